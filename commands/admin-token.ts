@@ -1,0 +1,27 @@
+import {Command} from '@oclif/core'
+import {localAdminTokenFile, readLocalAdminToken} from '../src/cli/connection.js'
+
+export default class AdminToken extends Command {
+  static override summary = 'Print the admin token (TOKENHUB_ADMIN_TOKEN, else <data dir>/.admin-token)'
+  static override description = 'The data dir is TOKENHUB_DATA_DIR, else ~/.tokenhub. The daemon writes the token it uses to <data dir>/.admin-token (0600) at start and after every rotation.'
+  static override enableJsonFlag = true
+  static override examples = ['<%= config.bin %> admin-token', 'export TOKENHUB_ADMIN_TOKEN="$(<%= config.bin %> admin-token)"']
+
+  async run(): Promise<{token: string; source: 'env' | 'file'}> {
+    await this.parse(AdminToken)
+    const fromEnv = process.env.TOKENHUB_ADMIN_TOKEN
+    if (fromEnv) {
+      this.log(fromEnv)
+      return {token: fromEnv, source: 'env'}
+    }
+    const fromFile = await readLocalAdminToken()
+    if (!fromFile) {
+      this.error(`no admin token: TOKENHUB_ADMIN_TOKEN is not set and ${localAdminTokenFile()} does not exist`, {
+        exit: 1,
+        suggestions: ['Start the daemon once (it writes the file), or set TOKENHUB_DATA_DIR to the daemon\'s data dir.'],
+      })
+    }
+    this.log(fromFile)
+    return {token: fromFile, source: 'file'}
+  }
+}

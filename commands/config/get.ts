@@ -1,0 +1,22 @@
+import {Args, Command} from '@oclif/core'
+import {readSettings, SETTING_KEYS} from '../../src/cli/settings.js'
+
+export default class ConfigGet extends Command {
+  static override summary = 'Show the CLI settings (or one of them)'
+  static override enableJsonFlag = true
+  static override args = {key: Args.string({description: 'Setting name', options: [...SETTING_KEYS]})}
+  static override examples = ['<%= config.bin %> config get', '<%= config.bin %> config get url']
+
+  async run(): Promise<Record<string, unknown>> {
+    const {args} = await this.parse(ConfigGet)
+    const settings = await readSettings()
+    if (args.key) {
+      const value = settings[args.key as keyof typeof settings]
+      this.log(value ?? '')
+      return {[args.key]: value ?? null}
+    }
+    for (const key of SETTING_KEYS) this.log(`${key}=${settings[key] ?? ''}`)
+    this.log(`(file: ${settings.path})`)
+    return settings
+  }
+}

@@ -1,0 +1,28 @@
+import {Args, Command} from '@oclif/core'
+import {SETTING_KEYS, writeSetting} from '../../src/cli/settings.js'
+
+export default class ConfigSet extends Command {
+  static override summary = 'Save a CLI setting (used when no flag or environment variable gives it)'
+  static override enableJsonFlag = true
+  static override args = {
+    key: Args.string({description: 'Setting name', options: [...SETTING_KEYS], required: true}),
+    value: Args.string({description: 'Value', required: true}),
+  }
+
+  static override examples = ['<%= config.bin %> config set url http://gateway.internal:8080']
+
+  async run(): Promise<Record<string, unknown>> {
+    const {args} = await this.parse(ConfigSet)
+    if (args.key === 'url') {
+      try {
+        const url = new URL(args.value)
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme')
+      } catch {
+        this.error(`url must be an http:// or https:// URL, got "${args.value}"`, {exit: 2})
+      }
+    }
+    const settings = await writeSetting(args.key as 'url', args.value)
+    this.log(`${args.key}=${args.value}`)
+    return settings
+  }
+}

@@ -1,0 +1,24 @@
+import {Args, Flags} from '@oclif/core'
+import {BaseCommand} from '../../src/cli/base-command.js'
+import {yesFlag} from '../../src/cli/flags.js'
+import {confirm} from '../../src/cli/prompt.js'
+
+export default class ProviderDelete extends BaseCommand {
+  static override summary = 'Delete a provider (refused while it has models, unless --cascade)'
+  static override args = {id: Args.string({description: 'Provider id', required: true})}
+  static override flags = {
+    cascade: Flags.boolean({description: 'Also delete the models of this provider'}),
+    yes: yesFlag,
+  }
+
+  static override examples = ['<%= config.bin %> provider delete openai', '<%= config.bin %> provider delete openai --cascade --yes']
+
+  async run(): Promise<{ok: true; id: string; deleted_models: string[]}> {
+    const {args, flags} = await this.parse(ProviderDelete)
+    const client = await this.client(flags)
+    if (!flags.yes && !(await confirm(`Delete provider ${args.id}${flags.cascade ? ' and its models' : ''}?`))) this.usageError('cancelled; nothing was deleted')
+    const result = await client.deleteProvider(args.id, flags.cascade)
+    this.print(`Provider ${result.id} deleted${result.deleted_models.length ? ` with ${result.deleted_models.length} model(s): ${result.deleted_models.join(', ')}` : ''}.`)
+    return result
+  }
+}

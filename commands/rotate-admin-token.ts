@@ -1,0 +1,20 @@
+import {Args} from '@oclif/core'
+import {BaseCommand} from '../src/cli/base-command.js'
+
+export default class RotateAdminToken extends BaseCommand {
+  static override summary = 'Replace the admin token: the old one stops working at once, the new one survives restarts'
+  static override args = {
+    token: Args.string({description: 'The new token (at least 16 characters); a random one when omitted'}),
+  }
+
+  static override examples = ['<%= config.bin %> rotate-admin-token', '<%= config.bin %> rotate-admin-token "$(openssl rand -hex 32)"']
+
+  async run(): Promise<{ok: true; token: string}> {
+    const {args, flags} = await this.parse(RotateAdminToken)
+    const client = await this.client(flags)
+    const result = await client.rotateAdminToken(args.token)
+    this.print(result.token)
+    this.note('The old admin token no longer works. The new one is in <data dir>/.admin-token; update TOKENHUB_ADMIN_TOKEN wherever you set it.')
+    return result
+  }
+}

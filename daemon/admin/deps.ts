@@ -1,0 +1,27 @@
+import type {ApiKeyAdmin} from '../../src/admin/api-keys.js'
+import type {AdminContext} from '../../src/admin/context.js'
+import type {ModelAdmin} from '../../src/admin/models.js'
+import type {ProviderAdmin} from '../../src/admin/providers.js'
+import type {RoutingConfigAdmin} from '../../src/admin/routing-config.js'
+import type {AdminTokenHolder} from '../../src/auth/admin-token.js'
+import type {JsonHandler} from '../http/json-route.js'
+
+export interface AdminDeps extends AdminContext {
+  adminToken: AdminTokenHolder
+  providers: ProviderAdmin
+  models: ModelAdmin
+  apiKeys: ApiKeyAdmin
+  routing: RoutingConfigAdmin
+  version: string
+  startedAt: number
+  providerTimeoutMs: number
+}
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete'
+
+export interface AdminRoute {
+  method: HttpMethod
+  /** hyper-express pattern; `*` matches the rest of the path (model ids contain slashes). */
+  path: string
+  handler: JsonHandler
+}

@@ -1,0 +1,26 @@
+import {validation} from '../../src/core/errors.js'
+
+export const DEFAULT_PAGE_LIMIT = 500
+export const MAX_PAGE_LIMIT = 5000
+
+function nonNegativeInt(query: URLSearchParams, name: string, fallback: number, max: number): number {
+  const raw = query.get(name)
+  if (raw === null || raw === '') return fallback
+  if (!/^\d+$/.test(raw)) throw validation(`query parameter ${name} must be a non-negative integer, got "${raw}"`)
+  return Math.min(Number(raw), max)
+}
+
+export function pageParams(query: URLSearchParams): {limit: number; offset: number} {
+  return {
+    limit: nonNegativeInt(query, 'limit', DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT),
+    offset: nonNegativeInt(query, 'offset', 0, Number.MAX_SAFE_INTEGER),
+  }
+}
+
+export function booleanParam(query: URLSearchParams, name: string): boolean | undefined {
+  const raw = query.get(name)
+  if (raw === null || raw === '') return undefined
+  if (['true', '1', 'yes'].includes(raw)) return true
+  if (['false', '0', 'no'].includes(raw)) return false
+  throw validation(`query parameter ${name} must be true or false, got "${raw}"`)
+}

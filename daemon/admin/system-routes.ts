@@ -1,0 +1,57 @@
+import {parsePayload} from '../../src/core/schemas/parse.js'
+import {adminTokenRotateSchema, vaultRotateSchema, vaultUnlockSchema} from '../../src/core/schemas/vault.js'
+import type {AdminDeps, AdminRoute} from './deps.js'
+
+export function systemRoutes(deps: AdminDeps): AdminRoute[] {
+  const vaultState = () => ({vault_locked: deps.vault.locked, vault_initialized: deps.vault.initialized})
+  return [
+    {
+      method: 'get',
+      path: '/admin/v1/info',
+      handler: () => ({
+        body: {
+          tokenhub: 'admin',
+          version: deps.version,
+          uptime_s: Math.floor((Date.now() - deps.startedAt) / 1000),
+          ...vaultState(),
+          providers: Object.keys(deps.store.data.providers).length,
+          models: Object.keys(deps.store.data.models).length,
+          api_keys: Object.keys(deps.store.data.api_keys).length,
+        },
+      }),
+    },
+    {
+      method: 'post',
+      path: '/admin/v1/admin-token/rotate',
+      handler: async (ctx) => {
+        const input = parsePayload(adminTokenRotateSchema, (await ctx.optionalJson()) ?? {}, 'invalid rotation request')
+        const token = await deps.adminToken.rotate(input.token === '' ? undefined : input.token)
+        deps.onChange({resource: 'admin_token', action: 'rotate', id: 'admin'})
+        return {body: {ok: true, token}}
+      },
+    },
+    {
+      method: 'post',
+      path: '/admin/v1/vault/unlock',
+      handler: async (ctx) => {
+        const input = parsePayload(vaultUnlockSchema, await ctx.json(), 'invalid unlock request')
+        const {initialized} = await deps.vault.unlock((input.password ?? input.admin_password) as string)
+        return {body: {ok: true, initialized, ...vaultState()}}
+      },
+    },
+    {
+      method: 'post',
+      path: '/admin/v1/vault/lock',
+      handler: () => ({body: {ok: true, ...deps.vault.lock(), ...vaultState()}}),
+    },
+    {
+      method: 'post',
+      path: '/admin/v1/vault/rotate',
+      handler: async (ctx) => {
+        const input = parsePayload(vaultRotateSchema, await ctx.json(), 'invalid vault rotation request')
+        await deps.vault.rotate(input.old_password, input.new_password)
+        return {body: {ok: true, ...vaultState()}}
+      },
+    },
+  ]
+}

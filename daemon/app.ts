@@ -1,0 +1,77 @@
+import HyperExpress from 'hyper-express'
+import {randomId} from '../src/auth/secrets.js'
+import {TokenHubError} from '../src/core/errors.js'
+import type {Logger} from '../src/logging/logger.js'
+import {apiKeyRoutes} from './admin/apikey-routes.js'
+import {requireAdminToken} from './admin/auth.js'
+import type {AdminDeps} from './admin/deps.js'
+import {registryRoutes} from './admin/registry-routes.js'
+import {systemRoutes} from './admin/system-routes.js'
+import {adminErrorBody} from './http/errors.js'
+import {InflightTracker} from './http/inflight.js'
+import {jsonRoute, sendJson, type RouteEnv} from './http/json-route.js'
+
+export interface AppOptions {
+  logger: Logger
+  /** Largest request body accepted (bytes). */
+  maxBodyBytes: number
+}
+
+export interface App {
+  server: HyperExpress.Server
+  inflight: InflightTracker
+  /** Refuse new requests (503) from now on; in-flight ones continue. */
+  beginShutdown(): void
+}
+
+/** Builds the HTTP application (every route) without binding a port. */
+export function createApp(deps: AdminDeps, options: AppOptions): App {
+  const server = new HyperExpress.Server({
+    auto_close: false,
+    // Our own limit check answers with a JSON 413 first; this is the hard stop behind it.
+    max_body_length: options.maxBodyBytes + 1024,
+  })
+  const inflight = new InflightTracker()
+  let shuttingDown = false
+  const env: RouteEnv = {logger: options.logger, inflight, maxBodyBytes: options.maxBodyBytes, isShuttingDown: () => shuttingDown}
+
+  server.get(
+    '/healthz',
+    jsonRoute(env, () => ({
+      body: {status: 'ok', version: deps.version, uptime_s: Math.floor((Date.now() - deps.startedAt) / 1000), vault_locked: deps.vault.locked},
+    })),
+  )
+
+  const adminGuard = requireAdminToken(deps.adminToken)
+  for (const route of [...systemRoutes(deps), ...registryRoutes(deps), ...apiKeyRoutes(deps)]) {
+    server[route.method](route.path, jsonRoute(env, route.handler, adminGuard))
+  }
+
+  server.set_not_found_handler((req, res) => {
+    const requestId = randomId(8)
+    // Unknown admin paths need the token too, so they cannot be used to probe the API.
+    const notFound = new TokenHubError('NOT_FOUND', `no route for ${req.method} ${req.path}`)
+    if (req.path.startsWith('/admin/')) {
+      try {
+        adminGuard({header: (name) => req.headers[name.toLowerCase()]})
+      } catch (error) {
+        sendJson(res, 401, adminErrorBody(error as TokenHubError), requestId)
+        return
+      }
+    }
+    sendJson(res, 404, adminErrorBody(notFound), requestId)
+  })
+
+  server.set_error_handler((req, res, error) => {
+    options.logger.error({err: error, path: req.path}, 'unhandled error in route')
+    sendJson(res, 500, {error: {code: 'INTERNAL', message: 'internal error; see the daemon log for details'}}, randomId(8))
+  })
+
+  return {
+    server,
+    inflight,
+    beginShutdown: () => {
+      shuttingDown = true
+    },
+  }
+}

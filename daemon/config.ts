@@ -1,0 +1,86 @@
+import {ROUTING_MODES, type RoutingMode} from '../src/core/schemas/common.js'
+import {LOG_LEVELS} from '../src/logging/logger.js'
+import {defaultDataDir} from '../src/store/data-dir.js'
+
+export interface DaemonConfig {
+  host: string
+  port: number
+  dataDir: string
+  adminToken?: string
+  vaultPassword?: string
+  defaultMode: RoutingMode
+  defaultMaxBudgetUsd: number
+  defaultMaxLatencyMs: number
+  providerTimeoutSecs: number
+  logLevel: string
+  drainTimeoutSecs: number
+  maxBodyBytes: number
+}
+
+/** Flag values as given on the command line (undefined = not given). */
+export interface DaemonFlags {
+  listen?: string
+  dataDir?: string
+  defaultMode?: string
+  defaultMaxBudgetUsd?: number
+  defaultMaxLatencyMs?: number
+  providerTimeoutSecs?: number
+  logLevel?: string
+  drainTimeoutSecs?: number
+  maxBodyBytes?: number
+}
+
+export const DEFAULT_LISTEN = '127.0.0.1:8080'
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+/** "127.0.0.1:8080", "[::1]:8080", ":8080" (all interfaces), "0.0.0.0:0" (any free port). */
+export function parseListenAddress(value: string): {host: string; port: number} {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value.trim())
+  if (!match) throw new ConfigError(`invalid listen address "${value}": use HOST:PORT, e.g. 127.0.0.1:8080`)
+  const host = match[1] ?? (match[2] === '' ? '0.0.0.0' : match[2])
+  const port = Number(match[3])
+  if (port > 65535) throw new ConfigError(`invalid port ${port} in "${value}"`)
+  return {host, port}
+}
+
+function numberFrom(name: string, flag: number | undefined, env: string | undefined, fallback: number, options: {min?: number; integer?: boolean} = {}): number {
+  let value = fallback
+  if (flag !== undefined) value = flag
+  else if (env !== undefined && env.trim() !== '') {
+    value = Number(env)
+    if (!Number.isFinite(value)) throw new ConfigError(`${name} must be a number, got "${env}"`)
+  }
+  if (options.integer && !Number.isInteger(value)) throw new ConfigError(`${name} must be an integer, got ${value}`)
+  if (value < (options.min ?? 0)) throw new ConfigError(`${name} must be >= ${options.min ?? 0}, got ${value}`)
+  return value
+}
+
+/** DESIGN §3: flag > environment > default. */
+export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv): DaemonConfig {
+  const {host, port} = parseListenAddress(flags.listen ?? env.TOKENHUB_LISTEN_ADDR ?? DEFAULT_LISTEN)
+  const mode = flags.defaultMode ?? env.TOKENHUB_DEFAULT_MODE ?? 'normal'
+  if (!(ROUTING_MODES as readonly string[]).includes(mode)) throw new ConfigError(`unknown routing mode "${mode}": use one of ${ROUTING_MODES.join(', ')}`)
+  const logLevel = flags.logLevel ?? env.TOKENHUB_LOG_LEVEL ?? 'info'
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new ConfigError(`unknown log level "${logLevel}": use one of ${LOG_LEVELS.join(', ')}`)
+  const nonEmpty = (value: string | undefined) => (value && value.trim() !== '' ? value : undefined)
+  return {
+    host,
+    port,
+    dataDir: flags.dataDir ?? defaultDataDir(env),
+    adminToken: nonEmpty(env.TOKENHUB_ADMIN_TOKEN),
+    vaultPassword: nonEmpty(env.TOKENHUB_VAULT_PASSWORD),
+    defaultMode: mode as RoutingMode,
+    defaultMaxBudgetUsd: numberFrom('TOKENHUB_DEFAULT_MAX_BUDGET_USD', flags.defaultMaxBudgetUsd, env.TOKENHUB_DEFAULT_MAX_BUDGET_USD, 0),
+    defaultMaxLatencyMs: numberFrom('TOKENHUB_DEFAULT_MAX_LATENCY_MS', flags.defaultMaxLatencyMs, env.TOKENHUB_DEFAULT_MAX_LATENCY_MS, 0, {integer: true}),
+    providerTimeoutSecs: numberFrom('TOKENHUB_PROVIDER_TIMEOUT_SECS', flags.providerTimeoutSecs, env.TOKENHUB_PROVIDER_TIMEOUT_SECS, 60, {min: 1}),
+    logLevel,
+    drainTimeoutSecs: numberFrom('TOKENHUB_DRAIN_TIMEOUT_SECS', flags.drainTimeoutSecs, env.TOKENHUB_DRAIN_TIMEOUT_SECS, 30, {min: 0}),
+    maxBodyBytes: numberFrom('TOKENHUB_MAX_BODY_BYTES', flags.maxBodyBytes, env.TOKENHUB_MAX_BODY_BYTES, 32 * 1024 * 1024, {min: 1024, integer: true}),
+  }
+}

@@ -1,0 +1,60 @@
+import type {Request, Response} from 'hyper-express'
+import {randomId} from '../../src/auth/secrets.js'
+import type {TokenHubError} from '../../src/core/errors.js'
+import type {Logger} from '../../src/logging/logger.js'
+import {createContext, type RequestContext} from './context.js'
+import {adminErrorBody, toTokenHubError} from './errors.js'
+import type {InflightTracker} from './inflight.js'
+
+export interface JsonReply {
+  status?: number
+  body: unknown
+}
+
+export type JsonHandler = (ctx: RequestContext) => Promise<JsonReply> | JsonReply
+
+export interface RouteEnv {
+  logger: Logger
+  inflight: InflightTracker
+  maxBodyBytes: number
+  isShuttingDown: () => boolean
+}
+
+export const REQUEST_ID_HEADER = 'x-tokenhub-request-id'
+
+export function sendJson(res: Response, status: number, body: unknown, requestId: string): void {
+  if (res.completed) return
+  res.atomic(() => {
+    res.status(status).header(REQUEST_ID_HEADER, requestId).header('content-type', 'application/json').send(JSON.stringify(body))
+  })
+}
+
+/** Adapts a plain JSON handler to hyper-express: request id, drain tracking, error mapping, logging. */
+export function jsonRoute(env: RouteEnv, handler: JsonHandler, guard?: (ctx: Pick<RequestContext, 'header'>) => void) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const requestId = randomId(8)
+    const started = performance.now()
+    if (env.isShuttingDown()) {
+      res.header('connection', 'close')
+      sendJson(res, 503, {error: {code: 'SHUTTING_DOWN', message: 'the daemon is shutting down'}}, requestId)
+      return
+    }
+    env.inflight.begin()
+    const ctx = createContext(req, requestId, env.maxBodyBytes)
+    let status = 200
+    try {
+      guard?.(ctx)
+      const reply = await handler(ctx)
+      status = reply.status ?? 200
+      sendJson(res, status, reply.body, requestId)
+    } catch (error) {
+      const failure: TokenHubError = toTokenHubError(error)
+      status = failure.status
+      if (status >= 500 && failure.code === 'INTERNAL') env.logger.error({err: failure.cause ?? failure, request_id: requestId, path: ctx.path}, 'request failed')
+      sendJson(res, status, adminErrorBody(failure), requestId)
+    } finally {
+      env.inflight.end()
+      env.logger.debug({request_id: requestId, method: ctx.method, path: ctx.path, status, ms: Math.round(performance.now() - started)}, 'admin request')
+    }
+  }
+}

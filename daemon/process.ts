@@ -1,0 +1,57 @@
+import {createLogger} from '../src/logging/logger.js'
+import {StoreOpenError} from '../src/store/store-error.js'
+import {DataDirLockedError} from '../src/store/lock-file.js'
+import {ConfigError, resolveDaemonConfig, type DaemonFlags} from './config.js'
+import {DaemonStartError, startDaemon} from './run.js'
+
+const EXPECTED_START_ERRORS = [ConfigError, DataDirLockedError, StoreOpenError, DaemonStartError]
+
+/**
+ * The daemon as a process: start, then wait for SIGTERM/SIGINT and drain. Resolves with a
+ * non-zero exit code when start-up fails; otherwise it keeps running until a signal ends it.
+ */
+export async function runDaemonProcess(flags: DaemonFlags): Promise<number> {
+  let config
+  try {
+    config = resolveDaemonConfig(flags, process.env)
+  } catch (error) {
+    process.stderr.write(`tokenhub daemon: ${(error as Error).message}\n`)
+    return 2
+  }
+  const logger = createLogger(config.logLevel)
+  let daemon
+  try {
+    daemon = await startDaemon(config, {logger, say: (line) => process.stdout.write(`${line}\n`)})
+  } catch (error) {
+    const expected = EXPECTED_START_ERRORS.some((type) => error instanceof type) || /cannot listen/.test((error as Error).message)
+    if (!expected) logger.fatal({err: error}, 'start-up failed')
+    process.stderr.write(`tokenhub daemon: cannot start: ${(error as Error).message}\n`)
+    logger.flush()
+    return 1
+  }
+
+  let signals = 0
+  const stop = (signal: NodeJS.Signals) => {
+    signals++
+    if (signals > 1) {
+      process.stderr.write(`tokenhub daemon: second ${signal}, exiting without waiting for the drain\n`)
+      process.exit(1)
+    }
+    daemon.shutdown(signal).then(
+      () => logger.flush(() => process.exit(0)),
+      (error) => {
+        logger.error({err: error}, 'shutdown failed')
+        logger.flush(() => process.exit(1))
+      },
+    )
+  }
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
+  // The default action of SIGHUP would kill the daemon; nothing needs a reload yet.
+  process.on('SIGHUP', () => logger.info('SIGHUP received: configuration is read live, nothing to reload'))
+  process.on('uncaughtException', (error) => {
+    logger.fatal({err: error}, 'uncaught exception')
+    logger.flush(() => process.exit(1))
+  })
+  return 0
+}

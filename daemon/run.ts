@@ -1,0 +1,123 @@
+import {ApiKeyAdmin} from '../src/admin/api-keys.js'
+import type {AdminChange, AdminContext} from '../src/admin/context.js'
+import {ModelAdmin} from '../src/admin/models.js'
+import {ProviderAdmin} from '../src/admin/providers.js'
+import {RoutingConfigAdmin} from '../src/admin/routing-config.js'
+import {AdminTokenHolder, resolveAdminToken} from '../src/auth/admin-token.js'
+import {isTokenHubError} from '../src/core/errors.js'
+import type {Logger} from '../src/logging/logger.js'
+import {removeStaleTempFiles} from '../src/store/atomic-file.js'
+import {ConfigStore} from '../src/store/config-store.js'
+import {dataFiles, ensureDataDir} from '../src/store/data-dir.js'
+import {acquireLock} from '../src/store/lock-file.js'
+import {VERSION} from '../src/version.js'
+import {Vault} from '../src/vault/vault.js'
+import type {AdminDeps} from './admin/deps.js'
+import {createApp} from './app.js'
+import type {DaemonConfig} from './config.js'
+import {listen} from './server.js'
+
+export interface DaemonIO {
+  logger: Logger
+  /** Human status lines (stdout). */
+  say: (line: string) => void
+}
+
+export interface RunningDaemon {
+  url: string
+  port: number
+  /** Stop accepting, drain in-flight requests up to the deadline, flush the store, release the lock. */
+  shutdown(reason: string): Promise<{drained: boolean}>
+}
+
+/** A start-up failure the operator must fix; the message says what and where. */
+export class DaemonStartError extends Error {
+  constructor(message: string, options?: {cause?: unknown}) {
+    super(message, options)
+    this.name = 'DaemonStartError'
+  }
+}
+
+export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<RunningDaemon> {
+  const {logger} = io
+  const startedAt = Date.now()
+  const files = dataFiles(config.dataDir)
+  const dir = await ensureDataDir(config.dataDir)
+  if (dir.tightened) logger.warn({data_dir: config.dataDir}, 'data dir was readable by others; its mode is now 0700')
+  const lock = await acquireLock(files.lock)
+  if (lock.tookOverFrom) logger.warn({stale_pid: lock.tookOverFrom}, 'took over a stale lock left by a daemon that is no longer running')
+
+  try {
+    for (const name of await removeStaleTempFiles(config.dataDir)) logger.warn({file: name}, 'removed a temp file left by an interrupted write')
+    const store = await ConfigStore.open({
+      dataDir: config.dataDir,
+      onWriteError: (error) => logger.error({err: error, file: files.store}, 'could not write the store; the change stays in memory and the next change retries'),
+    })
+
+    const onChange = (change: AdminChange) => logger.info(change, 'admin change')
+    const vault = new Vault(store, {onChange: (change) => logger.info({vault: change}, `vault ${change}`)})
+    if (config.vaultPassword) {
+      try {
+        await vault.unlock(config.vaultPassword)
+      } catch (error) {
+        const reason = isTokenHubError(error) && error.code === 'VAULT_PASSWORD_INVALID' ? 'it is not the vault password' : (error as Error).message
+        throw new DaemonStartError(`TOKENHUB_VAULT_PASSWORD does not unlock the vault: ${reason}`)
+      }
+    }
+
+    const token = await resolveAdminToken({envToken: config.adminToken, file: files.adminToken, store})
+    if (token.ignoredRetiredEnv) logger.warn('TOKENHUB_ADMIN_TOKEN holds a token that was rotated away; using the rotated token from the data dir instead')
+    const adminToken = new AdminTokenHolder(token.token, files.adminToken, store)
+
+    const ctx: AdminContext = {store, vault, now: () => new Date(), onChange}
+    const deps: AdminDeps = {
+      ...ctx,
+      adminToken,
+      providers: new ProviderAdmin(ctx),
+      models: new ModelAdmin(ctx),
+      apiKeys: new ApiKeyAdmin(ctx),
+      routing: new RoutingConfigAdmin(ctx, {
+        default_mode: config.defaultMode,
+        default_max_budget_usd: config.defaultMaxBudgetUsd,
+        default_max_latency_ms: config.defaultMaxLatencyMs,
+      }),
+      version: VERSION,
+      startedAt,
+      providerTimeoutMs: config.providerTimeoutSecs * 1000,
+    }
+    const app = createApp(deps, {logger, maxBodyBytes: config.maxBodyBytes})
+    const listening = await listen(app.server, config.host, config.port)
+
+    const where = token.source === 'env' ? 'from TOKENHUB_ADMIN_TOKEN' : token.source === 'file' ? 'from' : 'generated and written to'
+    io.say(`tokenhub ${VERSION}: data dir ${config.dataDir}${dir.created ? ' (created)' : ''}`)
+    io.say(`admin token ${where} ${token.source === 'env' ? `(copy in ${files.adminToken})` : files.adminToken}; print it with \`tokenhub admin-token\``)
+    io.say(`vault: ${vault.locked ? (vault.initialized ? 'locked; unlock it with `tokenhub vault unlock`' : 'not set up; choose a password with `tokenhub vault unlock`') : 'unlocked'}`)
+    const hostForUrl = listening.host.includes(':') ? `[${listening.host}]` : listening.host
+    const url = `http://${hostForUrl}:${listening.port}`
+    io.say(`listening on ${url}`)
+    logger.info({url, data_dir: config.dataDir, version: VERSION}, 'daemon started')
+
+    let stopping: Promise<{drained: boolean}> | undefined
+    return {
+      url,
+      port: listening.port,
+      shutdown(reason: string) {
+        stopping ??= (async () => {
+          logger.info({reason, in_flight: app.inflight.active}, 'shutting down: no new requests, draining')
+          app.beginShutdown()
+          listening.stopAccepting()
+          const drained = await app.inflight.waitForIdle(config.drainTimeoutSecs * 1000)
+          if (!drained) logger.warn({in_flight: app.inflight.active}, 'drain deadline passed; stopping with requests still open')
+          await store.flush().catch((error) => logger.error({err: error}, 'final store write failed'))
+          await lock.release()
+          logger.info('stopped')
+          return {drained}
+        })()
+        return stopping
+      },
+    }
+  } catch (error) {
+    await lock.release()
+    throw error
+  }
+}

@@ -1,0 +1,161 @@
+import {generateApiKey, randomId} from '../auth/secrets.js'
+import type {ApiKeyDto} from '../core/api-types.js'
+import {parseDuration} from '../core/duration.js'
+import {notFound, validation} from '../core/errors.js'
+import {apiKeyCreateSchema, apiKeyPatchSchema, DEFAULT_SCOPES} from '../core/schemas/apikey.js'
+import {parsePayload} from '../core/schemas/parse.js'
+import {getOwn, type ApiKeyRecord} from '../store/document.js'
+import type {AdminContext} from './context.js'
+
+export type ApiKeyStatus = 'active' | 'revoked' | 'expired' | 'disabled'
+
+export type ApiKeyView = ApiKeyDto & {status: ApiKeyStatus}
+
+export interface ApiKeyWithSecret extends ApiKeyView {
+  /** The full key. Returned by create and rotate only, never stored. */
+  key: string
+  warning: string
+}
+
+const SHOWN_ONCE = 'This is the only time the full key is shown. Store it securely now; TokenHub keeps only its hash.'
+
+export function apiKeyStatus(record: ApiKeyRecord, now: Date): ApiKeyStatus {
+  if (record.revoked_at) return 'revoked'
+  if (record.expires_at && Date.parse(record.expires_at) <= now.getTime()) return 'expired'
+  if (!record.enabled) return 'disabled'
+  return 'active'
+}
+
+export function toApiKeyView(record: ApiKeyRecord, now: Date): ApiKeyView {
+  const {key_hash: _hash, ...rest} = record
+  return {...rest, status: apiKeyStatus(record, now)}
+}
+
+function expiryFrom(input: {expires_at?: string | null; expires_in?: string | number}, now: Date): string | null | undefined {
+  if (input.expires_in !== undefined) return new Date(now.getTime() + parseDuration(input.expires_in)).toISOString()
+  if (input.expires_at === undefined) return undefined
+  if (input.expires_at === null) return null
+  const at = new Date(input.expires_at)
+  if (at.getTime() <= now.getTime()) throw validation('expires_at: must be in the future', {issues: [{path: 'expires_at', message: 'must be in the future'}]})
+  return at.toISOString()
+}
+
+/** TokenHub (Go) keys carry rate_limit_rps (-1 = unlimited); we keep requests per minute. */
+function rpmFrom(input: {rate_limit_rpm?: number; rate_limit_rps?: number}): number | undefined {
+  if (input.rate_limit_rpm !== undefined) return input.rate_limit_rpm
+  if (input.rate_limit_rps === undefined) return undefined
+  return input.rate_limit_rps <= 0 ? 0 : input.rate_limit_rps * 60
+}
+
+export class ApiKeyAdmin {
+  constructor(private readonly ctx: AdminContext) {}
+
+  list(): ApiKeyView[] {
+    const now = this.ctx.now()
+    return Object.values(this.ctx.store.data.api_keys).map((k) => toApiKeyView(k, now))
+  }
+
+  get(id: string): ApiKeyView {
+    return toApiKeyView(this.record(id), this.ctx.now())
+  }
+
+  async create(body: unknown): Promise<ApiKeyWithSecret> {
+    const input = parsePayload(apiKeyCreateSchema, body, 'invalid API key')
+    const now = this.ctx.now()
+    const secret = generateApiKey()
+    const iso = now.toISOString()
+    const record: ApiKeyRecord = {
+      id: randomId(8),
+      name: input.name,
+      key_prefix: secret.prefix,
+      key_hash: secret.hash,
+      scopes: input.scopes ?? [...DEFAULT_SCOPES],
+      allowed_models: input.allowed_models ?? null,
+      allowed_providers: input.allowed_providers ?? null,
+      project: input.project ?? null,
+      expires_at: expiryFrom(input, now) ?? null,
+      monthly_budget_usd: input.monthly_budget_usd ?? 0,
+      rate_limit_rpm: rpmFrom(input) ?? 0,
+      rate_limit_tpm: input.rate_limit_tpm ?? 0,
+      rotation_days: input.rotation_days ?? 0,
+      enabled: input.enabled ?? true,
+      created_at: iso,
+      updated_at: iso,
+      rotated_at: null,
+      revoked_at: null,
+      last_used_at: null,
+    }
+    await this.ctx.store.update((doc) => {
+      doc.api_keys[record.id] = record
+    })
+    this.ctx.onChange({resource: 'api_key', action: 'create', id: record.id})
+    return {...toApiKeyView(record, now), key: secret.key, warning: SHOWN_ONCE}
+  }
+
+  async patch(id: string, body: unknown): Promise<ApiKeyView> {
+    const current = this.record(id)
+    const input = parsePayload(apiKeyPatchSchema, body, 'invalid API key change')
+    const now = this.ctx.now()
+    const expiresAt = expiryFrom(input, now)
+    const rpm = rpmFrom(input)
+    const next: ApiKeyRecord = {
+      ...current,
+      ...(input.name !== undefined && {name: input.name}),
+      ...(input.scopes !== undefined && {scopes: input.scopes}),
+      ...(input.allowed_models !== undefined && {allowed_models: input.allowed_models}),
+      ...(input.allowed_providers !== undefined && {allowed_providers: input.allowed_providers}),
+      ...(input.project !== undefined && {project: input.project}),
+      ...(expiresAt !== undefined && {expires_at: expiresAt}),
+      ...(input.monthly_budget_usd !== undefined && {monthly_budget_usd: input.monthly_budget_usd}),
+      ...(rpm !== undefined && {rate_limit_rpm: rpm}),
+      ...(input.rate_limit_tpm !== undefined && {rate_limit_tpm: input.rate_limit_tpm}),
+      ...(input.rotation_days !== undefined && {rotation_days: input.rotation_days}),
+      ...(input.enabled !== undefined && {enabled: input.enabled}),
+      updated_at: now.toISOString(),
+    }
+    await this.ctx.store.update((doc) => {
+      doc.api_keys[id] = next
+    })
+    this.ctx.onChange({resource: 'api_key', action: 'update', id})
+    return toApiKeyView(next, now)
+  }
+
+  /** New secret, same settings; the old secret stops working at once. */
+  async rotate(id: string): Promise<ApiKeyWithSecret> {
+    const current = this.record(id)
+    if (current.revoked_at) throw validation(`API key "${id}" is revoked; create a new key instead`)
+    const now = this.ctx.now()
+    const secret = generateApiKey()
+    const next: ApiKeyRecord = {
+      ...current,
+      key_prefix: secret.prefix,
+      key_hash: secret.hash,
+      rotated_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    }
+    await this.ctx.store.update((doc) => {
+      doc.api_keys[id] = next
+    })
+    this.ctx.onChange({resource: 'api_key', action: 'rotate', id})
+    return {...toApiKeyView(next, now), key: secret.key, warning: SHOWN_ONCE}
+  }
+
+  /** Revokes the key (kept, marked revoked, so logs can still name it). */
+  async revoke(id: string): Promise<ApiKeyView> {
+    const current = this.record(id)
+    const now = this.ctx.now()
+    if (current.revoked_at) return toApiKeyView(current, now)
+    const next: ApiKeyRecord = {...current, revoked_at: now.toISOString(), updated_at: now.toISOString()}
+    await this.ctx.store.update((doc) => {
+      doc.api_keys[id] = next
+    })
+    this.ctx.onChange({resource: 'api_key', action: 'revoke', id})
+    return toApiKeyView(next, now)
+  }
+
+  private record(id: string): ApiKeyRecord {
+    const record = getOwn(this.ctx.store.data.api_keys, id)
+    if (!record) throw notFound('API key', id)
+    return record
+  }
+}

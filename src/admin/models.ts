@@ -1,0 +1,115 @@
+import {conflict, notFound, validation} from '../core/errors.js'
+import {modelCreateSchema, modelPatchSchema} from '../core/schemas/model.js'
+import {parsePayload} from '../core/schemas/parse.js'
+import {getOwn, type ModelRecord} from '../store/document.js'
+import type {AdminContext} from './context.js'
+import {catalogEntry} from './model-catalog.js'
+
+export const DEFAULT_WEIGHT = 5
+export const DEFAULT_CONTEXT_TOKENS = 32_768
+
+export interface ModelCreateResult {
+  model: ModelRecord
+  /** Defaults applied that the operator may want to check (unknown price, assumed context). */
+  warnings: string[]
+}
+
+export class ModelAdmin {
+  constructor(private readonly ctx: AdminContext) {}
+
+  list(filter: {provider_id?: string; enabled?: boolean} = {}): ModelRecord[] {
+    return Object.values(this.ctx.store.data.models).filter(
+      (m) => (filter.provider_id === undefined || m.provider_id === filter.provider_id) && (filter.enabled === undefined || m.enabled === filter.enabled),
+    )
+  }
+
+  get(id: string): ModelRecord {
+    const record = getOwn(this.ctx.store.data.models, id)
+    if (!record) throw notFound('model', id)
+    return record
+  }
+
+  async create(body: unknown): Promise<ModelCreateResult> {
+    const input = parsePayload(modelCreateSchema, body, 'invalid model')
+    this.requireProvider(input.provider_id)
+    if (getOwn(this.ctx.store.data.models, input.id)) {
+      throw conflict(`model "${input.id}" already exists; change it with PATCH /admin/v1/models/${input.id} (tokenhub model edit)`, {id: input.id})
+    }
+    const known = catalogEntry(input.upstream_model ?? input.id)
+    const warnings: string[] = []
+    const priced = input.input_per_1k !== undefined || input.output_per_1k !== undefined
+    let pricingSource = input.pricing_source ?? 'manual'
+    if (!priced) {
+      if (known?.input_per_1k !== undefined) pricingSource = 'catalog'
+      else {
+        pricingSource = 'unpriced'
+        warnings.push(`no price given and "${input.id}" is not in the model catalog: its requests cost $0 until you set input_per_1k / output_per_1k`)
+      }
+    }
+    const maxContext = input.max_context_tokens ?? known?.max_context_tokens
+    if (maxContext === undefined) warnings.push(`max_context_tokens not given: assuming ${DEFAULT_CONTEXT_TOKENS}`)
+    const now = this.ctx.now().toISOString()
+    const record: ModelRecord = {
+      id: input.id,
+      provider_id: input.provider_id,
+      upstream_model: input.upstream_model ?? null,
+      weight: input.weight ?? DEFAULT_WEIGHT,
+      max_context_tokens: maxContext ?? DEFAULT_CONTEXT_TOKENS,
+      max_output_tokens: input.max_output_tokens ?? known?.max_output_tokens ?? null,
+      input_per_1k: input.input_per_1k ?? (priced ? 0 : (known?.input_per_1k ?? 0)),
+      output_per_1k: input.output_per_1k ?? (priced ? 0 : (known?.output_per_1k ?? 0)),
+      enabled: input.enabled ?? true,
+      pricing_source: pricingSource,
+      created_at: now,
+      updated_at: now,
+    }
+    await this.ctx.store.update((doc) => {
+      doc.models[record.id] = record
+    })
+    this.ctx.onChange({resource: 'model', action: 'create', id: record.id})
+    return {model: record, warnings}
+  }
+
+  async patch(id: string, body: unknown): Promise<ModelRecord> {
+    const current = this.get(id)
+    const input = parsePayload(modelPatchSchema, body, 'invalid model change')
+    if (input.provider_id !== undefined) this.requireProvider(input.provider_id)
+    const priceChanged = input.input_per_1k !== undefined || input.output_per_1k !== undefined
+    const next: ModelRecord = {
+      ...current,
+      ...definedOnly(input),
+      pricing_source: input.pricing_source ?? (priceChanged ? 'manual' : current.pricing_source),
+      updated_at: this.ctx.now().toISOString(),
+    }
+    await this.ctx.store.update((doc) => {
+      doc.models[id] = next
+    })
+    this.ctx.onChange({resource: 'model', action: 'update', id})
+    return next
+  }
+
+  setEnabled(id: string, enabled: boolean): Promise<ModelRecord> {
+    return this.patch(id, {enabled})
+  }
+
+  async delete(id: string): Promise<{id: string}> {
+    this.get(id)
+    await this.ctx.store.update((doc) => {
+      delete doc.models[id]
+    })
+    this.ctx.onChange({resource: 'model', action: 'delete', id})
+    return {id}
+  }
+
+  private requireProvider(providerId: string): void {
+    if (!getOwn(this.ctx.store.data.providers, providerId)) {
+      throw validation(`provider_id: provider "${providerId}" does not exist; add it first (tokenhub provider add)`, {
+        issues: [{path: 'provider_id', message: 'unknown provider'}],
+      })
+    }
+  }
+}
+
+function definedOnly<T extends object>(input: T): Partial<T> {
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as Partial<T>
+}

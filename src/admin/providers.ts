@@ -1,0 +1,124 @@
+import type {ProviderDto} from '../core/api-types.js'
+import {conflict, notFound} from '../core/errors.js'
+import {providerCreateSchema, providerPatchSchema} from '../core/schemas/provider.js'
+import {parsePayload} from '../core/schemas/parse.js'
+import {getOwn, type ProviderRecord} from '../store/document.js'
+import type {AdminContext} from './context.js'
+
+export type ProviderView = ProviderDto
+
+/** "https://api.openai.com/v1/" and "https://api.openai.com" mean the same upstream. */
+export function normalizeBaseUrl(raw: string): string {
+  return raw.trim().replace(/\/+$/, '').replace(/\/v1$/, '')
+}
+
+export function toProviderView(record: ProviderRecord, modelCount: number): ProviderView {
+  return {
+    id: record.id,
+    type: record.type,
+    base_url: record.base_url,
+    enabled: record.enabled,
+    has_api_key: record.api_key_enc !== null,
+    cred_store: record.api_key_enc !== null ? 'vault' : 'none',
+    model_count: modelCount,
+    created_at: record.created_at,
+    updated_at: record.updated_at,
+  }
+}
+
+export class ProviderAdmin {
+  constructor(private readonly ctx: AdminContext) {}
+
+  list(): ProviderView[] {
+    const counts = this.modelCounts()
+    return Object.values(this.ctx.store.data.providers).map((p) => toProviderView(p, counts.get(p.id) ?? 0))
+  }
+
+  get(id: string): ProviderView {
+    return toProviderView(this.record(id), this.modelCounts().get(id) ?? 0)
+  }
+
+  record(id: string): ProviderRecord {
+    const record = getOwn(this.ctx.store.data.providers, id)
+    if (!record) throw notFound('provider', id)
+    return record
+  }
+
+  async create(body: unknown): Promise<ProviderView> {
+    const input = parsePayload(providerCreateSchema, body, 'invalid provider')
+    if (getOwn(this.ctx.store.data.providers, input.id)) {
+      throw conflict(`provider "${input.id}" already exists; change it with PATCH /admin/v1/providers/${input.id} (tokenhub provider edit)`, {id: input.id})
+    }
+    const apiKeyEnc = input.api_key === undefined ? null : await this.ctx.vault.encryptSecret(input.api_key)
+    const now = this.ctx.now().toISOString()
+    const record: ProviderRecord = {
+      id: input.id,
+      type: input.type,
+      base_url: normalizeBaseUrl(input.base_url),
+      enabled: input.enabled ?? true,
+      api_key_enc: apiKeyEnc,
+      created_at: now,
+      updated_at: now,
+    }
+    // Re-check after the await: a concurrent create of the same id must not be overwritten.
+    if (getOwn(this.ctx.store.data.providers, input.id)) throw conflict(`provider "${input.id}" already exists`, {id: input.id})
+    await this.ctx.store.update((doc) => {
+      doc.providers[record.id] = record
+    })
+    this.ctx.onChange({resource: 'provider', action: 'create', id: record.id})
+    return this.get(record.id)
+  }
+
+  async patch(id: string, body: unknown): Promise<ProviderView> {
+    this.record(id)
+    const input = parsePayload(providerPatchSchema, body, 'invalid provider change')
+    const apiKeyEnc =
+      input.api_key === undefined ? undefined : input.api_key === null ? null : await this.ctx.vault.encryptSecret(input.api_key)
+    const current = this.record(id)
+    const next: ProviderRecord = {
+      ...current,
+      ...(input.type !== undefined && {type: input.type}),
+      ...(input.base_url !== undefined && {base_url: normalizeBaseUrl(input.base_url)}),
+      ...(input.enabled !== undefined && {enabled: input.enabled}),
+      ...(apiKeyEnc !== undefined && {api_key_enc: apiKeyEnc}),
+      updated_at: this.ctx.now().toISOString(),
+    }
+    await this.ctx.store.update((doc) => {
+      doc.providers[id] = next
+    })
+    this.ctx.onChange({resource: 'provider', action: 'update', id})
+    return this.get(id)
+  }
+
+  /** Refuses (409) while models use the provider, unless cascade deletes them too. */
+  async delete(id: string, options: {cascade: boolean}): Promise<{id: string; deleted_models: string[]}> {
+    this.record(id)
+    const models = Object.values(this.ctx.store.data.models)
+      .filter((m) => m.provider_id === id)
+      .map((m) => m.id)
+    if (models.length > 0 && !options.cascade) {
+      throw conflict(
+        `provider "${id}" still has ${models.length} model(s): ${models.slice(0, 5).join(', ')}${models.length > 5 ? ', ...' : ''}; delete them first or pass ?cascade=true (tokenhub provider delete ${id} --cascade)`,
+        {models},
+      )
+    }
+    await this.ctx.store.update((doc) => {
+      delete doc.providers[id]
+      for (const modelId of models) delete doc.models[modelId]
+    })
+    this.ctx.onChange({resource: 'provider', action: 'delete', id})
+    return {id, deleted_models: models}
+  }
+
+  /** The provider's API key in plaintext (needs the vault unlocked); null when it has none. */
+  async apiKey(id: string): Promise<string | null> {
+    const record = this.record(id)
+    return record.api_key_enc === null ? null : this.ctx.vault.decryptSecret(record.api_key_enc)
+  }
+
+  private modelCounts(): Map<string, number> {
+    const counts = new Map<string, number>()
+    for (const model of Object.values(this.ctx.store.data.models)) counts.set(model.provider_id, (counts.get(model.provider_id) ?? 0) + 1)
+    return counts
+  }
+}

@@ -1,0 +1,88 @@
+import {readFile} from 'node:fs/promises'
+import {TokenHubError} from '../core/errors.js'
+import {writeFileAtomic} from '../store/atomic-file.js'
+import type {ConfigStore} from '../store/config-store.js'
+import {generateAdminToken, secretsEqual, sha256Hex} from './secrets.js'
+
+export const MIN_ADMIN_TOKEN_LENGTH = 16
+const RETIRED_HASHES_KEPT = 50
+
+export type AdminTokenSource = 'env' | 'file' | 'generated'
+
+/** Reads `<data>/.admin-token`; null when missing or empty. */
+export async function readAdminTokenFile(path: string): Promise<string | null> {
+  try {
+    const token = (await readFile(path, 'utf8')).trim()
+    return token === '' ? null : token
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw error
+  }
+}
+
+export interface AdminTokenResolution {
+  token: string
+  source: AdminTokenSource
+  /** Set when TOKENHUB_ADMIN_TOKEN holds a token that an API rotation already retired. */
+  ignoredRetiredEnv: boolean
+}
+
+/**
+ * DESIGN §6.1: TOKENHUB_ADMIN_TOKEN, else `<data>/.admin-token`, else a new random token. The
+ * token in use is always written to the file (0600) so `tokenhub admin-token` finds it. An env
+ * token that a rotation retired is ignored, so a rotation survives restarts.
+ */
+export async function resolveAdminToken(options: {envToken?: string; file: string; store: ConfigStore}): Promise<AdminTokenResolution> {
+  const retired = new Set(options.store.data.admin_token.retired_hashes)
+  const envToken = options.envToken?.trim()
+  let ignoredRetiredEnv = false
+  if (envToken) {
+    if (!retired.has(sha256Hex(envToken))) {
+      await writeTokenFile(options.file, envToken)
+      return {token: envToken, source: 'env', ignoredRetiredEnv}
+    }
+    ignoredRetiredEnv = true
+  }
+  const fromFile = await readAdminTokenFile(options.file)
+  if (fromFile) return {token: fromFile, source: 'file', ignoredRetiredEnv}
+  const generated = generateAdminToken()
+  await writeTokenFile(options.file, generated)
+  return {token: generated, source: 'generated', ignoredRetiredEnv}
+}
+
+async function writeTokenFile(path: string, token: string): Promise<void> {
+  const current = await readAdminTokenFile(path).catch(() => null)
+  if (current !== token) await writeFileAtomic(path, `${token}\n`, 0o600)
+}
+
+/** Holds the live admin token; verification is constant-time; rotation is immediate and durable. */
+export class AdminTokenHolder {
+  constructor(
+    private token: string,
+    private readonly file: string,
+    private readonly store: ConfigStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  verify(candidate: string | undefined): boolean {
+    if (!candidate) return false
+    return secretsEqual(candidate, this.token)
+  }
+
+  async rotate(requested?: string): Promise<string> {
+    const next = requested ?? generateAdminToken()
+    if (next.length < MIN_ADMIN_TOKEN_LENGTH) {
+      throw new TokenHubError('VALIDATION', `the admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`)
+    }
+    if (/\s/.test(next)) throw new TokenHubError('VALIDATION', 'the admin token must not contain whitespace')
+    const previous = this.token
+    await writeTokenFile(this.file, next)
+    this.token = next
+    await this.store.update((doc) => {
+      const hashes = doc.admin_token.retired_hashes.filter((h) => h !== sha256Hex(next))
+      hashes.push(sha256Hex(previous))
+      doc.admin_token = {retired_hashes: hashes.slice(-RETIRED_HASHES_KEPT), rotated_at: this.now().toISOString()}
+    })
+    return next
+  }
+}

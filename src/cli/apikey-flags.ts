@@ -1,0 +1,43 @@
+import {Flags} from '@oclif/core'
+import {numberFlag} from './flags.js'
+import {splitList} from './json-arg.js'
+
+/** Flags shared by `apikey create` and `apikey edit`, mapped to the API's field names. */
+export const apiKeyFieldFlags = {
+  name: Flags.string({description: 'A name that says who uses the key'}),
+  scopes: Flags.string({description: 'Comma-separated scopes: chat, embeddings, plan [default: chat,embeddings]'}),
+  'allowed-models': Flags.string({description: 'Comma-separated model ids this key may use [default: all]'}),
+  'allowed-providers': Flags.string({description: 'Comma-separated provider ids this key may use [default: all]'}),
+  'expires-in': Flags.string({description: 'Lifetime, e.g. 90d, 720h, 2w'}),
+  'expires-at': Flags.string({description: 'Expiry as ISO 8601, e.g. 2027-01-31T00:00:00Z'}),
+  'monthly-budget-usd': numberFlag('Monthly spend limit in USD (0 = unlimited)'),
+  'rate-limit-rpm': numberFlag('Requests per minute (0 = unlimited)'),
+  'rate-limit-tpm': numberFlag('Tokens per minute (0 = unlimited)'),
+  project: Flags.string({description: 'Project the key belongs to'}),
+}
+
+export function apiKeyBodyFromFlags(flags: {
+  name?: string
+  scopes?: string
+  'allowed-models'?: string
+  'allowed-providers'?: string
+  'expires-in'?: string
+  'expires-at'?: string
+  'monthly-budget-usd'?: number
+  'rate-limit-rpm'?: number
+  'rate-limit-tpm'?: number
+  project?: string
+}): Record<string, unknown> {
+  return {
+    name: flags.name,
+    scopes: splitList(flags.scopes),
+    allowed_models: splitList(flags['allowed-models']),
+    allowed_providers: splitList(flags['allowed-providers']),
+    expires_in: flags['expires-in'],
+    expires_at: flags['expires-at'],
+    monthly_budget_usd: flags['monthly-budget-usd'],
+    rate_limit_rpm: flags['rate-limit-rpm'],
+    rate_limit_tpm: flags['rate-limit-tpm'],
+    project: flags.project,
+  }
+}

@@ -1,0 +1,70 @@
+import {Command, Flags} from '@oclif/core'
+import {AdminClient} from '../client/admin-client.js'
+import {ClientError, EXIT} from '../client/errors.js'
+import {resolveConnection} from './connection.js'
+
+type CommandError = Error & {oclif?: {exit?: number}; code?: string}
+
+/**
+ * Owns the rules every admin command shares: `--json`, `--url`/`--token` with their environment
+ * fallbacks, and the mapping of failures to messages and exit codes (DESIGN §9).
+ */
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    url: Flags.string({
+      description: 'Daemon URL [default: TOKENHUB_URL, then `tokenhub config get url`, then http://localhost:8080]',
+      helpGroup: 'CONNECTION',
+    }),
+    token: Flags.string({
+      description: 'Admin token [default: TOKENHUB_ADMIN_TOKEN, then <data dir>/.admin-token for a daemon on this machine]',
+      helpGroup: 'CONNECTION',
+    }),
+  }
+
+  protected async client(flags: {url?: string; token?: string}): Promise<AdminClient> {
+    const connection = await resolveConnection(flags)
+    return new AdminClient({url: connection.url, token: connection.token})
+  }
+
+  /** Human output only (silent with --json, where the returned DTO is printed instead). */
+  protected print(text: string): void {
+    this.log(text)
+  }
+
+  /** Notes for humans go to stderr so stdout stays clean for pipes. */
+  protected note(text: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`${text}\n`)
+  }
+
+  protected usageError(message: string): never {
+    throw new ClientError('USAGE', message)
+  }
+
+  protected override async catch(error: CommandError): Promise<unknown> {
+    const failure = toFailure(error)
+    if (this.jsonEnabled()) {
+      this.logJson({error: {code: failure.code, message: failure.message, ...(failure.suggestion && {suggestion: failure.suggestion}), ...failure.details}})
+      return this.exit(failure.exit)
+    }
+    if (!(error instanceof ClientError)) return super.catch(error)
+    return this.error(failure.message, {exit: failure.exit, suggestions: failure.suggestion ? [failure.suggestion] : undefined})
+  }
+}
+
+interface Failure {
+  code: string
+  message: string
+  exit: number
+  suggestion?: string
+  details?: Record<string, unknown>
+}
+
+function toFailure(error: CommandError): Failure {
+  if (error instanceof ClientError) {
+    return {code: error.code, message: error.message, exit: error.exitCode, suggestion: error.suggestion, details: error.details}
+  }
+  const exit = error.oclif?.exit ?? EXIT.SERVER
+  return {code: exit === EXIT.USAGE ? 'USAGE' : 'ERROR', message: error.message, exit}
+}

@@ -1,0 +1,63 @@
+import {readFile} from 'node:fs/promises'
+import {join, resolve} from 'node:path'
+import {homedir} from 'node:os'
+import {readSettings} from './settings.js'
+
+export const DEFAULT_URL = 'http://localhost:8080'
+
+export interface Connection {
+  url: string
+  token?: string
+  urlSource: 'flag' | 'env' | 'config' | 'default'
+  tokenSource?: 'flag' | 'env' | 'file'
+}
+
+function isLoopback(url: string): boolean {
+  try {
+    const host = new URL(url).hostname
+    return host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.')
+  } catch {
+    return false
+  }
+}
+
+export function localAdminTokenFile(env: NodeJS.ProcessEnv = process.env): string {
+  const dataDir = env.TOKENHUB_DATA_DIR && env.TOKENHUB_DATA_DIR.trim() !== '' ? resolve(env.TOKENHUB_DATA_DIR) : join(homedir(), '.tokenhub')
+  return join(dataDir, '.admin-token')
+}
+
+export async function readLocalAdminToken(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  try {
+    const token = (await readFile(localAdminTokenFile(env), 'utf8')).trim()
+    return token === '' ? undefined : token
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Where the daemon is and how to authenticate: flag > environment > `tokenhub config` > default;
+ * the token falls back to the data dir's .admin-token when the daemon is on this machine.
+ */
+export async function resolveConnection(flags: {url?: string; token?: string}, env: NodeJS.ProcessEnv = process.env): Promise<Connection> {
+  let url: string
+  let urlSource: Connection['urlSource']
+  if (flags.url) {
+    url = flags.url
+    urlSource = 'flag'
+  } else if (env.TOKENHUB_URL) {
+    url = env.TOKENHUB_URL
+    urlSource = 'env'
+  } else {
+    const saved = (await readSettings().catch(() => ({url: undefined}))).url
+    url = saved ?? DEFAULT_URL
+    urlSource = saved ? 'config' : 'default'
+  }
+  if (flags.token) return {url, urlSource, token: flags.token, tokenSource: 'flag'}
+  if (env.TOKENHUB_ADMIN_TOKEN) return {url, urlSource, token: env.TOKENHUB_ADMIN_TOKEN, tokenSource: 'env'}
+  if (isLoopback(url)) {
+    const token = await readLocalAdminToken(env)
+    if (token) return {url, urlSource, token, tokenSource: 'file'}
+  }
+  return {url, urlSource}
+}

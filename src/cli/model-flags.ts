@@ -1,0 +1,33 @@
+import {Flags} from '@oclif/core'
+import {numberFlag} from './flags.js'
+
+/** Flags shared by `model add` and `model edit`, mapped to the API's field names. */
+export const modelFieldFlags = {
+  provider: Flags.string({description: 'Provider id (provider_id)'}),
+  'upstream-model': Flags.string({description: 'Model id sent upstream when it differs from --id'}),
+  weight: numberFlag('Routing weight 0-10 (higher = preferred for quality)'),
+  'max-context-tokens': numberFlag('Context window in tokens'),
+  'max-output-tokens': numberFlag('Largest completion in tokens'),
+  'input-per-1k': numberFlag('USD per 1k input tokens'),
+  'output-per-1k': numberFlag('USD per 1k output tokens'),
+}
+
+export function modelBodyFromFlags(flags: {
+  provider?: string
+  'upstream-model'?: string
+  weight?: number
+  'max-context-tokens'?: number
+  'max-output-tokens'?: number
+  'input-per-1k'?: number
+  'output-per-1k'?: number
+}): Record<string, unknown> {
+  return {
+    provider_id: flags.provider,
+    upstream_model: flags['upstream-model'],
+    weight: flags.weight,
+    max_context_tokens: flags['max-context-tokens'],
+    max_output_tokens: flags['max-output-tokens'],
+    input_per_1k: flags['input-per-1k'],
+    output_per_1k: flags['output-per-1k'],
+  }
+}

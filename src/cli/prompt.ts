@@ -1,0 +1,54 @@
+import {createInterface} from 'node:readline/promises'
+import {ClientError} from '../client/errors.js'
+
+export const stdinIsTTY = (): boolean => Boolean(process.stdin.isTTY)
+
+/** Reads all of stdin (for --password-stdin); strips the final newline only. */
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
+}
+
+/** Asks for a secret on the terminal without echoing it. */
+export function promptHidden(question: string): Promise<string> {
+  if (!stdinIsTTY()) {
+    return Promise.reject(new ClientError('USAGE', 'no terminal to prompt on: pass the value as an argument or use --password-stdin'))
+  }
+  const stdin = process.stdin
+  process.stderr.write(question)
+  return new Promise((resolve, reject) => {
+    let value = ''
+    const done = (error?: Error) => {
+      stdin.setRawMode(false)
+      stdin.pause()
+      stdin.off('data', onData)
+      process.stderr.write('\n')
+      if (error) reject(error)
+      else resolve(value)
+    }
+    const onData = (data: Buffer) => {
+      for (const char of data.toString('utf8')) {
+        if (char === '\r' || char === '\n') return done()
+        if (char === '\u0003') return done(new ClientError('USAGE', 'cancelled'))
+        if (char === '\u007f' || char === '\b') value = value.slice(0, -1)
+        else if (char >= ' ') value += char
+      }
+    }
+    stdin.setRawMode(true)
+    stdin.resume()
+    stdin.on('data', onData)
+  })
+}
+
+/** y/N confirmation on the terminal; without a terminal the caller must pass --yes. */
+export async function confirm(question: string): Promise<boolean> {
+  if (!stdinIsTTY()) throw new ClientError('USAGE', 'this would change data and there is no terminal to confirm on: pass --yes')
+  const rl = createInterface({input: process.stdin, output: process.stderr})
+  try {
+    const answer = await rl.question(`${question} [y/N] `)
+    return /^y(es)?$/i.test(answer.trim())
+  } finally {
+    rl.close()
+  }
+}

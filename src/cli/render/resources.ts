@@ -1,0 +1,133 @@
+import type {ApiKeyDto, DiscoveryDto, ModelDto, ProviderDto, RoutingConfigDto} from '../../core/api-types.js'
+import {paint} from '../style.js'
+import {renderFields, renderTable} from '../table.js'
+
+const yesNo = (value: boolean) => (value ? 'yes' : 'no')
+const price = (value: number) => (value === 0 ? '0' : `$${value}`)
+const date = (value: string | null) => (value ? value.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : null)
+
+const statusColor = (value: string) => {
+  const trimmed = value.trim()
+  if (trimmed === 'active' || trimmed === 'yes') return paint(value, 'green')
+  if (trimmed === 'revoked' || trimmed === 'expired') return paint(value, 'red')
+  if (trimmed === 'disabled' || trimmed === 'no') return paint(value, 'yellow')
+  return value
+}
+
+export function providersTable(rows: ProviderDto[]): string {
+  return renderTable(
+    rows,
+    [
+      {header: 'id', get: (p) => p.id},
+      {header: 'type', get: (p) => p.type},
+      {header: 'base url', get: (p) => p.base_url},
+      {header: 'enabled', get: (p) => yesNo(p.enabled), color: statusColor},
+      {header: 'api key', get: (p) => (p.has_api_key ? 'vault' : 'none')},
+      {header: 'models', get: (p) => p.model_count},
+    ],
+    'No providers yet. Add one: tokenhub provider add --id openai --type openai --base-url https://api.openai.com --api-key-stdin',
+  )
+}
+
+export function modelsTable(rows: ModelDto[]): string {
+  return renderTable(
+    rows,
+    [
+      {header: 'id', get: (m) => m.id},
+      {header: 'provider', get: (m) => m.provider_id},
+      {header: 'weight', get: (m) => m.weight},
+      {header: 'context', get: (m) => m.max_context_tokens},
+      {header: 'in/1k', get: (m) => price(m.input_per_1k)},
+      {header: 'out/1k', get: (m) => price(m.output_per_1k)},
+      {header: 'pricing', get: (m) => m.pricing_source},
+      {header: 'enabled', get: (m) => yesNo(m.enabled), color: statusColor},
+    ],
+    'No models yet. Add one: tokenhub model add --id gpt-4o --provider openai',
+  )
+}
+
+export function apiKeysTable(rows: ApiKeyDto[]): string {
+  return renderTable(
+    rows,
+    [
+      {header: 'id', get: (k) => k.id},
+      {header: 'name', get: (k) => k.name},
+      {header: 'prefix', get: (k) => `${k.key_prefix}...`},
+      {header: 'scopes', get: (k) => k.scopes.join(',')},
+      {header: 'status', get: (k) => k.status, color: statusColor},
+      {header: 'budget/mo', get: (k) => (k.monthly_budget_usd > 0 ? `$${k.monthly_budget_usd}` : 'unlimited')},
+      {header: 'expires', get: (k) => date(k.expires_at) ?? 'never'},
+      {header: 'last used', get: (k) => date(k.last_used_at) ?? 'never'},
+      {header: 'created', get: (k) => date(k.created_at)},
+    ],
+    'No API keys yet. Create one: tokenhub apikey create --name my-app',
+  )
+}
+
+export function providerFields(p: ProviderDto): string {
+  return renderFields([
+    ['id', p.id],
+    ['type', p.type],
+    ['base_url', p.base_url],
+    ['enabled', yesNo(p.enabled)],
+    ['api key', p.has_api_key ? 'stored in the vault' : 'none'],
+    ['models', p.model_count],
+    ['updated', date(p.updated_at)],
+  ])
+}
+
+export function modelFields(m: ModelDto): string {
+  return renderFields([
+    ['id', m.id],
+    ['provider', m.provider_id],
+    ['upstream model', m.upstream_model ?? m.id],
+    ['weight', m.weight],
+    ['max context', m.max_context_tokens],
+    ['max output', m.max_output_tokens],
+    ['input per 1k', price(m.input_per_1k)],
+    ['output per 1k', price(m.output_per_1k)],
+    ['pricing source', m.pricing_source],
+    ['enabled', yesNo(m.enabled)],
+  ])
+}
+
+export function apiKeyFields(k: ApiKeyDto): string {
+  return renderFields([
+    ['id', k.id],
+    ['name', k.name],
+    ['prefix', `${k.key_prefix}...`],
+    ['status', k.status],
+    ['scopes', k.scopes.join(', ')],
+    ['allowed models', k.allowed_models?.join(', ') ?? 'all'],
+    ['allowed providers', k.allowed_providers?.join(', ') ?? 'all'],
+    ['project', k.project],
+    ['monthly budget', k.monthly_budget_usd > 0 ? `$${k.monthly_budget_usd}` : 'unlimited'],
+    ['rate limit', k.rate_limit_rpm > 0 ? `${k.rate_limit_rpm} req/min` : 'none'],
+    ['token limit', k.rate_limit_tpm > 0 ? `${k.rate_limit_tpm} tokens/min` : 'none'],
+    ['expires', date(k.expires_at) ?? 'never'],
+    ['last used', date(k.last_used_at) ?? 'never'],
+    ['created', date(k.created_at)],
+    ['rotated', date(k.rotated_at)],
+    ['revoked', date(k.revoked_at)],
+  ])
+}
+
+export function routingFields(r: RoutingConfigDto): string {
+  return renderFields([
+    ['default_mode', r.default_mode],
+    ['default_max_budget_usd', r.default_max_budget_usd === 0 ? '0 (unlimited)' : r.default_max_budget_usd],
+    ['default_max_latency_ms', r.default_max_latency_ms === 0 ? '0 (unlimited)' : r.default_max_latency_ms],
+  ])
+}
+
+export function discoveryTable(result: DiscoveryDto): string {
+  return renderTable(
+    result.models,
+    [
+      {header: 'model', get: (m) => m.id},
+      {header: 'owned by', get: (m) => m.owned_by},
+      {header: 'registered', get: (m) => yesNo(m.registered), color: statusColor},
+    ],
+    `Provider ${result.provider_id} reports no models.`,
+  )
+}

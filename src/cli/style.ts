@@ -1,0 +1,18 @@
+/** Colour only for a terminal, never when NO_COLOR is set or output is piped. */
+export function colorEnabled(stream: NodeJS.WriteStream = process.stdout): boolean {
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false
+  if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true
+  return Boolean(stream.isTTY)
+}
+
+const CODES = {red: 31, green: 32, yellow: 33, blue: 34, gray: 90, bold: 1} as const
+export type Color = keyof typeof CODES
+
+export function paint(text: string, color: Color, enabled = colorEnabled()): string {
+  return enabled ? `\u001b[${CODES[color]}m${text}\u001b[0m` : text
+}
+
+/** Client-supplied strings are data: render control characters inert in terminal output. */
+export function inert(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}

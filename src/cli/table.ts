@@ -1,0 +1,36 @@
+import {inert} from './style.js'
+
+export interface Column<T> {
+  header: string
+  get: (row: T) => string | number | boolean | null | undefined
+  /** Optional colouring applied after padding (so widths stay right). */
+  color?: (value: string, row: T) => string
+}
+
+function cell(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined || value === '') return '-'
+  return inert(String(value))
+}
+
+/** A plain aligned table; `empty` is printed instead when there are no rows. */
+export function renderTable<T>(rows: T[], columns: Column<T>[], empty = '(none)'): string {
+  if (rows.length === 0) return empty
+  const cells = rows.map((row) => columns.map((column) => cell(column.get(row))))
+  const widths = columns.map((column, i) => Math.max(column.header.length, ...cells.map((r) => r[i].length)))
+  const line = (values: string[], row?: T) =>
+    values
+      .map((value, i) => {
+        const padded = i === values.length - 1 ? value : value.padEnd(widths[i])
+        const color = row === undefined ? undefined : columns[i].color
+        return color ? color(padded, row as T) : padded
+      })
+      .join('  ')
+      .trimEnd()
+  return [line(columns.map((c) => c.header.toUpperCase())), ...cells.map((values, r) => line(values, rows[r]))].join('\n')
+}
+
+/** Key/value lines for one record. */
+export function renderFields(fields: Array<[string, string | number | boolean | null | undefined]>): string {
+  const width = Math.max(...fields.map(([key]) => key.length))
+  return fields.map(([key, value]) => `${key.padEnd(width)}  ${cell(value)}`).join('\n')
+}

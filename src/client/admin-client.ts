@@ -1,0 +1,126 @@
+import type {
+  ApiKeyDto,
+  ApiKeySecretDto,
+  DiscoveryDto,
+  HealthzDto,
+  InfoDto,
+  ModelDto,
+  ProviderDto,
+  RoutingConfigDto,
+  VaultStateDto,
+} from '../core/api-types.js'
+import {ClientError} from './errors.js'
+
+export interface AdminClientOptions {
+  /** Daemon base URL, e.g. http://localhost:8080 */
+  url: string
+  token?: string
+  timeoutMs?: number
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+const enc = encodeURIComponent
+
+function describeFetchFailure(error: unknown): string {
+  const cause = (error as {cause?: {code?: string; message?: string}}).cause
+  return cause?.code ?? cause?.message ?? (error as Error).message
+}
+
+/** Typed client for /admin/v1 (used by the CLI and the TUI; works against a remote daemon). */
+export class AdminClient {
+  readonly url: string
+
+  constructor(private readonly options: AdminClientOptions) {
+    this.url = options.url.replace(/\/+$/, '')
+  }
+
+  async request<T>(method: Method, path: string, body?: unknown, options: {auth?: boolean} = {}): Promise<T> {
+    const headers: Record<string, string> = {accept: 'application/json'}
+    if (options.auth !== false) {
+      if (!this.options.token) {
+        throw new ClientError('AUTH_INVALID', 'no admin token: set TOKENHUB_ADMIN_TOKEN or pass --token', {
+          suggestion: 'On the daemon host, `tokenhub admin-token` prints it.',
+        })
+      }
+      headers.authorization = `Bearer ${this.options.token}`
+    }
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    let response: Response
+    try {
+      response = await fetch(`${this.url}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
+      })
+    } catch (error) {
+      const timedOut = (error as Error).name === 'TimeoutError'
+      throw new ClientError('UNREACHABLE', `cannot reach the TokenHub daemon at ${this.url}: ${timedOut ? 'timed out' : describeFetchFailure(error)}`, {
+        suggestion: 'Is `tokenhub daemon` running? Set the address with --url, TOKENHUB_URL or `tokenhub config set url <url>`.',
+      })
+    }
+    const text = await response.text()
+    let payload: unknown
+    try {
+      payload = text === '' ? undefined : JSON.parse(text)
+    } catch {
+      payload = undefined
+    }
+    if (!response.ok) {
+      const error = (payload as {error?: {code?: string; message?: string; suggestion?: string} & Record<string, unknown>} | undefined)?.error
+      if (!error?.code) {
+        throw new ClientError('UNEXPECTED_RESPONSE', `${this.url} answered HTTP ${response.status} without a TokenHub error body; is it a TokenHub daemon?`, {status: response.status})
+      }
+      const {code, message, suggestion, ...details} = error
+      throw new ClientError(code, message ?? `HTTP ${response.status}`, {status: response.status, suggestion, details})
+    }
+    if (payload === undefined) throw new ClientError('UNEXPECTED_RESPONSE', `${this.url}${path} answered without a JSON body`, {status: response.status})
+    return payload as T
+  }
+
+  healthz = () => this.request<HealthzDto>('GET', '/healthz', undefined, {auth: false})
+  info = () => this.request<InfoDto>('GET', '/admin/v1/info')
+  rotateAdminToken = (token?: string) => this.request<{ok: true; token: string}>('POST', '/admin/v1/admin-token/rotate', token ? {token} : {})
+
+  vaultUnlock = (password: string) => this.request<VaultStateDto>('POST', '/admin/v1/vault/unlock', {password})
+  vaultLock = () => this.request<VaultStateDto>('POST', '/admin/v1/vault/lock')
+  vaultRotate = (oldPassword: string, newPassword: string) =>
+    this.request<VaultStateDto>('POST', '/admin/v1/vault/rotate', {old_password: oldPassword, new_password: newPassword})
+
+  /** Follows limit/offset paging until every record is read. */
+  private async listAll<T>(path: string, field: 'items' | 'keys'): Promise<T[]> {
+    const all: T[] = []
+    for (;;) {
+      const page = await this.request<Record<string, unknown> & {total: number}>('GET', `${path}?limit=5000&offset=${all.length}`)
+      const items = page[field] as T[]
+      all.push(...items)
+      if (items.length === 0 || all.length >= page.total) return all
+    }
+  }
+
+  listProviders = () => this.listAll<ProviderDto>('/admin/v1/providers', 'items')
+  getProvider = (id: string) => this.request<ProviderDto>('GET', `/admin/v1/providers/${enc(id)}`)
+  addProvider = (body: Record<string, unknown>) => this.request<{ok: true; provider: ProviderDto}>('POST', '/admin/v1/providers', body)
+  editProvider = (id: string, body: Record<string, unknown>) => this.request<{ok: true; provider: ProviderDto}>('PATCH', `/admin/v1/providers/${enc(id)}`, body)
+  deleteProvider = (id: string, cascade: boolean) =>
+    this.request<{ok: true; id: string; deleted_models: string[]}>('DELETE', `/admin/v1/providers/${enc(id)}${cascade ? '?cascade=true' : ''}`)
+  discoverProvider = (id: string) => this.request<DiscoveryDto>('GET', `/admin/v1/providers/${enc(id)}/discover`)
+
+  listModels = () => this.listAll<ModelDto>('/admin/v1/models', 'items')
+  getModel = (id: string) => this.request<ModelDto>('GET', `/admin/v1/models/${enc(id)}`)
+  addModel = (body: Record<string, unknown>) => this.request<{ok: true; model: ModelDto; warnings: string[]}>('POST', '/admin/v1/models', body)
+  editModel = (id: string, body: Record<string, unknown>) => this.request<{ok: true; model: ModelDto}>('PATCH', `/admin/v1/models/${enc(id)}`, body)
+  deleteModel = (id: string) => this.request<{ok: true; id: string}>('DELETE', `/admin/v1/models/${enc(id)}`)
+
+  getRoutingConfig = () => this.request<RoutingConfigDto>('GET', '/admin/v1/routing-config')
+  setRoutingConfig = (body: Record<string, unknown>) => this.request<RoutingConfigDto & {ok: true}>('PUT', '/admin/v1/routing-config', body)
+
+  listApiKeys = () => this.listAll<ApiKeyDto>('/admin/v1/apikeys', 'keys')
+  getApiKey = (id: string) => this.request<ApiKeyDto>('GET', `/admin/v1/apikeys/${enc(id)}`)
+  createApiKey = (body: Record<string, unknown>) => this.request<ApiKeySecretDto>('POST', '/admin/v1/apikeys', body)
+  editApiKey = (id: string, body: Record<string, unknown>) => this.request<{ok: true; api_key: ApiKeyDto}>('PATCH', `/admin/v1/apikeys/${enc(id)}`, body)
+  rotateApiKey = (id: string) => this.request<ApiKeySecretDto>('POST', `/admin/v1/apikeys/${enc(id)}/rotate`)
+  revokeApiKey = (id: string) => this.request<{ok: true; api_key: ApiKeyDto}>('DELETE', `/admin/v1/apikeys/${enc(id)}`)
+}

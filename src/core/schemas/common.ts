@@ -1,0 +1,33 @@
+import {z} from 'zod'
+
+export const PROVIDER_TYPES = ['openai', 'anthropic', 'vllm'] as const
+export type ProviderType = (typeof PROVIDER_TYPES)[number]
+
+export const ROUTING_MODES = ['cheap', 'normal', 'high_confidence', 'fast', 'planning', 'adversarial', 'thompson'] as const
+export type RoutingMode = (typeof ROUTING_MODES)[number]
+
+/** Provider ids appear in URLs and log lines: keep them to a conservative alphabet. */
+export const providerId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 characters: letters, digits, ".", "_" or "-", starting with a letter or digit')
+
+/** Model ids may contain slashes (Qwen/Qwen2.5-Coder-32B-Instruct) and colons (llama3:8b). */
+export const modelId = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$/,
+    'must be 1-200 characters: letters, digits and . _ : / @ + -, starting with a letter or digit',
+  )
+  .refine((id) => !id.split('/').includes('..') && !id.endsWith('/'), 'must not contain ".." segments or end with "/"')
+
+export const httpUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value)
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && !url.username && !url.password
+  } catch {
+    return false
+  }
+}, 'must be an http:// or https:// URL without credentials in it')
+
+export const usd = z.number().finite().min(0, 'must be >= 0')
+export const nonNegativeInt = z.number().int().min(0, 'must be >= 0')

@@ -1,0 +1,49 @@
+import {Decrypter, Encrypter} from 'age-encryption'
+import {readFile} from 'node:fs/promises'
+import type {Adapter} from 'lowdb'
+import {writeFileAtomic} from './atomic-file.js'
+import {StoreOpenError} from './store-error.js'
+import type {StoreKey} from './store-key.js'
+
+/**
+ * lowdb adapter that keeps the document as compact JSON encrypted with age to the store's X25519
+ * recipient. Writes are atomic and fsynced; reads never modify the file.
+ */
+export class AgeJsonAdapter<T> implements Adapter<T> {
+  constructor(
+    private readonly path: string,
+    private readonly key: StoreKey,
+  ) {}
+
+  async read(): Promise<T | null> {
+    let ciphertext: Uint8Array
+    try {
+      ciphertext = await readFile(this.path)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+      throw new StoreOpenError(this.path, `cannot read: ${(error as Error).message}`)
+    }
+    let plaintext: string
+    try {
+      const decrypter = new Decrypter()
+      decrypter.addIdentity(this.key.identity)
+      plaintext = await decrypter.decrypt(ciphertext, 'text')
+    } catch (error) {
+      throw new StoreOpenError(this.path, `cannot be decrypted with the store key (${(error as Error).message}); the file is corrupt or belongs to another store.key`)
+    }
+    try {
+      return JSON.parse(plaintext) as T
+    } catch (error) {
+      throw new StoreOpenError(this.path, `decrypted but is not valid JSON (${(error as Error).message})`)
+    }
+  }
+
+  /** Serializes synchronously (a consistent snapshot), then encrypts and writes. */
+  async write(data: T): Promise<void> {
+    const json = JSON.stringify(data)
+    const encrypter = new Encrypter()
+    encrypter.addRecipient(this.key.recipient)
+    const ciphertext = await encrypter.encrypt(json)
+    await writeFileAtomic(this.path, ciphertext, 0o600)
+  }
+}

@@ -1,0 +1,124 @@
+import {access} from 'node:fs/promises'
+import {Low} from 'lowdb'
+import {AgeJsonAdapter} from './age-json-adapter.js'
+import {dataFiles} from './data-dir.js'
+import {emptyDocument, type StoreDocument} from './document.js'
+import {StoreOpenError} from './store-error.js'
+import {createStoreKey, readStoreKey} from './store-key.js'
+
+export interface ConfigStoreOptions {
+  dataDir: string
+  now?: () => Date
+  /** Called when a background write fails (the next change retries it). */
+  onWriteError?: (error: Error) => void
+}
+
+/**
+ * The config document (providers, models, keys, vault, settings) in memory, persisted as one
+ * age-encrypted lowdb file. Changes are applied synchronously in memory; `commit()` resolves once
+ * they are on disk. Commits arriving together share one encryption and one write.
+ */
+export class ConfigStore {
+  private requestedVersion = 0
+  private savedVersion = 0
+  private writeLoop: Promise<void> | null = null
+  private readonly waiters: Array<{version: number; resolve: () => void; reject: (error: Error) => void}> = []
+
+  private constructor(
+    private readonly db: Low<StoreDocument>,
+    readonly file: string,
+    private readonly onWriteError: (error: Error) => void,
+  ) {}
+
+  static async open(options: ConfigStoreOptions): Promise<ConfigStore> {
+    const files = dataFiles(options.dataDir)
+    const now = options.now ?? (() => new Date())
+    let key = await readStoreKey(files.storeKey)
+    const storeExists = await access(files.store).then(
+      () => true,
+      () => false,
+    )
+    if (!key) {
+      if (storeExists) {
+        throw new StoreOpenError(files.store, `exists but its key ${files.storeKey} is missing; restore store.key from a backup (a new key would not decrypt it)`)
+      }
+      key = await createStoreKey(files.storeKey, now())
+    }
+    const db = new Low<StoreDocument>(new AgeJsonAdapter<StoreDocument>(files.store, key), emptyDocument())
+    await db.read()
+    db.data = normalizeDocument(db.data, files.store)
+    const store = new ConfigStore(db, files.store, options.onWriteError ?? (() => {}))
+    if (!storeExists) await store.commit()
+    return store
+  }
+
+  get data(): StoreDocument {
+    return this.db.data
+  }
+
+  /** Applies a change in memory and resolves once it (and anything before it) is on disk. */
+  async update<T>(change: (doc: StoreDocument) => T): Promise<T> {
+    const result = change(this.db.data)
+    await this.commit()
+    return result
+  }
+
+  /** Resolves once the document as it is now has been written. */
+  commit(): Promise<void> {
+    const version = ++this.requestedVersion
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({version, resolve, reject}))
+    this.writeLoop ??= this.runWriteLoop().finally(() => {
+      this.writeLoop = null
+    })
+    return done
+  }
+
+  /** Waits for pending writes; used at shutdown. */
+  async flush(): Promise<void> {
+    if (this.savedVersion < this.requestedVersion) await this.commit()
+  }
+
+  private async runWriteLoop(): Promise<void> {
+    // Let changes made in the same tick join this write.
+    await new Promise((resolve) => setImmediate(resolve))
+    while (this.savedVersion < this.requestedVersion) {
+      const version = this.requestedVersion
+      try {
+        await this.db.write()
+        this.savedVersion = version
+        this.settle(version)
+      } catch (error) {
+        const failure = error instanceof Error ? error : new Error(String(error))
+        this.onWriteError(failure)
+        // Everyone waiting learns of the failure; the next commit retries the whole document.
+        this.settle(this.requestedVersion, failure)
+        return
+      }
+    }
+  }
+
+  private settle(upTo: number, error?: Error): void {
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      const waiter = this.waiters[i]
+      if (waiter.version > upTo) continue
+      this.waiters.splice(i, 1)
+      if (error) waiter.reject(error)
+      else waiter.resolve()
+    }
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/** Fills fields added since the file was written; refuses documents that are not ours. */
+function normalizeDocument(raw: unknown, file: string): StoreDocument {
+  if (!isPlainObject(raw)) throw new StoreOpenError(file, 'decrypted, but does not hold a TokenHub store document')
+  if (raw.schema_version !== 1) throw new StoreOpenError(file, `has schema_version ${String(raw.schema_version)}, which this TokenHub version does not understand`)
+  const doc = {...emptyDocument(), ...raw} as StoreDocument
+  for (const field of ['providers', 'models', 'api_keys', 'admin_token'] as const) {
+    if (!isPlainObject(doc[field])) throw new StoreOpenError(file, `field "${field}" is damaged (expected an object)`)
+  }
+  return doc
+}
