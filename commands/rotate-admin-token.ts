@@ -4,7 +4,7 @@ import {BaseCommand} from '../src/cli/base-command.js'
 export default class RotateAdminToken extends BaseCommand {
   static override summary = 'Replace the admin token: the old one stops working at once, the new one survives restarts'
   static override args = {
-    token: Args.string({description: 'The new token (at least 16 characters); a random one when omitted'}),
+    token: Args.string({ignoreStdin: true, description: 'The new token (at least 16 characters); a random one when omitted'}),
   }
 
   static override examples = ['<%= config.bin %> rotate-admin-token', '<%= config.bin %> rotate-admin-token "$(openssl rand -hex 32)"']

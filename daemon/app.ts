@@ -28,8 +28,10 @@ export interface App {
 export function createApp(deps: AdminDeps, options: AppOptions): App {
   const server = new HyperExpress.Server({
     auto_close: false,
-    // Our own limit check answers with a JSON 413 first; this is the hard stop behind it.
-    max_body_length: options.maxBodyBytes + 1024,
+    // hyper-express would answer an oversized body with an empty 413 after draining it; our
+    // handlers check Content-Length first and answer JSON at once (hyper-express buffers at most
+    // max_body_buffer before pausing, so this does not buffer unbounded bodies).
+    max_body_length: Number.MAX_SAFE_INTEGER,
   })
   const inflight = new InflightTracker()
   let shuttingDown = false

@@ -2,7 +2,7 @@ import {createLogger} from '../src/logging/logger.js'
 import {StoreOpenError} from '../src/store/store-error.js'
 import {DataDirLockedError} from '../src/store/lock-file.js'
 import {ConfigError, resolveDaemonConfig, type DaemonFlags} from './config.js'
-import {DaemonStartError, startDaemon} from './run.js'
+import {DaemonStartError, startDaemon, type RunningDaemon} from './run.js'
 
 const EXPECTED_START_ERRORS = [ConfigError, DataDirLockedError, StoreOpenError, DaemonStartError]
 
@@ -19,23 +19,19 @@ export async function runDaemonProcess(flags: DaemonFlags): Promise<number> {
     return 2
   }
   const logger = createLogger(config.logLevel)
-  let daemon
-  try {
-    daemon = await startDaemon(config, {logger, say: (line) => process.stdout.write(`${line}\n`)})
-  } catch (error) {
-    const expected = EXPECTED_START_ERRORS.some((type) => error instanceof type) || /cannot listen/.test((error as Error).message)
-    if (!expected) logger.fatal({err: error}, 'start-up failed')
-    process.stderr.write(`tokenhub daemon: cannot start: ${(error as Error).message}\n`)
-    logger.flush()
-    return 1
-  }
-
+  // Handlers go in before the "listening on" line, so a signal right after it is never fatal.
+  let daemon: RunningDaemon | undefined
+  let pending: NodeJS.Signals | undefined
   let signals = 0
   const stop = (signal: NodeJS.Signals) => {
     signals++
     if (signals > 1) {
       process.stderr.write(`tokenhub daemon: second ${signal}, exiting without waiting for the drain\n`)
       process.exit(1)
+    }
+    if (!daemon) {
+      pending = signal
+      return
     }
     daemon.shutdown(signal).then(
       () => logger.flush(() => process.exit(0)),
@@ -53,5 +49,19 @@ export async function runDaemonProcess(flags: DaemonFlags): Promise<number> {
     logger.fatal({err: error}, 'uncaught exception')
     logger.flush(() => process.exit(1))
   })
+
+  try {
+    daemon = await startDaemon(config, {logger, say: (line) => process.stdout.write(`${line}\n`)})
+  } catch (error) {
+    const expected = EXPECTED_START_ERRORS.some((type) => error instanceof type) || /cannot listen/.test((error as Error).message)
+    if (!expected) logger.fatal({err: error}, 'start-up failed')
+    process.stderr.write(`tokenhub daemon: cannot start: ${(error as Error).message}\n`)
+    logger.flush()
+    return 1
+  }
+  if (pending) {
+    signals = 0
+    stop(pending)
+  }
   return 0
 }

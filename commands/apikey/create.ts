@@ -8,7 +8,7 @@ import type {ApiKeySecretDto} from '../../src/core/api-types.js'
 export default class ApiKeyCreate extends BaseCommand {
   static override summary = 'Create a client API key for /v1 (the key is printed once)'
   static override description = 'The key (th-...) is printed on stdout exactly once; TokenHub keeps only its SHA-256 hash. Scopes also accept the tokenhubctl string form ("[\\"chat\\"]").'
-  static override args = {json: Args.string({description: 'Key settings as JSON: {"name","scopes","allowed_models","expires_in"|"expires_at","monthly_budget_usd",...}'})}
+  static override args = {json: Args.string({ignoreStdin: true, description: 'Key settings as JSON: {"name","scopes","allowed_models","expires_in"|"expires_at","monthly_budget_usd",...}'})}
   static override flags = apiKeyFieldFlags
   static override examples = [
     '<%= config.bin %> apikey create --name prod-app --scopes chat --monthly-budget-usd 50 --expires-in 90d',

@@ -7,7 +7,7 @@ import type {ApiKeyDto} from '../../src/core/api-types.js'
 export default class ApiKeyDelete extends BaseCommand {
   static override summary = 'Revoke an API key: its next request gets 401'
   static override description = 'The key stays listed as revoked so logs can still name it; it cannot be brought back.'
-  static override args = {id: Args.string({description: 'API key id', required: true})}
+  static override args = {id: Args.string({ignoreStdin: true, description: 'API key id', required: true})}
   static override flags = {yes: yesFlag}
   static override aliases = ['apikey:revoke']
   static override examples = ['<%= config.bin %> apikey delete 3f9a0c1d2e4b5a69 --yes']

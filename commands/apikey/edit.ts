@@ -9,8 +9,8 @@ import type {ApiKeyDto} from '../../src/core/api-types.js'
 export default class ApiKeyEdit extends BaseCommand {
   static override summary = "Change an API key's settings (name, scopes, budget, expiry, limits); only the fields given change"
   static override args = {
-    id: Args.string({description: 'API key id', required: true}),
-    json: Args.string({description: 'Changes as JSON, e.g. {"monthly_budget_usd": 100}'}),
+    id: Args.string({ignoreStdin: true, description: 'API key id', required: true}),
+    json: Args.string({ignoreStdin: true, description: 'Changes as JSON, e.g. {"monthly_budget_usd": 100}'}),
   }
 
   static override flags = {

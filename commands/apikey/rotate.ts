@@ -6,7 +6,7 @@ import type {ApiKeySecretDto} from '../../src/core/api-types.js'
 
 export default class ApiKeyRotate extends BaseCommand {
   static override summary = 'Give an API key a new secret; the old one stops working at once'
-  static override args = {id: Args.string({description: 'API key id', required: true})}
+  static override args = {id: Args.string({ignoreStdin: true, description: 'API key id', required: true})}
   static override flags = {yes: yesFlag}
   static override examples = ['<%= config.bin %> apikey rotate 3f9a0c1d2e4b5a69 --yes']
 

@@ -4,7 +4,7 @@ import {readSettings, SETTING_KEYS} from '../../src/cli/settings.js'
 export default class ConfigGet extends Command {
   static override summary = 'Show the CLI settings (or one of them)'
   static override enableJsonFlag = true
-  static override args = {key: Args.string({description: 'Setting name', options: [...SETTING_KEYS]})}
+  static override args = {key: Args.string({ignoreStdin: true, description: 'Setting name', options: [...SETTING_KEYS]})}
   static override examples = ['<%= config.bin %> config get', '<%= config.bin %> config get url']
 
   async run(): Promise<Record<string, unknown>> {

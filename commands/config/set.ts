@@ -5,8 +5,8 @@ export default class ConfigSet extends Command {
   static override summary = 'Save a CLI setting (used when no flag or environment variable gives it)'
   static override enableJsonFlag = true
   static override args = {
-    key: Args.string({description: 'Setting name', options: [...SETTING_KEYS], required: true}),
-    value: Args.string({description: 'Value', required: true}),
+    key: Args.string({ignoreStdin: true, description: 'Setting name', options: [...SETTING_KEYS], required: true}),
+    value: Args.string({ignoreStdin: true, description: 'Value', required: true}),
   }
 
   static override examples = ['<%= config.bin %> config set url http://gateway.internal:8080']

@@ -5,7 +5,7 @@ import {confirm} from '../../src/cli/prompt.js'
 
 export default class ModelDelete extends BaseCommand {
   static override summary = 'Delete a model'
-  static override args = {id: Args.string({description: 'Model id (may contain slashes)', required: true})}
+  static override args = {id: Args.string({ignoreStdin: true, description: 'Model id (may contain slashes)', required: true})}
   static override flags = {yes: yesFlag}
   static override examples = ['<%= config.bin %> model delete gpt-4o --yes', '<%= config.bin %> model delete Qwen/Qwen2.5-Coder-32B-Instruct']
 

@@ -4,7 +4,7 @@ import type {ModelDto} from '../../src/core/api-types.js'
 
 export default class ModelDisable extends BaseCommand {
   static override summary = 'Disable a model: the router stops choosing it'
-  static override args = {id: Args.string({description: 'Model id (may contain slashes)', required: true})}
+  static override args = {id: Args.string({ignoreStdin: true, description: 'Model id (may contain slashes)', required: true})}
   static override examples = ['<%= config.bin %> model disable gpt-4o']
 
   async run(): Promise<{ok: true; model: ModelDto}> {

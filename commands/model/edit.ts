@@ -9,8 +9,8 @@ import type {ModelDto} from '../../src/core/api-types.js'
 export default class ModelEdit extends BaseCommand {
   static override summary = 'Change a model; only the fields given change'
   static override args = {
-    id: Args.string({description: 'Model id (may contain slashes)', required: true}),
-    json: Args.string({description: 'Changes as JSON, e.g. {"weight": 9}'}),
+    id: Args.string({ignoreStdin: true, description: 'Model id (may contain slashes)', required: true}),
+    json: Args.string({ignoreStdin: true, description: 'Changes as JSON, e.g. {"weight": 9}'}),
   }
 
   static override flags = {

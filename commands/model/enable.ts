@@ -4,7 +4,7 @@ import type {ModelDto} from '../../src/core/api-types.js'
 
 export default class ModelEnable extends BaseCommand {
   static override summary = 'Enable a model for routing'
-  static override args = {id: Args.string({description: 'Model id (may contain slashes)', required: true})}
+  static override args = {id: Args.string({ignoreStdin: true, description: 'Model id (may contain slashes)', required: true})}
   static override examples = ['<%= config.bin %> model enable gpt-4o']
 
   async run(): Promise<{ok: true; model: ModelDto}> {

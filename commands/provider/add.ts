@@ -8,7 +8,7 @@ import type {ProviderDto} from '../../src/core/api-types.js'
 export default class ProviderAdd extends BaseCommand {
   static override summary = 'Register a provider (its API key goes into the vault, encrypted)'
   static override description = 'Give the provider as JSON (the tokenhubctl form) or with flags; flags win over JSON fields. Types: openai (also any OpenAI-compatible server), anthropic, vllm (no key needed). The API key can be added while the vault is locked, but the vault must have been set up once (`tokenhub vault unlock`).'
-  static override args = {json: Args.string({description: 'Provider as JSON: {"id","type","base_url","api_key"?,"enabled"?}'})}
+  static override args = {json: Args.string({ignoreStdin: true, description: 'Provider as JSON: {"id","type","base_url","api_key"?,"enabled"?}'})}
   static override flags = {
     id: Flags.string({description: 'Provider id, e.g. openai'}),
     type: Flags.string({description: 'openai, anthropic or vllm', options: ['openai', 'anthropic', 'vllm']}),

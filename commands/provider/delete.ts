@@ -5,7 +5,7 @@ import {confirm} from '../../src/cli/prompt.js'
 
 export default class ProviderDelete extends BaseCommand {
   static override summary = 'Delete a provider (refused while it has models, unless --cascade)'
-  static override args = {id: Args.string({description: 'Provider id', required: true})}
+  static override args = {id: Args.string({ignoreStdin: true, description: 'Provider id', required: true})}
   static override flags = {
     cascade: Flags.boolean({description: 'Also delete the models of this provider'}),
     yes: yesFlag,

@@ -5,7 +5,7 @@ import type {DiscoveryDto} from '../../src/core/api-types.js'
 
 export default class ProviderDiscover extends BaseCommand {
   static override summary = "List the models a provider offers (its /v1/models) and which are registered"
-  static override args = {id: Args.string({description: 'Provider id', required: true})}
+  static override args = {id: Args.string({ignoreStdin: true, description: 'Provider id', required: true})}
   static override examples = ['<%= config.bin %> provider discover openai', '<%= config.bin %> provider discover openai --json']
 
   async run(): Promise<DiscoveryDto> {

@@ -9,8 +9,8 @@ import type {ProviderDto} from '../../src/core/api-types.js'
 export default class ProviderEdit extends BaseCommand {
   static override summary = 'Change a provider; only the fields given change'
   static override args = {
-    id: Args.string({description: 'Provider id', required: true}),
-    json: Args.string({description: 'Changes as JSON: {"type"?,"base_url"?,"api_key"? (null removes it),"enabled"?}'}),
+    id: Args.string({ignoreStdin: true, description: 'Provider id', required: true}),
+    json: Args.string({ignoreStdin: true, description: 'Changes as JSON: {"type"?,"base_url"?,"api_key"? (null removes it),"enabled"?}'}),
   }
 
   static override flags = {

@@ -9,7 +9,7 @@ import {ROUTING_MODES} from '../../src/core/schemas/common.js'
 export default class RoutingSet extends BaseCommand {
   static override summary = 'Change the default routing policy; fields not given keep their value'
   static override description = 'A budget or latency of 0 means unlimited. Values set here are stored and win over the daemon\'s TOKENHUB_DEFAULT_* settings.'
-  static override args = {json: Args.string({description: 'Policy as JSON: {"default_mode","default_max_budget_usd","default_max_latency_ms"}'})}
+  static override args = {json: Args.string({ignoreStdin: true, description: 'Policy as JSON: {"default_mode","default_max_budget_usd","default_max_latency_ms"}'})}
   static override flags = {
     mode: Flags.string({description: 'Default routing mode', options: [...ROUTING_MODES]}),
     'max-budget-usd': numberFlag('Default per-request budget in USD (0 = unlimited)'),

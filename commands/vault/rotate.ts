@@ -6,8 +6,8 @@ import type {VaultStateDto} from '../../src/core/api-types.js'
 export default class VaultRotate extends BaseCommand {
   static override summary = 'Change the vault password (stored secrets stay as they are)'
   static override args = {
-    old: Args.string({description: 'Current password'}),
-    new: Args.string({description: 'New password (min. 8 characters)'}),
+    old: Args.string({ignoreStdin: true, description: 'Current password'}),
+    new: Args.string({ignoreStdin: true, description: 'New password (min. 8 characters)'}),
   }
 
   static override flags = {'password-stdin': Flags.boolean({description: 'Read the old and the new password from stdin, one per line'})}

@@ -6,7 +6,7 @@ import type {VaultStateDto} from '../../src/core/api-types.js'
 export default class VaultUnlock extends BaseCommand {
   static override summary = 'Unlock the vault (the first unlock sets the vault password, min. 8 characters)'
   static override description = 'Without an argument the password is prompted for without echo. Prefer --password-stdin in scripts: an argument is visible in ps and shell history.'
-  static override args = {password: Args.string({description: 'The vault password'})}
+  static override args = {password: Args.string({ignoreStdin: true, description: 'The vault password'})}
   static override flags = {'password-stdin': Flags.boolean({description: 'Read the password from stdin'})}
   static override examples = [
     '<%= config.bin %> vault unlock',

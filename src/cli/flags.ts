@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Errors, Flags} from '@oclif/core'
 
 export const yesFlag = Flags.boolean({char: 'y', description: 'Do not ask for confirmation'})
 
@@ -14,7 +14,7 @@ export function numberFlag(description: string) {
     description,
     parse: async (input) => {
       const value = Number(input)
-      if (input.trim() === '' || !Number.isFinite(value)) throw new Error(`expected a number, got "${input}"`)
+      if (input.trim() === '' || !Number.isFinite(value)) throw new Errors.CLIError(`expected a number, got "${input}"`, {exit: 2})
       return value
     },
   })()

@@ -1,0 +1,254 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {json, runCli} from '../helpers/cli.js'
+import {startTestDaemon, type TestDaemon} from '../helpers/daemon.js'
+import {startFakeUpstream, type FakeUpstream} from '../helpers/fake-upstream.js'
+import {tempDir} from '../helpers/paths.js'
+
+const PROVIDER_KEY = 'sk-cli-canary-provider-5d6e7f'
+const VAULT_PASSWORD = 'cli-vault-password-1'
+
+let daemon: TestDaemon
+let upstream: FakeUpstream
+let configDir: {path: string; cleanup: () => Promise<void>}
+let env: Record<string, string>
+
+/** `tokenhub ...` against the test daemon. */
+const cli = (args: string[], options: {input?: string; env?: Record<string, string | undefined>} = {}) =>
+  runCli(args, {input: options.input, env: {...env, ...options.env}})
+
+beforeAll(async () => {
+  ;[daemon, upstream, configDir] = await Promise.all([startTestDaemon(), startFakeUpstream({apiKey: PROVIDER_KEY}), tempDir()])
+  env = {...daemon.cliEnv, TOKENHUB_CONFIG_DIR: configDir.path, TOKENHUB_DATA_DIR: daemon.dataDir}
+})
+afterAll(async () => {
+  await daemon?.cleanup()
+  await upstream?.close()
+  await configDir?.cleanup()
+})
+
+describe('help and version', () => {
+  it('prints the version three ways', async () => {
+    expect((await runCli(['--version'])).stdout).toMatch(/^tokenhub\/0\.1\.0 /)
+    expect((await runCli(['version'])).stdout.trim()).toBe('0.1.0')
+    expect(json(await runCli(['version', '--json']))).toMatchObject({version: '0.1.0'})
+  })
+
+  it('lists topics and space-separated subcommands', async () => {
+    const help = await runCli(['--help'])
+    for (const topic of ['provider', 'model', 'routing', 'apikey', 'vault', 'daemon', 'status', 'admin-token', 'autocomplete']) expect(help.stdout).toContain(topic)
+    const topic = await runCli(['help', 'provider'])
+    expect(topic.stdout).toContain('provider add')
+    expect(topic.stdout).toContain('provider discover')
+    const command = await runCli(['model', 'add', '--help'])
+    expect(command.stdout).toContain('--max-context-tokens')
+    expect(command.stdout).toContain('--json')
+  })
+
+  it('sets up shell completion that knows the commands', async () => {
+    const home = await tempDir()
+    try {
+      const setup = await runCli(['autocomplete', 'bash'], {env: {HOME: home.path}})
+      expect(setup.code).toBe(0)
+      const {readFile} = await import('node:fs/promises')
+      const functions = await readFile(`${home.path}/.cache/tokenhub/autocomplete/functions/bash/tokenhub.bash`, 'utf8')
+      for (const command of ['provider', 'discover', 'apikey', 'rotate']) expect(functions).toContain(command)
+    } finally {
+      await home.cleanup()
+    }
+  })
+
+  it('answers an unknown command with a usage exit code', async () => {
+    const result = await runCli(['frobnicate'])
+    expect(result.code).toBe(2)
+  })
+})
+
+describe('exit codes', () => {
+  it('3 and the URL tried when the daemon cannot be reached', async () => {
+    const result = await runCli(['status'], {env: {TOKENHUB_URL: 'http://127.0.0.1:1', TOKENHUB_ADMIN_TOKEN: 'x'.repeat(20)}})
+    expect(result.code).toBe(3)
+    expect(result.stderr).toContain('http://127.0.0.1:1')
+    const asJson = await runCli(['status', '--json'], {env: {TOKENHUB_URL: 'http://127.0.0.1:1', TOKENHUB_ADMIN_TOKEN: 'x'.repeat(20)}})
+    expect(asJson.code).toBe(3)
+    expect(json(asJson).error.code).toBe('UNREACHABLE')
+  })
+
+  it('1 with the server message on a wrong admin token', async () => {
+    const result = await cli(['provider', 'list'], {env: {TOKENHUB_ADMIN_TOKEN: 'wrong-token-wrong-token'}})
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('invalid admin token')
+    const asJson = await cli(['provider', 'list', '--json'], {env: {TOKENHUB_ADMIN_TOKEN: 'wrong-token-wrong-token'}})
+    expect(asJson.code).toBe(1)
+    expect(json(asJson).error.code).toBe('AUTH_INVALID')
+  })
+
+  it('2 on malformed JSON arguments, missing arguments and bad flag values', async () => {
+    const malformed = await cli(['model', 'add', '{"id": "x",'])
+    expect(malformed.code).toBe(2)
+    expect(malformed.stderr).toContain('malformed')
+    expect((await cli(['model', 'edit'])).code).toBe(2)
+    expect((await cli(['model', 'add', '--id', 'x', '--provider', 'p', '--weight', 'heavy'])).code).toBe(2)
+    expect((await cli(['provider', 'add', '--id', 'x'])).code).toBe(2)
+  })
+
+  it('2 when a destructive command has no terminal to confirm on and no --yes', async () => {
+    const result = await cli(['apikey', 'delete', 'whatever'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('--yes')
+  })
+})
+
+describe('admin token commands', () => {
+  it('admin-token prints the env token, else the data dir file', async () => {
+    expect((await cli(['admin-token'])).stdout.trim()).toBe(daemon.adminToken)
+    const fromFile = await runCli(['admin-token'], {env: {TOKENHUB_DATA_DIR: daemon.dataDir}})
+    expect(fromFile.stdout.trim()).toBe(daemon.adminToken)
+    const missing = await runCli(['admin-token'], {env: {TOKENHUB_DATA_DIR: configDir.path}})
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain('.admin-token')
+  })
+
+  it('finds the token of a local daemon in its data dir when none is set', async () => {
+    const result = await runCli(['status', '--json'], {env: {TOKENHUB_URL: daemon.url, TOKENHUB_DATA_DIR: daemon.dataDir}})
+    expect(result.code).toBe(0)
+    expect(json(result).version).toBe('0.1.0')
+  })
+})
+
+describe('vault commands', () => {
+  it('unlock (first time) from stdin, lock, wrong password, rotate', async () => {
+    const unlocked = await cli(['vault', 'unlock', '--password-stdin', '--json'], {input: `${VAULT_PASSWORD}\n`})
+    expect(unlocked.code).toBe(0)
+    expect(json(unlocked)).toMatchObject({initialized: true, vault_locked: false})
+    expect((await cli(['vault', 'lock'])).stdout).toContain('Vault locked')
+    const wrong = await cli(['vault', 'unlock', 'not-the-password'])
+    expect(wrong.code).toBe(1)
+    expect(wrong.stderr).toContain('wrong vault password')
+    const rotated = await cli(['vault', 'rotate', '--password-stdin'], {input: `${VAULT_PASSWORD}\nnew-${VAULT_PASSWORD}\n`})
+    expect(rotated.code).toBe(0)
+    expect((await cli(['vault', 'unlock', `new-${VAULT_PASSWORD}`])).stdout).toContain('Vault unlocked')
+    const noTerminal = await cli(['vault', 'unlock'])
+    expect(noTerminal.code).toBe(2)
+  })
+})
+
+describe('providers, models, routing and keys through the CLI', () => {
+  it('provider add (flags, key from stdin), list, edit, discover', async () => {
+    const added = await cli(['provider', 'add', '--id', 'up', '--type', 'openai', '--base-url', upstream.url, '--api-key-stdin', '--json'], {input: PROVIDER_KEY})
+    expect(added.code).toBe(0)
+    expect(json(added).provider).toMatchObject({id: 'up', has_api_key: true})
+    expect(added.stdout).not.toContain(PROVIDER_KEY)
+    const seedForm = await cli(['provider', 'add', JSON.stringify({id: 'local', type: 'vllm', base_url: 'http://127.0.0.1:1'})])
+    expect(seedForm.code).toBe(0)
+    const list = await cli(['provider', 'list'])
+    expect(list.stdout).toMatch(/^ID\s+TYPE\s+BASE URL/m)
+    expect(list.stdout).toMatch(/^up\s+openai/m)
+    expect(json(await cli(['provider', 'list', '--json'])).map((p: {id: string}) => p.id)).toEqual(['up', 'local'])
+    const edited = await cli(['provider', 'edit', 'local', '{"enabled": false}', '--json'])
+    expect(json(edited).provider.enabled).toBe(false)
+    const discovered = await cli(['provider', 'discover', 'up'])
+    expect(discovered.code).toBe(0)
+    expect(discovered.stdout).toMatch(/gpt-4o\s+openai\s+no/)
+    const unreachable = await cli(['provider', 'discover', 'local'])
+    expect(unreachable.code).toBe(1)
+    expect(unreachable.stderr).toContain('ECONNREFUSED')
+  })
+
+  it('model add (flags and JSON), list, edit, enable, disable, delete, slashes included', async () => {
+    const flags = await cli(['model', 'add', '--id', 'gpt-4o', '--provider', 'up', '--weight', '8', '--json'])
+    expect(json(flags).model).toMatchObject({id: 'gpt-4o', weight: 8, pricing_source: 'catalog'})
+    const seed = await cli([
+      'model',
+      'add',
+      '{"id":"Qwen/Qwen2.5-Coder-32B-Instruct","provider_id":"local","weight":4,"max_context_tokens":32768,"input_per_1k":0,"output_per_1k":0,"enabled":true}',
+    ])
+    expect(seed.code).toBe(0)
+    const unpriced = await cli(['model', 'add', '--id', 'mystery', '--provider', 'local'])
+    expect(unpriced.stderr).toContain('warning: no price given')
+    expect((await cli(['model', 'list'])).stdout).toMatch(/^Qwen\/Qwen2\.5-Coder-32B-Instruct\s+local\s+4\s+32768/m)
+    expect(json(await cli(['model', 'edit', 'Qwen/Qwen2.5-Coder-32B-Instruct', '{"weight": 9}', '--json'])).model.weight).toBe(9)
+    expect(json(await cli(['model', 'disable', 'Qwen/Qwen2.5-Coder-32B-Instruct', '--json'])).model.enabled).toBe(false)
+    expect(json(await cli(['model', 'enable', 'Qwen/Qwen2.5-Coder-32B-Instruct', '--json'])).model.enabled).toBe(true)
+    expect((await cli(['model', 'edit', 'gpt-4o', '--input-per-1k', '0.002', '--json'])).code).toBe(0)
+    expect((await cli(['model', 'delete', 'Qwen/Qwen2.5-Coder-32B-Instruct', '--yes'])).code).toBe(0)
+    const gone = await cli(['model', 'delete', 'Qwen/Qwen2.5-Coder-32B-Instruct', '--yes', '--json'])
+    expect(gone.code).toBe(1)
+    expect(json(gone).error.code).toBe('NOT_FOUND')
+    const dup = await cli(['model', 'add', '--id', 'gpt-4o', '--provider', 'up'])
+    expect(dup.code).toBe(1)
+    expect(dup.stderr).toContain('already exists')
+  })
+
+  it('provider delete needs --cascade while models remain', async () => {
+    const refused = await cli(['provider', 'delete', 'local', '--yes'])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('mystery')
+    const done = await cli(['provider', 'delete', 'local', '--cascade', '--yes', '--json'])
+    expect(json(done).deleted_models).toEqual(['mystery'])
+  })
+
+  it('routing get and set (JSON and flags)', async () => {
+    expect(json(await cli(['routing', 'get', '--json']))).toEqual({default_mode: 'normal', default_max_budget_usd: 0, default_max_latency_ms: 0})
+    await cli(['routing', 'set', '{"default_mode":"cheap","default_max_budget_usd":0.02,"default_max_latency_ms":10000}'])
+    const set = await cli(['routing', 'set', '--mode', 'high_confidence', '--json'])
+    expect(json(set)).toMatchObject({default_mode: 'high_confidence', default_max_budget_usd: 0.02, default_max_latency_ms: 10000})
+    const bad = await cli(['routing', 'set', '{"default_mode":"warp"}'])
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain('default_mode')
+    expect((await cli(['routing', 'get'])).stdout).toMatch(/default_mode\s+high_confidence/)
+  })
+
+  it('apikey create prints the key once; list, edit, rotate, delete', async () => {
+    const created = await cli(['apikey', 'create', '--name', 'ci', '--scopes', 'chat', '--monthly-budget-usd', '5', '--expires-in', '30d'])
+    expect(created.code).toBe(0)
+    const key = created.stdout.trim()
+    expect(key).toMatch(/^th-[A-Za-z0-9_-]{43}$/)
+    expect(created.stderr).toContain('only time')
+    const seedForm = json(await cli(['apikey', 'create', '{"name":"prod-app","scopes":"[\\"chat\\",\\"plan\\"]","monthly_budget_usd":50.0}', '--json']))
+    expect(seedForm.scopes).toEqual(['chat', 'plan'])
+    const list = await cli(['apikey', 'list'])
+    expect(list.stdout).toMatch(/ci\s+th-\S{8}\.\.\.\s+chat\s+active\s+\$5/)
+    expect(list.stdout).not.toContain(key)
+    const keys = json(await cli(['apikey', 'list', '--json']))
+    const id = keys.find((k: {name: string}) => k.name === 'ci').id
+    expect(json(await cli(['apikey', 'edit', id, '--monthly-budget-usd', '10', '--json'])).api_key.monthly_budget_usd).toBe(10)
+    const rotated = await cli(['apikey', 'rotate', id, '--yes'])
+    expect(rotated.stdout.trim()).toMatch(/^th-/)
+    expect(rotated.stdout.trim()).not.toBe(key)
+    const revoked = await cli(['apikey', 'delete', id, '--yes', '--json'])
+    expect(json(revoked).api_key.status).toBe('revoked')
+    const typo = await cli(['apikey', 'create', '{"name":"x","monthly_budget":5}'])
+    expect(typo.code).toBe(1)
+    expect(typo.stderr).toContain('monthly_budget')
+  })
+
+  it('status shows counts and vault state', async () => {
+    const status = json(await cli(['status', '--json']))
+    expect(status).toMatchObject({url: daemon.url, vault_locked: false, vault_initialized: true, providers: 1, models: 1})
+    expect((await cli(['status'])).stdout).toMatch(/vault\s+unlocked/)
+  })
+})
+
+describe('config and rotate-admin-token', () => {
+  it('config set url is used when neither flag nor environment gives one', async () => {
+    expect((await cli(['config', 'set', 'url', 'ftp://nope'])).code).toBe(2)
+    await cli(['config', 'set', 'url', daemon.url])
+    expect((await cli(['config', 'get', 'url'])).stdout.trim()).toBe(daemon.url)
+    const viaConfig = await cli(['status', '--json'], {env: {TOKENHUB_URL: undefined}})
+    expect(viaConfig.code).toBe(0)
+    const flagWins = await cli(['status', '--url', 'http://127.0.0.1:1'])
+    expect(flagWins.code).toBe(3)
+    await cli(['config', 'unset', 'url'])
+    expect((await cli(['config', 'get', 'url'])).stdout.trim()).toBe('')
+  })
+
+  it('rotate-admin-token: the old token stops working at once', async () => {
+    const result = await cli(['rotate-admin-token', '--json'])
+    const token = json(result).token as string
+    expect(token).toMatch(/^[0-9a-f]{64}$/)
+    expect((await cli(['status'])).code).toBe(1)
+    expect((await cli(['status'], {env: {TOKENHUB_ADMIN_TOKEN: token}})).code).toBe(0)
+    env.TOKENHUB_ADMIN_TOKEN = token
+    daemon.adminToken = token
+  })
+})

@@ -1,0 +1,155 @@
+import {spawn} from 'node:child_process'
+import {mkdir, readFile, stat, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+import {expectStartFailure, startTestDaemon, type TestDaemon} from '../helpers/daemon.js'
+import {tempDir} from '../helpers/paths.js'
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!()
+})
+
+async function started(options: Parameters<typeof startTestDaemon>[0] = {}): Promise<TestDaemon> {
+  const daemon = await startTestDaemon(options)
+  cleanups.push(() => daemon.cleanup())
+  return daemon
+}
+
+async function temp() {
+  const dir = await tempDir()
+  cleanups.push(dir.cleanup)
+  return dir.path
+}
+
+describe('tokenhub daemon', () => {
+  it('creates a missing data dir (0700), prints where it listens and serves /healthz without auth', async () => {
+    const parent = await temp()
+    const dataDir = join(parent, 'nested', 'data')
+    const daemon = await started({dataDir})
+    expect(daemon.stdout()).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+$/m)
+    expect(daemon.stdout()).toContain(join(dataDir, '.admin-token'))
+    expect((await stat(dataDir)).mode & 0o777).toBe(0o700)
+    const response = await fetch(`${daemon.url}/healthz`)
+    expect(response.status).toBe(200)
+    const body = await response.json()
+    expect(body).toMatchObject({status: 'ok', version: '0.1.0', vault_locked: true})
+    expect(typeof body.uptime_s).toBe('number')
+  })
+
+  it('stops on SIGTERM with exit 0 after finishing an in-flight request, and releases the lock', async () => {
+    const daemon = await started({env: {TOKENHUB_DRAIN_TIMEOUT_SECS: '10'}})
+    // A vault unlock at the default scrypt work factor takes most of a second: a real in-flight request.
+    const inflight = daemon.admin('POST', '/admin/v1/vault/unlock', {password: 'drain-test-password'})
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const exit = daemon.stop('SIGTERM')
+    const response = await inflight
+    expect(response.status).toBe(200)
+    expect(await exit).toBe(0)
+    await expect(stat(join(daemon.dataDir, 'daemon.pid'))).rejects.toThrow(/ENOENT/)
+    expect(daemon.stderr()).toContain('draining')
+    // The change made by the drained request is on disk: the next daemon sees an initialised vault.
+    const next = await started({dataDir: daemon.dataDir})
+    expect((await next.admin('GET', '/admin/v1/info')).body.vault_initialized).toBe(true)
+  })
+
+  it('also stops cleanly on SIGINT', async () => {
+    const daemon = await started()
+    expect(await daemon.stop('SIGINT')).toBe(0)
+  })
+
+  it('refuses a second daemon on the same data dir and names the first one', async () => {
+    const first = await started()
+    const failure = await expectStartFailure({dataDir: first.dataDir})
+    expect(failure.code).toBe(1)
+    expect(failure.stderr).toContain(`pid ${first.child.pid}`)
+    expect(failure.stderr).toContain('already using this data dir')
+    expect((await fetch(`${first.url}/healthz`)).status).toBe(200)
+  })
+
+  it('takes over a stale lock left by a killed daemon', async () => {
+    const first = await started()
+    await first.stop('SIGKILL')
+    expect((await readFile(join(first.dataDir, 'daemon.pid'), 'utf8')).trim()).toBe(String(first.child.pid))
+    const second = await started({dataDir: first.dataDir})
+    expect(second.stderr()).toContain('stale lock')
+    expect((await fetch(`${second.url}/healthz`)).status).toBe(200)
+  })
+
+  it('exits non-zero on a corrupt store, names the file and leaves it untouched', async () => {
+    const dataDir = await temp()
+    const daemon = await started({dataDir})
+    await daemon.stop()
+    const storeFile = join(dataDir, 'store.age')
+    const original = await readFile(storeFile)
+    const damaged = Buffer.from(original)
+    damaged[damaged.length - 5] ^= 0xff
+    await writeFile(storeFile, damaged)
+    const failure = await expectStartFailure({dataDir})
+    expect(failure.code).not.toBe(0)
+    expect(failure.stderr).toContain(storeFile)
+    expect(failure.stderr).not.toMatch(/\n\s+at /) // a message, not a stack trace
+    expect(await readFile(storeFile)).toEqual(damaged)
+  })
+
+  it('exits non-zero on a store that is not even age', async () => {
+    const dataDir = await temp()
+    await started({dataDir}).then((d) => d.stop())
+    await writeFile(join(dataDir, 'store.age'), '{"providers": {}}')
+    const failure = await expectStartFailure({dataDir})
+    expect(failure.code).toBe(1)
+    expect(failure.stderr).toContain('store.age')
+    expect(await readFile(join(dataDir, 'store.age'), 'utf8')).toBe('{"providers": {}}')
+  })
+
+  it('explains a bad setting with exit 2 before touching the data dir', async () => {
+    const parent = await temp()
+    const failure = await expectStartFailure({dataDir: join(parent, 'never-created'), env: {TOKENHUB_DEFAULT_MODE: 'fastest'}})
+    expect(failure.code).toBe(2)
+    expect(failure.stderr).toContain('unknown routing mode "fastest"')
+    await expect(stat(join(parent, 'never-created'))).rejects.toThrow(/ENOENT/)
+  })
+
+  it('refuses to start when TOKENHUB_VAULT_PASSWORD does not open the vault', async () => {
+    const dataDir = await temp()
+    const first = await started({dataDir, env: {TOKENHUB_VAULT_PASSWORD: 'the-real-password'}})
+    expect((await first.admin('GET', '/admin/v1/info')).body).toMatchObject({vault_locked: false, vault_initialized: true})
+    await first.stop()
+    const failure = await expectStartFailure({dataDir, env: {TOKENHUB_VAULT_PASSWORD: 'not-the-password'}})
+    expect(failure.code).toBe(1)
+    expect(failure.stderr).toContain('TOKENHUB_VAULT_PASSWORD does not unlock the vault')
+    expect(failure.stderr).not.toContain('not-the-password')
+  })
+
+  it('says so when the port is taken', async () => {
+    const first = await started()
+    const failure = await expectStartFailure({env: {TOKENHUB_LISTEN_ADDR: `127.0.0.1:${first.port}`}})
+    expect(failure.code).toBe(1)
+    expect(failure.stderr).toContain(`cannot listen on 127.0.0.1:${first.port}`)
+  })
+
+  it('tightens a data dir that others can read', async () => {
+    const dataDir = join(await temp(), 'loose')
+    await mkdir(dataDir, {mode: 0o755})
+    await started({dataDir})
+    expect((await stat(dataDir)).mode & 0o777).toBe(0o700)
+  })
+
+  it('keeps running after SIGHUP', async () => {
+    const daemon = await started()
+    daemon.child.kill('SIGHUP')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect((await fetch(`${daemon.url}/healthz`)).status).toBe(200)
+  })
+})
+
+describe('tokenhub --version', () => {
+  it('prints the version', async () => {
+    const child = spawn(process.execPath, ['bin/run.js', '--version'])
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    const code = await new Promise((resolve) => child.on('exit', resolve))
+    expect(code).toBe(0)
+    expect(out).toMatch(/^tokenhub\/0\.1\.0 /)
+  })
+})

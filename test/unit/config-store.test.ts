@@ -1,0 +1,97 @@
+import {readFile, stat, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
+import {AgeJsonAdapter} from '../../src/store/age-json-adapter.js'
+import {ConfigStore} from '../../src/store/config-store.js'
+import {StoreOpenError} from '../../src/store/store-error.js'
+import {tempDir} from '../helpers/paths.js'
+
+let dir: {path: string; cleanup: () => Promise<void>}
+beforeEach(async () => {
+  dir = await tempDir()
+})
+afterEach(async () => {
+  vi.restoreAllMocks()
+  await dir.cleanup()
+})
+
+const sampleProvider = (id: string) => ({
+  id,
+  type: 'openai' as const,
+  base_url: 'http://x',
+  enabled: true,
+  api_key_enc: null,
+  created_at: '',
+  updated_at: '',
+})
+
+describe('ConfigStore', () => {
+  it('creates an encrypted store and key (0600) and reads back what was written', async () => {
+    const store = await ConfigStore.open({dataDir: dir.path})
+    await store.update((doc) => {
+      doc.providers.p1 = sampleProvider('p1')
+    })
+    const raw = await readFile(join(dir.path, 'store.age'))
+    expect(raw.subarray(0, 21).toString()).toBe('age-encryption.org/v1')
+    expect(raw.includes(Buffer.from('p1'))).toBe(false)
+    expect((await stat(join(dir.path, 'store.age'))).mode & 0o777).toBe(0o600)
+    expect((await stat(join(dir.path, 'store.key'))).mode & 0o777).toBe(0o600)
+    const reopened = await ConfigStore.open({dataDir: dir.path})
+    expect(Object.keys(reopened.data.providers)).toEqual(['p1'])
+  })
+
+  it('coalesces changes that arrive together into few writes', async () => {
+    const store = await ConfigStore.open({dataDir: dir.path})
+    const write = vi.spyOn(AgeJsonAdapter.prototype, 'write')
+    await Promise.all(
+      Array.from({length: 20}, (_, i) =>
+        store.update((doc) => {
+          doc.providers[`p${i}`] = sampleProvider(`p${i}`)
+        }),
+      ),
+    )
+    expect(write.mock.calls.length).toBeLessThanOrEqual(2)
+    const reopened = await ConfigStore.open({dataDir: dir.path})
+    expect(Object.keys(reopened.data.providers)).toHaveLength(20)
+  })
+
+  it('refuses a corrupt store file and leaves it untouched', async () => {
+    await ConfigStore.open({dataDir: dir.path})
+    const file = join(dir.path, 'store.age')
+    const garbage = Buffer.from('age-encryption.org/v1\n-> X25519 garbage\n--- nope\n\u0000\u0001')
+    await writeFile(file, garbage)
+    const error = await ConfigStore.open({dataDir: dir.path}).catch((e) => e)
+    expect(error).toBeInstanceOf(StoreOpenError)
+    expect(error.message).toContain(file)
+    expect(await readFile(file)).toEqual(garbage)
+  })
+
+  it('refuses to start empty when the store exists but its key is gone', async () => {
+    await ConfigStore.open({dataDir: dir.path})
+    const before = await readFile(join(dir.path, 'store.age'))
+    await writeFile(join(dir.path, 'store.key'), '')
+    await expect(ConfigStore.open({dataDir: dir.path})).rejects.toThrow(/AGE-SECRET-KEY/)
+    const {rm} = await import('node:fs/promises')
+    await rm(join(dir.path, 'store.key'))
+    await expect(ConfigStore.open({dataDir: dir.path})).rejects.toThrow(/store\.key is missing/)
+    expect(await readFile(join(dir.path, 'store.age'))).toEqual(before)
+  })
+
+  it('reports a failed write to every waiter and retries on the next change', async () => {
+    const errors: Error[] = []
+    const store = await ConfigStore.open({dataDir: dir.path, onWriteError: (e) => errors.push(e)})
+    const write = vi.spyOn(AgeJsonAdapter.prototype, 'write').mockRejectedValueOnce(new Error('ENOSPC: no space left on device'))
+    await expect(
+      store.update((doc) => {
+        doc.providers.a = sampleProvider('a')
+      }),
+    ).rejects.toThrow('ENOSPC')
+    expect(errors).toHaveLength(1)
+    await store.update((doc) => {
+      doc.providers.b = sampleProvider('b')
+    })
+    expect(write).toHaveBeenCalledTimes(2)
+    const reopened = await ConfigStore.open({dataDir: dir.path})
+    expect(Object.keys(reopened.data.providers).sort()).toEqual(['a', 'b'])
+  })
+})

@@ -1,0 +1,40 @@
+import {describe, expect, it} from 'vitest'
+import {ConfigError, parseListenAddress, resolveDaemonConfig} from '../../daemon/config.js'
+
+describe('daemon configuration', () => {
+  it.each([
+    ['127.0.0.1:8080', {host: '127.0.0.1', port: 8080}],
+    [':9000', {host: '0.0.0.0', port: 9000}],
+    ['[::1]:0', {host: '::1', port: 0}],
+    ['localhost:1', {host: 'localhost', port: 1}],
+  ])('parses listen address %s', (value, expected) => {
+    expect(parseListenAddress(value)).toEqual(expected)
+  })
+
+  it.each(['8080', 'host:', 'host:99999', 'a:b:c'])('rejects listen address %s', (value) => {
+    expect(() => parseListenAddress(value)).toThrow(ConfigError)
+  })
+
+  it('defaults to 127.0.0.1:8080 and ~/.tokenhub', () => {
+    const config = resolveDaemonConfig({}, {HOME: '/home/u'})
+    expect(config).toMatchObject({host: '127.0.0.1', port: 8080, defaultMode: 'normal', defaultMaxBudgetUsd: 0, providerTimeoutSecs: 60})
+    expect(config.dataDir).toMatch(/\.tokenhub$/)
+  })
+
+  it('takes flags over environment variables', () => {
+    const env = {TOKENHUB_LISTEN_ADDR: '0.0.0.0:1', TOKENHUB_DEFAULT_MODE: 'cheap', TOKENHUB_DATA_DIR: '/env/dir', TOKENHUB_PROVIDER_TIMEOUT_SECS: '5'}
+    expect(resolveDaemonConfig({}, env)).toMatchObject({host: '0.0.0.0', port: 1, defaultMode: 'cheap', dataDir: '/env/dir', providerTimeoutSecs: 5})
+    expect(resolveDaemonConfig({listen: '127.0.0.1:2', defaultMode: 'fast', dataDir: '/flag', providerTimeoutSecs: 9}, env)).toMatchObject({
+      port: 2,
+      defaultMode: 'fast',
+      dataDir: '/flag',
+      providerTimeoutSecs: 9,
+    })
+  })
+
+  it('explains bad values', () => {
+    expect(() => resolveDaemonConfig({}, {TOKENHUB_DEFAULT_MODE: 'fastest'})).toThrow(/unknown routing mode "fastest"/)
+    expect(() => resolveDaemonConfig({}, {TOKENHUB_DEFAULT_MAX_BUDGET_USD: 'lots'})).toThrow(/must be a number/)
+    expect(() => resolveDaemonConfig({}, {TOKENHUB_LOG_LEVEL: 'loud'})).toThrow(/unknown log level/)
+  })
+})

@@ -1,0 +1,52 @@
+import {spawn} from 'node:child_process'
+import {readFile, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {acquireLock, DataDirLockedError} from '../../src/store/lock-file.js'
+import {tempDir} from '../helpers/paths.js'
+
+let dir: {path: string; cleanup: () => Promise<void>}
+beforeEach(async () => {
+  dir = await tempDir()
+})
+afterEach(() => dir.cleanup())
+
+/** The pid of a process that has exited and been reaped. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', ''])
+  await new Promise((resolve) => child.on('exit', resolve))
+  return child.pid!
+}
+
+describe('data dir lock', () => {
+  it('is exclusive while the holder lives', async () => {
+    const file = join(dir.path, 'daemon.pid')
+    const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'])
+    try {
+      await writeFile(file, `${sleeper.pid}\n`)
+      const error = await acquireLock(file).catch((e) => e)
+      expect(error).toBeInstanceOf(DataDirLockedError)
+      expect(error.message).toContain(String(sleeper.pid))
+    } finally {
+      sleeper.kill('SIGKILL')
+    }
+  })
+
+  it('takes over a lock left by a dead process', async () => {
+    const file = join(dir.path, 'daemon.pid')
+    const stale = await deadPid()
+    await writeFile(file, `${stale}\n`)
+    const lock = await acquireLock(file)
+    expect(lock.tookOverFrom).toBe(stale)
+    expect((await readFile(file, 'utf8')).trim()).toBe(String(process.pid))
+    await lock.release()
+    await expect(readFile(file)).rejects.toThrow(/ENOENT/)
+  })
+
+  it('treats a garbage lock file as stale', async () => {
+    const file = join(dir.path, 'daemon.pid')
+    await writeFile(file, 'not a pid')
+    const lock = await acquireLock(file)
+    await lock.release()
+  })
+})

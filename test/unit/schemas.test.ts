@@ -1,0 +1,56 @@
+import {describe, expect, it} from 'vitest'
+import {TokenHubError} from '../../src/core/errors.js'
+import {apiKeyCreateSchema} from '../../src/core/schemas/apikey.js'
+import {modelCreateSchema} from '../../src/core/schemas/model.js'
+import {parsePayload} from '../../src/core/schemas/parse.js'
+import {providerCreateSchema} from '../../src/core/schemas/provider.js'
+import {routingConfigSchema} from '../../src/core/schemas/routing.js'
+
+function failure(fn: () => unknown): TokenHubError {
+  try {
+    fn()
+  } catch (error) {
+    expect(error).toBeInstanceOf(TokenHubError)
+    return error as TokenHubError
+  }
+  throw new Error('expected a validation error')
+}
+
+describe('admin payload validation', () => {
+  it('names a misspelled field instead of ignoring it', () => {
+    const error = failure(() => parsePayload(apiKeyCreateSchema, {name: 'x', monthly_budget: 5}, 'invalid API key'))
+    expect(error.code).toBe('VALIDATION')
+    expect(error.message).toContain('monthly_budget')
+    expect(error.details?.issues).toEqual([{path: 'monthly_budget', message: 'unknown field "monthly_budget"'}])
+  })
+
+  it('accepts TokenHub string scopes, arrays and comma lists', () => {
+    expect(parsePayload(apiKeyCreateSchema, {name: 'a', scopes: '["chat","plan"]'}, 'x').scopes).toEqual(['chat', 'plan'])
+    expect(parsePayload(apiKeyCreateSchema, {name: 'a', scopes: ['embeddings']}, 'x').scopes).toEqual(['embeddings'])
+    expect(parsePayload(apiKeyCreateSchema, {name: 'a', scopes: 'chat, embeddings'}, 'x').scopes).toEqual(['chat', 'embeddings'])
+    expect(failure(() => parsePayload(apiKeyCreateSchema, {name: 'a', scopes: ['admin']}, 'x')).message).toContain('scopes[0]')
+  })
+
+  it('refuses non-http base URLs and URLs with credentials', () => {
+    for (const base_url of ['file:///etc/passwd', 'ftp://x', 'not a url', 'http://user:pw@host']) {
+      expect(failure(() => parsePayload(providerCreateSchema, {id: 'p', type: 'openai', base_url}, 'p')).message).toContain('base_url')
+    }
+    expect(parsePayload(providerCreateSchema, {id: 'p', type: 'vllm', base_url: 'http://127.0.0.1:8000'}, 'p').type).toBe('vllm')
+  })
+
+  it('checks model weights, prices and ids with slashes', () => {
+    expect(parsePayload(modelCreateSchema, {id: 'Qwen/Qwen2.5-Coder-32B-Instruct', provider_id: 'v'}, 'm').id).toBe('Qwen/Qwen2.5-Coder-32B-Instruct')
+    expect(failure(() => parsePayload(modelCreateSchema, {id: 'm', provider_id: 'p', weight: 11}, 'm')).message).toContain('weight')
+    expect(failure(() => parsePayload(modelCreateSchema, {id: 'm', provider_id: 'p', input_per_1k: -1}, 'm')).message).toContain('input_per_1k')
+    expect(failure(() => parsePayload(modelCreateSchema, {id: '../etc', provider_id: 'p'}, 'm')).message).toContain('id')
+  })
+
+  it('rejects bodies that are not objects', () => {
+    for (const body of [null, [], 'x', 3]) expect(failure(() => parsePayload(routingConfigSchema, body, 'r')).message).toContain('JSON object')
+  })
+
+  it('validates routing modes and refuses an empty change', () => {
+    expect(failure(() => parsePayload(routingConfigSchema, {default_mode: 'fastest'}, 'r')).message).toContain('default_mode')
+    expect(failure(() => parsePayload(routingConfigSchema, {}, 'r')).message).toContain('at least one')
+  })
+})
