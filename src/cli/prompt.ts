@@ -16,6 +16,8 @@ export function promptHidden(question: string): Promise<string> {
     return Promise.reject(new ClientError('USAGE', 'no terminal to prompt on: pass the value as an argument or use --password-stdin'))
   }
   const stdin = process.stdin
+  // Raw mode before the question: an answer typed ahead must not be echoed either.
+  stdin.setRawMode(true)
   process.stderr.write(question)
   return new Promise((resolve, reject) => {
     let value = ''
@@ -35,7 +37,6 @@ export function promptHidden(question: string): Promise<string> {
         else if (char >= ' ') value += char
       }
     }
-    stdin.setRawMode(true)
     stdin.resume()
     stdin.on('data', onData)
   })
