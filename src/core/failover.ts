@@ -1,0 +1,73 @@
+/**
+ * What to do after a failed upstream attempt (DESIGN §7): rate limited -> next candidate with a
+ * cooldown; transient -> bounded retry with backoff, then next; context overflow -> a model with a
+ * larger context; our own credentials or model mapping wrong upstream -> next candidate; a client
+ * error -> returned as is.
+ */
+
+export type ErrorClass =
+  | 'rate_limited'
+  | 'transient'
+  | 'timeout'
+  | 'network'
+  | 'context_overflow'
+  | 'upstream_auth'
+  | 'upstream_config'
+  | 'client_error'
+
+export type NextStep = 'retry_same' | 'next_candidate' | 'next_larger_context' | 'return_to_client'
+
+export interface AttemptFailure {
+  errorClass: ErrorClass
+  status: number | null
+  /** From Retry-After, when the upstream sent one. */
+  retryAfterMs: number | null
+  message: string
+}
+
+export const MAX_RETRIES_SAME = 1
+
+export function classifyStatus(status: number, contextOverflow: boolean): ErrorClass {
+  if (status === 429) return 'rate_limited'
+  if (status === 401 || status === 403) return 'upstream_auth'
+  if (status === 404) return 'upstream_config'
+  if (status === 408 || status === 409 || status >= 500) return 'transient'
+  if (contextOverflow) return 'context_overflow'
+  return 'client_error'
+}
+
+export function nextStep(failure: AttemptFailure, retriesOnThisCandidate: number): NextStep {
+  switch (failure.errorClass) {
+    case 'transient':
+    case 'timeout':
+    case 'network':
+      return retriesOnThisCandidate < MAX_RETRIES_SAME ? 'retry_same' : 'next_candidate'
+    case 'rate_limited':
+    case 'upstream_auth':
+    case 'upstream_config':
+      return 'next_candidate'
+    case 'context_overflow':
+      return 'next_larger_context'
+    case 'client_error':
+      return 'return_to_client'
+  }
+}
+
+/** Whether the failure says something about the target's health (feeds its circuit breaker). */
+export function countsAgainstHealth(errorClass: ErrorClass): boolean {
+  return errorClass === 'transient' || errorClass === 'timeout' || errorClass === 'network' || errorClass === 'upstream_auth'
+}
+
+/** Retry-After as seconds or an HTTP date; null when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now: number): number | null {
+  if (!value) return null
+  const seconds = Number(value)
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 3_600_000)
+  const at = Date.parse(value)
+  return Number.isFinite(at) ? Math.min(Math.max(0, at - now), 3_600_000) : null
+}
+
+/** Exponential backoff with full jitter: base·2^attempt·(0.5..1.5), capped. */
+export function backoffMs(attempt: number, random: () => number, baseMs = 100, capMs = 2000): number {
+  return Math.min(capMs, baseMs * 2 ** attempt * (0.5 + random()))
+}

@@ -1,0 +1,108 @@
+import {costUsd, expectedOutputTokens} from '../cost.js'
+import {MODE_WEIGHTS} from './modes.js'
+import type {Candidate, ModelSignals, RoutableModel, RouteDecision, RouteRequest, RoutingPolicy, SkipReason} from './types.js'
+
+/** Context check headroom: the token estimate is an estimate. */
+export const CONTEXT_HEADROOM = 1.15
+/** Latency limits apply only once a model has this many samples. */
+export const MIN_LATENCY_SAMPLES = 5
+
+const NO_SIGNALS: ModelSignals = {p95LatencyMs: null, latencySamples: 0, errorRate: 0, available: true, cooldownUntil: 0}
+
+export interface SelectInput {
+  models: RoutableModel[]
+  signals: (modelId: string) => ModelSignals | undefined
+  policy: RoutingPolicy
+  request: RouteRequest
+  now: number
+  /** Thompson mode: a reward estimate per model sampled from its posterior (higher is better). */
+  sample?: (modelId: string) => number
+}
+
+function supports(model: RoutableModel, capability: RouteRequest['capability']): boolean {
+  if (model.providerType !== 'anthropic') return true
+  return capability === 'chat'
+}
+
+function skipOf(model: RoutableModel, signals: ModelSignals, input: SelectInput, cost: number): [SkipReason, string] | null {
+  const {policy, request, now} = input
+  if (!model.enabled) return ['disabled', 'model is disabled']
+  if (!model.providerEnabled) return ['provider_disabled', `provider ${model.providerId} is disabled`]
+  if (request.allowedModels && !request.allowedModels.includes(model.id)) return ['not_allowed', 'the API key may not use this model']
+  if (request.allowedProviders && !request.allowedProviders.includes(model.providerId)) return ['not_allowed', 'the API key may not use this provider']
+  if (!supports(model, request.capability)) return ['unsupported_endpoint', `${model.providerType} upstreams do not serve ${request.capability}`]
+  if (policy.minWeight > 0 && model.weight < policy.minWeight) return ['weight_below_minimum', `weight ${model.weight} < ${policy.minWeight}`]
+  const needed = Math.ceil(request.estimatedInputTokens * CONTEXT_HEADROOM) + (request.requestedOutputTokens ?? 0)
+  if (model.maxContextTokens > 0 && needed > model.maxContextTokens) {
+    return ['context_overflow', `needs ~${needed} tokens, context is ${model.maxContextTokens}`]
+  }
+  if (!signals.available) return ['unhealthy', 'circuit open']
+  if (signals.cooldownUntil > now) return ['cooling_down', `rate limited upstream; retry after ${Math.ceil((signals.cooldownUntil - now) / 1000)}s`]
+  if (policy.maxBudgetUsd > 0 && cost > policy.maxBudgetUsd) return ['over_budget', `estimated $${cost.toFixed(6)} > $${policy.maxBudgetUsd}`]
+  if (policy.maxLatencyMs > 0 && signals.p95LatencyMs !== null && signals.latencySamples >= MIN_LATENCY_SAMPLES && signals.p95LatencyMs > policy.maxLatencyMs) {
+    return ['too_slow', `p95 ${Math.round(signals.p95LatencyMs)} ms > ${policy.maxLatencyMs} ms`]
+  }
+  return null
+}
+
+const normalize = (value: number, max: number) => (max > 0 ? value / max : 0)
+
+/**
+ * Filters the candidates (recording why each skipped one was skipped) and ranks the rest:
+ * score = Wc·cost + Wl·p95 + Wf·errors − Ww·weight, each normalised by the largest among the
+ * eligible; lower is better. Thompson mode ranks by a posterior sample instead.
+ */
+export function selectModels(input: SelectInput): RouteDecision {
+  const ranked: Candidate[] = []
+  const skipped: Candidate[] = []
+  for (const model of input.models) {
+    const signals = input.signals(model.id) ?? NO_SIGNALS
+    const cost = costUsd(model, input.request.estimatedInputTokens, expectedOutputTokens(input.request.requestedOutputTokens, model.maxOutputTokens))
+    const skip = skipOf(model, signals, input, cost)
+    const candidate: Candidate = {
+      modelId: model.id,
+      providerId: model.providerId,
+      estimatedCostUsd: cost,
+      p95LatencyMs: signals.p95LatencyMs,
+      errorRate: signals.errorRate,
+      weight: model.weight,
+      score: null,
+      components: null,
+      skipReason: skip?.[0] ?? null,
+      skipDetail: skip?.[1] ?? null,
+    }
+    ;(skip ? skipped : ranked).push(candidate)
+  }
+
+  if (input.policy.mode === 'thompson' && input.sample) {
+    for (const candidate of ranked) {
+      candidate.sample = input.sample(candidate.modelId)
+      candidate.score = 1 - candidate.sample
+    }
+  } else {
+    const weights = MODE_WEIGHTS[input.policy.mode === 'thompson' ? 'normal' : input.policy.mode]
+    const known = ranked.map((c) => c.p95LatencyMs).filter((v): v is number => v !== null)
+    // A model without latency data yet is scored as average, neither favoured nor punished.
+    const assumedLatency = known.length ? known.reduce((a, b) => a + b, 0) / known.length : 0
+    const latencyOf = (c: Candidate) => c.p95LatencyMs ?? assumedLatency
+    const max = {
+      cost: Math.max(0, ...ranked.map((c) => c.estimatedCostUsd)),
+      latency: Math.max(0, ...ranked.map(latencyOf)),
+      failure: Math.max(0, ...ranked.map((c) => c.errorRate)),
+      weight: Math.max(0, ...ranked.map((c) => c.weight)),
+    }
+    for (const candidate of ranked) {
+      const components = {
+        cost: normalize(candidate.estimatedCostUsd, max.cost),
+        latency: normalize(latencyOf(candidate), max.latency),
+        failure: normalize(candidate.errorRate, max.failure),
+        weight: normalize(candidate.weight, max.weight),
+      }
+      candidate.components = components
+      candidate.score = weights.cost * components.cost + weights.latency * components.latency + weights.failure * components.failure - weights.weight * components.weight
+    }
+  }
+  // Ties go to the higher weight, then the id, so the order is stable.
+  ranked.sort((a, b) => a.score! - b.score! || b.weight - a.weight || a.modelId.localeCompare(b.modelId))
+  return {mode: input.policy.mode, ranked, skipped}
+}

@@ -1,0 +1,61 @@
+import {countTokens} from 'gpt-tokenizer/encoding/o200k_base'
+
+/**
+ * Input token estimates with a real tokenizer (o200k_base, GPT-4o's), used for context checks,
+ * cost estimates and token rate limits. Images count a flat amount (their real cost depends on
+ * size and provider); base64 payloads are never tokenized as text.
+ */
+
+export const TOKENS_PER_IMAGE = 1000
+const TOKENS_PER_MESSAGE = 4
+
+export const countText = (text: string): number => (text ? countTokens(text) : 0)
+
+type Part = {type?: unknown; text?: unknown; content?: unknown; input?: unknown; source?: unknown; image_url?: unknown}
+
+function countContent(content: unknown): number {
+  if (typeof content === 'string') return countText(content)
+  if (!Array.isArray(content)) return 0
+  let total = 0
+  for (const part of content as Part[]) {
+    if (!part || typeof part !== 'object') continue
+    if (typeof part.text === 'string') total += countText(part.text)
+    else if (part.type === 'image_url' || part.type === 'image' || part.type === 'input_image') total += TOKENS_PER_IMAGE
+    else if (part.type === 'tool_result') total += countContent(part.content)
+    else if (part.type === 'tool_use') total += countText(JSON.stringify(part.input ?? {}))
+  }
+  return total
+}
+
+interface MessageLike {
+  content?: unknown
+  tool_calls?: Array<{function?: {name?: string; arguments?: string}}>
+}
+
+/** OpenAI chat or Anthropic messages request body. */
+export function estimateChatTokens(body: {messages?: unknown; system?: unknown; tools?: unknown}): number {
+  let total = 0
+  if (body.system !== undefined) total += countContent(body.system) + TOKENS_PER_MESSAGE
+  if (Array.isArray(body.messages)) {
+    for (const message of body.messages as MessageLike[]) {
+      if (!message || typeof message !== 'object') continue
+      total += TOKENS_PER_MESSAGE + countContent(message.content)
+      for (const call of message.tool_calls ?? []) total += countText(call.function?.name ?? '') + countText(call.function?.arguments ?? '')
+    }
+  }
+  if (Array.isArray(body.tools) && body.tools.length > 0) total += countText(JSON.stringify(body.tools))
+  return total
+}
+
+/** Legacy completions `prompt` or embeddings `input`: a string, strings, or token arrays. */
+export function estimateInputTokens(input: unknown): number {
+  if (typeof input === 'string') return countText(input)
+  if (!Array.isArray(input)) return 0
+  let total = 0
+  for (const item of input) {
+    if (typeof item === 'string') total += countText(item)
+    else if (typeof item === 'number') total += 1
+    else if (Array.isArray(item)) total += item.length
+  }
+  return total
+}

@@ -1,0 +1,115 @@
+import {describe, expect, it} from 'vitest'
+import {backoffMs, classifyStatus, nextStep, parseRetryAfter} from '../../src/core/failover.js'
+import {CircuitBreaker, type CircuitState} from '../../src/core/health/circuit-breaker.js'
+import {SampleWindow} from '../../src/core/health/sample-window.js'
+import {RateLimiter} from '../../src/core/limits/rate-limiter.js'
+import {estimateChatTokens, estimateInputTokens, TOKENS_PER_IMAGE} from '../../src/core/tokens.js'
+
+describe('CircuitBreaker', () => {
+  it('opens after consecutive failures, half-opens for one probe, closes on success', () => {
+    let now = 0
+    const transitions: Array<[CircuitState, CircuitState]> = []
+    const breaker = new CircuitBreaker({failureThreshold: 3, openMs: 1000, now: () => now, onTransition: (from, to) => transitions.push([from, to])})
+    breaker.recordFailure('500')
+    breaker.recordSuccess()
+    breaker.recordFailure('500')
+    breaker.recordFailure('500')
+    expect(breaker.state).toBe('closed')
+    breaker.recordFailure('500')
+    expect(breaker.state).toBe('open')
+    expect(breaker.tryAcquire()).toBe(false)
+    now = 1000
+    expect(breaker.state).toBe('half_open')
+    expect(breaker.tryAcquire()).toBe(true)
+    expect(breaker.tryAcquire()).toBe(false)
+    breaker.recordSuccess()
+    expect(breaker.state).toBe('closed')
+    expect(transitions).toEqual([
+      ['closed', 'open'],
+      ['open', 'half_open'],
+      ['half_open', 'closed'],
+    ])
+  })
+
+  it('a failed probe reopens for longer', () => {
+    let now = 0
+    const breaker = new CircuitBreaker({failureThreshold: 1, openMs: 1000, now: () => now})
+    breaker.recordFailure('x')
+    now = 1000
+    expect(breaker.tryAcquire()).toBe(true)
+    breaker.recordFailure('still down')
+    now = 2500
+    expect(breaker.state).toBe('open')
+    now = 3000
+    expect(breaker.state).toBe('half_open')
+  })
+})
+
+describe('SampleWindow', () => {
+  it('computes percentiles of successes and the error rate over the window', () => {
+    const window = new SampleWindow(100, 60_000)
+    for (let i = 1; i <= 100; i++) window.record(i, true, 0)
+    expect(window.percentile(50, 0)).toBe(50)
+    expect(window.percentile(95, 0)).toBe(95)
+    window.record(5000, false, 0)
+    expect(window.errorRate(0)).toBe(0.01)
+    expect(window.errorRate(120_000)).toBe(0)
+    window.record(10, true, 120_000)
+    expect(window.percentile(95, 120_000)).toBe(10)
+  })
+})
+
+describe('RateLimiter', () => {
+  it('limits requests per minute and says when to retry', () => {
+    const limiter = new RateLimiter()
+    const limits = {requestsPerMinute: 2, tokensPerMinute: 0}
+    expect(limiter.admit('k', limits, 0, 0).ok).toBe(true)
+    expect(limiter.admit('k', limits, 0, 10_000).ok).toBe(true)
+    const refused = limiter.admit('k', limits, 0, 20_000)
+    expect(refused).toEqual({ok: false, limit: 'requests', retryAfterSec: 40, limitValue: 2})
+    expect(limiter.admit('other', limits, 0, 20_000).ok).toBe(true)
+    expect(limiter.admit('k', limits, 0, 60_500).ok).toBe(true)
+  })
+
+  it('limits tokens per minute using estimates corrected by real usage', () => {
+    const limiter = new RateLimiter()
+    const limits = {requestsPerMinute: 0, tokensPerMinute: 1000}
+    expect(limiter.admit('k', limits, 900, 0).ok).toBe(true)
+    expect(limiter.admit('k', limits, 200, 1000).ok).toBe(false)
+    limiter.settleTokens('k', -800, 1000)
+    expect(limiter.admit('k', limits, 200, 2000).ok).toBe(true)
+  })
+})
+
+describe('failover classification', () => {
+  it('maps statuses to classes and next steps', () => {
+    expect(classifyStatus(429, false)).toBe('rate_limited')
+    expect(classifyStatus(503, false)).toBe('transient')
+    expect(classifyStatus(400, true)).toBe('context_overflow')
+    expect(classifyStatus(400, false)).toBe('client_error')
+    expect(classifyStatus(401, false)).toBe('upstream_auth')
+    expect(nextStep({errorClass: 'transient', status: 500, retryAfterMs: null, message: ''}, 0)).toBe('retry_same')
+    expect(nextStep({errorClass: 'transient', status: 500, retryAfterMs: null, message: ''}, 1)).toBe('next_candidate')
+    expect(nextStep({errorClass: 'rate_limited', status: 429, retryAfterMs: 1000, message: ''}, 0)).toBe('next_candidate')
+    expect(nextStep({errorClass: 'client_error', status: 400, retryAfterMs: null, message: ''}, 0)).toBe('return_to_client')
+  })
+
+  it('reads Retry-After and backs off with jitter', () => {
+    expect(parseRetryAfter('3', 0)).toBe(3000)
+    expect(parseRetryAfter(new Date(10_000).toUTCString(), 4000)).toBe(6000)
+    expect(parseRetryAfter('soon', 0)).toBeNull()
+    expect(backoffMs(0, () => 0.5)).toBe(100)
+    expect(backoffMs(10, () => 1)).toBe(2000)
+  })
+})
+
+describe('token estimates', () => {
+  it('counts text with a real tokenizer and images flat', () => {
+    const text = estimateChatTokens({messages: [{role: 'user', content: 'Hello world'}]})
+    expect(text).toBeGreaterThan(4)
+    expect(text).toBeLessThan(10)
+    const image = estimateChatTokens({messages: [{role: 'user', content: [{type: 'image_url', image_url: {url: `data:image/png;base64,${'A'.repeat(100_000)}`}}]}]})
+    expect(image).toBe(TOKENS_PER_IMAGE + 4)
+    expect(estimateInputTokens(['a b c', [1, 2, 3]])).toBeGreaterThan(3)
+  })
+})
