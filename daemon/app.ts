@@ -6,6 +6,8 @@ import {apiKeyRoutes} from './admin/apikey-routes.js'
 import {requireAdminToken} from './admin/auth.js'
 import type {AdminDeps} from './admin/deps.js'
 import {registryRoutes} from './admin/registry-routes.js'
+import {runtimeRoutes} from './admin/runtime-routes.js'
+import {registerV1Routes} from './gateway/routes.js'
 import {systemRoutes} from './admin/system-routes.js'
 import {adminErrorBody} from './http/errors.js'
 import {InflightTracker} from './http/inflight.js'
@@ -45,9 +47,15 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
   )
 
   const adminGuard = requireAdminToken(deps.adminToken)
-  for (const route of [...systemRoutes(deps), ...registryRoutes(deps), ...apiKeyRoutes(deps)]) {
-    server[route.method](route.path, jsonRoute(env, route.handler, adminGuard))
-  }
+  const adminRoutes = [
+    ...systemRoutes(deps),
+    ...registryRoutes(deps),
+    ...apiKeyRoutes(deps),
+    ...runtimeRoutes({runtime: deps.runtime, aliases: deps.aliases, routing: deps.routing, store: deps.store}),
+  ]
+  for (const route of adminRoutes) server[route.method](route.path, jsonRoute(env, route.handler, adminGuard))
+
+  registerV1Routes(server, env, {gateway: deps.runtime.gateway, auth: deps.runtime.auth, catalog: deps.runtime.catalog})
 
   server.set_not_found_handler((req, res) => {
     const requestId = randomId(8)

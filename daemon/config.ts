@@ -15,6 +15,10 @@ export interface DaemonConfig {
   logLevel: string
   drainTimeoutSecs: number
   maxBodyBytes: number
+  /** Consecutive failures that open a model's or provider's circuit. */
+  circuitFailures: number
+  /** How long an open circuit waits before a probe request. */
+  circuitOpenSecs: number
 }
 
 /** Flag values as given on the command line (undefined = not given). */
@@ -82,5 +86,7 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv):
     logLevel,
     drainTimeoutSecs: numberFrom('TOKENHUB_DRAIN_TIMEOUT_SECS', flags.drainTimeoutSecs, env.TOKENHUB_DRAIN_TIMEOUT_SECS, 30, {min: 0}),
     maxBodyBytes: numberFrom('TOKENHUB_MAX_BODY_BYTES', flags.maxBodyBytes, env.TOKENHUB_MAX_BODY_BYTES, 32 * 1024 * 1024, {min: 1024, integer: true}),
+    circuitFailures: numberFrom('TOKENHUB_CIRCUIT_FAILURES', undefined, env.TOKENHUB_CIRCUIT_FAILURES, 5, {min: 1, integer: true}),
+    circuitOpenSecs: numberFrom('TOKENHUB_CIRCUIT_OPEN_SECS', undefined, env.TOKENHUB_CIRCUIT_OPEN_SECS, 30, {min: 0.1}),
   }
 }

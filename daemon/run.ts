@@ -1,3 +1,4 @@
+import {AliasAdmin} from '../src/admin/aliases.js'
 import {ApiKeyAdmin} from '../src/admin/api-keys.js'
 import type {AdminChange, AdminContext} from '../src/admin/context.js'
 import {ModelAdmin} from '../src/admin/models.js'
@@ -5,6 +6,7 @@ import {ProviderAdmin} from '../src/admin/providers.js'
 import {RoutingConfigAdmin} from '../src/admin/routing-config.js'
 import {AdminTokenHolder, resolveAdminToken} from '../src/auth/admin-token.js'
 import {isTokenHubError} from '../src/core/errors.js'
+import {EventBus, type BusEvent} from '../src/events/bus.js'
 import type {Logger} from '../src/logging/logger.js'
 import {removeStaleTempFiles} from '../src/store/atomic-file.js'
 import {ConfigStore} from '../src/store/config-store.js'
@@ -15,6 +17,7 @@ import {Vault} from '../src/vault/vault.js'
 import type {AdminDeps} from './admin/deps.js'
 import {createApp} from './app.js'
 import type {DaemonConfig} from './config.js'
+import {createRuntime, type GatewayRuntime} from './gateway/runtime.js'
 import {listen} from './server.js'
 
 export interface DaemonIO {
@@ -54,8 +57,20 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
       onWriteError: (error) => logger.error({err: error, file: files.store}, 'could not write the store; the change stays in memory and the next change retries'),
     })
 
-    const onChange = (change: AdminChange) => logger.info(change, 'admin change')
-    const vault = new Vault(store, {onChange: (change) => logger.info({vault: change}, `vault ${change}`)})
+    const bus = new EventBus((error) => logger.error({err: error}, 'event subscriber failed'))
+    let runtime: GatewayRuntime | undefined
+    const onChange = (change: AdminChange) => {
+      logger.info(change, 'admin change')
+      runtime?.onAdminChange(change)
+      bus.publish(changeEvent(change))
+    }
+    const vault = new Vault(store, {
+      onChange: (change) => {
+        logger.info({vault: change}, `vault ${change}`)
+        runtime?.onAdminChange({resource: 'vault', action: change, id: 'vault'})
+        bus.publish({type: change === 'locked' ? 'vault_locked' : change === 'rotated' ? 'vault_rotated' : 'vault_unlocked'})
+      },
+    })
     if (config.vaultPassword) {
       try {
         await vault.unlock(config.vaultPassword)
@@ -70,17 +85,33 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
     const adminToken = new AdminTokenHolder(token.token, files.adminToken, store)
 
     const ctx: AdminContext = {store, vault, now: () => new Date(), onChange}
+    const routing = new RoutingConfigAdmin(ctx, {
+      default_mode: config.defaultMode,
+      default_max_budget_usd: config.defaultMaxBudgetUsd,
+      default_max_latency_ms: config.defaultMaxLatencyMs,
+    })
+    runtime = await createRuntime({
+      dataDir: config.dataDir,
+      store,
+      storeKey: store.key,
+      vault,
+      bus,
+      logger,
+      routingConfig: () => routing.get(),
+      firstByteTimeoutMs: config.providerTimeoutSecs * 1000,
+      idleTimeoutMs: config.providerTimeoutSecs * 1000,
+      circuitFailures: config.circuitFailures,
+      circuitOpenMs: config.circuitOpenSecs * 1000,
+    })
     const deps: AdminDeps = {
       ...ctx,
       adminToken,
       providers: new ProviderAdmin(ctx),
       models: new ModelAdmin(ctx),
-      apiKeys: new ApiKeyAdmin(ctx),
-      routing: new RoutingConfigAdmin(ctx, {
-        default_mode: config.defaultMode,
-        default_max_budget_usd: config.defaultMaxBudgetUsd,
-        default_max_latency_ms: config.defaultMaxLatencyMs,
-      }),
+      apiKeys: new ApiKeyAdmin(ctx, runtime.ledger),
+      aliases: new AliasAdmin(ctx),
+      routing,
+      runtime,
       version: VERSION,
       startedAt,
       providerTimeoutMs: config.providerTimeoutSecs * 1000,
@@ -108,6 +139,7 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
           listening.stopAccepting()
           const drained = await app.inflight.waitForIdle(config.drainTimeoutSecs * 1000)
           if (!drained) logger.warn({in_flight: app.inflight.active}, 'drain deadline passed; stopping with requests still open')
+          await runtime?.close()
           await store.flush().catch((error) => logger.error({err: error}, 'final store write failed'))
           await lock.release()
           logger.info('stopped')
@@ -119,5 +151,20 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
   } catch (error) {
     await lock.release()
     throw error
+  }
+}
+
+/** Admin changes as events on the bus (DESIGN §8): key_created, provider_changed, config_changed, ... */
+function changeEvent(change: AdminChange): BusEvent {
+  const base = {resource: change.resource, action: change.action, id: change.id}
+  switch (change.resource) {
+    case 'api_key':
+      return {type: change.action === 'create' ? 'key_created' : change.action === 'rotate' ? 'key_rotated' : change.action === 'revoke' ? 'key_revoked' : 'key_changed', ...base}
+    case 'provider':
+      return {type: 'provider_changed', ...base}
+    case 'model':
+      return {type: 'model_changed', ...base}
+    default:
+      return {type: 'config_changed', ...base}
   }
 }

@@ -1,9 +1,11 @@
+import type {AliasAdmin} from '../../src/admin/aliases.js'
 import type {ApiKeyAdmin} from '../../src/admin/api-keys.js'
 import type {AdminContext} from '../../src/admin/context.js'
 import type {ModelAdmin} from '../../src/admin/models.js'
 import type {ProviderAdmin} from '../../src/admin/providers.js'
 import type {RoutingConfigAdmin} from '../../src/admin/routing-config.js'
 import type {AdminTokenHolder} from '../../src/auth/admin-token.js'
+import type {GatewayRuntime} from '../gateway/runtime.js'
 import type {JsonHandler} from '../http/json-route.js'
 
 export interface AdminDeps extends AdminContext {
@@ -11,7 +13,9 @@ export interface AdminDeps extends AdminContext {
   providers: ProviderAdmin
   models: ModelAdmin
   apiKeys: ApiKeyAdmin
+  aliases: AliasAdmin
   routing: RoutingConfigAdmin
+  runtime: GatewayRuntime
   version: string
   startedAt: number
   providerTimeoutMs: number

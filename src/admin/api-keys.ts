@@ -11,6 +11,12 @@ export type ApiKeyStatus = 'active' | 'revoked' | 'expired' | 'disabled'
 
 export type ApiKeyView = ApiKeyDto & {status: ApiKeyStatus}
 
+/** Live usage kept outside the config document (spend this month, last use). */
+export interface KeyUsageSource {
+  spend(keyId: string): number
+  lastUsed(keyId: string): string | null
+}
+
 export interface ApiKeyWithSecret extends ApiKeyView {
   /** The full key. Returned by create and rotate only, never stored. */
   key: string
@@ -26,9 +32,14 @@ export function apiKeyStatus(record: ApiKeyRecord, now: Date): ApiKeyStatus {
   return 'active'
 }
 
-export function toApiKeyView(record: ApiKeyRecord, now: Date): ApiKeyView {
+export function toApiKeyView(record: ApiKeyRecord, now: Date, usage?: KeyUsageSource): ApiKeyView {
   const {key_hash: _hash, ...rest} = record
-  return {...rest, status: apiKeyStatus(record, now)}
+  return {
+    ...rest,
+    last_used_at: usage?.lastUsed(record.id) ?? record.last_used_at,
+    current_spend_usd: usage?.spend(record.id) ?? 0,
+    status: apiKeyStatus(record, now),
+  }
 }
 
 function expiryFrom(input: {expires_at?: string | null; expires_in?: string | number}, now: Date): string | null | undefined {
@@ -48,15 +59,18 @@ function rpmFrom(input: {rate_limit_rpm?: number; rate_limit_rps?: number}): num
 }
 
 export class ApiKeyAdmin {
-  constructor(private readonly ctx: AdminContext) {}
+  constructor(
+    private readonly ctx: AdminContext,
+    private readonly usage?: KeyUsageSource,
+  ) {}
 
   list(): ApiKeyView[] {
     const now = this.ctx.now()
-    return Object.values(this.ctx.store.data.api_keys).map((k) => toApiKeyView(k, now))
+    return Object.values(this.ctx.store.data.api_keys).map((k) => toApiKeyView(k, now, this.usage))
   }
 
   get(id: string): ApiKeyView {
-    return toApiKeyView(this.record(id), this.ctx.now())
+    return toApiKeyView(this.record(id), this.ctx.now(), this.usage)
   }
 
   async create(body: unknown): Promise<ApiKeyWithSecret> {
@@ -89,7 +103,7 @@ export class ApiKeyAdmin {
       doc.api_keys[record.id] = record
     })
     this.ctx.onChange({resource: 'api_key', action: 'create', id: record.id})
-    return {...toApiKeyView(record, now), key: secret.key, warning: SHOWN_ONCE}
+    return {...toApiKeyView(record, now, this.usage), key: secret.key, warning: SHOWN_ONCE}
   }
 
   async patch(id: string, body: unknown): Promise<ApiKeyView> {
@@ -117,7 +131,7 @@ export class ApiKeyAdmin {
       doc.api_keys[id] = next
     })
     this.ctx.onChange({resource: 'api_key', action: 'update', id})
-    return toApiKeyView(next, now)
+    return toApiKeyView(next, now, this.usage)
   }
 
   /** New secret, same settings; the old secret stops working at once. */
@@ -137,20 +151,20 @@ export class ApiKeyAdmin {
       doc.api_keys[id] = next
     })
     this.ctx.onChange({resource: 'api_key', action: 'rotate', id})
-    return {...toApiKeyView(next, now), key: secret.key, warning: SHOWN_ONCE}
+    return {...toApiKeyView(next, now, this.usage), key: secret.key, warning: SHOWN_ONCE}
   }
 
   /** Revokes the key (kept, marked revoked, so logs can still name it). */
   async revoke(id: string): Promise<ApiKeyView> {
     const current = this.record(id)
     const now = this.ctx.now()
-    if (current.revoked_at) return toApiKeyView(current, now)
+    if (current.revoked_at) return toApiKeyView(current, now, this.usage)
     const next: ApiKeyRecord = {...current, revoked_at: now.toISOString(), updated_at: now.toISOString()}
     await this.ctx.store.update((doc) => {
       doc.api_keys[id] = next
     })
     this.ctx.onChange({resource: 'api_key', action: 'revoke', id})
-    return toApiKeyView(next, now)
+    return toApiKeyView(next, now, this.usage)
   }
 
   private record(id: string): ApiKeyRecord {

@@ -2,7 +2,7 @@ import type {ConfigStore} from '../store/config-store.js'
 import type {Vault} from '../vault/vault.js'
 
 export interface AdminChange {
-  resource: 'provider' | 'model' | 'api_key' | 'routing_config' | 'vault' | 'admin_token'
+  resource: 'provider' | 'model' | 'alias' | 'api_key' | 'routing_config' | 'vault' | 'admin_token'
   action: string
   id: string
 }

@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs'
 import {dataPath} from '../paths.js'
 
 export interface CatalogEntry {
+  kind?: 'chat' | 'embedding'
   max_context_tokens?: number
   max_output_tokens?: number
   input_per_1k?: number

@@ -53,6 +53,7 @@ export class ModelAdmin {
       id: input.id,
       provider_id: input.provider_id,
       upstream_model: input.upstream_model ?? null,
+      kind: input.kind ?? known?.kind ?? (/embed/i.test(input.upstream_model ?? input.id) ? 'embedding' : 'chat'),
       weight: input.weight ?? DEFAULT_WEIGHT,
       max_context_tokens: maxContext ?? DEFAULT_CONTEXT_TOKENS,
       max_output_tokens: input.max_output_tokens ?? known?.max_output_tokens ?? null,

@@ -5,6 +5,7 @@ import {numberFlag} from './flags.js'
 export const modelFieldFlags = {
   provider: Flags.string({description: 'Provider id (provider_id)'}),
   'upstream-model': Flags.string({description: 'Model id sent upstream when it differs from --id'}),
+  kind: Flags.string({description: 'chat or embedding [default: from the catalog, else embedding when the id contains "embed", else chat]', options: ['chat', 'embedding']}),
   weight: numberFlag('Routing weight 0-10 (higher = preferred for quality)'),
   'max-context-tokens': numberFlag('Context window in tokens'),
   'max-output-tokens': numberFlag('Largest completion in tokens'),
@@ -15,6 +16,7 @@ export const modelFieldFlags = {
 export function modelBodyFromFlags(flags: {
   provider?: string
   'upstream-model'?: string
+  kind?: string
   weight?: number
   'max-context-tokens'?: number
   'max-output-tokens'?: number
@@ -24,6 +26,7 @@ export function modelBodyFromFlags(flags: {
   return {
     provider_id: flags.provider,
     upstream_model: flags['upstream-model'],
+    kind: flags.kind,
     weight: flags.weight,
     max_context_tokens: flags['max-context-tokens'],
     max_output_tokens: flags['max-output-tokens'],

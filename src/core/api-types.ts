@@ -41,6 +41,7 @@ export interface ModelDto {
   id: string
   provider_id: string
   upstream_model: string | null
+  kind: string
   weight: number
   max_context_tokens: number
   max_output_tokens: number | null
@@ -77,6 +78,8 @@ export interface ApiKeyDto {
   rotated_at: string | null
   revoked_at: string | null
   last_used_at: string | null
+  /** Spend in the current UTC month, from actual usage. */
+  current_spend_usd: number
   status: string
 }
 
@@ -97,4 +100,78 @@ export interface VaultStateDto {
   vault_initialized: boolean
   initialized?: boolean
   already_locked?: boolean
+}
+
+export interface AliasDto {
+  name: string
+  variants: Array<{model_id: string; weight: number}>
+  sticky_by: string
+  enabled: boolean
+  created_at: string
+  updated_at: string
+}
+
+export interface TargetHealthDto {
+  id: string
+  state: string
+  requests: number
+  errors: number
+  error_rate: number
+  p50_ms: number | null
+  p95_ms: number | null
+  consecutive_failures: number
+  last_error: string | null
+  last_error_at: string | null
+  cooldown_until: string | null
+}
+
+export interface HealthDto {
+  providers: TargetHealthDto[]
+  models: TargetHealthDto[]
+}
+
+export interface RequestLogDto {
+  request_id: string
+  timestamp: string
+  api_key_id: string | null
+  api_key_name: string | null
+  endpoint: string
+  mode: string
+  requested_model: string
+  alias_from: string | null
+  model_id: string | null
+  provider_id: string | null
+  stream: boolean
+  status_code: number
+  error_class: string | null
+  error_message: string | null
+  attempts: Array<{model_id: string; provider_id: string; status: number | null; error_class: string | null; latency_ms: number}>
+  input_tokens: number
+  output_tokens: number
+  total_tokens: number
+  cost_usd: number
+  unpriced: boolean
+  usage_source: string
+  latency_ms: number
+  ttft_ms: number | null
+}
+
+export interface SimulationDto {
+  mode: string
+  token_count: number
+  chosen: string | null
+  candidates: Array<{
+    model_id: string
+    provider_id: string
+    rank: number | null
+    score: number | null
+    components: {cost: number; latency: number; failure: number; weight: number} | null
+    estimated_cost_usd: number
+    p95_latency_ms: number | null
+    error_rate: number
+    weight: number
+    skip_reason: string | null
+    skip_detail: string | null
+    sample?: number
+  }>
 }

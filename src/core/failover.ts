@@ -53,9 +53,14 @@ export function nextStep(failure: AttemptFailure, retriesOnThisCandidate: number
   }
 }
 
-/** Whether the failure says something about the target's health (feeds its circuit breaker). */
-export function countsAgainstHealth(errorClass: ErrorClass): boolean {
-  return errorClass === 'transient' || errorClass === 'timeout' || errorClass === 'network' || errorClass === 'upstream_auth'
+/**
+ * What a failure says about health: a refused connection or rejected credentials affect every
+ * model of the provider; errors and slowness of one model affect that model; the rest nothing.
+ */
+export function blameFor(errorClass: ErrorClass): 'provider' | 'model' | 'none' {
+  if (errorClass === 'network' || errorClass === 'upstream_auth') return 'provider'
+  if (errorClass === 'transient' || errorClass === 'timeout') return 'model'
+  return 'none'
 }
 
 /** Retry-After as seconds or an HTTP date; null when absent or unreadable. */

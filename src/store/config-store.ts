@@ -4,7 +4,7 @@ import {AgeJsonAdapter} from './age-json-adapter.js'
 import {dataFiles} from './data-dir.js'
 import {emptyDocument, type StoreDocument} from './document.js'
 import {StoreOpenError} from './store-error.js'
-import {createStoreKey, readStoreKey} from './store-key.js'
+import {createStoreKey, readStoreKey, type StoreKey} from './store-key.js'
 
 export interface ConfigStoreOptions {
   dataDir: string
@@ -27,6 +27,8 @@ export class ConfigStore {
   private constructor(
     private readonly db: Low<StoreDocument>,
     readonly file: string,
+    /** The store's age identity; the journal and usage ledger are encrypted to it too. */
+    readonly key: StoreKey,
     private readonly onWriteError: (error: Error) => void,
   ) {}
 
@@ -47,7 +49,7 @@ export class ConfigStore {
     const db = new Low<StoreDocument>(new AgeJsonAdapter<StoreDocument>(files.store, key), emptyDocument())
     await db.read()
     db.data = normalizeDocument(db.data, files.store)
-    const store = new ConfigStore(db, files.store, options.onWriteError ?? (() => {}))
+    const store = new ConfigStore(db, files.store, key, options.onWriteError ?? (() => {}))
     if (!storeExists) await store.commit()
     return store
   }
@@ -117,7 +119,7 @@ function normalizeDocument(raw: unknown, file: string): StoreDocument {
   if (!isPlainObject(raw)) throw new StoreOpenError(file, 'decrypted, but does not hold a TokenHub store document')
   if (raw.schema_version !== 1) throw new StoreOpenError(file, `has schema_version ${String(raw.schema_version)}, which this TokenHub version does not understand`)
   const doc = {...emptyDocument(), ...raw} as StoreDocument
-  for (const field of ['providers', 'models', 'api_keys', 'admin_token'] as const) {
+  for (const field of ['providers', 'models', 'aliases', 'api_keys', 'admin_token'] as const) {
     if (!isPlainObject(doc[field])) throw new StoreOpenError(file, `field "${field}" is damaged (expected an object)`)
   }
   return doc

@@ -1,3 +1,4 @@
+import type {StickyBy} from '../core/routing/alias.js'
 import type {ApiKeyScope} from '../core/schemas/apikey.js'
 import type {ProviderType, RoutingMode} from '../core/schemas/common.js'
 
@@ -12,11 +13,15 @@ export interface ProviderRecord {
   updated_at: string
 }
 
+export type ModelKind = 'chat' | 'embedding'
+
 export interface ModelRecord {
   id: string
   provider_id: string
   /** Model id sent upstream; null means the same as `id`. */
   upstream_model: string | null
+  /** What the model serves: chat (chat, messages, completions) or embedding. */
+  kind: ModelKind
   weight: number
   max_context_tokens: number
   max_output_tokens: number | null
@@ -73,10 +78,21 @@ export interface AdminTokenState {
   rotated_at: string | null
 }
 
+export interface AliasRecord {
+  /** Exact name ("gpt-4") or pattern with `*` ("claude-*"). */
+  name: string
+  variants: Array<{model_id: string; weight: number}>
+  sticky_by: StickyBy
+  enabled: boolean
+  created_at: string
+  updated_at: string
+}
+
 export interface StoreDocument {
   schema_version: 1
   providers: Record<string, ProviderRecord>
   models: Record<string, ModelRecord>
+  aliases: Record<string, AliasRecord>
   api_keys: Record<string, ApiKeyRecord>
   /** null until an operator sets it; defaults come from flags and env. */
   routing: Partial<RoutingConfig> | null
@@ -89,6 +105,7 @@ export function emptyDocument(): StoreDocument {
     schema_version: 1,
     providers: {},
     models: {},
+    aliases: {},
     api_keys: {},
     routing: null,
     vault: null,

@@ -1,4 +1,4 @@
-import {readdir, readFile} from 'node:fs/promises'
+import {readdir, readFile, stat} from 'node:fs/promises'
 import {request as httpRequest} from 'node:http'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -369,8 +369,10 @@ describe('persistence and secrets at rest', () => {
   it('keeps everything across a restart, and no secret is on disk in plaintext', async () => {
     const key = (await daemon.admin('POST', '/admin/v1/apikeys', {name: 'restart-check'})).body.key as string
     expect(await daemon.stop()).toBe(0)
-    for (const name of await readdir(daemon.dataDir)) {
-      const content = await readFile(join(daemon.dataDir, name))
+    for (const name of await readdir(daemon.dataDir, {recursive: true})) {
+      const path = join(daemon.dataDir, name)
+      if ((await stat(path)).isDirectory()) continue
+      const content = await readFile(path)
       for (const secret of [PROVIDER_KEY, ANTHROPIC_KEY, VAULT_PASSWORD, key]) {
         expect(content.includes(Buffer.from(secret)), `${secret} found in ${name}`).toBe(false)
       }

@@ -165,7 +165,7 @@ describe('providers, models, routing and keys through the CLI', () => {
     expect(seed.code).toBe(0)
     const unpriced = await cli(['model', 'add', '--id', 'mystery', '--provider', 'local'])
     expect(unpriced.stderr).toContain('warning: no price given')
-    expect((await cli(['model', 'list'])).stdout).toMatch(/^Qwen\/Qwen2\.5-Coder-32B-Instruct\s+local\s+4\s+32768/m)
+    expect((await cli(['model', 'list'])).stdout).toMatch(/^Qwen\/Qwen2\.5-Coder-32B-Instruct\s+local\s+chat\s+4\s+32768/m)
     expect(json(await cli(['model', 'edit', 'Qwen/Qwen2.5-Coder-32B-Instruct', '{"weight": 9}', '--json'])).model.weight).toBe(9)
     expect(json(await cli(['model', 'disable', 'Qwen/Qwen2.5-Coder-32B-Instruct', '--json'])).model.enabled).toBe(false)
     expect(json(await cli(['model', 'enable', 'Qwen/Qwen2.5-Coder-32B-Instruct', '--json'])).model.enabled).toBe(true)

@@ -6,6 +6,7 @@ export interface RecordedRequest {
   path: string
   headers: IncomingMessage['headers']
   body: string
+  json: any
 }
 
 export interface FakeUpstreamOptions {
@@ -16,22 +17,90 @@ export interface FakeUpstreamOptions {
   models?: string[]
 }
 
+/** How the upstream treats requests for one model (set with `behave`). */
+export interface Behavior {
+  /** Answer with this status and body instead. */
+  status?: number
+  body?: string
+  headers?: Record<string, string>
+  /** Never answer (for timeouts). */
+  hang?: boolean
+  /** How many requests this applies to (default: all). */
+  times?: number
+  /** Stream: pause between chunks. */
+  chunkDelayMs?: number
+  /** Stream: stop after this many content chunks without a proper end (reset the connection). */
+  resetAfterChunks?: number
+  /** Stream: go silent after this many content chunks (for idle timeouts). */
+  stallAfterChunks?: number
+  /** Report this usage instead of the computed one. */
+  usage?: {input: number; output: number}
+}
+
 export interface FakeUpstream {
   url: string
   requests: RecordedRequest[]
-  /** Answer the next requests with this instead (status + body), e.g. {status: 500}. */
+  /** Answer the next requests with this instead (status + body), for every model. */
   override: {status: number; body?: string; headers?: Record<string, string>} | null
+  behave(model: string, behavior: Behavior): void
+  reset(): void
+  /** Requests whose client disconnected before the answer ended. */
+  aborted: number
   close(): Promise<void>
 }
 
-/** A provider on loopback, shaped like OpenAI's or Anthropic's API, for tests only. */
+const words = (text: string) => text.split(/(?<= )/)
+
+function lastUserText(messages: any[]): string {
+  const last = [...messages].reverse().find((m) => m.role === 'user')
+  if (!last) return ''
+  if (typeof last.content === 'string') return last.content
+  return (last.content as any[])
+    .filter((p) => p.type === 'text')
+    .map((p) => p.text)
+    .join(' ')
+}
+
+function toolResultText(messages: any[], flavor: 'openai' | 'anthropic'): string | null {
+  const last = messages.at(-1)
+  if (flavor === 'openai') return last?.role === 'tool' ? String(last.content) : null
+  if (last?.role !== 'user' || !Array.isArray(last.content)) return null
+  const result = last.content.find((b: any) => b.type === 'tool_result')
+  if (!result) return null
+  return typeof result.content === 'string' ? result.content : result.content.map((b: any) => b.text).join('')
+}
+
+/**
+ * A provider on loopback shaped like OpenAI's or Anthropic's API, for tests only. Chat answers
+ * echo the last user message; with tools and no tool result yet it calls the first tool; with a
+ * tool result it answers "tool said: ...". Streams send one chunk per word.
+ */
 export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
   const flavor = options.flavor ?? 'openai'
   const models = options.models ?? (flavor === 'anthropic' ? ['claude-sonnet-4-5', 'claude-haiku-4-5'] : ['gpt-4o', 'gpt-4o-mini'])
-  const state: FakeUpstream = {url: '', requests: [], override: null, close: async () => {}}
+  const behaviors = new Map<string, Behavior & {used: number}>()
+  const sockets = new Set<import('node:net').Socket>()
+  const state: FakeUpstream = {
+    url: '',
+    requests: [],
+    override: null,
+    aborted: 0,
+    behave: (model, behavior) => behaviors.set(model, {...behavior, used: 0}),
+    reset: () => {
+      behaviors.clear()
+      state.requests.length = 0
+      state.override = null
+      state.aborted = 0
+    },
+    close: async () => {},
+  }
 
-  const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
-    state.requests.push({method: req.method ?? '', path: req.url ?? '', headers: req.headers, body})
+  const handle = async (req: IncomingMessage, res: ServerResponse, body: string) => {
+    let json: any = null
+    try {
+      json = body ? JSON.parse(body) : null
+    } catch {}
+    state.requests.push({method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, json})
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, {'content-type': 'application/json', ...headers})
       res.end(typeof payload === 'string' ? payload : JSON.stringify(payload))
@@ -39,7 +108,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     if (state.override) return send(state.override.status, state.override.body ?? '', state.override.headers)
     const presented = flavor === 'anthropic' ? req.headers['x-api-key'] : req.headers.authorization?.replace(/^Bearer /, '')
     if (options.apiKey !== undefined && presented !== options.apiKey) {
-      return send(401, {error: {message: `Incorrect API key provided: ${presented ?? '(none)'}. You can find your API key at https://example.invalid.`, type: 'invalid_request_error'}})
+      return send(401, {error: {message: `Incorrect API key provided: ${presented ?? '(none)'}. You can find your API key at https://example.invalid.`, type: 'invalid_request_error', code: 'invalid_api_key'}})
     }
     if (req.method === 'GET' && req.url?.startsWith('/v1/models')) {
       if (flavor === 'anthropic') {
@@ -48,19 +117,149 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       }
       return send(200, {object: 'list', data: models.map((id) => ({id, object: 'model', created: 1700000000, owned_by: 'openai'}))})
     }
+
+    const behavior = json?.model ? behaviors.get(json.model) : undefined
+    const active = behavior && (behavior.times === undefined || behavior.used < behavior.times) ? behavior : undefined
+    if (active) active.used++
+    if (active?.hang) return
+    if (active?.status) return send(active.status, active.body ?? JSON.stringify({error: {message: `fake failure ${active.status}`, type: 'server_error'}}), active.headers)
+
+    const path = req.url ?? ''
+    if (flavor === 'openai' && path === '/v1/embeddings') {
+      const inputs = Array.isArray(json.input) ? json.input : [json.input]
+      const data = inputs.map((_: unknown, index: number) => {
+        const embedding = [0.1 * (index + 1), 0.2, -0.3]
+        return {object: 'embedding', index, embedding: json.encoding_format === 'base64' ? Buffer.from(new Float32Array(embedding).buffer).toString('base64') : embedding}
+      })
+      return send(200, {object: 'list', data, model: json.model, usage: {prompt_tokens: 3 * inputs.length, total_tokens: 3 * inputs.length}})
+    }
+    if (flavor === 'openai' && path === '/v1/completions') {
+      return send(200, {id: 'cmpl-1', object: 'text_completion', created: 1700000000, model: json.model, choices: [{text: ` completed: ${json.prompt}`, index: 0, finish_reason: 'stop', logprobs: null}], usage: {prompt_tokens: 5, completion_tokens: 3, total_tokens: 8}})
+    }
+    if (flavor === 'openai' && path === '/v1/chat/completions') return chatOpenAI(json, res, active)
+    if (flavor === 'anthropic' && path === '/v1/messages') {
+      if (!req.headers['anthropic-version']) return send(400, {type: 'error', error: {type: 'invalid_request_error', message: 'anthropic-version header is required'}})
+      return chatAnthropic(json, res, active)
+    }
     send(404, {error: {message: `fake upstream: no route ${req.method} ${req.url}`}})
+  }
+
+  const chunked = async (res: ServerResponse, frames: string[], behavior: Behavior | undefined, contentFrames: number) => {
+    res.writeHead(200, {'content-type': 'text/event-stream', 'cache-control': 'no-cache'})
+    for (let i = 0; i < frames.length; i++) {
+      if (behavior?.resetAfterChunks !== undefined && i >= behavior.resetAfterChunks + 1 && i <= contentFrames) {
+        res.socket?.destroy()
+        return
+      }
+      if (behavior?.stallAfterChunks !== undefined && i >= behavior.stallAfterChunks + 1 && i <= contentFrames) return
+      if (res.destroyed) return
+      res.write(frames[i])
+      if (behavior?.chunkDelayMs) await new Promise((resolve) => setTimeout(resolve, behavior.chunkDelayMs))
+    }
+    res.end()
+  }
+
+  const chatOpenAI = async (body: any, res: ServerResponse, behavior: Behavior | undefined) => {
+    const toolResult = toolResultText(body.messages, 'openai')
+    const callTool = body.tools?.length && toolResult === null
+    const text = toolResult !== null ? `tool said: ${toolResult}` : `echo: ${lastUserText(body.messages)}`
+    const usage = {prompt_tokens: behavior?.usage?.input ?? 11, completion_tokens: behavior?.usage?.output ?? words(text).length, total_tokens: 0}
+    usage.total_tokens = usage.prompt_tokens + usage.completion_tokens
+    const toolCall = {id: 'call_abc123', type: 'function', function: {name: body.tools?.[0]?.function?.name, arguments: JSON.stringify({query: lastUserText(body.messages)})}}
+    const base = {id: 'chatcmpl-fake1', created: 1700000000, model: body.model, system_fingerprint: 'fp_fake'}
+    if (!body.stream) {
+      res.writeHead(200, {'content-type': 'application/json'})
+      res.end(
+        JSON.stringify({
+          ...base,
+          object: 'chat.completion',
+          choices: [
+            {
+              index: 0,
+              message: callTool ? {role: 'assistant', content: null, tool_calls: [toolCall]} : {role: 'assistant', content: text, refusal: null},
+              finish_reason: callTool ? 'tool_calls' : 'stop',
+              logprobs: null,
+            },
+          ],
+          usage,
+        }),
+      )
+      return
+    }
+    const chunk = (delta: unknown, finish: string | null = null) => `data: ${JSON.stringify({...base, object: 'chat.completion.chunk', choices: [{index: 0, delta, finish_reason: finish, logprobs: null}]})}\n\n`
+    const content = callTool
+      ? [
+          chunk({tool_calls: [{index: 0, id: toolCall.id, type: 'function', function: {name: toolCall.function.name, arguments: ''}}]}),
+          chunk({tool_calls: [{index: 0, function: {arguments: toolCall.function.arguments.slice(0, 5)}}]}),
+          chunk({tool_calls: [{index: 0, function: {arguments: toolCall.function.arguments.slice(5)}}]}),
+        ]
+      : words(text).map((w) => chunk({content: w}))
+    const frames = [chunk({role: 'assistant', content: ''}), ...content, chunk({}, callTool ? 'tool_calls' : 'stop')]
+    if (body.stream_options?.include_usage) frames.push(`data: ${JSON.stringify({...base, object: 'chat.completion.chunk', choices: [], usage})}\n\n`)
+    frames.push('data: [DONE]\n\n')
+    await chunked(res, frames, behavior, content.length)
+  }
+
+  const chatAnthropic = async (body: any, res: ServerResponse, behavior: Behavior | undefined) => {
+    const toolResult = toolResultText(body.messages, 'anthropic')
+    const callTool = body.tools?.length && toolResult === null
+    const text = toolResult !== null ? `tool said: ${toolResult}` : `echo: ${lastUserText(body.messages)}`
+    const usage = {input_tokens: behavior?.usage?.input ?? 12, output_tokens: behavior?.usage?.output ?? words(text).length}
+    const toolUse = {type: 'tool_use', id: 'toolu_01Fake', name: body.tools?.[0]?.name, input: {query: lastUserText(body.messages)}}
+    if (!body.stream) {
+      res.writeHead(200, {'content-type': 'application/json'})
+      res.end(
+        JSON.stringify({
+          id: 'msg_01Fake',
+          type: 'message',
+          role: 'assistant',
+          model: body.model,
+          content: callTool ? [toolUse] : [{type: 'text', text}],
+          stop_reason: callTool ? 'tool_use' : 'end_turn',
+          stop_sequence: null,
+          usage,
+        }),
+      )
+      return
+    }
+    const event = (type: string, data: unknown) => `event: ${type}\ndata: ${JSON.stringify({type, ...(data as object)})}\n\n`
+    const content = callTool
+      ? [
+          event('content_block_start', {index: 0, content_block: {type: 'tool_use', id: toolUse.id, name: toolUse.name, input: {}}}),
+          event('content_block_delta', {index: 0, delta: {type: 'input_json_delta', partial_json: JSON.stringify(toolUse.input).slice(0, 4)}}),
+          event('content_block_delta', {index: 0, delta: {type: 'input_json_delta', partial_json: JSON.stringify(toolUse.input).slice(4)}}),
+        ]
+      : [
+          event('content_block_start', {index: 0, content_block: {type: 'text', text: ''}}),
+          ...words(text).map((w) => event('content_block_delta', {index: 0, delta: {type: 'text_delta', text: w}})),
+        ]
+    const frames = [
+      event('message_start', {message: {id: 'msg_01Fake', type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: {input_tokens: usage.input_tokens, output_tokens: 1}}}),
+      ...content,
+      event('content_block_stop', {index: 0}),
+      event('message_delta', {delta: {stop_reason: callTool ? 'tool_use' : 'end_turn', stop_sequence: null}, usage: {output_tokens: usage.output_tokens}}),
+      event('message_stop', {}),
+    ]
+    await chunked(res, frames, behavior, content.length)
   }
 
   const server: Server = createServer((req, res) => {
     let body = ''
     req.on('data', (chunk) => (body += chunk))
-    req.on('end', () => handle(req, res, body))
+    req.on('end', () => void handle(req, res, body))
+    res.on('close', () => {
+      if (!res.writableEnded) state.aborted++
+    })
+  })
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   state.close = () =>
     new Promise((resolve) => {
-      server.closeAllConnections()
+      for (const socket of sockets) socket.destroy()
       server.close(() => resolve())
     })
   return state

@@ -10,6 +10,7 @@ function model(id: string, overrides: Partial<RoutableModel> = {}): RoutableMode
     providerId: 'p',
     providerType: 'openai',
     upstreamModel: id,
+    kind: 'chat',
     weight: 5,
     maxContextTokens: 128_000,
     maxOutputTokens: null,
@@ -25,7 +26,7 @@ function model(id: string, overrides: Partial<RoutableModel> = {}): RoutableMode
 const cheapWeak = model('cheap-weak', {weight: 2, inputPer1k: 0.0001, outputPer1k: 0.0004})
 const priceyStrong = model('pricey-strong', {weight: 10, inputPer1k: 0.01, outputPer1k: 0.03})
 
-function input(overrides: Partial<SelectInput> & {policy?: Partial<RoutingPolicy>} = {}): SelectInput {
+function input(overrides: Partial<Omit<SelectInput, 'policy'>> & {policy?: Partial<RoutingPolicy>} = {}): SelectInput {
   return {
     models: [cheapWeak, priceyStrong],
     signals: () => undefined,
@@ -93,12 +94,16 @@ describe('selectModels', () => {
   it('applies key restrictions and endpoint support', () => {
     const decision = selectModels(
       input({
-        models: [cheapWeak, priceyStrong, model('claude', {providerType: 'anthropic'})],
-        request: {capability: 'embeddings', estimatedInputTokens: 10, requestedOutputTokens: null, allowedModels: ['pricey-strong', 'claude'], allowedProviders: null},
+        models: [cheapWeak, model('embedder', {kind: 'embedding'}), model('other-embedder', {kind: 'embedding'}), model('claude', {providerType: 'anthropic'})],
+        request: {capability: 'embeddings', estimatedInputTokens: 10, requestedOutputTokens: null, allowedModels: ['embedder', 'claude', 'cheap-weak'], allowedProviders: null},
       }),
     )
-    expect(decision.ranked.map((c) => c.modelId)).toEqual(['pricey-strong'])
-    expect(Object.fromEntries(decision.skipped.map((c) => [c.modelId, c.skipReason]))).toEqual({'cheap-weak': 'not_allowed', claude: 'unsupported_endpoint'})
+    expect(decision.ranked.map((c) => c.modelId)).toEqual(['embedder'])
+    expect(Object.fromEntries(decision.skipped.map((c) => [c.modelId, c.skipReason]))).toEqual({
+      'cheap-weak': 'unsupported_endpoint',
+      'other-embedder': 'not_allowed',
+      claude: 'unsupported_endpoint',
+    })
   })
 
   it('ignores a latency limit until there are enough samples', () => {

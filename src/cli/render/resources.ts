@@ -35,6 +35,7 @@ export function modelsTable(rows: ModelDto[]): string {
     [
       {header: 'id', get: (m) => m.id},
       {header: 'provider', get: (m) => m.provider_id},
+      {header: 'kind', get: (m) => m.kind},
       {header: 'weight', get: (m) => m.weight},
       {header: 'context', get: (m) => m.max_context_tokens},
       {header: 'in/1k', get: (m) => price(m.input_per_1k)},
@@ -81,6 +82,7 @@ export function modelFields(m: ModelDto): string {
     ['id', m.id],
     ['provider', m.provider_id],
     ['upstream model', m.upstream_model ?? m.id],
+    ['kind', m.kind],
     ['weight', m.weight],
     ['max context', m.max_context_tokens],
     ['max output', m.max_output_tokens],

@@ -20,8 +20,8 @@ export interface SelectInput {
 }
 
 function supports(model: RoutableModel, capability: RouteRequest['capability']): boolean {
-  if (model.providerType !== 'anthropic') return true
-  return capability === 'chat'
+  if ((capability === 'embeddings') !== (model.kind === 'embedding')) return false
+  return model.providerType !== 'anthropic' || capability === 'chat'
 }
 
 function skipOf(model: RoutableModel, signals: ModelSignals, input: SelectInput, cost: number): [SkipReason, string] | null {
@@ -30,7 +30,7 @@ function skipOf(model: RoutableModel, signals: ModelSignals, input: SelectInput,
   if (!model.providerEnabled) return ['provider_disabled', `provider ${model.providerId} is disabled`]
   if (request.allowedModels && !request.allowedModels.includes(model.id)) return ['not_allowed', 'the API key may not use this model']
   if (request.allowedProviders && !request.allowedProviders.includes(model.providerId)) return ['not_allowed', 'the API key may not use this provider']
-  if (!supports(model, request.capability)) return ['unsupported_endpoint', `${model.providerType} upstreams do not serve ${request.capability}`]
+  if (!supports(model, request.capability)) return ['unsupported_endpoint', model.kind === 'embedding' ? 'an embedding model' : `${model.kind} models on ${model.providerType} upstreams do not serve ${request.capability}`]
   if (policy.minWeight > 0 && model.weight < policy.minWeight) return ['weight_below_minimum', `weight ${model.weight} < ${policy.minWeight}`]
   const needed = Math.ceil(request.estimatedInputTokens * CONTEXT_HEADROOM) + (request.requestedOutputTokens ?? 0)
   if (model.maxContextTokens > 0 && needed > model.maxContextTokens) {

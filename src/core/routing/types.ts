@@ -6,6 +6,7 @@ export interface RoutableModel {
   providerId: string
   providerType: ProviderType
   upstreamModel: string
+  kind: 'chat' | 'embedding'
   weight: number
   maxContextTokens: number
   maxOutputTokens: number | null

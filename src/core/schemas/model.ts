@@ -10,6 +10,7 @@ export const modelCreateSchema = z.strictObject({
   provider_id: providerId,
   /** The id sent upstream, when it differs from the id clients use (defaults to `id`). */
   upstream_model: z.string().min(1).max(200).optional(),
+  kind: z.enum(['chat', 'embedding']).optional(),
   weight: weight.optional(),
   max_context_tokens: contextTokens.optional(),
   max_output_tokens: outputTokens.optional(),
@@ -23,6 +24,7 @@ export type ModelCreateInput = z.output<typeof modelCreateSchema>
 export const modelPatchSchema = z.strictObject({
   provider_id: providerId.optional(),
   upstream_model: z.string().min(1).max(200).nullable().optional(),
+  kind: z.enum(['chat', 'embedding']).optional(),
   weight: weight.optional(),
   max_context_tokens: contextTokens.optional(),
   max_output_tokens: outputTokens.nullable().optional(),

@@ -1,0 +1,68 @@
+import type {AliasAdmin} from '../../src/admin/aliases.js'
+import {validation} from '../../src/core/errors.js'
+import type {GatewayRuntime} from '../gateway/runtime.js'
+import {simulateRouting} from '../gateway/simulate.js'
+import type {RoutingConfigAdmin} from '../../src/admin/routing-config.js'
+import type {ConfigStore} from '../../src/store/config-store.js'
+import type {AdminRoute} from './deps.js'
+import {pageParams} from './pagination.js'
+
+const ALIAS_PREFIX = '/admin/v1/aliases/'
+const aliasNameFrom = (path: string) => decodeURIComponent(path.slice(ALIAS_PREFIX.length))
+
+export interface RuntimeRouteDeps {
+  runtime: GatewayRuntime
+  aliases: AliasAdmin
+  routing: RoutingConfigAdmin
+  store: ConfigStore
+}
+
+/** Admin routes over the live gateway: aliases, health, request logs, routing simulation. */
+export function runtimeRoutes(deps: RuntimeRouteDeps): AdminRoute[] {
+  const {runtime} = deps
+  return [
+    {method: 'get', path: '/admin/v1/aliases', handler: () => ({body: {items: deps.aliases.list(), total: deps.aliases.list().length}})},
+    {method: 'get', path: `${ALIAS_PREFIX}*`, handler: (ctx) => ({body: deps.aliases.get(aliasNameFrom(ctx.path))})},
+    {
+      method: 'put',
+      path: `${ALIAS_PREFIX}*`,
+      handler: async (ctx) => {
+        const {alias, created} = await deps.aliases.set(aliasNameFrom(ctx.path), await ctx.json())
+        return {status: created ? 201 : 200, body: {ok: true, alias}}
+      },
+    },
+    {method: 'delete', path: `${ALIAS_PREFIX}*`, handler: async (ctx) => ({body: {ok: true, ...(await deps.aliases.delete(aliasNameFrom(ctx.path)))}})},
+    {method: 'get', path: '/admin/v1/health', handler: () => ({body: runtime.health.snapshot()})},
+    {
+      method: 'get',
+      path: '/admin/v1/logs',
+      handler: (ctx) => {
+        const {offset} = pageParams(ctx.query)
+        const limit = ctx.query.get('limit') ? pageParams(ctx.query).limit : 100
+        const statusText = ctx.query.get('status')
+        if (statusText !== null && !/^\d{3}$/.test(statusText)) throw validation(`query parameter status must be an HTTP status code, got "${statusText}"`)
+        const {logs, total} = runtime.logs.query({
+          limit: Math.min(limit, 1000),
+          offset,
+          model: ctx.query.get('model') ?? undefined,
+          apiKeyId: ctx.query.get('api_key_id') ?? ctx.query.get('key') ?? undefined,
+          status: statusText === null ? undefined : Number(statusText),
+        })
+        return {body: {logs, total, limit: Math.min(limit, 1000), offset}}
+      },
+    },
+    {
+      method: 'post',
+      path: '/admin/v1/routing/simulate',
+      handler: async (ctx) => ({
+        body: simulateRouting(await ctx.optionalJson(), {
+          store: deps.store,
+          catalog: runtime.catalog,
+          health: runtime.health,
+          bandit: runtime.bandit,
+          routingConfig: () => deps.routing.get(),
+        }),
+      }),
+    },
+  ]
+}

@@ -1,0 +1,52 @@
+import {apiKeyStatus} from '../../src/admin/api-keys.js'
+import {sha256Hex} from '../../src/auth/secrets.js'
+import {TokenHubError} from '../../src/core/errors.js'
+import type {ApiKeyScope} from '../../src/core/schemas/apikey.js'
+import type {ConfigStore} from '../../src/store/config-store.js'
+import type {ApiKeyRecord} from '../../src/store/document.js'
+
+/** The client's key from `Authorization: Bearer` or `x-api-key`. */
+export function presentedKey(authorization: string | undefined, xApiKey: string | undefined): string | undefined {
+  if (xApiKey) return xApiKey.trim()
+  const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null
+  return match?.[1]
+}
+
+/**
+ * Finds API keys by the SHA-256 of the presented key in O(1). The index maps hash -> id and is
+ * rebuilt after key changes; status (revoked, expired, disabled) is read from the record on every
+ * request, so a revocation applies to the very next request.
+ */
+export class ApiKeyAuth {
+  private index = new Map<string, string>()
+  private stale = true
+
+  constructor(private readonly store: ConfigStore) {}
+
+  invalidate(): void {
+    this.stale = true
+  }
+
+  authenticate(key: string | undefined, now: Date): ApiKeyRecord {
+    if (!key) throw new TokenHubError('AUTH_INVALID', 'missing API key: send Authorization: Bearer th-... or x-api-key')
+    if (this.stale) this.rebuild()
+    const hash = sha256Hex(key)
+    const id = this.index.get(hash)
+    const record = id && Object.hasOwn(this.store.data.api_keys, id) ? this.store.data.api_keys[id] : undefined
+    if (!record || record.key_hash !== hash) throw new TokenHubError('AUTH_INVALID', 'invalid API key')
+    const status = apiKeyStatus(record, now)
+    if (status !== 'active') throw new TokenHubError('AUTH_INVALID', `API key ${record.key_prefix}... is ${status}`)
+    return record
+  }
+
+  requireScope(record: ApiKeyRecord, scope: ApiKeyScope): void {
+    if (!record.scopes.includes(scope)) {
+      throw new TokenHubError('FORBIDDEN', `API key ${record.key_prefix}... lacks the "${scope}" scope`, {details: {required_scope: scope}})
+    }
+  }
+
+  private rebuild(): void {
+    this.index = new Map(Object.values(this.store.data.api_keys).map((k) => [k.key_hash, k.id]))
+    this.stale = false
+  }
+}

@@ -1,0 +1,194 @@
+import {createParser, type EventSourceMessage} from 'eventsource-parser'
+import {classifyStatus, parseRetryAfter, type AttemptFailure} from '../../src/core/failover.js'
+import {redactSecrets} from '../../src/core/redact.js'
+import type {RoutableModel} from '../../src/core/routing/types.js'
+import {isContextOverflow} from '../../src/providers/errors.js'
+import type {TokenUsage} from '../../src/providers/stream.js'
+import type {ResponseSink} from '../http/response-sink.js'
+import type {Dialect} from './dialect-errors.js'
+import type {Endpoint, UpstreamPlan} from './plan.js'
+import {usageOf} from './plan.js'
+import type {UpstreamClient} from './upstream-client.js'
+
+/** Largest upstream error body kept (for classification and for the client). */
+const MAX_ERROR_BODY = 64 * 1024
+
+export interface AttemptInput {
+  plan: UpstreamPlan
+  model: RoutableModel
+  baseUrl: string
+  stream: boolean
+  clientDialect: Dialect
+  endpoint: Endpoint
+  sink: ResponseSink
+  upstream: UpstreamClient
+  firstByteTimeoutMs: number
+  idleTimeoutMs: number
+  /** Headers for the client response (X-TokenHub-*), given the usage when it is known (JSON answers). */
+  responseHeaders: (usage: TokenUsage | null) => Record<string, string>
+  /** Wraps a JSON answer (TokenHub's /v1/chat envelope); usage is read before wrapping. */
+  wrapBody?: (body: unknown, usage: TokenUsage | null) => unknown
+  /** Strings to scrub from upstream text shown to clients. */
+  secrets: string[]
+  now: () => number
+}
+
+export type AttemptOutcome =
+  | {kind: 'success'; status: number; usage: TokenUsage | null; ttftMs: number | null; latencyMs: number; streamError: string | null}
+  | {kind: 'failure'; failure: AttemptFailure; latencyMs: number; errorBody: string | null; upstreamDialect: Dialect}
+  | {kind: 'aborted'; latencyMs: number; started: boolean; usage: TokenUsage | null}
+
+function networkFailure(error: unknown): AttemptFailure {
+  const err = error as Error & {code?: string; cause?: {code?: string; message?: string}}
+  const code = err.code ?? err.cause?.code ?? ''
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || err.name === 'TimeoutError') {
+    return {errorClass: 'timeout', status: null, retryAfterMs: null, message: code === 'UND_ERR_BODY_TIMEOUT' ? 'upstream went silent mid-response' : 'upstream did not answer in time'}
+  }
+  return {errorClass: 'network', status: null, retryAfterMs: null, message: `${code || err.name}: ${err.cause?.message ?? err.message}`}
+}
+
+/**
+ * One call to one upstream model. Success is written to the client here (JSON, or the stream
+ * chunk by chunk); failures before the first byte are returned so the caller can fail over.
+ */
+export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
+  const started = input.now()
+  const controller = new AbortController()
+  input.sink.onAbort(() => controller.abort())
+  const elapsed = () => input.now() - started
+  if (input.sink.aborted) return {kind: 'aborted', latencyMs: 0, started: false, usage: null}
+
+  let response
+  try {
+    response = await input.upstream.send({
+      baseUrl: input.baseUrl,
+      path: input.plan.path,
+      headers: input.plan.headers,
+      body: input.plan.body,
+      signal: controller.signal,
+      firstByteTimeoutMs: input.firstByteTimeoutMs,
+      idleTimeoutMs: input.idleTimeoutMs,
+    })
+  } catch (error) {
+    if (input.sink.aborted) return {kind: 'aborted', latencyMs: elapsed(), started: false, usage: null}
+    return {kind: 'failure', failure: networkFailure(error), latencyMs: elapsed(), errorBody: null, upstreamDialect: input.plan.upstreamDialect}
+  }
+
+  const status = response.statusCode
+  if (status >= 300) {
+    let text = ''
+    try {
+      text = (await response.body.text()).slice(0, MAX_ERROR_BODY)
+    } catch {
+      // The error body is best effort; the status is what matters.
+    }
+    const headerValue = response.headers['retry-after']
+    const retryAfterMs = parseRetryAfter(Array.isArray(headerValue) ? headerValue[0] : headerValue, Date.now())
+    const errorClass = status < 400 ? 'upstream_config' : classifyStatus(status, isContextOverflow(status, text))
+    const message = status < 400 ? `upstream answered with a redirect (${status}); redirects are not followed` : `upstream answered HTTP ${status}`
+    return {
+      kind: 'failure',
+      failure: {errorClass, status, retryAfterMs, message},
+      latencyMs: elapsed(),
+      errorBody: redactSecrets(text, input.secrets),
+      upstreamDialect: input.plan.upstreamDialect,
+    }
+  }
+
+  if (!input.stream) return deliverJson(input, response.body, status, started)
+  return deliverStream(input, response.body, status, started, controller)
+}
+
+async function deliverJson(input: AttemptInput, body: AsyncIterable<Buffer> & {text(): Promise<string>}, status: number, started: number): Promise<AttemptOutcome> {
+  let text: string
+  try {
+    text = await body.text()
+  } catch (error) {
+    if (input.sink.aborted) return {kind: 'aborted', latencyMs: input.now() - started, started: false, usage: null}
+    return {kind: 'failure', failure: networkFailure(error), latencyMs: input.now() - started, errorBody: null, upstreamDialect: input.plan.upstreamDialect}
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return {
+      kind: 'failure',
+      failure: {errorClass: 'transient', status: 502, retryAfterMs: null, message: 'upstream sent a response that is not JSON'},
+      latencyMs: input.now() - started,
+      errorBody: null,
+      upstreamDialect: input.plan.upstreamDialect,
+    }
+  }
+  const translated = input.plan.toClient(parsed)
+  const usage = usageOf(input.clientDialect, input.endpoint, translated)
+  const clientBody = input.wrapBody ? input.wrapBody(translated, usage) : translated
+  const latencyMs = input.now() - started
+  // A pass-through body goes out byte for byte; a translated one is serialised once.
+  input.sink.send(status, clientBody === parsed ? text : JSON.stringify(clientBody), {'content-type': 'application/json', ...input.responseHeaders(usage)})
+  return {kind: 'success', status, usage, ttftMs: null, latencyMs, streamError: null}
+}
+
+async function deliverStream(
+  input: AttemptInput,
+  body: AsyncIterable<Buffer>,
+  status: number,
+  started: number,
+  controller: AbortController,
+): Promise<AttemptOutcome> {
+  const transformer = input.plan.streamTransformer()
+  const pending: EventSourceMessage[] = []
+  const parser = createParser({onEvent: (event) => pending.push(event)})
+  const decoder = new TextDecoder()
+  let ttftMs: number | null = null
+  const sink = input.sink
+
+  const emit = async (text: string) => {
+    if (!text) return
+    if (!sink.started) {
+      sink.startStream(status, {'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', ...input.responseHeaders(null)})
+      ttftMs = input.now() - started
+    }
+    await sink.write(text)
+  }
+
+  try {
+    for await (const chunk of body) {
+      parser.feed(decoder.decode(chunk, {stream: true}))
+      for (const event of pending) await emit(transformer.push({event: event.event, data: event.data}))
+      pending.length = 0
+      if (sink.aborted) {
+        controller.abort()
+        return {kind: 'aborted', latencyMs: input.now() - started, started: sink.started, usage: transformer.usage}
+      }
+    }
+  } catch (error) {
+    if (sink.aborted) return {kind: 'aborted', latencyMs: input.now() - started, started: sink.started, usage: transformer.usage}
+    const failure = networkFailure(error)
+    if (!sink.started) return {kind: 'failure', failure, latencyMs: input.now() - started, errorBody: null, upstreamDialect: input.plan.upstreamDialect}
+    // Mid-stream: the client already has part of the answer. End with an error event, never a completion marker.
+    await sink.write(transformer.fail(failure.message))
+    sink.end()
+    return {kind: 'success', status, usage: transformer.usage, ttftMs, latencyMs: input.now() - started, streamError: failure.message}
+  }
+
+  const closing = transformer.end()
+  if (!sink.started && !transformer.complete) {
+    return {
+      kind: 'failure',
+      failure: {errorClass: 'transient', status: null, retryAfterMs: null, message: 'upstream closed the stream before sending anything'},
+      latencyMs: input.now() - started,
+      errorBody: null,
+      upstreamDialect: input.plan.upstreamDialect,
+    }
+  }
+  await emit(closing)
+  sink.end()
+  return {
+    kind: 'success',
+    status,
+    usage: transformer.usage,
+    ttftMs,
+    latencyMs: input.now() - started,
+    streamError: transformer.complete ? null : 'upstream ended the stream without finishing it',
+  }
+}

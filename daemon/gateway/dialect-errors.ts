@@ -1,0 +1,38 @@
+import type {TokenHubError} from '../../src/core/errors.js'
+
+export type Dialect = 'openai' | 'anthropic'
+
+const OPENAI_TYPE: Partial<Record<TokenHubError['code'], string>> = {
+  AUTH_INVALID: 'authentication_error',
+  FORBIDDEN: 'permission_error',
+  VALIDATION: 'invalid_request_error',
+  NOT_FOUND: 'invalid_request_error',
+  PAYLOAD_TOO_LARGE: 'invalid_request_error',
+  LENGTH_REQUIRED: 'invalid_request_error',
+  BUDGET_EXCEEDED: 'insufficient_quota',
+  RATE_LIMITED: 'rate_limit_error',
+}
+
+const ANTHROPIC_TYPE: Partial<Record<TokenHubError['code'], string>> = {
+  AUTH_INVALID: 'authentication_error',
+  FORBIDDEN: 'permission_error',
+  VALIDATION: 'invalid_request_error',
+  NOT_FOUND: 'not_found_error',
+  PAYLOAD_TOO_LARGE: 'request_too_large',
+  LENGTH_REQUIRED: 'invalid_request_error',
+  BUDGET_EXCEEDED: 'rate_limit_error',
+  RATE_LIMITED: 'rate_limit_error',
+  SHUTTING_DOWN: 'overloaded_error',
+}
+
+/**
+ * A gateway error in the dialect of the endpoint: OpenAI `{"error":{message,type,param,code}}`,
+ * Anthropic `{"type":"error","error":{type,message}}`. `code` always carries TokenHub's stable code.
+ */
+export function dialectErrorBody(dialect: Dialect, error: TokenHubError): unknown {
+  const details = {...error.details, ...(error.suggestion && {suggestion: error.suggestion})}
+  if (dialect === 'anthropic') {
+    return {type: 'error', error: {type: ANTHROPIC_TYPE[error.code] ?? 'api_error', message: error.message, code: error.code, ...details}}
+  }
+  return {error: {message: error.message, type: OPENAI_TYPE[error.code] ?? 'api_error', param: null, code: error.code, ...details}}
+}

@@ -1,0 +1,381 @@
+import {randomId} from '../../src/auth/secrets.js'
+import {costUsd} from '../../src/core/cost.js'
+import {TokenHubError, isTokenHubError} from '../../src/core/errors.js'
+import {backoffMs, blameFor, nextStep, type AttemptFailure} from '../../src/core/failover.js'
+import type {AttemptRecord, RequestLogRecord} from '../../src/core/request-log.js'
+import {rewardOf, tokenBucket, type ThompsonBandit} from '../../src/core/routing/thompson.js'
+import type {Capability, RoutableModel, RoutingPolicy} from '../../src/core/routing/types.js'
+import type {ApiKeyScope} from '../../src/core/schemas/apikey.js'
+import type {RateLimiter} from '../../src/core/limits/rate-limiter.js'
+import type {EventBus} from '../../src/events/bus.js'
+import type {Logger} from '../../src/logging/logger.js'
+import {translateErrorBody} from '../../src/providers/errors.js'
+import type {TokenUsage} from '../../src/providers/stream.js'
+import type {ConfigStore} from '../../src/store/config-store.js'
+import type {ApiKeyRecord, RoutingConfig} from '../../src/store/document.js'
+import type {UsageLedger} from '../../src/store/usage-ledger.js'
+import type {ResponseSink} from '../http/response-sink.js'
+import {presentedKey, type ApiKeyAuth} from './api-key-auth.js'
+import {runAttempt} from './attempt.js'
+import type {ModelCatalog} from './catalog.js'
+import {dialectErrorBody, type Dialect} from './dialect-errors.js'
+import type {HealthRegistry} from './health-registry.js'
+import {planRequest, type Endpoint} from './plan.js'
+import {policyFrom} from './policy.js'
+import type {ProviderKeys} from './provider-keys.js'
+import type {RequestLogRing} from './request-log.js'
+import {resolveTargets, type ResolvedTargets} from './targets.js'
+import type {UpstreamClient} from './upstream-client.js'
+
+export interface GatewayDeps {
+  store: ConfigStore
+  catalog: ModelCatalog
+  health: HealthRegistry
+  keys: ProviderKeys
+  upstream: UpstreamClient
+  auth: ApiKeyAuth
+  ledger: UsageLedger
+  logs: RequestLogRing
+  limiter: RateLimiter
+  bandit: ThompsonBandit
+  bus: EventBus
+  logger: Logger
+  routingConfig: () => RoutingConfig
+  /** Durable copy of each request record (the journal), when configured. */
+  persist?: (record: RequestLogRecord) => void
+  firstByteTimeoutMs: number
+  idleTimeoutMs: number
+  random?: () => number
+  now?: () => number
+}
+
+/** A parsed /v1 request, as the endpoint handlers hand it over. */
+export interface GatewayCall {
+  requestId: string
+  dialect: Dialect
+  endpoint: Endpoint
+  /** The path, for logs ("/v1/chat/completions"). */
+  path: string
+  body: Record<string, unknown>
+  header: (name: string) => string | undefined
+  /** Input token estimate for routing, limits and cost estimates. */
+  estimateTokens: (body: Record<string, unknown>) => number
+  /** TokenHub's /v1/chat: policy and hint from the envelope, and the reply wrapped in it. */
+  envelope?: {policy: unknown; hint?: string; wrap: (response: unknown, meta: {model: string; costUsd: number; reason: string}) => unknown}
+}
+
+const SCOPE: Record<Endpoint, ApiKeyScope> = {chat: 'chat', completions: 'chat', embeddings: 'embeddings'}
+
+function requestedOutput(body: Record<string, unknown>): number | null {
+  for (const field of ['max_completion_tokens', 'max_tokens', 'max_output_tokens']) {
+    const value = body[field]
+    if (typeof value === 'number' && Number.isFinite(value) && value > 0) return Math.floor(value)
+  }
+  return null
+}
+
+interface CallState {
+  call: GatewayCall
+  started: number
+  key: ApiKeyRecord | null
+  policy: RoutingPolicy | null
+  routed: ResolvedTargets | null
+  attempts: AttemptRecord[]
+  estimate: number
+  stream: boolean
+}
+
+/**
+ * The /v1 request path: authenticate, check budget and rate limits, route, call upstreams with
+ * failover, deliver, and account (logs, spend, health, bandit, events). Nothing here waits on disk.
+ */
+export class Gateway {
+  private readonly turns = new Map<string, number>()
+  private readonly random: () => number
+  private readonly now: () => number
+
+  constructor(private readonly deps: GatewayDeps) {
+    this.random = deps.random ?? Math.random
+    this.now = deps.now ?? Date.now
+  }
+
+  async handle(call: GatewayCall, sink: ResponseSink): Promise<void> {
+    const state: CallState = {call, started: performance.now(), key: null, policy: null, routed: null, attempts: [], estimate: 0, stream: call.body.stream === true}
+    try {
+      await this.admitAndRoute(state, sink)
+    } catch (error) {
+      const failure = isTokenHubError(error) ? error : new TokenHubError('INTERNAL', 'internal error; see the daemon log for details', {cause: error})
+      if (failure.code === 'INTERNAL') this.deps.logger.error({err: failure.cause ?? failure, request_id: call.requestId}, 'gateway request failed')
+      this.sendError(state, sink, failure)
+      this.account(state, {status: failure.status, errorClass: failure.code, errorMessage: failure.message, model: null, usage: null, ttftMs: null, usageSource: 'none'})
+    }
+  }
+
+  private async admitAndRoute(state: CallState, sink: ResponseSink): Promise<void> {
+    const {call, deps} = {call: state.call, deps: this.deps}
+    const now = new Date(this.now())
+    const key = deps.auth.authenticate(presentedKey(call.header('authorization'), call.header('x-api-key')), now)
+    state.key = key
+    deps.auth.requireScope(key, SCOPE[call.endpoint])
+    deps.ledger.touch(key.id, now)
+
+    if (key.monthly_budget_usd > 0) {
+      const spent = deps.ledger.spend(key.id)
+      if (spent >= key.monthly_budget_usd) {
+        deps.bus.publish({type: 'budget_exceeded', api_key_id: key.id, api_key_name: key.name, monthly_budget_usd: key.monthly_budget_usd, spend_usd: spent})
+        throw new TokenHubError('BUDGET_EXCEEDED', `monthly budget of $${key.monthly_budget_usd} for API key ${key.key_prefix}... is spent ($${spent.toFixed(6)} used in ${deps.ledger.month})`, {
+          details: {monthly_budget_usd: key.monthly_budget_usd, spend_usd: spent, month: deps.ledger.month},
+        })
+      }
+    }
+
+    const policyField = call.envelope ? call.envelope.policy : call.body.tokenhub
+    delete call.body.tokenhub
+    state.policy = policyFrom(policyField, call.header, deps.routingConfig())
+    state.estimate = call.estimateTokens(call.body)
+    const outputTokens = requestedOutput(call.body)
+
+    const admitted = deps.limiter.admit(key.id, {requestsPerMinute: key.rate_limit_rpm, tokensPerMinute: key.rate_limit_tpm}, state.estimate + (outputTokens ?? 0), this.now())
+    if (!admitted.ok) {
+      deps.bus.publish({type: 'rate_limited', api_key_id: key.id, limit: admitted.limit, retry_after_s: admitted.retryAfterSec})
+      throw new TokenHubError('RATE_LIMITED', `API key ${key.key_prefix}... is over its limit of ${admitted.limitValue} ${admitted.limit} per minute; retry in ${admitted.retryAfterSec}s`, {
+        details: {limit: admitted.limit, limit_per_minute: admitted.limitValue, retry_after_s: admitted.retryAfterSec},
+      })
+    }
+
+    state.routed = resolveTargets({
+      requested: call.body.model,
+      catalog: deps.catalog,
+      health: deps.health,
+      bandit: deps.bandit,
+      policy: state.policy,
+      request: {
+        capability: call.endpoint as Capability,
+        estimatedInputTokens: state.estimate,
+        requestedOutputTokens: outputTokens,
+        allowedModels: key.allowed_models,
+        allowedProviders: key.allowed_providers,
+      },
+      apiKeyId: key.id,
+      turns: this.turns,
+      random: this.random,
+      now: this.now(),
+      hint: call.envelope?.hint,
+    })
+    await this.attemptAll(state, sink)
+  }
+
+  private async attemptAll(state: CallState, sink: ResponseSink): Promise<void> {
+    const {deps} = this
+    const call = state.call
+    let remaining = [...state.routed!.targets]
+    let lastFailure: {failure: AttemptFailure; model: RoutableModel; errorBody: string | null; upstreamDialect: Dialect} | null = null
+    let vaultLocked = false
+
+    while (remaining.length > 0) {
+      const model = remaining.shift()!
+      if (!deps.health.tryAcquire(model.id, model.providerId)) {
+        state.attempts.push({model_id: model.id, provider_id: model.providerId, status: null, error_class: 'unhealthy', latency_ms: 0})
+        continue
+      }
+      let apiKey: string | null
+      try {
+        apiKey = await deps.keys.get(model.providerId)
+      } catch (error) {
+        deps.health.release(model.id, model.providerId)
+        if (isTokenHubError(error) && error.code === 'VAULT_LOCKED') {
+          vaultLocked = true
+          state.attempts.push({model_id: model.id, provider_id: model.providerId, status: null, error_class: 'vault_locked', latency_ms: 0})
+          continue
+        }
+        throw error
+      }
+      const plan = planRequest(
+        {
+          dialect: call.dialect,
+          endpoint: call.endpoint,
+          body: call.body,
+          stream: state.stream,
+          anthropicVersion: call.header('anthropic-version'),
+          anthropicBeta: call.header('anthropic-beta'),
+          requestId: call.requestId,
+        },
+        model,
+        apiKey,
+      )
+      const provider = deps.store.data.providers[model.providerId]
+
+      for (let retry = 0; ; retry++) {
+        const outcome = await runAttempt({
+          plan,
+          model,
+          baseUrl: provider.base_url,
+          stream: state.stream,
+          clientDialect: call.dialect,
+          endpoint: call.endpoint,
+          sink,
+          upstream: deps.upstream,
+          firstByteTimeoutMs: deps.firstByteTimeoutMs,
+          idleTimeoutMs: deps.idleTimeoutMs,
+          responseHeaders: (usage) => this.responseHeaders(state, model, usage ? costUsd(model, usage.input, usage.output) : null),
+          wrapBody: call.envelope
+            ? (body, usage) => call.envelope!.wrap(body, {model: model.id, costUsd: usage ? costUsd(model, usage.input, usage.output) : 0, reason: state.routed!.reason})
+            : undefined,
+          secrets: deps.keys.known(),
+          now: () => performance.now(),
+        })
+        if (outcome.kind === 'success') {
+          state.attempts.push({model_id: model.id, provider_id: model.providerId, status: outcome.status, error_class: outcome.streamError ? 'stream_interrupted' : null, latency_ms: Math.round(outcome.latencyMs)})
+          if (outcome.streamError) deps.health.recordFailure(model.id, model.providerId, outcome.latencyMs, outcome.streamError, 'model')
+          else deps.health.recordSuccess(model.id, model.providerId, outcome.latencyMs)
+          this.account(state, {
+            status: outcome.status,
+            errorClass: outcome.streamError ? 'stream_interrupted' : null,
+            errorMessage: outcome.streamError,
+            model,
+            usage: outcome.usage,
+            ttftMs: outcome.ttftMs,
+            usageSource: outcome.usage ? 'upstream' : 'estimate',
+          })
+          return
+        }
+        if (outcome.kind === 'aborted') {
+          deps.health.release(model.id, model.providerId)
+          state.attempts.push({model_id: model.id, provider_id: model.providerId, status: null, error_class: 'client_aborted', latency_ms: Math.round(outcome.latencyMs)})
+          this.account(state, {status: 499, errorClass: 'client_aborted', errorMessage: 'the client closed the connection', model, usage: outcome.usage, ttftMs: null, usageSource: outcome.usage ? 'upstream' : 'estimate'})
+          return
+        }
+        const {failure} = outcome
+        state.attempts.push({model_id: model.id, provider_id: model.providerId, status: failure.status, error_class: failure.errorClass, latency_ms: Math.round(outcome.latencyMs)})
+        deps.health.recordFailure(model.id, model.providerId, outcome.latencyMs, failure.message, blameFor(failure.errorClass))
+        lastFailure = {failure, model, errorBody: outcome.errorBody, upstreamDialect: outcome.upstreamDialect}
+        const step = nextStep(failure, retry)
+        if (step === 'retry_same') {
+          await new Promise((resolve) => setTimeout(resolve, backoffMs(retry, this.random)))
+          if (sink.aborted) return
+          if (!deps.health.tryAcquire(model.id, model.providerId)) break
+          continue
+        }
+        if (step === 'return_to_client') {
+          this.sendUpstreamError(state, sink, model, failure, outcome.errorBody)
+          this.account(state, {status: failure.status ?? 502, errorClass: failure.errorClass, errorMessage: failure.message, model, usage: null, ttftMs: null, usageSource: 'none'})
+          return
+        }
+        if (failure.errorClass === 'rate_limited') deps.health.coolDown(model.id, this.now() + (failure.retryAfterMs ?? 30_000))
+        if (step === 'next_larger_context') remaining = remaining.filter((m) => m.maxContextTokens > model.maxContextTokens)
+        if (remaining.length > 0) {
+          deps.bus.publish({type: 'failover', request_id: call.requestId, from_model: model.id, error_class: failure.errorClass, status: failure.status, to_model: remaining[0].id})
+        }
+        break
+      }
+    }
+
+    if (!lastFailure && vaultLocked) {
+      throw new TokenHubError('VAULT_LOCKED', 'the vault is locked, so no provider key can be used', {suggestion: 'Run `tokenhub vault unlock`.'})
+    }
+    if (!lastFailure) {
+      throw new TokenHubError('NO_ELIGIBLE_MODEL', 'every eligible model is unavailable right now (circuits open)', {details: {attempts: state.attempts}})
+    }
+    const {failure, model} = lastFailure
+    const code = failure.errorClass === 'timeout' ? 'UPSTREAM_TIMEOUT' : failure.errorClass === 'network' ? 'UPSTREAM_UNREACHABLE' : 'UPSTREAM_ERROR'
+    const status = failure.errorClass === 'rate_limited' ? 429 : undefined
+    const error = new TokenHubError(code, `all ${state.attempts.length} attempt(s) failed; last: ${model.id} via ${model.providerId}: ${failure.message}`, {
+      details: {attempts: state.attempts},
+    })
+    this.sendError(state, sink, error, status)
+    this.account(state, {status: status ?? error.status, errorClass: failure.errorClass, errorMessage: error.message, model, usage: null, ttftMs: null, usageSource: 'none'})
+  }
+
+  private responseHeaders(state: CallState, model: RoutableModel | null, cost: number | null): Record<string, string> {
+    const headers: Record<string, string> = {'x-tokenhub-request-id': state.call.requestId}
+    if (model) {
+      headers['x-tokenhub-model'] = model.id
+      headers['x-tokenhub-provider'] = model.providerId
+      if (state.call.envelope) headers['x-negotiated-model'] = model.id
+    }
+    if (state.routed) headers['x-tokenhub-routing-reason'] = state.routed.reason
+    if (cost !== null) headers['x-tokenhub-cost-usd'] = cost.toFixed(8)
+    return headers
+  }
+
+  private sendError(state: CallState, sink: ResponseSink, error: TokenHubError, status = error.status): void {
+    if (sink.started || sink.aborted) return
+    const headers: Record<string, string> = {'content-type': 'application/json', ...this.responseHeaders(state, null, null)}
+    if (error.code === 'RATE_LIMITED' && typeof error.details?.retry_after_s === 'number') headers['retry-after'] = String(error.details.retry_after_s)
+    sink.send(status, JSON.stringify(dialectErrorBody(state.call.dialect, error)), headers)
+  }
+
+  /** A client error from the upstream (a 4xx that is the request's fault) goes back as is, in the client's dialect. */
+  private sendUpstreamError(state: CallState, sink: ResponseSink, model: RoutableModel, failure: AttemptFailure, body: string | null): void {
+    if (sink.started || sink.aborted) return
+    const status = failure.status ?? 502
+    sink.send(status, translateErrorBody(body ?? failure.message, status, state.call.dialect), {'content-type': 'application/json', ...this.responseHeaders(state, model, null)})
+  }
+
+  private account(
+    state: CallState,
+    outcome: {status: number; errorClass: string | null; errorMessage: string | null; model: RoutableModel | null; usage: TokenUsage | null; ttftMs: number | null; usageSource: RequestLogRecord['usage_source']},
+  ): void {
+    const {deps} = this
+    const {call, key, routed} = state
+    const model = outcome.model
+    const latencyMs = performance.now() - state.started
+    const usage = outcome.usage ?? (outcome.usageSource === 'estimate' ? {input: state.estimate, output: 0} : {input: 0, output: 0})
+    const cost = model ? costUsd(model, usage.input, usage.output) : 0
+    const record: RequestLogRecord = {
+      request_id: call.requestId,
+      timestamp: new Date().toISOString(),
+      api_key_id: key?.id ?? null,
+      api_key_name: key?.name ?? null,
+      endpoint: call.path,
+      mode: state.policy?.mode ?? deps.routingConfig().default_mode,
+      requested_model: routed?.requestedModel ?? (typeof call.body.model === 'string' ? call.body.model : 'auto'),
+      alias_from: routed?.aliasFrom ?? null,
+      model_id: model?.id ?? null,
+      provider_id: model?.providerId ?? null,
+      stream: state.stream,
+      status_code: outcome.status,
+      error_class: outcome.errorClass,
+      error_message: outcome.errorMessage,
+      attempts: state.attempts,
+      input_tokens: usage.input,
+      output_tokens: usage.output,
+      total_tokens: usage.input + usage.output,
+      cost_usd: cost,
+      unpriced: model?.pricingSource === 'unpriced',
+      usage_source: outcome.usageSource,
+      latency_ms: Math.round(latencyMs),
+      ttft_ms: outcome.ttftMs === null ? null : Math.round(outcome.ttftMs),
+    }
+    deps.logs.add(record)
+    deps.persist?.(record)
+    if (key && cost > 0) deps.ledger.addSpend(key.id, cost)
+    if (key && (key.rate_limit_tpm > 0) && outcome.usageSource === 'upstream') {
+      deps.limiter.settleTokens(key.id, usage.input + usage.output - state.estimate - (requestedOutput(call.body) ?? 0), this.now())
+    }
+    if (model && state.policy) {
+      const success = outcome.status < 400 && !outcome.errorClass
+      deps.bandit.update(model.id, tokenBucket(state.estimate), rewardOf({success, latencyMs, costUsd: cost, latencyBudgetMs: state.policy.maxLatencyMs, costBudgetUsd: state.policy.maxBudgetUsd}))
+    }
+    const ok = outcome.status < 400 && !outcome.errorClass
+    deps.bus.publish({
+      type: ok ? 'route_success' : 'route_error',
+      request_id: call.requestId,
+      endpoint: call.path,
+      api_key_id: key?.id ?? null,
+      model_id: record.model_id,
+      provider_id: record.provider_id,
+      mode: record.mode,
+      status: outcome.status,
+      error_class: outcome.errorClass,
+      latency_ms: record.latency_ms,
+      ttft_ms: record.ttft_ms,
+      input_tokens: record.input_tokens,
+      output_tokens: record.output_tokens,
+      cost_usd: cost,
+      attempts: state.attempts.length,
+    })
+  }
+}
+
+export const newRequestId = () => randomId(8)

@@ -1,0 +1,173 @@
+import {CircuitBreaker, type CircuitState} from '../../src/core/health/circuit-breaker.js'
+import {SampleWindow} from '../../src/core/health/sample-window.js'
+import type {ModelSignals} from '../../src/core/routing/types.js'
+
+export type FailureBlame = 'provider' | 'model' | 'none'
+
+export interface HealthTransition {
+  target: 'model' | 'provider'
+  id: string
+  from: CircuitState
+  to: CircuitState
+  reason: string
+}
+
+interface Target {
+  window: SampleWindow
+  breaker: CircuitBreaker
+  lastError: string | null
+  lastErrorAt: string | null
+  cooldownUntil: number
+}
+
+export interface TargetHealth {
+  id: string
+  state: CircuitState
+  requests: number
+  errors: number
+  error_rate: number
+  p50_ms: number | null
+  p95_ms: number | null
+  consecutive_failures: number
+  last_error: string | null
+  last_error_at: string | null
+  cooldown_until: string | null
+}
+
+export interface HealthOptions {
+  now?: () => number
+  failureThreshold?: number
+  openMs?: number
+  onTransition?: (transition: HealthTransition) => void
+}
+
+const SIGNAL_TTL_MS = 250
+
+/** Circuit breakers and recent latency/error windows per model and per provider, fed by real traffic. */
+export class HealthRegistry {
+  private readonly models = new Map<string, Target>()
+  private readonly providers = new Map<string, Target>()
+  private readonly signalCache = new Map<string, {at: number; signals: Omit<ModelSignals, 'available' | 'cooldownUntil'>}>()
+  private readonly now: () => number
+
+  constructor(private readonly options: HealthOptions = {}) {
+    this.now = options.now ?? Date.now
+  }
+
+  /** Routing inputs for a model: its window figures (cached briefly) and live availability. */
+  signals(modelId: string, providerId: string): ModelSignals {
+    const now = this.now()
+    const model = this.target(this.models, 'model', modelId)
+    const provider = this.target(this.providers, 'provider', providerId)
+    let cached = this.signalCache.get(modelId)
+    if (!cached || now - cached.at > SIGNAL_TTL_MS) {
+      cached = {
+        at: now,
+        signals: {p95LatencyMs: model.window.percentile(95, now), latencySamples: model.window.successSamples(now), errorRate: model.window.errorRate(now)},
+      }
+      this.signalCache.set(modelId, cached)
+    }
+    return {...cached.signals, available: model.breaker.available && provider.breaker.available, cooldownUntil: model.cooldownUntil}
+  }
+
+  /** Takes the half-open probe slot when the circuit is half open; false when it may not be tried. */
+  tryAcquire(modelId: string, providerId: string): boolean {
+    const provider = this.target(this.providers, 'provider', providerId)
+    const model = this.target(this.models, 'model', modelId)
+    if (!provider.breaker.available || !model.breaker.available) return false
+    if (!provider.breaker.tryAcquire()) return false
+    if (!model.breaker.tryAcquire()) {
+      provider.breaker.release()
+      return false
+    }
+    return true
+  }
+
+  recordSuccess(modelId: string, providerId: string, latencyMs: number): void {
+    const now = this.now()
+    for (const target of [this.target(this.models, 'model', modelId), this.target(this.providers, 'provider', providerId)]) {
+      target.window.record(latencyMs, true, now)
+      target.breaker.recordSuccess()
+    }
+  }
+
+  /**
+   * A failed attempt. `blame` says what it tells about health: `provider` (unreachable, bad
+   * credentials: every model there is affected), `model` (this model errs or is too slow), or
+   * `none` (the request's own fault).
+   */
+  recordFailure(modelId: string, providerId: string, latencyMs: number, reason: string, blame: FailureBlame): void {
+    const now = this.now()
+    const at = new Date(now).toISOString()
+    const model = this.target(this.models, 'model', modelId)
+    const provider = this.target(this.providers, 'provider', providerId)
+    for (const target of [model, provider]) {
+      target.lastError = reason
+      target.lastErrorAt = at
+      if (blame !== 'none') target.window.record(latencyMs, false, now)
+    }
+    if (blame === 'none') model.breaker.release()
+    else model.breaker.recordFailure(reason)
+    if (blame === 'provider') provider.breaker.recordFailure(reason)
+    else provider.breaker.release()
+  }
+
+  /** A request that ended without a verdict (the client left) frees any half-open probe slot. */
+  release(modelId: string, providerId: string): void {
+    this.models.get(modelId)?.breaker.release()
+    this.providers.get(providerId)?.breaker.release()
+  }
+
+  coolDown(modelId: string, untilMs: number): void {
+    const target = this.target(this.models, 'model', modelId)
+    target.cooldownUntil = Math.max(target.cooldownUntil, untilMs)
+  }
+
+  snapshot(): {providers: TargetHealth[]; models: TargetHealth[]} {
+    const now = this.now()
+    const view = (id: string, target: Target): TargetHealth => {
+      const counts = target.window.counts(now)
+      return {
+        id,
+        state: target.breaker.state,
+        requests: counts.total,
+        errors: counts.errors,
+        error_rate: counts.total ? counts.errors / counts.total : 0,
+        p50_ms: target.window.percentile(50, now),
+        p95_ms: target.window.percentile(95, now),
+        consecutive_failures: target.breaker.failures,
+        last_error: target.lastError,
+        last_error_at: target.lastErrorAt,
+        cooldown_until: target.cooldownUntil > now ? new Date(target.cooldownUntil).toISOString() : null,
+      }
+    }
+    return {
+      providers: [...this.providers].map(([id, t]) => view(id, t)),
+      models: [...this.models].map(([id, t]) => view(id, t)),
+    }
+  }
+
+  state(kind: 'model' | 'provider', id: string): CircuitState {
+    return this.target(kind === 'model' ? this.models : this.providers, kind, id).breaker.state
+  }
+
+  private target(map: Map<string, Target>, kind: 'model' | 'provider', id: string): Target {
+    let target = map.get(id)
+    if (!target) {
+      target = {
+        window: new SampleWindow(),
+        breaker: new CircuitBreaker({
+          now: this.now,
+          failureThreshold: this.options.failureThreshold,
+          openMs: this.options.openMs,
+          onTransition: (from, to, reason) => this.options.onTransition?.({target: kind, id, from, to, reason}),
+        }),
+        lastError: null,
+        lastErrorAt: null,
+        cooldownUntil: 0,
+      }
+      map.set(id, target)
+    }
+    return target
+  }
+}

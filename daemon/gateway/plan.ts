@@ -1,0 +1,154 @@
+import {AnthropicPassthroughStream} from '../../src/providers/anthropic/passthrough-stream.js'
+import {openAIChatToAnthropic} from '../../src/providers/anthropic/from-openai-request.js'
+import {AnthropicToOpenAIStream} from '../../src/providers/anthropic/stream-to-openai.js'
+import {anthropicResponseToOpenAI} from '../../src/providers/anthropic/to-openai-response.js'
+import {anthropicToOpenAIChat} from '../../src/providers/openai/from-anthropic-request.js'
+import {OpenAIPassthroughStream} from '../../src/providers/openai/passthrough-stream.js'
+import {OpenAIToAnthropicStream} from '../../src/providers/openai/stream-to-anthropic.js'
+import {openAIResponseToAnthropic} from '../../src/providers/openai/to-anthropic-response.js'
+import type {StreamTransformer, TokenUsage} from '../../src/providers/stream.js'
+import type {RoutableModel} from '../../src/core/routing/types.js'
+import {VERSION} from '../../src/version.js'
+import type {Dialect} from './dialect-errors.js'
+
+export const ANTHROPIC_VERSION = '2023-06-01'
+/** Anthropic requires max_tokens; used when an OpenAI client sets none and the model has no cap. */
+export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096
+
+export type Endpoint = 'chat' | 'completions' | 'embeddings'
+
+export interface ClientRequest {
+  dialect: Dialect
+  endpoint: Endpoint
+  /** The client body without the `tokenhub` policy field. */
+  body: Record<string, unknown>
+  stream: boolean
+  /** Client headers the upstream may see (anthropic-version, anthropic-beta). */
+  anthropicVersion?: string
+  anthropicBeta?: string
+  requestId: string
+}
+
+/** How to call one upstream model for one client request, and how to read its answer. */
+export interface UpstreamPlan {
+  path: string
+  headers: Record<string, string>
+  body: string
+  upstreamDialect: Dialect
+  /** Fields the client sent that this upstream cannot honour (translations only). */
+  dropped: string[]
+  /** A successful non-stream upstream body (parsed) -> the client's body. */
+  toClient(upstream: unknown): unknown
+  /** A transformer from upstream SSE events to client SSE frames. */
+  streamTransformer(): StreamTransformer
+}
+
+/** Only the provider's own credential and a fixed set of headers ever reach an upstream. */
+function baseHeaders(model: RoutableModel, apiKey: string | null, client: ClientRequest): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: client.stream ? 'text/event-stream' : 'application/json',
+    'user-agent': `tokenhub/${VERSION}`,
+    'x-request-id': client.requestId,
+  }
+  if (model.providerType === 'anthropic') {
+    headers['anthropic-version'] = client.anthropicVersion ?? ANTHROPIC_VERSION
+    if (client.anthropicBeta) headers['anthropic-beta'] = client.anthropicBeta
+    if (apiKey) headers['x-api-key'] = apiKey
+  } else if (apiKey) {
+    headers.authorization = `Bearer ${apiKey}`
+  }
+  return headers
+}
+
+function withUsageRequested(body: Record<string, unknown>): Record<string, unknown> {
+  const options = (body.stream_options && typeof body.stream_options === 'object' ? body.stream_options : {}) as Record<string, unknown>
+  return {...body, stream_options: {...options, include_usage: true}}
+}
+
+const created = () => Math.floor(Date.now() / 1000)
+
+export function planRequest(client: ClientRequest, model: RoutableModel, apiKey: string | null): UpstreamPlan {
+  const headers = baseHeaders(model, apiKey, client)
+  const clientWantsUsage = Boolean((client.body.stream_options as {include_usage?: unknown} | undefined)?.include_usage)
+  const upstreamIsAnthropic = model.providerType === 'anthropic'
+
+  if (client.endpoint !== 'chat') {
+    // Legacy completions and embeddings exist on OpenAI-type upstreams only (the router filters others).
+    const body = {...client.body, model: model.upstreamModel}
+    return {
+      path: client.endpoint === 'embeddings' ? '/v1/embeddings' : '/v1/completions',
+      headers,
+      body: JSON.stringify(client.stream ? withUsageRequested(body) : body),
+      upstreamDialect: 'openai',
+      dropped: [],
+      toClient: (upstream) => upstream,
+      streamTransformer: () => new OpenAIPassthroughStream({includeUsage: clientWantsUsage}),
+    }
+  }
+
+  if (client.dialect === 'openai' && !upstreamIsAnthropic) {
+    const body = {...client.body, model: model.upstreamModel}
+    return {
+      path: '/v1/chat/completions',
+      headers,
+      body: JSON.stringify(client.stream ? withUsageRequested(body) : body),
+      upstreamDialect: 'openai',
+      dropped: [],
+      toClient: (upstream) => upstream,
+      streamTransformer: () => new OpenAIPassthroughStream({includeUsage: clientWantsUsage}),
+    }
+  }
+
+  if (client.dialect === 'anthropic' && upstreamIsAnthropic) {
+    return {
+      path: '/v1/messages',
+      headers,
+      body: JSON.stringify({...client.body, model: model.upstreamModel}),
+      upstreamDialect: 'anthropic',
+      dropped: [],
+      toClient: (upstream) => upstream,
+      streamTransformer: () => new AnthropicPassthroughStream(),
+    }
+  }
+
+  if (client.dialect === 'openai') {
+    const translated = openAIChatToAnthropic(client.body as never, {
+      model: model.upstreamModel,
+      defaultMaxTokens: Math.min(DEFAULT_ANTHROPIC_MAX_TOKENS, model.maxOutputTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS),
+      maxOutputTokens: model.maxOutputTokens,
+    })
+    return {
+      path: '/v1/messages',
+      headers,
+      body: JSON.stringify(translated.body),
+      upstreamDialect: 'anthropic',
+      dropped: translated.dropped,
+      toClient: (upstream) => anthropicResponseToOpenAI(upstream as never, {model: model.id, created: created()}),
+      streamTransformer: () => new AnthropicToOpenAIStream({model: model.id, created: created(), includeUsage: clientWantsUsage}),
+    }
+  }
+
+  const translated = anthropicToOpenAIChat(client.body as never, {model: model.upstreamModel, maxOutputTokens: model.maxOutputTokens})
+  return {
+    path: '/v1/chat/completions',
+    headers,
+    body: JSON.stringify(translated.body),
+    upstreamDialect: 'openai',
+    dropped: translated.dropped,
+    toClient: (upstream) => openAIResponseToAnthropic(upstream as never, {model: model.id}),
+    streamTransformer: () => new OpenAIToAnthropicStream({model: model.id, created: created(), includeUsage: false}),
+  }
+}
+
+/** Token usage from a response body in the client's dialect. */
+export function usageOf(dialect: Dialect, endpoint: Endpoint, body: unknown): TokenUsage | null {
+  const usage = (body as {usage?: Record<string, unknown>} | null)?.usage
+  if (!usage || typeof usage !== 'object') return null
+  const n = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0)
+  if (dialect === 'anthropic') {
+    return {input: n(usage.input_tokens) + n(usage.cache_creation_input_tokens) + n(usage.cache_read_input_tokens), output: n(usage.output_tokens)}
+  }
+  if (endpoint === 'embeddings') return {input: n(usage.prompt_tokens ?? usage.total_tokens), output: 0}
+  return {input: n(usage.prompt_tokens), output: n(usage.completion_tokens)}
+}

@@ -1,0 +1,177 @@
+import type HyperExpress from 'hyper-express'
+import type {Request, Response} from 'hyper-express'
+import {TokenHubError, isTokenHubError} from '../../src/core/errors.js'
+import {estimateChatTokens, estimateInputTokens} from '../../src/core/tokens.js'
+import {createContext} from '../http/context.js'
+import {HyperExpressSink} from '../http/response-sink.js'
+import type {RouteEnv} from '../http/json-route.js'
+import {presentedKey, type ApiKeyAuth} from './api-key-auth.js'
+import type {ModelCatalog} from './catalog.js'
+import {dialectErrorBody, type Dialect} from './dialect-errors.js'
+import {newRequestId, type Gateway, type GatewayCall} from './gateway.js'
+import type {Endpoint} from './plan.js'
+
+export interface V1Deps {
+  gateway: Gateway
+  auth: ApiKeyAuth
+  catalog: ModelCatalog
+}
+
+type Check = (body: Record<string, unknown>) => void
+
+const requireArray = (field: string): Check => (body) => {
+  if (!Array.isArray(body[field]) || (body[field] as unknown[]).length === 0) {
+    throw new TokenHubError('VALIDATION', `${field}: must be a non-empty array`, {details: {param: field}})
+  }
+  ;(body[field] as unknown[]).forEach((item, index) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      throw new TokenHubError('VALIDATION', `${field}[${index}]: must be an object`, {details: {param: `${field}[${index}]`}})
+    }
+  })
+}
+
+const requirePresent = (field: string): Check => (body) => {
+  if (body[field] === undefined || body[field] === null) throw new TokenHubError('VALIDATION', `${field}: is required`, {details: {param: field}})
+}
+
+interface EndpointSpec {
+  path: string
+  dialect: Dialect
+  endpoint: Endpoint
+  check: Check
+  estimate: (body: Record<string, unknown>) => number
+}
+
+const ENDPOINTS: EndpointSpec[] = [
+  {path: '/v1/chat/completions', dialect: 'openai', endpoint: 'chat', check: requireArray('messages'), estimate: estimateChatTokens},
+  {path: '/v1/messages', dialect: 'anthropic', endpoint: 'chat', check: requireArray('messages'), estimate: estimateChatTokens},
+  {path: '/v1/completions', dialect: 'openai', endpoint: 'completions', check: requirePresent('prompt'), estimate: (b) => estimateInputTokens(b.prompt)},
+  {path: '/v1/embeddings', dialect: 'openai', endpoint: 'embeddings', check: requirePresent('input'), estimate: (b) => estimateInputTokens(b.input)},
+]
+
+function sendDialectError(res: Response, dialect: Dialect, error: TokenHubError, requestId: string): void {
+  if (res.completed) return
+  res.atomic(() => {
+    res.status(error.status).header('content-type', 'application/json').header('x-tokenhub-request-id', requestId).send(JSON.stringify(dialectErrorBody(dialect, error)))
+  })
+}
+
+/** Reads and checks the JSON body; errors are answered in the endpoint's dialect. */
+async function readCall(req: Request, env: RouteEnv, requestId: string, spec: EndpointSpec): Promise<Record<string, unknown>> {
+  const body = await createContext(req, requestId, env.maxBodyBytes).json()
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new TokenHubError('VALIDATION', 'the request body must be a JSON object')
+  spec.check(body as Record<string, unknown>)
+  return body as Record<string, unknown>
+}
+
+/** The TokenHub (Go) /v1/chat envelope: {request:{messages, model_hint, parameters, stream}, policy}. */
+function fromEnvelope(envelope: Record<string, unknown>): {body: Record<string, unknown>; policy: unknown; hint?: string} {
+  const request = envelope.request as Record<string, unknown> | undefined
+  if (!request || typeof request !== 'object') throw new TokenHubError('VALIDATION', 'request: is required (TokenHub envelope: {"request":{"messages":[...]}, "policy":{...}})')
+  const parameters = (request.parameters && typeof request.parameters === 'object' ? request.parameters : {}) as Record<string, unknown>
+  const hint = typeof request.model_hint === 'string' && request.model_hint !== '*' ? request.model_hint : undefined
+  const body: Record<string, unknown> = {...parameters, messages: request.messages, stream: request.stream === true}
+  requireArray('messages')(body)
+  return {body, policy: envelope.policy, hint}
+}
+
+export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, deps: V1Deps): void {
+  const wrap = (dialect: Dialect, handle: (req: Request, res: Response, requestId: string) => Promise<void>) => async (req: Request, res: Response) => {
+    const requestId = newRequestId()
+    if (env.isShuttingDown()) {
+      res.header('connection', 'close')
+      sendDialectError(res, dialect, new TokenHubError('SHUTTING_DOWN', 'the gateway is shutting down; retry'), requestId)
+      return
+    }
+    env.inflight.begin()
+    try {
+      await handle(req, res, requestId)
+    } catch (error) {
+      const failure = isTokenHubError(error) ? error : new TokenHubError('INTERNAL', 'internal error; see the daemon log for details', {cause: error})
+      if (failure.code === 'INTERNAL') env.logger.error({err: error, request_id: requestId}, 'v1 request failed')
+      sendDialectError(res, dialect, failure, requestId)
+    } finally {
+      env.inflight.end()
+    }
+  }
+
+  const header = (req: Request) => (name: string) => req.headers[name]
+
+  for (const spec of ENDPOINTS) {
+    server.post(
+      spec.path,
+      wrap(spec.dialect, async (req, res, requestId) => {
+        const sink = new HyperExpressSink(res)
+        const body = await readCall(req, env, requestId, spec)
+        const call: GatewayCall = {requestId, dialect: spec.dialect, endpoint: spec.endpoint, path: spec.path, body, header: header(req), estimateTokens: spec.estimate}
+        await deps.gateway.handle(call, sink)
+      }),
+    )
+  }
+
+  server.post(
+    '/v1/chat',
+    wrap('openai', async (req, res, requestId) => {
+      const sink = new HyperExpressSink(res)
+      const envelope = (await createContext(req, requestId, env.maxBodyBytes).json()) as Record<string, unknown>
+      if (envelope === null || typeof envelope !== 'object' || Array.isArray(envelope)) throw new TokenHubError('VALIDATION', 'the request body must be a JSON object')
+      const {body, policy, hint} = fromEnvelope(envelope)
+      await deps.gateway.handle(
+        {
+          requestId,
+          dialect: 'openai',
+          endpoint: 'chat',
+          path: '/v1/chat',
+          body,
+          header: header(req),
+          estimateTokens: estimateChatTokens,
+          envelope: {
+            policy,
+            hint,
+            wrap: (response, meta) => ({negotiated_model: meta.model, estimated_cost_usd: meta.costUsd, routing_reason: meta.reason, response}),
+          },
+        },
+        sink,
+      )
+    }),
+  )
+
+  server.post(
+    '/v1/messages/count_tokens',
+    wrap('anthropic', async (req, res, requestId) => {
+      const body = (await createContext(req, requestId, env.maxBodyBytes).json()) as Record<string, unknown>
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new TokenHubError('VALIDATION', 'the request body must be a JSON object')
+      requireArray('messages')(body)
+      deps.auth.authenticate(presentedKey(req.headers.authorization, req.headers['x-api-key']), new Date())
+      res.header('x-tokenhub-request-id', requestId).json({input_tokens: estimateChatTokens(body)})
+    }),
+  )
+
+  server.get(
+    '/v1/models',
+    wrap('openai', async (req, res, requestId) => {
+      const key = deps.auth.authenticate(presentedKey(req.headers.authorization, req.headers['x-api-key']), new Date())
+      const visible = deps.catalog
+        .all()
+        .filter((m) => m.enabled && m.providerEnabled)
+        .filter((m) => !key.allowed_models || key.allowed_models.includes(m.id))
+        .filter((m) => !key.allowed_providers || key.allowed_providers.includes(m.providerId))
+      const aliases = deps.catalog.aliases().filter((a) => a.enabled && !a.name.includes('*'))
+      const created = 1_700_000_000
+      res.header('x-tokenhub-request-id', requestId)
+      // Anthropic's SDK lists models with an anthropic-version header and expects its own shape.
+      if (req.headers['anthropic-version']) {
+        const data = [...visible.map((m) => m.id), ...aliases.map((a) => a.name)].map((id) => ({type: 'model', id, display_name: id, created_at: new Date(created * 1000).toISOString()}))
+        res.json({data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null})
+        return
+      }
+      res.json({
+        object: 'list',
+        data: [
+          ...visible.map((m) => ({id: m.id, object: 'model', created, owned_by: m.providerId})),
+          ...aliases.map((a) => ({id: a.name, object: 'model', created, owned_by: 'tokenhub-alias'})),
+        ],
+      })
+    }),
+  )
+}

@@ -1,0 +1,97 @@
+import {notFound} from '../../src/core/errors.js'
+import {parsePayload} from '../../src/core/schemas/parse.js'
+import {simulateSchema} from '../../src/core/schemas/simulate.js'
+import {selectModels} from '../../src/core/routing/select.js'
+import {tokenBucket, type ThompsonBandit} from '../../src/core/routing/thompson.js'
+import type {Candidate} from '../../src/core/routing/types.js'
+import type {ConfigStore} from '../../src/store/config-store.js'
+import type {RoutingConfig} from '../../src/store/document.js'
+import type {ModelCatalog} from './catalog.js'
+import type {HealthRegistry} from './health-registry.js'
+
+export interface SimulatedCandidate {
+  model_id: string
+  provider_id: string
+  /** 1 = chosen; null for a skipped model. */
+  rank: number | null
+  score: number | null
+  components: Candidate['components']
+  estimated_cost_usd: number
+  p95_latency_ms: number | null
+  error_rate: number
+  weight: number
+  skip_reason: string | null
+  skip_detail: string | null
+  sample?: number
+}
+
+export interface SimulationResult {
+  mode: string
+  token_count: number
+  chosen: string | null
+  /** Every registered model: eligible ones ranked, then the skipped with their reason. */
+  candidates: SimulatedCandidate[]
+}
+
+function toWire(c: Candidate, rank: number | null): SimulatedCandidate {
+  return {
+    model_id: c.modelId,
+    provider_id: c.providerId,
+    rank,
+    score: c.score,
+    components: c.components,
+    estimated_cost_usd: c.estimatedCostUsd,
+    p95_latency_ms: c.p95LatencyMs,
+    error_rate: c.errorRate,
+    weight: c.weight,
+    skip_reason: c.skipReason,
+    skip_detail: c.skipDetail,
+    ...(c.sample !== undefined && {sample: c.sample}),
+  }
+}
+
+/** POST /admin/v1/routing/simulate: the router's real decision for a hypothetical request; nothing is sent upstream. */
+export function simulateRouting(
+  body: unknown,
+  deps: {store: ConfigStore; catalog: ModelCatalog; health: HealthRegistry; bandit: ThompsonBandit; routingConfig: () => RoutingConfig},
+): SimulationResult {
+  const input = parsePayload(simulateSchema, body ?? {}, 'invalid simulation')
+  const defaults = deps.routingConfig()
+  const key = input.api_key_id === undefined ? null : (Object.hasOwn(deps.store.data.api_keys, input.api_key_id) ? deps.store.data.api_keys[input.api_key_id] : null)
+  if (input.api_key_id !== undefined && !key) throw notFound('API key', input.api_key_id)
+  const tokens = input.token_count ?? 500
+  const mode = input.mode ?? defaults.default_mode
+  const decision = selectModels({
+    models: deps.catalog.all(),
+    signals: (id) => {
+      const model = deps.catalog.get(id)
+      return model ? deps.health.signals(id, model.providerId) : undefined
+    },
+    policy: {
+      mode,
+      maxBudgetUsd: input.max_budget_usd ?? defaults.default_max_budget_usd,
+      maxLatencyMs: input.max_latency_ms ?? defaults.default_max_latency_ms,
+      minWeight: input.min_weight ?? 0,
+    },
+    request: {
+      capability: input.capability ?? 'chat',
+      estimatedInputTokens: tokens,
+      requestedOutputTokens: input.output_tokens ?? null,
+      allowedModels: key?.allowed_models ?? null,
+      allowedProviders: key?.allowed_providers ?? null,
+    },
+    now: Date.now(),
+    sample: (id) => deps.bandit.sample(id, tokenBucket(tokens)),
+  })
+  let ranked = decision.ranked
+  if (input.model_hint) {
+    const hinted = ranked.find((c) => c.modelId === input.model_hint)
+    if (hinted) ranked = [hinted, ...ranked.filter((c) => c !== hinted)]
+  }
+  return {
+    mode,
+    token_count: tokens,
+    chosen: ranked[0]?.modelId ?? null,
+    candidates: [...ranked.map((c, i) => toWire(c, i + 1)), ...decision.skipped.map((c) => toWire(c, null))],
+  }
+}

@@ -1,0 +1,116 @@
+import {TokenHubError} from '../../src/core/errors.js'
+import {findAlias, orderVariants} from '../../src/core/routing/alias.js'
+import {selectModels} from '../../src/core/routing/select.js'
+import {tokenBucket, type ThompsonBandit} from '../../src/core/routing/thompson.js'
+import type {Candidate, RoutableModel, RouteDecision, RouteRequest, RoutingPolicy} from '../../src/core/routing/types.js'
+import type {ModelCatalog} from './catalog.js'
+import type {HealthRegistry} from './health-registry.js'
+
+export const AUTO_MODELS = new Set(['', 'auto', '*'])
+
+export interface ResolvedTargets {
+  /** Models to try, in order. */
+  targets: RoutableModel[]
+  decision: RouteDecision
+  requestedModel: string
+  aliasFrom: string | null
+  /** Short explanation for X-TokenHub-Routing-Reason. */
+  reason: string
+}
+
+export interface ResolveInput {
+  requested: unknown
+  catalog: ModelCatalog
+  health: HealthRegistry
+  bandit: ThompsonBandit
+  policy: RoutingPolicy
+  request: RouteRequest
+  apiKeyId: string | null
+  /** Round-robin positions per alias, kept by the caller across requests. */
+  turns: Map<string, number>
+  random: () => number
+  now: number
+  /** A preferred model tried first when eligible (TokenHub's model_hint). */
+  hint?: string
+}
+
+function decide(input: ResolveInput, models: RoutableModel[]): RouteDecision {
+  const bucket = tokenBucket(input.request.estimatedInputTokens)
+  return selectModels({
+    models,
+    signals: (id) => {
+      const model = input.catalog.get(id)
+      return model ? input.health.signals(id, model.providerId) : undefined
+    },
+    policy: input.policy,
+    request: input.request,
+    now: input.now,
+    sample: (id) => input.bandit.sample(id, bucket),
+  })
+}
+
+/** Why nothing is eligible, as the error the client gets. */
+function noTargetError(requested: string, skipped: Candidate[]): TokenHubError {
+  const reasons = [...new Set(skipped.map((c) => c.skipReason))]
+  const details = {requested_model: requested, skipped: skipped.map((c) => ({model_id: c.modelId, reason: c.skipReason, detail: c.skipDetail}))}
+  if (skipped.length > 0 && reasons.every((r) => r === 'not_allowed')) {
+    return new TokenHubError('FORBIDDEN', `this API key may not use ${AUTO_MODELS.has(requested) ? 'any eligible model' : `model "${requested}"`}`, {details})
+  }
+  if (skipped.length > 0 && reasons.every((r) => r === 'context_overflow')) {
+    return new TokenHubError('VALIDATION', `the request is too long for ${AUTO_MODELS.has(requested) ? 'every registered model' : `model "${requested}"`}: ${skipped[0].skipDetail}`, {details})
+  }
+  const summary = skipped.length ? skipped.map((c) => `${c.modelId}: ${c.skipReason}`).join(', ') : 'no models are registered'
+  return new TokenHubError('NO_ELIGIBLE_MODEL', `no eligible model for "${requested || 'auto'}" (${summary})`, {details})
+}
+
+/**
+ * Turns the request's `model` into the ordered list of models to try: a registered id (just that
+ * model), an alias (its variants, the weighted pick first), or auto (every eligible model, best
+ * score first). Unknown ids are a 404 that says how to alias them.
+ */
+export function resolveTargets(input: ResolveInput): ResolvedTargets {
+  const requested = typeof input.requested === 'string' ? input.requested.trim() : ''
+  if (input.requested !== undefined && input.requested !== null && typeof input.requested !== 'string') {
+    throw new TokenHubError('VALIDATION', 'model must be a string')
+  }
+
+  const explicit = AUTO_MODELS.has(requested) ? undefined : input.catalog.get(requested)
+  if (explicit) {
+    const decision = decide(input, [explicit])
+    if (decision.ranked.length === 0) throw noTargetError(requested, decision.skipped)
+    return {targets: [explicit], decision, requestedModel: requested, aliasFrom: null, reason: 'explicit'}
+  }
+
+  if (!AUTO_MODELS.has(requested)) {
+    const alias = findAlias(input.catalog.aliases(), requested)
+    if (!alias) {
+      throw new TokenHubError('NOT_FOUND', `model "${requested}" is not registered and no alias matches it`, {
+        details: {requested_model: requested},
+        suggestion: `Register it (tokenhub model add --id ${requested} ...), alias it to a registered model (tokenhub alias set ${requested} --model <id>), or send "auto".`,
+      })
+    }
+    const turn = input.turns.get(alias.name) ?? 0
+    input.turns.set(alias.name, turn + 1)
+    const order = orderVariants(alias, {apiKeyId: input.apiKeyId, random: input.random, turn})
+    const models = order.map((id) => input.catalog.get(id)).filter((m): m is RoutableModel => m !== undefined)
+    const decision = decide(input, models)
+    const eligible = new Set(decision.ranked.map((c) => c.modelId))
+    const targets = models.filter((m) => eligible.has(m.id))
+    if (targets.length === 0) throw noTargetError(requested, decision.skipped)
+    return {targets, decision, requestedModel: requested, aliasFrom: alias.name, reason: `alias ${alias.name} (${alias.sticky_by})`}
+  }
+
+  const decision = decide(input, input.catalog.all())
+  let targets = decision.ranked.map((c) => input.catalog.get(c.modelId)!)
+  if (input.hint) {
+    const hinted = targets.find((m) => m.id === input.hint)
+    if (hinted) targets = [hinted, ...targets.filter((m) => m !== hinted)]
+  }
+  if (targets.length === 0) throw noTargetError(requested, decision.skipped)
+  const best = decision.ranked[0]
+  const reason =
+    input.policy.mode === 'thompson'
+      ? `thompson sample=${best.sample?.toFixed(3)} of ${decision.ranked.length}`
+      : `mode=${input.policy.mode} score=${best.score?.toFixed(4)} of ${decision.ranked.length}`
+  return {targets, decision, requestedModel: requested || 'auto', aliasFrom: null, reason}
+}

@@ -1,0 +1,45 @@
+import {Agent, type Dispatcher} from 'undici'
+
+export interface UpstreamRequest {
+  baseUrl: string
+  path: string
+  headers: Record<string, string>
+  body: string
+  signal: AbortSignal
+  /** Time to the response headers (first byte). */
+  firstByteTimeoutMs: number
+  /** Longest silence between body chunks. */
+  idleTimeoutMs: number
+}
+
+/**
+ * Upstream HTTP through one undici Agent: a keep-alive connection pool per origin, no redirects
+ * followed (undici's request() never follows them), Nagle off.
+ */
+export class UpstreamClient {
+  private readonly agent = new Agent({
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+    connections: 512,
+    pipelining: 1,
+    connect: {noDelay: true},
+  })
+
+  send(request: UpstreamRequest): Promise<Dispatcher.ResponseData> {
+    const url = new URL(request.baseUrl)
+    return this.agent.request({
+      origin: url.origin,
+      path: `${url.pathname.replace(/\/$/, '')}${request.path}`,
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
+      signal: request.signal,
+      headersTimeout: request.firstByteTimeoutMs,
+      bodyTimeout: request.idleTimeoutMs,
+    })
+  }
+
+  close(): Promise<void> {
+    return this.agent.close()
+  }
+}

@@ -1,0 +1,68 @@
+import type {Response} from 'hyper-express'
+
+/**
+ * The gateway's view of a client response: JSON in one go, or a stream written chunk by chunk
+ * with backpressure (each write resolves once uWS took the bytes). Keeps hyper-express out of the
+ * gateway logic.
+ */
+export interface ResponseSink {
+  readonly aborted: boolean
+  readonly started: boolean
+  onAbort(listener: () => void): void
+  send(status: number, body: string, headers: Record<string, string>): void
+  startStream(status: number, headers: Record<string, string>): void
+  write(text: string): Promise<void>
+  end(): void
+}
+
+export class HyperExpressSink implements ResponseSink {
+  private abortedFlag = false
+  private startedFlag = false
+  private readonly listeners: Array<() => void> = []
+
+  constructor(private readonly res: Response) {
+    res.once('abort', () => {
+      this.abortedFlag = true
+      for (const listener of this.listeners) listener()
+    })
+  }
+
+  get aborted(): boolean {
+    return this.abortedFlag || this.res.completed
+  }
+
+  get started(): boolean {
+    return this.startedFlag
+  }
+
+  onAbort(listener: () => void): void {
+    this.listeners.push(listener)
+  }
+
+  send(status: number, body: string, headers: Record<string, string>): void {
+    if (this.aborted) return
+    this.startedFlag = true
+    this.res.atomic(() => {
+      this.res.status(status)
+      for (const [name, value] of Object.entries(headers)) this.res.header(name, value)
+      this.res.send(body)
+    })
+  }
+
+  startStream(status: number, headers: Record<string, string>): void {
+    this.startedFlag = true
+    this.res.status(status)
+    for (const [name, value] of Object.entries(headers)) this.res.header(name, value)
+  }
+
+  write(text: string): Promise<void> {
+    if (this.aborted) return Promise.resolve()
+    return new Promise((resolve) => {
+      this.res.write(text, () => resolve())
+    })
+  }
+
+  end(): void {
+    if (!this.aborted) this.res.end()
+  }
+}

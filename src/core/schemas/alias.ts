@@ -1,0 +1,23 @@
+import {z} from 'zod'
+import {STICKY_MODES} from '../routing/alias.js'
+import {modelId} from './common.js'
+
+/** Alias names: a model-id-like name, optionally with `*` wildcards ("claude-*"). */
+export const aliasName = z
+  .string()
+  .regex(/^[A-Za-z0-9*][A-Za-z0-9._:/@+*-]{0,199}$/, 'must be 1-200 characters: letters, digits, . _ : / @ + - and * wildcards')
+  .refine((name) => name !== '*' && name !== 'auto', '"*" and "auto" are reserved for automatic routing')
+
+const variant = z.strictObject({
+  model_id: modelId,
+  weight: z.number().int().min(0, 'must be 0-100').max(100, 'must be 0-100').optional(),
+})
+
+export const aliasSetSchema = z.strictObject({
+  variants: z.array(variant).min(1, 'give at least one variant'),
+  sticky_by: z.enum(STICKY_MODES).optional(),
+  enabled: z.boolean().optional(),
+  /** Accepted so a GET result can be PUT back. */
+  name: z.string().optional(),
+})
+export type AliasSetInput = z.output<typeof aliasSetSchema>

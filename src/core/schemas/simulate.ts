@@ -1,0 +1,16 @@
+import {z} from 'zod'
+import {ROUTING_MODES} from './common.js'
+
+export const simulateSchema = z.strictObject({
+  mode: z.enum(ROUTING_MODES).optional(),
+  token_count: z.number().int().min(0).max(100_000_000).optional(),
+  output_tokens: z.number().int().min(1).optional(),
+  max_budget_usd: z.number().finite().min(0).optional(),
+  max_latency_ms: z.number().int().min(0).optional(),
+  min_weight: z.number().int().min(0).max(10).optional(),
+  model_hint: z.string().optional(),
+  capability: z.enum(['chat', 'completions', 'embeddings']).optional(),
+  /** Simulate as this API key (its model and provider restrictions apply). */
+  api_key_id: z.string().optional(),
+})
+export type SimulateInput = z.output<typeof simulateSchema>

@@ -1,0 +1,54 @@
+/** Anthropic stream to an Anthropic client: events re-framed unchanged, usage read on the way. */
+import {TRUNCATED_STREAM_MESSAGE, anthropicErrorFrame, sseFrame, type SseEvent, type StreamTransformer, type TokenUsage} from '../stream.js'
+import {isRecord, parseJson} from '../util.js'
+import {mergeAnthropicCounts, type AnthropicTokenCounts} from './to-openai-response.js'
+
+/** Only these events carry usage or end the stream; the many content deltas are not parsed. */
+const INSPECTED = new Set(['message_start', 'message_delta', 'message_stop', 'error'])
+
+export class AnthropicPassthroughStream implements StreamTransformer {
+  private counts: AnthropicTokenCounts | null = null
+  private finished = false
+  private failed = false
+
+  get usage(): TokenUsage | null {
+    if (!this.counts) return null
+    const {input, cacheCreation, cacheRead, output} = this.counts
+    return {input: input + cacheCreation + cacheRead, output}
+  }
+
+  get complete(): boolean {
+    return this.finished
+  }
+
+  push(event: SseEvent): string {
+    if (this.finished || this.failed) return ''
+    if (event.event === undefined || INSPECTED.has(event.event)) this.inspect(event.data)
+    return sseFrame(event.data, event.event)
+  }
+
+  end(): string {
+    if (this.finished || this.failed) return ''
+    this.failed = true
+    return anthropicErrorFrame(TRUNCATED_STREAM_MESSAGE)
+  }
+
+  fail(message: string): string {
+    if (this.finished || this.failed) return ''
+    this.failed = true
+    return anthropicErrorFrame(message)
+  }
+
+  private inspect(text: string): void {
+    const data = parseJson(text)
+    if (!isRecord(data)) return
+    if (data.type === 'message_start' && isRecord(data.message)) this.record(data.message.usage)
+    else if (data.type === 'message_delta') this.record(data.usage)
+    else if (data.type === 'message_stop') this.finished = true
+    else if (data.type === 'error') this.failed = true
+  }
+
+  private record(usage: unknown): void {
+    this.counts = mergeAnthropicCounts(this.counts, usage)
+  }
+}

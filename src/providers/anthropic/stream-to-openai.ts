@@ -1,0 +1,135 @@
+/**
+ * Anthropic Messages stream -> OpenAI chat.completion.chunk stream, for an OpenAI client served by
+ * a Claude model. A state machine over upstream events: no I/O, no clock.
+ */
+import {
+  OPENAI_DONE_FRAME,
+  TRUNCATED_STREAM_MESSAGE,
+  openAIErrorFrame,
+  openAIFrame,
+  type SseEvent,
+  type StreamTransformer,
+  type TokenUsage,
+  type TranslatingStreamOptions,
+} from '../stream.js'
+import {isRecord, parseJson} from '../util.js'
+import type {OpenAIChatCompletionChunk, OpenAIChunkDelta, OpenAIFinishReason} from '../openai/types.js'
+import {anthropicTokenCounts, mergeAnthropicCounts, openAIFinishReason, openAIUsageFromCounts, type AnthropicTokenCounts} from './to-openai-response.js'
+
+export class AnthropicToOpenAIStream implements StreamTransformer {
+  private id: string | undefined
+  private counts: AnthropicTokenCounts | null = null
+  /** Anthropic content-block index -> OpenAI tool_calls index (tool_use blocks counted from 0). */
+  private readonly toolIndex = new Map<number, number>()
+  private finishSent = false
+  private finished = false
+  private failed = false
+
+  constructor(private readonly options: TranslatingStreamOptions) {
+    this.id = options.id
+  }
+
+  get usage(): TokenUsage | null {
+    if (!this.counts) return null
+    const {input, cacheCreation, cacheRead, output} = this.counts
+    return {input: input + cacheCreation + cacheRead, output}
+  }
+
+  get complete(): boolean {
+    return this.finished
+  }
+
+  push(event: SseEvent): string {
+    if (this.finished || this.failed) return ''
+    const data = parseJson(event.data)
+    if (!isRecord(data)) return ''
+    const type = typeof data.type === 'string' ? data.type : event.event
+    switch (type) {
+      case 'message_start':
+        return this.start(data.message)
+      case 'content_block_start':
+        return this.blockStart(data.index, data.content_block)
+      case 'content_block_delta':
+        return this.blockDelta(data.index, data.delta)
+      case 'message_delta':
+        this.recordUsage(data.usage)
+        this.finishSent = true
+        return this.chunk({}, openAIFinishReason(isRecord(data.delta) ? data.delta.stop_reason : undefined))
+      case 'message_stop':
+        return this.stop()
+      case 'error': {
+        this.failed = true
+        const error = isRecord(data.error) ? data.error : {}
+        return openAIErrorFrame(typeof error.message === 'string' ? error.message : 'Upstream error', typeof error.type === 'string' ? error.type : 'api_error')
+      }
+      default:
+        // ping, content_block_stop and event types added after this was written.
+        return ''
+    }
+  }
+
+  end(): string {
+    if (this.finished || this.failed) return ''
+    this.failed = true
+    return openAIErrorFrame(TRUNCATED_STREAM_MESSAGE)
+  }
+
+  fail(message: string): string {
+    if (this.finished || this.failed) return ''
+    this.failed = true
+    return openAIErrorFrame(message)
+  }
+
+  private start(message: unknown): string {
+    const msg = isRecord(message) ? message : {}
+    this.id ??= `chatcmpl-${typeof msg.id === 'string' ? msg.id : 'tokenhub'}`
+    this.recordUsage(msg.usage)
+    return this.chunk({role: 'assistant', content: ''})
+  }
+
+  private blockStart(index: unknown, block: unknown): string {
+    if (typeof index !== 'number' || !isRecord(block)) return ''
+    if (block.type === 'text') return typeof block.text === 'string' && block.text !== '' ? this.chunk({content: block.text}) : ''
+    if (block.type !== 'tool_use') return '' // thinking and server-tool blocks have no Chat Completions form
+    const k = this.toolIndex.size
+    this.toolIndex.set(index, k)
+    // Anthropic streams input as deltas after an empty {}; a non-empty start input is sent whole.
+    const input = isRecord(block.input) && Object.keys(block.input).length > 0 ? JSON.stringify(block.input) : ''
+    return this.chunk({
+      tool_calls: [{index: k, id: String(block.id ?? ''), type: 'function', function: {name: String(block.name ?? ''), arguments: input}}],
+    })
+  }
+
+  private blockDelta(index: unknown, delta: unknown): string {
+    if (!isRecord(delta)) return ''
+    if (delta.type === 'text_delta') return typeof delta.text === 'string' && delta.text !== '' ? this.chunk({content: delta.text}) : ''
+    if (delta.type !== 'input_json_delta' || typeof index !== 'number') return ''
+    const k = this.toolIndex.get(index)
+    // Deltas of server-tool blocks (not in the map) and the empty opening fragment carry nothing.
+    if (k === undefined || typeof delta.partial_json !== 'string' || delta.partial_json === '') return ''
+    return this.chunk({tool_calls: [{index: k, function: {arguments: delta.partial_json}}]})
+  }
+
+  private stop(): string {
+    this.finished = true
+    // OpenAI clients expect a finish_reason before the end; Anthropic always sends message_delta first.
+    let out = this.finishSent ? '' : this.chunk({}, 'stop')
+    if (this.options.includeUsage) {
+      out += openAIFrame({...this.envelope(), choices: [], usage: openAIUsageFromCounts(this.counts ?? anthropicTokenCounts(undefined))})
+    }
+    return out + OPENAI_DONE_FRAME
+  }
+
+  private recordUsage(usage: unknown): void {
+    this.counts = mergeAnthropicCounts(this.counts, usage)
+  }
+
+  private envelope(): {id: string; object: 'chat.completion.chunk'; created: number; model: string} {
+    return {id: this.id ?? 'chatcmpl-tokenhub', object: 'chat.completion.chunk', created: this.options.created, model: this.options.model}
+  }
+
+  private chunk(delta: OpenAIChunkDelta, finishReason: OpenAIFinishReason | null = null): string {
+    const chunk: OpenAIChatCompletionChunk = {...this.envelope(), choices: [{index: 0, delta, finish_reason: finishReason}]}
+    return openAIFrame(chunk)
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * OpenAI stream to an OpenAI client: events are re-framed unchanged, except the usage-only chunk
+ * the gateway asked for on its own behalf (DESIGN §4: upstream always gets
+ * stream_options.include_usage so streams are accounted).
+ */
+import {OPENAI_DONE_FRAME, TRUNCATED_STREAM_MESSAGE, openAIErrorFrame, sseFrame, type SseEvent, type StreamTransformer, type TokenUsage} from '../stream.js'
+import {isRecord, parseJson, tokenCount} from '../util.js'
+
+export interface OpenAIPassthroughOptions {
+  /** The client itself asked for stream_options.include_usage. */
+  includeUsage: boolean
+}
+
+export class OpenAIPassthroughStream implements StreamTransformer {
+  private recorded: TokenUsage | null = null
+  private finishSeen = false
+  private doneSent = false
+  private failed = false
+
+  constructor(private readonly options: OpenAIPassthroughOptions) {}
+
+  get usage(): TokenUsage | null {
+    return this.recorded
+  }
+
+  get complete(): boolean {
+    return this.doneSent || this.finishSeen
+  }
+
+  push(event: SseEvent): string {
+    if (this.doneSent || this.failed) return ''
+    if (event.data.trim() === '[DONE]') {
+      this.doneSent = true
+      return OPENAI_DONE_FRAME
+    }
+    const chunk = parseJson(event.data)
+    if (isRecord(chunk)) {
+      if (chunk.error !== undefined && chunk.error !== null) this.failed = true
+      if (isRecord(chunk.usage)) {
+        this.recorded = {input: tokenCount(chunk.usage.prompt_tokens), output: tokenCount(chunk.usage.completion_tokens)}
+        const usageOnly = Array.isArray(chunk.choices) && chunk.choices.length === 0
+        if (usageOnly && !this.options.includeUsage) return ''
+      }
+      if (Array.isArray(chunk.choices) && chunk.choices.some((c) => isRecord(c) && typeof c.finish_reason === 'string')) this.finishSeen = true
+    }
+    return sseFrame(event.data, event.event)
+  }
+
+  end(): string {
+    if (this.doneSent || this.failed) return ''
+    if (this.finishSeen) {
+      this.doneSent = true
+      return OPENAI_DONE_FRAME
+    }
+    this.failed = true
+    return openAIErrorFrame(TRUNCATED_STREAM_MESSAGE)
+  }
+
+  fail(message: string): string {
+    if (this.doneSent || this.failed) return ''
+    this.failed = true
+    return openAIErrorFrame(message)
+  }
+}

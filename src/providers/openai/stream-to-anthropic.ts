@@ -1,0 +1,155 @@
+/**
+ * OpenAI chat.completion.chunk stream -> Anthropic Messages stream, for an Anthropic client (Claude
+ * Code, the Anthropic SDK) served by an OpenAI-type model. A state machine: no I/O, no clock.
+ */
+import type {AnthropicMessage} from '../anthropic/types.js'
+import {anthropicErrorType} from '../errors.js'
+import {TRUNCATED_STREAM_MESSAGE, anthropicErrorFrame, anthropicFrame, type SseEvent, type StreamTransformer, type TokenUsage, type TranslatingStreamOptions} from '../stream.js'
+import {isRecord, parseJson, tokenCount} from '../util.js'
+import {anthropicMessageId, anthropicStopReason, anthropicUsage} from './to-anthropic-response.js'
+
+interface OpenBlock {
+  index: number
+  kind: 'text' | 'tool_use'
+}
+
+export class OpenAIToAnthropicStream implements StreamTransformer {
+  private started = false
+  private nextBlock = 0
+  private open: OpenBlock | null = null
+  /** OpenAI tool_calls index -> Anthropic content-block index. */
+  private readonly toolBlocks = new Map<number, number>()
+  private lastToolKey: number | undefined
+  private finishReason: string | null = null
+  private upstreamUsage: Record<string, unknown> | null = null
+  private finalized = false
+  private failed = false
+
+  constructor(private readonly options: TranslatingStreamOptions) {}
+
+  get usage(): TokenUsage | null {
+    if (!this.upstreamUsage) return null
+    return {input: tokenCount(this.upstreamUsage.prompt_tokens), output: tokenCount(this.upstreamUsage.completion_tokens)}
+  }
+
+  get complete(): boolean {
+    return this.finalized || this.finishReason !== null
+  }
+
+  push(event: SseEvent): string {
+    if (this.finalized || this.failed) return ''
+    if (event.data.trim() === '[DONE]') return this.finish()
+    const chunk = parseJson(event.data)
+    if (!isRecord(chunk)) return ''
+    if (chunk.error !== undefined && chunk.error !== null) {
+      this.failed = true
+      const error = isRecord(chunk.error) ? chunk.error : {message: chunk.error}
+      return anthropicErrorFrame(typeof error.message === 'string' ? error.message : 'Upstream error', anthropicErrorType(error.type))
+    }
+    let out = this.started ? '' : this.messageStart(chunk)
+    if (isRecord(chunk.usage)) this.upstreamUsage = chunk.usage
+    const choices = Array.isArray(chunk.choices) ? chunk.choices : []
+    // Only choice 0: the gateway never asks for n > 1.
+    const choice = choices.find((c) => isRecord(c) && (c.index === 0 || c.index === undefined))
+    if (!isRecord(choice)) return out
+    const delta = isRecord(choice.delta) ? choice.delta : {}
+    const text = typeof delta.content === 'string' ? delta.content : typeof delta.refusal === 'string' ? delta.refusal : ''
+    if (text !== '') out += this.text(text)
+    if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) if (isRecord(call)) out += this.toolCall(call)
+    if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason
+    return out
+  }
+
+  end(): string {
+    if (this.finalized || this.failed) return ''
+    // finish_reason without [DONE] still means the model finished; only a missing one is truncation.
+    if (this.finishReason !== null) return this.finish()
+    this.failed = true
+    return anthropicErrorFrame(TRUNCATED_STREAM_MESSAGE)
+  }
+
+  fail(message: string): string {
+    if (this.finalized || this.failed) return ''
+    this.failed = true
+    return anthropicErrorFrame(message)
+  }
+
+  private messageStart(chunk: Record<string, unknown>): string {
+    this.started = true
+    const message: AnthropicMessage = {
+      id: this.options.id ?? anthropicMessageId(chunk.id),
+      type: 'message',
+      role: 'assistant',
+      model: this.options.model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: {input_tokens: isRecord(chunk.usage) ? anthropicUsage(chunk.usage).input_tokens : 0, output_tokens: 0},
+    }
+    return anthropicFrame({type: 'message_start', message})
+  }
+
+  private closeOpenBlock(): string {
+    if (!this.open) return ''
+    const frame = anthropicFrame({type: 'content_block_stop', index: this.open.index})
+    this.open = null
+    return frame
+  }
+
+  private openBlock(kind: OpenBlock['kind'], contentBlock: Record<string, unknown>): {frames: string; index: number} {
+    const frames = this.closeOpenBlock()
+    const index = this.nextBlock++
+    this.open = {index, kind}
+    return {frames: frames + anthropicFrame({type: 'content_block_start', index, content_block: contentBlock}), index}
+  }
+
+  private text(text: string): string {
+    let out = ''
+    let index = this.open?.kind === 'text' ? this.open.index : undefined
+    if (index === undefined) {
+      const opened = this.openBlock('text', {type: 'text', text: ''})
+      out += opened.frames
+      index = opened.index
+    }
+    return out + anthropicFrame({type: 'content_block_delta', index, delta: {type: 'text_delta', text}})
+  }
+
+  private toolCall(call: Record<string, unknown>): string {
+    const id = typeof call.id === 'string' && call.id !== '' ? call.id : undefined
+    const fn = isRecord(call.function) ? call.function : {}
+    // Some compatible servers omit `index`: a new id starts a new call, anything else continues the last.
+    const key = typeof call.index === 'number' ? call.index : id !== undefined || this.lastToolKey === undefined ? this.toolBlocks.size : this.lastToolKey
+    let out = ''
+    let index = this.toolBlocks.get(key)
+    if (index === undefined) {
+      const opened = this.openBlock('tool_use', {
+        type: 'tool_use',
+        id: id ?? `toolu_${this.toolBlocks.size}`,
+        name: typeof fn.name === 'string' ? fn.name : '',
+        input: {},
+      })
+      out += opened.frames
+      index = opened.index
+      this.toolBlocks.set(key, index)
+    }
+    this.lastToolKey = key
+    // OpenAI sends each call's fragments before the next call starts; a server that interleaves
+    // them still gets its fragments delivered to the right block index.
+    const args = typeof fn.arguments === 'string' ? fn.arguments : ''
+    if (args !== '') out += anthropicFrame({type: 'content_block_delta', index, delta: {type: 'input_json_delta', partial_json: args}})
+    return out
+  }
+
+  private finish(): string {
+    this.finalized = true
+    let out = this.started ? '' : this.messageStart({})
+    out += this.closeOpenBlock()
+    const usage = anthropicUsage(this.upstreamUsage)
+    out += anthropicFrame({
+      type: 'message_delta',
+      delta: {stop_reason: anthropicStopReason(this.finishReason, this.toolBlocks.size > 0), stop_sequence: null},
+      usage,
+    })
+    return out + anthropicFrame({type: 'message_stop'})
+  }
+}

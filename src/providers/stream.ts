@@ -1,0 +1,82 @@
+/**
+ * The contract every stream adapter implements, and the SSE framing both client dialects use.
+ * Adapters are pure state machines: the gateway feeds them parsed upstream events and writes
+ * whatever text they return, so they can be tested from transcripts without a socket or a clock.
+ */
+
+/** One parsed upstream SSE event (the gateway parses with eventsource-parser). */
+export interface SseEvent {
+  event?: string
+  data: string
+}
+
+/**
+ * Token counts as the upstream reported them. `input` is the whole prompt, cached parts included
+ * (OpenAI `prompt_tokens`; Anthropic `input_tokens + cache_creation_input_tokens +
+ * cache_read_input_tokens`), so cost and context accounting read the same number from both.
+ */
+export interface TokenUsage {
+  input: number
+  output: number
+}
+
+export interface StreamTransformer {
+  /** One upstream event in; returns the SSE text to send to the client now ('' for nothing). */
+  push(event: SseEvent): string
+  /**
+   * Upstream body ended. Complete stream: returns any closing frames not yet sent. Incomplete (no
+   * terminal event seen: OpenAI `[DONE]`/finish_reason, Anthropic `message_stop`): returns an
+   * error frame in the client dialect and NOT a [DONE]/message_stop, so a truncated answer never
+   * looks complete.
+   */
+  end(): string
+  /** The upstream failed mid-stream (reset, idle timeout): an error frame in the client dialect, never a completion marker. */
+  fail(message: string): string
+  /** What the upstream reported so far. */
+  readonly usage: TokenUsage | null
+  /** A terminal event was seen. */
+  readonly complete: boolean
+}
+
+/** Options of the two translating streams (AnthropicToOpenAIStream, OpenAIToAnthropicStream). */
+export interface TranslatingStreamOptions {
+  /** The model id shown to the client. */
+  model: string
+  /** Unix seconds, stamped on OpenAI chunks. */
+  created: number
+  /** Message/chunk id; defaults to one derived from the upstream id. */
+  id?: string
+  /** The OpenAI client asked for stream_options.include_usage (Anthropic clients always get usage). */
+  includeUsage: boolean
+}
+
+/** Message sent when the upstream body ends without its terminal event. */
+export const TRUNCATED_STREAM_MESSAGE = 'The upstream stream ended before the response was complete'
+
+/** One SSE frame. Data with line breaks becomes several `data:` lines, as the SSE format requires. */
+export function sseFrame(data: string, event?: string): string {
+  const head = event === undefined || event === '' ? '' : `event: ${event}\n`
+  return `${head}data: ${data.split(/\r\n|\r|\n/).join('\ndata: ')}\n\n`
+}
+
+export const OPENAI_DONE_FRAME = 'data: [DONE]\n\n'
+
+/** An OpenAI stream chunk (or any OpenAI-side JSON payload) as a frame. */
+export function openAIFrame(payload: unknown): string {
+  return `data: ${JSON.stringify(payload)}\n\n`
+}
+
+/** An Anthropic stream event as a frame; the SSE event name is the payload's `type`. */
+export function anthropicFrame(payload: {type: string; [key: string]: unknown}): string {
+  return `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`
+}
+
+/** Mid-stream error for an OpenAI client. No [DONE] follows it. */
+export function openAIErrorFrame(message: string, type = 'api_error'): string {
+  return openAIFrame({error: {message, type}})
+}
+
+/** Mid-stream error for an Anthropic client. No message_stop follows it. */
+export function anthropicErrorFrame(message: string, type = 'api_error'): string {
+  return anthropicFrame({type: 'error', error: {type, message}})
+}

@@ -1,0 +1,38 @@
+/** Small guards for untrusted JSON shared by the translators. */
+
+/** JSON.parse that answers undefined instead of throwing: upstream bytes are not trusted. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** A non-negative token count, or 0 for anything else (null, missing, NaN). */
+export function tokenCount(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0
+}
+
+/** The first argument that is a finite number. */
+export function firstNumber(...values: unknown[]): number | undefined {
+  for (const value of values) if (typeof value === 'number' && Number.isFinite(value)) return value
+  return undefined
+}
+
+/** `requested` capped at the model's output limit when one is known. */
+export function clampMaxTokens(requested: number, maxOutputTokens: number | null | undefined): number {
+  return typeof maxOutputTokens === 'number' && maxOutputTokens > 0 ? Math.min(requested, maxOutputTokens) : requested
+}
+
+/** A JSON object from a tool call's `arguments` text, or undefined when it is not one. */
+export function parseJsonObject(text: unknown): Record<string, unknown> | undefined {
+  if (isRecord(text)) return text
+  if (typeof text !== 'string') return undefined
+  const parsed = parseJson(text)
+  return isRecord(parsed) ? parsed : undefined
+}

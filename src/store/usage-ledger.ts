@@ -1,0 +1,110 @@
+import {AgeJsonAdapter} from './age-json-adapter.js'
+import {StoreOpenError} from './store-error.js'
+import type {StoreKey} from './store-key.js'
+
+interface LedgerFile {
+  /** UTC month the spend figures belong to, "2026-11". */
+  month: string
+  spend_usd: Record<string, number>
+  last_used_at: Record<string, string>
+}
+
+export interface UsageLedgerOptions {
+  file: string
+  key: StoreKey
+  now?: () => Date
+  flushIntervalMs?: number
+  onError?: (error: Error) => void
+}
+
+const monthOf = (date: Date) => date.toISOString().slice(0, 7)
+
+/**
+ * Per-key spend for the current UTC month and last-use times. Updated in memory on the request
+ * path; written (age-encrypted, atomically) at most once per interval when something changed and
+ * on close, so at most about a second of accounting is at risk on a hard crash.
+ */
+export class UsageLedger {
+  private dirty = false
+  private timer: NodeJS.Timeout | null = null
+  private writing: Promise<void> = Promise.resolve()
+  private readonly now: () => Date
+
+  private constructor(
+    private state: LedgerFile,
+    private readonly adapter: AgeJsonAdapter<LedgerFile>,
+    private readonly options: UsageLedgerOptions,
+  ) {
+    this.now = options.now ?? (() => new Date())
+  }
+
+  static async open(options: UsageLedgerOptions): Promise<UsageLedger> {
+    const adapter = new AgeJsonAdapter<LedgerFile>(options.file, options.key)
+    const raw = await adapter.read()
+    if (raw !== null && (typeof raw !== 'object' || typeof raw.month !== 'string' || typeof raw.spend_usd !== 'object')) {
+      throw new StoreOpenError(options.file, 'decrypted, but does not hold a usage ledger')
+    }
+    const now = (options.now ?? (() => new Date()))()
+    const state: LedgerFile = raw ?? {month: monthOf(now), spend_usd: {}, last_used_at: {}}
+    state.last_used_at ??= {}
+    const ledger = new UsageLedger(state, adapter, options)
+    ledger.timer = setInterval(() => void ledger.flush(), options.flushIntervalMs ?? 1000)
+    ledger.timer.unref()
+    return ledger
+  }
+
+  /** Spend of the current UTC month. */
+  spend(keyId: string): number {
+    this.rollMonth()
+    return Object.hasOwn(this.state.spend_usd, keyId) ? this.state.spend_usd[keyId] : 0
+  }
+
+  addSpend(keyId: string, usd: number): void {
+    if (!(usd > 0) || !Number.isFinite(usd)) return
+    this.rollMonth()
+    this.state.spend_usd[keyId] = this.spend(keyId) + usd
+    this.dirty = true
+  }
+
+  touch(keyId: string, at: Date): void {
+    this.state.last_used_at[keyId] = at.toISOString()
+    this.dirty = true
+  }
+
+  lastUsed(keyId: string): string | null {
+    return Object.hasOwn(this.state.last_used_at, keyId) ? this.state.last_used_at[keyId] : null
+  }
+
+  get month(): string {
+    this.rollMonth()
+    return this.state.month
+  }
+
+  flush(): Promise<void> {
+    this.writing = this.writing.then(async () => {
+      if (!this.dirty) return
+      this.dirty = false
+      try {
+        await this.adapter.write(this.state)
+      } catch (error) {
+        this.dirty = true
+        this.options.onError?.(error as Error)
+      }
+    })
+    return this.writing
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = null
+    await this.flush()
+  }
+
+  private rollMonth(): void {
+    const month = monthOf(this.now())
+    if (month !== this.state.month) {
+      this.state = {month, spend_usd: {}, last_used_at: this.state.last_used_at}
+      this.dirty = true
+    }
+  }
+}

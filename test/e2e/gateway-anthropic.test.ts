@@ -1,0 +1,140 @@
+import Anthropic from '@anthropic-ai/sdk'
+import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {ANTHROPIC_KEY, startGatewayFixture, type GatewayFixture} from '../helpers/gateway-fixture.js'
+
+let fx: GatewayFixture
+let client: Anthropic
+
+beforeAll(async () => {
+  fx = await startGatewayFixture()
+  client = new Anthropic({apiKey: fx.key, baseURL: fx.daemon.url, maxRetries: 0})
+})
+afterAll(() => fx?.close())
+beforeEach(() => {
+  fx.openai.reset()
+  fx.anthropic.reset()
+})
+
+const tools = [{name: 'lookup', description: 'Look something up', input_schema: {type: 'object' as const, properties: {query: {type: 'string'}}, required: ['query']}}]
+
+describe('POST /v1/messages with the @anthropic-ai/sdk client', () => {
+  it('passes everything through to an Anthropic upstream, headers included', async () => {
+    const message = await client.messages.create(
+      {
+        model: 'claude',
+        max_tokens: 64,
+        system: [{type: 'text', text: 'Be terse.', cache_control: {type: 'ephemeral'}}],
+        metadata: {user_id: 'u-9'},
+        messages: [{role: 'user', content: 'hi claude'}],
+        // @ts-expect-error a field the gateway does not know must still reach the upstream
+        future_field: {x: 1},
+      },
+      {headers: {'anthropic-beta': 'prompt-caching-2024-07-31'}},
+    )
+    expect(message.content).toEqual([{type: 'text', text: 'echo: hi claude'}])
+    expect(message.usage).toMatchObject({input_tokens: 12, output_tokens: 3})
+    const sent = fx.anthropic.requests.at(-1)!
+    expect(sent.json).toMatchObject({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 64,
+      system: [{type: 'text', text: 'Be terse.', cache_control: {type: 'ephemeral'}}],
+      metadata: {user_id: 'u-9'},
+      future_field: {x: 1},
+    })
+    expect(sent.headers['anthropic-beta']).toBe('prompt-caching-2024-07-31')
+    // The client's own anthropic-version goes through unchanged.
+    expect(sent.headers['anthropic-version']).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+    expect(sent.headers['x-api-key']).toBe(ANTHROPIC_KEY)
+    expect(JSON.stringify(sent.headers)).not.toContain(fx.key)
+  })
+
+  it('accepts the key as a Bearer token too', async () => {
+    const bearer = new Anthropic({authToken: fx.key, apiKey: null, baseURL: fx.daemon.url, maxRetries: 0})
+    const message = await bearer.messages.create({model: 'claude', max_tokens: 10, messages: [{role: 'user', content: 'bearer'}]})
+    expect(message.content[0]).toMatchObject({text: 'echo: bearer'})
+  })
+
+  it('streams Anthropic events from an Anthropic upstream', async () => {
+    const stream = client.messages.stream({model: 'claude', max_tokens: 64, messages: [{role: 'user', content: 'stream please'}]})
+    const types: string[] = []
+    stream.on('streamEvent', (event) => types.push(event.type))
+    const final = await stream.finalMessage()
+    expect(final.content).toEqual([{type: 'text', text: 'echo: stream please', citations: null}].map(({citations: _c, ...rest}) => expect.objectContaining(rest)))
+    expect(types[0]).toBe('message_start')
+    expect(types.at(-1)).toBe('message_stop')
+  })
+
+  it('routes to an OpenAI model: translated both ways', async () => {
+    const message = await client.messages.create({
+      model: 'strong-gpt',
+      max_tokens: 50,
+      system: 'You are helpful.',
+      stop_sequences: ['END'],
+      messages: [{role: 'user', content: [{type: 'text', text: 'translate me'}]}],
+    })
+    expect(message.type).toBe('message')
+    expect(message.role).toBe('assistant')
+    expect(message.content).toEqual([expect.objectContaining({type: 'text', text: 'echo: translate me'})])
+    expect(message.stop_reason).toBe('end_turn')
+    expect(message.usage).toMatchObject({input_tokens: 11, output_tokens: 3})
+    const sent = fx.openai.requests.at(-1)!.json
+    expect(sent.model).toBe('gpt-4o')
+    expect(sent.messages[0]).toEqual({role: 'system', content: 'You are helpful.'})
+    expect(sent.stop).toEqual(['END'])
+    expect(sent.max_tokens).toBe(50)
+  })
+
+  it('streams from an OpenAI model as Anthropic events', async () => {
+    const stream = client.messages.stream({model: 'cheap-gpt', max_tokens: 50, messages: [{role: 'user', content: 'from openai'}]})
+    const types: string[] = []
+    stream.on('streamEvent', (event) => types.push(event.type))
+    const final = await stream.finalMessage()
+    expect(final.content).toEqual([expect.objectContaining({type: 'text', text: 'echo: from openai'})])
+    expect(final.stop_reason).toBe('end_turn')
+    expect(final.usage.output_tokens).toBe(3)
+    expect(types).toEqual(expect.arrayContaining(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']))
+    expect(fx.openai.requests.at(-1)!.json.stream_options).toEqual({include_usage: true})
+  })
+
+  it('round-trips a tool call through an OpenAI model, streamed', async () => {
+    const first = await client.messages.stream({model: 'strong-gpt', max_tokens: 100, tools, messages: [{role: 'user', content: 'Lisbon'}]}).finalMessage()
+    expect(first.stop_reason).toBe('tool_use')
+    const use = first.content.find((b) => b.type === 'tool_use')!
+    expect(use).toMatchObject({type: 'tool_use', name: 'lookup', input: {query: 'Lisbon'}})
+    const second = await client.messages.create({
+      model: 'strong-gpt',
+      max_tokens: 100,
+      tools,
+      messages: [
+        {role: 'user', content: 'Lisbon'},
+        {role: 'assistant', content: first.content},
+        {role: 'user', content: [{type: 'tool_result', tool_use_id: (use as {id: string}).id, content: 'warm'}]},
+      ],
+    })
+    expect(second.content[0]).toMatchObject({type: 'text', text: 'tool said: warm'})
+    const sent = fx.openai.requests.at(-1)!.json
+    expect(sent.messages.find((m: {role: string}) => m.role === 'tool')).toMatchObject({tool_call_id: (use as {id: string}).id, content: 'warm'})
+  })
+
+  it('counts tokens locally', async () => {
+    const counted = await client.messages.countTokens({model: 'claude', messages: [{role: 'user', content: 'How many tokens is this?'}]})
+    expect(counted.input_tokens).toBeGreaterThan(3)
+  })
+
+  it('answers errors in the Anthropic shape', async () => {
+    const wrong = new Anthropic({apiKey: 'th-not-a-real-key', baseURL: fx.daemon.url, maxRetries: 0})
+    const error = await wrong.messages.create({model: 'claude', max_tokens: 5, messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(error).toBeInstanceOf(Anthropic.AuthenticationError)
+    expect(error.error).toMatchObject({type: 'error', error: {type: 'authentication_error', code: 'AUTH_INVALID'}})
+    const unknown = await client.messages.create({model: 'claude-3-opus-20240229', max_tokens: 5, messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(unknown).toBeInstanceOf(Anthropic.NotFoundError)
+    expect(unknown.error.error.message).toContain('claude-3-opus-20240229')
+    expect(unknown.error.error.suggestion).toContain('tokenhub alias set')
+  })
+
+  it('lists models in the Anthropic shape', async () => {
+    const page = await client.models.list()
+    expect(page.data.map((m) => m.id)).toEqual(expect.arrayContaining(['claude', 'cheap-gpt']))
+    expect(page.data[0].type).toBe('model')
+  })
+})

@@ -1,0 +1,148 @@
+import OpenAI from 'openai'
+import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {startGatewayFixture, type GatewayFixture} from '../helpers/gateway-fixture.js'
+
+let fx: GatewayFixture
+let client: OpenAI
+
+// Short timeouts and a quick circuit so failure behaviour is observable within a test.
+beforeAll(async () => {
+  fx = await startGatewayFixture({env: {TOKENHUB_PROVIDER_TIMEOUT_SECS: '1', TOKENHUB_CIRCUIT_FAILURES: '3', TOKENHUB_CIRCUIT_OPEN_SECS: '1'}})
+  client = new OpenAI({apiKey: fx.key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0, timeout: 20_000})
+  await fx.daemon.admin('POST', '/admin/v1/providers', {id: 'dead', type: 'openai', base_url: 'http://127.0.0.1:1'})
+  for (const id of ['fails-500', 'fails-429', 'hangs', 'flaky', 'bad-request', 'resets']) {
+    await fx.addModel({id, provider_id: 'oa', weight: 10})
+  }
+  await fx.addModel({id: 'unreachable', provider_id: 'dead', weight: 10})
+  await fx.addModel({id: 'backup', provider_id: 'oa', weight: 1})
+})
+afterAll(() => fx?.close())
+beforeEach(() => {
+  fx.openai.reset()
+})
+
+/** An alias that tries `first` and falls back to `backup`. */
+async function via(first: string): Promise<string> {
+  const name = `try-${first}`
+  await fx.daemon.admin('PUT', `/admin/v1/aliases/${name}`, {variants: [{model_id: first, weight: 1}, {model_id: 'backup', weight: 0}]})
+  return name
+}
+
+async function lastLog() {
+  return (await fx.daemon.admin('GET', '/admin/v1/logs?limit=1')).body.logs[0]
+}
+
+describe('failover', () => {
+  it('moves on from a 500 after one retry', async () => {
+    fx.openai.behave('fails-500', {status: 500})
+    const {data, response} = await client.chat.completions.create({model: await via('fails-500'), messages: [{role: 'user', content: 'a'}]}).withResponse()
+    expect(data.choices[0].message.content).toBe('echo: a')
+    expect(response.headers.get('x-tokenhub-model')).toBe('backup')
+    const log = await lastLog()
+    expect(log.attempts.map((a: {model_id: string; status: number | null}) => [a.model_id, a.status])).toEqual([
+      ['fails-500', 500],
+      ['fails-500', 500],
+      ['backup', 200],
+    ])
+    expect(log.alias_from).toBe('try-fails-500')
+  })
+
+  it('moves on from a 429 at once and cools the model down for Retry-After', async () => {
+    fx.openai.behave('fails-429', {status: 429, headers: {'retry-after': '30'}, times: 1})
+    const alias = await via('fails-429')
+    await client.chat.completions.create({model: alias, messages: [{role: 'user', content: 'b'}]})
+    expect((await lastLog()).attempts.map((a: {error_class: string | null}) => a.error_class)).toEqual(['rate_limited', null])
+    const simulated = await fx.daemon.admin('POST', '/admin/v1/routing/simulate', {})
+    expect(simulated.body.candidates.find((c: {model_id: string}) => c.model_id === 'fails-429')).toMatchObject({skip_reason: 'cooling_down'})
+    await client.chat.completions.create({model: alias, messages: [{role: 'user', content: 'c'}]})
+    expect((await lastLog()).model_id).toBe('backup')
+  })
+
+  it('moves on from an upstream that does not answer in time', async () => {
+    fx.openai.behave('hangs', {hang: true})
+    const started = Date.now()
+    const {response} = await client.chat.completions.create({model: await via('hangs'), messages: [{role: 'user', content: 'd'}]}).withResponse()
+    expect(response.headers.get('x-tokenhub-model')).toBe('backup')
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect((await lastLog()).attempts[0]).toMatchObject({model_id: 'hangs', error_class: 'timeout'})
+  })
+
+  it('moves on from a refused connection', async () => {
+    const {response} = await client.chat.completions.create({model: await via('unreachable'), messages: [{role: 'user', content: 'e'}]}).withResponse()
+    expect(response.headers.get('x-tokenhub-model')).toBe('backup')
+    expect((await lastLog()).attempts[0]).toMatchObject({model_id: 'unreachable', provider_id: 'dead', error_class: 'network'})
+  })
+
+  it('returns a client error as is, without failover, in the OpenAI shape', async () => {
+    fx.openai.behave('bad-request', {status: 400, body: JSON.stringify({error: {message: "Invalid value for 'temperature'", type: 'invalid_request_error', param: 'temperature', code: null}})})
+    const error = await client.chat.completions.create({model: await via('bad-request'), messages: [{role: 'user', content: 'f'}]}).catch((e) => e)
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError)
+    expect(error.message).toContain("Invalid value for 'temperature'")
+    expect((await lastLog()).attempts).toHaveLength(1)
+  })
+
+  it('fails with 502 and every attempt listed when nothing works', async () => {
+    await fx.addModel({id: 'all-fail', provider_id: 'oa', weight: 1})
+    fx.openai.behave('all-fail', {status: 503})
+    const error = await client.chat.completions.create({model: 'all-fail', messages: [{role: 'user', content: 'g'}]}).catch((e) => e)
+    expect(error.status).toBe(502)
+    expect(error.error).toMatchObject({code: 'UPSTREAM_ERROR', attempts: [{model_id: 'all-fail', status: 503}, {model_id: 'all-fail', status: 503}]})
+  })
+
+  it('a stream that breaks mid-way ends with an error event, never [DONE]', async () => {
+    fx.openai.behave('resets', {resetAfterChunks: 2, chunkDelayMs: 30})
+    const response = await fetch(`${fx.daemon.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${fx.key}`, 'content-type': 'application/json'},
+      body: JSON.stringify({model: 'resets', stream: true, messages: [{role: 'user', content: 'one two three four five'}]}),
+    })
+    const text = await response.text()
+    expect(text).toContain('"content":"echo: "')
+    expect(text).toContain('"error"')
+    expect(text).not.toContain('[DONE]')
+    expect((await lastLog()).error_class).toBe('stream_interrupted')
+  })
+})
+
+describe('circuit breaker', () => {
+  it('opens after consecutive failures, skips the model, then recovers after the open period', async () => {
+    fx.openai.behave('flaky', {status: 500})
+    const alias = await via('flaky')
+    // Each request makes two failed attempts (one retry); three failures open the circuit.
+    await client.chat.completions.create({model: alias, messages: [{role: 'user', content: 'h'}]})
+    await client.chat.completions.create({model: alias, messages: [{role: 'user', content: 'h'}]})
+    const health = await fx.daemon.admin('GET', '/admin/v1/health')
+    expect(health.body.models.find((m: {id: string}) => m.id === 'flaky')).toMatchObject({state: 'open', last_error: 'upstream answered HTTP 500'})
+    const before = fx.openai.requests.filter((r) => r.json?.model === 'flaky').length
+    const routed = await client.chat.completions.create({model: alias, messages: [{role: 'user', content: 'h'}]}).withResponse()
+    expect(routed.response.headers.get('x-tokenhub-model')).toBe('backup')
+    expect(fx.openai.requests.filter((r) => r.json?.model === 'flaky').length).toBe(before)
+
+    fx.openai.behave('flaky', {})
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    const probe = await client.chat.completions.create({model: alias, messages: [{role: 'user', content: 'h'}]}).withResponse()
+    expect(probe.response.headers.get('x-tokenhub-model')).toBe('flaky')
+    const after = await fx.daemon.admin('GET', '/admin/v1/health')
+    expect(after.body.models.find((m: {id: string}) => m.id === 'flaky').state).toBe('closed')
+  })
+})
+
+describe('client disconnects', () => {
+  it('aborting a stream cancels the upstream request', async () => {
+    await fx.addModel({id: 'slow-stream', provider_id: 'oa', weight: 1})
+    fx.openai.behave('slow-stream', {chunkDelayMs: 300})
+    const controller = new AbortController()
+    const stream = await client.chat.completions.create(
+      {model: 'slow-stream', stream: true, messages: [{role: 'user', content: 'a b c d e f g h i j'}]},
+      {signal: controller.signal},
+    )
+    for await (const _chunk of stream) {
+      controller.abort()
+      break
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    expect(fx.openai.aborted).toBe(1)
+    const log = await lastLog()
+    expect(log).toMatchObject({model_id: 'slow-stream', status_code: 499, error_class: 'client_aborted'})
+  })
+})

@@ -1,0 +1,242 @@
+import OpenAI from 'openai'
+import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {OPENAI_KEY, startGatewayFixture, type GatewayFixture} from '../helpers/gateway-fixture.js'
+
+let fx: GatewayFixture
+let client: OpenAI
+
+beforeAll(async () => {
+  fx = await startGatewayFixture()
+  client = new OpenAI({apiKey: fx.key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
+})
+afterAll(() => fx?.close())
+beforeEach(() => {
+  fx.openai.reset()
+  fx.anthropic.reset()
+})
+
+const weather = [
+  {
+    type: 'function' as const,
+    function: {name: 'get_weather', description: 'Weather for a city', parameters: {type: 'object', properties: {query: {type: 'string'}}, required: ['query']}},
+  },
+]
+
+describe('POST /v1/chat/completions with the openai SDK', () => {
+  it('answers with the routed model, X-TokenHub headers and usage', async () => {
+    const {data, response} = await client.chat.completions.create({model: 'strong-gpt', messages: [{role: 'user', content: 'hello there'}]}).withResponse()
+    expect(data.choices[0].message.content).toBe('echo: hello there')
+    expect(data.usage).toMatchObject({prompt_tokens: 11, completion_tokens: 3})
+    expect(response.headers.get('x-tokenhub-model')).toBe('strong-gpt')
+    expect(response.headers.get('x-tokenhub-provider')).toBe('oa')
+    expect(response.headers.get('x-tokenhub-request-id')).toMatch(/^[0-9a-f]{16}$/)
+    expect(response.headers.get('x-tokenhub-routing-reason')).toBe('explicit')
+    expect(Number(response.headers.get('x-tokenhub-cost-usd'))).toBeCloseTo((11 * 0.005 + 3 * 0.015) / 1000, 10)
+  })
+
+  it('forwards every client field except model and the tokenhub policy', async () => {
+    await client.chat.completions.create({
+      model: 'strong-gpt',
+      messages: [{role: 'user', content: 'fields'}],
+      seed: 42,
+      user: 'u-1',
+      logprobs: true,
+      top_logprobs: 2,
+      max_completion_tokens: 50,
+      response_format: {type: 'json_object'},
+      tools: weather,
+      tool_choice: 'auto',
+      // @ts-expect-error a field the SDK does not know, and the TokenHub policy field
+      some_new_field: {nested: [1, 2]},
+      tokenhub: {mode: 'cheap'},
+    })
+    const sent = fx.openai.requests.at(-1)!
+    expect(sent.path).toBe('/v1/chat/completions')
+    expect(sent.json).toMatchObject({
+      model: 'gpt-4o',
+      seed: 42,
+      user: 'u-1',
+      logprobs: true,
+      top_logprobs: 2,
+      max_completion_tokens: 50,
+      response_format: {type: 'json_object'},
+      tool_choice: 'auto',
+      some_new_field: {nested: [1, 2]},
+    })
+    expect(sent.json.tools).toEqual(weather)
+    expect(sent.json.tokenhub).toBeUndefined()
+    expect(sent.headers.authorization).toBe(`Bearer ${OPENAI_KEY}`)
+    expect(JSON.stringify(sent.headers)).not.toContain(fx.key)
+  })
+
+  it('streams chunk by chunk as the upstream sends them, keeping [DONE]', async () => {
+    fx.openai.behave('gpt-4o', {chunkDelayMs: 150})
+    const stream = await client.chat.completions.create({model: 'strong-gpt', stream: true, messages: [{role: 'user', content: 'one two three four'}]})
+    const arrivals: number[] = []
+    let text = ''
+    for await (const chunk of stream) {
+      arrivals.push(Date.now())
+      text += chunk.choices[0]?.delta?.content ?? ''
+    }
+    expect(text).toBe('echo: one two three four')
+    // Five content chunks 150 ms apart: the first arrives long before the upstream is done.
+    expect(arrivals.at(-1)! - arrivals[0]).toBeGreaterThan(500)
+    const raw = await fetch(`${fx.daemon.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${fx.key}`, 'content-type': 'application/json'},
+      body: JSON.stringify({model: 'cheap-gpt', stream: true, messages: [{role: 'user', content: 'x'}]}),
+    })
+    expect(raw.headers.get('content-type')).toContain('text/event-stream')
+    expect((await raw.text()).trimEnd().endsWith('data: [DONE]')).toBe(true)
+  })
+
+  it('asks the upstream for stream usage, records it, and strips the usage chunk unless the client asked', async () => {
+    const plain = await client.chat.completions.create({model: 'cheap-gpt', stream: true, messages: [{role: 'user', content: 'count me'}]})
+    const chunks = []
+    for await (const chunk of plain) chunks.push(chunk)
+    expect(fx.openai.requests.at(-1)!.json.stream_options).toEqual({include_usage: true})
+    expect(chunks.some((c) => c.usage)).toBe(false)
+    const logs = await fx.daemon.admin('GET', '/admin/v1/logs?limit=1')
+    expect(logs.body.logs[0]).toMatchObject({stream: true, model_id: 'cheap-gpt', input_tokens: 11, output_tokens: 3, usage_source: 'upstream', status_code: 200})
+    expect(logs.body.logs[0].ttft_ms).toEqual(expect.any(Number))
+    const withUsage = await client.chat.completions.create({model: 'cheap-gpt', stream: true, stream_options: {include_usage: true}, messages: [{role: 'user', content: 'count me'}]})
+    let usage
+    for await (const chunk of withUsage) usage = chunk.usage ?? usage
+    expect(usage).toMatchObject({prompt_tokens: 11, completion_tokens: 3})
+  })
+
+  it('round-trips a tool call (OpenAI upstream)', async () => {
+    const first = await client.chat.completions.create({model: 'strong-gpt', tools: weather, messages: [{role: 'user', content: 'Paris'}]})
+    const call = first.choices[0].message.tool_calls![0]
+    expect(first.choices[0].finish_reason).toBe('tool_calls')
+    expect(call.type === 'function' && call.function.name).toBe('get_weather')
+    const second = await client.chat.completions.create({
+      model: 'strong-gpt',
+      tools: weather,
+      messages: [{role: 'user', content: 'Paris'}, first.choices[0].message, {role: 'tool', tool_call_id: call.id, content: 'sunny, 21C'}],
+    })
+    expect(second.choices[0].message.content).toBe('tool said: sunny, 21C')
+  })
+
+  it('routes an OpenAI client to an Anthropic model: translated request, OpenAI-shaped answer', async () => {
+    const result = await client.chat.completions.create({
+      model: 'claude',
+      max_tokens: 100,
+      messages: [
+        {role: 'system', content: 'Be brief.'},
+        {role: 'user', content: 'bonjour'},
+      ],
+    })
+    expect(result.object).toBe('chat.completion')
+    expect(result.choices[0].message.content).toBe('echo: bonjour')
+    expect(result.choices[0].finish_reason).toBe('stop')
+    expect(result.usage).toMatchObject({prompt_tokens: 12, completion_tokens: 2})
+    const sent = fx.anthropic.requests.at(-1)!
+    expect(sent.path).toBe('/v1/messages')
+    expect(sent.json).toMatchObject({model: 'claude-sonnet-4-5', system: 'Be brief.', max_tokens: 100, messages: [{role: 'user', content: 'bonjour'}]})
+    expect(sent.headers['x-api-key']).toBeDefined()
+    expect(sent.headers.authorization).toBeUndefined()
+  })
+
+  it('streams from an Anthropic model as OpenAI chunks, tool calls included', async () => {
+    const stream = await client.chat.completions.create({model: 'claude', stream: true, messages: [{role: 'user', content: 'stream me'}]})
+    let text = ''
+    let finish: string | null = null
+    for await (const chunk of stream) {
+      expect(chunk.object).toBe('chat.completion.chunk')
+      text += chunk.choices[0]?.delta?.content ?? ''
+      finish = chunk.choices[0]?.finish_reason ?? finish
+    }
+    expect(text).toBe('echo: stream me')
+    expect(finish).toBe('stop')
+    const tools = await client.chat.completions.create({model: 'claude', stream: true, tools: weather, messages: [{role: 'user', content: 'Oslo'}]})
+    let args = ''
+    let name = ''
+    for await (const chunk of tools) {
+      const call = chunk.choices[0]?.delta?.tool_calls?.[0]
+      if (call?.function?.name) name = call.function.name
+      args += call?.function?.arguments ?? ''
+    }
+    expect(name).toBe('get_weather')
+    expect(JSON.parse(args)).toEqual({query: 'Oslo'})
+    const logs = await fx.daemon.admin('GET', '/admin/v1/logs?limit=1')
+    expect(logs.body.logs[0]).toMatchObject({model_id: 'claude', provider_id: 'an', output_tokens: expect.any(Number), input_tokens: 12})
+  })
+
+  it('round-trips a tool call through an Anthropic model', async () => {
+    const first = await client.chat.completions.create({model: 'claude', tools: weather, messages: [{role: 'user', content: 'Rome'}]})
+    const call = first.choices[0].message.tool_calls![0]
+    expect(first.choices[0].finish_reason).toBe('tool_calls')
+    const second = await client.chat.completions.create({
+      model: 'claude',
+      tools: weather,
+      messages: [{role: 'user', content: 'Rome'}, first.choices[0].message, {role: 'tool', tool_call_id: call.id, content: 'rainy'}],
+    })
+    expect(second.choices[0].message.content).toBe('tool said: rainy')
+    const sent = fx.anthropic.requests.at(-1)!.json
+    expect(sent.messages.at(-1).content[0]).toMatchObject({type: 'tool_result', tool_use_id: call.id, content: 'rainy'})
+  })
+})
+
+describe('routing policy', () => {
+  it('cheap and high_confidence pick different models (body field and header)', async () => {
+    const cheap = await client.chat.completions.create({model: 'auto', messages: [{role: 'user', content: 'hi'}], ...{tokenhub: {mode: 'cheap'}}}).withResponse()
+    expect(cheap.response.headers.get('x-tokenhub-model')).toBe('cheap-gpt')
+    expect(cheap.response.headers.get('x-tokenhub-routing-reason')).toContain('mode=cheap')
+    const strong = await client.chat.completions.create({messages: [{role: 'user', content: 'hi'}]} as never, {headers: {'X-TokenHub-Mode': 'high_confidence'}}).withResponse()
+    expect(strong.response.headers.get('x-tokenhub-model')).toBe('strong-gpt')
+  })
+
+  it('respects a per-request budget and refuses a bad policy', async () => {
+    const bounded = await client.chat.completions
+      .create({model: '*', messages: [{role: 'user', content: 'hi'}], ...{tokenhub: {mode: 'high_confidence', max_budget_usd: 0.001}}})
+      .withResponse()
+    expect(bounded.response.headers.get('x-tokenhub-model')).toBe('cheap-gpt')
+    await expect(client.chat.completions.create({model: 'auto', messages: [{role: 'user', content: 'hi'}], ...{tokenhub: {mode: 'warp'}}})).rejects.toMatchObject({status: 400})
+  })
+})
+
+describe('other OpenAI endpoints', () => {
+  it('embeddings, float and base64', async () => {
+    await fx.addModel({id: 'embed-small', provider_id: 'oa', upstream_model: 'text-embedding-3-small', input_per_1k: 0.00002, output_per_1k: 0})
+    const floats = await client.embeddings.create({model: 'embed-small', input: ['a', 'b'], encoding_format: 'float'})
+    expect(floats.data).toHaveLength(2)
+    expect(floats.data[0].embedding[0]).toBeCloseTo(0.1)
+    const base64 = await client.embeddings.create({model: 'embed-small', input: 'a'})
+    expect(base64.data[0].embedding[0]).toBeCloseTo(0.1)
+    expect(fx.openai.requests.at(-1)!.json.model).toBe('text-embedding-3-small')
+  })
+
+  it('refuses embeddings on an Anthropic model', async () => {
+    await expect(client.embeddings.create({model: 'claude', input: 'x'})).rejects.toMatchObject({status: 503})
+  })
+
+  it('legacy completions', async () => {
+    const result = await client.completions.create({model: 'cheap-gpt', prompt: 'Say'})
+    expect(result.choices[0].text).toBe(' completed: Say')
+  })
+
+  it('lists the models and aliases the key may see', async () => {
+    await fx.daemon.admin('PUT', '/admin/v1/aliases/gpt-4', {variants: [{model_id: 'strong-gpt', weight: 1}]})
+    const ids = (await client.models.list()).data.map((m) => m.id)
+    expect(ids).toEqual(expect.arrayContaining(['cheap-gpt', 'strong-gpt', 'claude', 'gpt-4']))
+    const limited = await fx.newKey({allowed_models: ['cheap-gpt']})
+    const limitedClient = new OpenAI({apiKey: limited.key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
+    expect((await limitedClient.models.list()).data.map((m) => m.id)).toEqual(['cheap-gpt', 'gpt-4'])
+  })
+
+  it('serves the TokenHub /v1/chat envelope', async () => {
+    const response = await fetch(`${fx.daemon.url}/v1/chat`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${fx.key}`, 'content-type': 'application/json'},
+      body: JSON.stringify({request: {messages: [{role: 'user', content: 'envelope'}], parameters: {temperature: 0.2}}, policy: {mode: 'cheap'}}),
+    })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('x-negotiated-model')).toBe('cheap-gpt')
+    const body = await response.json()
+    expect(body).toMatchObject({negotiated_model: 'cheap-gpt', routing_reason: expect.stringContaining('mode=cheap')})
+    expect(body.response.choices[0].message.content).toBe('echo: envelope')
+    expect(body.estimated_cost_usd).toBeGreaterThan(0)
+    expect(fx.openai.requests.at(-1)!.json.temperature).toBe(0.2)
+  })
+})

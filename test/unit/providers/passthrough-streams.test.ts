@@ -1,0 +1,121 @@
+import {describe, expect, it} from 'vitest'
+import {AnthropicPassthroughStream} from '../../../src/providers/anthropic/passthrough-stream.js'
+import {OpenAIPassthroughStream} from '../../../src/providers/openai/passthrough-stream.js'
+import {TRUNCATED_STREAM_MESSAGE, sseFrame} from '../../../src/providers/stream.js'
+import {fixtureText, frames, parseSse, run} from './sse-helpers.js'
+
+describe('OpenAIPassthroughStream', () => {
+  const events = parseSse(fixtureText('openai-stream-text.sse'))
+
+  it('strips the usage-only chunk the client did not ask for, records usage, keeps [DONE]', () => {
+    const transformer = new OpenAIPassthroughStream({includeUsage: false})
+    const out = run(transformer, events)
+    const expected = events.filter((_, i) => i !== 4)
+    expect(out).toBe(expected.map((e) => `data: ${e.data}\n\n`).join(''))
+    expect(out.endsWith('data: [DONE]\n\n')).toBe(true)
+    expect(out).not.toContain('"prompt_tokens"')
+    expect(transformer.usage).toEqual({input: 19, output: 9})
+    expect(transformer.complete).toBe(true)
+  })
+
+  it('passes every event through unchanged when the client asked for usage', () => {
+    const transformer = new OpenAIPassthroughStream({includeUsage: true})
+    expect(run(transformer, events)).toBe(fixtureText('openai-stream-text.sse'))
+    expect(transformer.usage).toEqual({input: 19, output: 9})
+  })
+
+  it('keeps a usage field that rides on a chunk with choices (it carries content)', () => {
+    const transformer = new OpenAIPassthroughStream({includeUsage: false})
+    const data = '{"id":"chatcmpl-x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":4,"completion_tokens":2,"total_tokens":6}}'
+    expect(transformer.push({data})).toBe(`data: ${data}\n\n`)
+    expect(transformer.usage).toEqual({input: 4, output: 2})
+  })
+
+  it('a truncated stream ends with an error frame and no [DONE]', () => {
+    const transformer = new OpenAIPassthroughStream({includeUsage: true})
+    const out = run(transformer, events.slice(0, 3))
+    expect(frames(out).at(-1)).toEqual({data: {error: {message: TRUNCATED_STREAM_MESSAGE, type: 'api_error'}}})
+    expect(out).not.toContain('[DONE]')
+    expect(transformer.complete).toBe(false)
+    expect(transformer.usage).toBeNull()
+  })
+
+  it('a finish_reason without [DONE] is complete: end() sends the [DONE]', () => {
+    const transformer = new OpenAIPassthroughStream({includeUsage: false})
+    for (const e of events.slice(0, 4)) transformer.push(e)
+    expect(transformer.complete).toBe(true)
+    expect(transformer.end()).toBe('data: [DONE]\n\n')
+    expect(transformer.end()).toBe('')
+  })
+
+  it('passes an upstream error chunk through and adds nothing after it', () => {
+    const transformer = new OpenAIPassthroughStream({includeUsage: false})
+    const out = run(transformer, parseSse(fixtureText('openai-stream-error.sse')))
+    expect(frames(out).at(-1)?.data.error.type).toBe('server_error')
+    expect(out).not.toContain('[DONE]')
+    expect(out).not.toContain(TRUNCATED_STREAM_MESSAGE)
+  })
+
+  it('fail() sends an error frame, but nothing once [DONE] went out', () => {
+    const midway = new OpenAIPassthroughStream({includeUsage: false})
+    midway.push(events[0])
+    expect(frames(midway.fail('upstream idle timeout'))).toEqual([{data: {error: {message: 'upstream idle timeout', type: 'api_error'}}}])
+    const finished = new OpenAIPassthroughStream({includeUsage: false})
+    run(finished, events)
+    expect(finished.fail('late reset')).toBe('')
+  })
+})
+
+describe('AnthropicPassthroughStream', () => {
+  it('re-frames every event unchanged and records usage from message_start and message_delta', () => {
+    const transformer = new AnthropicPassthroughStream()
+    const text = fixtureText('anthropic-stream-tool-use.sse')
+    expect(run(transformer, parseSse(text))).toBe(text)
+    expect(transformer.usage).toEqual({input: 472 + 1536, output: 89})
+    expect(transformer.complete).toBe(true)
+  })
+
+  it('a truncated stream ends with an error event and no message_stop', () => {
+    const transformer = new AnthropicPassthroughStream()
+    const events = parseSse(fixtureText('anthropic-stream-text.sse')).slice(0, -1)
+    const out = run(transformer, events)
+    expect(frames(out).at(-1)).toEqual({event: 'error', data: {type: 'error', error: {type: 'api_error', message: TRUNCATED_STREAM_MESSAGE}}})
+    expect(out).not.toContain('message_stop')
+    expect(transformer.complete).toBe(false)
+    expect(transformer.usage).toEqual({input: 25, output: 12})
+  })
+
+  it('passes an upstream error event through and adds nothing after it', () => {
+    const transformer = new AnthropicPassthroughStream()
+    const text = fixtureText('anthropic-stream-error.sse')
+    expect(run(transformer, parseSse(text))).toBe(text)
+    expect(transformer.complete).toBe(false)
+    expect(transformer.usage).toEqual({input: 1830, output: 1})
+  })
+
+  it('fail() sends an error event, but nothing after message_stop', () => {
+    const events = parseSse(fixtureText('anthropic-stream-text.sse'))
+    const midway = new AnthropicPassthroughStream()
+    midway.push(events[0])
+    expect(midway.fail('upstream reset')).toBe('event: error\ndata: {"type":"error","error":{"type":"api_error","message":"upstream reset"}}\n\n')
+    const finished = new AnthropicPassthroughStream()
+    run(finished, events)
+    expect(finished.fail('late')).toBe('')
+  })
+
+  it('reads events that arrive without an event name', () => {
+    const transformer = new AnthropicPassthroughStream()
+    transformer.push({data: '{"type":"message_start","message":{"id":"msg_01C","usage":{"input_tokens":7,"output_tokens":1}}}'})
+    transformer.push({data: '{"type":"message_stop"}'})
+    expect(transformer.usage).toEqual({input: 7, output: 1})
+    expect(transformer.complete).toBe(true)
+  })
+})
+
+describe('sseFrame', () => {
+  it('writes event and data lines, splitting multi-line data', () => {
+    expect(sseFrame('{"a":1}')).toBe('data: {"a":1}\n\n')
+    expect(sseFrame('{"type":"ping"}', 'ping')).toBe('event: ping\ndata: {"type":"ping"}\n\n')
+    expect(sseFrame('line1\nline2\r\nline3')).toBe('data: line1\ndata: line2\ndata: line3\n\n')
+  })
+})

@@ -1,0 +1,176 @@
+import {describe, expect, it} from 'vitest'
+import {OpenAIToAnthropicStream} from '../../../src/providers/openai/stream-to-anthropic.js'
+import {TRUNCATED_STREAM_MESSAGE, type SseEvent} from '../../../src/providers/stream.js'
+import {fixtureText, frames, parseSse, run} from './sse-helpers.js'
+
+const stream = (id?: string) => new OpenAIToAnthropicStream({model: 'gpt-4o', created: 1754562255, includeUsage: false, id})
+const event = (type: string, data: Record<string, unknown>) => ({event: type, data: {type, ...data}})
+const messageStart = (id: string, inputTokens = 0) =>
+  event('message_start', {
+    message: {id, type: 'message', role: 'assistant', model: 'gpt-4o', content: [], stop_reason: null, stop_sequence: null, usage: {input_tokens: inputTokens, output_tokens: 0}},
+  })
+
+/** An OpenAI chunk as the upstream sends it. */
+const openAIChunk = (delta: Record<string, unknown>, finishReason: string | null = null, extra: Record<string, unknown> = {}): SseEvent => ({
+  data: JSON.stringify({
+    id: 'chatcmpl-C3g9MixedQ1w2e3r4t5y6u7i',
+    object: 'chat.completion.chunk',
+    created: 1754562400,
+    model: 'gpt-4o-2024-08-06',
+    choices: [{index: 0, delta, logprobs: null, finish_reason: finishReason}],
+    usage: null,
+    ...extra,
+  }),
+})
+
+describe('OpenAIToAnthropicStream', () => {
+  it('translates a parallel tool-call stream event by event, arguments split mid-JSON, usage at the end', () => {
+    const transformer = stream()
+    const out = run(transformer, parseSse(fixtureText('openai-stream-tool-calls.sse')))
+    expect(frames(out)).toEqual([
+      messageStart('msg_C3g2Yb4NfU7xQe1cRk9wJm3A'),
+      event('content_block_start', {index: 0, content_block: {type: 'tool_use', id: 'call_q8UfHzX1nXbQ2oA7rT4mVwLk', name: 'get_weather', input: {}}}),
+      event('content_block_delta', {index: 0, delta: {type: 'input_json_delta', partial_json: '{"ci'}}),
+      event('content_block_delta', {index: 0, delta: {type: 'input_json_delta', partial_json: 'ty": "Lisbon"}'}}),
+      event('content_block_stop', {index: 0}),
+      event('content_block_start', {index: 1, content_block: {type: 'tool_use', id: 'call_Z3vD0pJk9sLe7WbN1yQc5hRt', name: 'get_weather', input: {}}}),
+      event('content_block_delta', {index: 1, delta: {type: 'input_json_delta', partial_json: '{"city": "Pa'}}),
+      event('content_block_delta', {index: 1, delta: {type: 'input_json_delta', partial_json: 'ris"}'}}),
+      event('content_block_stop', {index: 1}),
+      event('message_delta', {delta: {stop_reason: 'tool_use', stop_sequence: null}, usage: {input_tokens: 3210 - 2048, output_tokens: 52, cache_read_input_tokens: 2048}}),
+      event('message_stop', {}),
+    ])
+    expect(transformer.complete).toBe(true)
+    expect(transformer.usage).toEqual({input: 3210, output: 52})
+  })
+
+  it('translates a text stream; the empty first delta opens no block', () => {
+    const transformer = stream()
+    const out = run(transformer, parseSse(fixtureText('openai-stream-text.sse')))
+    expect(frames(out)).toEqual([
+      messageStart('msg_C3g1kP8wQ2fX9vLr0TnB6yHs'),
+      event('content_block_start', {index: 0, content_block: {type: 'text', text: ''}}),
+      event('content_block_delta', {index: 0, delta: {type: 'text_delta', text: 'Hello'}}),
+      event('content_block_delta', {index: 0, delta: {type: 'text_delta', text: '! How can I help?'}}),
+      event('content_block_stop', {index: 0}),
+      event('message_delta', {delta: {stop_reason: 'end_turn', stop_sequence: null}, usage: {input_tokens: 19, output_tokens: 9}}),
+      event('message_stop', {}),
+    ])
+    expect(transformer.usage).toEqual({input: 19, output: 9})
+  })
+
+  it('closes the text block before opening a tool_use block, and uses the id it is given', () => {
+    const out = run(stream('msg_tokenhub_1'), [
+      openAIChunk({role: 'assistant', content: 'Let me check.'}),
+      openAIChunk({tool_calls: [{index: 0, id: 'call_abc', type: 'function', function: {name: 'lookup', arguments: '{"id":'}}]}),
+      openAIChunk({tool_calls: [{index: 0, function: {arguments: '7}'}}]}),
+      openAIChunk({}, 'tool_calls'),
+      {data: '[DONE]'},
+    ])
+    expect(frames(out).map((f) => [f.event, f.data.index ?? null])).toEqual([
+      ['message_start', null],
+      ['content_block_start', 0],
+      ['content_block_delta', 0],
+      ['content_block_stop', 0],
+      ['content_block_start', 1],
+      ['content_block_delta', 1],
+      ['content_block_delta', 1],
+      ['content_block_stop', 1],
+      ['message_delta', null],
+      ['message_stop', null],
+    ])
+    expect(frames(out)[0].data.message.id).toBe('msg_tokenhub_1')
+    // Without a usage chunk the counts stay 0 and usage is unknown.
+    expect(frames(out)[8].data).toEqual({type: 'message_delta', delta: {stop_reason: 'tool_use', stop_sequence: null}, usage: {input_tokens: 0, output_tokens: 0}})
+  })
+
+  it.each([
+    ['stop', 'end_turn'],
+    ['length', 'max_tokens'],
+    ['tool_calls', 'tool_use'],
+    ['content_filter', 'refusal'],
+  ])('maps finish_reason %s to stop_reason %s', (finishReason, stopReason) => {
+    const out = frames(run(stream(), [openAIChunk({content: 'x'}), openAIChunk({}, finishReason), {data: '[DONE]'}]))
+    expect(out.find((f) => f.event === 'message_delta')?.data.delta.stop_reason).toBe(stopReason)
+  })
+
+  it('finish_reason followed by end() without [DONE] still closes the message', () => {
+    const transformer = stream()
+    let out = transformer.push(openAIChunk({content: 'Done.'}))
+    out += transformer.push(openAIChunk({}, 'stop'))
+    expect(transformer.complete).toBe(true)
+    out += transformer.end()
+    expect(frames(out).map((f) => f.event)).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop'])
+    expect(transformer.end()).toBe('')
+  })
+
+  it('a truncated stream ends with an error event and no message_stop', () => {
+    const events = parseSse(fixtureText('openai-stream-text.sse')).slice(0, 3)
+    const transformer = stream()
+    const out = run(transformer, events)
+    const result = frames(out)
+    expect(result.at(-1)).toEqual({event: 'error', data: {type: 'error', error: {type: 'api_error', message: TRUNCATED_STREAM_MESSAGE}}})
+    expect(result.map((f) => f.event)).not.toContain('message_stop')
+    expect(result.map((f) => f.event)).not.toContain('message_delta')
+    expect(transformer.complete).toBe(false)
+  })
+
+  it('turns an error chunk into an Anthropic error event, with nothing after it', () => {
+    const transformer = stream()
+    const out = run(transformer, parseSse(fixtureText('openai-stream-error.sse')))
+    const result = frames(out)
+    expect(result.map((f) => f.event)).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'error'])
+    expect(result[3].data).toEqual({
+      type: 'error',
+      error: {type: 'api_error', message: 'The server had an error while processing your request. Sorry about that!'},
+    })
+    expect(transformer.complete).toBe(false)
+    expect(transformer.push({data: '[DONE]'})).toBe('')
+  })
+
+  it('fail() gives an error event and never a message_stop', () => {
+    const transformer = stream()
+    transformer.push(openAIChunk({content: 'partial'}))
+    expect(frames(transformer.fail('upstream connection reset'))).toEqual([
+      {event: 'error', data: {type: 'error', error: {type: 'api_error', message: 'upstream connection reset'}}},
+    ])
+    expect(transformer.end()).toBe('')
+  })
+
+  it('reads usage a server sends on the finish chunk, and ignores malformed data', () => {
+    const transformer = stream()
+    transformer.push({data: 'garbage'})
+    transformer.push(openAIChunk({content: 'ok'}))
+    const out = transformer.push(openAIChunk({}, 'stop', {usage: {prompt_tokens: 11, completion_tokens: 2, total_tokens: 13}})) + transformer.end()
+    expect(frames(out).find((f) => f.event === 'message_delta')?.data.usage).toEqual({input_tokens: 11, output_tokens: 2})
+    expect(transformer.usage).toEqual({input: 11, output: 2})
+  })
+
+  it('tool calls without an index (some compatible servers) still become separate blocks', () => {
+    const out = frames(
+      run(stream(), [
+        openAIChunk({tool_calls: [{id: 'call_1', type: 'function', function: {name: 'a', arguments: '{}'}}]}),
+        openAIChunk({tool_calls: [{id: 'call_2', type: 'function', function: {name: 'b', arguments: '{"x":'}}]}),
+        openAIChunk({tool_calls: [{function: {arguments: '1}'}}]}),
+        openAIChunk({}, 'tool_calls'),
+        {data: '[DONE]'},
+      ]),
+    )
+    const starts = out.filter((f) => f.event === 'content_block_start').map((f) => [f.data.index, f.data.content_block.name])
+    expect(starts).toEqual([
+      [0, 'a'],
+      [1, 'b'],
+    ])
+    const deltas = out.filter((f) => f.event === 'content_block_delta').map((f) => [f.data.index, f.data.delta.partial_json])
+    expect(deltas).toEqual([
+      [0, '{}'],
+      [1, '{"x":'],
+      [1, '1}'],
+    ])
+  })
+
+  it('[DONE] alone still produces a well-formed empty message', () => {
+    const out = frames(run(stream(), [{data: '[DONE]'}]))
+    expect(out.map((f) => f.event)).toEqual(['message_start', 'message_delta', 'message_stop'])
+  })
+})
