@@ -1,12 +1,16 @@
 import type {
+  AliasDto,
   ApiKeyDto,
   ApiKeySecretDto,
   DiscoveryDto,
+  HealthDto,
   HealthzDto,
   InfoDto,
   ModelDto,
   ProviderDto,
+  RequestLogDto,
   RoutingConfigDto,
+  SimulationDto,
   VaultStateDto,
 } from '../core/api-types.js'
 import {ClientError} from './errors.js'
@@ -116,6 +120,19 @@ export class AdminClient {
 
   getRoutingConfig = () => this.request<RoutingConfigDto>('GET', '/admin/v1/routing-config')
   setRoutingConfig = (body: Record<string, unknown>) => this.request<RoutingConfigDto & {ok: true}>('PUT', '/admin/v1/routing-config', body)
+
+  listAliases = () => this.request<{items: AliasDto[]; total: number}>('GET', '/admin/v1/aliases').then((r) => r.items)
+  getAlias = (name: string) => this.request<AliasDto>('GET', `/admin/v1/aliases/${enc(name)}`)
+  setAlias = (name: string, body: Record<string, unknown>) => this.request<{ok: true; alias: AliasDto}>('PUT', `/admin/v1/aliases/${enc(name)}`, body)
+  deleteAlias = (name: string) => this.request<{ok: true; name: string}>('DELETE', `/admin/v1/aliases/${enc(name)}`)
+
+  health = () => this.request<HealthDto>('GET', '/admin/v1/health')
+  logs = (query: {limit?: number; offset?: number; model?: string; api_key_id?: string; status?: number}) => {
+    const params = new URLSearchParams()
+    for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value))
+    return this.request<{logs: RequestLogDto[]; total: number; limit: number; offset: number}>('GET', `/admin/v1/logs?${params}`)
+  }
+  simulate = (body: Record<string, unknown>) => this.request<SimulationDto>('POST', '/admin/v1/routing/simulate', body)
 
   listApiKeys = () => this.listAll<ApiKeyDto>('/admin/v1/apikeys', 'keys')
   getApiKey = (id: string) => this.request<ApiKeyDto>('GET', `/admin/v1/apikeys/${enc(id)}`)

@@ -1,0 +1,41 @@
+import {Args, Flags} from '@oclif/core'
+import {BaseCommand} from '../src/cli/base-command.js'
+import {numberFlag} from '../src/cli/flags.js'
+import {bodyFrom} from '../src/cli/json-arg.js'
+import {simulationTable} from '../src/cli/render/runtime.js'
+import type {SimulationDto} from '../src/core/api-types.js'
+import {ROUTING_MODES} from '../src/core/schemas/common.js'
+
+export default class Simulate extends BaseCommand {
+  static override summary = 'What-if routing: every model with its score, score components and skip reason (sends nothing upstream)'
+  static override args = {json: Args.string({ignoreStdin: true, description: 'Scenario as JSON: {"mode","token_count","max_budget_usd","max_latency_ms","min_weight","model_hint"}'})}
+  static override flags = {
+    mode: Flags.string({description: 'Routing mode', options: [...ROUTING_MODES]}),
+    tokens: numberFlag('Input tokens of the imagined request [default: 500]'),
+    'max-budget-usd': numberFlag('Per-request budget (0 = unlimited)'),
+    'max-latency-ms': numberFlag('Latency limit (0 = none)'),
+    'min-weight': numberFlag('Minimum model weight'),
+    key: Flags.string({description: 'Simulate as this API key id (its restrictions apply)'}),
+  }
+
+  static override examples = [
+    `<%= config.bin %> simulate '{"mode":"cheap","token_count":500}'`,
+    `<%= config.bin %> simulate '{"mode":"high_confidence","token_count":2000,"max_budget_usd":0.10}'`,
+    '<%= config.bin %> simulate --mode fast --tokens 8000',
+  ]
+
+  async run(): Promise<SimulationDto> {
+    const {args, flags} = await this.parse(Simulate)
+    const body = bodyFrom(args.json, {
+      mode: flags.mode,
+      token_count: flags.tokens,
+      max_budget_usd: flags['max-budget-usd'],
+      max_latency_ms: flags['max-latency-ms'],
+      min_weight: flags['min-weight'],
+      api_key_id: flags.key,
+    })
+    const result = await (await this.client(flags)).simulate(body)
+    this.print(simulationTable(result))
+    return result
+  }
+}

@@ -1,0 +1,94 @@
+import type {AliasDto, HealthDto, RequestLogDto, SimulationDto, TargetHealthDto} from '../../core/api-types.js'
+import {paint} from '../style.js'
+import {renderTable} from '../table.js'
+
+const ms = (value: number | null) => (value === null ? null : `${Math.round(value)} ms`)
+const pct = (value: number) => `${(value * 100).toFixed(1)}%`
+const usd = (value: number) => (value === 0 ? '0' : `$${value < 0.01 ? value.toFixed(6) : value.toFixed(4)}`)
+
+const stateColor = (value: string) => {
+  const state = value.trim()
+  if (state === 'closed') return paint(value, 'green')
+  if (state === 'open') return paint(value, 'red')
+  if (state === 'half_open') return paint(value, 'yellow')
+  return value
+}
+
+const statusColor = (value: string) => {
+  const code = Number(value.trim())
+  if (code >= 500) return paint(value, 'red')
+  if (code >= 400) return paint(value, 'yellow')
+  return paint(value, 'green')
+}
+
+export function aliasesTable(rows: AliasDto[]): string {
+  return renderTable(
+    rows,
+    [
+      {header: 'name', get: (a) => a.name},
+      {header: 'variants', get: (a) => a.variants.map((v) => `${v.model_id}=${v.weight}`).join(', ')},
+      {header: 'sticky by', get: (a) => a.sticky_by},
+      {header: 'enabled', get: (a) => (a.enabled ? 'yes' : 'no')},
+    ],
+    'No aliases yet. Create one: tokenhub alias set gpt-4 --model <registered model id>',
+  )
+}
+
+function healthTable(title: string, rows: TargetHealthDto[]): string {
+  return `${title}\n${renderTable(
+    rows,
+    [
+      {header: 'id', get: (t) => t.id},
+      {header: 'circuit', get: (t) => t.state, color: stateColor},
+      {header: 'requests', get: (t) => t.requests},
+      {header: 'errors', get: (t) => pct(t.error_rate)},
+      {header: 'p50', get: (t) => ms(t.p50_ms)},
+      {header: 'p95', get: (t) => ms(t.p95_ms)},
+      {header: 'last error', get: (t) => (t.last_error ? `${t.last_error} (${t.last_error_at})` : null)},
+    ],
+    '  (no traffic yet)',
+  )}`
+}
+
+export function healthTables(health: HealthDto): string {
+  return `${healthTable('PROVIDERS', health.providers)}\n\n${healthTable('MODELS', health.models)}`
+}
+
+export function logsTable(rows: RequestLogDto[]): string {
+  return renderTable(
+    rows,
+    [
+      {header: 'time', get: (l) => l.timestamp.replace('T', ' ').replace(/\.\d+Z$/, 'Z')},
+      {header: 'status', get: (l) => l.status_code, color: statusColor},
+      {header: 'endpoint', get: (l) => l.endpoint.replace('/v1/', '')},
+      {header: 'key', get: (l) => l.api_key_name},
+      {header: 'model', get: (l) => (l.alias_from ? `${l.model_id} (${l.alias_from})` : l.model_id)},
+      {header: 'tokens in/out', get: (l) => `${l.input_tokens}/${l.output_tokens}`},
+      {header: 'cost', get: (l) => (l.unpriced ? 'unpriced' : usd(l.cost_usd))},
+      {header: 'latency', get: (l) => ms(l.latency_ms)},
+      {header: 'tries', get: (l) => l.attempts.length},
+      {header: 'error', get: (l) => l.error_class},
+    ],
+    'No requests yet.',
+  )
+}
+
+export function simulationTable(result: SimulationDto): string {
+  const head = `mode ${result.mode}, ~${result.token_count} input tokens: ${result.chosen ? `would route to ${result.chosen}` : 'no eligible model'}`
+  return `${head}\n${renderTable(
+    result.candidates,
+    [
+      {header: 'rank', get: (c) => c.rank ?? '-'},
+      {header: 'model', get: (c) => c.model_id},
+      {header: 'provider', get: (c) => c.provider_id},
+      {header: 'score', get: (c) => (c.score === null ? null : c.score.toFixed(4))},
+      {header: 'cost', get: (c) => c.components?.cost.toFixed(2)},
+      {header: 'latency', get: (c) => c.components?.latency.toFixed(2)},
+      {header: 'errors', get: (c) => c.components?.failure.toFixed(2)},
+      {header: 'weight', get: (c) => c.weight},
+      {header: 'est. cost', get: (c) => usd(c.estimated_cost_usd)},
+      {header: 'skipped', get: (c) => (c.skip_reason ? `${c.skip_reason}: ${c.skip_detail}` : null)},
+    ],
+    'No models are registered.',
+  )}`
+}

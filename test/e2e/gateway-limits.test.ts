@@ -1,0 +1,140 @@
+import OpenAI from 'openai'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {startTestDaemon} from '../helpers/daemon.js'
+import {startGatewayFixture, VAULT_PASSWORD, type GatewayFixture} from '../helpers/gateway-fixture.js'
+
+let fx: GatewayFixture
+
+beforeAll(async () => {
+  fx = await startGatewayFixture()
+})
+afterAll(() => fx?.close())
+
+const clientFor = (key: string) => new OpenAI({apiKey: key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
+const ask = (client: OpenAI, model = 'strong-gpt') => client.chat.completions.create({model, messages: [{role: 'user', content: 'hello'}]})
+
+async function raw(path: string, headers: Record<string, string>, body: string) {
+  const response = await fetch(`${fx.daemon.url}${path}`, {method: 'POST', headers: {'content-type': 'application/json', ...headers}, body})
+  return {status: response.status, body: await response.json()}
+}
+
+describe('API key checks on /v1', () => {
+  it('401 for a missing, unknown, revoked or expired key, in the endpoint dialect', async () => {
+    const missing = await raw('/v1/chat/completions', {}, JSON.stringify({model: 'strong-gpt', messages: [{role: 'user', content: 'x'}]}))
+    expect(missing.status).toBe(401)
+    expect(missing.body.error).toMatchObject({type: 'authentication_error', code: 'AUTH_INVALID'})
+    await expect(ask(clientFor('th-unknown-key-00000000000000000000'))).rejects.toMatchObject({status: 401})
+    const anthropicShape = await raw('/v1/messages', {'x-api-key': 'th-nope'}, JSON.stringify({model: 'claude', max_tokens: 5, messages: [{role: 'user', content: 'x'}]}))
+    expect(anthropicShape).toMatchObject({status: 401, body: {type: 'error', error: {type: 'authentication_error'}}})
+
+    const {key, id} = await fx.newKey()
+    const client = clientFor(key)
+    await ask(client)
+    await fx.daemon.admin('DELETE', `/admin/v1/apikeys/${id}`)
+    const revoked = await ask(client).catch((e) => e)
+    expect(revoked.status).toBe(401)
+    expect(revoked.message).toContain('revoked')
+
+    const expiring = await fx.newKey({expires_in: '1s'})
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    const expired = await ask(clientFor(expiring.key)).catch((e) => e)
+    expect(expired.status).toBe(401)
+    expect(expired.message).toContain('expired')
+  })
+
+  it('a rotated key stops working at once and the new one works', async () => {
+    const {key, id} = await fx.newKey()
+    const rotated = await fx.daemon.admin('POST', `/admin/v1/apikeys/${id}/rotate`)
+    await expect(ask(clientFor(key))).rejects.toMatchObject({status: 401})
+    expect((await ask(clientFor(rotated.body.key))).choices[0].message.content).toBe('echo: hello')
+  })
+
+  it('403 for a missing scope or a model the key may not use', async () => {
+    const embeddingsOnly = await fx.newKey({scopes: ['embeddings']})
+    const scope = await ask(clientFor(embeddingsOnly.key)).catch((e) => e)
+    expect(scope.status).toBe(403)
+    expect(scope.error.code).toBe('FORBIDDEN')
+    const limited = await fx.newKey({allowed_models: ['cheap-gpt']})
+    await expect(ask(clientFor(limited.key), 'strong-gpt')).rejects.toMatchObject({status: 403})
+    const auto = await clientFor(limited.key).chat.completions.create({model: 'auto', messages: [{role: 'user', content: 'x'}], ...{tokenhub: {mode: 'high_confidence'}}}).withResponse()
+    expect(auto.response.headers.get('x-tokenhub-model')).toBe('cheap-gpt')
+    const providerLimited = await fx.newKey({allowed_providers: ['an']})
+    await expect(ask(clientFor(providerLimited.key), 'strong-gpt')).rejects.toMatchObject({status: 403})
+  })
+
+  it('400 for malformed JSON and wrong shapes, 404 for an unknown model', async () => {
+    const malformed = await raw('/v1/chat/completions', {authorization: `Bearer ${fx.key}`}, '{"model": ')
+    expect(malformed.status).toBe(400)
+    expect(malformed.body.error.type).toBe('invalid_request_error')
+    const noMessages = await raw('/v1/chat/completions', {authorization: `Bearer ${fx.key}`}, JSON.stringify({model: 'strong-gpt'}))
+    expect(noMessages.status).toBe(400)
+    expect(noMessages.body.error.message).toContain('messages')
+    const badMessage = await raw('/v1/chat/completions', {authorization: `Bearer ${fx.key}`}, JSON.stringify({messages: ['hi']}))
+    expect(badMessage.body.error.message).toContain('messages[0]')
+    const unknown = await ask(clientFor(fx.key), 'gpt-99').catch((e) => e)
+    expect(unknown.status).toBe(404)
+    expect(unknown.message).toContain('gpt-99')
+  })
+})
+
+describe('budgets', () => {
+  it('refuses with 429 once the month\'s spend reaches the budget, with budget and spend in the body, across restarts', async () => {
+    // strong-gpt: 11 input + 2 output tokens = (11*0.005 + 2*0.015)/1000 = $0.000085 per call.
+    const {key, id} = await fx.newKey({monthly_budget_usd: 0.0001})
+    const client = clientFor(key)
+    await ask(client)
+    await ask(client)
+    const refused = await ask(client).catch((e) => e)
+    expect(refused.status).toBe(429)
+    expect(refused.error).toMatchObject({code: 'BUDGET_EXCEEDED', monthly_budget_usd: 0.0001, spend_usd: expect.any(Number)})
+    expect(refused.error.spend_usd).toBeGreaterThanOrEqual(0.0001)
+    const listed = await fx.daemon.admin('GET', `/admin/v1/apikeys/${id}`)
+    expect(listed.body.current_spend_usd).toBeCloseTo(refused.error.spend_usd, 10)
+    expect(listed.body.last_used_at).not.toBeNull()
+
+    expect(await fx.daemon.stop()).toBe(0)
+    fx.daemon = await startTestDaemon({dataDir: fx.daemon.dataDir, env: {TOKENHUB_VAULT_PASSWORD: VAULT_PASSWORD}})
+    const after = await new OpenAI({apiKey: key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0}).chat.completions.create({model: 'strong-gpt', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(after.status).toBe(429)
+    const logs = await fx.daemon.admin('GET', `/admin/v1/logs?api_key_id=${id}`)
+    expect(logs.body.logs.map((l: {status_code: number}) => l.status_code)).toEqual([429, 429, 200, 200])
+
+    await fx.daemon.admin('PATCH', `/admin/v1/apikeys/${id}`, {monthly_budget_usd: 1})
+    const raised = await new OpenAI({apiKey: key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0}).chat.completions.create({model: 'strong-gpt', messages: [{role: 'user', content: 'x'}]})
+    expect(raised.choices[0].message.content).toBe('echo: x')
+    expect((await fx.daemon.admin('GET', `/admin/v1/apikeys/${id}`)).body.current_spend_usd).toBeGreaterThan(0.00017)
+  })
+})
+
+describe('rate limits', () => {
+  it('429 with Retry-After past the requests-per-minute limit', async () => {
+    const {key} = await fx.newKey({rate_limit_rpm: 2})
+    const client = clientFor(key)
+    await ask(client)
+    await ask(client)
+    const response = await fetch(`${fx.daemon.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${key}`, 'content-type': 'application/json'},
+      body: JSON.stringify({model: 'strong-gpt', messages: [{role: 'user', content: 'x'}]}),
+    })
+    expect(response.status).toBe(429)
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect((await response.json()).error).toMatchObject({code: 'RATE_LIMITED', limit: 'requests', limit_per_minute: 2})
+  })
+})
+
+describe('vault', () => {
+  it('503 VAULT_LOCKED while the vault is locked, in both dialects; works again after unlock', async () => {
+    await fx.daemon.admin('POST', '/admin/v1/vault/lock')
+    try {
+      const openai = await ask(clientFor(fx.key)).catch((e) => e)
+      expect(openai.status).toBe(503)
+      expect(openai.error.code).toBe('VAULT_LOCKED')
+      const anthropic = await raw('/v1/messages', {'x-api-key': fx.key}, JSON.stringify({model: 'claude', max_tokens: 5, messages: [{role: 'user', content: 'x'}]}))
+      expect(anthropic).toMatchObject({status: 503, body: {type: 'error', error: {code: 'VAULT_LOCKED'}}})
+    } finally {
+      await fx.daemon.admin('POST', '/admin/v1/vault/unlock', {password: VAULT_PASSWORD})
+    }
+    expect((await ask(clientFor(fx.key))).choices[0].message.content).toBe('echo: hello')
+  })
+})
