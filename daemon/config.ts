@@ -19,6 +19,8 @@ export interface DaemonConfig {
   circuitFailures: number
   /** How long an open circuit waits before a probe request. */
   circuitOpenSecs: number
+  /** Background provider probe period; 0 = off. */
+  healthProbeSecs: number
 }
 
 /** Flag values as given on the command line (undefined = not given). */
@@ -88,5 +90,6 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv):
     maxBodyBytes: numberFrom('TOKENHUB_MAX_BODY_BYTES', flags.maxBodyBytes, env.TOKENHUB_MAX_BODY_BYTES, 32 * 1024 * 1024, {min: 1024, integer: true}),
     circuitFailures: numberFrom('TOKENHUB_CIRCUIT_FAILURES', undefined, env.TOKENHUB_CIRCUIT_FAILURES, 5, {min: 1, integer: true}),
     circuitOpenSecs: numberFrom('TOKENHUB_CIRCUIT_OPEN_SECS', undefined, env.TOKENHUB_CIRCUIT_OPEN_SECS, 30, {min: 0.1}),
+    healthProbeSecs: numberFrom('TOKENHUB_HEALTH_PROBE_SECS', undefined, env.TOKENHUB_HEALTH_PROBE_SECS, 0, {min: 0}),
   }
 }

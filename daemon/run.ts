@@ -102,6 +102,7 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
       idleTimeoutMs: config.providerTimeoutSecs * 1000,
       circuitFailures: config.circuitFailures,
       circuitOpenMs: config.circuitOpenSecs * 1000,
+      healthProbeMs: config.healthProbeSecs * 1000,
     })
     const deps: AdminDeps = {
       ...ctx,

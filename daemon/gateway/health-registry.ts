@@ -112,6 +112,18 @@ export class HealthRegistry {
     else provider.breaker.release()
   }
 
+  /** The background probe's verdict on a provider: it moves the provider's circuit only. */
+  recordProbe(providerId: string, ok: boolean, reason: string): void {
+    const provider = this.target(this.providers, 'provider', providerId)
+    if (ok) {
+      provider.breaker.recordSuccess()
+      return
+    }
+    provider.lastError = reason
+    provider.lastErrorAt = new Date(this.now()).toISOString()
+    provider.breaker.recordFailure(reason)
+  }
+
   /** A request that ended without a verdict (the client left) frees any half-open probe slot. */
   release(modelId: string, providerId: string): void {
     this.models.get(modelId)?.breaker.release()

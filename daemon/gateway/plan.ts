@@ -15,6 +15,8 @@ export const ANTHROPIC_VERSION = '2023-06-01'
 /** Anthropic requires max_tokens; used when an OpenAI client sets none and the model has no cap. */
 export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096
 
+const REASONING_MODEL = /^(o\d|gpt-5)/
+
 export type Endpoint = 'chat' | 'completions' | 'embeddings'
 
 export interface ClientRequest {
@@ -129,7 +131,12 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
     }
   }
 
-  const translated = anthropicToOpenAIChat(client.body as never, {model: model.upstreamModel, maxOutputTokens: model.maxOutputTokens})
+  const translated = anthropicToOpenAIChat(client.body as never, {
+    model: model.upstreamModel,
+    maxOutputTokens: model.maxOutputTokens,
+    // OpenAI's reasoning models refuse max_tokens; other OpenAI-compatible servers may not know the newer name.
+    maxTokensField: model.providerType === 'openai' && REASONING_MODEL.test(model.upstreamModel) ? 'max_completion_tokens' : 'max_tokens',
+  })
   return {
     path: '/v1/chat/completions',
     headers,

@@ -15,6 +15,7 @@ import {ApiKeyAuth} from './api-key-auth.js'
 import {ModelCatalog} from './catalog.js'
 import {Gateway} from './gateway.js'
 import {HealthRegistry} from './health-registry.js'
+import {HealthProber} from './prober.js'
 import {ProviderKeys} from './provider-keys.js'
 import {RequestLogRing} from './request-log.js'
 import {UpstreamClient} from './upstream-client.js'
@@ -31,6 +32,8 @@ export interface RuntimeOptions {
   idleTimeoutMs: number
   circuitFailures: number
   circuitOpenMs: number
+  /** 0 = no background probe. */
+  healthProbeMs: number
 }
 
 /** Everything the /v1 path needs, built once at start and shared with the admin routes that inspect it. */
@@ -77,6 +80,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
   })
   await replayRecentRequests(journal, logs, logger)
 
+  const prober = new HealthProber({store, keys, health, logger, intervalMs: options.healthProbeMs, timeoutMs: Math.min(options.firstByteTimeoutMs, 10_000)})
+  prober.start()
   const upstream = new UpstreamClient()
   const gateway = new Gateway({
     store,
@@ -114,6 +119,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
       if (change.resource === 'vault' && change.action === 'locked') keys.clear()
     },
     async close() {
+      prober.stop()
       await Promise.allSettled([upstream.close(), ledger.close(), journal.close()])
     },
   }
