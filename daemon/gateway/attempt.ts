@@ -5,9 +5,7 @@ import type {RoutableModel} from '../../src/core/routing/types.js'
 import {isContextOverflow} from '../../src/providers/errors.js'
 import type {TokenUsage} from '../../src/providers/stream.js'
 import type {ResponseSink} from '../http/response-sink.js'
-import type {Dialect} from './dialect-errors.js'
-import type {Endpoint, UpstreamPlan} from './plan.js'
-import {usageOf} from './plan.js'
+import {usageOf, type Dialect, type Endpoint, type UpstreamPlan} from '../../src/providers/plan.js'
 import type {UpstreamClient} from './upstream-client.js'
 
 /** Largest upstream error body kept (for classification and for the client). */

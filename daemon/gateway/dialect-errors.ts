@@ -1,6 +1,6 @@
 import type {TokenHubError} from '../../src/core/errors.js'
 
-export type Dialect = 'openai' | 'anthropic'
+import type {Dialect} from '../../src/providers/plan.js'
 
 const OPENAI_TYPE: Partial<Record<TokenHubError['code'], string>> = {
   AUTH_INVALID: 'authentication_error',

@@ -18,9 +18,9 @@ import type {ResponseSink} from '../http/response-sink.js'
 import {presentedKey, type ApiKeyAuth} from './api-key-auth.js'
 import {runAttempt} from './attempt.js'
 import type {ModelCatalog} from './catalog.js'
-import {dialectErrorBody, type Dialect} from './dialect-errors.js'
+import {dialectErrorBody} from './dialect-errors.js'
 import type {HealthRegistry} from './health-registry.js'
-import {planRequest, type Endpoint} from './plan.js'
+import {planRequest, type Dialect, type Endpoint} from '../../src/providers/plan.js'
 import {policyFrom} from './policy.js'
 import type {ProviderKeys} from './provider-keys.js'
 import type {RequestLogRing} from './request-log.js'
@@ -203,6 +203,7 @@ export class Gateway {
         model,
         apiKey,
       )
+      if (plan.dropped.length > 0) deps.logger.debug({request_id: call.requestId, model_id: model.id, dropped: plan.dropped}, 'fields the upstream cannot take were dropped')
       const provider = deps.store.data.providers[model.providerId]
 
       for (let retry = 0; ; retry++) {

@@ -7,9 +7,9 @@ import {HyperExpressSink} from '../http/response-sink.js'
 import type {RouteEnv} from '../http/json-route.js'
 import {presentedKey, type ApiKeyAuth} from './api-key-auth.js'
 import type {ModelCatalog} from './catalog.js'
-import {dialectErrorBody, type Dialect} from './dialect-errors.js'
+import {dialectErrorBody} from './dialect-errors.js'
 import {newRequestId, type Gateway, type GatewayCall} from './gateway.js'
-import type {Endpoint} from './plan.js'
+import type {Dialect, Endpoint} from '../../src/providers/plan.js'
 
 export interface V1Deps {
   gateway: Gateway

@@ -1,6 +1,7 @@
 import {request} from 'undici'
 import {TokenHubError} from '../core/errors.js'
 import {redactSecrets} from '../core/redact.js'
+import {endpointFor} from '../providers/index.js'
 import type {ProviderRecord, StoreDocument} from '../store/document.js'
 
 export interface DiscoveredModel {
@@ -14,18 +15,6 @@ export interface DiscoveryResult {
   models: DiscoveredModel[]
 }
 
-export const ANTHROPIC_VERSION = '2023-06-01'
-
-function upstreamHeaders(provider: ProviderRecord, apiKey: string | null): Record<string, string> {
-  const headers: Record<string, string> = {accept: 'application/json'}
-  if (provider.type === 'anthropic') {
-    headers['anthropic-version'] = ANTHROPIC_VERSION
-    if (apiKey) headers['x-api-key'] = apiKey
-  } else if (apiKey) {
-    headers.authorization = `Bearer ${apiKey}`
-  }
-  return headers
-}
 
 function describeNetworkError(error: unknown): string {
   const err = error as NodeJS.ErrnoException & {cause?: NodeJS.ErrnoException}
@@ -44,13 +33,14 @@ export async function discoverModels(options: {
   timeoutMs: number
 }): Promise<DiscoveryResult> {
   const {provider, apiKey} = options
-  const url = `${provider.base_url}/v1/models${provider.type === 'anthropic' ? '?limit=1000' : ''}`
+  const endpoint = endpointFor(provider.type)
+  const url = `${provider.base_url}${endpoint.paths.models}`
   let status: number
   let text: string
   try {
     const response = await request(url, {
       method: 'GET',
-      headers: upstreamHeaders(provider, apiKey),
+      headers: {accept: 'application/json', ...endpoint.authHeaders(apiKey)},
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
       signal: AbortSignal.timeout(options.timeoutMs),
@@ -92,7 +82,7 @@ export async function discoverModels(options: {
     .filter((m): m is {id: string; owned_by?: unknown} => typeof m?.id === 'string')
     .map((m) => ({
       id: m.id,
-      owned_by: typeof m.owned_by === 'string' ? m.owned_by : provider.type === 'anthropic' ? 'anthropic' : provider.id,
+      owned_by: typeof m.owned_by === 'string' ? m.owned_by : endpoint.wire === 'anthropic' ? 'anthropic' : provider.id,
       registered: registered.has(m.id),
     }))
   return {provider_id: provider.id, models}

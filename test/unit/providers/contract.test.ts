@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {planRequest, usageOf, type ClientRequest} from '../../../daemon/gateway/plan.js'
+import {planRequest, usageOf, type ClientRequest} from '../../../src/providers/plan.js'
 import type {RoutableModel} from '../../../src/core/routing/types.js'
 import type {ProviderType} from '../../../src/core/schemas/common.js'
 import {translateErrorBody} from '../../../src/providers/errors.js'

@@ -1,17 +1,19 @@
-import {AnthropicPassthroughStream} from '../../src/providers/anthropic/passthrough-stream.js'
-import {openAIChatToAnthropic} from '../../src/providers/anthropic/from-openai-request.js'
-import {AnthropicToOpenAIStream} from '../../src/providers/anthropic/stream-to-openai.js'
-import {anthropicResponseToOpenAI} from '../../src/providers/anthropic/to-openai-response.js'
-import {anthropicToOpenAIChat} from '../../src/providers/openai/from-anthropic-request.js'
-import {OpenAIPassthroughStream} from '../../src/providers/openai/passthrough-stream.js'
-import {OpenAIToAnthropicStream} from '../../src/providers/openai/stream-to-anthropic.js'
-import {openAIResponseToAnthropic} from '../../src/providers/openai/to-anthropic-response.js'
-import type {StreamTransformer, TokenUsage} from '../../src/providers/stream.js'
-import type {RoutableModel} from '../../src/core/routing/types.js'
-import {VERSION} from '../../src/version.js'
-import type {Dialect} from './dialect-errors.js'
+import type {RoutableModel} from '../core/routing/types.js'
+import {VERSION} from '../version.js'
+import {openAIChatToAnthropic} from './anthropic/from-openai-request.js'
+import {AnthropicPassthroughStream} from './anthropic/passthrough-stream.js'
+import {AnthropicToOpenAIStream} from './anthropic/stream-to-openai.js'
+import {anthropicResponseToOpenAI} from './anthropic/to-openai-response.js'
+import type {Wire} from './endpoint.js'
+import {endpointFor} from './index.js'
+import {anthropicToOpenAIChat} from './openai/from-anthropic-request.js'
+import {OpenAIPassthroughStream} from './openai/passthrough-stream.js'
+import {OpenAIToAnthropicStream} from './openai/stream-to-anthropic.js'
+import {openAIResponseToAnthropic} from './openai/to-anthropic-response.js'
+import type {StreamTransformer, TokenUsage} from './stream.js'
 
-export const ANTHROPIC_VERSION = '2023-06-01'
+/** The client's API dialect (which is also an upstream's wire format). */
+export type Dialect = Wire
 /** Anthropic requires max_tokens; used when an OpenAI client sets none and the model has no cap. */
 export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096
 
@@ -47,20 +49,15 @@ export interface UpstreamPlan {
 
 /** Only the provider's own credential and a fixed set of headers ever reach an upstream. */
 function baseHeaders(model: RoutableModel, apiKey: string | null, client: ClientRequest): Record<string, string> {
-  const headers: Record<string, string> = {
+  const endpoint = endpointFor(model.providerType)
+  return {
     'content-type': 'application/json',
     accept: client.stream ? 'text/event-stream' : 'application/json',
     'user-agent': `tokenhub/${VERSION}`,
     'x-request-id': client.requestId,
+    ...(endpoint.wire === 'anthropic' && client.anthropicBeta ? {'anthropic-beta': client.anthropicBeta} : {}),
+    ...endpoint.authHeaders(apiKey, client.anthropicVersion),
   }
-  if (model.providerType === 'anthropic') {
-    headers['anthropic-version'] = client.anthropicVersion ?? ANTHROPIC_VERSION
-    if (client.anthropicBeta) headers['anthropic-beta'] = client.anthropicBeta
-    if (apiKey) headers['x-api-key'] = apiKey
-  } else if (apiKey) {
-    headers.authorization = `Bearer ${apiKey}`
-  }
-  return headers
 }
 
 function withUsageRequested(body: Record<string, unknown>): Record<string, unknown> {
@@ -72,14 +69,17 @@ const created = () => Math.floor(Date.now() / 1000)
 
 export function planRequest(client: ClientRequest, model: RoutableModel, apiKey: string | null): UpstreamPlan {
   const headers = baseHeaders(model, apiKey, client)
+  const endpoint = endpointFor(model.providerType)
   const clientWantsUsage = Boolean((client.body.stream_options as {include_usage?: unknown} | undefined)?.include_usage)
-  const upstreamIsAnthropic = model.providerType === 'anthropic'
+  const upstreamIsAnthropic = endpoint.wire === 'anthropic'
 
   if (client.endpoint !== 'chat') {
-    // Legacy completions and embeddings exist on OpenAI-type upstreams only (the router filters others).
+    const path = client.endpoint === 'embeddings' ? endpoint.paths.embeddings : endpoint.paths.completions
+    // The router only sends these endpoints to upstreams that have them.
+    if (!path) throw new Error(`${model.providerType} upstreams have no ${client.endpoint} endpoint`)
     const body = {...client.body, model: model.upstreamModel}
     return {
-      path: client.endpoint === 'embeddings' ? '/v1/embeddings' : '/v1/completions',
+      path,
       headers,
       body: JSON.stringify(client.stream ? withUsageRequested(body) : body),
       upstreamDialect: 'openai',
@@ -92,7 +92,7 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
   if (client.dialect === 'openai' && !upstreamIsAnthropic) {
     const body = {...client.body, model: model.upstreamModel}
     return {
-      path: '/v1/chat/completions',
+      path: endpoint.paths.chat,
       headers,
       body: JSON.stringify(client.stream ? withUsageRequested(body) : body),
       upstreamDialect: 'openai',
@@ -104,7 +104,7 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
 
   if (client.dialect === 'anthropic' && upstreamIsAnthropic) {
     return {
-      path: '/v1/messages',
+      path: endpoint.paths.chat,
       headers,
       body: JSON.stringify({...client.body, model: model.upstreamModel}),
       upstreamDialect: 'anthropic',
@@ -121,7 +121,7 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
       maxOutputTokens: model.maxOutputTokens,
     })
     return {
-      path: '/v1/messages',
+      path: endpoint.paths.chat,
       headers,
       body: JSON.stringify(translated.body),
       upstreamDialect: 'anthropic',
@@ -138,7 +138,7 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
     maxTokensField: model.providerType === 'openai' && REASONING_MODEL.test(model.upstreamModel) ? 'max_completion_tokens' : 'max_tokens',
   })
   return {
-    path: '/v1/chat/completions',
+    path: endpoint.paths.chat,
     headers,
     body: JSON.stringify(translated.body),
     upstreamDialect: 'openai',

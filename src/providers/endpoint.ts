@@ -1,0 +1,15 @@
+import type {ProviderType} from '../core/schemas/common.js'
+
+export type Wire = 'openai' | 'anthropic'
+
+/** What differs between provider types at the HTTP level: paths, credentials, required headers. */
+export interface EndpointDescriptor {
+  type: ProviderType
+  /** The request/response format the upstream speaks. */
+  wire: Wire
+  paths: {chat: string; completions: string | null; embeddings: string | null; models: string}
+  /** Whether calls without a stored key are expected to work (local servers). */
+  keyRequired: boolean
+  /** The provider's credential (and any header the API always needs). */
+  authHeaders(apiKey: string | null, clientAnthropicVersion?: string): Record<string, string>
+}
