@@ -1,3 +1,4 @@
+import type {TargetHealthDto} from '../../src/core/api-types.js'
 import {CircuitBreaker, type CircuitState} from '../../src/core/health/circuit-breaker.js'
 import {SampleWindow} from '../../src/core/health/sample-window.js'
 import type {ModelSignals} from '../../src/core/routing/types.js'
@@ -20,19 +21,7 @@ interface Target {
   cooldownUntil: number
 }
 
-export interface TargetHealth {
-  id: string
-  state: CircuitState
-  requests: number
-  errors: number
-  error_rate: number
-  p50_ms: number | null
-  p95_ms: number | null
-  consecutive_failures: number
-  last_error: string | null
-  last_error_at: string | null
-  cooldown_until: string | null
-}
+export type TargetHealth = TargetHealthDto
 
 export interface HealthOptions {
   now?: () => number

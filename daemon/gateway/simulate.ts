@@ -1,3 +1,4 @@
+import type {SimulationDto} from '../../src/core/api-types.js'
 import {notFound} from '../../src/core/errors.js'
 import {parsePayload} from '../../src/core/schemas/parse.js'
 import {simulateSchema} from '../../src/core/schemas/simulate.js'
@@ -9,29 +10,8 @@ import type {RoutingConfig} from '../../src/store/document.js'
 import type {ModelCatalog} from './catalog.js'
 import type {HealthRegistry} from './health-registry.js'
 
-export interface SimulatedCandidate {
-  model_id: string
-  provider_id: string
-  /** 1 = chosen; null for a skipped model. */
-  rank: number | null
-  score: number | null
-  components: Candidate['components']
-  estimated_cost_usd: number
-  p95_latency_ms: number | null
-  error_rate: number
-  weight: number
-  skip_reason: string | null
-  skip_detail: string | null
-  sample?: number
-}
-
-export interface SimulationResult {
-  mode: string
-  token_count: number
-  chosen: string | null
-  /** Every registered model: eligible ones ranked, then the skipped with their reason. */
-  candidates: SimulatedCandidate[]
-}
+export type SimulatedCandidate = SimulationDto['candidates'][number]
+export type SimulationResult = SimulationDto
 
 function toWire(c: Candidate, rank: number | null): SimulatedCandidate {
   return {

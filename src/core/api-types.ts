@@ -1,3 +1,5 @@
+import type {RequestLogRecord} from './request-log.js'
+
 /** Wire shapes of the admin API: returned by the daemon, read by the CLI and TUI. Pure types. */
 
 export interface Page<T> {
@@ -41,7 +43,8 @@ export interface ModelDto {
   id: string
   provider_id: string
   upstream_model: string | null
-  kind: string
+  /** What the model serves: chat (chat, messages, completions) or embedding. */
+  kind: 'chat' | 'embedding'
   weight: number
   max_context_tokens: number
   max_output_tokens: number | null
@@ -113,7 +116,7 @@ export interface AliasDto {
 
 export interface TargetHealthDto {
   id: string
-  state: string
+  state: 'closed' | 'open' | 'half_open'
   requests: number
   errors: number
   error_rate: number
@@ -130,31 +133,7 @@ export interface HealthDto {
   models: TargetHealthDto[]
 }
 
-export interface RequestLogDto {
-  request_id: string
-  timestamp: string
-  api_key_id: string | null
-  api_key_name: string | null
-  endpoint: string
-  mode: string
-  requested_model: string
-  alias_from: string | null
-  model_id: string | null
-  provider_id: string | null
-  stream: boolean
-  status_code: number
-  error_class: string | null
-  error_message: string | null
-  attempts: Array<{model_id: string; provider_id: string; status: number | null; error_class: string | null; latency_ms: number}>
-  input_tokens: number
-  output_tokens: number
-  total_tokens: number
-  cost_usd: number
-  unpriced: boolean
-  usage_source: string
-  latency_ms: number
-  ttft_ms: number | null
-}
+export type RequestLogDto = RequestLogRecord
 
 export interface SimulationDto {
   mode: string

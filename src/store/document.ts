@@ -1,3 +1,4 @@
+import type {ApiKeyDto, ModelDto} from '../core/api-types.js'
 import type {StickyBy} from '../core/routing/alias.js'
 import type {ApiKeyScope} from '../core/schemas/apikey.js'
 import type {ProviderType, RoutingMode} from '../core/schemas/common.js'
@@ -13,48 +14,16 @@ export interface ProviderRecord {
   updated_at: string
 }
 
-export type ModelKind = 'chat' | 'embedding'
+export type ModelKind = ModelDto['kind']
 
-export interface ModelRecord {
-  id: string
-  provider_id: string
-  /** Model id sent upstream; null means the same as `id`. */
-  upstream_model: string | null
-  /** What the model serves: chat (chat, messages, completions) or embedding. */
-  kind: ModelKind
-  weight: number
-  max_context_tokens: number
-  max_output_tokens: number | null
-  input_per_1k: number
-  output_per_1k: number
-  enabled: boolean
-  pricing_source: string
-  created_at: string
-  updated_at: string
-}
+/** A model as stored is exactly what the admin API returns. */
+export type ModelRecord = ModelDto
 
-export interface ApiKeyRecord {
-  id: string
-  name: string
-  /** First characters of the key, safe to show (e.g. "th-a1B2c3D4"). */
-  key_prefix: string
+/** A client API key as stored: the wire fields (minus what is computed per request) plus the hash. */
+export type ApiKeyRecord = Omit<ApiKeyDto, 'status' | 'current_spend_usd' | 'scopes'> & {
+  scopes: ApiKeyScope[]
   /** SHA-256 of the full key, hex. The key itself is never stored. */
   key_hash: string
-  scopes: ApiKeyScope[]
-  allowed_models: string[] | null
-  allowed_providers: string[] | null
-  project: string | null
-  expires_at: string | null
-  monthly_budget_usd: number
-  rate_limit_rpm: number
-  rate_limit_tpm: number
-  rotation_days: number
-  enabled: boolean
-  created_at: string
-  updated_at: string
-  rotated_at: string | null
-  revoked_at: string | null
-  last_used_at: string | null
 }
 
 export interface RoutingConfig {
