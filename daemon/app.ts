@@ -3,10 +3,12 @@ import {randomId} from '../src/auth/secrets.js'
 import {TokenHubError} from '../src/core/errors.js'
 import type {Logger} from '../src/logging/logger.js'
 import {apiKeyRoutes} from './admin/apikey-routes.js'
-import {requireAdminToken} from './admin/auth.js'
+import {requireAdminToken, requireBearer} from './admin/auth.js'
 import type {AdminDeps} from './admin/deps.js'
 import {registryRoutes} from './admin/registry-routes.js'
+import {observabilityRoutes} from './admin/observability-routes.js'
 import {runtimeRoutes} from './admin/runtime-routes.js'
+import {registerEventRoutes} from './events/routes.js'
 import {registerV1Routes} from './gateway/routes.js'
 import {systemRoutes} from './admin/system-routes.js'
 import {adminErrorBody} from './http/errors.js'
@@ -52,10 +54,21 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
     ...registryRoutes(deps),
     ...apiKeyRoutes(deps),
     ...runtimeRoutes({runtime: deps.runtime, aliases: deps.aliases, routing: deps.routing, store: deps.store}),
+    ...observabilityRoutes({runtime: deps.runtime, store: deps.store}),
   ]
   for (const route of adminRoutes) server[route.method](route.path, jsonRoute(env, route.handler, adminGuard))
 
   registerV1Routes(server, env, {gateway: deps.runtime.gateway, auth: deps.runtime.auth, catalog: deps.runtime.catalog})
+  registerEventRoutes(server, {bus: deps.bus, logger: options.logger, guard: adminGuard, isShuttingDown: () => shuttingDown})
+
+  server.get(
+    '/metrics',
+    jsonRoute(
+      env,
+      async () => ({body: await deps.runtime.prometheus.render(), contentType: 'text/plain; version=0.0.4; charset=utf-8'}),
+      deps.metricsToken ? requireBearer(deps.metricsToken, 'metrics token (TOKENHUB_METRICS_TOKEN)') : undefined,
+    ),
+  )
 
   server.set_not_found_handler((req, res) => {
     const requestId = randomId(8)

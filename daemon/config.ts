@@ -21,6 +21,10 @@ export interface DaemonConfig {
   circuitOpenSecs: number
   /** Background provider probe period; 0 = off. */
   healthProbeSecs: number
+  /** How long request records and rewards stay in the journal. */
+  journalRetentionDays: number
+  /** When set, GET /metrics needs this bearer token. */
+  metricsToken?: string
 }
 
 /** Flag values as given on the command line (undefined = not given). */
@@ -91,5 +95,7 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv):
     circuitFailures: numberFrom('TOKENHUB_CIRCUIT_FAILURES', undefined, env.TOKENHUB_CIRCUIT_FAILURES, 5, {min: 1, integer: true}),
     circuitOpenSecs: numberFrom('TOKENHUB_CIRCUIT_OPEN_SECS', undefined, env.TOKENHUB_CIRCUIT_OPEN_SECS, 30, {min: 0.1}),
     healthProbeSecs: numberFrom('TOKENHUB_HEALTH_PROBE_SECS', undefined, env.TOKENHUB_HEALTH_PROBE_SECS, 0, {min: 0}),
+    journalRetentionDays: numberFrom('TOKENHUB_JOURNAL_RETENTION_DAYS', undefined, env.TOKENHUB_JOURNAL_RETENTION_DAYS, 30, {min: 1}),
+    metricsToken: nonEmpty(env.TOKENHUB_METRICS_TOKEN),
   }
 }

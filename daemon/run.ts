@@ -20,6 +20,9 @@ import type {DaemonConfig} from './config.js'
 import {createRuntime, type GatewayRuntime} from './gateway/runtime.js'
 import {listen} from './server.js'
 
+/** A heartbeat event on the stream every so often, so followers can tell a quiet gateway from a dead one. */
+export const HEARTBEAT_MS = 30_000
+
 export interface DaemonIO {
   logger: Logger
   /** Human status lines (stdout). */
@@ -57,7 +60,8 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
       onWriteError: (error) => logger.error({err: error, file: files.store}, 'could not write the store; the change stays in memory and the next change retries'),
     })
 
-    const bus = new EventBus((error) => logger.error({err: error}, 'event subscriber failed'))
+    // Ids seeded from the clock keep growing across restarts, so a client's Last-Event-ID stays meaningful.
+    const bus = new EventBus({firstId: Date.now() * 1000, onSubscriberError: (error) => logger.error({err: error}, 'event subscriber failed')})
     let runtime: GatewayRuntime | undefined
     const onChange = (change: AdminChange) => {
       logger.info(change, 'admin change')
@@ -103,6 +107,7 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
       circuitFailures: config.circuitFailures,
       circuitOpenMs: config.circuitOpenSecs * 1000,
       healthProbeMs: config.healthProbeSecs * 1000,
+      journalRetentionMs: config.journalRetentionDays * 86_400_000,
     })
     const deps: AdminDeps = {
       ...ctx,
@@ -113,12 +118,19 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
       aliases: new AliasAdmin(ctx),
       routing,
       runtime,
+      bus,
+      metricsToken: config.metricsToken,
       version: VERSION,
       startedAt,
       providerTimeoutMs: config.providerTimeoutSecs * 1000,
     }
     const app = createApp(deps, {logger, maxBodyBytes: config.maxBodyBytes})
     const listening = await listen(app.server, config.host, config.port)
+    const heartbeat = setInterval(
+      () => bus.publish({type: 'heartbeat', uptime_s: Math.floor((Date.now() - startedAt) / 1000), in_flight: app.inflight.active, subscribers: bus.subscriberCount}),
+      HEARTBEAT_MS,
+    )
+    heartbeat.unref()
 
     const where = token.source === 'env' ? 'from TOKENHUB_ADMIN_TOKEN' : token.source === 'file' ? 'from' : 'generated and written to'
     io.say(`tokenhub ${VERSION}: data dir ${config.dataDir}${dir.created ? ' (created)' : ''}`)
@@ -136,6 +148,7 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
       shutdown(reason: string) {
         stopping ??= (async () => {
           logger.info({reason, in_flight: app.inflight.active}, 'shutting down: no new requests, draining')
+          clearInterval(heartbeat)
           app.beginShutdown()
           listening.stopAccepting()
           const drained = await app.inflight.waitForIdle(config.drainTimeoutSecs * 1000)

@@ -1,4 +1,5 @@
 import type {AdminTokenHolder} from '../../src/auth/admin-token.js'
+import {secretsEqual} from '../../src/auth/secrets.js'
 import {TokenHubError} from '../../src/core/errors.js'
 import type {RequestContext} from '../http/context.js'
 
@@ -17,5 +18,13 @@ export function requireAdminToken(holder: AdminTokenHolder) {
         suggestion: 'Use the token from `tokenhub admin-token` (TOKENHUB_ADMIN_TOKEN or <data dir>/.admin-token).',
       })
     }
+  }
+}
+
+/** Guard for a route protected by a fixed bearer token (e.g. /metrics with TOKENHUB_METRICS_TOKEN). */
+export function requireBearer(expected: string, what: string) {
+  return (ctx: Pick<RequestContext, 'header'>): void => {
+    const token = bearerToken(ctx.header('authorization'))
+    if (!token || !secretsEqual(token, expected)) throw new TokenHubError('AUTH_INVALID', `missing or wrong ${what}`)
   }
 }

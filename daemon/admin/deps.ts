@@ -5,6 +5,7 @@ import type {ModelAdmin} from '../../src/admin/models.js'
 import type {ProviderAdmin} from '../../src/admin/providers.js'
 import type {RoutingConfigAdmin} from '../../src/admin/routing-config.js'
 import type {AdminTokenHolder} from '../../src/auth/admin-token.js'
+import type {EventBus} from '../../src/events/bus.js'
 import type {GatewayRuntime} from '../gateway/runtime.js'
 import type {JsonHandler} from '../http/json-route.js'
 
@@ -16,6 +17,9 @@ export interface AdminDeps extends AdminContext {
   aliases: AliasAdmin
   routing: RoutingConfigAdmin
   runtime: GatewayRuntime
+  bus: EventBus
+  /** When set, GET /metrics needs it as a bearer token. */
+  metricsToken?: string
   version: string
   startedAt: number
   providerTimeoutMs: number

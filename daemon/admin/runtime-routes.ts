@@ -1,11 +1,9 @@
 import type {AliasAdmin} from '../../src/admin/aliases.js'
-import {validation} from '../../src/core/errors.js'
 import type {GatewayRuntime} from '../gateway/runtime.js'
 import {simulateRouting} from '../gateway/simulate.js'
 import type {RoutingConfigAdmin} from '../../src/admin/routing-config.js'
 import type {ConfigStore} from '../../src/store/config-store.js'
 import type {AdminRoute} from './deps.js'
-import {pageParams} from './pagination.js'
 
 const ALIAS_PREFIX = '/admin/v1/aliases/'
 const aliasNameFrom = (path: string) => decodeURIComponent(path.slice(ALIAS_PREFIX.length))
@@ -17,7 +15,7 @@ export interface RuntimeRouteDeps {
   store: ConfigStore
 }
 
-/** Admin routes over the live gateway: aliases, health, request logs, routing simulation. */
+/** Admin routes over the live gateway: aliases and routing simulation. */
 export function runtimeRoutes(deps: RuntimeRouteDeps): AdminRoute[] {
   const {runtime} = deps
   return [
@@ -32,25 +30,6 @@ export function runtimeRoutes(deps: RuntimeRouteDeps): AdminRoute[] {
       },
     },
     {method: 'delete', path: `${ALIAS_PREFIX}*`, handler: async (ctx) => ({body: {ok: true, ...(await deps.aliases.delete(aliasNameFrom(ctx.path)))}})},
-    {method: 'get', path: '/admin/v1/health', handler: () => ({body: runtime.health.snapshot()})},
-    {
-      method: 'get',
-      path: '/admin/v1/logs',
-      handler: (ctx) => {
-        const {offset} = pageParams(ctx.query)
-        const limit = ctx.query.get('limit') ? pageParams(ctx.query).limit : 100
-        const statusText = ctx.query.get('status')
-        if (statusText !== null && !/^\d{3}$/.test(statusText)) throw validation(`query parameter status must be an HTTP status code, got "${statusText}"`)
-        const {logs, total} = runtime.logs.query({
-          limit: Math.min(limit, 1000),
-          offset,
-          model: ctx.query.get('model') ?? undefined,
-          apiKeyId: ctx.query.get('api_key_id') ?? ctx.query.get('key') ?? undefined,
-          status: statusText === null ? undefined : Number(statusText),
-        })
-        return {body: {logs, total, limit: Math.min(limit, 1000), offset}}
-      },
-    },
     {
       method: 'post',
       path: '/admin/v1/routing/simulate',

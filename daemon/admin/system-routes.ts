@@ -1,3 +1,4 @@
+import {isTokenHubError} from '../../src/core/errors.js'
 import {parsePayload} from '../../src/core/schemas/parse.js'
 import {adminTokenRotateSchema, vaultRotateSchema, vaultUnlockSchema} from '../../src/core/schemas/vault.js'
 import type {AdminDeps, AdminRoute} from './deps.js'
@@ -35,7 +36,10 @@ export function systemRoutes(deps: AdminDeps): AdminRoute[] {
       path: '/admin/v1/vault/unlock',
       handler: async (ctx) => {
         const input = parsePayload(vaultUnlockSchema, await ctx.json(), 'invalid unlock request')
-        const {initialized} = await deps.vault.unlock((input.password ?? input.admin_password) as string)
+        const {initialized} = await deps.vault.unlock((input.password ?? input.admin_password) as string).catch((error) => {
+          if (isTokenHubError(error) && error.code === 'VAULT_PASSWORD_INVALID') deps.runtime.audit.record({resource: 'vault', action: 'unlock', id: 'vault', outcome: 'denied', detail: 'wrong password'})
+          throw error
+        })
         return {body: {ok: true, initialized, ...vaultState()}}
       },
     },
@@ -49,7 +53,10 @@ export function systemRoutes(deps: AdminDeps): AdminRoute[] {
       path: '/admin/v1/vault/rotate',
       handler: async (ctx) => {
         const input = parsePayload(vaultRotateSchema, await ctx.json(), 'invalid vault rotation request')
-        await deps.vault.rotate(input.old_password, input.new_password)
+        await deps.vault.rotate(input.old_password, input.new_password).catch((error) => {
+          if (isTokenHubError(error) && error.code === 'VAULT_PASSWORD_INVALID') deps.runtime.audit.record({resource: 'vault', action: 'rotate', id: 'vault', outcome: 'denied', detail: 'wrong old password'})
+          throw error
+        })
         return {body: {ok: true, ...vaultState()}}
       },
     },

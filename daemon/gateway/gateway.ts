@@ -3,6 +3,7 @@ import {costUsd} from '../../src/core/cost.js'
 import {TokenHubError, isTokenHubError} from '../../src/core/errors.js'
 import {backoffMs, blameFor, nextStep, type AttemptFailure} from '../../src/core/failover.js'
 import type {AttemptRecord, RequestLogRecord} from '../../src/core/request-log.js'
+import type {RewardRecord} from '../../src/core/reward.js'
 import {rewardOf, tokenBucket, type ThompsonBandit} from '../../src/core/routing/thompson.js'
 import type {Capability, RoutableModel, RoutingPolicy} from '../../src/core/routing/types.js'
 import type {ApiKeyScope} from '../../src/core/schemas/apikey.js'
@@ -41,8 +42,10 @@ export interface GatewayDeps {
   bus: EventBus
   logger: Logger
   routingConfig: () => RoutingConfig
-  /** Durable copy of each request record (the journal), when configured. */
-  persist?: (record: RequestLogRecord) => void
+  /** Everything else that consumes request records: journal, stats rollups, Prometheus. */
+  recorders?: Array<(record: RequestLogRecord) => void>
+  /** Bandit observations, for the journal and GET /admin/v1/rewards. */
+  onReward?: (reward: RewardRecord) => void
   firstByteTimeoutMs: number
   idleTimeoutMs: number
   random?: () => number
@@ -349,14 +352,30 @@ export class Gateway {
       ttft_ms: outcome.ttftMs === null ? null : Math.round(outcome.ttftMs),
     }
     deps.logs.add(record)
-    deps.persist?.(record)
+    for (const recorder of deps.recorders ?? []) recorder(record)
     if (key && cost > 0) deps.ledger.addSpend(key.id, cost)
     if (key && (key.rate_limit_tpm > 0) && outcome.usageSource === 'upstream') {
       deps.limiter.settleTokens(key.id, usage.input + usage.output - state.estimate - (requestedOutput(call.body) ?? 0), this.now())
     }
-    if (model && state.policy) {
+    if (model && state.policy && outcome.errorClass !== 'client_aborted') {
       const success = outcome.status < 400 && !outcome.errorClass
-      deps.bandit.update(model.id, tokenBucket(state.estimate), rewardOf({success, latencyMs, costUsd: cost, latencyBudgetMs: state.policy.maxLatencyMs, costBudgetUsd: state.policy.maxBudgetUsd}))
+      const bucket = tokenBucket(state.estimate)
+      const reward = rewardOf({success, latencyMs, costUsd: cost, latencyBudgetMs: state.policy.maxLatencyMs, costBudgetUsd: state.policy.maxBudgetUsd})
+      deps.bandit.update(model.id, bucket, reward)
+      deps.onReward?.({
+        timestamp: record.timestamp,
+        request_id: call.requestId,
+        model_id: model.id,
+        provider_id: model.providerId,
+        mode: record.mode,
+        token_bucket: bucket,
+        estimated_tokens: state.estimate,
+        latency_ms: record.latency_ms,
+        cost_usd: cost,
+        success,
+        error_class: outcome.errorClass,
+        reward,
+      })
     }
     const ok = outcome.status < 400 && !outcome.errorClass
     deps.bus.publish({

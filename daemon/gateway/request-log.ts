@@ -1,4 +1,5 @@
 import type {RequestLogRecord} from '../../src/core/request-log.js'
+import {RecordRing} from '../../src/core/record-ring.js'
 
 export interface LogQuery {
   limit: number
@@ -6,37 +7,36 @@ export interface LogQuery {
   model?: string
   apiKeyId?: string
   status?: number
+  /** Only records at or after this time (ISO 8601). */
+  since?: string
+}
+
+export function matchesLogQuery(query: Omit<LogQuery, 'limit' | 'offset'>) {
+  return (record: RequestLogRecord): boolean =>
+    (!query.model || record.model_id === query.model || record.requested_model === query.model) &&
+    (!query.apiKeyId || record.api_key_id === query.apiKeyId) &&
+    (query.status === undefined || record.status_code === query.status) &&
+    (!query.since || record.timestamp >= query.since)
 }
 
 /**
- * Recent request records in a bounded ring (newest last), for GET /admin/v1/logs. Durable history
- * lives in the journal; the ring is refilled from it at start.
+ * Recent request records in a bounded ring, for GET /admin/v1/logs. Durable history lives in the
+ * journal (export reads it); the ring is refilled from it at start.
  */
 export class RequestLogRing {
-  private readonly records: Array<RequestLogRecord | undefined>
-  private next = 0
-  private size = 0
+  private readonly ring: RecordRing<RequestLogRecord>
 
-  constructor(private readonly capacity = 10_000) {
-    this.records = new Array(capacity)
+  constructor(capacity = 10_000) {
+    this.ring = new RecordRing(capacity)
   }
 
   add(record: RequestLogRecord): void {
-    this.records[this.next] = record
-    this.next = (this.next + 1) % this.capacity
-    this.size = Math.min(this.size + 1, this.capacity)
+    this.ring.add(record)
   }
 
   /** Newest first, filtered, paged. */
   query(query: LogQuery): {logs: RequestLogRecord[]; total: number} {
-    const matches: RequestLogRecord[] = []
-    for (let i = 0; i < this.size; i++) {
-      const record = this.records[(this.next - 1 - i + this.capacity) % this.capacity]!
-      if (query.model && record.model_id !== query.model && record.requested_model !== query.model) continue
-      if (query.apiKeyId && record.api_key_id !== query.apiKeyId) continue
-      if (query.status !== undefined && record.status_code !== query.status) continue
-      matches.push(record)
-    }
-    return {logs: matches.slice(query.offset, query.offset + query.limit), total: matches.length}
+    const {items, total} = this.ring.query(matchesLogQuery(query), query.offset, query.limit)
+    return {logs: items, total}
   }
 }

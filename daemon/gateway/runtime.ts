@@ -1,7 +1,11 @@
 import {join} from 'node:path'
 import type {AdminChange} from '../../src/admin/context.js'
-import type {RequestLogRecord} from '../../src/core/request-log.js'
+import type {AuditRecord} from '../../src/core/audit.js'
 import {RateLimiter} from '../../src/core/limits/rate-limiter.js'
+import {observationFromLog, RollupStore, type RollupRecord} from '../../src/core/metrics/rollup.js'
+import {RecordRing} from '../../src/core/record-ring.js'
+import type {RequestLogRecord} from '../../src/core/request-log.js'
+import type {RewardRecord} from '../../src/core/reward.js'
 import {ThompsonBandit} from '../../src/core/routing/thompson.js'
 import type {EventBus} from '../../src/events/bus.js'
 import type {Logger} from '../../src/logging/logger.js'
@@ -11,6 +15,8 @@ import {Journal} from '../../src/store/journal.js'
 import type {StoreKey} from '../../src/store/store-key.js'
 import {UsageLedger} from '../../src/store/usage-ledger.js'
 import type {Vault} from '../../src/vault/vault.js'
+import {AuditTrail} from '../admin/audit-trail.js'
+import {PrometheusMetrics} from '../metrics/prometheus.js'
 import {ApiKeyAuth} from './api-key-auth.js'
 import {ModelCatalog} from './catalog.js'
 import {Gateway} from './gateway.js'
@@ -34,9 +40,15 @@ export interface RuntimeOptions {
   circuitOpenMs: number
   /** 0 = no background probe. */
   healthProbeMs: number
+  /** How long request records, rewards and audit entries are kept in the journal. */
+  journalRetentionMs: number
 }
 
-/** Everything the /v1 path needs, built once at start and shared with the admin routes that inspect it. */
+export const DEFAULT_TSDB_RETENTION_MS = 7 * 86_400_000
+const AUDIT_RETENTION_MS = 365 * 86_400_000
+const MAINTENANCE_MS = 3_600_000
+
+/** Everything the /v1 path and the observability endpoints share, built once at start. */
 export interface GatewayRuntime {
   gateway: Gateway
   catalog: ModelCatalog
@@ -45,11 +57,27 @@ export interface GatewayRuntime {
   keys: ProviderKeys
   logs: RequestLogRing
   ledger: UsageLedger
-  journal: Journal
   bandit: ThompsonBandit
-  /** Keeps caches in step with admin changes. */
+  rewards: RecordRing<RewardRecord>
+  audit: AuditTrail
+  rollups: RollupStore
+  prometheus: PrometheusMetrics
+  journals: {requests: Journal; audit: Journal; metrics: Journal}
+  /** Changes the time-series retention (persisted in the store) and prunes. */
+  setTsdbRetention(ms: number): Promise<void>
+  pruneTsdb(): Promise<{removed_minutes: number; removed_segments: number}>
+  /** Keeps caches in step with admin changes and records them in the audit trail. */
   onAdminChange(change: AdminChange): void
   close(): Promise<void>
+}
+
+function journal(options: RuntimeOptions, name: string): Promise<Journal> {
+  return Journal.open({
+    dir: join(options.dataDir, 'journal', name),
+    recipient: options.storeKey.recipient,
+    identity: options.storeKey.identity,
+    onError: (error) => options.logger.error({err: error, journal: name}, 'journal write failed; will retry'),
+  })
 }
 
 export async function createRuntime(options: RuntimeOptions): Promise<GatewayRuntime> {
@@ -66,22 +94,41 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
   const auth = new ApiKeyAuth(store)
   const keys = new ProviderKeys(store, options.vault)
   const logs = new RequestLogRing()
+  const rewards = new RecordRing<RewardRecord>(10_000)
   const bandit = new ThompsonBandit({random: Math.random, now: Date.now})
   const ledger = await UsageLedger.open({
     file: join(options.dataDir, 'usage.age'),
     key: options.storeKey,
     onError: (error) => logger.error({err: error}, 'could not write usage.age; will retry'),
   })
-  const journal = await Journal.open({
-    dir: join(options.dataDir, 'journal'),
-    recipient: options.storeKey.recipient,
-    identity: options.storeKey.identity,
-    onError: (error) => logger.error({err: error}, 'journal write failed; will retry'),
-  })
-  await replayRecentRequests(journal, logs, logger)
+  const journals = {requests: await journal(options, 'requests'), audit: await journal(options, 'audit'), metrics: await journal(options, 'metrics')}
+  const audit = new AuditTrail((record) => journals.audit.append({type: 'audit', ...record}))
+  const rollups = new RollupStore({retentionMs: store.data.settings?.tsdb_retention_ms ?? DEFAULT_TSDB_RETENTION_MS})
+  const prometheus = new PrometheusMetrics({health, bus})
+  store.writeObserver = (seconds) => prometheus.storeWrite.observe(seconds)
+
+  await replay({journals, logs, rewards, bandit, audit, rollups, logger})
 
   const prober = new HealthProber({store, keys, health, logger, intervalMs: options.healthProbeMs, timeoutMs: Math.min(options.firstByteTimeoutMs, 10_000)})
   prober.start()
+  // Rollup deltas go to the metrics journal every second, like the journal's own flushes.
+  const rollupTimer = setInterval(() => persistRollups(rollups, journals.metrics), 1000)
+  rollupTimer.unref()
+  const maintenance = setInterval(() => void maintain(), MAINTENANCE_MS)
+  maintenance.unref()
+
+  async function maintain(): Promise<void> {
+    const now = Date.now()
+    try {
+      rollups.prune(now)
+      await journals.metrics.prune(new Date(now - rollups.retentionMs))
+      await journals.requests.prune(new Date(now - options.journalRetentionMs))
+      await journals.audit.prune(new Date(now - AUDIT_RETENTION_MS))
+    } catch (error) {
+      logger.error({err: error}, 'journal maintenance failed')
+    }
+  }
+
   const upstream = new UpstreamClient()
   const gateway = new Gateway({
     store,
@@ -97,7 +144,15 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
     bus,
     logger,
     routingConfig: options.routingConfig,
-    persist: (record) => journal.append({type: 'request', ...record}),
+    recorders: [
+      (record) => journals.requests.append({type: 'request', ...record}),
+      (record) => rollups.observe(observationFromLog(record)),
+      (record) => prometheus.observe(record),
+    ],
+    onReward: (reward) => {
+      rewards.add(reward)
+      journals.requests.append({type: 'reward', ...reward})
+    },
     firstByteTimeoutMs: options.firstByteTimeoutMs,
     idleTimeoutMs: options.idleTimeoutMs,
   })
@@ -110,32 +165,88 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
     keys,
     logs,
     ledger,
-    journal,
     bandit,
+    rewards,
+    audit,
+    rollups,
+    prometheus,
+    journals,
+    async setTsdbRetention(ms) {
+      await store.update((doc) => {
+        doc.settings = {...doc.settings, tsdb_retention_ms: ms}
+      })
+      rollups.retentionMs = ms
+    },
+    async pruneTsdb() {
+      const now = Date.now()
+      const removedMinutes = rollups.prune(now)
+      const {removed} = await journals.metrics.prune(new Date(now - rollups.retentionMs))
+      return {removed_minutes: removedMinutes, removed_segments: removed.length}
+    },
     onAdminChange(change) {
       if (change.resource === 'provider' || change.resource === 'model' || change.resource === 'alias') catalog.invalidate()
       if (change.resource === 'provider') keys.clear()
       if (change.resource === 'api_key') auth.invalidate()
       if (change.resource === 'vault' && change.action === 'locked') keys.clear()
+      audit.record(change)
     },
     async close() {
       prober.stop()
-      await Promise.allSettled([upstream.close(), ledger.close(), journal.close()])
+      clearInterval(rollupTimer)
+      clearInterval(maintenance)
+      persistRollups(rollups, journals.metrics)
+      await Promise.allSettled([upstream.close(), ledger.close(), journals.requests.close(), journals.audit.close(), journals.metrics.close()])
     },
   }
 }
 
-/** Refills the recent-requests ring from the journal's last day. */
-async function replayRecentRequests(journal: Journal, logs: RequestLogRing, logger: Logger): Promise<void> {
-  const since = new Date(Date.now() - 24 * 3_600_000)
-  let count = 0
-  for await (const entry of journal.read({since})) {
-    const record = entry.record as {type?: string} & RequestLogRecord
-    if (record?.type !== 'request') continue
-    const {type: _type, ...rest} = record
-    logs.add(rest)
-    count++
+function persistRollups(rollups: RollupStore, metrics: Journal): void {
+  for (const delta of rollups.drainDeltas()) metrics.append(delta)
+}
+
+/** Rebuilds in-memory state from the journals: recent logs and rewards, the audit trail, the rollups. */
+async function replay(deps: {
+  journals: GatewayRuntime['journals']
+  logs: RequestLogRing
+  rewards: RecordRing<RewardRecord>
+  bandit: ThompsonBandit
+  audit: AuditTrail
+  rollups: RollupStore
+  logger: Logger
+}): Promise<void> {
+  const started = performance.now()
+  const dayAgo = new Date(Date.now() - 86_400_000)
+  let requests = 0
+  for await (const entry of deps.journals.requests.read({since: dayAgo})) {
+    const record = entry.record as {type?: string}
+    if (record?.type === 'request') {
+      const {type: _type, ...rest} = record as RequestLogRecord & {type: string}
+      deps.logs.add(rest)
+      requests++
+    } else if (record?.type === 'reward') {
+      const {type: _type, ...reward} = record as RewardRecord & {type: string}
+      deps.rewards.add(reward)
+      deps.bandit.update(reward.model_id, reward.token_bucket, reward.reward, Date.parse(reward.timestamp))
+    }
   }
-  if (journal.issues.length > 0) logger.warn({issues: journal.issues.slice(0, 10), count: journal.issues.length}, 'journal has damaged records; they were skipped')
-  if (count > 0) logger.info({records: count}, 'recent requests reloaded from the journal')
+  for await (const entry of deps.journals.audit.read()) {
+    const {type: _type, ...record} = entry.record as AuditRecord & {type: string}
+    deps.audit.restore(record)
+  }
+  const since = new Date(Date.now() - deps.rollups.retentionMs)
+  let damaged = 0
+  for await (const entry of deps.journals.metrics.read({since})) {
+    const record = entry.record as RollupRecord
+    if (record?.type !== 'rollup') continue
+    try {
+      deps.rollups.apply(record)
+    } catch {
+      damaged++
+    }
+  }
+  if (damaged > 0) deps.logger.warn({records: damaged}, 'skipped malformed rollup records in the metrics journal')
+  deps.rollups.drainDeltas()
+  const issues = [...deps.journals.requests.issues, ...deps.journals.audit.issues, ...deps.journals.metrics.issues]
+  if (issues.length > 0) deps.logger.warn({issues: issues.slice(0, 10), count: issues.length}, 'journal has damaged records; they were skipped')
+  deps.logger.info({requests, ms: Math.round(performance.now() - started)}, 'state rebuilt from the journals')
 }

@@ -4,11 +4,14 @@ import type {TokenHubError} from '../../src/core/errors.js'
 import type {Logger} from '../../src/logging/logger.js'
 import {createContext, type RequestContext} from './context.js'
 import {adminErrorBody, toTokenHubError} from './errors.js'
+import {requestScope} from './request-scope.js'
 import type {InflightTracker} from './inflight.js'
 
 export interface JsonReply {
   status?: number
   body: unknown
+  /** Send `body` (a string) as is with this content type instead of JSON (CSV exports). */
+  contentType?: string
 }
 
 export type JsonHandler = (ctx: RequestContext) => Promise<JsonReply> | JsonReply
@@ -22,10 +25,14 @@ export interface RouteEnv {
 
 export const REQUEST_ID_HEADER = 'x-tokenhub-request-id'
 
-export function sendJson(res: Response, status: number, body: unknown, requestId: string): void {
+export function sendJson(res: Response, status: number, body: unknown, requestId: string, contentType?: string): void {
   if (res.completed) return
   res.atomic(() => {
-    res.status(status).header(REQUEST_ID_HEADER, requestId).header('content-type', 'application/json').send(JSON.stringify(body))
+    res
+      .status(status)
+      .header(REQUEST_ID_HEADER, requestId)
+      .header('content-type', contentType ?? 'application/json')
+      .send(contentType && typeof body === 'string' ? body : JSON.stringify(body))
   })
 }
 
@@ -44,9 +51,9 @@ export function jsonRoute(env: RouteEnv, handler: JsonHandler, guard?: (ctx: Pic
     let status = 200
     try {
       guard?.(ctx)
-      const reply = await handler(ctx)
+      const reply = await requestScope.run({requestId, remoteAddress: ctx.remoteAddress}, () => handler(ctx))
       status = reply.status ?? 200
-      sendJson(res, status, reply.body, requestId)
+      sendJson(res, status, reply.body, requestId, reply.contentType)
     } catch (error) {
       const failure: TokenHubError = toTokenHubError(error)
       status = failure.status

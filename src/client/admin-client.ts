@@ -1,5 +1,10 @@
 import type {
   AliasDto,
+  AuditDto,
+  EngineModelsDto,
+  RewardsDto,
+  StatsDto,
+  TsdbResultDto,
   ApiKeyDto,
   ApiKeySecretDto,
   DiscoveryDto,
@@ -26,6 +31,21 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 const enc = encodeURIComponent
 
+export type LogsQuery = {
+  limit?: number
+  offset?: number
+  model?: string
+  api_key_id?: string
+  status?: number
+  since?: string
+}
+
+function params(query: Record<string, string | number | undefined>): URLSearchParams {
+  const out = new URLSearchParams()
+  for (const [name, value] of Object.entries(query)) if (value !== undefined) out.set(name, String(value))
+  return out
+}
+
 function describeFetchFailure(error: unknown): string {
   const cause = (error as {cause?: {code?: string; message?: string}}).cause
   return cause?.code ?? cause?.message ?? (error as Error).message
@@ -39,8 +59,8 @@ export class AdminClient {
     this.url = options.url.replace(/\/+$/, '')
   }
 
-  async request<T>(method: Method, path: string, body?: unknown, options: {auth?: boolean} = {}): Promise<T> {
-    const headers: Record<string, string> = {accept: 'application/json'}
+  async request<T>(method: Method, path: string, body?: unknown, options: {auth?: boolean; text?: boolean} = {}): Promise<T> {
+    const headers: Record<string, string> = {accept: options.text ? '*/*' : 'application/json'}
     if (options.auth !== false) {
       if (!this.options.token) {
         throw new ClientError('AUTH_INVALID', 'no admin token: set TOKENHUB_ADMIN_TOKEN or pass --token', {
@@ -66,6 +86,7 @@ export class AdminClient {
       })
     }
     const text = await response.text()
+    if (options.text && response.ok) return text as T
     let payload: unknown
     try {
       payload = text === '' ? undefined : JSON.parse(text)
@@ -127,11 +148,18 @@ export class AdminClient {
   deleteAlias = (name: string) => this.request<{ok: true; name: string}>('DELETE', `/admin/v1/aliases/${enc(name)}`)
 
   health = () => this.request<HealthDto>('GET', '/admin/v1/health')
-  logs = (query: {limit?: number; offset?: number; model?: string; api_key_id?: string; status?: number}) => {
-    const params = new URLSearchParams()
-    for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value))
-    return this.request<{logs: RequestLogDto[]; total: number; limit: number; offset: number}>('GET', `/admin/v1/logs?${params}`)
-  }
+  logs = (query: LogsQuery) => this.request<{logs: RequestLogDto[]; total: number; limit: number; offset: number}>('GET', `/admin/v1/logs?${params(query)}`)
+  /** Every matching record still in the journal, as CSV text. */
+  logsCsv = (query: Omit<LogsQuery, 'limit' | 'offset'>) => this.request<string>('GET', `/admin/v1/logs/export?${params({...query, format: 'csv'})}`, undefined, {text: true})
+  audit = (query: {limit?: number; offset?: number; action?: string; resource?: string; outcome?: string; since?: string}) =>
+    this.request<{logs: AuditDto[]; total: number; limit: number; offset: number}>('GET', `/admin/v1/audit?${params(query)}`)
+  rewards = (query: {limit?: number; model?: string}) => this.request<RewardsDto>('GET', `/admin/v1/rewards?${params(query)}`)
+  stats = (window?: string) => this.request<StatsDto | {windows: Record<string, StatsDto>}>('GET', `/admin/v1/stats${window ? `?window=${enc(window)}` : ''}`)
+  engineModels = () => this.request<EngineModelsDto>('GET', '/admin/v1/engine/models')
+  tsdbMetrics = () => this.request<{metrics: Array<{name: string; unit: string; default_agg: string; series: number}>; retention_ms: number}>('GET', '/admin/v1/tsdb/metrics')
+  tsdbQuery = (query: Record<string, string | number | undefined>) => this.request<TsdbResultDto>('GET', `/admin/v1/tsdb/query?${params(query)}`)
+  tsdbPrune = () => this.request<{ok: true; removed_minutes: number; removed_segments: number}>('POST', '/admin/v1/tsdb/prune')
+  tsdbRetention = (body: Record<string, unknown>) => this.request<{ok: true; retention_ms: number; retention_days: number}>('PUT', '/admin/v1/tsdb/retention', body)
   simulate = (body: Record<string, unknown>) => this.request<SimulationDto>('POST', '/admin/v1/routing/simulate', body)
 
   listApiKeys = () => this.listAll<ApiKeyDto>('/admin/v1/apikeys', 'keys')

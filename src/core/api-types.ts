@@ -1,4 +1,7 @@
+import type {AuditRecord} from './audit.js'
 import type {RequestLogRecord} from './request-log.js'
+import type {RewardRecord} from './reward.js'
+import type {Posterior} from './routing/thompson.js'
 
 /** Wire shapes of the admin API: returned by the daemon, read by the CLI and TUI. Pure types. */
 
@@ -153,4 +156,73 @@ export interface SimulationDto {
     skip_detail: string | null
     sample?: number
   }>
+}
+
+export type AuditDto = AuditRecord
+
+export interface RewardsDto {
+  rewards: RewardRecord[]
+  total: number
+  limit: number
+  offset: number
+  posteriors: Posterior[]
+}
+
+export interface StatsRowDto {
+  requests: number
+  errors: number
+  error_rate: number
+  p50_ms: number | null
+  p95_ms: number | null
+  p99_ms: number | null
+  ttft_p50_ms: number | null
+  tokens_in: number
+  tokens_out: number
+  cost_usd: number
+  errors_by_class: Record<string, number>
+}
+
+export interface StatsDto {
+  window: string
+  since: string
+  total: StatsRowDto
+  by_model: Record<string, StatsRowDto>
+  by_provider: Record<string, StatsRowDto>
+  by_key: Record<string, StatsRowDto>
+  by_mode: Record<string, StatsRowDto>
+}
+
+export interface EngineModelsDto {
+  models: Array<{
+    id: string
+    provider_id: string
+    adapter: string
+    wire: string
+    upstream_model: string
+    kind: string
+    enabled: boolean
+    weight: number
+    max_context_tokens: number
+    input_per_1k: number
+    output_per_1k: number
+    health: string
+    provider_health: string
+    requests: number
+    error_rate: number
+    p50_ms: number | null
+    p95_ms: number | null
+    cooldown_until: string | null
+  }>
+  total: number
+  adapters: Array<{provider_id: string; type: string; wire: string; base_url: string; enabled: boolean; credential: string}>
+}
+
+export interface TsdbResultDto {
+  metric: string
+  agg: string
+  step_ms: number
+  start: number
+  end: number
+  labels: Record<string, string>
+  points: Array<{t: number; value: number | null}>
 }

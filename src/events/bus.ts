@@ -1,31 +1,89 @@
-/** In-process event bus: publishers never wait for subscribers; a throwing subscriber is isolated. */
+/**
+ * In-process event bus (DESIGN §8). Every event gets an id and a timestamp and is kept in a
+ * bounded ring for replay (SSE Last-Event-ID). Publishers never wait: subscribers are called
+ * synchronously and must only enqueue; a throwing subscriber is isolated.
+ */
 
 export interface BusEvent {
   type: string
   [field: string]: unknown
 }
 
-export type Subscriber = (event: BusEvent & {ts: string}) => void
+export interface StoredEvent extends BusEvent {
+  id: number
+  ts: string
+}
+
+export type Subscriber = (event: StoredEvent) => void
+
+export interface EventBusOptions {
+  capacity?: number
+  /** First id; the daemon seeds it from the clock so ids keep growing across restarts. */
+  firstId?: number
+  onSubscriberError?: (error: unknown) => void
+}
 
 export class EventBus {
+  private readonly ring: Array<StoredEvent | undefined>
+  private readonly capacity: number
+  private next = 0
+  private size = 0
+  private lastId: number
   private readonly subscribers = new Set<Subscriber>()
 
-  constructor(private readonly onSubscriberError: (error: unknown) => void = () => {}) {}
+  constructor(private readonly options: EventBusOptions = {}) {
+    this.capacity = options.capacity ?? 10_000
+    this.ring = new Array(this.capacity)
+    this.lastId = (options.firstId ?? 1) - 1
+  }
 
-  publish(event: BusEvent): void {
-    if (this.subscribers.size === 0) return
-    const stamped = {...event, ts: new Date().toISOString()}
+  publish(event: BusEvent): StoredEvent {
+    const stored: StoredEvent = {...event, id: ++this.lastId, ts: new Date().toISOString()}
+    this.ring[this.next] = stored
+    this.next = (this.next + 1) % this.capacity
+    this.size = Math.min(this.size + 1, this.capacity)
     for (const subscriber of this.subscribers) {
       try {
-        subscriber(stamped)
+        subscriber(stored)
       } catch (error) {
-        this.onSubscriberError(error)
+        this.options.onSubscriberError?.(error)
       }
     }
+    return stored
   }
 
   subscribe(subscriber: Subscriber): () => void {
     this.subscribers.add(subscriber)
     return () => this.subscribers.delete(subscriber)
+  }
+
+  get subscriberCount(): number {
+    return this.subscribers.size
+  }
+
+  get latestId(): number {
+    return this.lastId
+  }
+
+  /**
+   * Events after `lastId`, oldest first. `complete` is false when some of them are no longer in
+   * the ring (the caller says so to the client).
+   */
+  since(lastId: number): {events: StoredEvent[]; complete: boolean} {
+    const events: StoredEvent[] = []
+    for (let i = this.size; i >= 1; i--) {
+      const event = this.ring[(this.next - i + this.capacity) % this.capacity]!
+      if (event.id > lastId) events.push(event)
+    }
+    const oldest = this.size === 0 ? this.lastId + 1 : this.ring[(this.next - this.size + this.capacity) % this.capacity]!.id
+    return {events, complete: lastId >= oldest - 1}
+  }
+
+  /** The newest `count` events, oldest first. */
+  recent(count: number): StoredEvent[] {
+    const n = Math.min(count, this.size)
+    const events: StoredEvent[] = []
+    for (let i = n; i >= 1; i--) events.push(this.ring[(this.next - i + this.capacity) % this.capacity]!)
+    return events
   }
 }

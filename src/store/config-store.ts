@@ -23,6 +23,8 @@ export class ConfigStore {
   private savedVersion = 0
   private writeLoop: Promise<void> | null = null
   private readonly waiters: Array<{version: number; resolve: () => void; reject: (error: Error) => void}> = []
+  /** Told how long each write (encrypt + fsync + rename) took, in seconds (for /metrics). */
+  writeObserver: ((seconds: number) => void) | null = null
 
   private constructor(
     private readonly db: Low<StoreDocument>,
@@ -86,7 +88,9 @@ export class ConfigStore {
     while (this.savedVersion < this.requestedVersion) {
       const version = this.requestedVersion
       try {
+        const started = performance.now()
         await this.db.write()
+        this.writeObserver?.((performance.now() - started) / 1000)
         this.savedVersion = version
         this.settle(version)
       } catch (error) {
@@ -119,7 +123,7 @@ function normalizeDocument(raw: unknown, file: string): StoreDocument {
   if (!isPlainObject(raw)) throw new StoreOpenError(file, 'decrypted, but does not hold a TokenHub store document')
   if (raw.schema_version !== 1) throw new StoreOpenError(file, `has schema_version ${String(raw.schema_version)}, which this TokenHub version does not understand`)
   const doc = {...emptyDocument(), ...raw} as StoreDocument
-  for (const field of ['providers', 'models', 'aliases', 'api_keys', 'admin_token'] as const) {
+  for (const field of ['providers', 'models', 'aliases', 'api_keys', 'admin_token', 'settings'] as const) {
     if (!isPlainObject(doc[field])) throw new StoreOpenError(file, `field "${field}" is damaged (expected an object)`)
   }
   return doc

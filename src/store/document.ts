@@ -67,6 +67,8 @@ export interface StoreDocument {
   routing: Partial<RoutingConfig> | null
   vault: VaultRecord | null
   admin_token: AdminTokenState
+  /** Settings changed through the API that must survive restarts. */
+  settings: {tsdb_retention_ms?: number}
 }
 
 export function emptyDocument(): StoreDocument {
@@ -79,6 +81,7 @@ export function emptyDocument(): StoreDocument {
     routing: null,
     vault: null,
     admin_token: {retired_hashes: [], rotated_at: null},
+    settings: {},
   }
 }
 

@@ -68,9 +68,10 @@ export class ThompsonBandit {
     return sampleBeta(arm.alpha, arm.beta, this.options.random)
   }
 
-  update(modelId: string, bucket: TokenBucket, reward: number): void {
+  /** Adds a reward; `at` (epoch ms) replays a past one from the journal with its own age. */
+  update(modelId: string, bucket: TokenBucket, reward: number, at?: number): void {
     const r = Math.min(1, Math.max(0, Number.isFinite(reward) ? reward : 0))
-    const arm = this.decayed(modelId, bucket)
+    const arm = this.decayed(modelId, bucket, at)
     arm.alpha += r
     arm.beta += 1 - r
     arm.samples++
@@ -93,11 +94,11 @@ export class ThompsonBandit {
   }
 
   /** The arm with its evidence decayed to now (prior Beta(1,1) for a new arm). */
-  private decayed(modelId: string, bucket: TokenBucket): Arm {
-    const now = this.options.now()
+  private decayed(modelId: string, bucket: TokenBucket, at?: number): Arm {
+    const now = at ?? this.options.now()
     const arm = this.arms.get(key(modelId, bucket)) ?? {alpha: 1, beta: 1, samples: 0, updatedAt: now}
     const factor = 0.5 ** (Math.max(0, now - arm.updatedAt) / this.halfLifeMs)
-    const next = {alpha: 1 + (arm.alpha - 1) * factor, beta: 1 + (arm.beta - 1) * factor, samples: arm.samples, updatedAt: now}
+    const next = {alpha: 1 + (arm.alpha - 1) * factor, beta: 1 + (arm.beta - 1) * factor, samples: arm.samples, updatedAt: Math.max(now, arm.updatedAt)}
     this.arms.set(key(modelId, bucket), next)
     return next
   }

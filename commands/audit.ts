@@ -1,0 +1,27 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../src/cli/base-command.js'
+import {numberFlag} from '../src/cli/flags.js'
+import {auditTable} from '../src/cli/render/observability.js'
+import type {AuditDto} from '../src/core/api-types.js'
+
+export default class Audit extends BaseCommand {
+  static override summary = 'The audit trail: every admin change, who made it, from where, in which request'
+  static override flags = {
+    limit: numberFlag('How many [default: 50]'),
+    offset: numberFlag('Skip this many of the newest'),
+    action: Flags.string({description: 'Only this action or resource type, e.g. provider.create or apikey'}),
+    resource: Flags.string({description: 'Only entries about this resource id'}),
+    outcome: Flags.string({description: 'ok or denied', options: ['ok', 'denied']}),
+    since: Flags.string({description: 'Only entries since a time (ISO 8601) or a duration back (1h, 7d)'}),
+  }
+
+  static override examples = ['<%= config.bin %> audit', '<%= config.bin %> audit --limit 200 --since 7d', '<%= config.bin %> audit --outcome denied --json']
+
+  async run(): Promise<AuditDto[]> {
+    const {flags} = await this.parse(Audit)
+    const result = await (await this.client(flags)).audit({limit: flags.limit ?? 50, offset: flags.offset, action: flags.action, resource: flags.resource, outcome: flags.outcome, since: flags.since})
+    this.print(auditTable(result.logs))
+    if (result.total > result.logs.length) this.note(`(${result.logs.length} of ${result.total} shown; use --limit / --offset)`)
+    return result.logs
+  }
+}

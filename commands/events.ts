@@ -1,0 +1,50 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../src/cli/base-command.js'
+import {resolveConnection} from '../src/cli/connection.js'
+import {formatEvent} from '../src/cli/render/events.js'
+import {colorEnabled} from '../src/cli/style.js'
+import {followEvents} from '../src/client/event-stream.js'
+
+export default class Events extends BaseCommand {
+  static override summary = 'Follow the live event stream until Ctrl-C (reconnects by itself)'
+  static override description =
+    'Prints one line per event (with --json: one JSON object per line). When the daemon restarts or the network drops, it says so on stderr and resumes with Last-Event-ID; it never times out.'
+  static override flags = {
+    type: Flags.string({description: 'Only this event type (repeatable), e.g. route_error, failover, health_change', multiple: true}),
+    'since-id': Flags.integer({description: 'Replay the kept events after this id first'}),
+  }
+
+  static override examples = ['<%= config.bin %> events', '<%= config.bin %> events --type route_error --type failover', '<%= config.bin %> events --json | jq .']
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Events)
+    const connection = await resolveConnection(flags)
+    const controller = new AbortController()
+    const stop = () => controller.abort()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+    const json = this.jsonEnabled()
+    const color = colorEnabled()
+    let disconnected = false
+    await followEvents({
+      url: connection.url,
+      token: connection.token,
+      types: flags.type,
+      lastEventId: flags['since-id'],
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (event.type === 'connected') return
+        process.stdout.write(json ? `${JSON.stringify(event)}\n` : `${formatEvent(event, color)}\n`)
+      },
+      onState: (state, detail) => {
+        if (state === 'disconnected') {
+          disconnected = true
+          process.stderr.write(`disconnected from ${connection.url} (${detail})\n`)
+        } else if (disconnected) {
+          disconnected = false
+          process.stderr.write(`reconnected to ${connection.url}\n`)
+        }
+      },
+    })
+  }
+}

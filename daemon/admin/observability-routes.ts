@@ -1,0 +1,207 @@
+import {csvRow} from '../../src/core/csv.js'
+import {parseDuration} from '../../src/core/duration.js'
+import {validation} from '../../src/core/errors.js'
+import {computeStats, WINDOWS} from '../../src/core/metrics/stats.js'
+import {listMetrics, queryTsdb, validateTsdbQuery} from '../../src/core/metrics/tsdb.js'
+import type {RequestLogRecord} from '../../src/core/request-log.js'
+import {parseSince} from '../../src/core/since.js'
+import {endpointFor} from '../../src/providers/index.js'
+import type {ConfigStore} from '../../src/store/config-store.js'
+import type {RequestContext} from '../http/context.js'
+import {matchesLogQuery, type LogQuery} from '../gateway/request-log.js'
+import type {GatewayRuntime} from '../gateway/runtime.js'
+import type {AdminRoute} from './deps.js'
+import {pageParams} from './pagination.js'
+
+const LOG_COLUMNS: Array<keyof RequestLogRecord> = [
+  'timestamp',
+  'request_id',
+  'api_key_id',
+  'api_key_name',
+  'endpoint',
+  'mode',
+  'requested_model',
+  'alias_from',
+  'model_id',
+  'provider_id',
+  'stream',
+  'status_code',
+  'error_class',
+  'input_tokens',
+  'output_tokens',
+  'total_tokens',
+  'cost_usd',
+  'unpriced',
+  'usage_source',
+  'latency_ms',
+  'ttft_ms',
+]
+
+function logFilters(ctx: RequestContext): Omit<LogQuery, 'limit' | 'offset'> {
+  const status = ctx.query.get('status')
+  if (status !== null && !/^\d{3}$/.test(status)) throw validation(`query parameter status must be an HTTP status code, got "${status}"`)
+  const since = ctx.query.get('since')
+  return {
+    model: ctx.query.get('model') ?? ctx.query.get('model_id') ?? undefined,
+    apiKeyId: ctx.query.get('api_key_id') ?? ctx.query.get('key') ?? undefined,
+    status: status === null ? undefined : Number(status),
+    since: since ? parseSince(since, Date.now()) : undefined,
+  }
+}
+
+function limitParam(ctx: RequestContext, fallback: number, max: number): {limit: number; offset: number} {
+  const {limit, offset} = pageParams(ctx.query)
+  return {limit: ctx.query.get('limit') ? Math.min(limit, max) : fallback, offset}
+}
+
+/** Routes over the live gateway: aliases are elsewhere; here health, logs, audit, stats, rewards, engine, TSDB. */
+export function observabilityRoutes(deps: {runtime: GatewayRuntime; store: ConfigStore}): AdminRoute[] {
+  const {runtime} = deps
+  return [
+    {method: 'get', path: '/admin/v1/health', handler: () => ({body: runtime.health.snapshot()})},
+    {
+      method: 'get',
+      path: '/admin/v1/logs',
+      handler: (ctx) => {
+        const {limit, offset} = limitParam(ctx, 100, 1000)
+        const {logs, total} = runtime.logs.query({limit, offset, ...logFilters(ctx)})
+        return {body: {logs, total, limit, offset}}
+      },
+    },
+    {
+      method: 'get',
+      path: '/admin/v1/logs/export',
+      handler: async (ctx) => {
+        const filters = logFilters(ctx)
+        const format = ctx.query.get('format') ?? 'csv'
+        if (format !== 'csv' && format !== 'jsonl') throw validation('query parameter format must be csv or jsonl')
+        const matches = matchesLogQuery(filters)
+        await runtime.journals.requests.flush()
+        let out = format === 'csv' ? csvRow([...LOG_COLUMNS, 'attempts']) : ''
+        for await (const entry of runtime.journals.requests.read(filters.since ? {since: new Date(filters.since)} : undefined)) {
+          const record = entry.record as RequestLogRecord & {type?: string}
+          if (record?.type !== 'request' || !matches(record)) continue
+          const {type: _type, ...clean} = record
+          out += format === 'csv' ? csvRow([...LOG_COLUMNS.map((c) => clean[c]), clean.attempts.length]) : `${JSON.stringify(clean)}\n`
+        }
+        return {body: out, contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson'}
+      },
+    },
+    {
+      method: 'get',
+      path: '/admin/v1/audit',
+      handler: (ctx) => {
+        const {limit, offset} = limitParam(ctx, 100, 1000)
+        const since = ctx.query.get('since')
+        const outcome = ctx.query.get('outcome')
+        if (outcome !== null && outcome !== 'ok' && outcome !== 'denied') throw validation('query parameter outcome must be ok or denied')
+        const {logs, total} = runtime.audit.query({
+          limit,
+          offset,
+          action: ctx.query.get('action') ?? undefined,
+          resource: ctx.query.get('resource') ?? undefined,
+          outcome: outcome ?? undefined,
+          since: since ? parseSince(since, Date.now()) : undefined,
+        })
+        return {body: {logs, total, limit, offset}}
+      },
+    },
+    {
+      method: 'get',
+      path: '/admin/v1/rewards',
+      handler: (ctx) => {
+        const {limit, offset} = limitParam(ctx, 100, 1000)
+        const model = ctx.query.get('model') ?? ctx.query.get('model_id')
+        const {items, total} = runtime.rewards.query((r) => !model || r.model_id === model, offset, limit)
+        const posteriors = runtime.bandit.posteriors().filter((p) => !model || p.model_id === model)
+        return {body: {rewards: items, total, limit, offset, posteriors}}
+      },
+    },
+    {
+      method: 'get',
+      path: '/admin/v1/stats',
+      handler: (ctx) => {
+        const window = ctx.query.get('window')
+        const now = Date.now()
+        if (window !== null) {
+          if (!Object.hasOwn(WINDOWS, window)) throw validation(`query parameter window must be one of ${Object.keys(WINDOWS).join(', ')}`)
+          return {body: computeStats(runtime.rollups, now, window as keyof typeof WINDOWS)}
+        }
+        return {body: {windows: Object.fromEntries(Object.keys(WINDOWS).map((w) => [w, computeStats(runtime.rollups, now, w as keyof typeof WINDOWS)]))}}
+      },
+    },
+    {
+      method: 'get',
+      path: '/admin/v1/engine/models',
+      handler: () => {
+        const health = runtime.health.snapshot()
+        const byModel = new Map(health.models.map((m) => [m.id, m]))
+        const byProvider = new Map(health.providers.map((p) => [p.id, p]))
+        const models = runtime.catalog.all().map((m) => {
+          const h = byModel.get(m.id)
+          return {
+            id: m.id,
+            provider_id: m.providerId,
+            adapter: m.providerType,
+            wire: endpointFor(m.providerType).wire,
+            upstream_model: m.upstreamModel,
+            kind: m.kind,
+            enabled: m.enabled && m.providerEnabled,
+            weight: m.weight,
+            max_context_tokens: m.maxContextTokens,
+            input_per_1k: m.inputPer1k,
+            output_per_1k: m.outputPer1k,
+            health: h?.state ?? 'closed',
+            provider_health: byProvider.get(m.providerId)?.state ?? 'closed',
+            requests: h?.requests ?? 0,
+            error_rate: h?.error_rate ?? 0,
+            p50_ms: h?.p50_ms ?? null,
+            p95_ms: h?.p95_ms ?? null,
+            cooldown_until: h?.cooldown_until ?? null,
+          }
+        })
+        const adapters = Object.values(deps.store.data.providers).map((p) => ({
+          provider_id: p.id,
+          type: p.type,
+          wire: endpointFor(p.type).wire,
+          base_url: p.base_url,
+          enabled: p.enabled,
+          credential: p.api_key_enc === null ? 'none' : runtime.keys.usable(p.id) ? 'ready' : 'vault_locked',
+        }))
+        return {body: {models, total: models.length, adapters}}
+      },
+    },
+    {method: 'get', path: '/admin/v1/tsdb/metrics', handler: () => ({body: {metrics: listMetrics(runtime.rollups), retention_ms: runtime.rollups.retentionMs}})},
+    {
+      method: 'get',
+      path: '/admin/v1/tsdb/query',
+      handler: (ctx) => ({body: queryTsdb(runtime.rollups, validateTsdbQuery(Object.fromEntries(ctx.query), Date.now()))}),
+    },
+    {method: 'post', path: '/admin/v1/tsdb/prune', handler: async () => ({body: {ok: true, ...(await runtime.pruneTsdb())}})},
+    {
+      method: 'put',
+      path: '/admin/v1/tsdb/retention',
+      handler: async (ctx) => {
+        const body = (await ctx.json()) as Record<string, unknown>
+        const ms = retentionFrom(body)
+        await runtime.setTsdbRetention(ms)
+        runtime.audit.record({resource: 'tsdb', action: 'retention', id: 'tsdb', detail: `${ms} ms`})
+        return {body: {ok: true, retention_ms: ms, retention_days: ms / 86_400_000, ...(await runtime.pruneTsdb())}}
+      },
+    },
+  ]
+}
+
+/** {"retention_days": 14} | {"retention_ms": ...} | {"retention": "14d"}; between 1 hour and 400 days. */
+function retentionFrom(body: Record<string, unknown>): number {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw validation('the body must be a JSON object such as {"retention_days": 14}')
+  const unknown = Object.keys(body).filter((k) => !['retention_days', 'retention_ms', 'retention'].includes(k))
+  if (unknown.length) throw validation(`unknown field "${unknown[0]}"; use retention_days, retention_ms or retention ("14d")`)
+  let ms: number
+  if (typeof body.retention_days === 'number') ms = body.retention_days * 86_400_000
+  else if (typeof body.retention_ms === 'number') ms = body.retention_ms
+  else if (typeof body.retention === 'string') ms = parseDuration(body.retention)
+  else throw validation('give retention_days (number), retention_ms (number) or retention ("14d")')
+  if (!Number.isFinite(ms) || ms < 3_600_000 || ms > 400 * 86_400_000) throw validation('retention must be between 1 hour and 400 days')
+  return ms
+}

@@ -1,0 +1,86 @@
+import type HyperExpress from 'hyper-express'
+import type {Request, Response} from 'hyper-express'
+import type {EventBus} from '../../src/events/bus.js'
+import type {Logger} from '../../src/logging/logger.js'
+import {randomId} from '../../src/auth/secrets.js'
+import type {TokenHubError} from '../../src/core/errors.js'
+import {adminErrorBody} from '../http/errors.js'
+import {sendJson} from '../http/json-route.js'
+import {HyperExpressSink} from '../http/response-sink.js'
+import {EventSubscription} from './subscription.js'
+
+export const KEEPALIVE_MS = 15_000
+
+export interface EventRouteDeps {
+  bus: EventBus
+  logger: Logger
+  guard: (ctx: {header: (name: string) => string | undefined}) => void
+  isShuttingDown: () => boolean
+}
+
+function lastEventIdFrom(req: Request): number | null {
+  const raw = req.headers['last-event-id'] ?? new URLSearchParams(req.path_query).get('last_event_id') ?? undefined
+  if (raw === undefined || raw === '') return null
+  const id = Number(raw)
+  return Number.isSafeInteger(id) && id >= 0 ? id : null
+}
+
+function typesFrom(req: Request): string[] {
+  const params = new URLSearchParams(req.path_query)
+  return params.getAll('type').flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean)
+}
+
+function authorized(deps: EventRouteDeps, req: Request, res: Response): boolean {
+  try {
+    deps.guard({header: (name) => req.headers[name.toLowerCase()]})
+    return true
+  } catch (error) {
+    sendJson(res, 401, adminErrorBody(error as TokenHubError), randomId(8))
+    return false
+  }
+}
+
+/**
+ * GET /admin/v1/events (SSE: `id:` lines, a `connected` event, keep-alive comments, Last-Event-ID
+ * replay) and /admin/v1/ws (the same events over a WebSocket, for the dashboard).
+ */
+export function registerEventRoutes(server: HyperExpress.Server, deps: EventRouteDeps): void {
+  server.get('/admin/v1/events', (req, res) => {
+    if (!authorized(deps, req, res)) return
+    const sink = new HyperExpressSink(res)
+    sink.startStream(200, {'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no'})
+    const subscription = new EventSubscription({
+      types: typesFrom(req),
+      send: (payload, event) => sink.write(event ? `id: ${event.id}\ndata: ${payload}\n\n` : `data: ${payload}\n\n`),
+    })
+    const keepalive = setInterval(() => void sink.write(': keep-alive\n\n'), KEEPALIVE_MS)
+    sink.onAbort(() => {
+      clearInterval(keepalive)
+      subscription.close()
+    })
+    subscription.start(deps.bus, lastEventIdFrom(req))
+  })
+
+  server.upgrade('/admin/v1/ws', (req, res) => {
+    if (!authorized(deps, req, res)) return
+    res.upgrade({types: typesFrom(req), lastEventId: lastEventIdFrom(req)})
+  })
+
+  server.ws('/admin/v1/ws', {idle_timeout: 60, max_backpressure: 1024 * 1024}, (ws) => {
+    const context = ws.context as unknown as {types: string[]; lastEventId: number | null}
+    // uWS send(): 1 sent, 0 queued under backpressure, 2 dropped. Wait for drain on 0 so the
+    // subscription's queue (and its dropped count) absorbs a slow dashboard instead of uWS.
+    const subscription = new EventSubscription({
+      types: context.types,
+      send: (payload) =>
+        new Promise<void>((resolve) => {
+          if (ws.closed) return resolve()
+          const status = ws.send(payload) as unknown as number
+          if (status === 0) ws.once('drain', () => resolve())
+          else resolve()
+        }),
+    })
+    ws.on('close', () => subscription.close())
+    subscription.start(deps.bus, context.lastEventId)
+  })
+}

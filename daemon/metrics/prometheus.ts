@@ -1,0 +1,73 @@
+import {collectDefaultMetrics, Counter, Gauge, Histogram, Registry} from 'prom-client'
+import type {RequestLogRecord} from '../../src/core/request-log.js'
+import type {EventBus} from '../../src/events/bus.js'
+import type {HealthRegistry} from '../gateway/health-registry.js'
+
+/** Seconds; up to 5 minutes so long completions are not all lumped in +Inf. */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300]
+const CIRCUIT_VALUE = {closed: 0, half_open: 1, open: 2} as const
+
+/**
+ * Prometheus text at GET /metrics. Labels stay low-cardinality (model, provider, endpoint,
+ * status class; never API keys or request ids).
+ */
+export class PrometheusMetrics {
+  readonly registry = new Registry()
+  private readonly requests: Counter<'endpoint' | 'model' | 'provider' | 'status'>
+  private readonly errors: Counter<'error_class' | 'model'>
+  private readonly latency: Histogram<'model' | 'provider'>
+  private readonly ttft: Histogram<'model' | 'provider'>
+  private readonly tokens: Counter<'model' | 'direction'>
+  private readonly cost: Counter<'model' | 'provider'>
+  readonly storeWrite: Histogram<string>
+
+  constructor(deps: {health: HealthRegistry; bus: EventBus}) {
+    const registers = [this.registry]
+    this.requests = new Counter({name: 'tokenhub_requests_total', help: '/v1 requests by endpoint, routed model, provider and status class', labelNames: ['endpoint', 'model', 'provider', 'status'], registers})
+    this.errors = new Counter({name: 'tokenhub_request_errors_total', help: 'Failed /v1 requests by error class', labelNames: ['error_class', 'model'], registers})
+    this.latency = new Histogram({name: 'tokenhub_request_duration_seconds', help: 'Whole request latency through the gateway', labelNames: ['model', 'provider'], buckets: LATENCY_BUCKETS, registers})
+    this.ttft = new Histogram({name: 'tokenhub_time_to_first_token_seconds', help: 'Streams: time to the first chunk sent to the client', labelNames: ['model', 'provider'], buckets: LATENCY_BUCKETS, registers})
+    this.tokens = new Counter({name: 'tokenhub_tokens_total', help: 'Tokens by model and direction (input, output)', labelNames: ['model', 'direction'], registers})
+    this.cost = new Counter({name: 'tokenhub_cost_usd_total', help: 'Spend in USD from upstream usage and model prices', labelNames: ['model', 'provider'], registers})
+    this.storeWrite = new Histogram({name: 'tokenhub_store_write_seconds', help: 'Encrypting and writing the config store', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers})
+    new Gauge({
+      name: 'tokenhub_circuit_state',
+      help: 'Circuit per target: 0 closed, 1 half-open, 2 open',
+      labelNames: ['target', 'id'],
+      registers,
+      collect() {
+        this.reset()
+        const snapshot = deps.health.snapshot()
+        for (const p of snapshot.providers) this.set({target: 'provider', id: p.id}, CIRCUIT_VALUE[p.state])
+        for (const m of snapshot.models) this.set({target: 'model', id: m.id}, CIRCUIT_VALUE[m.state])
+      },
+    })
+    new Gauge({
+      name: 'tokenhub_event_subscribers',
+      help: 'Clients following the event stream (SSE and WebSocket)',
+      registers,
+      collect() {
+        this.set(deps.bus.subscriberCount)
+      },
+    })
+    collectDefaultMetrics({register: this.registry, prefix: 'tokenhub_process_'})
+  }
+
+  observe(record: RequestLogRecord): void {
+    const model = record.model_id ?? 'none'
+    const provider = record.provider_id ?? 'none'
+    this.requests.inc({endpoint: record.endpoint, model, provider, status: `${Math.floor(record.status_code / 100)}xx`})
+    if (record.error_class) this.errors.inc({error_class: record.error_class, model})
+    if (record.model_id) {
+      this.latency.observe({model, provider}, record.latency_ms / 1000)
+      if (record.ttft_ms !== null) this.ttft.observe({model, provider}, record.ttft_ms / 1000)
+      if (record.input_tokens) this.tokens.inc({model, direction: 'input'}, record.input_tokens)
+      if (record.output_tokens) this.tokens.inc({model, direction: 'output'}, record.output_tokens)
+      if (record.cost_usd > 0) this.cost.inc({model, provider}, record.cost_usd)
+    }
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics()
+  }
+}

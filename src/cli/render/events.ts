@@ -1,0 +1,31 @@
+import type {StreamEvent} from '../../client/event-stream.js'
+import {inert, paint, type Color} from '../style.js'
+
+const COLORS: Record<string, Color> = {
+  route_success: 'green',
+  route_error: 'red',
+  failover: 'yellow',
+  health_change: 'yellow',
+  budget_exceeded: 'red',
+  rate_limited: 'yellow',
+  vault_locked: 'yellow',
+  dropped: 'red',
+}
+
+const SKIP = new Set(['id', 'type', 'ts'])
+
+function value(v: unknown): string {
+  if (typeof v === 'number' && !Number.isInteger(v)) return String(Number(v.toPrecision(6)))
+  return typeof v === 'object' ? JSON.stringify(v) : String(v)
+}
+
+/** One line per event: time, type, then its fields as key=value (control characters escaped). */
+export function formatEvent(event: StreamEvent, color = false): string {
+  const time = event.ts ? event.ts.slice(11, 19) : '        '
+  const fields = Object.entries(event)
+    .filter(([k, v]) => !SKIP.has(k) && v !== null && v !== undefined)
+    .map(([k, v]) => `${k}=${inert(value(v))}`)
+    .join(' ')
+  const type = event.type.padEnd(15)
+  return `${time}  ${color && COLORS[event.type] ? paint(type, COLORS[event.type], true) : type}  ${fields}`.trimEnd()
+}

@@ -1,0 +1,82 @@
+import {createParser} from 'eventsource-parser'
+import {ClientError} from './errors.js'
+
+export interface StreamEvent {
+  id?: number
+  type: string
+  ts?: string
+  [field: string]: unknown
+}
+
+export interface FollowOptions {
+  url: string
+  token?: string
+  types?: string[]
+  /** Resume after this event id (also kept up to date across reconnects). */
+  lastEventId?: number
+  signal: AbortSignal
+  onEvent: (event: StreamEvent) => void
+  /** Connection changes, for a "disconnected, retrying" line or a status bar. */
+  onState?: (state: 'connected' | 'disconnected', detail: string) => void
+  /** Longest pause between reconnection attempts. */
+  maxRetryMs?: number
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer)
+      resolve()
+    }, {once: true})
+  })
+
+/**
+ * Follows GET /admin/v1/events until the signal aborts: reconnects with backoff whenever the
+ * stream ends or the daemon goes away, resuming with Last-Event-ID so nothing kept is missed.
+ * Only a rejected admin token ends it with an error.
+ */
+export async function followEvents(options: FollowOptions): Promise<void> {
+  const base = options.url.replace(/\/+$/, '')
+  let lastEventId = options.lastEventId
+  let retryMs = 500
+  while (!options.signal.aborted) {
+    const query = options.types?.length ? `?type=${encodeURIComponent(options.types.join(','))}` : ''
+    try {
+      const response = await fetch(`${base}/admin/v1/events${query}`, {
+        headers: {
+          accept: 'text/event-stream',
+          ...(options.token ? {authorization: `Bearer ${options.token}`} : {}),
+          ...(lastEventId !== undefined ? {'last-event-id': String(lastEventId)} : {}),
+        },
+        signal: options.signal,
+      })
+      if (response.status === 401) throw new ClientError('AUTH_INVALID', 'the daemon rejected the admin token', {status: 401})
+      if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`)
+      retryMs = 500
+      const parser = createParser({
+        onEvent: (message) => {
+          let event: StreamEvent
+          try {
+            event = JSON.parse(message.data) as StreamEvent
+          } catch {
+            return
+          }
+          if (message.id) lastEventId = Number(message.id)
+          if (event.type === 'connected') options.onState?.('connected', base)
+          options.onEvent(event)
+        },
+      })
+      const decoder = new TextDecoder()
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, {stream: true}))
+      options.onState?.('disconnected', 'the daemon closed the stream')
+    } catch (error) {
+      if (options.signal.aborted) return
+      if (error instanceof ClientError) throw error
+      const cause = (error as {cause?: {code?: string}}).cause?.code ?? (error as Error).message
+      options.onState?.('disconnected', `${cause}; retrying in ${Math.round(retryMs / 1000)}s`)
+    }
+    await sleep(retryMs, options.signal)
+    retryMs = Math.min(retryMs * 2, options.maxRetryMs ?? 5000)
+  }
+}
