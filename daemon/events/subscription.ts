@@ -30,8 +30,11 @@ export class EventSubscription {
 
   /** Sends `connected`, replays what came after `lastEventId`, then follows the bus live. */
   start(bus: EventBus, lastEventId: number | null): void {
-    const replay = lastEventId === null ? {events: [], complete: true} : bus.since(lastEventId)
-    void this.options.send(JSON.stringify({type: 'connected', last_event_id: bus.latestId, replayed: replay.events.filter((e) => this.wants(e)).length}), null)
+    const replay = lastEventId === null ? {events: [], complete: true, restarted: false} : bus.since(lastEventId)
+    void this.options.send(
+      JSON.stringify({type: 'connected', last_event_id: bus.latestId, replayed: replay.events.filter((e) => this.wants(e)).length, daemon_restarted: replay.restarted}),
+      null,
+    )
     if (!replay.complete) void this.options.send(JSON.stringify({type: 'dropped', count: null, reason: 'some events after the given Last-Event-ID are no longer kept'}), null)
     for (const event of replay.events) this.offer(event)
     this.unsubscribe = bus.subscribe((event) => this.offer(event))

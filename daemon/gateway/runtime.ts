@@ -88,7 +88,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
     openMs: options.circuitOpenMs,
     onTransition: (t) => {
       logger.warn({target: t.target, id: t.id, from: t.from, to: t.to, reason: t.reason}, 'circuit state changed')
-      bus.publish({type: 'health_change', target: t.target, id: t.id, from: t.from, to: t.to, reason: t.reason})
+      bus.publish({type: 'health_change', target: t.target, target_id: t.id, from: t.from, to: t.to, reason: t.reason})
     },
   })
   const auth = new ApiKeyAuth(store)

@@ -50,7 +50,7 @@ export class PrometheusMetrics {
         this.set(deps.bus.subscriberCount)
       },
     })
-    collectDefaultMetrics({register: this.registry, prefix: 'tokenhub_process_'})
+    collectDefaultMetrics({register: this.registry, prefix: 'tokenhub_'})
   }
 
   observe(record: RequestLogRecord): void {

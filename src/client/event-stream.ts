@@ -63,7 +63,7 @@ export async function followEvents(options: FollowOptions): Promise<void> {
             return
           }
           if (message.id) lastEventId = Number(message.id)
-          if (event.type === 'connected') options.onState?.('connected', base)
+          if (event.type === 'connected') options.onState?.('connected', event.daemon_restarted ? `${base} (the daemon restarted; replayed what it kept)` : base)
           options.onEvent(event)
         },
       })

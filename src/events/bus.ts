@@ -29,15 +29,18 @@ export class EventBus {
   private next = 0
   private size = 0
   private lastId: number
+  private readonly firstId: number
   private readonly subscribers = new Set<Subscriber>()
 
   constructor(private readonly options: EventBusOptions = {}) {
     this.capacity = options.capacity ?? 10_000
     this.ring = new Array(this.capacity)
-    this.lastId = (options.firstId ?? 1) - 1
+    this.firstId = options.firstId ?? 1
+    this.lastId = this.firstId - 1
   }
 
   publish(event: BusEvent): StoredEvent {
+    // id and ts are the bus's own; a payload field of the same name would be overwritten, so publishers use e.g. resource_id.
     const stored: StoredEvent = {...event, id: ++this.lastId, ts: new Date().toISOString()}
     this.ring[this.next] = stored
     this.next = (this.next + 1) % this.capacity
@@ -67,16 +70,18 @@ export class EventBus {
 
   /**
    * Events after `lastId`, oldest first. `complete` is false when some of them are no longer in
-   * the ring (the caller says so to the client).
+   * the ring (the caller says so to the client); `restarted` when `lastId` is from before this
+   * process started, so nothing can be said about what happened in between.
    */
-  since(lastId: number): {events: StoredEvent[]; complete: boolean} {
+  since(lastId: number): {events: StoredEvent[]; complete: boolean; restarted: boolean} {
     const events: StoredEvent[] = []
     for (let i = this.size; i >= 1; i--) {
       const event = this.ring[(this.next - i + this.capacity) % this.capacity]!
       if (event.id > lastId) events.push(event)
     }
     const oldest = this.size === 0 ? this.lastId + 1 : this.ring[(this.next - this.size + this.capacity) % this.capacity]!.id
-    return {events, complete: lastId >= oldest - 1}
+    const restarted = lastId < this.firstId - 1
+    return {events, complete: restarted || lastId >= oldest - 1, restarted}
   }
 
   /** The newest `count` events, oldest first. */

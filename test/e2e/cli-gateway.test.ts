@@ -72,4 +72,43 @@ describe('gateway commands', () => {
     expect((await cli(['alias', 'delete', 'gpt-4', '--yes'])).code).toBe(0)
     expect((await cli(['alias', 'get', 'gpt-4'])).code).toBe(1)
   })
+
+  it('stats, audit, rewards, engine models and tsdb from the CLI', async () => {
+    const summary = await cli(['stats'])
+    expect(summary.stdout).toMatch(/^WINDOW\s+REQUESTS/m)
+    expect(summary.stdout).toMatch(/^1m\s+\d+/m)
+    const detail = await cli(['stats', '--window', '1h'])
+    expect(detail.stdout).toContain('BY MODEL')
+    expect(detail.stdout).toMatch(/^claude\s+\d+\s+0 \(0\.0%\)/m)
+    const day = json(await cli(['stats', '--window', '24h', '--json']))
+    expect(day.total.requests).toBeGreaterThanOrEqual(3)
+    expect((await cli(['stats', '--window', '2h'])).code).toBe(2)
+
+    const audit = await cli(['audit'])
+    expect(audit.stdout).toMatch(/provider\.create\s+oa\s+ok/)
+    expect(json(await cli(['audit', '--action', 'model', '--json'])).every((a: {resource: string}) => a.resource === 'model')).toBe(true)
+
+    const rewards = await cli(['rewards'])
+    expect(rewards.stdout).toContain('POSTERIORS')
+    expect(rewards.stdout).toMatch(/strong-gpt\s+small/)
+
+    const engine = await cli(['engine', 'models'])
+    expect(engine.stdout).toMatch(/claude\s+an\s+anthropic\s+claude-sonnet-4-5\s+closed/)
+
+    expect((await cli(['tsdb', 'metrics'])).stdout).toMatch(/^cost\s+usd\s+sum/m)
+    const chart = await cli(['tsdb', 'query', '--metric', 'requests', '--since', '30m'])
+    expect(chart.code).toBe(0)
+    expect(chart.stdout).toContain('requests (sum, step 60s)')
+    expect(chart.stdout).toMatch(/[┼┤╭╮╰╯│─]/)
+    const points = json(await cli(['tsdb', 'query', 'metric=tokens_in&model_id=claude&step_ms=60000', '--json']))
+    expect(points.points.reduce((s: number, p: {value: number}) => s + p.value, 0)).toBe(day.by_model.claude.tokens_in)
+    expect((await cli(['tsdb', 'query', '--metric', 'nope'])).code).toBe(1)
+    expect((await cli(['tsdb', 'retention', '10d'])).stdout).toContain('retention: 10 days')
+    expect((await cli(['tsdb', 'prune', '--json'])).code).toBe(0)
+
+    const csv = await cli(['logs', '--csv', '--model', 'claude'])
+    expect(csv.stdout.split('\r\n')[0]).toMatch(/^timestamp,request_id/)
+    expect(csv.stdout).toContain(',claude,an,')
+    expect((await cli(['logs', '--since', '1h', '--json'])).code).toBe(0)
+  })
 })

@@ -3,7 +3,7 @@ import {mkdir, readFile, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {expectStartFailure, startTestDaemon, type TestDaemon} from '../helpers/daemon.js'
-import {tempDir} from '../helpers/paths.js'
+import {freePort, tempDir} from '../helpers/paths.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -126,6 +126,17 @@ describe('tokenhub daemon', () => {
     const failure = await expectStartFailure({env: {TOKENHUB_LISTEN_ADDR: `127.0.0.1:${first.port}`}})
     expect(failure.code).toBe(1)
     expect(failure.stderr).toContain(`cannot listen on 127.0.0.1:${first.port}`)
+  })
+
+  it('restarts on the same fixed port right after serving traffic, and never shares a port', async () => {
+    const port = await freePort()
+    const first = await started({env: {TOKENHUB_LISTEN_ADDR: `127.0.0.1:${port}`}})
+    for (let i = 0; i < 3; i++) await (await fetch(`${first.url}/healthz`)).text()
+    const other = await expectStartFailure({env: {TOKENHUB_LISTEN_ADDR: `127.0.0.1:${port}`}})
+    expect(other.stderr).toContain(`cannot listen on 127.0.0.1:${port}`)
+    expect(await first.stop()).toBe(0)
+    const again = await started({dataDir: first.dataDir, env: {TOKENHUB_LISTEN_ADDR: `127.0.0.1:${port}`}})
+    expect(again.port).toBe(port)
   })
 
   it('tightens a data dir that others can read', async () => {

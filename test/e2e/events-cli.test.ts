@@ -1,0 +1,61 @@
+import {spawn} from 'node:child_process'
+import OpenAI from 'openai'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {startTestDaemon} from '../helpers/daemon.js'
+import {startGatewayFixture, VAULT_PASSWORD, type GatewayFixture} from '../helpers/gateway-fixture.js'
+import {binRun, freePort} from '../helpers/paths.js'
+
+let fx: GatewayFixture
+beforeAll(async () => {
+  // A fixed port, so the restarted daemon is where the follower reconnects.
+  fx = await startGatewayFixture({env: {TOKENHUB_LISTEN_ADDR: `127.0.0.1:${await freePort()}`}})
+})
+afterAll(() => fx?.close())
+
+const ask = (content: string) =>
+  new OpenAI({apiKey: fx.key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0}).chat.completions.create({model: 'cheap-gpt', messages: [{role: 'user', content}]})
+
+async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+describe('tokenhub events', () => {
+  it('follows for more than a minute, across a daemon restart, until Ctrl-C', {timeout: 120_000}, async () => {
+    const started = Date.now()
+    const child = spawn(process.execPath, [binRun, 'events', '--type', 'route_success', '--json'], {
+      env: {PATH: process.env.PATH ?? '', HOME: '/nonexistent-home', NO_COLOR: '1', ...fx.daemon.cliEnv},
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    const lines = () => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))
+
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    await ask('first')
+    await until(() => lines().length === 1, 10_000, 'the first event')
+
+    const port = fx.daemon.port
+    expect(await fx.daemon.stop()).toBe(0)
+    await until(() => stderr.includes('disconnected'), 10_000, 'the disconnect notice')
+    fx.daemon = await startTestDaemon({dataDir: fx.daemon.dataDir, env: {TOKENHUB_VAULT_PASSWORD: VAULT_PASSWORD, TOKENHUB_LISTEN_ADDR: `127.0.0.1:${port}`}})
+    await until(() => stderr.includes('reconnected'), 15_000, 'the reconnect')
+    await ask('second')
+    await until(() => lines().length === 2, 10_000, 'the event after the restart')
+
+    // Still following well past the 30 s after which TokenHub (Go)'s tokenhubctl gave up.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 62_000 - (Date.now() - started))))
+    await ask('third')
+    await until(() => lines().length === 3, 10_000, 'the event after a minute')
+    expect(lines().map((e) => e.type)).toEqual(['route_success', 'route_success', 'route_success'])
+    expect(Number(lines()[2].id)).toBeGreaterThan(Number(lines()[0].id))
+
+    child.kill('SIGINT')
+    expect(await exited).toBe(0)
+  })
+})
