@@ -1,5 +1,5 @@
 import HyperExpress from 'hyper-express'
-import {randomId} from '../src/auth/secrets.js'
+import {newRequestId} from './http/request-id.js'
 import {TokenHubError} from '../src/core/errors.js'
 import type {Logger} from '../src/logging/logger.js'
 import {apiKeyRoutes} from './admin/apikey-routes.js'
@@ -71,7 +71,7 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
   )
 
   server.set_not_found_handler((req, res) => {
-    const requestId = randomId(8)
+    const requestId = newRequestId()
     // Unknown admin paths need the token too, so they cannot be used to probe the API.
     const notFound = new TokenHubError('NOT_FOUND', `no route for ${req.method} ${req.path}`)
     if (req.path.startsWith('/admin/')) {
@@ -87,7 +87,7 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
 
   server.set_error_handler((req, res, error) => {
     options.logger.error({err: error, path: req.path}, 'unhandled error in route')
-    sendJson(res, 500, {error: {code: 'INTERNAL', message: 'internal error; see the daemon log for details'}}, randomId(8))
+    sendJson(res, 500, {error: {code: 'INTERNAL', message: 'internal error; see the daemon log for details'}}, newRequestId())
   })
 
   return {

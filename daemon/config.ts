@@ -25,6 +25,12 @@ export interface DaemonConfig {
   journalRetentionDays: number
   /** When set, GET /metrics needs this bearer token. */
   metricsToken?: string
+  /** Longest silence between chunks of an upstream answer. */
+  streamIdleTimeoutSecs: number
+  /** Longest time until an answer starts, across retries and failover. */
+  requestDeadlineSecs: number
+  /** Route to models without a price (recorded as unpriced, cost $0). */
+  allowUnpriced: boolean
 }
 
 /** Flag values as given on the command line (undefined = not given). */
@@ -71,6 +77,13 @@ function numberFrom(name: string, flag: number | undefined, env: string | undefi
   return value
 }
 
+function booleanFrom(name: string, value: string | undefined): boolean {
+  if (value === undefined || value === '') return false
+  if (['1', 'true', 'yes', 'on'].includes(value.toLowerCase())) return true
+  if (['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false
+  throw new ConfigError(`${name} must be true or false, got "${value}"`)
+}
+
 /** DESIGN §3: flag > environment > default. */
 export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv): DaemonConfig {
   const {host, port} = parseListenAddress(flags.listen ?? env.TOKENHUB_LISTEN_ADDR ?? DEFAULT_LISTEN)
@@ -97,5 +110,8 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv):
     healthProbeSecs: numberFrom('TOKENHUB_HEALTH_PROBE_SECS', undefined, env.TOKENHUB_HEALTH_PROBE_SECS, 0, {min: 0}),
     journalRetentionDays: numberFrom('TOKENHUB_JOURNAL_RETENTION_DAYS', undefined, env.TOKENHUB_JOURNAL_RETENTION_DAYS, 30, {min: 1}),
     metricsToken: nonEmpty(env.TOKENHUB_METRICS_TOKEN),
+    streamIdleTimeoutSecs: numberFrom('TOKENHUB_STREAM_IDLE_TIMEOUT_SECS', undefined, env.TOKENHUB_STREAM_IDLE_TIMEOUT_SECS, 60, {min: 1}),
+    requestDeadlineSecs: numberFrom('TOKENHUB_REQUEST_DEADLINE_SECS', undefined, env.TOKENHUB_REQUEST_DEADLINE_SECS, 180, {min: 1}),
+    allowUnpriced: booleanFrom('TOKENHUB_ALLOW_UNPRICED', env.TOKENHUB_ALLOW_UNPRICED),
   }
 }

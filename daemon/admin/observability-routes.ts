@@ -112,7 +112,7 @@ export function observabilityRoutes(deps: {runtime: GatewayRuntime; store: Confi
       handler: (ctx) => {
         const {limit, offset} = limitParam(ctx, 100, 1000)
         const model = ctx.query.get('model') ?? ctx.query.get('model_id')
-        const {items, total} = runtime.rewards.query((r) => !model || r.model_id === model, offset, limit)
+        const {items, total} = runtime.logs.rewards(model, offset, limit)
         const posteriors = runtime.bandit.posteriors().filter((p) => !model || p.model_id === model)
         return {body: {rewards: items, total, limit, offset, posteriors}}
       },

@@ -40,6 +40,7 @@ export function runtimeRoutes(deps: RuntimeRouteDeps): AdminRoute[] {
           health: runtime.health,
           bandit: runtime.bandit,
           routingConfig: () => deps.routing.get(),
+          allowUnpriced: runtime.allowUnpriced,
         }),
       }),
     },

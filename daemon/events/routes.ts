@@ -2,9 +2,9 @@ import type HyperExpress from 'hyper-express'
 import type {Request, Response} from 'hyper-express'
 import type {EventBus} from '../../src/events/bus.js'
 import type {Logger} from '../../src/logging/logger.js'
-import {randomId} from '../../src/auth/secrets.js'
 import type {TokenHubError} from '../../src/core/errors.js'
 import {adminErrorBody} from '../http/errors.js'
+import {newRequestId} from '../http/request-id.js'
 import {sendJson} from '../http/json-route.js'
 import {HyperExpressSink} from '../http/response-sink.js'
 import {EventSubscription} from './subscription.js'
@@ -35,7 +35,7 @@ function authorized(deps: EventRouteDeps, req: Request, res: Response): boolean 
     deps.guard({header: (name) => req.headers[name.toLowerCase()]})
     return true
   } catch (error) {
-    sendJson(res, 401, adminErrorBody(error as TokenHubError), randomId(8))
+    sendJson(res, 401, adminErrorBody(error as TokenHubError), newRequestId())
     return false
   }
 }

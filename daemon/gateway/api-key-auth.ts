@@ -27,7 +27,7 @@ export class ApiKeyAuth {
     this.stale = true
   }
 
-  authenticate(key: string | undefined, now: Date): ApiKeyRecord {
+  authenticate(key: string | undefined, now: number): ApiKeyRecord {
     if (!key) throw new TokenHubError('AUTH_INVALID', 'missing API key: send Authorization: Bearer th-... or x-api-key')
     if (this.stale) this.rebuild()
     const hash = sha256Hex(key)

@@ -1,9 +1,7 @@
-import {randomId} from '../../src/auth/secrets.js'
-import {costUsd} from '../../src/core/cost.js'
+import {costUsd, maxCostUsd, sanitizeUsage} from '../../src/core/cost.js'
 import {TokenHubError, isTokenHubError} from '../../src/core/errors.js'
 import {backoffMs, blameFor, nextStep, type AttemptFailure} from '../../src/core/failover.js'
 import type {AttemptRecord, RequestLogRecord} from '../../src/core/request-log.js'
-import type {RewardRecord} from '../../src/core/reward.js'
 import {rewardOf, tokenBucket, type ThompsonBandit} from '../../src/core/routing/thompson.js'
 import type {Capability, RoutableModel, RoutingPolicy} from '../../src/core/routing/types.js'
 import type {ApiKeyScope} from '../../src/core/schemas/apikey.js'
@@ -44,10 +42,11 @@ export interface GatewayDeps {
   routingConfig: () => RoutingConfig
   /** Everything else that consumes request records: journal, stats rollups, Prometheus. */
   recorders?: Array<(record: RequestLogRecord) => void>
-  /** Bandit observations, for the journal and GET /admin/v1/rewards. */
-  onReward?: (reward: RewardRecord) => void
   firstByteTimeoutMs: number
   idleTimeoutMs: number
+  /** Longest time from admission to the first byte of an answer, across retries and failover. */
+  deadlineMs: number
+  allowUnpriced: boolean
   random?: () => number
   now?: () => number
 }
@@ -86,6 +85,8 @@ interface CallState {
   attempts: AttemptRecord[]
   estimate: number
   stream: boolean
+  /** The request's maximum cost, held against the key's budget until it settles. */
+  reservation: number
 }
 
 /**
@@ -103,31 +104,34 @@ export class Gateway {
   }
 
   async handle(call: GatewayCall, sink: ResponseSink): Promise<void> {
-    const state: CallState = {call, started: performance.now(), key: null, policy: null, routed: null, attempts: [], estimate: 0, stream: call.body.stream === true}
+    const state: CallState = {call, started: performance.now(), key: null, policy: null, routed: null, attempts: [], estimate: 0, stream: call.body.stream === true, reservation: 0}
     try {
       await this.admitAndRoute(state, sink)
     } catch (error) {
       const failure = isTokenHubError(error) ? error : new TokenHubError('INTERNAL', 'internal error; see the daemon log for details', {cause: error})
       if (failure.code === 'INTERNAL') this.deps.logger.error({err: failure.cause ?? failure, request_id: call.requestId}, 'gateway request failed')
       this.sendError(state, sink, failure)
-      this.account(state, {status: failure.status, errorClass: failure.code, errorMessage: failure.message, model: null, usage: null, ttftMs: null, usageSource: 'none'})
+      this.account(state, {status: failure.status, errorClass: failure.code, errorMessage: failure.message, model: null, usage: null, ttftMs: null, fallback: 'none'})
     }
   }
 
   private async admitAndRoute(state: CallState, sink: ResponseSink): Promise<void> {
     const {call, deps} = {call: state.call, deps: this.deps}
-    const now = new Date(this.now())
-    const key = deps.auth.authenticate(presentedKey(call.header('authorization'), call.header('x-api-key')), now)
+    const nowMs = this.now()
+    const key = deps.auth.authenticate(presentedKey(call.header('authorization'), call.header('x-api-key')), nowMs)
     state.key = key
     deps.auth.requireScope(key, SCOPE[call.endpoint])
-    deps.ledger.touch(key.id, now)
+    deps.ledger.touch(key.id, nowMs)
 
+    // Spend plus what requests in flight may still cost: parallel requests cannot all slip in.
     if (key.monthly_budget_usd > 0) {
       const spent = deps.ledger.spend(key.id)
-      if (spent >= key.monthly_budget_usd) {
-        deps.bus.publish({type: 'budget_exceeded', api_key_id: key.id, api_key_name: key.name, monthly_budget_usd: key.monthly_budget_usd, spend_usd: spent})
-        throw new TokenHubError('BUDGET_EXCEEDED', `monthly budget of $${key.monthly_budget_usd} for API key ${key.key_prefix}... is spent ($${spent.toFixed(6)} used in ${deps.ledger.month})`, {
-          details: {monthly_budget_usd: key.monthly_budget_usd, spend_usd: spent, month: deps.ledger.month},
+      const held = deps.ledger.reservedFor(key.id)
+      if (spent + held >= key.monthly_budget_usd) {
+        deps.bus.publish({type: 'budget_exceeded', api_key_id: key.id, api_key_name: key.name, monthly_budget_usd: key.monthly_budget_usd, spend_usd: spent, reserved_usd: held})
+        const why = spent >= key.monthly_budget_usd ? 'is spent' : 'is taken by requests in flight'
+        throw new TokenHubError('BUDGET_EXCEEDED', `monthly budget of $${key.monthly_budget_usd} for API key ${key.key_prefix}... ${why} ($${spent.toFixed(6)} spent, $${held.toFixed(6)} reserved, ${deps.ledger.month})`, {
+          details: {monthly_budget_usd: key.monthly_budget_usd, spend_usd: spent, reserved_usd: held, month: deps.ledger.month},
         })
       }
     }
@@ -164,7 +168,10 @@ export class Gateway {
       random: this.random,
       now: this.now(),
       hint: call.envelope?.hint,
+      allowUnpriced: deps.allowUnpriced,
     })
+    state.reservation = Math.max(0, ...state.routed.targets.map((m) => maxCostUsd(m, state.estimate, outputTokens)))
+    deps.ledger.reserve(key.id, state.reservation)
     await this.attemptAll(state, sink)
   }
 
@@ -174,8 +181,14 @@ export class Gateway {
     let remaining = [...state.routed!.targets]
     let lastFailure: {failure: AttemptFailure; model: RoutableModel; errorBody: string | null; upstreamDialect: Dialect} | null = null
     let vaultLocked = false
+    let deadlineHit = false
 
+    const deadline = state.started + deps.deadlineMs
     while (remaining.length > 0) {
+      if (performance.now() >= deadline) {
+        deadlineHit = true
+        break
+      }
       const model = remaining.shift()!
       if (!deps.health.tryAcquire(model.id, model.providerId)) {
         state.attempts.push({model_id: model.id, provider_id: model.providerId, status: null, error_class: 'unhealthy', latency_ms: 0})
@@ -219,7 +232,7 @@ export class Gateway {
           endpoint: call.endpoint,
           sink,
           upstream: deps.upstream,
-          firstByteTimeoutMs: deps.firstByteTimeoutMs,
+          firstByteTimeoutMs: Math.max(1, Math.min(deps.firstByteTimeoutMs, deadline - performance.now())),
           idleTimeoutMs: deps.idleTimeoutMs,
           responseHeaders: (usage) => this.responseHeaders(state, model, usage ? costUsd(model, usage.input, usage.output) : null),
           wrapBody: call.envelope
@@ -239,14 +252,15 @@ export class Gateway {
             model,
             usage: outcome.usage,
             ttftMs: outcome.ttftMs,
-            usageSource: outcome.usage ? 'upstream' : 'estimate',
+            fallback: 'reservation',
           })
           return
         }
         if (outcome.kind === 'aborted') {
           deps.health.release(model.id, model.providerId)
           state.attempts.push({model_id: model.id, provider_id: model.providerId, status: null, error_class: 'client_aborted', latency_ms: Math.round(outcome.latencyMs)})
-          this.account(state, {status: 499, errorClass: 'client_aborted', errorMessage: 'the client closed the connection', model, usage: outcome.usage, ttftMs: null, usageSource: outcome.usage ? 'upstream' : 'estimate'})
+          // Part of an answer went out: bill it (the reservation when the upstream reported no usage).
+          this.account(state, {status: 499, errorClass: 'client_aborted', errorMessage: 'the client closed the connection', model, usage: outcome.usage, ttftMs: null, fallback: outcome.started ? 'reservation' : 'input_estimate'})
           return
         }
         const {failure} = outcome
@@ -255,14 +269,19 @@ export class Gateway {
         lastFailure = {failure, model, errorBody: outcome.errorBody, upstreamDialect: outcome.upstreamDialect}
         const step = nextStep(failure, retry)
         if (step === 'retry_same') {
-          await new Promise((resolve) => setTimeout(resolve, backoffMs(retry, this.random)))
+          const pause = backoffMs(retry, this.random)
+          if (performance.now() + pause >= deadline) {
+            deadlineHit = true
+            break
+          }
+          await new Promise((resolve) => setTimeout(resolve, pause))
           if (sink.aborted) return
           if (!deps.health.tryAcquire(model.id, model.providerId)) break
           continue
         }
         if (step === 'return_to_client') {
           this.sendUpstreamError(state, sink, model, failure, outcome.errorBody)
-          this.account(state, {status: failure.status ?? 502, errorClass: failure.errorClass, errorMessage: failure.message, model, usage: null, ttftMs: null, usageSource: 'none'})
+          this.account(state, {status: failure.status ?? 502, errorClass: failure.errorClass, errorMessage: failure.message, model, usage: null, ttftMs: null, fallback: 'none'})
           return
         }
         if (failure.errorClass === 'rate_limited') deps.health.coolDown(model.id, this.now() + (failure.retryAfterMs ?? 30_000))
@@ -272,8 +291,17 @@ export class Gateway {
         }
         break
       }
+      if (deadlineHit) break
     }
 
+    if (deadlineHit) {
+      const error = new TokenHubError('UPSTREAM_TIMEOUT', `no answer within the request deadline of ${Math.round(deps.deadlineMs / 1000)}s (TOKENHUB_REQUEST_DEADLINE_SECS) after ${state.attempts.length} attempt(s)`, {
+        details: {attempts: state.attempts},
+      })
+      this.sendError(state, sink, error)
+      this.account(state, {status: error.status, errorClass: 'deadline', errorMessage: error.message, model: lastFailure?.model ?? null, usage: null, ttftMs: null, fallback: 'none'})
+      return
+    }
     if (!lastFailure && vaultLocked) {
       throw new TokenHubError('VAULT_LOCKED', 'the vault is locked, so no provider key can be used', {suggestion: 'Run `tokenhub vault unlock`.'})
     }
@@ -287,7 +315,7 @@ export class Gateway {
       details: {attempts: state.attempts},
     })
     this.sendError(state, sink, error, status)
-    this.account(state, {status: status ?? error.status, errorClass: failure.errorClass, errorMessage: error.message, model, usage: null, ttftMs: null, usageSource: 'none'})
+    this.account(state, {status: status ?? error.status, errorClass: failure.errorClass, errorMessage: error.message, model, usage: null, ttftMs: null, fallback: 'none'})
   }
 
   private responseHeaders(state: CallState, model: RoutableModel | null, cost: number | null): Record<string, string> {
@@ -318,14 +346,47 @@ export class Gateway {
 
   private account(
     state: CallState,
-    outcome: {status: number; errorClass: string | null; errorMessage: string | null; model: RoutableModel | null; usage: TokenUsage | null; ttftMs: number | null; usageSource: RequestLogRecord['usage_source']},
+    outcome: {
+      status: number
+      errorClass: string | null
+      errorMessage: string | null
+      model: RoutableModel | null
+      usage: TokenUsage | null
+      ttftMs: number | null
+      /** What to bill when the upstream reported no usage. */
+      fallback: 'reservation' | 'input_estimate' | 'none'
+    },
   ): void {
     const {deps} = this
     const {call, key, routed} = state
     const model = outcome.model
     const latencyMs = performance.now() - state.started
-    const usage = outcome.usage ?? (outcome.usageSource === 'estimate' ? {input: state.estimate, output: 0} : {input: 0, output: 0})
-    const cost = model ? costUsd(model, usage.input, usage.output) : 0
+    if (key) deps.ledger.release(key.id, state.reservation)
+    let usage = {input: 0, output: 0}
+    let cost = 0
+    let usageSource: RequestLogRecord['usage_source'] = 'none'
+    let flagged = false
+    if (model && outcome.usage) {
+      const clean = sanitizeUsage(outcome.usage)
+      usage = {input: clean.input, output: clean.output}
+      flagged = clean.flagged
+      cost = costUsd(model, usage.input, usage.output)
+      usageSource = 'upstream'
+    } else if (model && outcome.fallback === 'reservation') {
+      usage = {input: state.estimate, output: 0}
+      cost = state.reservation
+      usageSource = 'reservation'
+    } else if (model && outcome.fallback === 'input_estimate') {
+      usage = {input: state.estimate, output: 0}
+      cost = costUsd(model, state.estimate, 0)
+      usageSource = 'estimate'
+    }
+    const success = outcome.status < 400 && !outcome.errorClass
+    // The bandit learns from every answered request (not from a client that left).
+    const observed = model !== null && state.policy !== null && outcome.errorClass !== 'client_aborted'
+    const bucket = tokenBucket(state.estimate)
+    const reward = observed ? rewardOf({success, latencyMs, costUsd: cost, latencyBudgetMs: state.policy!.maxLatencyMs, costBudgetUsd: state.policy!.maxBudgetUsd}) : null
+    if (observed) deps.bandit.update(model.id, bucket, reward!)
     const record: RequestLogRecord = {
       request_id: call.requestId,
       timestamp: new Date().toISOString(),
@@ -347,39 +408,21 @@ export class Gateway {
       total_tokens: usage.input + usage.output,
       cost_usd: cost,
       unpriced: model?.pricingSource === 'unpriced',
-      usage_source: outcome.usageSource,
+      usage_source: usageSource,
+      usage_flagged: flagged,
       latency_ms: Math.round(latencyMs),
       ttft_ms: outcome.ttftMs === null ? null : Math.round(outcome.ttftMs),
+      token_bucket: observed ? bucket : null,
+      reward,
     }
     deps.logs.add(record)
     for (const recorder of deps.recorders ?? []) recorder(record)
     if (key && cost > 0) deps.ledger.addSpend(key.id, cost)
-    if (key && (key.rate_limit_tpm > 0) && outcome.usageSource === 'upstream') {
+    if (key && key.rate_limit_tpm > 0 && usageSource === 'upstream') {
       deps.limiter.settleTokens(key.id, usage.input + usage.output - state.estimate - (requestedOutput(call.body) ?? 0), this.now())
     }
-    if (model && state.policy && outcome.errorClass !== 'client_aborted') {
-      const success = outcome.status < 400 && !outcome.errorClass
-      const bucket = tokenBucket(state.estimate)
-      const reward = rewardOf({success, latencyMs, costUsd: cost, latencyBudgetMs: state.policy.maxLatencyMs, costBudgetUsd: state.policy.maxBudgetUsd})
-      deps.bandit.update(model.id, bucket, reward)
-      deps.onReward?.({
-        timestamp: record.timestamp,
-        request_id: call.requestId,
-        model_id: model.id,
-        provider_id: model.providerId,
-        mode: record.mode,
-        token_bucket: bucket,
-        estimated_tokens: state.estimate,
-        latency_ms: record.latency_ms,
-        cost_usd: cost,
-        success,
-        error_class: outcome.errorClass,
-        reward,
-      })
-    }
-    const ok = outcome.status < 400 && !outcome.errorClass
     deps.bus.publish({
-      type: ok ? 'route_success' : 'route_error',
+      type: success ? 'route_success' : 'route_error',
       request_id: call.requestId,
       endpoint: call.path,
       api_key_id: key?.id ?? null,
@@ -398,4 +441,3 @@ export class Gateway {
   }
 }
 
-export const newRequestId = () => randomId(8)

@@ -1,5 +1,6 @@
 import type {RequestLogRecord} from '../../src/core/request-log.js'
 import {RecordRing} from '../../src/core/record-ring.js'
+import {rewardOfRecord, type RewardRecord} from '../../src/core/reward.js'
 
 export interface LogQuery {
   limit: number
@@ -32,6 +33,12 @@ export class RequestLogRing {
 
   add(record: RequestLogRecord): void {
     this.ring.add(record)
+  }
+
+  /** Recent bandit observations, newest first. */
+  rewards(model: string | null, offset: number, limit: number): {items: RewardRecord[]; total: number} {
+    const {items, total} = this.ring.query((r) => r.reward !== null && r.reward !== undefined && (!model || r.model_id === model), offset, limit)
+    return {items: items.map((r) => rewardOfRecord(r)!), total}
   }
 
   /** Newest first, filtered, paged. */

@@ -8,7 +8,8 @@ import type {RouteEnv} from '../http/json-route.js'
 import {presentedKey, type ApiKeyAuth} from './api-key-auth.js'
 import type {ModelCatalog} from './catalog.js'
 import {dialectErrorBody} from './dialect-errors.js'
-import {newRequestId, type Gateway, type GatewayCall} from './gateway.js'
+import {newRequestId} from '../http/request-id.js'
+import type {Gateway, GatewayCall} from './gateway.js'
 import type {Dialect, Endpoint} from '../../src/providers/plan.js'
 
 export interface V1Deps {
@@ -142,7 +143,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
       const body = (await createContext(req, requestId, env.maxBodyBytes).json()) as Record<string, unknown>
       if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new TokenHubError('VALIDATION', 'the request body must be a JSON object')
       requireArray('messages')(body)
-      deps.auth.authenticate(presentedKey(req.headers.authorization, req.headers['x-api-key']), new Date())
+      deps.auth.authenticate(presentedKey(req.headers.authorization, req.headers['x-api-key']), Date.now())
       res.header('x-tokenhub-request-id', requestId).json({input_tokens: estimateChatTokens(body)})
     }),
   )
@@ -150,7 +151,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
   server.get(
     '/v1/models',
     wrap('openai', async (req, res, requestId) => {
-      const key = deps.auth.authenticate(presentedKey(req.headers.authorization, req.headers['x-api-key']), new Date())
+      const key = deps.auth.authenticate(presentedKey(req.headers.authorization, req.headers['x-api-key']), Date.now())
       const visible = deps.catalog
         .all()
         .filter((m) => m.enabled && m.providerEnabled)

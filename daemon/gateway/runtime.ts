@@ -3,10 +3,8 @@ import type {AdminChange} from '../../src/admin/context.js'
 import type {AuditRecord} from '../../src/core/audit.js'
 import {RateLimiter} from '../../src/core/limits/rate-limiter.js'
 import {observationFromLog, RollupStore, type RollupRecord} from '../../src/core/metrics/rollup.js'
-import {RecordRing} from '../../src/core/record-ring.js'
 import type {RequestLogRecord} from '../../src/core/request-log.js'
-import type {RewardRecord} from '../../src/core/reward.js'
-import {ThompsonBandit} from '../../src/core/routing/thompson.js'
+import {ThompsonBandit, type TokenBucket} from '../../src/core/routing/thompson.js'
 import type {EventBus} from '../../src/events/bus.js'
 import type {Logger} from '../../src/logging/logger.js'
 import type {ConfigStore} from '../../src/store/config-store.js'
@@ -42,6 +40,8 @@ export interface RuntimeOptions {
   healthProbeMs: number
   /** How long request records, rewards and audit entries are kept in the journal. */
   journalRetentionMs: number
+  deadlineMs: number
+  allowUnpriced: boolean
 }
 
 export const DEFAULT_TSDB_RETENTION_MS = 7 * 86_400_000
@@ -58,11 +58,11 @@ export interface GatewayRuntime {
   logs: RequestLogRing
   ledger: UsageLedger
   bandit: ThompsonBandit
-  rewards: RecordRing<RewardRecord>
   audit: AuditTrail
   rollups: RollupStore
   prometheus: PrometheusMetrics
   journals: {requests: Journal; audit: Journal; metrics: Journal}
+  allowUnpriced: boolean
   /** Changes the time-series retention (persisted in the store) and prunes. */
   setTsdbRetention(ms: number): Promise<void>
   pruneTsdb(): Promise<{removed_minutes: number; removed_segments: number}>
@@ -94,7 +94,6 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
   const auth = new ApiKeyAuth(store)
   const keys = new ProviderKeys(store, options.vault)
   const logs = new RequestLogRing()
-  const rewards = new RecordRing<RewardRecord>(10_000)
   const bandit = new ThompsonBandit({random: Math.random, now: Date.now})
   const ledger = await UsageLedger.open({
     file: join(options.dataDir, 'usage.age'),
@@ -107,7 +106,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
   const prometheus = new PrometheusMetrics({health, bus})
   store.writeObserver = (seconds) => prometheus.storeWrite.observe(seconds)
 
-  await replay({journals, logs, rewards, bandit, audit, rollups, logger})
+  await replay({journals, logs, bandit, audit, rollups, logger})
 
   const prober = new HealthProber({store, keys, health, logger, intervalMs: options.healthProbeMs, timeoutMs: Math.min(options.firstByteTimeoutMs, 10_000)})
   prober.start()
@@ -149,12 +148,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
       (record) => rollups.observe(observationFromLog(record)),
       (record) => prometheus.observe(record),
     ],
-    onReward: (reward) => {
-      rewards.add(reward)
-      journals.requests.append({type: 'reward', ...reward})
-    },
     firstByteTimeoutMs: options.firstByteTimeoutMs,
     idleTimeoutMs: options.idleTimeoutMs,
+    deadlineMs: options.deadlineMs,
+    allowUnpriced: options.allowUnpriced,
   })
 
   return {
@@ -166,11 +163,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
     logs,
     ledger,
     bandit,
-    rewards,
     audit,
     rollups,
     prometheus,
     journals,
+    allowUnpriced: options.allowUnpriced,
     async setTsdbRetention(ms) {
       await store.update((doc) => {
         doc.settings = {...doc.settings, tsdb_retention_ms: ms}
@@ -204,11 +201,10 @@ function persistRollups(rollups: RollupStore, metrics: Journal): void {
   for (const delta of rollups.drainDeltas()) metrics.append(delta)
 }
 
-/** Rebuilds in-memory state from the journals: recent logs and rewards, the audit trail, the rollups. */
+/** Rebuilds in-memory state from the journals: recent logs and bandit posteriors, the audit trail, the rollups. */
 async function replay(deps: {
   journals: GatewayRuntime['journals']
   logs: RequestLogRing
-  rewards: RecordRing<RewardRecord>
   bandit: ThompsonBandit
   audit: AuditTrail
   rollups: RollupStore
@@ -219,15 +215,13 @@ async function replay(deps: {
   let requests = 0
   for await (const entry of deps.journals.requests.read({since: dayAgo})) {
     const record = entry.record as {type?: string}
-    if (record?.type === 'request') {
-      const {type: _type, ...rest} = record as RequestLogRecord & {type: string}
-      deps.logs.add(rest)
-      requests++
-    } else if (record?.type === 'reward') {
-      const {type: _type, ...reward} = record as RewardRecord & {type: string}
-      deps.rewards.add(reward)
-      deps.bandit.update(reward.model_id, reward.token_bucket, reward.reward, Date.parse(reward.timestamp))
+    if (record?.type !== 'request') continue
+    const {type: _type, ...rest} = record as RequestLogRecord & {type: string}
+    deps.logs.add(rest)
+    if (rest.reward !== null && rest.reward !== undefined && rest.model_id && rest.token_bucket) {
+      deps.bandit.update(rest.model_id, rest.token_bucket as TokenBucket, rest.reward, Date.parse(rest.timestamp))
     }
+    requests++
   }
   for await (const entry of deps.journals.audit.read()) {
     const {type: _type, ...record} = entry.record as AuditRecord & {type: string}

@@ -33,7 +33,7 @@ function toWire(c: Candidate, rank: number | null): SimulatedCandidate {
 /** POST /admin/v1/routing/simulate: the router's real decision for a hypothetical request; nothing is sent upstream. */
 export function simulateRouting(
   body: unknown,
-  deps: {store: ConfigStore; catalog: ModelCatalog; health: HealthRegistry; bandit: ThompsonBandit; routingConfig: () => RoutingConfig},
+  deps: {store: ConfigStore; catalog: ModelCatalog; health: HealthRegistry; bandit: ThompsonBandit; routingConfig: () => RoutingConfig; allowUnpriced: boolean},
 ): SimulationResult {
   const input = parsePayload(simulateSchema, body ?? {}, 'invalid simulation')
   const defaults = deps.routingConfig()
@@ -62,6 +62,7 @@ export function simulateRouting(
     },
     now: Date.now(),
     sample: (id) => deps.bandit.sample(id, tokenBucket(tokens)),
+    allowUnpriced: deps.allowUnpriced,
   })
   let ranked = decision.ranked
   if (input.model_hint) {

@@ -32,6 +32,7 @@ export interface ResolveInput {
   now: number
   /** A preferred model tried first when eligible (TokenHub's model_hint). */
   hint?: string
+  allowUnpriced: boolean
 }
 
 function decide(input: ResolveInput, models: RoutableModel[]): RouteDecision {
@@ -46,6 +47,7 @@ function decide(input: ResolveInput, models: RoutableModel[]): RouteDecision {
     request: input.request,
     now: input.now,
     sample: (id) => input.bandit.sample(id, bucket),
+    allowUnpriced: input.allowUnpriced,
   })
 }
 

@@ -25,11 +25,13 @@ export class UpstreamClient {
     connect: {noDelay: true},
   })
 
+  private readonly bases = new Map<string, {origin: string; prefix: string}>()
+
   send(request: UpstreamRequest): Promise<Dispatcher.ResponseData> {
-    const url = new URL(request.baseUrl)
+    const base = this.base(request.baseUrl)
     return this.agent.request({
-      origin: url.origin,
-      path: `${url.pathname.replace(/\/$/, '')}${request.path}`,
+      origin: base.origin,
+      path: base.prefix + request.path,
       method: 'POST',
       headers: request.headers,
       body: request.body,
@@ -37,6 +39,17 @@ export class UpstreamClient {
       headersTimeout: request.firstByteTimeoutMs,
       bodyTimeout: request.idleTimeoutMs,
     })
+  }
+
+  /** Provider base URLs parsed once ("https://host/openai" -> origin + path prefix). */
+  private base(baseUrl: string): {origin: string; prefix: string} {
+    let base = this.bases.get(baseUrl)
+    if (!base) {
+      const url = new URL(baseUrl)
+      base = {origin: url.origin, prefix: url.pathname.replace(/\/$/, '')}
+      this.bases.set(baseUrl, base)
+    }
+    return base
   }
 
   close(): Promise<void> {

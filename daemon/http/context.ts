@@ -16,16 +16,22 @@ export interface RequestContext {
 }
 
 export function createContext(req: Request, requestId: string, maxBodyBytes: number): RequestContext {
-  const remoteAddress = safeIp(req)
-  let body: Promise<string> | undefined
+  let body: Promise<string> | undefined = isChunked(req) ? readChunkedBody(req, maxBodyBytes) : undefined
+  let query: URLSearchParams | undefined
+  let ip: string | undefined
   const readBody = () => (body ??= readBodyText(req, maxBodyBytes))
   return {
     method: req.method,
     path: req.path,
     params: req.path_parameters,
-    query: new URLSearchParams(req.path_query),
+    // Parsed on first use: the /v1 path never needs them.
+    get query() {
+      return (query ??= new URLSearchParams(req.path_query))
+    },
     requestId,
-    remoteAddress,
+    get remoteAddress() {
+      return (ip ??= safeIp(req))
+    },
     header: (name) => req.headers[name.toLowerCase()],
     async json() {
       const text = await readBody()
@@ -55,23 +61,48 @@ function parseJson(text: string): unknown {
   }
 }
 
+const isChunked = (req: Request) => req.headers['content-length'] === undefined && req.headers['transfer-encoding'] !== undefined
+
+const tooLarge = (bytes: number, limit: number) =>
+  new TokenHubError('PAYLOAD_TOO_LARGE', `the request body is ${bytes === -1 ? 'larger than the limit' : `${bytes} bytes`}; the limit is ${limit} (TOKENHUB_MAX_BODY_BYTES)`)
+
 /**
- * Reads the body within the limit. hyper-express only reads bodies that declare Content-Length
- * (a chunked body would read as empty), so chunked bodies are refused with 411 rather than
- * mistaken for empty ones.
+ * A chunked body (Transfer-Encoding, no Content-Length), which hyper-express would read as empty
+ * (STACK-NOTES trap 16). uWS hands the data only to a handler attached before the route's first
+ * await, so this starts when the context is created, and stops as soon as the limit is passed.
  */
+function readChunkedBody(req: Request, maxBodyBytes: number): Promise<string> {
+  const raw = (req as unknown as {_raw_response: {onData(handler: (chunk: ArrayBuffer, isLast: boolean) => void): void}})._raw_response
+  const body = new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let total = 0
+    let done = false
+    raw.onData((chunk, isLast) => {
+      if (done) return
+      total += chunk.byteLength
+      if (total > maxBodyBytes) {
+        done = true
+        reject(tooLarge(-1, maxBodyBytes))
+        return
+      }
+      // uWS reuses the chunk's memory after this callback: copy it.
+      chunks.push(Buffer.from(chunk.slice(0)))
+      if (isLast) {
+        done = true
+        resolve(Buffer.concat(chunks).toString('utf8'))
+      }
+    })
+  })
+  body.catch(() => {}) // the handler that reads the body reports the error
+  return body
+}
+
+/** Reads a Content-Length body within the limit; a larger declared length is refused before reading. */
 async function readBodyText(req: Request, maxBodyBytes: number): Promise<string> {
   const length = req.headers['content-length']
-  if (length === undefined) {
-    if (req.headers['transfer-encoding']) {
-      throw new TokenHubError('LENGTH_REQUIRED', 'chunked request bodies are not accepted on this endpoint; send Content-Length')
-    }
-    return ''
-  }
+  if (length === undefined) return ''
   const declared = Number(length)
   if (!Number.isSafeInteger(declared) || declared < 0) throw new TokenHubError('VALIDATION', 'invalid Content-Length header')
-  if (declared > maxBodyBytes) {
-    throw new TokenHubError('PAYLOAD_TOO_LARGE', `the request body is ${declared} bytes; the limit is ${maxBodyBytes}`)
-  }
+  if (declared > maxBodyBytes) throw tooLarge(declared, maxBodyBytes)
   return declared === 0 ? '' : req.text()
 }

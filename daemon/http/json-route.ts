@@ -1,9 +1,9 @@
 import type {Request, Response} from 'hyper-express'
-import {randomId} from '../../src/auth/secrets.js'
 import type {TokenHubError} from '../../src/core/errors.js'
 import type {Logger} from '../../src/logging/logger.js'
 import {createContext, type RequestContext} from './context.js'
 import {adminErrorBody, toTokenHubError} from './errors.js'
+import {newRequestId} from './request-id.js'
 import {requestScope} from './request-scope.js'
 import type {InflightTracker} from './inflight.js'
 
@@ -39,7 +39,7 @@ export function sendJson(res: Response, status: number, body: unknown, requestId
 /** Adapts a plain JSON handler to hyper-express: request id, drain tracking, error mapping, logging. */
 export function jsonRoute(env: RouteEnv, handler: JsonHandler, guard?: (ctx: Pick<RequestContext, 'header'>) => void) {
   return async (req: Request, res: Response): Promise<void> => {
-    const requestId = randomId(8)
+    const requestId = newRequestId()
     const started = performance.now()
     if (env.isShuttingDown()) {
       res.header('connection', 'close')

@@ -53,17 +53,41 @@ export class PrometheusMetrics {
     collectDefaultMetrics({register: this.registry, prefix: 'tokenhub_'})
   }
 
+  /**
+   * Label-bound children per (endpoint, model, provider, status class), cached so a request costs
+   * a map lookup and a few additions instead of prom-client hashing label objects each time.
+   */
+  private readonly children = new Map<string, ReturnType<PrometheusMetrics['bind']>>()
+
+  private bind(endpoint: string, model: string, provider: string, status: string) {
+    return {
+      requests: this.requests.labels({endpoint, model, provider, status}),
+      latency: this.latency.labels({model, provider}),
+      ttft: this.ttft.labels({model, provider}),
+      tokensIn: this.tokens.labels({model, direction: 'input'}),
+      tokensOut: this.tokens.labels({model, direction: 'output'}),
+      cost: this.cost.labels({model, provider}),
+    }
+  }
+
   observe(record: RequestLogRecord): void {
     const model = record.model_id ?? 'none'
     const provider = record.provider_id ?? 'none'
-    this.requests.inc({endpoint: record.endpoint, model, provider, status: `${Math.floor(record.status_code / 100)}xx`})
+    const status = record.status_code < 300 ? '2xx' : `${Math.floor(record.status_code / 100)}xx`
+    const id = `${record.endpoint}\u0000${model}\u0000${provider}\u0000${status}`
+    let child = this.children.get(id)
+    if (!child) {
+      child = this.bind(record.endpoint, model, provider, status)
+      this.children.set(id, child)
+    }
+    child.requests.inc()
     if (record.error_class) this.errors.inc({error_class: record.error_class, model})
     if (record.model_id) {
-      this.latency.observe({model, provider}, record.latency_ms / 1000)
-      if (record.ttft_ms !== null) this.ttft.observe({model, provider}, record.ttft_ms / 1000)
-      if (record.input_tokens) this.tokens.inc({model, direction: 'input'}, record.input_tokens)
-      if (record.output_tokens) this.tokens.inc({model, direction: 'output'}, record.output_tokens)
-      if (record.cost_usd > 0) this.cost.inc({model, provider}, record.cost_usd)
+      child.latency.observe(record.latency_ms / 1000)
+      if (record.ttft_ms !== null) child.ttft.observe(record.ttft_ms / 1000)
+      if (record.input_tokens) child.tokensIn.inc(record.input_tokens)
+      if (record.output_tokens) child.tokensOut.inc(record.output_tokens)
+      if (record.cost_usd > 0) child.cost.inc(record.cost_usd)
     }
   }
 

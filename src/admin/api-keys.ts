@@ -25,9 +25,9 @@ export interface ApiKeyWithSecret extends ApiKeyView {
 
 const SHOWN_ONCE = 'This is the only time the full key is shown. Store it securely now; TokenHub keeps only its hash.'
 
-export function apiKeyStatus(record: ApiKeyRecord, now: Date): ApiKeyStatus {
+export function apiKeyStatus(record: ApiKeyRecord, now: Date | number): ApiKeyStatus {
   if (record.revoked_at) return 'revoked'
-  if (record.expires_at && Date.parse(record.expires_at) <= now.getTime()) return 'expired'
+  if (record.expires_at && Date.parse(record.expires_at) <= (typeof now === 'number' ? now : now.getTime())) return 'expired'
   if (!record.enabled) return 'disabled'
   return 'active'
 }

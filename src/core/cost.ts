@@ -16,3 +16,36 @@ export function expectedOutputTokens(requested: number | null, modelCap: number 
   const wanted = requested ?? DEFAULT_OUTPUT_ESTIMATE
   return modelCap ? Math.min(wanted, modelCap) : wanted
 }
+
+/** Output tokens assumed for a reservation when neither the client nor the model sets a cap. */
+export const DEFAULT_MAX_OUTPUT = 4096
+
+/** The most a request can cost: its input estimate plus max_tokens (else the model's output cap). */
+export function maxCostUsd(prices: Prices & {maxOutputTokens: number | null}, inputTokens: number, requestedOutput: number | null): number {
+  return costUsd(prices, inputTokens, requestedOutput ?? prices.maxOutputTokens ?? DEFAULT_MAX_OUTPUT)
+}
+
+/** Usage figures beyond this are not believed (no request has ten million tokens). */
+export const MAX_PLAUSIBLE_TOKENS = 10_000_000
+
+/**
+ * Upstream-reported usage, made safe to account: negative, non-numeric or absurd figures are
+ * clamped (0 .. MAX_PLAUSIBLE_TOKENS, whole numbers) and `flagged` says it happened.
+ */
+export function sanitizeUsage(usage: {input: unknown; output: unknown}): {input: number; output: number; flagged: boolean} {
+  let flagged = false
+  const clamp = (value: unknown): number => {
+    const n = typeof value === 'number' ? value : Number.NaN
+    if (!Number.isFinite(n) || n < 0) {
+      flagged = true
+      return 0
+    }
+    if (n > MAX_PLAUSIBLE_TOKENS) {
+      flagged = true
+      return MAX_PLAUSIBLE_TOKENS
+    }
+    if (!Number.isInteger(n)) flagged = true
+    return Math.round(n)
+  }
+  return {input: clamp(usage.input), output: clamp(usage.output), flagged}
+}

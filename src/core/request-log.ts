@@ -30,8 +30,17 @@ export interface RequestLogRecord {
   cost_usd: number
   /** True when the model has no price, so cost_usd is 0 by default rather than measured. */
   unpriced: boolean
-  /** Where the token counts came from: the upstream's usage report, or our estimate. */
-  usage_source: 'upstream' | 'estimate' | 'none'
+  /**
+   * Where the bill came from: the upstream's usage report; the request's reservation (its maximum
+   * cost) when an answer or part of a stream was delivered without a usage report; the input
+   * estimate when the client left before anything came back; none when no model answered.
+   */
+  usage_source: 'upstream' | 'reservation' | 'estimate' | 'none'
+  /** The upstream reported impossible usage (negative, non-numeric, absurd); it was clamped. */
+  usage_flagged: boolean
   latency_ms: number
   ttft_ms: number | null
+  /** The bandit observation of this request (null when no model answered or the client left). */
+  token_bucket: string | null
+  reward: number | null
 }

@@ -1,9 +1,10 @@
-import {Decrypter, Encrypter, identityToRecipient} from 'age-encryption'
+import {Decrypter, identityToRecipient} from 'age-encryption'
 import {open, readdir, rename, stat, unlink, type FileHandle} from 'node:fs/promises'
 import {join} from 'node:path'
 import {syncDirectory} from './atomic-file.js'
 import {ensureDataDir} from './data-dir.js'
 import {encodeFrame, encodeLine, readFrames} from './journal-frames.js'
+import {NativeAgeEncrypter} from './native-age.js'
 import {parseSegmentFileName, segmentFileName} from './journal-names.js'
 
 export interface JournalOptions {
@@ -124,7 +125,7 @@ export class Journal {
   private readonly now: () => Date
   private readonly onError: (error: Error) => void
   private readonly limits: typeof DEFAULTS
-  private readonly encrypter = new Encrypter()
+  private readonly encrypter: NativeAgeEncrypter
   private readonly decrypter = new Decrypter()
 
   /** Records not yet on disk, oldest first; a write cycle removes them only once their frame is synced. */
@@ -160,7 +161,7 @@ export class Journal {
     for (const [name, value] of Object.entries(this.limits)) {
       if (!Number.isInteger(value) || value <= 0) throw new RangeError(`journal option ${name} must be a positive integer, got ${value}`)
     }
-    this.encrypter.addRecipient(options.recipient)
+    this.encrypter = new NativeAgeEncrypter(options.recipient)
     this.decrypter.addIdentity(options.identity)
   }
 
@@ -359,7 +360,8 @@ export class Journal {
   }
 
   private async writeFrame(batch: Pending[]): Promise<void> {
-    const ciphertext = await this.encrypter.encrypt(batch.map((pending) => pending.line).join('\n') + '\n')
+    // node:crypto's native ChaCha20 (NativeAgeEncrypter): the pure-JS age library costs ~10x more per record.
+    const ciphertext = this.encrypter.encrypt(Buffer.from(batch.map((pending) => pending.line).join('\n') + '\n'))
     const frame = encodeFrame(ciphertext)
     const segment = await this.segmentFor(batch[0].at)
     const start = segment.bytes

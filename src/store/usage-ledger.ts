@@ -26,6 +26,10 @@ const monthOf = (date: Date) => date.toISOString().slice(0, 7)
  */
 export class UsageLedger {
   private dirty = false
+  /** Last use per key as epoch ms, merged into the file's ISO strings when it is written. */
+  private readonly lastUse = new Map<string, number>()
+  /** Money held for requests in flight (their maximum cost), per key; never persisted. */
+  private readonly reserved = new Map<string, number>()
   private timer: NodeJS.Timeout | null = null
   private writing: Promise<void> = Promise.resolve()
   private readonly now: () => Date
@@ -66,12 +70,31 @@ export class UsageLedger {
     this.dirty = true
   }
 
-  touch(keyId: string, at: Date): void {
-    this.state.last_used_at[keyId] = at.toISOString()
+  /** On every request: a map write, no date formatting. */
+  reservedFor(keyId: string): number {
+    return this.reserved.get(keyId) ?? 0
+  }
+
+  /** Holds a request's maximum cost until it settles, so parallel requests see each other. */
+  reserve(keyId: string, usd: number): void {
+    if (usd > 0 && Number.isFinite(usd)) this.reserved.set(keyId, this.reservedFor(keyId) + usd)
+  }
+
+  release(keyId: string, usd: number): void {
+    if (!(usd > 0)) return
+    const left = this.reservedFor(keyId) - usd
+    if (left > 1e-12) this.reserved.set(keyId, left)
+    else this.reserved.delete(keyId)
+  }
+
+  touch(keyId: string, at: number): void {
+    this.lastUse.set(keyId, at)
     this.dirty = true
   }
 
   lastUsed(keyId: string): string | null {
+    const at = this.lastUse.get(keyId)
+    if (at !== undefined) return new Date(at).toISOString()
     return Object.hasOwn(this.state.last_used_at, keyId) ? this.state.last_used_at[keyId] : null
   }
 
@@ -84,6 +107,8 @@ export class UsageLedger {
     this.writing = this.writing.then(async () => {
       if (!this.dirty) return
       this.dirty = false
+      for (const [keyId, at] of this.lastUse) this.state.last_used_at[keyId] = new Date(at).toISOString()
+      this.lastUse.clear()
       try {
         await this.adapter.write(this.state)
       } catch (error) {

@@ -87,16 +87,24 @@ describe('bad request bodies', () => {
     expect(response.body.error.issues).toEqual([{path: 'monthly_budget', message: 'unknown field "monthly_budget"'}])
   })
 
-  it('answers an oversized body with a JSON 413 without storing anything, and a chunked one with 411', async () => {
+  it('answers an oversized body with a JSON 413 without storing anything', async () => {
     const body = Buffer.alloc(32 * 1024 * 1024 + 1, 0x20)
     const big = await daemon.admin('POST', '/admin/v1/providers', body)
     expect(big.status).toBe(413)
     expect(big.body.error.code).toBe('PAYLOAD_TOO_LARGE')
-    const chunked = await raw('POST', '/admin/v1/providers', {'content-type': 'application/json', 'transfer-encoding': 'chunked'}, '{"id":"chunky","type":"openai","base_url":"http://x"}')
-    expect(chunked.status).toBe(411)
-    expect(JSON.parse(chunked.body).error.code).toBe('LENGTH_REQUIRED')
-    expect((await daemon.admin('GET', '/admin/v1/providers/chunky')).status).toBe(404)
     expect((await fetch(`${daemon.url}/healthz`)).status).toBe(200)
+  })
+
+  it('reads chunked bodies (never as empty), within the same limit', async () => {
+    const chunked = await raw('POST', '/admin/v1/providers', {'content-type': 'application/json', 'transfer-encoding': 'chunked'}, '{"id":"chunky","type":"vllm","base_url":"http://127.0.0.1:9"}')
+    expect(chunked.status).toBe(201)
+    expect((await daemon.admin('GET', '/admin/v1/providers/chunky')).body.base_url).toBe('http://127.0.0.1:9')
+    await daemon.admin('DELETE', '/admin/v1/providers/chunky')
+    const empty = await raw('POST', '/admin/v1/providers', {'content-type': 'application/json', 'transfer-encoding': 'chunked'}, '')
+    expect(empty.status).toBe(400)
+    const huge = await raw('POST', '/admin/v1/providers', {'content-type': 'application/json', 'transfer-encoding': 'chunked'}, Buffer.alloc(33 * 1024 * 1024, 0x20))
+    expect(huge.status).toBe(413)
+    expect(JSON.parse(huge.body).error.code).toBe('PAYLOAD_TOO_LARGE')
   })
 })
 

@@ -1,4 +1,4 @@
-import {Encrypter, generateX25519Identity, identityToRecipient} from 'age-encryption'
+import {generateX25519Identity, identityToRecipient} from 'age-encryption'
 import {appendFile, copyFile, mkdtemp, open, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -132,7 +132,9 @@ describe('Journal', () => {
 
   it('keeps records appended while a flush is in progress, in order, with one writer at a time', async () => {
     const journal = await openJournal()
-    const original = Encrypter.prototype.encrypt as (this: Encrypter, file: string) => Promise<Uint8Array>
+    // Hold the first frame's fsync open; every frame goes through it, one writer at a time.
+    const proto = await fileHandlePrototype()
+    const original = proto.datasync as (this: unknown) => Promise<void>
     let inFlight = 0
     let maxInFlight = 0
     let release!: () => void
@@ -143,13 +145,13 @@ describe('Journal', () => {
     const firstEncryptStarted = new Promise<void>((resolve) => {
       started = resolve
     })
-    vi.spyOn(Encrypter.prototype, 'encrypt').mockImplementation(async function (this: Encrypter, file: unknown) {
+    vi.spyOn(proto, 'datasync').mockImplementation(async function (this: unknown) {
       inFlight++
       maxInFlight = Math.max(maxInFlight, inFlight)
       started()
       await gate
       try {
-        return await original.call(this, file as string)
+        return await original.call(this)
       } finally {
         inFlight--
       }

@@ -17,6 +17,8 @@ export interface SelectInput {
   now: number
   /** Thompson mode: a reward estimate per model sampled from its posterior (higher is better). */
   sample?: (modelId: string) => number
+  /** Route to models that have no price (their requests would look free). Off by default. */
+  allowUnpriced?: boolean
 }
 
 function supports(model: RoutableModel, capability: RouteRequest['capability']): boolean {
@@ -30,6 +32,9 @@ function skipOf(model: RoutableModel, signals: ModelSignals, input: SelectInput,
   if (!model.providerEnabled) return ['provider_disabled', `provider ${model.providerId} is disabled`]
   if (request.allowedModels && !request.allowedModels.includes(model.id)) return ['not_allowed', 'the API key may not use this model']
   if (request.allowedProviders && !request.allowedProviders.includes(model.providerId)) return ['not_allowed', 'the API key may not use this provider']
+  if (model.pricingSource === 'unpriced' && !input.allowUnpriced) {
+    return ['unpriced', 'the model has no price, so its cost would be recorded as $0; set input_per_1k/output_per_1k (0 for a free model) or TOKENHUB_ALLOW_UNPRICED=1']
+  }
   if (!supports(model, request.capability)) return ['unsupported_endpoint', model.kind === 'embedding' ? 'an embedding model' : `${model.kind} models on ${model.providerType} upstreams do not serve ${request.capability}`]
   if (policy.minWeight > 0 && model.weight < policy.minWeight) return ['weight_below_minimum', `weight ${model.weight} < ${policy.minWeight}`]
   const needed = Math.ceil(request.estimatedInputTokens * CONTEXT_HEADROOM) + (request.requestedOutputTokens ?? 0)

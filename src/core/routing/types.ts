@@ -57,6 +57,7 @@ export type SkipReason =
   | 'not_allowed'
   | 'unsupported_endpoint'
   | 'weight_below_minimum'
+  | 'unpriced'
   | 'context_overflow'
   | 'unhealthy'
   | 'cooling_down'

@@ -113,6 +113,9 @@ describe('RollupStore.observe', () => {
       usage_source: 'estimate',
       latency_ms: 87,
       ttft_ms: null,
+      usage_flagged: false,
+      token_bucket: null,
+      reward: null,
     }
     expect(observationFromLog(record)).toEqual({
       model: 'gpt-4o-mini',

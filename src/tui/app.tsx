@@ -1,0 +1,110 @@
+import {Box, useApp, useInput} from 'ink'
+import {useSyncExternalStore} from 'react'
+import {ErrorBoundary} from './components/ErrorBoundary.js'
+import {FieldList} from './components/FieldList.js'
+import {Footer} from './components/Footer.js'
+import {Header} from './components/Header.js'
+import {HelpOverlay} from './components/HelpOverlay.js'
+import type {Theme, Tone} from './components/theme.js'
+import type {Store} from './data/store.js'
+import {fieldValue} from './format.js'
+import {useTerminalSize} from './hooks.js'
+import {frameLayout, pageSize, type Frame, type Size} from './layout.js'
+import {keyContext, resolveKey} from './state/commands.js'
+import {cursorOf, keyRows, logRows, modelRows} from './state/dashboard.js'
+import {footerHints, helpSections, splitInput} from './state/keymap.js'
+import {activeFlash, connectionStatus, pollProblem, providerRows, statsTotal, uptimeText, vaultStatus} from './state/selectors.js'
+import {chartSeries} from './state/series.js'
+import {SCREEN_TITLES, type Action, type DashboardState, type Effect} from './state/types.js'
+import {Events} from './screens/Events.js'
+import {Keys} from './screens/Keys.js'
+import {Logs} from './screens/Logs.js'
+import {Models} from './screens/Models.js'
+import {Overview} from './screens/Overview.js'
+
+export interface AppProps {
+  store: Store<DashboardState, Action>
+  /** Runs what a key asked for (revoke, simulate, refresh); quitting is handled here. */
+  effects: {run(effect: Effect): unknown}
+  theme: Theme
+  /** A fixed terminal size (tests); otherwise the real one, following resizes. */
+  size?: Size
+}
+
+function footer(state: DashboardState): {text: string; tone: Tone} {
+  const modal = state.nav.modal
+  if (modal.kind === 'filter') return {text: `filter (type or model): ${modal.draft}▏  Enter apply · Esc cancel`, tone: 'accent'}
+  if (modal.kind === 'simulate') return {text: `simulate  mode ${state.simulation.mode}  tokens: ${modal.draft}▏  m mode · Enter run · Esc cancel`, tone: 'accent'}
+  if (modal.kind === 'confirm_revoke') return {text: `Revoke API key ${modal.label}? Clients using it fail at once. [y/n]`, tone: 'warn'}
+  const flash = activeFlash(state)
+  if (flash) return {text: fieldValue(flash.text), tone: flash.tone}
+  const problem = pollProblem(state)
+  if (problem) return {text: fieldValue(problem), tone: 'bad'}
+  return {text: footerHints(keyContext(state)), tone: 'muted'}
+}
+
+function Body({state, frame, theme}: {state: DashboardState; frame: Frame; theme: Theme}) {
+  const modal = state.nav.modal
+  if (state.nav.help) return <HelpOverlay sections={helpSections(keyContext(state))} width={frame.width} height={frame.body} theme={theme} />
+  if (modal.kind === 'detail') return <FieldList title={modal.title} fields={modal.fields} width={frame.width} height={frame.body} theme={theme} />
+  const loaded = state.remote.fetchedAt
+  switch (state.nav.screen) {
+    case 'overview':
+      return (
+        <Overview
+          providers={providerRows(state)}
+          series={chartSeries(state.series, state.now)}
+          totals={{'1h': statsTotal(state, '1h'), '24h': statsTotal(state, '24h')}}
+          frame={frame}
+          theme={theme}
+          loading={loaded.engine === undefined}
+        />
+      )
+    case 'events':
+      return <Events events={state.events} frame={frame} theme={theme} />
+    case 'models':
+      return <Models models={modelRows(state)} cursor={cursorOf(state, 'models')} simulation={state.simulation} frame={frame} theme={theme} loading={loaded.engine === undefined} />
+    case 'keys':
+      return <Keys keys={keyRows(state)} cursor={cursorOf(state, 'keys')} now={state.now} frame={frame} theme={theme} loading={loaded.keys === undefined} />
+    case 'logs':
+      return <Logs logs={logRows(state)} cursor={cursorOf(state, 'logs')} frame={frame} theme={theme} loading={loaded.logs === undefined} />
+  }
+}
+
+/** The layout switch: header, the current screen (or overlay), footer; keys go through the key table. */
+export function App({store, effects, theme, size}: AppProps) {
+  const state = useSyncExternalStore(store.subscribe, store.getState)
+  const frame = frameLayout(useTerminalSize(size))
+  const {exit} = useApp()
+
+  useInput((input, key) => {
+    for (const press of splitInput(input, key)) {
+      const {actions, effect} = resolveKey(store.getState(), press.input, press.key, pageSize(frame))
+      if (actions.length > 0) store.dispatch(actions.length === 1 ? actions[0] : {type: 'batch', actions})
+      if (effect?.kind === 'quit') return exit()
+      if (effect) void Promise.resolve(effects.run(effect)).catch(() => undefined)
+    }
+  })
+
+  const status = footer(state)
+  return (
+    <Box flexDirection="column" width={frame.width} height={frame.height} overflow="hidden">
+      <Header
+        url={state.url}
+        version={state.remote.data.info?.version ?? null}
+        uptime={uptimeText(state)}
+        vault={vaultStatus(state)}
+        connection={connectionStatus(state)}
+        screen={state.nav.screen}
+        width={frame.width}
+        theme={theme}
+      />
+      <Box height={frame.body} flexDirection="column" overflow="hidden">
+        <ErrorBoundary key={`${state.nav.screen}-${state.nav.help}-${state.nav.modal.kind}`} label={SCREEN_TITLES[state.nav.screen]}>
+          <Body state={state} frame={frame} theme={theme} />
+        </ErrorBoundary>
+      </Box>
+      <Footer text={status.text} tone={status.tone} width={frame.width} theme={theme} />
+    </Box>
+  )
+}

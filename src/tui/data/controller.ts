@@ -1,0 +1,233 @@
+import type {AdminClient} from '../../client/admin-client.js'
+import {ClientError} from '../../client/errors.js'
+import type {FollowOptions, StreamEvent} from '../../client/event-stream.js'
+import type {StatsDto} from '../../core/api-types.js'
+import type {Action, Effect, RemoteData, Resource} from '../state/types.js'
+
+/** The part of the admin client the dashboard uses; tests hand in a fake. */
+export type DashboardClient = Pick<AdminClient, 'info' | 'health' | 'engineModels' | 'listApiKeys' | 'revokeApiKey' | 'logs' | 'stats' | 'tsdbQuery' | 'simulate'>
+
+/** followEvents (SSE) and followEventSocket (WebSocket) both fit. */
+export type EventFollower = (options: FollowOptions) => Promise<void>
+
+export interface PollIntervals {
+  info: number
+  health: number
+  engine: number
+  keys: number
+  logs: number
+  stats: number
+}
+
+export const DEFAULT_INTERVALS: PollIntervals = {info: 5000, health: 5000, engine: 5000, keys: 5000, logs: 5000, stats: 15_000}
+
+export interface ControllerOptions {
+  client: DashboardClient
+  follow: EventFollower
+  url: string
+  token?: string
+  dispatch: (action: Action) => void
+  now?: () => number
+  intervals?: Partial<PollIntervals>
+  /** Events and data are handed to the store in batches this often. */
+  flushMs?: number
+  /** Retry delay after the daemon rejected the admin token on the stream. */
+  authRetryMs?: number
+  logLimit?: number
+}
+
+function describe(error: unknown): {code: string; message: string} {
+  if (error instanceof ClientError) return {code: error.code, message: error.message}
+  return {code: 'ERROR', message: error instanceof Error ? error.message : String(error)}
+}
+
+/**
+ * The dashboard's data layer: polls the admin API, follows the event stream, and turns both
+ * into actions, queued in order and handed over in batches (at most one per `flushMs`). Talks
+ * to the daemon only through the client, so it works against a remote daemon.
+ */
+export class DashboardController {
+  private readonly abort = new AbortController()
+  private readonly timers: NodeJS.Timeout[] = []
+  private readonly loaders = new Map<Resource, () => Promise<void>>()
+  private queue: Action[] = []
+  private flushTimer: NodeJS.Timeout | null = null
+  private seeding = false
+  private started = false
+  private readonly now: () => number
+
+  constructor(private readonly options: ControllerOptions) {
+    this.now = options.now ?? Date.now
+  }
+
+  get stopped(): boolean {
+    return this.abort.signal.aborted
+  }
+
+  start(): void {
+    if (this.started) return
+    this.started = true
+    const {client} = this.options
+    const intervals = {...DEFAULT_INTERVALS, ...this.options.intervals}
+    this.poll('info', () => client.info(), intervals.info)
+    this.poll('health', () => client.health(), intervals.health)
+    this.poll('engine', () => client.engineModels(), intervals.engine)
+    this.poll('keys', () => client.listApiKeys(), intervals.keys)
+    this.poll('logs', async () => (await client.logs({limit: this.options.logLimit ?? 200})).logs, intervals.logs)
+    this.poll('stats', async () => {
+      const result = await client.stats()
+      return 'windows' in result ? result.windows : ({[(result as StatsDto).window]: result} as Record<string, StatsDto>)
+    }, intervals.stats)
+    void this.seed()
+    void this.followStream()
+    const ticker = setInterval(() => this.enqueue({type: 'tick', now: this.now()}), 1000)
+    this.timers.push(ticker)
+  }
+
+  stop(): void {
+    this.abort.abort()
+    for (const timer of this.timers) clearInterval(timer)
+    if (this.flushTimer) clearTimeout(this.flushTimer)
+    this.flushTimer = null
+    this.queue = []
+  }
+
+  /** Polls everything now (R), and re-reads the charts' history. */
+  refresh(): void {
+    for (const load of this.loaders.values()) void load()
+    this.enqueue({type: 'series_reseeding'})
+    void this.seed()
+  }
+
+  /** Carries out what the UI asked for (quit is the UI's own business). */
+  async run(effect: Effect): Promise<void> {
+    if (effect.kind === 'refresh') return this.refresh()
+    if (effect.kind === 'simulate') return this.simulate(effect.mode, effect.tokens)
+    if (effect.kind === 'revoke') return this.revoke(effect.keyId, effect.label)
+  }
+
+  private async simulate(mode: string, tokens: number): Promise<void> {
+    try {
+      const result = await this.options.client.simulate({mode, token_count: tokens})
+      this.enqueue({type: 'simulation_done', result}, true)
+    } catch (error) {
+      this.enqueue({type: 'simulation_failed', message: describe(error).message}, true)
+    }
+  }
+
+  private async revoke(keyId: string, label: string): Promise<void> {
+    try {
+      await this.options.client.revokeApiKey(keyId)
+      this.enqueue({type: 'flash', text: `revoked ${label}`, tone: 'ok', at: this.now()}, true)
+    } catch (error) {
+      this.enqueue({type: 'flash', text: `could not revoke ${label}: ${describe(error).message}`, tone: 'bad', at: this.now()}, true)
+    }
+    await this.loaders.get('keys')?.()
+  }
+
+  private poll<K extends Resource>(resource: K, load: () => Promise<RemoteData[K]>, intervalMs: number): void {
+    let inFlight = false
+    const run = async () => {
+      if (this.stopped || inFlight) return
+      inFlight = true
+      try {
+        const data = await load()
+        this.enqueue({type: 'loaded', resource, data, at: this.now()} as Action)
+      } catch (error) {
+        this.enqueue({type: 'load_failed', resource, ...describe(error), at: this.now()})
+      } finally {
+        inFlight = false
+      }
+    }
+    this.loaders.set(resource, run)
+    void run()
+    this.timers.push(setInterval(() => void run(), intervalMs))
+  }
+
+  /** The last hour per minute from the TSDB, so the charts start full. */
+  private async seed(): Promise<void> {
+    if (this.seeding || this.stopped) return
+    this.seeding = true
+    const {client} = this.options
+    try {
+      const [requests, latency, cost] = await Promise.all([
+        client.tsdbQuery({metric: 'requests', agg: 'sum', step_ms: 60_000}),
+        client.tsdbQuery({metric: 'latency', agg: 'p95', step_ms: 60_000}),
+        client.tsdbQuery({metric: 'cost', agg: 'sum', step_ms: 60_000}),
+      ])
+      this.enqueue({type: 'series_seeded', requests, latency, cost})
+    } catch {
+      this.enqueue({type: 'series_seed_failed'})
+    } finally {
+      this.seeding = false
+    }
+  }
+
+  private async followStream(): Promise<void> {
+    const {signal} = this.abort
+    let wasDown = false
+    while (!signal.aborted) {
+      try {
+        await this.options.follow({
+          url: this.options.url,
+          token: this.options.token,
+          signal,
+          onEvent: (event) => this.onEvent(event),
+          onState: (state, detail) => {
+            if (state === 'connected') {
+              this.enqueue({type: 'stream_state', stream: 'live', detail})
+              // Back after an outage: do not wait for the next poll to look alive again.
+              if (wasDown) for (const load of this.loaders.values()) void load()
+              wasDown = false
+            } else {
+              wasDown = true
+              this.enqueue({type: 'stream_state', stream: 'retrying', detail})
+            }
+          },
+        })
+        return
+      } catch (error) {
+        if (signal.aborted) return
+        const {code, message} = describe(error)
+        this.enqueue({type: 'stream_state', stream: code === 'AUTH_INVALID' ? 'auth_failed' : 'retrying', detail: message})
+        wasDown = true
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.options.authRetryMs ?? 30_000)
+          signal.addEventListener('abort', () => {
+            clearTimeout(timer)
+            resolve()
+          }, {once: true})
+        })
+      }
+    }
+  }
+
+  private onEvent(event: StreamEvent): void {
+    // After a daemon restart or lost events the live counts have holes: re-read the history.
+    const restarted = event.type === 'connected' && event.daemon_restarted === true
+    if (restarted || event.type === 'dropped') {
+      this.enqueue({type: 'series_reseeding'})
+      void this.seed()
+    }
+    const last = this.queue.at(-1)
+    if (last?.type === 'events_received') last.events.push(event)
+    else this.enqueue({type: 'events_received', events: [event]})
+  }
+
+  /** Queues an action; `urgent` ones (answers to a key press) go out at once. */
+  private enqueue(action: Action, urgent = false): void {
+    if (this.stopped) return
+    this.queue.push(action)
+    if (urgent) return this.flush()
+    this.flushTimer ??= setTimeout(() => this.flush(), this.options.flushMs ?? 100)
+  }
+
+  private flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer)
+    this.flushTimer = null
+    if (this.queue.length === 0 || this.stopped) return
+    const actions = this.queue
+    this.queue = []
+    this.options.dispatch(actions.length === 1 ? actions[0] : {type: 'batch', actions})
+  }
+}

@@ -1,0 +1,116 @@
+import {inert} from '../cli/style.js'
+
+/** Text formatting shared by the panes. Pure; times are shown in UTC so frames are reproducible. */
+
+export function uptime(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds))
+  const d = Math.floor(s / 86_400)
+  const h = Math.floor((s % 86_400) / 3600)
+  const m = Math.floor((s % 3600) / 60)
+  if (d > 0) return `${d}d${String(h).padStart(2, '0')}h`
+  if (h > 0) return `${h}h${String(m).padStart(2, '0')}m`
+  return `${m}m${String(s % 60).padStart(2, '0')}s`
+}
+
+export function usd(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '-'
+  if (value === 0) return '$0'
+  if (Math.abs(value) >= 100) return `$${value.toFixed(0)}`
+  if (Math.abs(value) >= 1) return `$${value.toFixed(2)}`
+  return `$${Number(value.toPrecision(3))}`
+}
+
+export function percent(rate: number | null | undefined): string {
+  if (rate === null || rate === undefined || !Number.isFinite(rate)) return '-'
+  return `${(rate * 100).toFixed(rate > 0 && rate < 0.1 ? 1 : 0)}%`
+}
+
+export function ms(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '-'
+  return value >= 10_000 ? `${(value / 1000).toFixed(1)}s` : `${Math.round(value)}ms`
+}
+
+/** Compact numbers for axes and counters: 0, 0.0012, 3.25, 41.7, 980, 12.3k, 4.1M. */
+export function compact(value: number): string {
+  const v = Math.abs(value) < 1e-12 ? 0 : value
+  const a = Math.abs(v)
+  if (a === 0) return '0'
+  if (a >= 1e6) return `${(v / 1e6).toFixed(1)}M`
+  if (a >= 1e4) return `${(v / 1e3).toFixed(1)}k`
+  if (a >= 100) return v.toFixed(0)
+  if (a >= 10) return v.toFixed(1)
+  if (a >= 1) return v.toFixed(2)
+  if (a >= 0.01) return v.toFixed(3)
+  return v.toFixed(5)
+}
+
+/** Whole counts: 7, 1234, 12.3k, 128k, 4.1M. */
+export function count(value: number): string {
+  const v = Math.round(value)
+  const a = Math.abs(v)
+  const short = (n: number, unit: string) => `${n.toFixed(n < 100 ? 1 : 0).replace(/\.0$/, '')}${unit}`
+  if (a >= 1e6) return short(v / 1e6, 'M')
+  if (a >= 1e4) return short(v / 1e3, 'k')
+  return String(v)
+}
+
+/** HH:MM:SS (UTC) of an ISO time; blank when missing. */
+export function clock(iso: unknown): string {
+  return typeof iso === 'string' && iso.length >= 19 ? iso.slice(11, 19) : '--:--:--'
+}
+
+/** "12s ago", "5m ago", "3h ago", "2d ago", or "never". */
+export function ago(iso: string | null | undefined, now: number): string {
+  if (!iso) return 'never'
+  const t = Date.parse(iso)
+  if (!Number.isFinite(t)) return '-'
+  const s = Math.max(0, Math.round((now - t) / 1000))
+  if (s < 60) return `${s}s ago`
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ago`
+  return `${Math.floor(s / 86_400)}d ago`
+}
+
+/** A value from the wire as one inert line (control characters escaped). */
+export function fieldValue(value: unknown): string {
+  if (value === null || value === undefined) return '-'
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)))
+  if (typeof value === 'string') return inert(value)
+  return inert(JSON.stringify(value))
+}
+
+/** Fits text into `width` columns, ending with an ellipsis when cut. */
+export function fit(text: string, width: number): string {
+  if (width <= 0) return ''
+  if (text.length <= width) return text
+  return width === 1 ? '…' : `${text.slice(0, width - 1)}…`
+}
+
+export function pad(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+  const fitted = fit(text, width)
+  return align === 'right' ? fitted.padStart(width) : fitted.padEnd(width)
+}
+
+/** `[#####.....]` for a share of a budget; "unlimited" without one. */
+export function budgetBar(spent: number, budget: number, width = 10): string {
+  if (!(budget > 0)) return 'unlimited'
+  const share = Math.max(0, spent / budget)
+  const filled = Math.min(width, Math.round(share * width))
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round(share * 100)}%`
+}
+
+/** Fields shown first on an event line: what an operator scans for. */
+const LEADING_FIELDS = ['model_id', 'provider_id', 'status', 'error_class', 'latency_ms', 'cost_usd', 'input_tokens', 'output_tokens', 'target', 'target_id', 'from', 'to', 'from_model', 'to_model', 'reason', 'count', 'mode']
+const rank = (field: string) => {
+  const i = LEADING_FIELDS.indexOf(field)
+  return i === -1 ? LEADING_FIELDS.length : i
+}
+
+/** One line per event: time, type, then its fields as key=value, the telling ones first. */
+export function eventLine(event: {type: string; ts?: unknown; [field: string]: unknown}): string {
+  const fields = Object.keys(event)
+    .filter((field) => field !== 'id' && field !== 'ts' && field !== 'type' && event[field] !== null && event[field] !== undefined)
+    .sort((a, b) => rank(a) - rank(b))
+    .map((field) => `${field}=${fieldValue(event[field])}`)
+  return `${clock(event.ts)}  ${inert(event.type).padEnd(15)}  ${fields.join(' ')}`.trimEnd()
+}

@@ -1,0 +1,61 @@
+import {Box} from 'ink'
+import type {ApiKeyDto} from '../../core/api-types.js'
+import {Table} from '../components/Table.js'
+import type {Cell, ColumnSpec} from '../components/table-layout.js'
+import {healthTone, type Theme, type Tone} from '../components/theme.js'
+import {ago, budgetBar, fieldValue, usd} from '../format.js'
+import type {Frame} from '../layout.js'
+
+export interface KeysProps {
+  keys: ApiKeyDto[]
+  cursor: number
+  now: number
+  frame: Frame
+  theme: Theme
+  loading: boolean
+}
+
+const COLUMNS: ColumnSpec[] = [
+  {header: 'name', max: 24, min: 6},
+  {header: 'prefix', max: 14},
+  {header: 'status', max: 8},
+  {header: 'budget', max: 17},
+  {header: 'spend', align: 'right', max: 16},
+  {header: 'last used', max: 10},
+  {header: 'project', max: 16, min: 4},
+]
+
+function budgetTone(key: ApiKeyDto): Tone | undefined {
+  if (!(key.monthly_budget_usd > 0)) return 'muted'
+  const share = key.current_spend_usd / key.monthly_budget_usd
+  return share >= 1 ? 'bad' : share >= 0.8 ? 'warn' : 'ok'
+}
+
+function keyCells(key: ApiKeyDto, now: number): Cell[] {
+  return [
+    {text: fieldValue(key.name)},
+    {text: fieldValue(key.key_prefix)},
+    {text: fieldValue(key.status), tone: healthTone(key.status)},
+    {text: budgetBar(key.current_spend_usd, key.monthly_budget_usd), tone: budgetTone(key)},
+    {text: key.monthly_budget_usd > 0 ? `${usd(key.current_spend_usd)} / ${usd(key.monthly_budget_usd)}` : usd(key.current_spend_usd)},
+    {text: ago(key.last_used_at, now)},
+    {text: key.project === null ? '-' : fieldValue(key.project)},
+  ]
+}
+
+/** API keys with their month's spend against the budget; r revokes the selected one. */
+export function Keys({keys, cursor, now, frame, theme, loading}: KeysProps) {
+  return (
+    <Box flexDirection="column" width={frame.width} height={frame.body} overflow="hidden">
+      <Table
+        columns={COLUMNS}
+        rows={keys.map((key) => keyCells(key, now))}
+        width={frame.width}
+        height={frame.body - 1}
+        selected={cursor}
+        theme={theme}
+        empty={loading ? 'loading…' : '(no API keys; create one with `tokenhub apikey create`)'}
+      />
+    </Box>
+  )
+}

@@ -1,0 +1,52 @@
+import {Box} from 'ink'
+import type {RequestLogDto} from '../../core/api-types.js'
+import {Table} from '../components/Table.js'
+import type {Cell, ColumnSpec} from '../components/table-layout.js'
+import {statusTone, type Theme} from '../components/theme.js'
+import {clock, count, fieldValue, ms, usd} from '../format.js'
+import type {Frame} from '../layout.js'
+
+export interface LogsProps {
+  logs: RequestLogDto[]
+  cursor: number
+  frame: Frame
+  theme: Theme
+  loading: boolean
+}
+
+const COLUMNS: ColumnSpec[] = [
+  {header: 'time', max: 8},
+  {header: 'status', align: 'right', max: 6},
+  {header: 'model', max: 24, min: 6},
+  {header: 'provider', max: 10},
+  {header: 'latency', align: 'right', max: 7},
+  {header: 'tokens', align: 'right', max: 7},
+  {header: 'cost', align: 'right', max: 10},
+  {header: 'key', max: 14, min: 4},
+  {header: 'endpoint', max: 22, min: 6},
+  {header: 'error', max: 30, min: 5},
+]
+
+function logCells(log: RequestLogDto): Cell[] {
+  return [
+    {text: clock(log.timestamp)},
+    {text: String(log.status_code), tone: statusTone(log.status_code)},
+    {text: fieldValue(log.model_id ?? log.requested_model)},
+    {text: fieldValue(log.provider_id)},
+    {text: ms(log.latency_ms)},
+    {text: count(log.total_tokens)},
+    {text: usd(log.cost_usd)},
+    {text: fieldValue(log.api_key_name ?? log.api_key_id)},
+    {text: fieldValue(log.endpoint)},
+    {text: log.error_class ? fieldValue(log.error_class) : '', tone: 'bad'},
+  ]
+}
+
+/** Recent requests, newest first, scrollable; status coloured by class. */
+export function Logs({logs, cursor, frame, theme, loading}: LogsProps) {
+  return (
+    <Box flexDirection="column" width={frame.width} height={frame.body} overflow="hidden">
+      <Table columns={COLUMNS} rows={logs.map(logCells)} width={frame.width} height={frame.body - 1} selected={cursor} theme={theme} empty={loading ? 'loading…' : '(no requests yet)'} />
+    </Box>
+  )
+}

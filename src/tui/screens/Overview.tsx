@@ -1,0 +1,80 @@
+import {Box, Text} from 'ink'
+import type {StatsRowDto} from '../../core/api-types.js'
+import {Chart} from '../components/Chart.js'
+import {Table} from '../components/Table.js'
+import type {Cell, ColumnSpec} from '../components/table-layout.js'
+import {healthTone, toneProps, type Theme} from '../components/theme.js'
+import {compact, count, fieldValue, ms, percent, usd} from '../format.js'
+import {overviewLayout, type Frame} from '../layout.js'
+import type {ProviderRow} from '../state/selectors.js'
+import type {ChartSeries} from '../state/series.js'
+
+export interface OverviewProps {
+  providers: ProviderRow[]
+  series: ChartSeries
+  totals: {'1h'?: StatsRowDto; '24h'?: StatsRowDto}
+  frame: Frame
+  theme: Theme
+  loading: boolean
+}
+
+const PROVIDER_COLUMNS: ColumnSpec[] = [
+  {header: 'provider', max: 24},
+  {header: 'type', max: 10},
+  {header: 'state', max: 9},
+  {header: 'reqs', align: 'right', max: 8},
+  {header: 'err%', align: 'right', max: 6},
+  {header: 'p95', align: 'right', max: 8},
+  {header: 'circuit', max: 9},
+  {header: 'credential', max: 12},
+]
+
+function providerCells(row: ProviderRow): Cell[] {
+  return [
+    {text: fieldValue(row.id)},
+    {text: fieldValue(row.type)},
+    {text: row.state, tone: healthTone(row.state)},
+    {text: count(row.requests)},
+    {text: percent(row.errorRate), tone: row.errorRate !== null && row.errorRate >= 0.2 ? 'bad' : undefined},
+    {text: ms(row.p95)},
+    {text: row.circuit, tone: healthTone(row.circuit)},
+    {text: row.credential, tone: healthTone(row.credential)},
+  ]
+}
+
+function totalsLine(window: string, row: StatsRowDto | undefined): string {
+  if (!row) return `${window.padEnd(4)}-`
+  return `${window.padEnd(4)}${count(row.requests)} req  ${percent(row.error_rate)} err  p95 ${ms(row.p95_ms)}  ${count(row.tokens_in + row.tokens_out)} tok  ${usd(row.cost_usd)}`
+}
+
+const last = <T,>(values: readonly T[]) => values[values.length - 1]
+
+/** Provider health, three live charts over the last hour, and the 1h/24h totals. */
+export function Overview({providers, series, totals, frame, theme, loading}: OverviewProps) {
+  const layout = overviewLayout(frame, providers.length)
+  const cut = providers.length > layout.providerRows
+  const tableRows = cut ? layout.providerRows - 1 : layout.providerRows
+  const hourCost = series.costPerMinute.reduce((a, b) => a + b, 0)
+  return (
+    <Box flexDirection="column" width={frame.width} height={frame.body} overflow="hidden">
+      <Table
+        columns={PROVIDER_COLUMNS}
+        rows={providers.map(providerCells)}
+        width={frame.width}
+        height={tableRows}
+        theme={theme}
+        empty={loading ? 'loading…' : '(no providers registered)'}
+      />
+      {cut ? <Text {...toneProps(theme, 'muted')}>{`  … ${providers.length - tableRows} more providers`}</Text> : null}
+      <Text> </Text>
+      <Box flexDirection="row" gap={2}>
+        <Chart title={`requests/s  now ${compact(last(series.requestsPerSecond) ?? 0)}`} values={series.requestsPerSecond} width={layout.chartWidth} height={layout.chartRows} theme={theme} tone="ok" />
+        <Chart title={`p95 latency ms  now ${ms(last(series.p95Ms))}`} values={series.p95Ms} width={layout.chartWidth} height={layout.chartRows} theme={theme} tone="warn" />
+        <Chart title={`cost/min  hour ${usd(hourCost)}`} values={series.costPerMinute} width={layout.chartWidth} height={layout.chartRows} theme={theme} tone="accent" />
+      </Box>
+      <Text> </Text>
+      <Text wrap="truncate">{totalsLine('1h', totals['1h'])}</Text>
+      <Text wrap="truncate">{totalsLine('24h', totals['24h'])}</Text>
+    </Box>
+  )
+}

@@ -1,0 +1,182 @@
+import type {ApiKeyDto, RequestLogDto} from '../../core/api-types.js'
+import {fieldValue} from '../format.js'
+import {appendEvents, clearSelection, initialEvents, moveSelection, selectedEntry, setFilter, togglePause} from './events.js'
+import {addRouteEvents, initialSeries, seedFailed, seedSeries, unseedSeries} from './series.js'
+import {SCREENS, SIMULATION_MODES, type Action, type DashboardState, type NavState, type ScreenId} from './types.js'
+
+export function initialState(options: {url: string; now: number; eventCapacity?: number; chartMinutes?: number}): DashboardState {
+  return {
+    url: options.url,
+    now: options.now,
+    nav: {screen: 'overview', help: false, modal: {kind: 'none'}, cursor: {models: 0, keys: 0, logs: 0}},
+    remote: {data: {}, fetchedAt: {}, errors: {}},
+    events: initialEvents(options.eventCapacity),
+    series: initialSeries(options.chartMinutes),
+    connection: {stream: 'connecting', detail: options.url},
+    simulation: {mode: 'normal', tokens: 1000, running: false, result: null, error: null},
+    flash: null,
+  }
+}
+
+export function nextSimulationMode(mode: string): string {
+  const index = SIMULATION_MODES.indexOf(mode as (typeof SIMULATION_MODES)[number])
+  return SIMULATION_MODES[(index + 1) % SIMULATION_MODES.length]
+}
+
+/** Rows of the list screens, in the order they are shown. */
+export const modelRows = (state: DashboardState) => state.remote.data.engine?.models ?? []
+export const keyRows = (state: DashboardState): ApiKeyDto[] => state.remote.data.keys ?? []
+export const logRows = (state: DashboardState): RequestLogDto[] => state.remote.data.logs ?? []
+
+const listLength = (state: DashboardState, screen: 'models' | 'keys' | 'logs') =>
+  screen === 'models' ? modelRows(state).length : screen === 'keys' ? keyRows(state).length : logRows(state).length
+
+/** A list cursor kept inside the list (lists shrink between polls). */
+export function cursorOf(state: DashboardState, screen: 'models' | 'keys' | 'logs'): number {
+  return Math.max(0, Math.min(state.nav.cursor[screen], listLength(state, screen) - 1))
+}
+
+function withNav(state: DashboardState, nav: Partial<NavState>): DashboardState {
+  return {...state, nav: {...state.nav, ...nav}}
+}
+
+function showScreen(state: DashboardState, screen: ScreenId): DashboardState {
+  return withNav(state, {screen, help: false, modal: {kind: 'none'}})
+}
+
+function move(state: DashboardState, delta: number): DashboardState {
+  const screen = state.nav.screen
+  if (screen === 'events') return {...state, events: moveSelection(state.events, delta)}
+  if (screen === 'overview') return state
+  const next = Math.max(0, Math.min(listLength(state, screen) - 1, cursorOf(state, screen) + delta))
+  return withNav(state, {cursor: {...state.nav.cursor, [screen]: next}})
+}
+
+function fieldsOf(record: object): Array<[string, string]> {
+  return Object.entries(record).map(([key, value]) => [key, fieldValue(value)])
+}
+
+function openDetail(state: DashboardState): DashboardState {
+  const screen = state.nav.screen
+  if (screen === 'events') {
+    const entry = selectedEntry(state.events)
+    if (!entry) return state
+    const {type, id, ts, ...rest} = entry.event
+    return withNav(state, {modal: {kind: 'detail', title: `event ${type}`, fields: fieldsOf({type, id, ts, ...rest})}})
+  }
+  if (screen === 'logs') {
+    const log = logRows(state)[cursorOf(state, 'logs')]
+    return log ? withNav(state, {modal: {kind: 'detail', title: `request ${fieldValue(log.request_id)}`, fields: fieldsOf(log)}}) : state
+  }
+  if (screen === 'keys') {
+    const key = keyRows(state)[cursorOf(state, 'keys')]
+    return key ? withNav(state, {modal: {kind: 'detail', title: `api key ${fieldValue(key.name)}`, fields: fieldsOf(key)}}) : state
+  }
+  return state
+}
+
+/** Esc: closes what is open, else clears the events filter, then the selection. */
+function back(state: DashboardState): DashboardState {
+  if (state.nav.modal.kind !== 'none') return withNav(state, {modal: {kind: 'none'}})
+  if (state.nav.help) return withNav(state, {help: false})
+  if (state.nav.screen === 'events') {
+    return state.events.filter !== '' ? {...state, events: setFilter(state.events, '')} : {...state, events: clearSelection(state.events)}
+  }
+  return state
+}
+
+function promptInput(state: DashboardState, text: string): DashboardState {
+  const modal = state.nav.modal
+  // Pasted text arrives as one string; only printable characters are kept.
+  const printable = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
+  if (modal.kind === 'filter') return withNav(state, {modal: {kind: 'filter', draft: (modal.draft + printable).slice(0, 80)}})
+  if (modal.kind === 'simulate') return withNav(state, {modal: {kind: 'simulate', draft: (modal.draft + printable.replace(/\D/g, '')).slice(0, 9)}})
+  return state
+}
+
+function promptErase(state: DashboardState): DashboardState {
+  const modal = state.nav.modal
+  if (modal.kind === 'filter' || modal.kind === 'simulate') return withNav(state, {modal: {...modal, draft: modal.draft.slice(0, -1)}})
+  return state
+}
+
+function askRevoke(state: DashboardState, at: number): DashboardState {
+  const key = keyRows(state)[cursorOf(state, 'keys')]
+  if (!key) return state
+  if (key.status === 'revoked') return {...state, flash: {text: `${fieldValue(key.name)} is already revoked`, tone: 'bad', at}}
+  return withNav(state, {modal: {kind: 'confirm_revoke', keyId: key.id, label: `${fieldValue(key.name)} (${fieldValue(key.key_prefix)})`}})
+}
+
+export function dashboardReducer(state: DashboardState, action: Action): DashboardState {
+  switch (action.type) {
+    case 'batch':
+      return action.actions.reduce(dashboardReducer, state)
+    case 'tick':
+      return action.now === state.now ? state : {...state, now: action.now}
+    case 'show_screen':
+      return showScreen(state, action.screen)
+    case 'cycle_screen': {
+      const index = SCREENS.indexOf(state.nav.screen)
+      return showScreen(state, SCREENS[(index + action.delta + SCREENS.length) % SCREENS.length])
+    }
+    case 'toggle_help':
+      return withNav(state, {help: !state.nav.help})
+    case 'close_help':
+      return withNav(state, {help: false})
+    case 'move':
+      return move(state, action.delta)
+    case 'open_detail':
+      return openDetail(state)
+    case 'close_modal':
+      return withNav(state, {modal: {kind: 'none'}})
+    case 'back':
+      return back(state)
+    case 'toggle_pause':
+      return {...state, events: togglePause(state.events)}
+    case 'open_filter':
+      return withNav(state, {modal: {kind: 'filter', draft: state.events.filter}})
+    case 'prompt_input':
+      return promptInput(state, action.text)
+    case 'prompt_erase':
+      return promptErase(state)
+    case 'apply_filter': {
+      const modal = state.nav.modal
+      if (modal.kind !== 'filter') return state
+      return {...withNav(state, {modal: {kind: 'none'}}), events: setFilter(state.events, modal.draft)}
+    }
+    case 'open_simulate':
+      return withNav(state, {modal: {kind: 'simulate', draft: String(state.simulation.tokens)}})
+    case 'cycle_mode':
+      return {...state, simulation: {...state.simulation, mode: nextSimulationMode(state.simulation.mode)}}
+    case 'simulation_started':
+      return {...state, simulation: {...state.simulation, mode: action.mode, tokens: action.tokens, running: true, error: null}}
+    case 'simulation_done':
+      return {...state, simulation: {...state.simulation, running: false, result: action.result, error: null}}
+    case 'simulation_failed':
+      return {...state, simulation: {...state.simulation, running: false, error: action.message}}
+    case 'ask_revoke':
+      return askRevoke(state, state.now)
+    case 'flash':
+      return {...state, flash: {text: action.text, tone: action.tone, at: action.at}}
+    case 'loaded': {
+      const errors = {...state.remote.errors}
+      delete errors[action.resource]
+      return {
+        ...state,
+        remote: {data: {...state.remote.data, [action.resource]: action.data}, fetchedAt: {...state.remote.fetchedAt, [action.resource]: action.at}, errors},
+      }
+    }
+    case 'load_failed':
+      return {...state, remote: {...state.remote, errors: {...state.remote.errors, [action.resource]: {code: action.code, message: action.message}}}}
+    case 'events_received':
+      return {...state, events: appendEvents(state.events, action.events), series: addRouteEvents(state.series, action.events)}
+    case 'series_seeded':
+      return {...state, series: seedSeries(state.series, action)}
+    case 'series_reseeding':
+      return {...state, series: unseedSeries(state.series)}
+    case 'series_seed_failed':
+      return {...state, series: seedFailed(state.series)}
+    case 'stream_state':
+      return {...state, connection: {stream: action.stream, detail: action.detail}}
+  }
+}

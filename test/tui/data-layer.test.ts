@@ -1,0 +1,167 @@
+import {afterEach, describe, expect, it, vi} from 'vitest'
+import {DashboardController} from '../../src/tui/data/controller.js'
+import {createStore} from '../../src/tui/data/store.js'
+import {dashboardReducer, initialState} from '../../src/tui/state/dashboard.js'
+import type {Action, DashboardState} from '../../src/tui/state/types.js'
+import {fakeClient, fakeStream, NOW, routeEvent} from './fake-client.js'
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('store', () => {
+  it('tells its listener at most once per interval, however many actions arrive', () => {
+    vi.useFakeTimers()
+    let clock = 0
+    const store = createStore((n: number, a: number) => n + a, 0, {minIntervalMs: 100, now: () => clock})
+    const seen: number[] = []
+    store.subscribe(() => seen.push(store.getState()))
+    store.dispatch(1) // the first change after a quiet spell goes out at once
+    expect(seen).toEqual([1])
+    for (let i = 0; i < 500; i++) store.dispatch(1)
+    expect(seen).toEqual([1])
+    clock = 100
+    vi.advanceTimersByTime(100)
+    expect(seen).toEqual([1, 501])
+    store.dispatch(0) // no change, no render
+    clock = 1000
+    vi.advanceTimersByTime(1000)
+    expect(seen).toEqual([1, 501])
+    store.close()
+  })
+})
+
+function setup() {
+  const client = fakeClient()
+  const stream = fakeStream()
+  const dispatched: Action[] = []
+  let state: DashboardState = initialState({url: 'http://gw:8080', now: NOW})
+  const controller = new DashboardController({
+    client,
+    follow: stream.follow,
+    url: 'http://gw:8080',
+    token: 'secret-admin-token',
+    now: () => NOW,
+    flushMs: 100,
+    dispatch: (action) => {
+      dispatched.push(action)
+      state = dashboardReducer(state, action)
+    },
+  })
+  return {client, stream, controller, dispatched, state: () => state}
+}
+
+describe('controller', () => {
+  it('loads everything at start, seeds the charts from the TSDB and follows the stream', async () => {
+    const {client, stream, controller, state} = setup()
+    controller.start()
+    await vi.waitFor(() => expect(state().remote.fetchedAt.stats).toBe(NOW))
+    expect(new Set(client.calls.map((c) => c.method))).toEqual(new Set(['info', 'health', 'engineModels', 'listApiKeys', 'logs', 'stats', 'tsdbQuery']))
+    expect(client.calls.filter((c) => c.method === 'tsdbQuery').map((c) => c.args[0])).toEqual([
+      {metric: 'requests', agg: 'sum', step_ms: 60_000},
+      {metric: 'latency', agg: 'p95', step_ms: 60_000},
+      {metric: 'cost', agg: 'sum', step_ms: 60_000},
+    ])
+    expect(stream.options()).toMatchObject({url: 'http://gw:8080', token: 'secret-admin-token'})
+    await vi.waitFor(() => expect(state().series.seeded).toBe(true))
+    stream.connect()
+    stream.push(routeEvent(1, 'claude'), routeEvent(2, 'cheap-gpt'))
+    await vi.waitFor(() => expect(state().events.received).toBe(2))
+    expect(state().connection.stream).toBe('live')
+    controller.stop()
+  })
+
+  it('hands events over in batches, not one render per event', async () => {
+    const {stream, controller, dispatched, state} = setup()
+    controller.start()
+    await vi.waitFor(() => expect(state().series.seeded).toBe(true))
+    dispatched.length = 0
+    for (let i = 0; i < 1000; i++) stream.push(routeEvent(i, 'cheap-gpt'))
+    await vi.waitFor(() => expect(state().events.received).toBe(1000))
+    expect(dispatched.length).toBeLessThanOrEqual(2)
+    expect(state().events.items.length).toBe(1000)
+    controller.stop()
+  })
+
+  it('keeps polling while the daemon is away and says so; recovers when it is back', async () => {
+    const {client, stream, controller, state} = setup()
+    controller.start()
+    await vi.waitFor(() => expect(state().remote.data.info?.version).toBe('9.9.9'))
+    client.setDown(true)
+    stream.disconnect('ECONNREFUSED; retrying in 1s')
+    controller.refresh()
+    await vi.waitFor(() => expect(state().remote.errors.info?.code).toBe('UNREACHABLE'))
+    expect(state().connection).toEqual({stream: 'retrying', detail: 'ECONNREFUSED; retrying in 1s'})
+    expect(state().remote.data.engine?.models).toHaveLength(3) // the last data stays on screen
+    client.setDown(false)
+    const before = client.calls.length
+    stream.connect()
+    // Back online: everything is polled at once rather than at the next interval.
+    await vi.waitFor(() => expect(state().remote.errors.info).toBeUndefined())
+    expect(client.calls.length).toBeGreaterThan(before)
+    expect(state().connection.stream).toBe('live')
+    controller.stop()
+  })
+
+  it('reseeds the charts when the daemon restarted or events were dropped', async () => {
+    const {client, stream, controller, state} = setup()
+    controller.start()
+    await vi.waitFor(() => expect(state().series.seeded).toBe(true))
+    const seeds = () => client.calls.filter((c) => c.method === 'tsdbQuery').length
+    expect(seeds()).toBe(3)
+    stream.push({type: 'connected', daemon_restarted: true})
+    await vi.waitFor(() => expect(seeds()).toBe(6))
+    await vi.waitFor(() => expect(state().series.seeded).toBe(true))
+    controller.stop()
+  })
+
+  it('revokes a key, says so, and reloads the keys', async () => {
+    const {client, controller, state} = setup()
+    controller.start()
+    await vi.waitFor(() => expect(state().remote.data.keys).toHaveLength(2))
+    await controller.run({kind: 'revoke', keyId: 'k1', label: 'web-frontend (th-k1)'})
+    expect(client.calls.filter((c) => c.method === 'revokeApiKey').map((c) => c.args)).toEqual([['k1']])
+    await vi.waitFor(() => expect(state().remote.data.keys?.find((k) => k.id === 'k1')?.status).toBe('revoked'))
+    expect(state().flash).toMatchObject({text: 'revoked web-frontend (th-k1)', tone: 'ok'})
+    controller.stop()
+  })
+
+  it('runs a simulation and reports a failure without throwing', async () => {
+    const {client, controller, state} = setup()
+    controller.start()
+    await controller.run({kind: 'simulate', mode: 'cheap', tokens: 5000})
+    expect(client.calls.find((c) => c.method === 'simulate')?.args).toEqual([{mode: 'cheap', token_count: 5000}])
+    expect(state().simulation.result?.chosen).toBe('cheap-gpt')
+    client.setDown(true)
+    await controller.run({kind: 'simulate', mode: 'cheap', tokens: 5000})
+    expect(state().simulation.error).toContain('cannot reach')
+    controller.stop()
+  })
+
+  it('a rejected admin token on the stream shows as such and is retried later', async () => {
+    const {controller, state} = setup()
+    const {ClientError} = await import('../../src/client/errors.js')
+    let attempts = 0
+    const rejecting = new DashboardController({
+      client: fakeClient(),
+      follow: async () => {
+        attempts++
+        throw new ClientError('AUTH_INVALID', 'the daemon rejected the admin token', {status: 401})
+      },
+      url: 'http://gw:8080',
+      dispatch: (action) => {
+        seen.push(action)
+      },
+      authRetryMs: 20,
+      flushMs: 5,
+    })
+    const seen: Action[] = []
+    rejecting.start()
+    await vi.waitFor(() => expect(attempts).toBeGreaterThanOrEqual(2))
+    const flat = seen.flatMap((a) => (a.type === 'batch' ? a.actions : [a]))
+    expect(flat).toContainEqual({type: 'stream_state', stream: 'auth_failed', detail: 'the daemon rejected the admin token'})
+    rejecting.stop()
+    controller.stop()
+    expect(state().connection.stream).toBe('connecting')
+  })
+})

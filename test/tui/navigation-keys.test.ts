@@ -1,0 +1,153 @@
+import {describe, expect, it} from 'vitest'
+import type {ApiKeyDto} from '../../src/core/api-types.js'
+import {resolveKey} from '../../src/tui/state/commands.js'
+import {dashboardReducer, initialState} from '../../src/tui/state/dashboard.js'
+import {activeScopes, footerHints, helpSections, KEY_BINDINGS, matchKey, splitInput, type KeyFlags} from '../../src/tui/state/keymap.js'
+import type {Action, DashboardState, Effect} from '../../src/tui/state/types.js'
+
+const NOW = Date.parse('2026-03-01T12:00:00.000Z')
+const fresh = () => initialState({url: 'http://gw:8080', now: NOW})
+
+/** Presses keys like the app does: look up, dispatch, collect effects. */
+function press(state: DashboardState, ...keys: Array<string | KeyFlags>): {state: DashboardState; effects: Effect[]} {
+  const effects: Effect[] = []
+  for (const k of keys) {
+    const {actions, effect} = typeof k === 'string' ? resolveKey(state, k, {}) : resolveKey(state, '', k)
+    state = actions.reduce(dashboardReducer, state)
+    if (effect) effects.push(effect)
+  }
+  return {state, effects}
+}
+
+const key = (id: string, name: string, status = 'active'): ApiKeyDto =>
+  ({id, name, key_prefix: `th-${id}`, status, monthly_budget_usd: 10, current_spend_usd: 1, last_used_at: null, project: null}) as ApiKeyDto
+
+describe('key table', () => {
+  it('every command in the table is reachable and documented', () => {
+    for (const binding of KEY_BINDINGS) {
+      expect(binding.help.length).toBeGreaterThan(3)
+      expect(binding.keys.length).toBeGreaterThan(0)
+    }
+  })
+
+  it('modal scopes shadow screen keys, which shadow global ones', () => {
+    expect(activeScopes({screen: 'events', help: false, modal: 'none'})).toEqual(['always', 'events', 'list', 'global'])
+    expect(activeScopes({screen: 'events', help: false, modal: 'filter'})).toEqual(['always', 'filter', 'prompt'])
+    expect(matchKey({screen: 'events', help: false, modal: 'filter'}, 'q', {})).toBeUndefined() // typed into the prompt
+    expect(matchKey({screen: 'events', help: false, modal: 'filter'}, 'c', {ctrl: true})?.command).toBe('quit')
+    expect(matchKey({screen: 'keys', help: false, modal: 'none'}, 'r', {})?.command).toBe('revoke')
+    expect(matchKey({screen: 'logs', help: false, modal: 'none'}, 'r', {})).toBeUndefined()
+    expect(matchKey({screen: 'overview', help: false, modal: 'none'}, '', {tab: true, shift: true})?.command).toBe('prev_screen')
+  })
+
+  it('the help overlay and the footer are generated from the same table', () => {
+    const sections = helpSections({screen: 'events', help: true, modal: 'none'})
+    expect(sections.map((s) => s.title)).toEqual(['Anywhere', 'Events', 'Lists (Events, Models, Keys, Logs)', 'Every screen'])
+    const events = sections.find((s) => s.title === 'Events')!
+    expect(events.rows.map((r) => r.label)).toEqual(['Space', '/', 'Enter'])
+    expect(footerHints({screen: 'events', help: false, modal: 'none'})).toBe('Space pause  / filter  Enter detail  ↑↓ select  q quit  ? keys')
+    expect(footerHints({screen: 'keys', help: false, modal: 'confirm_revoke'})).toBe('y yes  n no')
+  })
+
+  it('splits a burst of keys (typing fast, tmux send-keys) into single presses', () => {
+    expect(splitInput('\u007f\u007f42\r', {})).toEqual([
+      {input: '', key: {backspace: true}},
+      {input: '', key: {backspace: true}},
+      {input: '4', key: {shift: false}},
+      {input: '2', key: {shift: false}},
+      {input: '', key: {return: true}},
+    ])
+    expect(splitInput('q', {})).toEqual([{input: 'q', key: {}}])
+  })
+})
+
+describe('navigation by keys', () => {
+  it('number keys and Tab switch screens; q and Ctrl-C quit', () => {
+    let {state} = press(fresh(), '3')
+    expect(state.nav.screen).toBe('models')
+    state = press(state, {tab: true}).state
+    expect(state.nav.screen).toBe('keys')
+    state = press(state, {tab: true}, {tab: true}).state
+    expect(state.nav.screen).toBe('overview')
+    state = press(state, {tab: true, shift: true}).state
+    expect(state.nav.screen).toBe('logs')
+    expect(press(state, 'q').effects).toEqual([{kind: 'quit'}])
+    expect(resolveKey(state, 'c', {ctrl: true}).effect).toEqual({kind: 'quit'})
+  })
+
+  it('? toggles the key map and Esc closes it', () => {
+    let {state} = press(fresh(), '?')
+    expect(state.nav.help).toBe(true)
+    state = press(state, {escape: true}).state
+    expect(state.nav.help).toBe(false)
+    expect(press(fresh(), '?', '?').state.nav.help).toBe(false)
+  })
+
+  it('events: space pauses, / filters, Enter opens the selected event, Esc closes then clears', () => {
+    let state = dashboardReducer(fresh(), {type: 'events_received', events: [{type: 'route_success', id: 1, model_id: 'claude'}, {type: 'route_error', id: 2, model_id: 'cheap-gpt'}]})
+    state = press(state, '2', ' ').state
+    expect(state.events.frozen).not.toBeNull()
+    state = press(state, ' ', '/', 'c', 'l', 'x', {backspace: true}, 'a').state
+    expect(state.nav.modal).toEqual({kind: 'filter', draft: 'cla'})
+    state = press(state, {return: true}).state
+    expect(state.events.filter).toBe('cla')
+    expect(state.nav.modal.kind).toBe('none')
+    state = press(state, {return: true}).state
+    expect(state.nav.modal).toMatchObject({kind: 'detail', title: 'event route_success'})
+    expect(state.nav.modal.kind === 'detail' && state.nav.modal.fields).toContainEqual(['model_id', 'claude'])
+    state = press(state, {escape: true}).state
+    expect(state.nav.modal.kind).toBe('none')
+    state = press(state, {escape: true}).state
+    expect(state.events.filter).toBe('')
+  })
+
+  it('keys: r asks, n keeps, y revokes the selected key', () => {
+    let state = dashboardReducer(fresh(), {type: 'loaded', resource: 'keys', data: [key('k1', 'web'), key('k2', 'batch')], at: NOW})
+    state = press(state, '4', {downArrow: true}, 'r').state
+    expect(state.nav.modal).toEqual({kind: 'confirm_revoke', keyId: 'k2', label: 'batch (th-k2)'})
+    const no = press(state, 'n')
+    expect(no.effects).toEqual([])
+    expect(no.state.nav.modal.kind).toBe('none')
+    const yes = press(state, 'y')
+    expect(yes.effects).toEqual([{kind: 'revoke', keyId: 'k2', label: 'batch (th-k2)'}])
+    // Other keys do nothing while asking (q does not quit by accident).
+    expect(press(state, 'q').effects).toEqual([])
+  })
+
+  it('keys: an already revoked key is not asked about again', () => {
+    let state = dashboardReducer(fresh(), {type: 'loaded', resource: 'keys', data: [key('k1', 'old', 'revoked')], at: NOW})
+    state = press(state, '4', 'r').state
+    expect(state.nav.modal.kind).toBe('none')
+    expect(state.flash?.text).toContain('already revoked')
+  })
+
+  it('models: m cycles the mode, s takes digits and runs the simulation', () => {
+    let {state} = press(fresh(), '3', 'm')
+    expect(state.simulation.mode).toBe('cheap')
+    state = press(state, 's').state
+    expect(state.nav.modal).toEqual({kind: 'simulate', draft: '1000'})
+    const run = press(state, {backspace: true}, {backspace: true}, {backspace: true}, {backspace: true}, '5', 'x', '0', 'm', {return: true})
+    expect(run.effects).toEqual([{kind: 'simulate', mode: 'high_confidence', tokens: 50}])
+    expect(run.state.simulation).toMatchObject({running: true, tokens: 50, mode: 'high_confidence'})
+    // With a result on screen, m re-runs in the next mode.
+    const done = dashboardReducer(run.state, {type: 'simulation_done', result: {mode: 'high_confidence', token_count: 50, chosen: null, candidates: []}})
+    expect(press(done, 'm').effects).toEqual([{kind: 'simulate', mode: 'fast', tokens: 50}])
+  })
+
+  it('list cursors stay inside the list, PgDn moves a page', () => {
+    const logs = Array.from({length: 30}, (_, i) => ({request_id: `r${i}`})) as never
+    let state = dashboardReducer(fresh(), {type: 'loaded', resource: 'logs', data: logs, at: NOW} as Action)
+    state = press(state, '5', {upArrow: true}).state
+    expect(state.nav.cursor.logs).toBe(0)
+    state = [resolveKey(state, '', {pageDown: true}, 12)].flatMap((r) => r.actions).reduce(dashboardReducer, state)
+    expect(state.nav.cursor.logs).toBe(12)
+    for (let i = 0; i < 5; i++) state = [resolveKey(state, '', {pageDown: true}, 12)].flatMap((r) => r.actions).reduce(dashboardReducer, state)
+    expect(state.nav.cursor.logs).toBe(29)
+  })
+
+  it('R refreshes, everything else unknown does nothing', () => {
+    expect(press(fresh(), 'R').effects).toEqual([{kind: 'refresh'}])
+    const before = fresh()
+    expect(press(before, 'z').state).toEqual(before)
+  })
+})

@@ -1,0 +1,21 @@
+import {describe, expect, it} from 'vitest'
+import {costUsd, maxCostUsd, MAX_PLAUSIBLE_TOKENS, sanitizeUsage} from '../../src/core/cost.js'
+
+describe('cost and usage', () => {
+  const prices = {inputPer1k: 0.001, outputPer1k: 0.002, maxOutputTokens: 1000}
+
+  it('prices usage and the most a request can cost', () => {
+    expect(costUsd(prices, 1000, 500)).toBeCloseTo(0.002, 12)
+    expect(maxCostUsd(prices, 1000, 100)).toBeCloseTo(0.0012, 12)
+    expect(maxCostUsd(prices, 1000, null)).toBeCloseTo(0.003, 12)
+    expect(maxCostUsd({...prices, maxOutputTokens: null}, 0, null)).toBeCloseTo(0.008192, 12)
+  })
+
+  it('clamps and flags nonsense usage', () => {
+    expect(sanitizeUsage({input: 10, output: 5})).toEqual({input: 10, output: 5, flagged: false})
+    expect(sanitizeUsage({input: -3, output: 'lots'})).toEqual({input: 0, output: 0, flagged: true})
+    expect(sanitizeUsage({input: 1e12, output: Number.NaN})).toEqual({input: MAX_PLAUSIBLE_TOKENS, output: 0, flagged: true})
+    expect(sanitizeUsage({input: 2.6, output: Infinity})).toEqual({input: 3, output: 0, flagged: true})
+    expect(costUsd(prices, -5, Number.NaN)).toBe(0)
+  })
+})
