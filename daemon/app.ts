@@ -13,12 +13,13 @@ import {registerV1Routes} from './gateway/routes.js'
 import {systemRoutes} from './admin/system-routes.js'
 import {adminErrorBody} from './http/errors.js'
 import {InflightTracker} from './http/inflight.js'
+import type {RequestLimits} from './http/limits.js'
 import {jsonRoute, sendJson, type RouteEnv} from './http/json-route.js'
 
 export interface AppOptions {
   logger: Logger
-  /** Largest request body accepted (bytes). */
-  maxBodyBytes: number
+  /** Largest request body, URL and header block accepted (bytes). */
+  limits: RequestLimits
 }
 
 export interface App {
@@ -39,7 +40,7 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
   })
   const inflight = new InflightTracker()
   let shuttingDown = false
-  const env: RouteEnv = {logger: options.logger, inflight, maxBodyBytes: options.maxBodyBytes, isShuttingDown: () => shuttingDown}
+  const env: RouteEnv = {logger: options.logger, inflight, maxBodyBytes: options.limits.maxBodyBytes, limits: options.limits, isShuttingDown: () => shuttingDown}
 
   server.get(
     '/healthz',

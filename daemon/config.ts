@@ -31,6 +31,8 @@ export interface DaemonConfig {
   requestDeadlineSecs: number
   /** Route to models without a price (recorded as unpriced, cost $0). */
   allowUnpriced: boolean
+  maxHeaderBytes: number
+  maxUrlBytes: number
 }
 
 /** Flag values as given on the command line (undefined = not given). */
@@ -113,5 +115,8 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv):
     streamIdleTimeoutSecs: numberFrom('TOKENHUB_STREAM_IDLE_TIMEOUT_SECS', undefined, env.TOKENHUB_STREAM_IDLE_TIMEOUT_SECS, 60, {min: 1}),
     requestDeadlineSecs: numberFrom('TOKENHUB_REQUEST_DEADLINE_SECS', undefined, env.TOKENHUB_REQUEST_DEADLINE_SECS, 180, {min: 1}),
     allowUnpriced: booleanFrom('TOKENHUB_ALLOW_UNPRICED', env.TOKENHUB_ALLOW_UNPRICED),
+    // uWS resets connections whose request head passes ~128 KiB; stay well below to answer 431/414.
+    maxHeaderBytes: numberFrom('TOKENHUB_MAX_HEADER_BYTES', undefined, env.TOKENHUB_MAX_HEADER_BYTES, 32 * 1024, {min: 1024, integer: true}),
+    maxUrlBytes: numberFrom('TOKENHUB_MAX_URL_BYTES', undefined, env.TOKENHUB_MAX_URL_BYTES, 16 * 1024, {min: 256, integer: true}),
   }
 }

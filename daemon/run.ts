@@ -126,7 +126,7 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
       startedAt,
       providerTimeoutMs: config.providerTimeoutSecs * 1000,
     }
-    const app = createApp(deps, {logger, maxBodyBytes: config.maxBodyBytes})
+    const app = createApp(deps, {logger, limits: {maxBodyBytes: config.maxBodyBytes, maxHeaderBytes: config.maxHeaderBytes, maxUrlBytes: config.maxUrlBytes}})
     const listening = await listen(app.server, config.host, config.port)
     const heartbeat = setInterval(
       () => bus.publish({type: 'heartbeat', uptime_s: Math.floor((Date.now() - startedAt) / 1000), in_flight: app.inflight.active, subscribers: bus.subscriberCount}),

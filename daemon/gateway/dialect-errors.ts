@@ -9,6 +9,8 @@ const OPENAI_TYPE: Partial<Record<TokenHubError['code'], string>> = {
   NOT_FOUND: 'invalid_request_error',
   PAYLOAD_TOO_LARGE: 'invalid_request_error',
   LENGTH_REQUIRED: 'invalid_request_error',
+  URI_TOO_LONG: 'invalid_request_error',
+  HEADERS_TOO_LARGE: 'invalid_request_error',
   BUDGET_EXCEEDED: 'insufficient_quota',
   RATE_LIMITED: 'rate_limit_error',
 }
@@ -20,6 +22,8 @@ const ANTHROPIC_TYPE: Partial<Record<TokenHubError['code'], string>> = {
   NOT_FOUND: 'not_found_error',
   PAYLOAD_TOO_LARGE: 'request_too_large',
   LENGTH_REQUIRED: 'invalid_request_error',
+  URI_TOO_LONG: 'invalid_request_error',
+  HEADERS_TOO_LARGE: 'invalid_request_error',
   BUDGET_EXCEEDED: 'rate_limit_error',
   RATE_LIMITED: 'rate_limit_error',
   SHUTTING_DOWN: 'overloaded_error',

@@ -8,6 +8,7 @@ import type {RouteEnv} from '../http/json-route.js'
 import {presentedKey, type ApiKeyAuth} from './api-key-auth.js'
 import type {ModelCatalog} from './catalog.js'
 import {dialectErrorBody} from './dialect-errors.js'
+import {checkRequestHead} from '../http/limits.js'
 import {newRequestId} from '../http/request-id.js'
 import type {Gateway, GatewayCall} from './gateway.js'
 import type {Dialect, Endpoint} from '../../src/providers/plan.js'
@@ -86,6 +87,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
     }
     env.inflight.begin()
     try {
+      checkRequestHead(req, env.limits)
       await handle(req, res, requestId)
     } catch (error) {
       const failure = isTokenHubError(error) ? error : new TokenHubError('INTERNAL', 'internal error; see the daemon log for details', {cause: error})

@@ -4,6 +4,7 @@ import type {Logger} from '../../src/logging/logger.js'
 import {createContext, type RequestContext} from './context.js'
 import {adminErrorBody, toTokenHubError} from './errors.js'
 import {newRequestId} from './request-id.js'
+import {checkRequestHead, type RequestLimits} from './limits.js'
 import {requestScope} from './request-scope.js'
 import type {InflightTracker} from './inflight.js'
 
@@ -20,6 +21,7 @@ export interface RouteEnv {
   logger: Logger
   inflight: InflightTracker
   maxBodyBytes: number
+  limits: RequestLimits
   isShuttingDown: () => boolean
 }
 
@@ -50,6 +52,7 @@ export function jsonRoute(env: RouteEnv, handler: JsonHandler, guard?: (ctx: Pic
     const ctx = createContext(req, requestId, env.maxBodyBytes)
     let status = 200
     try {
+      checkRequestHead(req, env.limits)
       guard?.(ctx)
       const reply = await requestScope.run({requestId, remoteAddress: ctx.remoteAddress}, () => handler(ctx))
       status = reply.status ?? 200

@@ -17,7 +17,8 @@ export function usd(value: number | null | undefined): string {
   if (value === 0) return '$0'
   if (Math.abs(value) >= 100) return `$${value.toFixed(0)}`
   if (Math.abs(value) >= 1) return `$${value.toFixed(2)}`
-  return `$${Number(value.toPrecision(3))}`
+  // Per-request costs can be millionths of a dollar: two significant digits are plenty there.
+  return `$${Number(value.toPrecision(Math.abs(value) < 0.001 ? 2 : 3))}`
 }
 
 export function percent(rate: number | null | undefined): string {
@@ -99,18 +100,41 @@ export function budgetBar(spent: number, budget: number, width = 10): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round(share * 100)}%`
 }
 
-/** Fields shown first on an event line: what an operator scans for. */
-const LEADING_FIELDS = ['model_id', 'provider_id', 'status', 'error_class', 'latency_ms', 'cost_usd', 'input_tokens', 'output_tokens', 'target', 'target_id', 'from', 'to', 'from_model', 'to_model', 'reason', 'count', 'mode']
-const rank = (field: string) => {
-  const i = LEADING_FIELDS.indexOf(field)
-  return i === -1 ? LEADING_FIELDS.length : i
-}
+/** Fields shown first on an event line (what an operator scans for), with short labels. */
+const EVENT_FIELDS: Array<[string, string, ((value: unknown) => string)?]> = [
+  ['model_id', 'model'],
+  ['provider_id', 'provider'],
+  ['status', 'status'],
+  ['error_class', 'error'],
+  ['latency_ms', 'latency', (v) => ms(v as number)],
+  ['ttft_ms', 'ttft', (v) => ms(v as number)],
+  ['cost_usd', 'cost', (v) => usd(v as number)],
+  ['input_tokens', 'in'],
+  ['output_tokens', 'out'],
+  ['target', 'target'],
+  ['target_id', 'id'],
+  ['from', 'from'],
+  ['to', 'to'],
+  ['from_model', 'from'],
+  ['to_model', 'to'],
+  ['reason', 'reason'],
+  ['count', 'count'],
+  ['mode', 'mode'],
+  ['attempts', 'attempts'],
+  ['api_key_id', 'key'],
+  ['request_id', 'req'],
+]
+const EVENT_FIELD_ORDER = new Map(EVENT_FIELDS.map(([field], i) => [field, i]))
 
-/** One line per event: time, type, then its fields as key=value, the telling ones first. */
+/** One line per event: time, type, then its fields as label=value, the telling ones first. */
 export function eventLine(event: {type: string; ts?: unknown; [field: string]: unknown}): string {
   const fields = Object.keys(event)
     .filter((field) => field !== 'id' && field !== 'ts' && field !== 'type' && event[field] !== null && event[field] !== undefined)
-    .sort((a, b) => rank(a) - rank(b))
-    .map((field) => `${field}=${fieldValue(event[field])}`)
+    .sort((a, b) => (EVENT_FIELD_ORDER.get(a) ?? EVENT_FIELDS.length) - (EVENT_FIELD_ORDER.get(b) ?? EVENT_FIELDS.length))
+    .map((field) => {
+      const known = EVENT_FIELDS[EVENT_FIELD_ORDER.get(field) ?? -1]
+      const value = known?.[2] ? known[2](event[field]) : fieldValue(event[field])
+      return `${known?.[1] ?? inert(field)}=${value}`
+    })
   return `${clock(event.ts)}  ${inert(event.type).padEnd(15)}  ${fields.join(' ')}`.trimEnd()
 }

@@ -4,6 +4,17 @@ import {compact} from '../format.js'
 /** Axis labels are this wide; one more column is the axis itself. */
 export const LABEL_WIDTH = 7
 
+/** Chart columns left for points in a chart `width` wide. */
+export const pointsFor = (width: number) => Math.max(1, width - LABEL_WIDTH - 1)
+
+/**
+ * How many minutes a chart `width` wide shows: at most two minutes per column so recent
+ * changes stay visible, but never less than the last 30 minutes nor more than 60.
+ */
+export function spanMinutes(width: number, available = 60): number {
+  return Math.min(available, 60, Math.max(30, 2 * pointsFor(width)))
+}
+
 /** Averages neighbouring points so at most `points` remain (empty minutes count as 0). */
 export function downsample(values: ReadonlyArray<number | null>, points: number): number[] {
   const filled = values.map((v) => (v === null || !Number.isFinite(v) ? 0 : v))
@@ -25,7 +36,7 @@ export function downsample(values: ReadonlyArray<number | null>, points: number)
  */
 export function plotLines(values: ReadonlyArray<number | null>, width: number, height: number): string[] {
   const rows = Math.max(2, height)
-  const series = downsample(values, width - LABEL_WIDTH - 1)
+  const series = downsample(values, pointsFor(width))
   const max = Math.max(...series)
   const text = asciichart.plot(series, {
     height: rows - 1,

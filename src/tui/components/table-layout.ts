@@ -1,10 +1,14 @@
 import {pad} from '../format.js'
 import type {Tone} from './theme.js'
 
+/** Columns are listed most important first: the rightmost give way first when room is short. */
 export interface ColumnSpec {
   header: string
   align?: 'left' | 'right'
-  /** Never narrower than this when shrinking (default 4). */
+  /**
+   * Narrowest it may be cut to before columns are hidden. Default: left-aligned text may go
+   * down to its header's width; right-aligned numbers are never cut.
+   */
   min?: number
   /** Never wider than this (default 40). */
   max?: number
@@ -17,30 +21,28 @@ export interface Cell {
 
 export const GAP = 2
 
+const minOf = (column: ColumnSpec, natural: number) => Math.min(natural, column.min ?? (column.align === 'right' ? natural : column.header.length))
+
 /**
- * Column widths for a table `total` columns wide: each column as wide as its widest cell
- * (capped), then the widest columns give way first until the row fits.
+ * Column widths for a table `total` columns wide; 0 means the column is hidden. Each column is
+ * as wide as its widest cell (capped); when the row is too wide, columns are cut to their
+ * minimum from the right, and if that is not enough the rightmost columns are hidden.
  */
 export function columnWidths(columns: readonly ColumnSpec[], rows: readonly (readonly Cell[])[], total: number): number[] {
   const widths = columns.map((column, i) => Math.min(column.max ?? 40, Math.max(column.header.length, ...rows.map((row) => row[i]?.text.length ?? 0))))
-  const available = total - GAP * Math.max(0, columns.length - 1)
-  let excess = widths.reduce((a, b) => a + b, 0) - available
-  while (excess > 0) {
-    let widest = -1
-    for (let i = 0; i < widths.length; i++) {
-      if (widths[i] > (columns[i].min ?? 4) && (widest === -1 || widths[i] > widths[widest])) widest = i
-    }
-    if (widest === -1) break
-    widths[widest]--
-    excess--
+  const used = () => widths.reduce((sum, w) => sum + (w > 0 ? w + GAP : 0), 0) - GAP
+  for (let i = columns.length - 1; i >= 0 && used() > total; i--) {
+    widths[i] = Math.max(minOf(columns[i], widths[i]), widths[i] - (used() - total))
   }
+  for (let i = columns.length - 1; i >= 1 && used() > total; i--) widths[i] = 0
   return widths
 }
 
-/** Pads every cell to its column (the last column is not padded on the right). */
+/** Pads every shown cell to its column (the last one is not padded on the right). */
 export function layoutRow(columns: readonly ColumnSpec[], widths: readonly number[], cells: readonly Cell[]): Cell[] {
-  return columns.map((column, i) => {
+  const shown = columns.map((column, i) => ({column, i})).filter(({i}) => widths[i] > 0)
+  return shown.map(({column, i}, n) => {
     const text = pad(cells[i]?.text ?? '', widths[i], column.align)
-    return {text: i === columns.length - 1 && column.align !== 'right' ? text.trimEnd() : text, tone: cells[i]?.tone}
+    return {text: n === shown.length - 1 && column.align !== 'right' ? text.trimEnd() : text, tone: cells[i]?.tone}
   })
 }

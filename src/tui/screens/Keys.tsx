@@ -16,13 +16,13 @@ export interface KeysProps {
 }
 
 const COLUMNS: ColumnSpec[] = [
-  {header: 'name', max: 24, min: 6},
-  {header: 'prefix', max: 14},
+  {header: 'name', max: 24, min: 12},
+  {header: 'prefix', max: 14, min: 11},
   {header: 'status', max: 8},
-  {header: 'budget', max: 17},
+  {header: 'budget', max: 17, min: 17},
   {header: 'spend', align: 'right', max: 16},
-  {header: 'last used', max: 10},
-  {header: 'project', max: 16, min: 4},
+  {header: 'last used', max: 10, min: 9},
+  {header: 'project', max: 16, min: 7},
 ]
 
 function budgetTone(key: ApiKeyDto): Tone | undefined {

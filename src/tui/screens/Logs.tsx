@@ -15,16 +15,16 @@ export interface LogsProps {
 }
 
 const COLUMNS: ColumnSpec[] = [
-  {header: 'time', max: 8},
+  {header: 'time', max: 8, min: 8},
   {header: 'status', align: 'right', max: 6},
-  {header: 'model', max: 24, min: 6},
-  {header: 'provider', max: 10},
+  {header: 'model', max: 24, min: 12},
+  {header: 'provider', max: 10, min: 8},
   {header: 'latency', align: 'right', max: 7},
   {header: 'tokens', align: 'right', max: 7},
-  {header: 'cost', align: 'right', max: 10},
-  {header: 'key', max: 14, min: 4},
-  {header: 'endpoint', max: 22, min: 6},
-  {header: 'error', max: 30, min: 5},
+  {header: 'cost', align: 'right', max: 11},
+  {header: 'error', max: 30, min: 10},
+  {header: 'key', max: 14, min: 8},
+  {header: 'endpoint', max: 22, min: 8},
 ]
 
 function logCells(log: RequestLogDto): Cell[] {
@@ -36,9 +36,9 @@ function logCells(log: RequestLogDto): Cell[] {
     {text: ms(log.latency_ms)},
     {text: count(log.total_tokens)},
     {text: usd(log.cost_usd)},
+    {text: log.error_class ? fieldValue(log.error_class) : '', tone: 'bad'},
     {text: fieldValue(log.api_key_name ?? log.api_key_id)},
     {text: fieldValue(log.endpoint)},
-    {text: log.error_class ? fieldValue(log.error_class) : '', tone: 'bad'},
   ]
 }
 

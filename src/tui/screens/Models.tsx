@@ -20,7 +20,7 @@ export interface ModelsProps {
 }
 
 const MODEL_COLUMNS: ColumnSpec[] = [
-  {header: 'model', max: 28, min: 8},
+  {header: 'model', max: 28, min: 12},
   {header: 'provider', max: 12},
   {header: 'w', align: 'right', max: 3},
   {header: 'in/1k', align: 'right', max: 9},
@@ -50,14 +50,14 @@ function modelCells(model: EngineModel): Cell[] {
 
 const CANDIDATE_COLUMNS: ColumnSpec[] = [
   {header: '#', align: 'right', max: 3},
-  {header: 'model', max: 24, min: 8},
+  {header: 'model', max: 24, min: 12},
   {header: 'score', align: 'right', max: 7},
   {header: 'cost', align: 'right', max: 5},
   {header: 'lat', align: 'right', max: 5},
   {header: 'fail', align: 'right', max: 5},
   {header: 'weight', align: 'right', max: 6},
   {header: 'est $', align: 'right', max: 9},
-  {header: 'skipped because', max: 40, min: 6},
+  {header: 'skipped because', max: 48, min: 15},
 ]
 
 const fixed = (value: number | null | undefined, digits = 2) => (value === null || value === undefined ? '-' : value.toFixed(digits))

@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink'
 import type {StatsRowDto} from '../../core/api-types.js'
 import {Chart} from '../components/Chart.js'
+import {spanMinutes} from '../components/chart-text.js'
 import {Table} from '../components/Table.js'
 import type {Cell, ColumnSpec} from '../components/table-layout.js'
 import {healthTone, toneProps, type Theme} from '../components/theme.js'
@@ -55,6 +56,8 @@ export function Overview({providers, series, totals, frame, theme, loading}: Ove
   const cut = providers.length > layout.providerRows
   const tableRows = cut ? layout.providerRows - 1 : layout.providerRows
   const hourCost = series.costPerMinute.reduce((a, b) => a + b, 0)
+  const span = spanMinutes(layout.chartWidth, series.t.length)
+  const recent = <T,>(values: readonly T[]) => values.slice(-span)
   return (
     <Box flexDirection="column" width={frame.width} height={frame.body} overflow="hidden">
       <Table
@@ -68,9 +71,9 @@ export function Overview({providers, series, totals, frame, theme, loading}: Ove
       {cut ? <Text {...toneProps(theme, 'muted')}>{`  … ${providers.length - tableRows} more providers`}</Text> : null}
       <Text> </Text>
       <Box flexDirection="row" gap={2}>
-        <Chart title={`requests/s  now ${compact(last(series.requestsPerSecond) ?? 0)}`} values={series.requestsPerSecond} width={layout.chartWidth} height={layout.chartRows} theme={theme} tone="ok" />
-        <Chart title={`p95 latency ms  now ${ms(last(series.p95Ms))}`} values={series.p95Ms} width={layout.chartWidth} height={layout.chartRows} theme={theme} tone="warn" />
-        <Chart title={`cost/min  hour ${usd(hourCost)}`} values={series.costPerMinute} width={layout.chartWidth} height={layout.chartRows} theme={theme} tone="accent" />
+        <Chart title={`requests/s ${span}m  now ${compact(last(series.requestsPerSecond) ?? 0)}`} values={recent(series.requestsPerSecond)} width={layout.chartWidth} height={layout.chartRows} theme={theme} tone="ok" />
+        <Chart title={`p95 ms ${span}m  now ${ms(last(series.p95Ms))}`} values={recent(series.p95Ms)} width={layout.chartWidth} height={layout.chartRows} theme={theme} tone="warn" />
+        <Chart title={`cost/min ${span}m  1h ${usd(hourCost)}`} values={recent(series.costPerMinute)} width={layout.chartWidth} height={layout.chartRows} theme={theme} tone="accent" />
       </Box>
       <Text> </Text>
       <Text wrap="truncate">{totalsLine('1h', totals['1h'])}</Text>

@@ -1,0 +1,219 @@
+import {request as httpRequest} from 'node:http'
+import OpenAI from 'openai'
+import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {runCli} from '../helpers/cli.js'
+import {startFakeUpstream, type FakeUpstream} from '../helpers/fake-upstream.js'
+import {OPENAI_KEY, startGatewayFixture, type GatewayFixture} from '../helpers/gateway-fixture.js'
+
+let fx: GatewayFixture
+let bystander: FakeUpstream
+let client: OpenAI
+
+beforeAll(async () => {
+  ;[fx, bystander] = await Promise.all([
+    startGatewayFixture({env: {TOKENHUB_STREAM_IDLE_TIMEOUT_SECS: '1', TOKENHUB_PROVIDER_TIMEOUT_SECS: '2', TOKENHUB_REQUEST_DEADLINE_SECS: '3'}}),
+    startFakeUpstream(),
+  ])
+  client = new OpenAI({apiKey: fx.key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
+  for (const id of ['stalls', 'redirects', 'quotes-key', 'nonsense-usage', 'slow-a', 'slow-b', 'no-usage']) await fx.addModel({id, provider_id: 'oa', weight: 5})
+  await fx.addModel({id: 'long-context', provider_id: 'oa', weight: 1, max_context_tokens: 2_000_000})
+  await fx.addModel({id: 'budgeted', provider_id: 'oa', weight: 1, input_per_1k: 0.001, output_per_1k: 0.001})
+  await fx.daemon.admin('POST', '/admin/v1/models', {id: 'no-price', provider_id: 'oa'})
+})
+afterAll(async () => {
+  await fx?.close()
+  await bystander?.close()
+})
+beforeEach(() => {
+  fx.openai.reset()
+})
+
+const lastLog = async () => (await fx.daemon.admin('GET', '/admin/v1/logs?limit=1')).body.logs[0]
+
+function raw(path: string, headers: Record<string, string>, body?: string): Promise<{status: number; body: string}> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${fx.daemon.url}${path}`, {method: body === undefined ? 'GET' : 'POST', headers}, (res) => {
+      let text = ''
+      res.on('data', (d) => (text += d))
+      res.on('end', () => resolve({status: res.statusCode ?? 0, body: text}))
+    })
+    req.on('error', reject)
+    if (body !== undefined) req.write(body)
+    req.end()
+  })
+}
+
+describe('hostile requests', () => {
+  it('answers oversized headers and URLs with 431 and 414 in the endpoint dialect, and keeps serving', async () => {
+    const bigHeader = await raw('/v1/models', {authorization: `Bearer ${fx.key}`, 'x-junk': 'a'.repeat(40 * 1024)})
+    expect(bigHeader.status).toBe(431)
+    expect(JSON.parse(bigHeader.body).error.code).toBe('HEADERS_TOO_LARGE')
+    const bigUrl = await raw(`/v1/models?${'q='.padEnd(20_000, 'x')}`, {authorization: `Bearer ${fx.key}`})
+    expect(bigUrl.status).toBe(414)
+    const adminUrl = await raw(`/admin/v1/info?${'q='.padEnd(20_000, 'x')}`, {authorization: `Bearer ${fx.daemon.adminToken}`})
+    expect(adminUrl.status).toBe(414)
+    expect(JSON.parse(adminUrl.body).error.code).toBe('URI_TOO_LONG')
+    const anthropicHeader = await raw('/v1/messages', {'x-api-key': fx.key, 'content-type': 'application/json', 'x-junk': 'a'.repeat(40 * 1024)}, '{}')
+    expect(anthropicHeader.status).toBe(431)
+    expect(JSON.parse(anthropicHeader.body).type).toBe('error')
+    expect((await fetch(`${fx.daemon.url}/healthz`)).status).toBe(200)
+  })
+
+  it('refuses structurally wrong bodies with 400 and the offending path, however deep', async () => {
+    const headers = {authorization: `Bearer ${fx.key}`, 'content-type': 'application/json'}
+    const deep = await raw('/v1/chat/completions', headers, `${'['.repeat(200_000)}${']'.repeat(200_000)}`)
+    expect(deep.status).toBe(400)
+    const many = await raw('/v1/chat/completions', headers, JSON.stringify({model: 'cheap-gpt', messages: Array.from({length: 50_000}, () => 7)}))
+    expect(many.status).toBe(400)
+    expect(JSON.parse(many.body).error.message).toContain('messages[0]')
+    const notArray = await raw('/v1/messages', {...headers, 'x-api-key': fx.key}, JSON.stringify({model: 'claude', max_tokens: 5, messages: {role: 'user'}}))
+    expect(notArray.status).toBe(400)
+    expect(JSON.parse(notArray.body)).toMatchObject({type: 'error', error: {type: 'invalid_request_error'}})
+  })
+
+  it('serves a multi-megabyte prompt and a chunked request body', async () => {
+    const long = 'lorem ipsum dolor sit amet '.repeat(120_000) // ~3 MB
+    const big = await client.chat.completions.create({model: 'long-context', messages: [{role: 'user', content: `${long}end`}]})
+    expect(big.choices[0].message.content).toContain('end')
+    const chunked = await raw('/v1/chat/completions', {authorization: `Bearer ${fx.key}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked'}, JSON.stringify({model: 'cheap-gpt', messages: [{role: 'user', content: 'chunked'}]}))
+    expect(chunked.status).toBe(200)
+    expect(JSON.parse(chunked.body).choices[0].message.content).toBe('echo: chunked')
+  })
+})
+
+describe('outbound hygiene', () => {
+  it('forwards only the provider credential and allow-listed headers', async () => {
+    await client.chat.completions.create(
+      {model: 'cheap-gpt', messages: [{role: 'user', content: 'headers'}]},
+      {headers: {cookie: 'session=abc', 'proxy-authorization': 'Basic c2VjcmV0', 'x-forwarded-for': '10.0.0.1', 'x-forwarded-host': 'evil.example', 'x-api-key': fx.key, 'openai-organization': 'org-x'}},
+    )
+    const sent = fx.openai.requests.at(-1)!
+    expect(sent.headers.authorization).toBe(`Bearer ${OPENAI_KEY}`)
+    for (const name of ['cookie', 'proxy-authorization', 'x-forwarded-for', 'x-forwarded-host', 'x-api-key', 'openai-organization']) expect(sent.headers[name], name).toBeUndefined()
+    expect(JSON.stringify(sent.headers)).not.toContain(fx.key)
+  })
+
+  it('never lets the body pick the host: api_base and base_url are just data', async () => {
+    await client.chat.completions.create({model: 'cheap-gpt', messages: [{role: 'user', content: 'where'}], ...{api_base: bystander.url, base_url: bystander.url, api_key: 'sk-attacker'}})
+    expect(bystander.requests).toHaveLength(0)
+    expect(fx.openai.requests.at(-1)!.headers.authorization).toBe(`Bearer ${OPENAI_KEY}`)
+  })
+
+  it('does not follow upstream redirects', async () => {
+    fx.openai.behave('redirects', {status: 307, headers: {location: bystander.url}})
+    const error = await client.chat.completions.create({model: 'redirects', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(error.status).toBe(502)
+    expect(error.message).toContain('redirect')
+    expect(bystander.requests).toHaveLength(0)
+  })
+
+  it('scrubs keys the upstream quotes in an error body passed back to the client', async () => {
+    fx.openai.behave('quotes-key', {status: 400, body: JSON.stringify({error: {message: `Bad request for key ${OPENAI_KEY}: sk-proj-LEAKED1234567890`, type: 'invalid_request_error'}})})
+    const error = await client.chat.completions.create({model: 'quotes-key', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(error.status).toBe(400)
+    expect(JSON.stringify(error.error)).not.toContain(OPENAI_KEY)
+    expect(JSON.stringify(error.error)).not.toContain('LEAKED')
+  })
+})
+
+describe('upstream faults end honestly', () => {
+  it('a stream that stalls ends with an error event after the idle timeout, never [DONE]', async () => {
+    fx.openai.behave('stalls', {stallAfterChunks: 2, chunkDelayMs: 20})
+    const response = await fetch(`${fx.daemon.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${fx.key}`, 'content-type': 'application/json'},
+      body: JSON.stringify({model: 'stalls', stream: true, messages: [{role: 'user', content: 'one two three four five six'}]}),
+    })
+    const text = await response.text()
+    expect(text).toContain('"error"')
+    expect(text).not.toContain('[DONE]')
+    expect((await lastLog()).error_class).toBe('stream_interrupted')
+  })
+
+  it('gives up at the request deadline across retries and failover', async () => {
+    fx.openai.behave('slow-a', {hang: true})
+    fx.openai.behave('slow-b', {hang: true})
+    await fx.daemon.admin('PUT', '/admin/v1/aliases/slow-pair', {variants: [{model_id: 'slow-a', weight: 1}, {model_id: 'slow-b', weight: 0}]})
+    const started = Date.now()
+    const error = await client.chat.completions.create({model: 'slow-pair', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(error.status).toBe(504)
+    expect(error.message).toContain('deadline')
+    // Without the deadline: 2 models x 2 tries x 2 s first-byte timeout = 8 s.
+    expect(Date.now() - started).toBeLessThan(6000)
+  })
+})
+
+describe('accounting integrity', () => {
+  it('holds a budget under concurrency: parallel requests cannot overspend it', async () => {
+    // The upstream reports exactly what a request may cost at most (input estimate + max_tokens),
+    // so each reservation equals the real cost R. A budget of 3.5 R admits 4 requests at most.
+    fx.openai.behave('budgeted', {usage: {input: 5, output: 5}})
+    const probeKey = await fx.newKey()
+    await new OpenAI({apiKey: probeKey.key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0}).chat.completions.create({model: 'budgeted', max_tokens: 5, messages: [{role: 'user', content: 'hi'}]})
+    const perRequest = (await lastLog()).cost_usd as number
+    expect(perRequest).toBeCloseTo(0.00001, 9)
+    const budget = 3.5 * perRequest
+    const {key, id} = await fx.newKey({monthly_budget_usd: budget})
+    const parallel = new OpenAI({apiKey: key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
+    const results = await Promise.allSettled(
+      Array.from({length: 20}, () => parallel.chat.completions.create({model: 'budgeted', max_tokens: 5, messages: [{role: 'user', content: 'hi'}]})),
+    )
+    const ok = results.filter((r) => r.status === 'fulfilled').length
+    expect(ok).toBeGreaterThanOrEqual(1)
+    expect(ok).toBeLessThanOrEqual(4)
+    const refused = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[]
+    expect(refused.every((r) => r.reason.status === 429 && r.reason.error.code === 'BUDGET_EXCEEDED')).toBe(true)
+    const spend = (await fx.daemon.admin('GET', `/admin/v1/apikeys/${id}`)).body.current_spend_usd
+    // Documented overrun: at most one request's maximum cost beyond the budget.
+    expect(spend).toBeLessThanOrEqual(budget + perRequest + 1e-12)
+  })
+
+  it('clamps nonsense usage, flags it, and keeps spend finite', async () => {
+    fx.openai.behave('nonsense-usage', {usage: {input: -50, output: 1e15}})
+    await client.chat.completions.create({model: 'nonsense-usage', messages: [{role: 'user', content: 'x'}]})
+    const log = await lastLog()
+    expect(log).toMatchObject({usage_flagged: true, input_tokens: 0, output_tokens: 10_000_000})
+    expect(Number.isFinite(log.cost_usd)).toBe(true)
+    expect(log.cost_usd).toBeGreaterThanOrEqual(0)
+  })
+
+  it('bills an aborted stream that reported no usage for its reservation, never 0', async () => {
+    fx.openai.behave('no-usage', {chunkDelayMs: 200})
+    const controller = new AbortController()
+    const stream = await client.chat.completions.create({model: 'no-usage', stream: true, max_tokens: 100, messages: [{role: 'user', content: 'a b c d e f'}]}, {signal: controller.signal})
+    for await (const _chunk of stream) {
+      controller.abort()
+      break
+    }
+    await new Promise((resolve) => setTimeout(resolve, 800))
+    const log = await lastLog()
+    expect(log).toMatchObject({model_id: 'no-usage', status_code: 499, usage_source: 'reservation'})
+    expect(log.cost_usd).toBeGreaterThan(0)
+  })
+
+  it('refuses a model without a price unless allowed, and says why', async () => {
+    const error = await client.chat.completions.create({model: 'no-price', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(error.status).toBe(503)
+    expect(error.error.skipped).toEqual([expect.objectContaining({model_id: 'no-price', reason: 'unpriced'})])
+    const simulated = (await fx.daemon.admin('POST', '/admin/v1/routing/simulate', {})).body
+    expect(simulated.candidates.find((c: {model_id: string}) => c.model_id === 'no-price').skip_reason).toBe('unpriced')
+  })
+})
+
+describe('client strings are data', () => {
+  it('keeps log lines whole and renders control characters inert in the CLI', async () => {
+    const evil = 'evil\nmodel\u001b[31mRED\u0007'
+    await client.chat.completions.create({model: evil, messages: [{role: 'user', content: 'x'}]}).catch(() => {})
+    const log = await lastLog()
+    expect(log.requested_model).toBe(evil)
+    const table = await runCli(['logs', '--limit', '1'], {env: fx.daemon.cliEnv})
+    expect(table.stdout).not.toContain('\u001b')
+    expect(table.stdout).not.toContain('\u0007')
+    expect(table.stdout.trim().split('\n')).toHaveLength(2)
+    const events = await runCli(['logs', '--limit', '1', '--json'], {env: fx.daemon.cliEnv})
+    expect(JSON.parse(events.stdout)[0].requested_model).toBe(evil)
+    const csv = await runCli(['logs', '--csv', '--status', '404'], {env: fx.daemon.cliEnv})
+    expect(csv.stdout).not.toContain('\u001b')
+  })
+})
+
