@@ -21,7 +21,26 @@ export class HyperExpressSink implements ResponseSink {
   private readonly listeners: Array<() => void> = []
 
   constructor(private readonly res: Response) {
-    res.once('abort', () => {
+    // hyper-express reports aborts through an EventEmitter that it builds (as a whole Writable
+    // stream) on first use: far too costly per request. Its uWS onAborted handler is replaced by
+    // one that does the same bookkeeping (hyper-express 6.14.12, Response constructor) and then
+    // tells our listeners. uWS keeps one onAborted handler per response; the last one set wins.
+    const internals = res as unknown as {
+      _raw_response: {onAborted(handler: () => void): void}
+      _wrapped_request: {_body_parser_stop(): void}
+      _writable: unknown
+      completed: boolean
+      emit(event: string, ...args: unknown[]): boolean
+    }
+    internals._raw_response.onAborted(() => {
+      if (!internals.completed) {
+        internals.completed = true
+        internals._wrapped_request._body_parser_stop()
+        if (internals._writable) {
+          internals.emit('abort', internals._wrapped_request, res)
+          internals.emit('close', internals._wrapped_request, res)
+        }
+      }
       this.abortedFlag = true
       for (const listener of this.listeners) listener()
     })

@@ -145,4 +145,17 @@ describe('client disconnects', () => {
     const log = await lastLog()
     expect(log).toMatchObject({model_id: 'slow-stream', status_code: 499, error_class: 'client_aborted'})
   })
+
+  it('a client leaving a non-streaming request cancels the upstream request too', async () => {
+    await fx.addModel({id: 'never-answers', provider_id: 'oa', weight: 1})
+    fx.openai.behave('never-answers', {hang: true})
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 300)
+    await client.chat.completions.create({model: 'never-answers', messages: [{role: 'user', content: 'x'}]}, {signal: controller.signal}).catch(() => {})
+    const deadline = Date.now() + 3000
+    while (fx.openai.aborted === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    expect(fx.openai.aborted).toBe(1)
+    expect(await lastLog()).toMatchObject({model_id: 'never-answers', status_code: 499})
+  })
 })
+
