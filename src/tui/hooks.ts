@@ -14,6 +14,6 @@ export function useTerminalSize(fixed?: Size): Size {
     return () => {
       stdout.off('resize', onResize)
     }
-  }, [stdout, fixed])
+  }, [stdout, fixed === undefined])
   return fixed ?? size
 }

@@ -97,7 +97,7 @@ const log = (i: number, status: number, modelId: string, error: string | null = 
     usage_source: 'upstream',
     latency_ms: 250 + i,
     ttft_ms: null,
-  }) as RequestLogDto
+  }) as unknown as RequestLogDto
 
 export const LOGS: RequestLogDto[] = [log(1, 200, 'cheap-gpt'), log(2, 429, 'strong-gpt', 'rate_limited'), log(3, 502, 'claude', 'upstream_error'), ...Array.from({length: 40}, (_, i) => log(i + 4, 200, 'cheap-gpt'))]
 

@@ -11,16 +11,21 @@ export function fitSeries(values: Array<number | null>, width: number): number[]
   return out
 }
 
-/** An asciichart line chart; empty steps are gaps, an all-empty series says so. */
+/**
+ * An asciichart line chart. asciichart cannot draw gaps, so steps without data are drawn at 0
+ * and a note under the chart says so; an all-empty series says that instead of a flat line.
+ */
 export function lineChart(values: Array<number | null>, options: {width: number; height: number; color?: boolean}): string {
-  const series = fitSeries(values, options.width)
-  if (series.every((v) => Number.isNaN(v))) return '(no data in this range)'
-  const finite = series.filter((v) => !Number.isNaN(v))
-  const max = Math.max(...finite)
+  const fitted = fitSeries(values, options.width)
+  if (fitted.every((v) => Number.isNaN(v))) return '(no data in this range)'
+  const gaps = fitted.some((v) => Number.isNaN(v))
+  const series = fitted.map((v) => (Number.isNaN(v) ? 0 : v))
+  const max = Math.max(...series)
   const decimals = max >= 100 ? 0 : max >= 1 ? 2 : 6
-  return asciichart.plot(series, {
+  const chart = asciichart.plot(series, {
     height: options.height,
     format: (x: number) => x.toFixed(decimals).padStart(10),
     ...(options.color ? {colors: [asciichart.cyan]} : {}),
   })
+  return gaps ? `${chart}\n(steps without data are drawn at 0)` : chart
 }

@@ -1,5 +1,8 @@
+import type {Tone} from '../state/types.js'
+
+export type {Tone}
+
 /** Semantic colours. With colour off (NO_COLOR, FORCE_COLOR=0) every tone is plain text. */
-export type Tone = 'ok' | 'warn' | 'bad' | 'muted' | 'accent' | 'title' | 'plain'
 
 export interface Theme {
   color: boolean

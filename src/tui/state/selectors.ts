@@ -1,7 +1,6 @@
 import type {StatsRowDto, TargetHealthDto} from '../../core/api-types.js'
-import type {Tone} from '../components/theme.js'
 import {uptime} from '../format.js'
-import type {DashboardState} from './types.js'
+import type {DashboardState, Tone} from './types.js'
 
 /** View models derived from the state: plain data the components render. No Ink here. */
 

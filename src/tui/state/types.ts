@@ -3,6 +3,9 @@ import type {ApiKeyDto, EngineModelsDto, HealthDto, InfoDto, RequestLogDto, Simu
 import type {EventsState} from './events.js'
 import type {SeriesState} from './series.js'
 
+/** Semantic colour of a piece of text; the theme maps it to a colour (or to none). */
+export type Tone = 'ok' | 'warn' | 'bad' | 'muted' | 'accent' | 'title' | 'plain'
+
 export const SCREENS = ['overview', 'events', 'models', 'keys', 'logs'] as const
 export type ScreenId = (typeof SCREENS)[number]
 

@@ -1,0 +1,52 @@
+import {describe, expect, it} from 'vitest'
+import {ALT_SCREEN_OFF, ALT_SCREEN_ON, openTerminalSession} from '../../src/tui/terminal.js'
+
+function fakeStream() {
+  const chunks: string[] = []
+  const stream = {
+    isTTY: true,
+    write(chunk: string | Uint8Array) {
+      chunks.push(String(chunk))
+      return true
+    },
+  }
+  return {stream: stream as unknown as NodeJS.WriteStream, text: () => chunks.join('')}
+}
+
+describe('terminal session', () => {
+  it('enters the alternate screen, holds stderr and console output, and gives everything back once', () => {
+    const stdout = fakeStream()
+    const stderr = fakeStream()
+    const stdin = {isTTY: false} as unknown as NodeJS.ReadStream
+    const listenersBefore = process.listenerCount('SIGTERM')
+    const session = openTerminalSession({stdout: stdout.stream, stderr: stderr.stream, stdin, onSignal: () => {}})
+    expect(stdout.text().startsWith(ALT_SCREEN_ON)).toBe(true)
+    expect(process.listenerCount('SIGTERM')).toBe(listenersBefore + 1)
+    stderr.stream.write('a warning that would tear the frame\n')
+    console.error('from a library')
+    expect(stderr.text()).toBe('')
+    session.restore()
+    session.restore()
+    expect(stdout.text().endsWith(ALT_SCREEN_OFF)).toBe(true)
+    expect(stdout.text().split(ALT_SCREEN_OFF)).toHaveLength(2)
+    expect(stderr.text()).toBe('a warning that would tear the frame\nfrom a library\n')
+    expect(process.listenerCount('SIGTERM')).toBe(listenersBefore)
+    // Afterwards stderr writes go straight through again.
+    stderr.stream.write('after\n')
+    expect(stderr.text().endsWith('after\n')).toBe(true)
+  })
+
+  it('a signal is handed to the caller with the conventional exit code', () => {
+    const stdout = fakeStream()
+    const stderr = fakeStream()
+    const seen: Array<[string, number]> = []
+    const session = openTerminalSession({stdout: stdout.stream, stderr: stderr.stream, stdin: {isTTY: false} as unknown as NodeJS.ReadStream, onSignal: (signal, code) => seen.push([signal, code])})
+    process.emit('SIGTERM', 'SIGTERM')
+    process.emit('SIGHUP', 'SIGHUP')
+    session.restore()
+    expect(seen).toEqual([
+      ['SIGTERM', 143],
+      ['SIGHUP', 129],
+    ])
+  })
+})
