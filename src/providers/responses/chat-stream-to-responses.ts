@@ -1,0 +1,247 @@
+/**
+ * OpenAI chat.completion.chunk stream -> OpenAI Responses event stream, for a Responses client
+ * (Codex, the SDKs) served by an upstream without the Responses API. Emits the full typed event
+ * sequence the official clients parse:
+ *
+ *   response.created, response.in_progress,
+ *   per text answer: response.output_item.added (message), response.content_part.added,
+ *     response.output_text.delta..., response.output_text.done, response.content_part.done,
+ *     response.output_item.done,
+ *   per tool call: response.output_item.added (function_call),
+ *     response.function_call_arguments.delta..., response.function_call_arguments.done,
+ *     response.output_item.done,
+ *   response.completed (response.incomplete when the answer was cut off) with output and usage.
+ *
+ * An upstream error, a truncated upstream or fail() ends the stream with an `error` event and
+ * never with a completion event. A state machine: no I/O, no clock.
+ */
+import {TRUNCATED_STREAM_MESSAGE, type SseEvent, type StreamTransformer, type TokenUsage} from '../stream.js'
+import {isRecord, parseJson, tokenCount} from '../util.js'
+import {responsesErrorEvent, responsesFrame} from './events.js'
+import {
+  functionCallItemId,
+  idBase,
+  messageItemId,
+  responseId,
+  responseObject,
+  responseStatus,
+  responsesUsageFromChat,
+  type ChatToResponsesOptions,
+} from './from-chat-response.js'
+import type {
+  ResponsesItemStatus,
+  ResponsesOutputFunctionCall,
+  ResponsesOutputItem,
+  ResponsesOutputMessage,
+  ResponsesResponse,
+  ResponsesStatus,
+  ResponsesStreamEvent,
+} from './types.js'
+
+export type ChatToResponsesStreamOptions = ChatToResponsesOptions
+
+type PartKind = 'output_text' | 'refusal'
+
+interface OpenMessage {
+  kind: 'message'
+  index: number
+  item: ResponsesOutputMessage
+  /** The content part being streamed into, if any (always the last of item.content). */
+  part: PartKind | null
+}
+
+interface OpenCall {
+  kind: 'call'
+  index: number
+  item: ResponsesOutputFunctionCall
+}
+
+export class ChatToResponsesStream implements StreamTransformer {
+  private id: string | undefined
+  private base = 'tokenhub'
+  private sequence = 0
+  private started = false
+  private readonly output: ResponsesOutputItem[] = []
+  private open: OpenMessage | OpenCall | null = null
+  private messages = 0
+  /** Chat tool_calls index -> output index of its function_call item. */
+  private readonly toolItems = new Map<number, number>()
+  private lastToolKey: number | undefined
+  private finishReason: string | null = null
+  private upstreamUsage: Record<string, unknown> | null = null
+  private finalized = false
+  private failed = false
+
+  constructor(private readonly options: ChatToResponsesStreamOptions) {
+    this.id = options.id
+  }
+
+  get usage(): TokenUsage | null {
+    if (!this.upstreamUsage) return null
+    return {input: tokenCount(this.upstreamUsage.prompt_tokens), output: tokenCount(this.upstreamUsage.completion_tokens)}
+  }
+
+  get complete(): boolean {
+    return this.finalized || this.finishReason !== null
+  }
+
+  push(event: SseEvent): string {
+    if (this.finalized || this.failed) return ''
+    if (event.data.trim() === '[DONE]') return this.finish()
+    const chunk = parseJson(event.data)
+    if (!isRecord(chunk)) return ''
+    if (chunk.error !== undefined && chunk.error !== null) {
+      this.failed = true
+      const error = isRecord(chunk.error) ? chunk.error : {message: chunk.error}
+      const code = typeof error.code === 'string' ? error.code : typeof error.type === 'string' ? error.type : undefined
+      return responsesFrame(responsesErrorEvent(typeof error.message === 'string' ? error.message : 'Upstream error', this.sequence++, code))
+    }
+    let out = this.started ? '' : this.start(chunk.id)
+    if (isRecord(chunk.usage)) this.upstreamUsage = chunk.usage
+    const choices = Array.isArray(chunk.choices) ? chunk.choices : []
+    // Only choice 0: the gateway never asks for n > 1.
+    const choice = choices.find((c) => isRecord(c) && (c.index === 0 || c.index === undefined))
+    if (!isRecord(choice)) return out
+    const delta = isRecord(choice.delta) ? choice.delta : {}
+    if (typeof delta.content === 'string' && delta.content !== '') out += this.text('output_text', delta.content)
+    if (typeof delta.refusal === 'string' && delta.refusal !== '') out += this.text('refusal', delta.refusal)
+    if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) if (isRecord(call)) out += this.toolCall(call)
+    if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason
+    return out
+  }
+
+  end(): string {
+    if (this.finalized || this.failed) return ''
+    // finish_reason without [DONE] still means the model finished; only a missing one is truncation.
+    if (this.finishReason !== null) return this.finish()
+    return this.fail(TRUNCATED_STREAM_MESSAGE)
+  }
+
+  fail(message: string): string {
+    if (this.finalized || this.failed) return ''
+    this.failed = true
+    return responsesFrame(responsesErrorEvent(message, this.sequence++))
+  }
+
+  private emit(event: Omit<ResponsesStreamEvent, 'sequence_number'>): string {
+    return responsesFrame({...event, sequence_number: this.sequence++} as ResponsesStreamEvent)
+  }
+
+  private response(status: ResponsesStatus, extra: Partial<Pick<ResponsesResponse, 'incomplete_details' | 'usage'>> = {}): ResponsesResponse {
+    return responseObject(
+      {...this.options, id: this.id ?? responseId(undefined)},
+      {status, incomplete_details: extra.incomplete_details ?? null, output: status === 'in_progress' ? [] : this.output, usage: extra.usage ?? null},
+    )
+  }
+
+  private start(upstreamId: unknown): string {
+    this.started = true
+    this.id ??= responseId(upstreamId)
+    this.base = idBase(this.id)
+    const created = this.response('in_progress')
+    return this.emit({type: 'response.created', response: created}) + this.emit({type: 'response.in_progress', response: created})
+  }
+
+  // --- text and refusal -------------------------------------------------------------------------
+
+  private text(kind: PartKind, text: string): string {
+    let out = ''
+    if (this.open?.kind !== 'message') {
+      out += this.closeOpen('completed')
+      const item: ResponsesOutputMessage = {type: 'message', id: messageItemId(this.base, this.messages++), status: 'in_progress', role: 'assistant', content: []}
+      const index = this.output.push(item) - 1
+      this.open = {kind: 'message', index, item, part: null}
+      out += this.emit({type: 'response.output_item.added', output_index: index, item})
+    }
+    const open = this.open as OpenMessage
+    if (open.part !== kind) {
+      out += this.closePart(open)
+      open.item.content.push(kind === 'output_text' ? {type: 'output_text', text: '', annotations: [], logprobs: []} : {type: 'refusal', refusal: ''})
+      open.part = kind
+      out += this.emit({type: 'response.content_part.added', ...this.partPosition(open), part: open.item.content.at(-1)})
+    }
+    const part = open.item.content.at(-1)
+    if (part?.type === 'output_text') {
+      part.text += text
+      return out + this.emit({type: 'response.output_text.delta', ...this.partPosition(open), delta: text, logprobs: []})
+    }
+    if (part?.type === 'refusal') part.refusal += text
+    return out + this.emit({type: 'response.refusal.delta', ...this.partPosition(open), delta: text})
+  }
+
+  private partPosition(open: OpenMessage): {item_id: string; output_index: number; content_index: number} {
+    return {item_id: open.item.id, output_index: open.index, content_index: open.item.content.length - 1}
+  }
+
+  private closePart(open: OpenMessage): string {
+    if (open.part === null) return ''
+    const part = open.item.content.at(-1)
+    open.part = null
+    if (!part) return ''
+    const position = this.partPosition(open)
+    const done =
+      part.type === 'output_text'
+        ? this.emit({type: 'response.output_text.done', ...position, text: part.text, logprobs: []})
+        : this.emit({type: 'response.refusal.done', ...position, refusal: part.refusal})
+    return done + this.emit({type: 'response.content_part.done', ...position, part})
+  }
+
+  // --- tool calls -------------------------------------------------------------------------------
+
+  private toolCall(call: Record<string, unknown>): string {
+    const id = typeof call.id === 'string' && call.id !== '' ? call.id : undefined
+    const fn = isRecord(call.function) ? call.function : {}
+    // Some compatible servers omit `index`: a new id starts a new call, anything else continues the last.
+    const key = typeof call.index === 'number' ? call.index : id !== undefined || this.lastToolKey === undefined ? this.toolItems.size : this.lastToolKey
+    this.lastToolKey = key
+    let out = ''
+    let index = this.toolItems.get(key)
+    if (index === undefined) {
+      out += this.closeOpen('completed')
+      const callId = id ?? `call_${this.toolItems.size}`
+      const item: ResponsesOutputFunctionCall = {
+        type: 'function_call',
+        id: functionCallItemId(callId),
+        call_id: callId,
+        name: typeof fn.name === 'string' ? fn.name : '',
+        arguments: '',
+        status: 'in_progress',
+      }
+      index = this.output.push(item) - 1
+      this.toolItems.set(key, index)
+      this.open = {kind: 'call', index, item}
+      out += this.emit({type: 'response.output_item.added', output_index: index, item})
+    }
+    const item = this.output[index] as ResponsesOutputFunctionCall
+    if (item.name === '' && typeof fn.name === 'string') item.name = fn.name
+    const args = typeof fn.arguments === 'string' ? fn.arguments : ''
+    if (args === '') return out
+    item.arguments += args
+    // OpenAI streams each call's fragments before the next call starts; a server that interleaves
+    // them still gets every fragment delivered to its own item.
+    return out + this.emit({type: 'response.function_call_arguments.delta', item_id: item.id, output_index: index, delta: args})
+  }
+
+  // --- closing ----------------------------------------------------------------------------------
+
+  private closeOpen(status: ResponsesItemStatus): string {
+    const open = this.open
+    if (!open) return ''
+    this.open = null
+    let out = ''
+    if (open.kind === 'message') out += this.closePart(open)
+    else out += this.emit({type: 'response.function_call_arguments.done', item_id: open.item.id, output_index: open.index, name: open.item.name, arguments: open.item.arguments})
+    open.item.status = status
+    return out + this.emit({type: 'response.output_item.done', output_index: open.index, item: open.item})
+  }
+
+  private finish(): string {
+    this.finalized = true
+    let out = this.started ? '' : this.start(undefined)
+    const {status, incomplete_details} = responseStatus(this.finishReason)
+    // A cut-off answer ends in its last item: that one is incomplete, the earlier ones are whole.
+    out += this.closeOpen(status === 'incomplete' ? 'incomplete' : 'completed')
+    const response = this.response(status, {incomplete_details, usage: this.upstreamUsage ? responsesUsageFromChat(this.upstreamUsage) : null})
+    return out + this.emit({type: status === 'incomplete' ? 'response.incomplete' : 'response.completed', response})
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Responses stream to a Responses client (an OpenAI upstream answering /v1/responses itself):
+ * events re-framed unchanged, usage read from the terminal event on the way.
+ */
+import {TRUNCATED_STREAM_MESSAGE, sseFrame, type SseEvent, type StreamTransformer, type TokenUsage} from '../stream.js'
+import {isRecord, parseJson} from '../util.js'
+import {responsesErrorFrame} from './events.js'
+import {responsesUsage} from './usage.js'
+
+/** Events that end a response; each carries the whole response object, usage included. */
+const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed'])
+
+export class ResponsesPassthroughStream implements StreamTransformer {
+  private recorded: TokenUsage | null = null
+  private lastSequence = -1
+  private finished = false
+  private failed = false
+
+  get usage(): TokenUsage | null {
+    return this.recorded
+  }
+
+  get complete(): boolean {
+    return this.finished
+  }
+
+  push(event: SseEvent): string {
+    if (this.finished || this.failed) return ''
+    // The many delta events are not parsed: only their sequence number is picked out, for our own error event.
+    if (event.event === undefined || event.event === 'error' || TERMINAL.has(event.event)) this.inspect(event.data)
+    else this.noteSequence(event.data)
+    return sseFrame(event.data, event.event)
+  }
+
+  end(): string {
+    if (this.finished || this.failed) return ''
+    this.failed = true
+    return responsesErrorFrame(TRUNCATED_STREAM_MESSAGE, this.lastSequence + 1)
+  }
+
+  fail(message: string): string {
+    if (this.finished || this.failed) return ''
+    this.failed = true
+    return responsesErrorFrame(message, this.lastSequence + 1)
+  }
+
+  private inspect(text: string): void {
+    const data = parseJson(text)
+    if (!isRecord(data)) return
+    if (typeof data.sequence_number === 'number') this.lastSequence = Math.max(this.lastSequence, data.sequence_number)
+    const type = data.type
+    if (typeof type === 'string' && TERMINAL.has(type)) {
+      this.finished = true
+      this.recorded = responsesUsage(data.response) ?? this.recorded
+    } else if (type === 'error') this.failed = true
+  }
+
+  private noteSequence(text: string): void {
+    const match = /"sequence_number"\s*:\s*(\d+)/.exec(text)
+    if (match) this.lastSequence = Math.max(this.lastSequence, Number(match[1]))
+  }
+}
