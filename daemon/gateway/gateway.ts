@@ -66,7 +66,8 @@ export interface GatewayCall {
   envelope?: {policy: unknown; hint?: string; wrap: (response: unknown, meta: {model: string; costUsd: number; reason: string}) => unknown}
 }
 
-const SCOPE: Record<Endpoint, ApiKeyScope> = {chat: 'chat', completions: 'chat', embeddings: 'embeddings'}
+const SCOPE: Record<Endpoint, ApiKeyScope> = {chat: 'chat', completions: 'chat', embeddings: 'embeddings', responses: 'chat'}
+const CAPABILITY: Record<Endpoint, Capability> = {chat: 'chat', completions: 'completions', embeddings: 'embeddings', responses: 'chat'}
 
 function requestedOutput(body: Record<string, unknown>): number | null {
   for (const field of ['max_completion_tokens', 'max_tokens', 'max_output_tokens']) {
@@ -157,7 +158,7 @@ export class Gateway {
       bandit: deps.bandit,
       policy: state.policy,
       request: {
-        capability: call.endpoint as Capability,
+        capability: CAPABILITY[call.endpoint],
         estimatedInputTokens: state.estimate,
         requestedOutputTokens: outputTokens,
         allowedModels: key.allowed_models,

@@ -1,7 +1,7 @@
 import type HyperExpress from 'hyper-express'
 import type {Request, Response} from 'hyper-express'
 import {TokenHubError, isTokenHubError} from '../../src/core/errors.js'
-import {estimateChatTokens, estimateInputTokens} from '../../src/core/tokens.js'
+import {estimateChatTokens, estimateInputTokens, estimateResponsesTokens} from '../../src/core/tokens.js'
 import {createContext} from '../http/context.js'
 import {HyperExpressSink} from '../http/response-sink.js'
 import type {RouteEnv} from '../http/json-route.js'
@@ -36,6 +36,12 @@ const requirePresent = (field: string): Check => (body) => {
   if (body[field] === undefined || body[field] === null) throw new TokenHubError('VALIDATION', `${field}: is required`, {details: {param: field}})
 }
 
+/** Responses API: `input` is a string or an array of item objects. */
+const responsesInput: Check = (body) => {
+  if (typeof body.input === 'string') return
+  requireArray('input')(body)
+}
+
 interface EndpointSpec {
   path: string
   dialect: Dialect
@@ -49,6 +55,7 @@ const ENDPOINTS: EndpointSpec[] = [
   {path: '/v1/messages', dialect: 'anthropic', endpoint: 'chat', check: requireArray('messages'), estimate: estimateChatTokens},
   {path: '/v1/completions', dialect: 'openai', endpoint: 'completions', check: requirePresent('prompt'), estimate: (b) => estimateInputTokens(b.prompt)},
   {path: '/v1/embeddings', dialect: 'openai', endpoint: 'embeddings', check: requirePresent('input'), estimate: (b) => estimateInputTokens(b.input)},
+  {path: '/v1/responses', dialect: 'openai', endpoint: 'responses', check: responsesInput, estimate: estimateResponsesTokens},
 ]
 
 function sendDialectError(res: Response, dialect: Dialect, error: TokenHubError, requestId: string): void {

@@ -59,3 +59,24 @@ export function estimateInputTokens(input: unknown): number {
   }
   return total
 }
+
+type ResponsesItem = {type?: unknown; content?: unknown; arguments?: unknown; output?: unknown; name?: unknown}
+
+/** OpenAI Responses API body: instructions, input (a string or items) and tools. */
+export function estimateResponsesTokens(body: {instructions?: unknown; input?: unknown; tools?: unknown}): number {
+  let total = typeof body.instructions === 'string' ? countText(body.instructions) + TOKENS_PER_MESSAGE : 0
+  if (typeof body.input === 'string') total += countText(body.input) + TOKENS_PER_MESSAGE
+  else if (Array.isArray(body.input)) {
+    for (const item of body.input as ResponsesItem[]) {
+      if (!item || typeof item !== 'object') continue
+      total += TOKENS_PER_MESSAGE
+      if (item.content !== undefined) total += countContent(item.content)
+      if (typeof item.arguments === 'string') total += countText(item.arguments)
+      if (typeof item.name === 'string') total += countText(item.name)
+      if (typeof item.output === 'string') total += countText(item.output)
+      else if (item.output !== undefined) total += countContent(item.output)
+    }
+  }
+  if (Array.isArray(body.tools) && body.tools.length > 0) total += countText(JSON.stringify(body.tools))
+  return total
+}

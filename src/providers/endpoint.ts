@@ -7,7 +7,8 @@ export interface EndpointDescriptor {
   type: ProviderType
   /** The request/response format the upstream speaks. */
   wire: Wire
-  paths: {chat: string; completions: string | null; embeddings: string | null; models: string}
+  /** `responses` only where the upstream itself speaks the Responses API (api.openai.com). */
+  paths: {chat: string; completions: string | null; embeddings: string | null; responses: string | null; models: string}
   /** Whether calls without a stored key are expected to work (local servers). */
   keyRequired: boolean
   /** The provider's credential (and any header the API always needs). */

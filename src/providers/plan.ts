@@ -10,6 +10,12 @@ import {anthropicToOpenAIChat} from './openai/from-anthropic-request.js'
 import {OpenAIPassthroughStream} from './openai/passthrough-stream.js'
 import {OpenAIToAnthropicStream} from './openai/stream-to-anthropic.js'
 import {openAIResponseToAnthropic} from './openai/to-anthropic-response.js'
+import {ChainedStream} from './responses/chained-stream.js'
+import {ChatToResponsesStream} from './responses/chat-stream-to-responses.js'
+import {chatToResponses} from './responses/from-chat-response.js'
+import {ResponsesPassthroughStream} from './responses/passthrough-stream.js'
+import {responsesToChat} from './responses/to-chat-request.js'
+import {responsesUsage} from './responses/usage.js'
 import type {StreamTransformer, TokenUsage} from './stream.js'
 
 /** The client's API dialect (which is also an upstream's wire format). */
@@ -19,7 +25,7 @@ export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096
 
 const REASONING_MODEL = /^(o\d|gpt-5)/
 
-export type Endpoint = 'chat' | 'completions' | 'embeddings'
+export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'responses'
 
 export interface ClientRequest {
   dialect: Dialect
@@ -72,6 +78,8 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
   const endpoint = endpointFor(model.providerType)
   const clientWantsUsage = Boolean((client.body.stream_options as {include_usage?: unknown} | undefined)?.include_usage)
   const upstreamIsAnthropic = endpoint.wire === 'anthropic'
+
+  if (client.endpoint === 'responses') return planResponses(client, model, headers)
 
   if (client.endpoint !== 'chat') {
     const path = client.endpoint === 'embeddings' ? endpoint.paths.embeddings : endpoint.paths.completions
@@ -148,8 +156,56 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
   }
 }
 
+/**
+ * The Responses API (Codex, newer SDKs): forwarded as is to upstreams that speak it, translated
+ * through Chat Completions for the others (and on to Anthropic's Messages API), streams included.
+ */
+function planResponses(client: ClientRequest, model: RoutableModel, headers: Record<string, string>): UpstreamPlan {
+  const endpoint = endpointFor(model.providerType)
+  if (endpoint.paths.responses) {
+    return {
+      path: endpoint.paths.responses,
+      headers,
+      body: JSON.stringify({...client.body, model: model.upstreamModel}),
+      upstreamDialect: 'openai',
+      dropped: [],
+      toClient: (upstream) => upstream,
+      streamTransformer: () => new ResponsesPassthroughStream(),
+    }
+  }
+  const chat = responsesToChat(client.body as never, {model: model.upstreamModel, maxOutputTokens: model.maxOutputTokens})
+  const echo = {model: model.id, request: client.body as never}
+  if (endpoint.wire === 'openai') {
+    return {
+      path: endpoint.paths.chat,
+      headers,
+      body: JSON.stringify(chat.body),
+      upstreamDialect: 'openai',
+      dropped: chat.dropped,
+      toClient: (upstream) => chatToResponses(upstream as never, {...echo, createdAt: created()}),
+      streamTransformer: () => new ChatToResponsesStream({...echo, createdAt: created()}),
+    }
+  }
+  const messages = openAIChatToAnthropic(chat.body as never, {
+    model: model.upstreamModel,
+    defaultMaxTokens: Math.min(DEFAULT_ANTHROPIC_MAX_TOKENS, model.maxOutputTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS),
+    maxOutputTokens: model.maxOutputTokens,
+  })
+  return {
+    path: endpoint.paths.chat,
+    headers,
+    body: JSON.stringify(messages.body),
+    upstreamDialect: 'anthropic',
+    dropped: [...chat.dropped, ...messages.dropped],
+    toClient: (upstream) => chatToResponses(anthropicResponseToOpenAI(upstream as never, {model: model.id, created: created()}), {...echo, createdAt: created()}),
+    streamTransformer: () =>
+      new ChainedStream(new AnthropicToOpenAIStream({model: model.id, created: created(), includeUsage: true}), new ChatToResponsesStream({...echo, createdAt: created()})),
+  }
+}
+
 /** Token usage from a response body in the client's dialect. */
 export function usageOf(dialect: Dialect, endpoint: Endpoint, body: unknown): TokenUsage | null {
+  if (endpoint === 'responses') return responsesUsage(body)
   const usage = (body as {usage?: Record<string, unknown>} | null)?.usage
   if (!usage || typeof usage !== 'object') return null
   const n = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0)

@@ -137,6 +137,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       return send(200, {id: 'cmpl-1', object: 'text_completion', created: 1700000000, model: json.model, choices: [{text: ` completed: ${json.prompt}`, index: 0, finish_reason: 'stop', logprobs: null}], usage: {prompt_tokens: 5, completion_tokens: 3, total_tokens: 8}})
     }
     if (flavor === 'openai' && path === '/v1/chat/completions') return chatOpenAI(json, res, active)
+    if (flavor === 'openai' && path === '/v1/responses') return responsesOpenAI(json, res, active)
     if (flavor === 'anthropic' && path === '/v1/messages') {
       if (!req.headers['anthropic-version']) return send(400, {type: 'error', error: {type: 'invalid_request_error', message: 'anthropic-version header is required'}})
       return chatAnthropic(json, res, active)
@@ -198,6 +199,36 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     if (body.stream_options?.include_usage) frames.push(`data: ${JSON.stringify({...base, object: 'chat.completion.chunk', choices: [], usage})}\n\n`)
     frames.push('data: [DONE]\n\n')
     await chunked(res, frames, behavior, content.length)
+  }
+
+  /** A minimal Responses API (api.openai.com speaks it; OpenAI-compatible servers usually do not). */
+  const responsesOpenAI = async (body: any, res: ServerResponse, behavior: Behavior | undefined) => {
+    const input = typeof body.input === 'string' ? body.input : (body.input as any[]).filter((i) => i.role === 'user').map((i) => (typeof i.content === 'string' ? i.content : i.content.map((p: any) => p.text).join(' '))).join(' ')
+    const text = `echo: ${input}`
+    const usage = {input_tokens: behavior?.usage?.input ?? 13, input_tokens_details: {cached_tokens: 0}, output_tokens: behavior?.usage?.output ?? words(text).length, output_tokens_details: {reasoning_tokens: 0}, total_tokens: 0}
+    usage.total_tokens = usage.input_tokens + usage.output_tokens
+    const message = {type: 'message', id: 'msg_fake', status: 'completed', role: 'assistant', content: [{type: 'output_text', text, annotations: []}]}
+    const response = (status: string, output: unknown[], withUsage: boolean) => ({id: 'resp_fake', object: 'response', created_at: 1700000000, status, model: body.model, output, usage: withUsage ? usage : null, parallel_tool_calls: true, tool_choice: 'auto', tools: [], error: null, incomplete_details: null, instructions: null, metadata: {}, temperature: null, top_p: null})
+    if (!body.stream) {
+      res.writeHead(200, {'content-type': 'application/json'})
+      res.end(JSON.stringify(response('completed', [message], true)))
+      return
+    }
+    let seq = 0
+    const event = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({type, sequence_number: seq++, ...data})}\n\n`
+    const deltas = words(text).map((w) => event('response.output_text.delta', {item_id: 'msg_fake', output_index: 0, content_index: 0, delta: w, logprobs: []}))
+    const frames = [
+      event('response.created', {response: response('in_progress', [], false)}),
+      event('response.in_progress', {response: response('in_progress', [], false)}),
+      event('response.output_item.added', {output_index: 0, item: {...message, status: 'in_progress', content: []}}),
+      event('response.content_part.added', {item_id: 'msg_fake', output_index: 0, content_index: 0, part: {type: 'output_text', text: '', annotations: []}}),
+      ...deltas,
+      event('response.output_text.done', {item_id: 'msg_fake', output_index: 0, content_index: 0, text, logprobs: []}),
+      event('response.content_part.done', {item_id: 'msg_fake', output_index: 0, content_index: 0, part: {type: 'output_text', text, annotations: []}}),
+      event('response.output_item.done', {output_index: 0, item: message}),
+      event('response.completed', {response: response('completed', [message], true)}),
+    ]
+    await chunked(res, frames, behavior, deltas.length + 3)
   }
 
   const chatAnthropic = async (body: any, res: ServerResponse, behavior: Behavior | undefined) => {

@@ -6,7 +6,7 @@ export const ANTHROPIC_VERSION = '2023-06-01'
 export const anthropicEndpoint: EndpointDescriptor = {
   type: 'anthropic',
   wire: 'anthropic',
-  paths: {chat: '/v1/messages', completions: null, embeddings: null, models: '/v1/models?limit=1000'},
+  paths: {chat: '/v1/messages', completions: null, embeddings: null, responses: null, models: '/v1/models?limit=1000'},
   keyRequired: true,
   authHeaders: (apiKey, clientVersion) => ({'anthropic-version': clientVersion ?? ANTHROPIC_VERSION, ...(apiKey ? {'x-api-key': apiKey} : {})}),
 }

@@ -4,7 +4,7 @@ import type {EndpointDescriptor} from '../endpoint.js'
 export const openaiEndpoint: EndpointDescriptor = {
   type: 'openai',
   wire: 'openai',
-  paths: {chat: '/v1/chat/completions', completions: '/v1/completions', embeddings: '/v1/embeddings', models: '/v1/models'},
+  paths: {chat: '/v1/chat/completions', completions: '/v1/completions', embeddings: '/v1/embeddings', responses: '/v1/responses', models: '/v1/models'},
   keyRequired: true,
   authHeaders: (apiKey): Record<string, string> => (apiKey ? {authorization: `Bearer ${apiKey}`} : {}),
 }

@@ -6,4 +6,6 @@ export const vllmEndpoint: EndpointDescriptor = {
   ...openaiEndpoint,
   type: 'vllm',
   keyRequired: false,
+  // OpenAI-compatible servers serve chat completions but not the Responses API: it is translated.
+  paths: {...openaiEndpoint.paths, responses: null},
 }

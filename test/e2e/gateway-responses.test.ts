@@ -1,0 +1,103 @@
+import OpenAI from 'openai'
+import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {startFakeUpstream, type FakeUpstream} from '../helpers/fake-upstream.js'
+import {startGatewayFixture, type GatewayFixture} from '../helpers/gateway-fixture.js'
+
+let fx: GatewayFixture
+let local: FakeUpstream
+let client: OpenAI
+
+const shellTool = {type: 'function' as const, name: 'shell', description: 'Run a command', parameters: {type: 'object', properties: {query: {type: 'string'}}, required: ['query']}, strict: false}
+
+beforeAll(async () => {
+  ;[fx, local] = await Promise.all([startGatewayFixture(), startFakeUpstream()])
+  client = new OpenAI({apiKey: fx.key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
+  // A local OpenAI-compatible server (vLLM type): chat completions only, so Responses is translated.
+  await fx.daemon.admin('POST', '/admin/v1/providers', {id: 'local', type: 'vllm', base_url: local.url})
+  await fx.addModel({id: 'local-coder', provider_id: 'local', upstream_model: 'qwen-coder', weight: 3, input_per_1k: 0, output_per_1k: 0})
+})
+afterAll(async () => {
+  await fx?.close()
+  await local?.close()
+})
+beforeEach(() => {
+  fx.openai.reset()
+  fx.anthropic.reset()
+  local.reset()
+})
+
+describe('POST /v1/responses with the openai SDK', () => {
+  it('forwards to an OpenAI upstream as is, non-stream and stream', async () => {
+    const response = await client.responses.create({model: 'strong-gpt', input: 'hello responses', store: false, metadata: {run: '1'}})
+    expect(response.output_text).toBe('echo: hello responses')
+    expect(response.usage).toMatchObject({input_tokens: 13, output_tokens: 3})
+    const sent = fx.openai.requests.at(-1)!
+    expect(sent.path).toBe('/v1/responses')
+    expect(sent.json).toMatchObject({model: 'gpt-4o', input: 'hello responses', store: false, metadata: {run: '1'}})
+
+    const stream = await client.responses.create({model: 'strong-gpt', input: 'stream it', stream: true})
+    const types: string[] = []
+    let text = ''
+    for await (const event of stream) {
+      types.push(event.type)
+      if (event.type === 'response.output_text.delta') text += event.delta
+    }
+    expect(text).toBe('echo: stream it')
+    expect(types[0]).toBe('response.created')
+    expect(types.at(-1)).toBe('response.completed')
+    const log = (await fx.daemon.admin('GET', '/admin/v1/logs?limit=1')).body.logs[0]
+    expect(log).toMatchObject({endpoint: '/v1/responses', model_id: 'strong-gpt', stream: true, input_tokens: 13, usage_source: 'upstream'})
+  })
+
+  it('translates for an Anthropic model: answer, typed event stream and a tool round trip', async () => {
+    const answer = await client.responses.create({model: 'claude', instructions: 'Be brief.', input: [{role: 'user', content: 'bonjour'}], max_output_tokens: 200})
+    expect(answer.output_text).toBe('echo: bonjour')
+    expect(answer.status).toBe('completed')
+    expect(answer.usage).toMatchObject({input_tokens: 12, output_tokens: 2})
+    expect(fx.anthropic.requests.at(-1)!.json).toMatchObject({model: 'claude-sonnet-4-5', system: 'Be brief.', max_tokens: 200})
+
+    const stream = client.responses.stream({model: 'claude', input: 'Lisbon', tools: [shellTool]})
+    const types = new Set<string>()
+    stream.on('event', (event) => types.add(event.type))
+    const first = await stream.finalResponse()
+    const call = first.output.find((item) => item.type === 'function_call')
+    expect(call).toMatchObject({type: 'function_call', name: 'shell'})
+    expect(JSON.parse((call as {arguments: string}).arguments)).toEqual({query: 'Lisbon'})
+    expect([...types]).toEqual(expect.arrayContaining(['response.created', 'response.output_item.added', 'response.function_call_arguments.delta', 'response.completed']))
+
+    const second = await client.responses.create({
+      model: 'claude',
+      tools: [shellTool],
+      input: [
+        {role: 'user', content: 'Lisbon'},
+        {type: 'function_call', call_id: (call as {call_id: string}).call_id, name: 'shell', arguments: (call as {arguments: string}).arguments},
+        {type: 'function_call_output', call_id: (call as {call_id: string}).call_id, output: 'sunny'},
+      ],
+    })
+    expect(second.output_text).toBe('tool said: sunny')
+    const sent = fx.anthropic.requests.at(-1)!.json
+    expect(sent.messages.at(-1).content[0]).toMatchObject({type: 'tool_result', content: 'sunny'})
+  })
+
+  it('translates for an OpenAI-compatible server without the Responses API (vLLM)', async () => {
+    const stream = client.responses.stream({model: 'local-coder', input: [{role: 'developer', content: 'You code.'}, {role: 'user', content: 'write'}]})
+    const final = await stream.finalResponse()
+    expect(final.output_text).toBe('echo: write')
+    const sent = local.requests.at(-1)!
+    expect(sent.path).toBe('/v1/chat/completions')
+    expect(sent.json.messages[0]).toEqual({role: 'system', content: 'You code.'})
+    expect(sent.json.stream_options).toEqual({include_usage: true})
+  })
+
+  it('refuses what a translated upstream cannot honour with a clear 400', async () => {
+    const previous = await client.responses.create({model: 'claude', input: 'more', previous_response_id: 'resp_123'}).catch((e) => e)
+    expect(previous.status).toBe(400)
+    expect(previous.message).toContain('previous_response_id')
+    const hosted = await client.responses.create({model: 'claude', input: 'search', tools: [{type: 'web_search'}]} as never).catch((e) => e)
+    expect(hosted.status).toBe(400)
+    expect(hosted.message).toContain('web_search')
+    expect(fx.anthropic.requests).toHaveLength(0)
+    const noInput = await client.responses.create({model: 'claude'} as never).catch((e) => e)
+    expect(noInput.status).toBe(400)
+  })
+})
