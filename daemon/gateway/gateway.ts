@@ -17,6 +17,8 @@ import type {ResponseSink} from '../http/response-sink.js'
 import {presentedKey, type ApiKeyAuth} from './api-key-auth.js'
 import {runAttempt} from './attempt.js'
 import type {ModelCatalog} from './catalog.js'
+import {findAlias} from '../../src/core/routing/alias.js'
+import {endpointFor} from '../../src/providers/index.js'
 import {dialectErrorBody} from './dialect-errors.js'
 import type {HealthRegistry} from './health-registry.js'
 import {planRequest, type Dialect, type Endpoint} from '../../src/providers/plan.js'
@@ -102,6 +104,37 @@ export class Gateway {
   constructor(private readonly deps: GatewayDeps) {
     this.random = deps.random ?? Math.random
     this.now = deps.now ?? Date.now
+  }
+
+  /**
+   * POST /v1/messages/count_tokens: asked of the Anthropic upstream when the model lives there
+   * (its count is exact), else answered with the local tokenizer estimate.
+   */
+  async countTokens(body: Record<string, unknown>, header: (name: string) => string | undefined, estimate: number): Promise<{input_tokens: number}> {
+    const {deps} = this
+    const key = deps.auth.authenticate(presentedKey(header('authorization'), header('x-api-key')), this.now())
+    deps.auth.requireScope(key, 'chat')
+    const requested = typeof body.model === 'string' ? body.model : ''
+    const alias = deps.catalog.get(requested) ? undefined : findAlias(deps.catalog.aliases(), requested)
+    const model = deps.catalog.get(requested) ?? (alias ? deps.catalog.get(alias.variants[0]?.model_id ?? '') : undefined)
+    if (!model || model.providerType !== 'anthropic' || !deps.keys.usable(model.providerId)) return {input_tokens: estimate}
+    try {
+      const apiKey = await deps.keys.get(model.providerId)
+      const response = await deps.upstream.send({
+        baseUrl: deps.store.data.providers[model.providerId].base_url,
+        path: '/v1/messages/count_tokens',
+        headers: {'content-type': 'application/json', ...endpointFor('anthropic').authHeaders(apiKey, header('anthropic-version')), ...(header('anthropic-beta') ? {'anthropic-beta': header('anthropic-beta')!} : {})},
+        body: JSON.stringify({...body, model: model.upstreamModel}),
+        signal: AbortSignal.timeout(deps.firstByteTimeoutMs),
+        firstByteTimeoutMs: deps.firstByteTimeoutMs,
+        idleTimeoutMs: deps.idleTimeoutMs,
+      })
+      const answer = (await response.body.json()) as {input_tokens?: unknown}
+      if (response.statusCode === 200 && typeof answer.input_tokens === 'number') return {input_tokens: answer.input_tokens}
+    } catch (error) {
+      deps.logger.debug({err: error, model_id: model.id}, 'count_tokens upstream failed; answering with the estimate')
+    }
+    return {input_tokens: estimate}
   }
 
   async handle(call: GatewayCall, sink: ResponseSink): Promise<void> {

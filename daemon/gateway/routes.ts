@@ -152,8 +152,8 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
       const body = (await createContext(req, requestId, env.maxBodyBytes).json()) as Record<string, unknown>
       if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new TokenHubError('VALIDATION', 'the request body must be a JSON object')
       requireArray('messages')(body)
-      deps.auth.authenticate(presentedKey(req.headers.authorization, req.headers['x-api-key']), Date.now())
-      res.header('x-tokenhub-request-id', requestId).json({input_tokens: estimateChatTokens(body)})
+      const counted = await deps.gateway.countTokens(body, header(req), estimateChatTokens(body))
+      res.header('x-tokenhub-request-id', requestId).json(counted)
     }),
   )
 

@@ -116,9 +116,33 @@ describe('POST /v1/messages with the @anthropic-ai/sdk client', () => {
     expect(sent.messages.find((m: {role: string}) => m.role === 'tool')).toMatchObject({tool_call_id: (use as {id: string}).id, content: 'warm'})
   })
 
-  it('counts tokens locally', async () => {
+  it('asks the Anthropic upstream to count tokens for its models, with the provider key', async () => {
     const counted = await client.messages.countTokens({model: 'claude', messages: [{role: 'user', content: 'How many tokens is this?'}]})
+    expect(counted.input_tokens).toBe(4242)
+    const sent = fx.anthropic.requests.at(-1)!
+    expect(sent.path).toBe('/v1/messages/count_tokens')
+    expect(sent.json.model).toBe('claude-sonnet-4-5')
+    expect(sent.headers['x-api-key']).toBe(ANTHROPIC_KEY)
+  })
+
+  it('counts tokens locally for models of other providers, and when the upstream fails', async () => {
+    const counted = await client.messages.countTokens({model: 'strong-gpt', messages: [{role: 'user', content: 'How many tokens is this?'}]})
     expect(counted.input_tokens).toBeGreaterThan(3)
+    expect(counted.input_tokens).toBeLessThan(100)
+    fx.anthropic.override = {status: 500, body: 'boom'}
+    try {
+      const fallback = await client.messages.countTokens({model: 'claude', messages: [{role: 'user', content: 'How many tokens is this?'}]})
+      expect(fallback.input_tokens).toBeGreaterThan(3)
+      expect(fallback.input_tokens).toBeLessThan(100)
+    } finally {
+      fx.anthropic.override = null
+    }
+  })
+
+  it('refuses to count tokens with a wrong key', async () => {
+    const wrong = new Anthropic({apiKey: 'th-not-a-real-key', baseURL: fx.daemon.url, maxRetries: 0})
+    const error = await wrong.messages.countTokens({model: 'claude', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(error).toBeInstanceOf(Anthropic.AuthenticationError)
   })
 
   it('answers errors in the Anthropic shape', async () => {

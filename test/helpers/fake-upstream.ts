@@ -138,6 +138,10 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     }
     if (flavor === 'openai' && path === '/v1/chat/completions') return chatOpenAI(json, res, active)
     if (flavor === 'openai' && path === '/v1/responses') return responsesOpenAI(json, res, active)
+    if (flavor === 'anthropic' && path === '/v1/messages/count_tokens') {
+      if (!req.headers['anthropic-version']) return send(400, {type: 'error', error: {type: 'invalid_request_error', message: 'anthropic-version header is required'}})
+      return send(200, {input_tokens: 4242})
+    }
     if (flavor === 'anthropic' && path === '/v1/messages') {
       if (!req.headers['anthropic-version']) return send(400, {type: 'error', error: {type: 'invalid_request_error', message: 'anthropic-version header is required'}})
       return chatAnthropic(json, res, active)
