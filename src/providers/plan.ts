@@ -10,6 +10,7 @@ import {anthropicToOpenAIChat} from './openai/from-anthropic-request.js'
 import {OpenAIPassthroughStream} from './openai/passthrough-stream.js'
 import {OpenAIToAnthropicStream} from './openai/stream-to-anthropic.js'
 import {openAIResponseToAnthropic} from './openai/to-anthropic-response.js'
+import {floatRequest, toBase64Answer, wantsBase64} from './embeddings/encoding.js'
 import {ChainedStream} from './responses/chained-stream.js'
 import {ChatToResponsesStream} from './responses/chat-stream-to-responses.js'
 import {chatToResponses} from './responses/from-chat-response.js'
@@ -86,13 +87,14 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
     // The router only sends these endpoints to upstreams that have them.
     if (!path) throw new Error(`${model.providerType} upstreams have no ${client.endpoint} endpoint`)
     const body = {...client.body, model: model.upstreamModel}
+    const encodeHere = client.endpoint === 'embeddings' && wantsBase64(body) && !endpoint.base64Embeddings
     return {
       path,
       headers,
-      body: JSON.stringify(client.stream ? withUsageRequested(body) : body),
+      body: JSON.stringify(client.stream ? withUsageRequested(body) : encodeHere ? floatRequest(body) : body),
       upstreamDialect: 'openai',
       dropped: [],
-      toClient: (upstream) => upstream,
+      toClient: encodeHere ? toBase64Answer : (upstream) => upstream,
       streamTransformer: () => new OpenAIPassthroughStream({includeUsage: clientWantsUsage}),
     }
   }

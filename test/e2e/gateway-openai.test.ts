@@ -207,6 +207,27 @@ describe('other OpenAI endpoints', () => {
     expect(fx.openai.requests.at(-1)!.json.model).toBe('text-embedding-3-small')
   })
 
+  it('embeddings in base64 from a vLLM-type upstream that only answers floats: the gateway encodes them', async () => {
+    const created = await fx.daemon.admin('POST', '/admin/v1/providers', {id: 'local', type: 'vllm', base_url: fx.openai.url, api_key: OPENAI_KEY})
+    expect(created.status).toBe(201)
+    await fx.addModel({id: 'embed-local', provider_id: 'local', upstream_model: 'bge-small', kind: 'embedding', input_per_1k: 0, output_per_1k: 0})
+    // The SDK asks for base64 by default and decodes it.
+    const decoded = await client.embeddings.create({model: 'embed-local', input: ['a', 'b']})
+    expect(fx.openai.requests.at(-1)!.json.encoding_format).toBe('float')
+    expect(decoded.data[1].embedding).toHaveLength(3)
+    expect(decoded.data[1].embedding[0]).toBeCloseTo(0.2)
+    expect(decoded.data[1].embedding[2]).toBeCloseTo(-0.3)
+    // Raw: what api.openai.com would send, little-endian float32 in base64.
+    const raw = await fetch(`${fx.daemon.url}/v1/embeddings`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${fx.key}`, 'content-type': 'application/json'},
+      body: JSON.stringify({model: 'embed-local', input: 'a', encoding_format: 'base64'}),
+    }).then((r) => r.json())
+    expect(raw.data[0].embedding).toBe(Buffer.from(new Float32Array([0.1, 0.2, -0.3]).buffer).toString('base64'))
+    const floats = await client.embeddings.create({model: 'embed-local', input: 'a', encoding_format: 'float'})
+    expect(floats.data[0].embedding[0]).toBeCloseTo(0.1)
+  })
+
   it('refuses embeddings on an Anthropic model', async () => {
     await expect(client.embeddings.create({model: 'claude', input: 'x'})).rejects.toMatchObject({status: 503})
   })

@@ -8,5 +8,6 @@ export const anthropicEndpoint: EndpointDescriptor = {
   wire: 'anthropic',
   paths: {chat: '/v1/messages', completions: null, embeddings: null, responses: null, models: '/v1/models?limit=1000'},
   keyRequired: true,
+  base64Embeddings: false,
   authHeaders: (apiKey, clientVersion) => ({'anthropic-version': clientVersion ?? ANTHROPIC_VERSION, ...(apiKey ? {'x-api-key': apiKey} : {})}),
 }

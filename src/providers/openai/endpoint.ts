@@ -6,5 +6,6 @@ export const openaiEndpoint: EndpointDescriptor = {
   wire: 'openai',
   paths: {chat: '/v1/chat/completions', completions: '/v1/completions', embeddings: '/v1/embeddings', responses: '/v1/responses', models: '/v1/models'},
   keyRequired: true,
+  base64Embeddings: true,
   authHeaders: (apiKey): Record<string, string> => (apiKey ? {authorization: `Bearer ${apiKey}`} : {}),
 }

@@ -6,6 +6,8 @@ export const vllmEndpoint: EndpointDescriptor = {
   ...openaiEndpoint,
   type: 'vllm',
   keyRequired: false,
+  // Not every OpenAI-compatible server (older vLLM, llama.cpp, TEI) knows encoding_format: base64.
+  base64Embeddings: false,
   // OpenAI-compatible servers serve chat completions but not the Responses API: it is translated.
   paths: {...openaiEndpoint.paths, responses: null},
 }
