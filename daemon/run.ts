@@ -8,6 +8,7 @@ import {AdminTokenHolder, resolveAdminToken} from '../src/auth/admin-token.js'
 import {isTokenHubError} from '../src/core/errors.js'
 import {EventBus, type BusEvent} from '../src/events/bus.js'
 import type {Logger} from '../src/logging/logger.js'
+import {loadTokenizer} from '../src/core/tokens.js'
 import {removeStaleTempFiles} from '../src/store/atomic-file.js'
 import {ConfigStore} from '../src/store/config-store.js'
 import {dataFiles, ensureDataDir} from '../src/store/data-dir.js'
@@ -142,6 +143,8 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
     const url = `http://${hostForUrl}:${listening.port}`
     io.say(`listening on ${url}`)
     logger.info({url, data_dir: config.dataDir, version: VERSION}, 'daemon started')
+    // Loaded after listening, off the start-up path; a request that comes first waits for it.
+    setImmediate(() => void loadTokenizer().catch((error) => logger.error({err: error}, 'the tokenizer failed to load; requests will fail until restart')))
 
     let stopping: Promise<{drained: boolean}> | undefined
     return {

@@ -1,7 +1,7 @@
 import type HyperExpress from 'hyper-express'
 import type {Request, Response} from 'hyper-express'
 import {TokenHubError, isTokenHubError} from '../../src/core/errors.js'
-import {estimateChatTokens, estimateInputTokens, estimateResponsesTokens} from '../../src/core/tokens.js'
+import {estimateChatTokens, estimateInputTokens, estimateResponsesTokens, tokenizerReady} from '../../src/core/tokens.js'
 import {createContext} from '../http/context.js'
 import {HyperExpressSink} from '../http/response-sink.js'
 import type {RouteEnv} from '../http/json-route.js'
@@ -66,9 +66,17 @@ function sendDialectError(res: Response, dialect: Dialect, error: TokenHubError,
 }
 
 /** Reads and checks the JSON body; errors are answered in the endpoint's dialect. */
-async function readCall(req: Request, env: RouteEnv, requestId: string, spec: EndpointSpec): Promise<Record<string, unknown>> {
+/** The JSON object body, read in full; then the tokenizer, if a request beats its load after start. */
+async function readObject(req: Request, env: RouteEnv, requestId: string): Promise<Record<string, unknown>> {
   const body = await createContext(req, requestId, env.maxBodyBytes).json()
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new TokenHubError('VALIDATION', 'the request body must be a JSON object')
+  const tokenizer = tokenizerReady()
+  if (tokenizer) await tokenizer
+  return body as Record<string, unknown>
+}
+
+async function readCall(req: Request, env: RouteEnv, requestId: string, spec: EndpointSpec): Promise<Record<string, unknown>> {
+  const body = await readObject(req, env, requestId)
   spec.check(body as Record<string, unknown>)
   return body as Record<string, unknown>
 }
@@ -123,8 +131,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
     '/v1/chat',
     wrap('openai', async (req, res, requestId) => {
       const sink = new HyperExpressSink(res)
-      const envelope = (await createContext(req, requestId, env.maxBodyBytes).json()) as Record<string, unknown>
-      if (envelope === null || typeof envelope !== 'object' || Array.isArray(envelope)) throw new TokenHubError('VALIDATION', 'the request body must be a JSON object')
+      const envelope = await readObject(req, env, requestId)
       const {body, policy, hint} = fromEnvelope(envelope)
       await deps.gateway.handle(
         {
@@ -149,8 +156,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
   server.post(
     '/v1/messages/count_tokens',
     wrap('anthropic', async (req, res, requestId) => {
-      const body = (await createContext(req, requestId, env.maxBodyBytes).json()) as Record<string, unknown>
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new TokenHubError('VALIDATION', 'the request body must be a JSON object')
+      const body = await readObject(req, env, requestId)
       requireArray('messages')(body)
       const counted = await deps.gateway.countTokens(body, header(req), estimateChatTokens(body))
       res.header('x-tokenhub-request-id', requestId).json(counted)

@@ -1,15 +1,37 @@
-import {countTokens} from 'gpt-tokenizer/encoding/o200k_base'
-
 /**
  * Input token estimates with a real tokenizer (o200k_base, GPT-4o's), used for context checks,
  * cost estimates and token rate limits. Images count a flat amount (their real cost depends on
  * size and provider); base64 payloads are never tokenized as text.
+ *
+ * The tokenizer (its 200k-entry table costs ~200 ms to load) is loaded on demand: the daemon
+ * starts listening first and loads it right after; callers await `tokenizerReady()` when it
+ * returns a promise, so no estimate is ever made without it.
  */
 
 export const TOKENS_PER_IMAGE = 1000
 const TOKENS_PER_MESSAGE = 4
 
-export const countText = (text: string): number => (text ? countTokens(text) : 0)
+let countTokens: ((text: string) => number) | null = null
+let loading: Promise<void> | null = null
+
+/** Starts loading the tokenizer (once); resolves when estimates can be made. */
+export function loadTokenizer(): Promise<void> {
+  loading ??= import('gpt-tokenizer/encoding/o200k_base').then((module) => {
+    countTokens = module.countTokens
+  })
+  return loading
+}
+
+/** null once the tokenizer is loaded (the hot path awaits nothing), else the promise to await. */
+export function tokenizerReady(): Promise<void> | null {
+  return countTokens ? null : loadTokenizer()
+}
+
+export const countText = (text: string): number => {
+  if (!text) return 0
+  if (!countTokens) throw new Error('the tokenizer is not loaded yet: await tokenizerReady() first')
+  return countTokens(text)
+}
 
 type Part = {type?: unknown; text?: unknown; content?: unknown; input?: unknown; source?: unknown; image_url?: unknown}
 

@@ -1,9 +1,9 @@
-import {describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it} from 'vitest'
 import {backoffMs, classifyStatus, nextStep, parseRetryAfter} from '../../src/core/failover.js'
 import {CircuitBreaker, type CircuitState} from '../../src/core/health/circuit-breaker.js'
 import {SampleWindow} from '../../src/core/health/sample-window.js'
 import {RateLimiter} from '../../src/core/limits/rate-limiter.js'
-import {estimateChatTokens, estimateInputTokens, TOKENS_PER_IMAGE} from '../../src/core/tokens.js'
+import {estimateChatTokens, estimateInputTokens, loadTokenizer, tokenizerReady, TOKENS_PER_IMAGE} from '../../src/core/tokens.js'
 
 describe('CircuitBreaker', () => {
   it('opens after consecutive failures, half-opens for one probe, closes on success', () => {
@@ -104,6 +104,15 @@ describe('failover classification', () => {
 })
 
 describe('token estimates', () => {
+  beforeAll(async () => {
+    // Loaded on demand: never an estimate without the real tokenizer.
+    expect(() => estimateChatTokens({messages: [{role: 'user', content: 'too early'}]})).toThrow(/tokenizer is not loaded/)
+    const pending = tokenizerReady()
+    expect(pending).toBeInstanceOf(Promise)
+    await loadTokenizer()
+    expect(tokenizerReady()).toBeNull()
+  })
+
   it('counts text with a real tokenizer and images flat', () => {
     const text = estimateChatTokens({messages: [{role: 'user', content: 'Hello world'}]})
     expect(text).toBeGreaterThan(4)
