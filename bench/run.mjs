@@ -9,6 +9,10 @@ import {Pool} from 'undici'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const quick = process.argv.includes('--quick')
+// --only 1,3 runs just those scenarios (numbered as in the table); default: all six.
+const onlyArg = process.argv.find((_, i, all) => all[i - 1] === '--only') ?? process.argv.find((a) => a.startsWith('--only='))?.slice(7)
+const only = onlyArg ? new Set(onlyArg.split(',').map(Number)) : null
+const want = (n) => !only || only.has(n)
 const ROUNDS = quick ? 2 : 3
 const LATENCY_SAMPLES = quick ? 300 : 1500
 const WRK_SECONDS = quick ? 3 : 6
@@ -273,6 +277,7 @@ async function main() {
   console.error(`bench: upstream ${upstream.url}, floor ${floor.url}, gateway ${gateway.url} (${ROUNDS} rounds${quick ? ', quick' : ''})`)
 
   // 1. One request in flight: added latency.
+  if (want(1)) {
   console.error('bench: 1/6 latency at concurrency 1')
   const s1 = await latencyRounds(a)
   results.scenarios.latency_c1 = {
@@ -282,15 +287,17 @@ async function main() {
     floor_added_p50_us: round((s1.floor.p50_ms - s1.direct.p50_ms) * 1000, 1),
     target: 'added p50 <= 100 us, added p99 <= 1000 us',
   }
+  }
 
   // 2. Throughput at concurrency 50.
-  if (hasWrk) {
+  if (hasWrk && want(2)) {
     console.error('bench: 2/6 throughput at concurrency 50 (wrk)')
     const s2 = wrkRounds(a, 50)
     results.scenarios.throughput_c50 = {...s2, ratio_gateway_direct: round(s2.gateway.rps / s2.direct.rps), target: 'gateway >= 0.5 x direct'}
   }
 
   // 3. Streams of 20 chunks.
+  if (want(3)) {
   console.error('bench: 3/6 streaming, 20 chunks')
   const s3 = await streamRounds({direct: a.direct, gateway: a.gateway}, 20, quick ? 50 : 200)
   results.scenarios.streaming_20 = {
@@ -299,8 +306,10 @@ async function main() {
     added_chunk_p50_ms: round(s3.gateway.chunk_delay_p50_ms - s3.direct.chunk_delay_p50_ms),
     target: 'added time to first chunk <= 0.3 ms; added per-chunk latency <= 0.1 ms median',
   }
+  }
 
   // 4. 1,000 open streams at once.
+  if (want(4)) {
   console.error('bench: 4/6 1,000 concurrent streams')
   const idleRss = rssMb(gateway.pid)
   await scrapeEventLoopP99(gateway) // resets the event-loop histogram
@@ -327,9 +336,10 @@ async function main() {
     event_loop_p99_ms: round(loopP99, 2),
     target: 'RSS <= 250 MB; event-loop delay p99 <= 20 ms',
   }
+  }
 
   // 5. A big store: 100,000 keys and 200 models.
-  if (hasWrk) {
+  if (hasWrk && want(5)) {
     console.error('bench: 5/6 100,000 keys and 200 models (seeding the store)')
     const bigDir = join(work, 'big')
     const bigKey = await seedStore(bigDir, {keys: quick ? 20_000 : 100_000, models: 200, upstreamUrl: upstream.url})
@@ -347,6 +357,7 @@ async function main() {
   }
 
   // 6. Cold start.
+  if (want(6)) {
   console.error('bench: 6/6 cold start')
   const versionRuns = []
   for (let i = 0; i < 7; i++) {
@@ -364,6 +375,7 @@ async function main() {
     await stop(d)
   }
   results.scenarios.cold_start = {version_ms: round(median(versionRuns), 1), daemon_listening_ms: round(median(listenRuns), 1), store_bytes: storeBytes, target: '--version <= 200 ms; listening <= 700 ms with a 1 MB store'}
+  }
 
   await stop(upstream)
   await stop(floor)

@@ -26,6 +26,8 @@ const monthOf = (date: Date) => date.toISOString().slice(0, 7)
  */
 export class UsageLedger {
   private dirty = false
+  private monthStart = 0
+  private monthEnd = 0
   /** Last use per key as epoch ms, merged into the file's ISO strings when it is written. */
   private readonly lastUse = new Map<string, number>()
   /** Money held for requests in flight (their maximum cost), per key; never persisted. */
@@ -125,8 +127,14 @@ export class UsageLedger {
     await this.flush()
   }
 
+  /** Called per request: the month string is only recomputed once the clock leaves the cached month. */
   private rollMonth(): void {
-    const month = monthOf(this.now())
+    const now = this.now()
+    const ms = now.getTime()
+    if (ms >= this.monthStart && ms < this.monthEnd) return
+    this.monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)
+    this.monthEnd = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)
+    const month = monthOf(now)
     if (month !== this.state.month) {
       this.state = {month, spend_usd: {}, last_used_at: this.state.last_used_at}
       this.dirty = true

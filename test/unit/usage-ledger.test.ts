@@ -1,0 +1,79 @@
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+import {createStoreKey} from '../../src/store/store-key.js'
+import {UsageLedger} from '../../src/store/usage-ledger.js'
+
+const dirs: string[] = []
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, {recursive: true, force: true})))
+
+async function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-'))
+  dirs.push(dir)
+  const key = await createStoreKey(join(dir, 'store.key'), new Date())
+  let clock = new Date('2026-11-30T23:59:59.000Z')
+  const open = () => UsageLedger.open({file: join(dir, 'usage.age'), key, now: () => clock, flushIntervalMs: 60_000})
+  return {dir, open, setClock: (d: string) => (clock = new Date(d))}
+}
+
+describe('UsageLedger', () => {
+  it('adds spend per key, keeps it across a reopen, and ignores nonsense amounts', async () => {
+    const {open} = await setup()
+    const ledger = await open()
+    ledger.addSpend('k1', 0.25)
+    ledger.addSpend('k1', 0.5)
+    ledger.addSpend('k1', -3)
+    ledger.addSpend('k1', Number.NaN)
+    ledger.addSpend('k2', 1)
+    ledger.touch('k1', Date.parse('2026-11-30T12:00:00Z'))
+    expect(ledger.spend('k1')).toBeCloseTo(0.75)
+    await ledger.close()
+    const again = await open()
+    expect(again.spend('k1')).toBeCloseTo(0.75)
+    expect(again.spend('k2')).toBe(1)
+    expect(again.spend('unknown')).toBe(0)
+    expect(again.lastUsed('k1')).toBe('2026-11-30T12:00:00.000Z')
+    await again.close()
+  })
+
+  it('starts a new month at zero spend when the clock crosses into it, keeping last use', async () => {
+    const {open, setClock} = await setup()
+    const ledger = await open()
+    ledger.addSpend('k1', 2)
+    ledger.touch('k1', Date.parse('2026-11-30T23:59:00Z'))
+    expect(ledger.month).toBe('2026-11')
+    setClock('2026-12-01T00:00:00.000Z')
+    expect(ledger.spend('k1')).toBe(0)
+    expect(ledger.month).toBe('2026-12')
+    ledger.addSpend('k1', 0.1)
+    expect(ledger.spend('k1')).toBeCloseTo(0.1)
+    expect(ledger.lastUsed('k1')).toBe('2026-11-30T23:59:00.000Z')
+    // A clock set back (NTP step) re-derives the month too.
+    setClock('2026-11-30T23:00:00.000Z')
+    expect(ledger.month).toBe('2026-11')
+    await ledger.close()
+  })
+
+  it('holds reservations in memory only, per key, and releases them exactly', async () => {
+    const {open} = await setup()
+    const ledger = await open()
+    ledger.reserve('k1', 0.3)
+    ledger.reserve('k1', 0.2)
+    expect(ledger.reservedFor('k1')).toBeCloseTo(0.5)
+    ledger.release('k1', 0.3)
+    ledger.release('k1', 0.2)
+    expect(ledger.reservedFor('k1')).toBe(0)
+    ledger.reserve('k1', 1)
+    await ledger.close()
+    const again = await open()
+    expect(again.reservedFor('k1')).toBe(0)
+    await again.close()
+  })
+
+  it('refuses a ledger file that is not one, without overwriting it', async () => {
+    const {dir, open} = await setup()
+    writeFileSync(join(dir, 'usage.age'), 'not an age file')
+    await expect(open()).rejects.toThrow()
+  })
+})
