@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs'
 import {Command, Flags} from '@oclif/core'
 
 export default class Daemon extends Command {
@@ -26,7 +27,9 @@ Secrets come from the environment, never from flags (flags show up in ps): TOKEN
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Daemon)
-    const {runDaemonProcess} = await import('../daemon/process.js')
+    // `npm run build` bundles the daemon into one module (faster start); from sources, no bundle.
+    const bundle = new URL('../daemon/process.bundle.js', import.meta.url)
+    const {runDaemonProcess} = (await import(existsSync(bundle) ? bundle.href : '../daemon/process.js')) as typeof import('../daemon/process.js')
     const num = (value: string | undefined, name: string) => {
       if (value === undefined) return undefined
       const parsed = Number(value)
