@@ -34,9 +34,11 @@ const ANTHROPIC_TYPE: Partial<Record<TokenHubError['code'], string>> = {
  * Anthropic `{"type":"error","error":{type,message}}`. `code` always carries TokenHub's stable code.
  */
 export function dialectErrorBody(dialect: Dialect, error: TokenHubError): unknown {
-  const details = {...error.details, ...(error.suggestion && {suggestion: error.suggestion})}
+  const details: Record<string, unknown> = {...error.details, ...(error.suggestion && {suggestion: error.suggestion})}
+  // Details come first: a detail named like an envelope field (a refused tool's `type`) never replaces it.
   if (dialect === 'anthropic') {
-    return {type: 'error', error: {type: ANTHROPIC_TYPE[error.code] ?? 'api_error', message: error.message, code: error.code, ...details}}
+    return {type: 'error', error: {...details, type: ANTHROPIC_TYPE[error.code] ?? 'api_error', message: error.message, code: error.code}}
   }
-  return {error: {message: error.message, type: OPENAI_TYPE[error.code] ?? 'api_error', param: null, code: error.code, ...details}}
+  const param = typeof details.field === 'string' ? details.field : null
+  return {error: {...details, message: error.message, type: OPENAI_TYPE[error.code] ?? 'api_error', param, code: error.code}}
 }

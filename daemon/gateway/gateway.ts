@@ -79,6 +79,16 @@ function requestedOutput(body: Record<string, unknown>): number | null {
   return null
 }
 
+/**
+ * What a translation left out (fields, hosted tools), for the client to see: `x-tokenhub-dropped`.
+ * Names can come from the client's own keys, so only printable ASCII goes into the header.
+ */
+function droppedHeader(dropped: string[]): Record<string, string> {
+  if (dropped.length === 0) return {}
+  const value = dropped.join(', ').replace(/[^\x20-\x7e]/g, '?')
+  return {'x-tokenhub-dropped': value.length > 1024 ? `${value.slice(0, 1021)}...` : value}
+}
+
 interface CallState {
   call: GatewayCall
   started: number
@@ -90,6 +100,8 @@ interface CallState {
   stream: boolean
   /** The request's maximum cost, held against the key's budget until it settles. */
   reservation: number
+  /** The alias the requested id matched, when routing failed before targets were resolved. */
+  aliasFrom?: string
 }
 
 /**
@@ -145,6 +157,7 @@ export class Gateway {
       const failure = isTokenHubError(error) ? error : new TokenHubError('INTERNAL', 'internal error; see the daemon log for details', {cause: error})
       if (failure.code === 'INTERNAL') this.deps.logger.error({err: failure.cause ?? failure, request_id: call.requestId}, 'gateway request failed')
       this.sendError(state, sink, failure)
+      if (typeof failure.details?.alias === 'string') state.aliasFrom = failure.details.alias
       this.account(state, {status: failure.status, errorClass: failure.code, errorMessage: failure.message, model: null, usage: null, ttftMs: null, fallback: 'none'})
     }
   }
@@ -268,7 +281,7 @@ export class Gateway {
           upstream: deps.upstream,
           firstByteTimeoutMs: Math.max(1, Math.min(deps.firstByteTimeoutMs, deadline - performance.now())),
           idleTimeoutMs: deps.idleTimeoutMs,
-          responseHeaders: (usage) => this.responseHeaders(state, model, usage ? costUsd(model, usage.input, usage.output) : null),
+          responseHeaders: (usage) => ({...this.responseHeaders(state, model, usage ? costUsd(model, usage.input, usage.output) : null), ...droppedHeader(plan.dropped)}),
           wrapBody: call.envelope
             ? (body, usage) => call.envelope!.wrap(body, {model: model.id, costUsd: usage ? costUsd(model, usage.input, usage.output) : 0, reason: state.routed!.reason})
             : undefined,
@@ -429,7 +442,7 @@ export class Gateway {
       endpoint: call.path,
       mode: state.policy?.mode ?? deps.routingConfig().default_mode,
       requested_model: routed?.requestedModel ?? (typeof call.body.model === 'string' ? call.body.model : 'auto'),
-      alias_from: routed?.aliasFrom ?? null,
+      alias_from: routed?.aliasFrom ?? state.aliasFrom ?? null,
       model_id: model?.id ?? null,
       provider_id: model?.providerId ?? null,
       stream: state.stream,

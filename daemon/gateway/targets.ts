@@ -52,14 +52,16 @@ function decide(input: ResolveInput, models: RoutableModel[]): RouteDecision {
 }
 
 /** Why nothing is eligible, as the error the client gets. */
-function noTargetError(requested: string, skipped: Candidate[]): TokenHubError {
+function noTargetError(requested: string, skipped: Candidate[], alias?: string): TokenHubError {
   const reasons = [...new Set(skipped.map((c) => c.skipReason))]
-  const details = {requested_model: requested, skipped: skipped.map((c) => ({model_id: c.modelId, reason: c.skipReason, detail: c.skipDetail}))}
+  const details = {requested_model: requested, ...(alias !== undefined && {alias}), skipped: skipped.map((c) => ({model_id: c.modelId, reason: c.skipReason, detail: c.skipDetail}))}
+  // An aliased id names the models it stands for: "claude-opus-5-5" (alias claude-* -> claude).
+  const target = AUTO_MODELS.has(requested) ? undefined : alias !== undefined ? `model "${requested}" (alias ${alias} -> ${skipped.map((c) => c.modelId).join(', ')})` : `model "${requested}"`
   if (skipped.length > 0 && reasons.every((r) => r === 'not_allowed')) {
-    return new TokenHubError('FORBIDDEN', `this API key may not use ${AUTO_MODELS.has(requested) ? 'any eligible model' : `model "${requested}"`}`, {details})
+    return new TokenHubError('FORBIDDEN', `this API key may not use ${target ?? 'any eligible model'}`, {details})
   }
   if (skipped.length > 0 && reasons.every((r) => r === 'context_overflow')) {
-    return new TokenHubError('VALIDATION', `the request is too long for ${AUTO_MODELS.has(requested) ? 'every registered model' : `model "${requested}"`}: ${skipped[0].skipDetail}`, {details})
+    return new TokenHubError('VALIDATION', `the request is too long for ${target ?? 'every registered model'}: ${skipped[0].skipDetail}`, {details})
   }
   const summary = skipped.length ? skipped.map((c) => `${c.modelId}: ${c.skipReason}`).join(', ') : 'no models are registered'
   return new TokenHubError('NO_ELIGIBLE_MODEL', `no eligible model for "${requested || 'auto'}" (${summary})`, {details})
@@ -98,7 +100,7 @@ export function resolveTargets(input: ResolveInput): ResolvedTargets {
     const decision = decide(input, models)
     const eligible = new Set(decision.ranked.map((c) => c.modelId))
     const targets = models.filter((m) => eligible.has(m.id))
-    if (targets.length === 0) throw noTargetError(requested, decision.skipped)
+    if (targets.length === 0) throw noTargetError(requested, decision.skipped, alias.name)
     return {targets, decision, requestedModel: requested, aliasFrom: alias.name, reason: `alias ${alias.name} (${alias.sticky_by})`}
   }
 

@@ -20,9 +20,11 @@ export function expectedOutputTokens(requested: number | null, modelCap: number 
 /** Output tokens assumed for a reservation when neither the client nor the model sets a cap. */
 export const DEFAULT_MAX_OUTPUT = 4096
 
-/** The most a request can cost: its input estimate plus max_tokens (else the model's output cap). */
+/** The most a request can cost: its input estimate plus max_tokens (clamped to the model's output cap, as sent), else that cap. */
 export function maxCostUsd(prices: Prices & {maxOutputTokens: number | null}, inputTokens: number, requestedOutput: number | null): number {
-  return costUsd(prices, inputTokens, requestedOutput ?? prices.maxOutputTokens ?? DEFAULT_MAX_OUTPUT)
+  const cap = prices.maxOutputTokens
+  const output = requestedOutput === null ? (cap ?? DEFAULT_MAX_OUTPUT) : cap ? Math.min(requestedOutput, cap) : requestedOutput
+  return costUsd(prices, inputTokens, output)
 }
 
 /** Usage figures beyond this are not believed (no request has ten million tokens). */

@@ -18,6 +18,7 @@ import {ResponsesPassthroughStream} from './responses/passthrough-stream.js'
 import {responsesToChat} from './responses/to-chat-request.js'
 import {responsesUsage} from './responses/usage.js'
 import type {StreamTransformer, TokenUsage} from './stream.js'
+import {clampOutputLimits} from './util.js'
 
 /** The client's API dialect (which is also an upstream's wire format). */
 export type Dialect = Wire
@@ -100,7 +101,7 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
   }
 
   if (client.dialect === 'openai' && !upstreamIsAnthropic) {
-    const body = {...client.body, model: model.upstreamModel}
+    const body = clampOutputLimits({...client.body, model: model.upstreamModel}, model.maxOutputTokens)
     return {
       path: endpoint.paths.chat,
       headers,
@@ -116,7 +117,7 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
     return {
       path: endpoint.paths.chat,
       headers,
-      body: JSON.stringify({...client.body, model: model.upstreamModel}),
+      body: JSON.stringify(clampOutputLimits({...client.body, model: model.upstreamModel}, model.maxOutputTokens)),
       upstreamDialect: 'anthropic',
       dropped: [],
       toClient: (upstream) => upstream,
@@ -168,7 +169,7 @@ function planResponses(client: ClientRequest, model: RoutableModel, headers: Rec
     return {
       path: endpoint.paths.responses,
       headers,
-      body: JSON.stringify({...client.body, model: model.upstreamModel}),
+      body: JSON.stringify(clampOutputLimits({...client.body, model: model.upstreamModel}, model.maxOutputTokens)),
       upstreamDialect: 'openai',
       dropped: [],
       toClient: (upstream) => upstream,
@@ -176,7 +177,7 @@ function planResponses(client: ClientRequest, model: RoutableModel, headers: Rec
     }
   }
   const chat = responsesToChat(client.body as never, {model: model.upstreamModel, maxOutputTokens: model.maxOutputTokens})
-  const echo = {model: model.id, request: client.body as never}
+  const echo = {model: model.id, request: client.body as never, toolNames: chat.toolNames}
   if (endpoint.wire === 'openai') {
     return {
       path: endpoint.paths.chat,

@@ -29,6 +29,27 @@ export function clampMaxTokens(requested: number, maxOutputTokens: number | null
   return typeof maxOutputTokens === 'number' && maxOutputTokens > 0 ? Math.min(requested, maxOutputTokens) : requested
 }
 
+/** Output-limit fields of the three request shapes (chat, messages, responses). */
+const OUTPUT_LIMIT_FIELDS = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'] as const
+
+/**
+ * A pass-through body with any output limit above the model's own clamped to it, so a client
+ * asking for more (Claude Code asks 128k of any model) is served instead of refused upstream.
+ * The body is returned as is when nothing needs clamping.
+ */
+export function clampOutputLimits(body: Record<string, unknown>, maxOutputTokens: number | null | undefined): Record<string, unknown> {
+  if (!(typeof maxOutputTokens === 'number' && maxOutputTokens > 0)) return body
+  let out = body
+  for (const field of OUTPUT_LIMIT_FIELDS) {
+    const value = body[field]
+    if (typeof value === 'number' && value > maxOutputTokens) {
+      if (out === body) out = {...body}
+      out[field] = maxOutputTokens
+    }
+  }
+  return out
+}
+
 /** A JSON object from a tool call's `arguments` text, or undefined when it is not one. */
 export function parseJsonObject(text: unknown): Record<string, unknown> | undefined {
   if (isRecord(text)) return text

@@ -156,6 +156,28 @@ describe('POST /v1/messages with the @anthropic-ai/sdk client', () => {
     expect(unknown.error.error.suggestion).toContain('tokenhub alias set')
   })
 
+  it('clamps max_tokens above the model limit instead of refusing, also through an alias', async () => {
+    const set = await fx.daemon.admin('PUT', `/admin/v1/aliases/${encodeURIComponent('claude-opus-*')}`, {variants: [{model_id: 'claude', weight: 1}]})
+    expect(set.status).toBeLessThan(300)
+    // What Claude Code sends for its own default model: 128k of output, more than claude's 8192.
+    const message = await client.messages.stream({model: 'claude-opus-5-5', max_tokens: 128_000, messages: [{role: 'user', content: 'big ask'}]}).finalMessage()
+    expect(message.content[0]).toMatchObject({text: 'echo: big ask'})
+    expect(fx.anthropic.requests.at(-1)!.json.max_tokens).toBe(8192)
+    const log = (await fx.daemon.admin('GET', '/admin/v1/logs?limit=1')).body.logs[0]
+    expect(log).toMatchObject({requested_model: 'claude-opus-5-5', alias_from: 'claude-opus-*', model_id: 'claude', status_code: 200})
+  })
+
+  it('names the aliased model when a request is too long for it, and logs the alias', async () => {
+    const huge = 'lorem ipsum dolor sit amet '.repeat(30_000) // ~150k tokens, over claude's 128k context
+    const error = await client.messages.create({model: 'claude-opus-5-5', max_tokens: 10, messages: [{role: 'user', content: huge}]}).catch((e) => e)
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError)
+    expect(error.error.error.message).toContain('the request is too long for model "claude-opus-5-5" (alias claude-opus-* -> claude)')
+    expect(error.error.error).toMatchObject({type: 'invalid_request_error', alias: 'claude-opus-*'})
+    const log = (await fx.daemon.admin('GET', '/admin/v1/logs?limit=1')).body.logs[0]
+    expect(log).toMatchObject({requested_model: 'claude-opus-5-5', alias_from: 'claude-opus-*', model_id: null, status_code: 400})
+    expect(fx.anthropic.requests).toEqual([])
+  })
+
   it('lists models in the Anthropic shape', async () => {
     const page = await client.models.list()
     expect(page.data.map((m) => m.id)).toEqual(expect.arrayContaining(['claude', 'cheap-gpt']))

@@ -89,13 +89,28 @@ describe('POST /v1/responses with the openai SDK', () => {
     expect(sent.json.stream_options).toEqual({include_usage: true})
   })
 
+  it('leaves out an offered hosted tool for a translated upstream, and says so in x-tokenhub-dropped', async () => {
+    const {data, response} = await client.responses
+      .create({model: 'claude', input: 'hello', tools: [{type: 'web_search'}, {type: 'function', name: 'lookup', parameters: {type: 'object', properties: {}}}], metadata: {'odd\u00e9key': 'x'}} as never)
+      .withResponse()
+    expect(data.status).toBe('completed')
+    expect(response.headers.get('x-tokenhub-dropped')).toContain('tools[0] (web_search)')
+    expect(response.headers.get('x-tokenhub-dropped')).toMatch(/^[\x20-\x7e]+$/)
+    const sent = fx.anthropic.requests.at(-1)!.json
+    expect(sent.tools.map((t: {name: string}) => t.name)).toEqual(['lookup'])
+  })
+
   it('refuses what a translated upstream cannot honour with a clear 400', async () => {
     const previous = await client.responses.create({model: 'claude', input: 'more', previous_response_id: 'resp_123'}).catch((e) => e)
     expect(previous.status).toBe(400)
     expect(previous.message).toContain('previous_response_id')
-    const hosted = await client.responses.create({model: 'claude', input: 'search', tools: [{type: 'web_search'}]} as never).catch((e) => e)
-    expect(hosted.status).toBe(400)
-    expect(hosted.message).toContain('web_search')
+    const forced = await client.responses.create({model: 'claude', input: 'search', tools: [{type: 'web_search'}], tool_choice: {type: 'web_search'}} as never).catch((e) => e)
+    expect(forced.status).toBe(400)
+    expect(forced.message).toContain('forces a "web_search" tool')
+    expect(forced.error).toMatchObject({type: 'invalid_request_error', param: 'tool_choice', tool_type: 'web_search'})
+    const clientRun = await client.responses.create({model: 'claude', input: 'patch it', tools: [{type: 'custom', name: 'apply_patch'}]} as never).catch((e) => e)
+    expect(clientRun.status).toBe(400)
+    expect(clientRun.message).toContain('tools[0] is a "custom" tool')
     expect(fx.anthropic.requests).toHaveLength(0)
     const noInput = await client.responses.create({model: 'claude'} as never).catch((e) => e)
     expect(noInput.status).toBe(400)

@@ -46,6 +46,10 @@ export function anthropicToOpenAIChat(
     else if (message.role === 'assistant') {
       const converted = assistantMessage(message.content, i, dropped)
       if (converted) messages.push(converted)
+    } else if (message.role === 'system') {
+      // Newer clients (Claude Code) put system turns inside `messages`; Chat keeps them in place.
+      const text = systemText(message.content, dropped)
+      if (text !== '') messages.push({role: 'system', content: text})
     } else throw validation(`messages[${i}].role ${JSON.stringify(message.role)} is not supported`)
   })
 

@@ -26,6 +26,7 @@ import {
   responseObject,
   responseStatus,
   responsesUsageFromChat,
+  restoreToolName,
   type ChatToResponsesOptions,
 } from './from-chat-response.js'
 import type {
@@ -207,13 +208,17 @@ export class ChatToResponsesStream implements StreamTransformer {
         arguments: '',
         status: 'in_progress',
       }
+      restoreToolName(item, this.options.toolNames)
       index = this.output.push(item) - 1
       this.toolItems.set(key, index)
       this.open = {kind: 'call', index, item}
       out += this.emit({type: 'response.output_item.added', output_index: index, item})
     }
     const item = this.output[index] as ResponsesOutputFunctionCall
-    if (item.name === '' && typeof fn.name === 'string') item.name = fn.name
+    if (item.name === '' && typeof fn.name === 'string') {
+      item.name = fn.name
+      restoreToolName(item, this.options.toolNames)
+    }
     const args = typeof fn.arguments === 'string' ? fn.arguments : ''
     if (args === '') return out
     item.arguments += args

@@ -6,6 +6,7 @@
  */
 import {isRecord, tokenCount} from '../util.js'
 import type {OpenAIChatCompletion} from '../openai/types.js'
+import type {ToolNameMap} from './to-chat-request.js'
 import type {
   ResponsesIncompleteDetails,
   ResponsesOutputFunctionCall,
@@ -26,6 +27,16 @@ export interface ChatToResponsesOptions {
   id?: string
   /** The client's Responses request: instructions, tools, metadata... are echoed back as OpenAI does. */
   request?: ResponsesRequest
+  /** Chat names the request translation made up for namespace functions (see ToolNameMap). */
+  toolNames?: ToolNameMap
+}
+
+/** Gives a function_call item the name (and namespace) the client's tools use. */
+export function restoreToolName(item: ResponsesOutputFunctionCall, toolNames: ToolNameMap | undefined): void {
+  const original = toolNames?.get(item.name)
+  if (!original) return
+  item.name = original.name
+  item.namespace = original.namespace
 }
 
 /** An id without its `chatcmpl-` prefix and a `resp_` or (translated from Anthropic) `msg_` prefix: the base of item ids. */
@@ -126,6 +137,7 @@ export function chatToResponses(chat: OpenAIChatCompletion, options: ChatToRespo
       arguments: typeof call.function.arguments === 'string' ? call.function.arguments : JSON.stringify(call.function.arguments ?? {}),
       status: 'completed',
     }
+    restoreToolName(item, options.toolNames)
     output.push(item)
   }
 

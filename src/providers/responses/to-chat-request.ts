@@ -5,8 +5,9 @@
  * Responses body untouched and never come here.
  *
  * Whatever Chat Completions cannot express is listed in `dropped`. What cannot be dropped without
- * changing the answer (stored state, OpenAI-hosted tools, uploaded file ids) is refused with a 400.
+ * changing the answer (stored state, a forced OpenAI-hosted tool, uploaded file ids) is refused with a 400.
  */
+import {createHash} from 'node:crypto'
 import {TokenHubError, validation} from '../../core/errors.js'
 import {DroppedNotes, GATEWAY_FIELDS} from '../notes.js'
 import {clampMaxTokens, firstNumber, isRecord} from '../util.js'
@@ -53,7 +54,21 @@ const DEFAULTS: Record<string, unknown> = {store: false, background: false, trun
 
 const NO_STORAGE_HINT = 'Send the whole conversation in "input" (the Codex CLI and the SDKs do this when store is false)'
 
-export function responsesToChat(body: ResponsesRequest, options: ResponsesToChatOptions): {body: OpenAIChatRequest; dropped: string[]} {
+/**
+ * Chat has no tool namespaces: a namespace's functions go upstream as `<namespace>__<name>` (or
+ * `<namespace><name>` when the namespace ends in _ or -, as MCP's `mcp__server__` does). This
+ * maps each such made-up name back to the namespace and name the client knows.
+ */
+export type ToolNameMap = Map<string, {namespace: string; name: string}>
+
+/** The Chat function name standing for `name` inside `namespace` (at most 64 characters, as OpenAI allows). */
+export function flatToolName(namespace: string, name: string): string {
+  const flat = `${namespace}${/[_-]$/.test(namespace) ? '' : '__'}${name}`.replace(/[^a-zA-Z0-9_-]/g, '_')
+  if (flat.length <= 64) return flat
+  return `${flat.slice(0, 55)}_${createHash('sha256').update(flat).digest('hex').slice(0, 8)}`
+}
+
+export function responsesToChat(body: ResponsesRequest, options: ResponsesToChatOptions): {body: OpenAIChatRequest; dropped: string[]; toolNames: ToolNameMap} {
   if (!isRecord(body)) throw validation('The request body must be a JSON object')
   refuseStoredState(body)
   if (typeof body.input !== 'string' && !Array.isArray(body.input)) throw validation('"input" must be a string or an array of input items')
@@ -77,14 +92,14 @@ export function responsesToChat(body: ResponsesRequest, options: ResponsesToChat
   }
   const user = typeof body.user === 'string' && body.user !== '' ? body.user : body.safety_identifier
   if (typeof user === 'string' && user !== '') out.user = user
-  convertTools(body, out, dropped)
+  const toolNames = convertTools(body, out, dropped)
   convertTextFormat(body.text, out, dropped)
 
   for (const [key, value] of Object.entries(body)) {
     if (value === undefined || value === null || MAPPED_FIELDS.has(key) || GATEWAY_FIELDS.has(key) || DEFAULTS[key] === value || isEmpty(value)) continue
     dropped.add(key)
   }
-  return {body: out, dropped: dropped.list()}
+  return {body: out, dropped: dropped.list(), toolNames}
 }
 
 /** `include: []`, `metadata: {}`: nothing asked for, nothing to report. */
@@ -150,7 +165,7 @@ function convertItems(items: unknown[], messages: OpenAIMessage[], dropped: Drop
         throw new TokenHubError(
           'VALIDATION',
           `input[${i}] is a ${JSON.stringify(type)} item: this model's upstream cannot honour it (only messages, function_call and function_call_output items are translated for non-OpenAI upstreams)`,
-          {suggestion: 'Route the request to an OpenAI model, or leave out hosted and custom tools', details: {field: `input[${i}]`, type}},
+          {suggestion: 'Route the request to an OpenAI model, or leave out hosted and custom tools', details: {field: `input[${i}]`, item_type: type}},
         )
     }
   })
@@ -269,7 +284,8 @@ function assistantMessage(content: unknown, where: string, dropped: DroppedNotes
 function appendToolCall(messages: OpenAIMessage[], item: Record<string, unknown>, i: number): void {
   if (typeof item.name !== 'string' || item.name === '') throw validation(`input[${i}].name must be the name of the function called`)
   const args = typeof item.arguments === 'string' ? item.arguments : item.arguments === undefined || item.arguments === null ? '{}' : JSON.stringify(item.arguments)
-  const call = {id: String(item.call_id ?? ''), type: 'function' as const, function: {name: item.name, arguments: args}}
+  const name = typeof item.namespace === 'string' && item.namespace !== '' ? flatToolName(item.namespace, item.name) : item.name
+  const call = {id: String(item.call_id ?? ''), type: 'function' as const, function: {name, arguments: args}}
   const last = messages.at(-1)
   if (last?.role === 'assistant') {
     last.tool_calls = [...(last.tool_calls ?? []), call]
@@ -299,29 +315,66 @@ function toolOutput(output: unknown, where: string, dropped: DroppedNotes): stri
 /** Function-tool fields with a Chat Completions place; others are reported when set. */
 const FUNCTION_TOOL_FIELDS = new Set(['type', 'name', 'description', 'parameters', 'strict'])
 
-function refusedTool(where: string, type: unknown): TokenHubError {
+function refusedTool(where: string, type: unknown, forced = false): TokenHubError {
   const name = typeof type === 'string' ? type : 'unknown'
   return new TokenHubError(
     'VALIDATION',
-    `${where} is a ${JSON.stringify(name)} tool: this model's upstream cannot honour it (only function tools are translated for non-OpenAI upstreams)`,
-    {suggestion: 'Route the request to an OpenAI model, or send only function tools', details: {field: where, type: name}},
+    `${where} ${forced ? 'forces' : 'is'} a ${JSON.stringify(name)} tool: this model's upstream cannot honour it (only function and namespace tools are translated for non-OpenAI upstreams)`,
+    {suggestion: 'Route the request to an OpenAI model, or send function tools only', details: {field: where, tool_type: name}},
   )
 }
 
-function convertTools(body: ResponsesRequest, out: OpenAIChatRequest, dropped: DroppedNotes): void {
+/**
+ * Tools OpenAI runs on its side. Offered but not forced, they are left out for other upstreams
+ * (the model answers without searching); tools the client runs itself (custom, local_shell,
+ * computer use, ...) are refused instead, since the client would wait for calls that never come.
+ */
+const HOSTED_TOOLS = new Set(['web_search', 'web_search_preview', 'web_search_preview_2025_03_11', 'web_search_2025_08_26', 'file_search', 'code_interpreter', 'image_generation', 'mcp'])
+
+function functionTool(tool: Record<string, unknown>, where: string, dropped: DroppedNotes): OpenAIFunctionTool {
+  if (typeof tool.name !== 'string' || tool.name === '') throw validation(`${where}.name must be a function name`)
+  const fn: OpenAIFunctionTool['function'] = {name: tool.name}
+  if (typeof tool.description === 'string') fn.description = tool.description
+  if (isRecord(tool.parameters)) fn.parameters = tool.parameters
+  if (typeof tool.strict === 'boolean') fn.strict = tool.strict
+  for (const [key, value] of Object.entries(tool)) {
+    if (value !== undefined && value !== null && value !== false && !FUNCTION_TOOL_FIELDS.has(key)) dropped.add(`tools[].${key}`)
+  }
+  return {type: 'function', function: fn}
+}
+
+/** The function a tool_choice entry names, as its Chat name. */
+const chosenName = (choice: Record<string, unknown>): string | undefined =>
+  typeof choice.name !== 'string' ? undefined : typeof choice.namespace === 'string' && choice.namespace !== '' ? flatToolName(choice.namespace, choice.name) : choice.name
+
+/**
+ * Function tools map one to one; a namespace's functions are flattened (see ToolNameMap). Hosted
+ * tools have no Chat equivalent: one the model may use is left out and listed in `dropped`
+ * (Codex always offers web_search), one that tool_choice forces is refused with a 400, and so is
+ * any tool the client runs itself that is not a function.
+ */
+function convertTools(body: ResponsesRequest, out: OpenAIChatRequest, dropped: DroppedNotes): ToolNameMap {
+  const names: ToolNameMap = new Map()
   let tools: OpenAIFunctionTool[] = []
   if (Array.isArray(body.tools)) {
     body.tools.forEach((tool, i) => {
-      if (!isRecord(tool) || tool.type !== 'function') throw refusedTool(`tools[${i}]`, isRecord(tool) ? tool.type : undefined)
-      if (typeof tool.name !== 'string' || tool.name === '') throw validation(`tools[${i}].name must be a function name`)
-      const fn: OpenAIFunctionTool['function'] = {name: tool.name}
-      if (typeof tool.description === 'string') fn.description = tool.description
-      if (isRecord(tool.parameters)) fn.parameters = tool.parameters
-      if (typeof tool.strict === 'boolean') fn.strict = tool.strict
-      for (const [key, value] of Object.entries(tool)) {
-        if (value !== undefined && value !== null && value !== false && !FUNCTION_TOOL_FIELDS.has(key)) dropped.add(`tools[].${key}`)
-      }
-      tools.push({type: 'function', function: fn})
+      if (!isRecord(tool)) throw validation(`tools[${i}] must be an object`)
+      if (tool.type === 'function') tools.push(functionTool(tool, `tools[${i}]`, dropped))
+      else if (tool.type === 'namespace') {
+        if (typeof tool.name !== 'string' || tool.name === '') throw validation(`tools[${i}].name must be the namespace's name`)
+        const namespace = tool.name
+        ;(Array.isArray(tool.tools) ? tool.tools : []).forEach((inner, j) => {
+          if (!isRecord(inner) || inner.type !== 'function') {
+            dropped.add(`tools[${i}].tools[${j}] (${partType(inner)})`)
+            return
+          }
+          const fn = functionTool(inner, `tools[${i}].tools[${j}]`, dropped)
+          const flat = flatToolName(namespace, fn.function.name)
+          names.set(flat, {namespace, name: fn.function.name})
+          tools.push({type: 'function', function: {...fn.function, name: flat}})
+        })
+      } else if (typeof tool.type === 'string' && HOSTED_TOOLS.has(tool.type)) dropped.add(`tools[${i}] (${tool.type})`)
+      else throw refusedTool(`tools[${i}]`, tool.type)
     })
   }
 
@@ -329,13 +382,14 @@ function convertTools(body: ResponsesRequest, out: OpenAIChatRequest, dropped: D
   let chatChoice: OpenAIToolChoice | undefined
   if (choice === 'auto' || choice === 'none' || choice === 'required') chatChoice = choice
   else if (isRecord(choice)) {
-    if (choice.type === 'function' && typeof choice.name === 'string') chatChoice = {type: 'function', function: {name: choice.name}}
+    const name = chosenName(choice)
+    if (choice.type === 'function' && name !== undefined) chatChoice = {type: 'function', function: {name}}
     else if (choice.type === 'allowed_tools') {
       // Chat Completions has no allowed-tools list everywhere: offer only the allowed functions instead.
-      const allowed = new Set((Array.isArray(choice.tools) ? choice.tools : []).flatMap((t) => (isRecord(t) && t.type === 'function' && typeof t.name === 'string' ? [t.name] : [])))
+      const allowed = new Set((Array.isArray(choice.tools) ? choice.tools : []).flatMap((t) => (isRecord(t) && t.type === 'function' && chosenName(t) !== undefined ? [chosenName(t)!] : [])))
       tools = tools.filter((tool) => allowed.has(tool.function.name))
       chatChoice = choice.mode === 'required' ? 'required' : 'auto'
-    } else throw refusedTool('tool_choice', choice.type)
+    } else throw refusedTool('tool_choice', choice.type, true)
   } else if (choice !== undefined && choice !== null) dropped.add('tool_choice')
 
   if (tools.length > 0) out.tools = tools
@@ -345,6 +399,7 @@ function convertTools(body: ResponsesRequest, out: OpenAIChatRequest, dropped: D
     else if (chatChoice !== 'none' && chatChoice !== 'auto') dropped.add('tool_choice')
   }
   if (typeof body.parallel_tool_calls === 'boolean' && tools.length > 0) out.parallel_tool_calls = body.parallel_tool_calls
+  return names
 }
 
 function convertTextFormat(text: unknown, out: OpenAIChatRequest, dropped: DroppedNotes): void {

@@ -183,6 +183,8 @@ export interface ResponsesOutputFunctionCall {
   id: string
   call_id: string
   name: string
+  /** Set for a function of a namespace tool. */
+  namespace?: string
   arguments: string
   status: ResponsesItemStatus
 }

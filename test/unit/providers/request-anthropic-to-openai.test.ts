@@ -89,6 +89,19 @@ describe('anthropicToOpenAIChat', () => {
     ])
   })
 
+  it('keeps system turns inside messages (as Claude Code sends them) in place, text blocks joined', () => {
+    const {body, dropped} = translate({
+      system: [{type: 'text', text: 'You are Claude Code.', cache_control: {type: 'ephemeral'}}],
+      messages: [user([{type: 'text', text: '<system-reminder>x</system-reminder>'}, {type: 'text', text: 'run it'}]), {role: 'system', content: [{type: 'text', text: '# Environment'}, {type: 'text', text: 'cwd: /tmp'}]}, {role: 'system', content: ''}],
+    })
+    expect(body.messages).toEqual([
+      {role: 'system', content: 'You are Claude Code.'},
+      {role: 'user', content: [{type: 'text', text: '<system-reminder>x</system-reminder>'}, {type: 'text', text: 'run it'}]},
+      {role: 'system', content: '# Environment\n\ncwd: /tmp'},
+    ])
+    expect(dropped).toEqual(['cache_control'])
+  })
+
   describe('user turns', () => {
     it('keeps a single text block as a plain string and several as text parts', () => {
       expect(translate({messages: [user([{type: 'text', text: 'one'}])]}).body.messages).toEqual([{role: 'user', content: 'one'}])
@@ -287,7 +300,7 @@ describe('anthropicToOpenAIChat', () => {
     })
 
     it('refuses malformed messages with a VALIDATION error', () => {
-      expect(() => translate({messages: [{role: 'system', content: 'x'}]})).toThrowError(TokenHubError)
+      expect(() => translate({messages: [{role: 'tool', content: 'x'}]})).toThrowError(TokenHubError)
       expect(() => translate({messages: null})).toThrowError(TokenHubError)
     })
   })

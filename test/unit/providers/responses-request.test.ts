@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {TokenHubError} from '../../../src/core/errors.js'
 import {openAIChatToAnthropic} from '../../../src/providers/anthropic/from-openai-request.js'
-import {responsesToChat} from '../../../src/providers/responses/to-chat-request.js'
+import {flatToolName, responsesToChat} from '../../../src/providers/responses/to-chat-request.js'
 import type {ResponsesRequest} from '../../../src/providers/responses/types.js'
 import {fixtureJson} from './sse-helpers.js'
 
@@ -290,6 +290,7 @@ describe('responsesToChat', () => {
     expect(translate({input: 'x', tool_choice: 'auto', parallel_tool_calls: true})).toEqual({
       body: {model: 'qwen3-coder', messages: [{role: 'user', content: 'x'}]},
       dropped: [],
+      toolNames: new Map(),
     })
     expect(translate({input: 'x', tool_choice: 'required'}).dropped).toEqual(['tool_choice'])
   })
@@ -301,28 +302,73 @@ describe('responsesToChat', () => {
 
   it.each([
     {type: 'web_search'},
+    {type: 'web_search', external_web_access: false},
     {type: 'web_search_preview'},
     {type: 'file_search', vector_store_ids: ['vs_1']},
-    {type: 'computer_use_preview', display_width: 1024, display_height: 768, environment: 'browser'},
     {type: 'code_interpreter', container: {type: 'auto'}},
     {type: 'mcp', server_label: 'deepwiki', server_url: 'https://mcp.deepwiki.com/mcp'},
     {type: 'image_generation'},
+  ])('leaves out an offered $type tool (OpenAI runs it) and reports it', (tool) => {
+    const {body, dropped} = translate({input: 'x', tools: [{type: 'function', name: 'ok', parameters: null, strict: null}, tool]})
+    expect(body.tools).toEqual([{type: 'function', function: {name: 'ok'}}])
+    expect(dropped).toEqual([`tools[1] (${tool.type})`])
+  })
+
+  it.each([
+    {type: 'computer_use_preview', display_width: 1024, display_height: 768, environment: 'browser'},
     {type: 'local_shell'},
     {type: 'shell'},
     {type: 'custom', name: 'apply_patch', format: {type: 'grammar', syntax: 'lark', definition: 'start: /.+/'}},
     {type: 'apply_patch'},
-  ])('refuses a $type tool with a clear 400 naming it', (tool) => {
+  ])('refuses a $type tool (the client runs it) with a clear 400 naming it', (tool) => {
     const err = refusal({input: 'x', tools: [{type: 'function', name: 'ok', parameters: null, strict: null}, tool]})
     expect(err.code).toBe('VALIDATION')
     expect(err.status).toBe(400)
     expect(err.message).toContain(`tools[1] is a "${tool.type}" tool`)
     expect(err.message).toContain('cannot honour it')
-    expect(err.details).toEqual({field: 'tools[1]', type: tool.type})
+    expect(err.details).toEqual({field: 'tools[1]', tool_type: tool.type})
   })
 
   it.each([{type: 'web_search_preview'}, {type: 'mcp', server_label: 'x'}, {type: 'custom', name: 'apply_patch'}])('refuses tool_choice %j', (choice) => {
     const err = refusal({input: 'x', tool_choice: choice})
-    expect(err.message).toContain(`tool_choice is a "${choice.type}" tool`)
+    expect(err.message).toContain(`tool_choice forces a "${choice.type}" tool`)
+  })
+
+  it('flattens namespace tools into functions and names history calls the same way', () => {
+    const {body, dropped, toolNames} = translate({
+      input: [
+        {role: 'user', content: 'spawn a helper'},
+        {type: 'function_call', call_id: 'c1', name: 'spawn_agent', namespace: 'multi_agent_v1', arguments: '{}'},
+        {type: 'function_call_output', call_id: 'c1', output: 'spawned'},
+        {type: 'function_call', call_id: 'c2', name: 'search', namespace: 'mcp__docs__', arguments: '{"q":"x"}'},
+        {type: 'function_call_output', call_id: 'c2', output: 'found'},
+      ],
+      tools: [
+        {type: 'function', name: 'exec_command', parameters: {type: 'object'}},
+        {type: 'namespace', name: 'multi_agent_v1', description: 'agents', tools: [{type: 'function', name: 'spawn_agent', description: 'Spawn', parameters: {type: 'object'}}, {type: 'function', name: 'close_agent'}]},
+        {type: 'namespace', name: 'mcp__docs__', tools: [{type: 'function', name: 'search'}, {type: 'custom', name: 'odd'}]},
+      ],
+      tool_choice: {type: 'function', name: 'close_agent', namespace: 'multi_agent_v1'},
+    })
+    expect(body.tools!.map((t) => t.function.name)).toEqual(['exec_command', 'multi_agent_v1__spawn_agent', 'multi_agent_v1__close_agent', 'mcp__docs__search'])
+    expect(body.tools![1].function).toEqual({name: 'multi_agent_v1__spawn_agent', description: 'Spawn', parameters: {type: 'object'}})
+    expect(body.tool_choice).toEqual({type: 'function', function: {name: 'multi_agent_v1__close_agent'}})
+    const calls = body.messages.flatMap((m) => (m.role === 'assistant' && m.tool_calls ? m.tool_calls.map((c) => c.function.name) : []))
+    expect(calls).toEqual(['multi_agent_v1__spawn_agent', 'mcp__docs__search'])
+    expect(dropped).toEqual(['tools[2].tools[1] (custom)'])
+    expect(toolNames.get('multi_agent_v1__spawn_agent')).toEqual({namespace: 'multi_agent_v1', name: 'spawn_agent'})
+    expect(toolNames.get('mcp__docs__search')).toEqual({namespace: 'mcp__docs__', name: 'search'})
+    expect(toolNames.has('exec_command')).toBe(false)
+  })
+
+  it('keeps flattened names within 64 characters, distinct and stable', () => {
+    const long = 'n'.repeat(50)
+    const a = flatToolName(long, 'first_function_name')
+    const b = flatToolName(long, 'second_function_name')
+    expect(a).toHaveLength(64)
+    expect(a).not.toBe(b)
+    expect(flatToolName(long, 'first_function_name')).toBe(a)
+    expect(flatToolName('my.ns', 'f')).toBe('my_ns__f')
   })
 
   it('refuses previous_response_id with the message the issue asks for', () => {

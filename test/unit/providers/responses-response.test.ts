@@ -61,6 +61,16 @@ describe('chatToResponses', () => {
     })
   })
 
+  it('gives a call to a flattened namespace function its namespace and name back', () => {
+    const chat = fixtureJson('openai-chat-completion-tool-calls.json')
+    chat.choices[0].message.tool_calls[0].function.name = 'weather__get_weather'
+    const response = chatToResponses(chat, {...options, toolNames: new Map([['weather__get_weather', {namespace: 'weather', name: 'get_weather'}]])})
+    expect(response.output[0]).toMatchObject({type: 'function_call', namespace: 'weather', name: 'get_weather'})
+    // A function of no namespace keeps its name and gets no namespace field.
+    expect(response.output[1]).toMatchObject({type: 'function_call', name: 'get_weather'})
+    expect(response.output[1]).not.toHaveProperty('namespace')
+  })
+
   it('translates parallel tool calls into function_call items, with cached-token usage', () => {
     const response = chatToResponses(fixtureJson('openai-chat-completion-tool-calls.json'), {...options, id: 'resp_tokenhub_0001'})
     expect(response.id).toBe('resp_tokenhub_0001')

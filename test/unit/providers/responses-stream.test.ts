@@ -151,6 +151,25 @@ describe('ChatToResponsesStream', () => {
     expect(completed.usage).toEqual({input_tokens: 3210, input_tokens_details: {cached_tokens: 2048}, output_tokens: 52, output_tokens_details: {reasoning_tokens: 0}, total_tokens: 3262})
   })
 
+  it('gives calls to flattened namespace functions their namespace and name back, in every event', () => {
+    const toolNames = new Map([['weather__get_weather', {namespace: 'weather', name: 'get_weather'}]])
+    const fixture = fixtureText('openai-stream-tool-calls.sse').replaceAll('"name":"get_weather"', '"name":"weather__get_weather"')
+    const out = run(new ChatToResponsesStream({model: 'qwen3-coder', createdAt: CREATED_AT, toolNames}), parseSse(fixture))
+    expectWellFormed(out)
+    const events = frames(out).map((f) => f.data)
+    const added = events.filter((e) => e.type === 'response.output_item.added')
+    expect(added.map((e) => [e.item.namespace, e.item.name])).toEqual([
+      ['weather', 'get_weather'],
+      ['weather', 'get_weather'],
+    ])
+    expect(events.filter((e) => e.type === 'response.function_call_arguments.done').map((e) => e.name)).toEqual(['get_weather', 'get_weather'])
+    expect(events.at(-1)!.response.output.map((item: any) => [item.namespace, item.name])).toEqual([
+      ['weather', 'get_weather'],
+      ['weather', 'get_weather'],
+    ])
+    expect(JSON.stringify(out)).not.toContain('weather__get_weather')
+  })
+
   it('ends a length-cut answer with response.incomplete, its last item incomplete, and no response.completed', () => {
     const transformer = stream()
     const out = run(transformer, [chunkEvent({role: 'assistant', content: 'The first'}), chunkEvent({content: ' step is'}, 'length'), {data: '[DONE]'}])
