@@ -1,3 +1,4 @@
+import {randomBytes} from 'node:crypto'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
@@ -46,10 +47,69 @@ export interface FakeUpstream {
   reset(): void
   /** Requests whose client disconnected before the answer ended. */
   aborted: number
+  /** Calls of a coding agent's shell tool this upstream asked for (see `findShellTool`), oldest first. */
+  shellCalls: ShellCall[]
   close(): Promise<void>
 }
 
 const words = (text: string) => text.split(/(?<= )/)
+
+/** The prefix of the marker a shell-tool round trip prints. */
+export const ROUNDTRIP_PREFIX = 'tokenhub-roundtrip-'
+
+/** One call of an agent's shell tool, asked for by the fake upstream. */
+export interface ShellCall {
+  /** The tool's name (`Bash`, `exec_command`, `shell`). */
+  tool: string
+  /** The dialect it was asked for in. */
+  dialect: 'chat' | 'messages' | 'responses'
+  /** The command line; it prints `marker` without containing it. */
+  command: string
+  /** What the command prints: ROUNDTRIP_PREFIX + random hex. */
+  marker: string
+  /** The tool call's arguments as sent. */
+  input: Record<string, unknown>
+}
+
+/** A tool in any dialect: Anthropic `{name, input_schema}`, Chat `{type, function: {name, parameters}}`, Responses `{type, name, parameters}`. */
+function toolName(tool: any): string | undefined {
+  return tool?.function?.name ?? tool?.name
+}
+
+/**
+ * The shell tool of a coding agent among `tools`, with how to call it:
+ * Claude Code's `Bash` (`{command, description}`), Codex's `exec_command` (`{cmd}`) and its older
+ * `shell` (`{command: [argv]}`). Only tools of that name with a `command`/`cmd` parameter count, so
+ * test tools that happen to be called `shell` keep the generic behaviour.
+ */
+export function findShellTool(tools: unknown): {name: string; args: (command: string) => Record<string, unknown>} | null {
+  if (!Array.isArray(tools)) return null
+  for (const tool of tools) {
+    if (tool?.type !== undefined && tool.type !== 'function' && tool.type !== 'custom' && !tool.input_schema) continue
+    const name = toolName(tool)
+    const properties = (tool?.function?.parameters ?? tool?.parameters ?? tool?.input_schema)?.properties ?? {}
+    if (name === 'Bash' && properties.command) return {name, args: (command) => ({command, description: 'Print the TokenHub round-trip marker'})}
+    if (name === 'exec_command' && properties.cmd) return {name, args: (cmd) => ({cmd})}
+    if (name === 'shell' && properties.command?.type === 'array') return {name, args: (command) => ({command: ['bash', '-lc', command]})}
+    if (name === 'shell' && properties.command?.type === 'string') return {name, args: (command) => ({command})}
+  }
+  return null
+}
+
+function newShellCall(tools: unknown, dialect: ShellCall['dialect']): ShellCall | null {
+  const shell = findShellTool(tools)
+  if (!shell) return null
+  const nonce = randomBytes(6).toString('hex')
+  // printf joins the pieces, so only a shell that really ran prints the marker.
+  const command = `printf '%s%s\\n' ${ROUNDTRIP_PREFIX} ${nonce}`
+  return {tool: shell.name, dialect, command, marker: `${ROUNDTRIP_PREFIX}${nonce}`, input: shell.args(command)}
+}
+
+function partsText(content: unknown): string {
+  if (typeof content === 'string') return content
+  if (!Array.isArray(content)) return content === undefined || content === null ? '' : JSON.stringify(content)
+  return content.map((p: any) => (typeof p === 'string' ? p : typeof p?.text === 'string' ? p.text : '')).join('')
+}
 
 function lastUserText(messages: any[]): string {
   const last = [...messages].reverse().find((m) => m.role === 'user')
@@ -61,19 +121,33 @@ function lastUserText(messages: any[]): string {
     .join(' ')
 }
 
+/** The tool results that answer the last assistant turn (messages after it), or null when there are none. */
 function toolResultText(messages: any[], flavor: 'openai' | 'anthropic'): string | null {
-  const last = messages.at(-1)
-  if (flavor === 'openai') return last?.role === 'tool' ? String(last.content) : null
-  if (last?.role !== 'user' || !Array.isArray(last.content)) return null
-  const result = last.content.find((b: any) => b.type === 'tool_result')
-  if (!result) return null
-  return typeof result.content === 'string' ? result.content : result.content.map((b: any) => b.text).join('')
+  let lastAssistant = -1
+  messages.forEach((m, i) => m?.role === 'assistant' && (lastAssistant = i))
+  const after = messages.slice(lastAssistant + 1)
+  const results =
+    flavor === 'openai'
+      ? after.filter((m) => m?.role === 'tool').map((m) => partsText(m.content))
+      : after.flatMap((m) => (m?.role === 'user' && Array.isArray(m.content) ? m.content.filter((b: any) => b?.type === 'tool_result') : [])).map((b: any) => partsText(b.content))
+  return results.length ? results.join('\n') : null
+}
+
+/** Responses input: the outputs of the function calls of the last model turn, or null. */
+function functionOutputText(input: unknown): string | null {
+  if (!Array.isArray(input)) return null
+  let lastModelItem = -1
+  input.forEach((item: any, i) => (item?.type === 'function_call' || item?.role === 'assistant') && (lastModelItem = i))
+  const outputs = input.slice(lastModelItem + 1).filter((item: any) => item?.type === 'function_call_output')
+  return outputs.length ? outputs.map((item: any) => partsText(item.output)).join('\n') : null
 }
 
 /**
  * A provider on loopback shaped like OpenAI's or Anthropic's API, for tests only. Chat answers
  * echo the last user message; with tools and no tool result yet it calls the first tool; with a
- * tool result it answers "tool said: ...". Streams send one chunk per word.
+ * tool result it answers "tool said: ...". Streams send one chunk per word. When the tools include
+ * a coding agent's shell tool (`findShellTool`), it calls that one instead, with a command that
+ * prints a fresh marker (recorded in `shellCalls`), so a real agent runs a real round trip.
  */
 export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
   const flavor = options.flavor ?? 'openai'
@@ -85,12 +159,14 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     requests: [],
     override: null,
     aborted: 0,
+    shellCalls: [],
     behave: (model, behavior) => behaviors.set(model, {...behavior, used: 0}),
     reset: () => {
       behaviors.clear()
       state.requests.length = 0
       state.override = null
       state.aborted = 0
+      state.shellCalls.length = 0
     },
     close: async () => {},
   }
@@ -124,7 +200,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     if (active?.hang) return
     if (active?.status) return send(active.status, active.body ?? JSON.stringify({error: {message: `fake failure ${active.status}`, type: 'server_error'}}), active.headers)
 
-    const path = req.url ?? ''
+    const path = (req.url ?? '').split('?')[0] // Anthropic clients add ?beta=true
     if (flavor === 'openai' && path === '/v1/embeddings') {
       const inputs = Array.isArray(json.input) ? json.input : [json.input]
       const data = inputs.map((_: unknown, index: number) => {
@@ -170,7 +246,11 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     const text = toolResult !== null ? `tool said: ${toolResult}` : `echo: ${lastUserText(body.messages)}`
     const usage = {prompt_tokens: behavior?.usage?.input ?? 11, completion_tokens: behavior?.usage?.output ?? words(text).length, total_tokens: 0}
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens
-    const toolCall = {id: 'call_abc123', type: 'function', function: {name: body.tools?.[0]?.function?.name, arguments: JSON.stringify({query: lastUserText(body.messages)})}}
+    const shell = callTool ? newShellCall(body.tools, 'chat') : null
+    if (shell) state.shellCalls.push(shell)
+    const toolCall = shell
+      ? {id: `call_${randomBytes(8).toString('hex')}`, type: 'function', function: {name: shell.tool, arguments: JSON.stringify(shell.input)}}
+      : {id: 'call_abc123', type: 'function', function: {name: body.tools?.[0]?.function?.name, arguments: JSON.stringify({query: lastUserText(body.messages)})}}
     const base = {id: 'chatcmpl-fake1', created: 1700000000, model: body.model, system_fingerprint: 'fp_fake'}
     if (!body.stream) {
       res.writeHead(200, {'content-type': 'application/json'})
@@ -205,34 +285,67 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     await chunked(res, frames, behavior, content.length)
   }
 
-  /** A minimal Responses API (api.openai.com speaks it; OpenAI-compatible servers usually do not). */
+  /**
+   * A minimal Responses API (api.openai.com speaks it; OpenAI-compatible servers usually do not).
+   * With function tools and no function_call_output for the last call yet it calls one (the agent's
+   * shell tool when present, else the first function tool with `{query}`); with outputs it answers
+   * "tool said: ...".
+   */
   const responsesOpenAI = async (body: any, res: ServerResponse, behavior: Behavior | undefined) => {
-    const input = typeof body.input === 'string' ? body.input : (body.input as any[]).filter((i) => i.role === 'user').map((i) => (typeof i.content === 'string' ? i.content : i.content.map((p: any) => p.text).join(' '))).join(' ')
-    const text = `echo: ${input}`
-    const usage = {input_tokens: behavior?.usage?.input ?? 13, input_tokens_details: {cached_tokens: 0}, output_tokens: behavior?.usage?.output ?? words(text).length, output_tokens_details: {reasoning_tokens: 0}, total_tokens: 0}
+    const userItems = typeof body.input === 'string' ? [] : (body.input as any[]).filter((i) => i.role === 'user')
+    const userText = (i: any) => (typeof i.content === 'string' ? i.content : i.content.map((p: any) => p.text).join(' '))
+    const input = typeof body.input === 'string' ? body.input : userItems.map(userText).join(' ')
+    const toolOutput = functionOutputText(body.input)
+    const functionTools = Array.isArray(body.tools) ? body.tools.filter((t: any) => t?.type === 'function') : []
+    const shell = functionTools.length && toolOutput === null ? newShellCall(functionTools, 'responses') : null
+    if (shell) state.shellCalls.push(shell)
+    const call =
+      shell || (functionTools.length && toolOutput === null)
+        ? {
+            type: 'function_call',
+            id: `fc_${randomBytes(8).toString('hex')}`,
+            call_id: `call_${randomBytes(8).toString('hex')}`,
+            name: shell ? shell.tool : functionTools[0].name,
+            arguments: JSON.stringify(shell ? shell.input : {query: typeof body.input === 'string' ? body.input : userItems.length ? userText(userItems.at(-1)) : ''}),
+            status: 'completed',
+          }
+        : null
+    const text = toolOutput !== null ? `tool said: ${toolOutput}` : `echo: ${input}`
+    const usage = {input_tokens: behavior?.usage?.input ?? 13, input_tokens_details: {cached_tokens: 0}, output_tokens: behavior?.usage?.output ?? (call ? 12 : words(text).length), output_tokens_details: {reasoning_tokens: 0}, total_tokens: 0}
     usage.total_tokens = usage.input_tokens + usage.output_tokens
     const message = {type: 'message', id: 'msg_fake', status: 'completed', role: 'assistant', content: [{type: 'output_text', text, annotations: []}]}
+    const item = call ?? message
     const response = (status: string, output: unknown[], withUsage: boolean) => ({id: 'resp_fake', object: 'response', created_at: 1700000000, status, model: body.model, output, usage: withUsage ? usage : null, parallel_tool_calls: true, tool_choice: 'auto', tools: [], error: null, incomplete_details: null, instructions: null, metadata: {}, temperature: null, top_p: null})
     if (!body.stream) {
       res.writeHead(200, {'content-type': 'application/json'})
-      res.end(JSON.stringify(response('completed', [message], true)))
+      res.end(JSON.stringify(response('completed', [item], true)))
       return
     }
     let seq = 0
     const event = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({type, sequence_number: seq++, ...data})}\n\n`
-    const deltas = words(text).map((w) => event('response.output_text.delta', {item_id: 'msg_fake', output_index: 0, content_index: 0, delta: w, logprobs: []}))
+    const content = call
+      ? [
+          event('response.output_item.added', {output_index: 0, item: {...call, status: 'in_progress', arguments: ''}}),
+          event('response.function_call_arguments.delta', {item_id: call.id, output_index: 0, delta: call.arguments.slice(0, 5)}),
+          event('response.function_call_arguments.delta', {item_id: call.id, output_index: 0, delta: call.arguments.slice(5)}),
+          event('response.function_call_arguments.done', {item_id: call.id, output_index: 0, name: call.name, arguments: call.arguments}),
+        ]
+      : [
+          event('response.output_item.added', {output_index: 0, item: {...message, status: 'in_progress', content: []}}),
+          event('response.content_part.added', {item_id: 'msg_fake', output_index: 0, content_index: 0, part: {type: 'output_text', text: '', annotations: []}}),
+          ...words(text).map((w) => event('response.output_text.delta', {item_id: 'msg_fake', output_index: 0, content_index: 0, delta: w, logprobs: []})),
+          event('response.output_text.done', {item_id: 'msg_fake', output_index: 0, content_index: 0, text, logprobs: []}),
+          event('response.content_part.done', {item_id: 'msg_fake', output_index: 0, content_index: 0, part: {type: 'output_text', text, annotations: []}}),
+        ]
     const frames = [
       event('response.created', {response: response('in_progress', [], false)}),
       event('response.in_progress', {response: response('in_progress', [], false)}),
-      event('response.output_item.added', {output_index: 0, item: {...message, status: 'in_progress', content: []}}),
-      event('response.content_part.added', {item_id: 'msg_fake', output_index: 0, content_index: 0, part: {type: 'output_text', text: '', annotations: []}}),
-      ...deltas,
-      event('response.output_text.done', {item_id: 'msg_fake', output_index: 0, content_index: 0, text, logprobs: []}),
-      event('response.content_part.done', {item_id: 'msg_fake', output_index: 0, content_index: 0, part: {type: 'output_text', text, annotations: []}}),
-      event('response.output_item.done', {output_index: 0, item: message}),
-      event('response.completed', {response: response('completed', [message], true)}),
+      ...content,
+      event('response.output_item.done', {output_index: 0, item}),
+      event('response.completed', {response: response('completed', [item], true)}),
     ]
-    await chunked(res, frames, behavior, deltas.length + 3)
+    // The index of the last content frame (text or argument delta), as `resetAfterChunks` counts.
+    await chunked(res, frames, behavior, call ? 4 : words(text).length + 3)
   }
 
   const chatAnthropic = async (body: any, res: ServerResponse, behavior: Behavior | undefined) => {
@@ -240,7 +353,11 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     const callTool = body.tools?.length && toolResult === null
     const text = toolResult !== null ? `tool said: ${toolResult}` : `echo: ${lastUserText(body.messages)}`
     const usage = {input_tokens: behavior?.usage?.input ?? 12, output_tokens: behavior?.usage?.output ?? words(text).length}
-    const toolUse = {type: 'tool_use', id: 'toolu_01Fake', name: body.tools?.[0]?.name, input: {query: lastUserText(body.messages)}}
+    const shell = callTool ? newShellCall(body.tools, 'messages') : null
+    if (shell) state.shellCalls.push(shell)
+    const toolUse = shell
+      ? {type: 'tool_use', id: `toolu_01${randomBytes(8).toString('hex')}`, name: shell.tool, input: shell.input}
+      : {type: 'tool_use', id: 'toolu_01Fake', name: body.tools?.[0]?.name, input: {query: lastUserText(body.messages)}}
     if (!body.stream) {
       res.writeHead(200, {'content-type': 'application/json'})
       res.end(
