@@ -120,7 +120,8 @@ export function observabilityRoutes(deps: {runtime: GatewayRuntime; store: Confi
     {
       method: 'get',
       path: '/admin/v1/stats',
-      handler: (ctx) => {
+      handler: async (ctx) => {
+        await runtime.rollupsReady
         const window = ctx.query.get('window')
         const now = Date.now()
         if (window !== null) {
@@ -171,11 +172,22 @@ export function observabilityRoutes(deps: {runtime: GatewayRuntime; store: Confi
         return {body: {models, total: models.length, adapters}}
       },
     },
-    {method: 'get', path: '/admin/v1/tsdb/metrics', handler: () => ({body: {metrics: listMetrics(runtime.rollups), retention_ms: runtime.rollups.retentionMs}})},
+    {
+      method: 'get',
+      path: '/admin/v1/tsdb/metrics',
+      handler: async () => {
+        await runtime.rollupsReady
+        return {body: {metrics: listMetrics(runtime.rollups), retention_ms: runtime.rollups.retentionMs}}
+      },
+    },
     {
       method: 'get',
       path: '/admin/v1/tsdb/query',
-      handler: (ctx) => ({body: queryTsdb(runtime.rollups, validateTsdbQuery(Object.fromEntries(ctx.query), Date.now()))}),
+      handler: async (ctx) => {
+        const query = validateTsdbQuery(Object.fromEntries(ctx.query), Date.now())
+        await runtime.rollupsReady
+        return {body: queryTsdb(runtime.rollups, query)}
+      },
     },
     {method: 'post', path: '/admin/v1/tsdb/prune', handler: async () => ({body: {ok: true, ...(await runtime.pruneTsdb())}})},
     {

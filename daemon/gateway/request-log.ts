@@ -27,7 +27,7 @@ export function matchesLogQuery(query: Omit<LogQuery, 'limit' | 'offset'>) {
 export class RequestLogRing {
   private readonly ring: RecordRing<RequestLogRecord>
 
-  constructor(capacity = 10_000) {
+  constructor(readonly capacity = 10_000) {
     this.ring = new RecordRing(capacity)
   }
 

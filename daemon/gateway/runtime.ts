@@ -46,6 +46,7 @@ export interface RuntimeOptions {
 
 export const DEFAULT_TSDB_RETENTION_MS = 7 * 86_400_000
 const AUDIT_RETENTION_MS = 365 * 86_400_000
+const ROLLUP_FLUSH_MS = 10_000
 const MAINTENANCE_MS = 3_600_000
 
 /** Everything the /v1 path and the observability endpoints share, built once at start. */
@@ -60,6 +61,8 @@ export interface GatewayRuntime {
   bandit: ThompsonBandit
   audit: AuditTrail
   rollups: RollupStore
+  /** Resolves once the time series of the retention window are loaded (they load after start). */
+  rollupsReady: Promise<void>
   prometheus: PrometheusMetrics
   journals: {requests: Journal; audit: Journal; metrics: Journal}
   allowUnpriced: boolean
@@ -106,12 +109,17 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
   const prometheus = new PrometheusMetrics({health, bus})
   store.writeObserver = (seconds) => prometheus.storeWrite.observe(seconds)
 
-  await replay({journals, logs, bandit, audit, rollups, logger})
+  await replayRecent({journals, logs, bandit, audit, logger})
+  // Time series are for dashboards and queries, not for serving: they load while the daemon
+  // already serves (their deltas add up in any order). A week of a busy gateway is many records.
+  const rollupsLoaded = replayRollups({journals, rollups, logger}).catch((error) => logger.error({err: error}, 'could not rebuild the time series from the metrics journal'))
 
   const prober = new HealthProber({store, keys, health, logger, intervalMs: options.healthProbeMs, timeoutMs: Math.min(options.firstByteTimeoutMs, 10_000)})
   prober.start()
   // Rollup deltas go to the metrics journal every second, like the journal's own flushes.
-  const rollupTimer = setInterval(() => persistRollups(rollups, journals.metrics), 1000)
+  // Every 10 s: a crash loses at most that much of the time series, and the journal holds a
+  // tenth of the records per-second deltas would (a week of them is read back at start).
+  const rollupTimer = setInterval(() => persistRollups(rollups, journals.metrics), ROLLUP_FLUSH_MS)
   rollupTimer.unref()
   const maintenance = setInterval(() => void maintain(), MAINTENANCE_MS)
   maintenance.unref()
@@ -165,6 +173,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
     bandit,
     audit,
     rollups,
+    rollupsReady: rollupsLoaded,
     prometheus,
     journals,
     allowUnpriced: options.allowUnpriced,
@@ -190,6 +199,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
     async close() {
       prober.stop()
       clearInterval(rollupTimer)
+      await rollupsLoaded
       clearInterval(maintenance)
       persistRollups(rollups, journals.metrics)
       await Promise.allSettled([upstream.close(), ledger.close(), journals.requests.close(), journals.audit.close(), journals.metrics.close()])
@@ -201,19 +211,16 @@ function persistRollups(rollups: RollupStore, metrics: Journal): void {
   for (const delta of rollups.drainDeltas()) metrics.append(delta)
 }
 
-/** Rebuilds in-memory state from the journals: recent logs and bandit posteriors, the audit trail, the rollups. */
-async function replay(deps: {
-  journals: GatewayRuntime['journals']
-  logs: RequestLogRing
-  bandit: ThompsonBandit
-  audit: AuditTrail
-  rollups: RollupStore
-  logger: Logger
-}): Promise<void> {
+/**
+ * Before serving: the request-log ring and the bandit from the newest records of the last day
+ * (as many as the ring holds: the bandit's evidence halves every hour, so older records hardly
+ * count), and the audit trail. The cost follows the ring size, not the journal's.
+ */
+async function replayRecent(deps: {journals: GatewayRuntime['journals']; logs: RequestLogRing; bandit: ThompsonBandit; audit: AuditTrail; logger: Logger}): Promise<void> {
   const started = performance.now()
   const dayAgo = new Date(Date.now() - 86_400_000)
   let requests = 0
-  for await (const entry of deps.journals.requests.read({since: dayAgo})) {
+  for (const entry of await deps.journals.requests.readLatest(deps.logs.capacity, {since: dayAgo})) {
     const record = entry.record as {type?: string}
     if (record?.type !== 'request') continue
     const {type: _type, ...rest} = record as RequestLogRecord & {type: string}
@@ -227,20 +234,29 @@ async function replay(deps: {
     const {type: _type, ...record} = entry.record as AuditRecord & {type: string}
     deps.audit.restore(record)
   }
+  const issues = [...deps.journals.requests.issues, ...deps.journals.audit.issues]
+  if (issues.length > 0) deps.logger.warn({issues: issues.slice(0, 10), count: issues.length}, 'journal has damaged records; they were skipped')
+  deps.logger.info({requests, ms: Math.round(performance.now() - started)}, 'state rebuilt from the journals')
+}
+
+/** The time series of the retention window, from the metrics journal (deltas: order does not matter). */
+async function replayRollups(deps: {journals: GatewayRuntime['journals']; rollups: RollupStore; logger: Logger}): Promise<void> {
+  const started = performance.now()
   const since = new Date(Date.now() - deps.rollups.retentionMs)
+  let records = 0
   let damaged = 0
   for await (const entry of deps.journals.metrics.read({since})) {
     const record = entry.record as RollupRecord
     if (record?.type !== 'rollup') continue
     try {
       deps.rollups.apply(record)
+      records++
     } catch {
       damaged++
     }
   }
   if (damaged > 0) deps.logger.warn({records: damaged}, 'skipped malformed rollup records in the metrics journal')
-  deps.rollups.drainDeltas()
-  const issues = [...deps.journals.requests.issues, ...deps.journals.audit.issues, ...deps.journals.metrics.issues]
-  if (issues.length > 0) deps.logger.warn({issues: issues.slice(0, 10), count: issues.length}, 'journal has damaged records; they were skipped')
-  deps.logger.info({requests, ms: Math.round(performance.now() - started)}, 'state rebuilt from the journals')
+  const issues = deps.journals.metrics.issues
+  if (issues.length > 0) deps.logger.warn({issues: issues.slice(0, 10), count: issues.length}, 'metrics journal has damaged records; they were skipped')
+  deps.logger.info({records, series: deps.rollups.seriesCount, ms: Math.round(performance.now() - started)}, 'time series rebuilt from the metrics journal')
 }

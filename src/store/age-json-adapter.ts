@@ -1,13 +1,14 @@
-import {Decrypter, Encrypter} from 'age-encryption'
 import {readFile} from 'node:fs/promises'
 import type {Adapter} from 'lowdb'
 import {writeFileAtomic} from './atomic-file.js'
+import {NativeAgeDecrypter, NativeAgeEncrypter} from './native-age.js'
 import {StoreOpenError} from './store-error.js'
 import type {StoreKey} from './store-key.js'
 
 /**
  * lowdb adapter that keeps the document as compact JSON encrypted with age to the store's X25519
- * recipient. Writes are atomic and fsynced; reads never modify the file.
+ * recipient (node:crypto, see native-age.ts: `age -d -i store.key` reads it). Writes are atomic
+ * and fsynced; reads never modify the file.
  */
 export class AgeJsonAdapter<T> implements Adapter<T> {
   constructor(
@@ -25,9 +26,7 @@ export class AgeJsonAdapter<T> implements Adapter<T> {
     }
     let plaintext: string
     try {
-      const decrypter = new Decrypter()
-      decrypter.addIdentity(this.key.identity)
-      plaintext = await decrypter.decrypt(ciphertext, 'text')
+      plaintext = new NativeAgeDecrypter(this.key.identity).decrypt(ciphertext).toString('utf8')
     } catch (error) {
       throw new StoreOpenError(this.path, `cannot be decrypted with the store key (${(error as Error).message}); the file is corrupt or belongs to another store.key`)
     }
@@ -41,9 +40,7 @@ export class AgeJsonAdapter<T> implements Adapter<T> {
   /** Serializes synchronously (a consistent snapshot), then encrypts and writes. */
   async write(data: T): Promise<void> {
     const json = JSON.stringify(data)
-    const encrypter = new Encrypter()
-    encrypter.addRecipient(this.key.recipient)
-    const ciphertext = await encrypter.encrypt(json)
+    const ciphertext = new NativeAgeEncrypter(this.key.recipient).encrypt(Buffer.from(json))
     await writeFileAtomic(this.path, ciphertext, 0o600)
   }
 }

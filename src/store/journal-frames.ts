@@ -1,4 +1,3 @@
-import type {Decrypter} from 'age-encryption'
 import type {FileHandle} from 'node:fs/promises'
 
 /**
@@ -37,7 +36,12 @@ export type IssueSink = (offset: number, message: string) => void
  * frame that does not decrypt or a line that does not parse is reported and skipped; a length
  * that runs past `size` ends the file (after it, frame boundaries are unknown). Read-only.
  */
-export async function* readFrames(handle: FileHandle, size: number, decrypter: Decrypter, issue: IssueSink): AsyncGenerator<FrameRecord> {
+/** Decrypts one whole age file (NativeAgeDecrypter). */
+export interface FrameDecrypter {
+  decrypt(file: Uint8Array): Buffer
+}
+
+export async function* readFrames(handle: FileHandle, size: number, decrypter: FrameDecrypter, issue: IssueSink): AsyncGenerator<FrameRecord> {
   const header = Buffer.alloc(FRAME_HEADER_BYTES)
   let offset = 0
   for (let frame = 0; offset < size; frame++) {
@@ -62,7 +66,7 @@ export async function* readFrames(handle: FileHandle, size: number, decrypter: D
     }
     let text: string
     try {
-      text = await decrypter.decrypt(body, 'text')
+      text = decrypter.decrypt(body).toString('utf8')
     } catch (error) {
       issue(offset, `frame ${frame} cannot be decrypted (${(error as Error).message}); skipped`)
       offset += FRAME_HEADER_BYTES + length

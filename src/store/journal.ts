@@ -1,10 +1,10 @@
-import {Decrypter, identityToRecipient} from 'age-encryption'
+import {identityToRecipient} from 'age-encryption'
 import {open, readdir, rename, stat, unlink, type FileHandle} from 'node:fs/promises'
 import {join} from 'node:path'
 import {syncDirectory} from './atomic-file.js'
 import {ensureDataDir} from './data-dir.js'
 import {encodeFrame, encodeLine, readFrames} from './journal-frames.js'
-import {NativeAgeEncrypter} from './native-age.js'
+import {NativeAgeDecrypter, NativeAgeEncrypter} from './native-age.js'
 import {parseSegmentFileName, segmentFileName} from './journal-names.js'
 
 export interface JournalOptions {
@@ -126,7 +126,7 @@ export class Journal {
   private readonly onError: (error: Error) => void
   private readonly limits: typeof DEFAULTS
   private readonly encrypter: NativeAgeEncrypter
-  private readonly decrypter = new Decrypter()
+  private readonly decrypter: NativeAgeDecrypter
 
   /** Records not yet on disk, oldest first; a write cycle removes them only once their frame is synced. */
   private buffer: Pending[] = []
@@ -162,7 +162,7 @@ export class Journal {
       if (!Number.isInteger(value) || value <= 0) throw new RangeError(`journal option ${name} must be a positive integer, got ${value}`)
     }
     this.encrypter = new NativeAgeEncrypter(options.recipient)
-    this.decrypter.addIdentity(options.identity)
+    this.decrypter = new NativeAgeDecrypter(options.identity)
   }
 
   static async open(options: JournalOptions): Promise<Journal> {
@@ -253,6 +253,29 @@ export class Journal {
         if (since === undefined || entry.at >= since) yield entry
       }
     }
+  }
+
+  /**
+   * The newest `count` records on disk (at or after `since`), oldest first. Segments are read
+   * newest first and reading stops once `count` are found, so the cost follows `count` (plus at
+   * most one segment), not the size of the journal: a daemon restarts as fast after a busy month
+   * as after a quiet day.
+   */
+  async readLatest(count: number, options: {since?: Date} = {}): Promise<JournalEntry[]> {
+    const since = options.since?.toISOString()
+    const newestFirst: JournalEntry[][] = []
+    let found = 0
+    const segments = await this.listSegments()
+    for (let i = segments.length - 1; i >= 0 && found < count; i--) {
+      const segment = segments[i]
+      if (since !== undefined && segment.lastAt !== null && segment.lastAt < since) continue
+      const entries: JournalEntry[] = []
+      for await (const entry of this.readSegment(segment)) if (since === undefined || entry.at >= since) entries.push(entry)
+      newestFirst.push(entries)
+      found += entries.length
+    }
+    const all = newestFirst.reverse().flat()
+    return all.length > count ? all.slice(all.length - count) : all
   }
 
   /** Deletes whole segments whose newest record is older than `olderThan`; never the one being written. */

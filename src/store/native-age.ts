@@ -1,10 +1,11 @@
-import {createCipheriv, createHmac, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes} from 'node:crypto'
+import {createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, timingSafeEqual} from 'node:crypto'
 
 /**
- * An age (age-encryption.org/v1) encrypter for one X25519 recipient on node:crypto's native
- * ChaCha20-Poly1305, HKDF and X25519. The age-encryption package does the same in pure JS, about
- * ten times slower; the journal encrypts every request record, so this is on the accounting path.
- * Files decrypt with `age -d` and age-encryption's Decrypter (a test checks it).
+ * age (age-encryption.org/v1) for X25519 keys on node:crypto's native ChaCha20-Poly1305, HKDF
+ * and X25519. The age-encryption package does the same in pure JS, about ten times slower: the
+ * journal encrypts every request record and the daemon decrypts its journals at start. Files
+ * interoperate with `age` and age-encryption both ways (tests check it). Passphrase (scrypt)
+ * files are the vault's business and stay with age-encryption.
  */
 
 const CHUNK = 64 * 1024
@@ -91,5 +92,121 @@ export class NativeAgeEncrypter {
       parts.push(seal(payloadKey, chunkNonce, plaintext.subarray(i * CHUNK, (i + 1) * CHUNK)))
     }
     return Buffer.concat(parts)
+  }
+}
+
+/** X25519 PKCS#8 prefix: a raw 32-byte private scalar follows. */
+const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex')
+const HEADER_INTRO = 'age-encryption.org/v1\n'
+const MAC_LINE = '---'
+
+function open(key: Buffer, nonce: Buffer, sealed: Uint8Array): Buffer {
+  if (sealed.length < 16) throw new Error('ciphertext too short')
+  const decipher = createDecipheriv('chacha20-poly1305', key, nonce, {authTagLength: 16})
+  decipher.setAuthTag(sealed.subarray(sealed.length - 16))
+  return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()])
+}
+
+/** Strict unpadded base64, as age writes it. */
+function unb64(text: string): Buffer {
+  if (!/^[A-Za-z0-9+/]*$/.test(text)) throw new Error('invalid base64 in the age header')
+  return Buffer.from(text, 'base64')
+}
+
+interface Stanza {
+  type: string
+  args: string[]
+  body: Buffer
+}
+
+/** The header's stanzas, the bytes the MAC covers, the MAC and where the payload starts. */
+function parseHeader(file: Uint8Array): {stanzas: Stanza[]; macInput: Buffer; mac: Buffer; payloadStart: number} {
+  const bytes = Buffer.from(file.buffer, file.byteOffset, file.byteLength)
+  let pos = 0
+  const line = (): string => {
+    const end = bytes.indexOf(0x0a, pos)
+    if (end === -1) throw new Error('the age header is cut short')
+    const text = bytes.toString('latin1', pos, end)
+    pos = end + 1
+    return text
+  }
+  if (bytes.toString('latin1', 0, HEADER_INTRO.length) !== HEADER_INTRO) throw new Error('not an age file (age-encryption.org/v1)')
+  pos = HEADER_INTRO.length
+  const stanzas: Stanza[] = []
+  for (;;) {
+    const start = pos
+    const text = line()
+    if (text.startsWith(`${MAC_LINE} `)) {
+      const macInput = bytes.subarray(0, start + MAC_LINE.length)
+      return {stanzas, macInput: Buffer.from(macInput), mac: unb64(text.slice(MAC_LINE.length + 1)), payloadStart: pos}
+    }
+    if (!text.startsWith('-> ')) throw new Error('malformed age header')
+    const [type, ...args] = text.slice(3).split(' ')
+    const parts: Buffer[] = []
+    for (;;) {
+      const bodyLine = line()
+      if (bodyLine.length > 64) throw new Error('malformed stanza body in the age header')
+      parts.push(unb64(bodyLine))
+      if (bodyLine.length < 64) break
+    }
+    stanzas.push({type, args, body: Buffer.concat(parts)})
+  }
+}
+
+export class NativeAgeDecrypter {
+  private readonly privateKey: ReturnType<typeof createPrivateKey>
+  private readonly publicRaw: Buffer
+
+  constructor(identity: string) {
+    const {prefix, data} = bech32Decode(identity.trim())
+    if (prefix !== 'age-secret-key-' || data.length !== 32) throw new Error('not an age X25519 identity')
+    this.privateKey = createPrivateKey({key: Buffer.concat([X25519_PKCS8_PREFIX, data]), format: 'der', type: 'pkcs8'})
+    this.publicRaw = Buffer.from(createPublicKey(this.privateKey).export({format: 'jwk'}).x as string, 'base64url')
+  }
+
+  decrypt(file: Uint8Array): Buffer {
+    const {stanzas, macInput, mac, payloadStart} = parseHeader(file)
+    const fileKey = this.unwrap(stanzas)
+    const expected = createHmac('sha256', hkdf(fileKey, Buffer.alloc(0), 'header')).update(macInput).digest()
+    if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) throw new Error('bad header MAC')
+
+    const nonce = file.subarray(payloadStart, payloadStart + 16)
+    if (nonce.length < 16) throw new Error('the age payload is cut short')
+    const payloadKey = hkdf(fileKey, nonce, 'payload')
+    const chunks: Buffer[] = []
+    const chunkNonce = Buffer.alloc(12)
+    const sealedChunk = CHUNK + 16
+    let pos = payloadStart + 16
+    for (let i = 0; ; i++) {
+      const end = Math.min(file.length, pos + sealedChunk)
+      const last = end === file.length
+      chunkNonce.writeUIntBE(i, 5, 6)
+      chunkNonce[11] = last ? 1 : 0
+      const plain = open(payloadKey, chunkNonce, file.subarray(pos, end))
+      if (last && plain.length === 0 && i > 0) throw new Error('empty final chunk')
+      chunks.push(plain)
+      if (last) break
+      pos = end
+    }
+    return Buffer.concat(chunks)
+  }
+
+  private unwrap(stanzas: Stanza[]): Buffer {
+    for (const stanza of stanzas) {
+      if (stanza.type !== 'X25519') continue
+      if (stanza.args.length !== 1 || stanza.body.length !== 32) throw new Error('malformed X25519 stanza')
+      const share = unb64(stanza.args[0])
+      if (share.length !== 32) throw new Error('malformed X25519 stanza')
+      const publicKey = createPublicKey({key: {kty: 'OKP', crv: 'X25519', x: share.toString('base64url')}, format: 'jwk'})
+      const shared = diffieHellman({privateKey: this.privateKey, publicKey})
+      if (shared.every((b) => b === 0)) throw new Error('X25519 produced an all-zero shared secret')
+      const wrapKey = hkdf(shared, Buffer.concat([share, this.publicRaw]), 'age-encryption.org/v1/X25519')
+      try {
+        return open(wrapKey, Buffer.alloc(12), stanza.body)
+      } catch {
+        // Encrypted to someone else: try the next stanza.
+      }
+    }
+    throw new Error('no identity matched any of the file\'s recipients')
   }
 }

@@ -325,6 +325,41 @@ describe('Journal', () => {
     expect(journal.issues).toEqual([])
   })
 
+  it('readLatest gives the newest records oldest first and opens only the segments it needs', async () => {
+    const journal = await openJournal({maxSegmentBytes: 600})
+    for (const batch of range(0, 6)) {
+      for (const i of range(batch * 3, batch * 3 + 3)) journal.append({i, padding: 'x'.repeat(100)})
+      await journal.flush()
+    }
+    await journal.close()
+    const segments = await journal.segments()
+    expect(segments.length).toBeGreaterThan(3)
+    // Spoil the oldest segment: reading the newest few records must not open it.
+    await writeFile(segments[0].file, Buffer.alloc(segments[0].bytes, 0xff))
+    expect(ids(await journal.readLatest(4))).toEqual([14, 15, 16, 17])
+    expect(ids(await journal.readLatest(1))).toEqual([17])
+    expect(journal.issues).toEqual([])
+    expect(await journal.readLatest(0)).toEqual([])
+    // Asking for more than there is reads everything (reporting the spoiled segment) and keeps the order.
+    const all = ids(await journal.readLatest(1000))
+    expect(all).toEqual([...all].sort((a, b) => a - b))
+    expect(all.at(-1)).toBe(17)
+    expect(journal.issues.length).toBeGreaterThan(0)
+  })
+
+  it('readLatest honours `since`', async () => {
+    const clock = manualClock('2026-11-01T10:00:00.000Z')
+    const journal = await openJournal({now: clock.now})
+    journal.append({i: 0})
+    await journal.flush()
+    clock.set('2026-11-02T11:00:00.000Z')
+    journal.append({i: 1})
+    journal.append({i: 2})
+    await journal.close()
+    expect(ids(await journal.readLatest(10, {since: new Date('2026-11-02T00:00:00.000Z')}))).toEqual([1, 2])
+    expect(ids(await journal.readLatest(10))).toEqual([0, 1, 2])
+  })
+
   it('reports a damaged middle frame with its file and offset and still reads the other frames, without modifying the file', async () => {
     const journal = await openJournal()
     for (const frame of range(0, 3)) {

@@ -1,6 +1,6 @@
 import {Decrypter, Encrypter, generateX25519Identity, identityToRecipient} from 'age-encryption'
 import {describe, expect, it} from 'vitest'
-import {bech32Decode, NativeAgeEncrypter} from '../../src/store/native-age.js'
+import {bech32Decode, NativeAgeDecrypter, NativeAgeEncrypter} from '../../src/store/native-age.js'
 
 describe('NativeAgeEncrypter', () => {
   it('writes age files that age-encryption decrypts, at every chunk boundary', async () => {
@@ -33,5 +33,65 @@ describe('NativeAgeEncrypter', () => {
     const viaLibrary = new Encrypter()
     viaLibrary.addRecipient(recipient)
     expect((await viaLibrary.encrypt('x')).length).toBeGreaterThan(0)
+  })
+})
+
+describe('NativeAgeDecrypter', () => {
+  const sizes = [0, 1, 1000, 64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 2 * 64 * 1024, 200_000]
+  const bytes = (size: number) => Buffer.alloc(size, 0).map((_, i) => (i * 13 + size) % 251)
+
+  it('reads files age-encryption wrote, at every chunk boundary', async () => {
+    const identity = await generateX25519Identity()
+    const encrypter = new Encrypter()
+    encrypter.addRecipient(await identityToRecipient(identity))
+    const decrypter = new NativeAgeDecrypter(identity)
+    for (const size of sizes) expect(decrypter.decrypt(await encrypter.encrypt(bytes(size)))).toEqual(Buffer.from(bytes(size)))
+  })
+
+  it('reads what NativeAgeEncrypter writes', async () => {
+    const identity = await generateX25519Identity()
+    const encrypter = new NativeAgeEncrypter(await identityToRecipient(identity))
+    const decrypter = new NativeAgeDecrypter(identity)
+    for (const size of sizes) expect(decrypter.decrypt(encrypter.encrypt(bytes(size)))).toEqual(Buffer.from(bytes(size)))
+  })
+
+  it('finds its stanza among several recipients', async () => {
+    const [mine, other] = [await generateX25519Identity(), await generateX25519Identity()]
+    const encrypter = new Encrypter()
+    encrypter.addRecipient(await identityToRecipient(other))
+    encrypter.addRecipient(await identityToRecipient(mine))
+    expect(new NativeAgeDecrypter(mine).decrypt(await encrypter.encrypt('for two')).toString()).toBe('for two')
+  })
+
+  it('refuses another identity, tampering anywhere, truncation and non-age input', async () => {
+    const identity = await generateX25519Identity()
+    const file = new NativeAgeEncrypter(await identityToRecipient(identity)).encrypt(bytes(70_000))
+    const decrypter = new NativeAgeDecrypter(identity)
+    const stranger = new NativeAgeDecrypter(await generateX25519Identity())
+    expect(() => stranger.decrypt(file)).toThrow(/no identity matched/)
+    const headerEnd = file.indexOf('\n---') + 5
+    const flip = (at: number) => {
+      const copy = Buffer.from(file)
+      copy[at] ^= 1
+      return copy
+    }
+    expect(() => decrypter.decrypt(flip(headerEnd + 2))).toThrow(/MAC|base64/) // the MAC itself
+    expect(() => decrypter.decrypt(flip(file.length - 5))).toThrow() // last chunk
+    expect(() => decrypter.decrypt(flip(headerEnd + 60))).toThrow() // first chunk
+    expect(() => decrypter.decrypt(file.subarray(0, file.length - 100))).toThrow() // cut inside the last chunk
+    expect(() => decrypter.decrypt(file.subarray(0, headerEnd + 16 + 64 * 1024 + 16))).toThrow() // cut at a chunk boundary
+    expect(() => decrypter.decrypt(Buffer.from('{"plain":"json"}'))).toThrow(/not an age file/)
+    expect(() => new NativeAgeDecrypter('AGE-SECRET-KEY-1QQQQ')).toThrow()
+  })
+
+  it('agrees with age-encryption on what it refuses', async () => {
+    const identity = await generateX25519Identity()
+    const file = new NativeAgeEncrypter(await identityToRecipient(identity)).encrypt(Buffer.from('x'))
+    const tampered = Buffer.from(file)
+    tampered[30] ^= 1 // inside the stanza
+    const library = new Decrypter()
+    library.addIdentity(identity)
+    await expect(library.decrypt(tampered)).rejects.toThrow()
+    expect(() => new NativeAgeDecrypter(identity).decrypt(tampered)).toThrow()
   })
 })
