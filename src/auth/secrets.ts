@@ -1,11 +1,12 @@
-import {createHash, randomBytes, timingSafeEqual} from 'node:crypto'
+import {createHash, hash, randomBytes, timingSafeEqual} from 'node:crypto'
 
 export const API_KEY_PREFIX = 'th-'
 /** Characters of a key shown in listings: "th-" plus 8 characters of the secret. */
 const SHOWN_PREFIX_LENGTH = 11
 
+/** One-shot hashing (node:crypto hash, ~3x cheaper than createHash): every /v1 request hashes its key. */
 export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex')
+  return hash('sha256', value, 'hex')
 }
 
 /** Compares secrets in constant time (hashing first makes the lengths equal). */
