@@ -4,6 +4,7 @@ import {TokenHubError, isTokenHubError} from '../../src/core/errors.js'
 import {estimateChatTokens, estimateInputTokens, estimateResponsesTokens, tokenizerReady} from '../../src/core/tokens.js'
 import {createContext} from '../http/context.js'
 import {HyperExpressSink} from '../http/response-sink.js'
+import {Turns} from '../http/turns.js'
 import type {RouteEnv} from '../http/json-route.js'
 import {presentedKey, type ApiKeyAuth} from './api-key-auth.js'
 import type {ModelCatalog} from './catalog.js'
@@ -66,12 +67,20 @@ function sendDialectError(res: Response, dialect: Dialect, error: TokenHubError,
 }
 
 /** Reads and checks the JSON body; errors are answered in the endpoint's dialect. */
-/** The JSON object body, read in full; then the tokenizer, if a request beats its load after start. */
+/** /v1 request starts share the event loop in slices (see Turns): one per process. */
+const turns = new Turns()
+
+/**
+ * The JSON object body, read in full; then the tokenizer, if a request beats its load after
+ * start; then this request's turn, if a burst of requests has used up the loop's slice.
+ */
 async function readObject(req: Request, env: RouteEnv, requestId: string): Promise<Record<string, unknown>> {
   const body = await createContext(req, requestId, env.maxBodyBytes).json()
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new TokenHubError('VALIDATION', 'the request body must be a JSON object')
   const tokenizer = tokenizerReady()
   if (tokenizer) await tokenizer
+  const turn = turns.take()
+  if (turn) await turn
   return body as Record<string, unknown>
 }
 
