@@ -4,8 +4,8 @@ import {createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPu
  * age (age-encryption.org/v1) for X25519 keys on node:crypto's native ChaCha20-Poly1305, HKDF
  * and X25519. The age-encryption package does the same in pure JS, about ten times slower: the
  * journal encrypts every request record and the daemon decrypts its journals at start. Files
- * interoperate with `age` and age-encryption both ways (tests check it). Passphrase (scrypt)
- * files are the vault's business and stay with age-encryption.
+ * interoperate with age-encryption both ways (tests check it) and are plain age files for the
+ * `age` tool. Passphrase (scrypt) files are the vault's business and stay with age-encryption.
  */
 
 const CHUNK = 64 * 1024
