@@ -33,6 +33,8 @@ export interface DaemonConfig {
   allowUnpriced: boolean
   maxHeaderBytes: number
   maxUrlBytes: number
+  /** Open connections per upstream origin; 0 = no cap (each concurrent request gets one). */
+  upstreamMaxConnections: number
 }
 
 /** Flag values as given on the command line (undefined = not given). */
@@ -118,5 +120,6 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv):
     // uWS resets connections whose request head passes ~128 KiB; stay well below to answer 431/414.
     maxHeaderBytes: numberFrom('TOKENHUB_MAX_HEADER_BYTES', undefined, env.TOKENHUB_MAX_HEADER_BYTES, 32 * 1024, {min: 1024, integer: true}),
     maxUrlBytes: numberFrom('TOKENHUB_MAX_URL_BYTES', undefined, env.TOKENHUB_MAX_URL_BYTES, 16 * 1024, {min: 256, integer: true}),
+    upstreamMaxConnections: numberFrom('TOKENHUB_UPSTREAM_MAX_CONNECTIONS', undefined, env.TOKENHUB_UPSTREAM_MAX_CONNECTIONS, 0, {min: 0, integer: true}),
   }
 }

@@ -107,6 +107,7 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
       idleTimeoutMs: config.streamIdleTimeoutSecs * 1000,
       deadlineMs: config.requestDeadlineSecs * 1000,
       allowUnpriced: config.allowUnpriced,
+      upstreamMaxConnections: config.upstreamMaxConnections,
       circuitFailures: config.circuitFailures,
       circuitOpenMs: config.circuitOpenSecs * 1000,
       healthProbeMs: config.healthProbeSecs * 1000,

@@ -42,6 +42,8 @@ export interface RuntimeOptions {
   journalRetentionMs: number
   deadlineMs: number
   allowUnpriced: boolean
+  /** Open connections per upstream origin; 0 = no cap. */
+  upstreamMaxConnections?: number
 }
 
 export const DEFAULT_TSDB_RETENTION_MS = 7 * 86_400_000
@@ -136,7 +138,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
     }
   }
 
-  const upstream = new UpstreamClient()
+  const upstream = new UpstreamClient({maxConnections: options.upstreamMaxConnections ?? 0})
   const gateway = new Gateway({
     store,
     catalog,

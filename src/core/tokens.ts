@@ -27,10 +27,43 @@ export function tokenizerReady(): Promise<void> | null {
   return countTokens ? null : loadTokenizer()
 }
 
+/**
+ * Counts of long texts are remembered (least recently used out first): coding agents resend the
+ * same system prompt, tool definitions and history on every turn, and tokenizing 100 KB costs
+ * milliseconds of event loop each time; looking it up costs a string comparison. Short texts are
+ * cheaper to count than to keep.
+ */
+const CACHE_MIN_CHARS = 512
+const CACHE_MAX_CHARS = 16 * 1024 * 1024
+const counted = new Map<string, number>()
+let countedChars = 0
+
 export const countText = (text: string): number => {
   if (!text) return 0
   if (!countTokens) throw new Error('the tokenizer is not loaded yet: await tokenizerReady() first')
-  return countTokens(text)
+  if (text.length < CACHE_MIN_CHARS) return countTokens(text)
+  const known = counted.get(text)
+  if (known !== undefined) {
+    counted.delete(text)
+    counted.set(text, known)
+    return known
+  }
+  const tokens = countTokens(text)
+  if (text.length <= CACHE_MAX_CHARS / 8) {
+    counted.set(text, tokens)
+    countedChars += text.length
+    for (const oldest of counted.keys()) {
+      if (countedChars <= CACHE_MAX_CHARS) break
+      counted.delete(oldest)
+      countedChars -= oldest.length
+    }
+  }
+  return tokens
+}
+
+/** What the count cache holds (for tests and diagnostics). */
+export function tokenCountCache(): {entries: number; chars: number} {
+  return {entries: counted.size, chars: countedChars}
 }
 
 type Part = {type?: unknown; text?: unknown; content?: unknown; input?: unknown; source?: unknown; image_url?: unknown}

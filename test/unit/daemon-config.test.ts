@@ -36,5 +36,12 @@ describe('daemon configuration', () => {
     expect(() => resolveDaemonConfig({}, {TOKENHUB_DEFAULT_MODE: 'fastest'})).toThrow(/unknown routing mode "fastest"/)
     expect(() => resolveDaemonConfig({}, {TOKENHUB_DEFAULT_MAX_BUDGET_USD: 'lots'})).toThrow(/must be a number/)
     expect(() => resolveDaemonConfig({}, {TOKENHUB_LOG_LEVEL: 'loud'})).toThrow(/unknown log level/)
+    expect(() => resolveDaemonConfig({}, {TOKENHUB_UPSTREAM_MAX_CONNECTIONS: '-1'})).toThrow(/TOKENHUB_UPSTREAM_MAX_CONNECTIONS must be >= 0/)
+    expect(() => resolveDaemonConfig({}, {TOKENHUB_UPSTREAM_MAX_CONNECTIONS: '2.5'})).toThrow(/must be an integer/)
+  })
+
+  it('opens as many upstream connections as requests need unless capped', () => {
+    expect(resolveDaemonConfig({}, {}).upstreamMaxConnections).toBe(0)
+    expect(resolveDaemonConfig({}, {TOKENHUB_UPSTREAM_MAX_CONNECTIONS: '64'}).upstreamMaxConnections).toBe(64)
   })
 })

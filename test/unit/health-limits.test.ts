@@ -3,7 +3,7 @@ import {backoffMs, classifyStatus, nextStep, parseRetryAfter} from '../../src/co
 import {CircuitBreaker, type CircuitState} from '../../src/core/health/circuit-breaker.js'
 import {SampleWindow} from '../../src/core/health/sample-window.js'
 import {RateLimiter} from '../../src/core/limits/rate-limiter.js'
-import {estimateChatTokens, estimateInputTokens, loadTokenizer, tokenizerReady, TOKENS_PER_IMAGE} from '../../src/core/tokens.js'
+import {countText, estimateChatTokens, estimateInputTokens, loadTokenizer, tokenCountCache, tokenizerReady, TOKENS_PER_IMAGE} from '../../src/core/tokens.js'
 
 describe('CircuitBreaker', () => {
   it('opens after consecutive failures, half-opens for one probe, closes on success', () => {
@@ -120,5 +120,21 @@ describe('token estimates', () => {
     const image = estimateChatTokens({messages: [{role: 'user', content: [{type: 'image_url', image_url: {url: `data:image/png;base64,${'A'.repeat(100_000)}`}}]}]})
     expect(image).toBe(TOKENS_PER_IMAGE + 4)
     expect(estimateInputTokens(['a b c', [1, 2, 3]])).toBeGreaterThan(3)
+  })
+
+  it('remembers the counts of long texts an agent resends each turn, with the same answer', () => {
+    const system = 'You are a coding agent. Read files, run the tests, and explain each change. '.repeat(200)
+    const tools = [{name: 'shell', description: 'Runs a shell command and returns its output. '.repeat(30), input_schema: {type: 'object'}}]
+    const before = tokenCountCache()
+    const first = estimateChatTokens({system, messages: [{role: 'user', content: 'Fix the failing test.'}], tools})
+    const cached = tokenCountCache()
+    // The system prompt and the tools JSON are kept; the short user turn is not.
+    expect(cached.entries).toBe(before.entries + 2)
+    expect(cached.chars).toBe(before.chars + system.length + JSON.stringify(tools).length)
+    // A copy of the same text (as a new request parses it) is a hit: same count, nothing added.
+    const again = estimateChatTokens({system: JSON.parse(JSON.stringify(system)), messages: [{role: 'user', content: 'Fix the failing test.'}], tools: structuredClone(tools)})
+    expect(again).toBe(first)
+    expect(tokenCountCache()).toEqual(cached)
+    expect(countText(system)).toBeGreaterThan(system.length / 10)
   })
 })
