@@ -5,7 +5,7 @@ import {createContext, type RequestContext} from './context.js'
 import {adminErrorBody, toTokenHubError} from './errors.js'
 import {newRequestId} from './request-id.js'
 import {checkRequestHead, type RequestLimits} from './limits.js'
-import {requestScope} from './request-scope.js'
+import {inRequestScope} from './request-scope.js'
 import type {InflightTracker} from './inflight.js'
 
 export interface JsonReply {
@@ -54,7 +54,7 @@ export function jsonRoute(env: RouteEnv, handler: JsonHandler, guard?: (ctx: Pic
     try {
       checkRequestHead(req, env.limits)
       guard?.(ctx)
-      const reply = await requestScope.run({requestId, remoteAddress: ctx.remoteAddress}, () => handler(ctx))
+      const reply = await inRequestScope(ctx.method, {requestId, remoteAddress: ctx.remoteAddress}, () => handler(ctx))
       status = reply.status ?? 200
       sendJson(res, status, reply.body, requestId, reply.contentType)
     } catch (error) {

@@ -7,6 +7,19 @@ import type {HealthRegistry} from '../gateway/health-registry.js'
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300]
 const CIRCUIT_VALUE = {closed: 0, half_open: 1, open: 2} as const
 
+interface Child {
+  requestLabels: {endpoint: string; model: string; provider: string; status: string}
+  modelLabels: {model: string; provider: string}
+  model: string
+  latency: ReturnType<Histogram<'model' | 'provider'>['labels']>
+  ttft: ReturnType<Histogram<'model' | 'provider'>['labels']>
+  /** Increments not yet handed to prom-client (at the next scrape). */
+  requests: number
+  tokensIn: number
+  tokensOut: number
+  cost: number
+}
+
 /**
  * Prometheus text at GET /metrics. Labels stay low-cardinality (model, provider, endpoint,
  * status class; never API keys or request ids).
@@ -23,12 +36,13 @@ export class PrometheusMetrics {
 
   constructor(deps: {health: HealthRegistry; bus: EventBus}) {
     const registers = [this.registry]
-    this.requests = new Counter({name: 'tokenhub_requests_total', help: '/v1 requests by endpoint, routed model, provider and status class', labelNames: ['endpoint', 'model', 'provider', 'status'], registers})
+    const flush = (what: () => void) => ({collect: what, registers})
+    this.requests = new Counter({name: 'tokenhub_requests_total', help: '/v1 requests by endpoint, routed model, provider and status class', labelNames: ['endpoint', 'model', 'provider', 'status'], ...flush(() => this.flushRequests())})
     this.errors = new Counter({name: 'tokenhub_request_errors_total', help: 'Failed /v1 requests by error class', labelNames: ['error_class', 'model'], registers})
     this.latency = new Histogram({name: 'tokenhub_request_duration_seconds', help: 'Whole request latency through the gateway', labelNames: ['model', 'provider'], buckets: LATENCY_BUCKETS, registers})
     this.ttft = new Histogram({name: 'tokenhub_time_to_first_token_seconds', help: 'Streams: time to the first chunk sent to the client', labelNames: ['model', 'provider'], buckets: LATENCY_BUCKETS, registers})
-    this.tokens = new Counter({name: 'tokenhub_tokens_total', help: 'Tokens by model and direction (input, output)', labelNames: ['model', 'direction'], registers})
-    this.cost = new Counter({name: 'tokenhub_cost_usd_total', help: 'Spend in USD from upstream usage and model prices', labelNames: ['model', 'provider'], registers})
+    this.tokens = new Counter({name: 'tokenhub_tokens_total', help: 'Tokens by model and direction (input, output)', labelNames: ['model', 'direction'], ...flush(() => this.flushTokens())})
+    this.cost = new Counter({name: 'tokenhub_cost_usd_total', help: 'Spend in USD from upstream usage and model prices', labelNames: ['model', 'provider'], ...flush(() => this.flushCost())})
     this.storeWrite = new Histogram({name: 'tokenhub_store_write_seconds', help: 'Encrypting and writing the config store', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers})
     new Gauge({
       name: 'tokenhub_circuit_state',
@@ -54,19 +68,49 @@ export class PrometheusMetrics {
   }
 
   /**
-   * Label-bound children per (endpoint, model, provider, status class), cached so a request costs
-   * a map lookup and a few additions instead of prom-client hashing label objects each time.
+   * Per (endpoint, model, provider, status class): the label-bound histogram children, and the
+   * counter increments since the last scrape as plain numbers. prom-client hashes a label set on
+   * every inc(), so counters are handed over once per scrape (each counter's collect()) instead
+   * of four times per request.
    */
-  private readonly children = new Map<string, ReturnType<PrometheusMetrics['bind']>>()
+  private readonly children = new Map<string, Child>()
 
-  private bind(endpoint: string, model: string, provider: string, status: string) {
+  private bind(endpoint: string, model: string, provider: string, status: string): Child {
     return {
-      requests: this.requests.labels({endpoint, model, provider, status}),
+      requestLabels: {endpoint, model, provider, status},
+      modelLabels: {model, provider},
+      model,
       latency: this.latency.labels({model, provider}),
       ttft: this.ttft.labels({model, provider}),
-      tokensIn: this.tokens.labels({model, direction: 'input'}),
-      tokensOut: this.tokens.labels({model, direction: 'output'}),
-      cost: this.cost.labels({model, provider}),
+      requests: 0,
+      tokensIn: 0,
+      tokensOut: 0,
+      cost: 0,
+    }
+  }
+
+  private flushRequests(): void {
+    for (const child of this.children.values()) {
+      if (child.requests === 0) continue
+      this.requests.inc(child.requestLabels, child.requests)
+      child.requests = 0
+    }
+  }
+
+  private flushTokens(): void {
+    for (const child of this.children.values()) {
+      if (child.tokensIn > 0) this.tokens.inc({model: child.model, direction: 'input'}, child.tokensIn)
+      if (child.tokensOut > 0) this.tokens.inc({model: child.model, direction: 'output'}, child.tokensOut)
+      child.tokensIn = 0
+      child.tokensOut = 0
+    }
+  }
+
+  private flushCost(): void {
+    for (const child of this.children.values()) {
+      if (child.cost === 0) continue
+      this.cost.inc(child.modelLabels, child.cost)
+      child.cost = 0
     }
   }
 
@@ -80,14 +124,14 @@ export class PrometheusMetrics {
       child = this.bind(record.endpoint, model, provider, status)
       this.children.set(id, child)
     }
-    child.requests.inc()
+    child.requests++
     if (record.error_class) this.errors.inc({error_class: record.error_class, model})
     if (record.model_id) {
       child.latency.observe(record.latency_ms / 1000)
       if (record.ttft_ms !== null) child.ttft.observe(record.ttft_ms / 1000)
-      if (record.input_tokens) child.tokensIn.inc(record.input_tokens)
-      if (record.output_tokens) child.tokensOut.inc(record.output_tokens)
-      if (record.cost_usd > 0) child.cost.inc(record.cost_usd)
+      if (record.input_tokens) child.tokensIn += record.input_tokens
+      if (record.output_tokens) child.tokensOut += record.output_tokens
+      if (record.cost_usd > 0) child.cost += record.cost_usd
     }
   }
 
