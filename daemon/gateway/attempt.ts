@@ -23,7 +23,7 @@ export interface AttemptInput {
   upstream: UpstreamClient
   firstByteTimeoutMs: number
   idleTimeoutMs: number
-  /** Headers for the client response (X-TokenHub-*), given the usage when it is known (JSON answers). */
+  /** Headers for the client response (X-TokenHub-*), given the usage when it is known (JSON answers); a fresh object the caller adds to. */
   responseHeaders: (usage: TokenUsage | null) => Record<string, string>
   /** Wraps a JSON answer (TokenHub's /v1/chat envelope); usage is read before wrapping. */
   wrapBody?: (body: unknown, usage: TokenUsage | null) => unknown
@@ -123,7 +123,9 @@ async function deliverJson(input: AttemptInput, body: AsyncIterable<Buffer> & {t
   const clientBody = input.wrapBody ? input.wrapBody(translated, usage) : translated
   const latencyMs = input.now() - started
   // A pass-through body goes out byte for byte; a translated one is serialised once.
-  input.sink.send(status, clientBody === parsed ? text : JSON.stringify(clientBody), {'content-type': 'application/json', ...input.responseHeaders(usage)})
+  const headers = input.responseHeaders(usage)
+  headers['content-type'] = 'application/json'
+  input.sink.send(status, clientBody === parsed ? text : JSON.stringify(clientBody), headers)
   return {kind: 'success', status, usage, ttftMs: null, latencyMs, streamError: null}
 }
 
@@ -145,7 +147,11 @@ async function deliverStream(
   const emit = async (text: string) => {
     if (!text) return
     if (!sink.started) {
-      sink.startStream(status, {'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', ...input.responseHeaders(null)})
+      const headers = input.responseHeaders(null)
+      headers['content-type'] = 'text/event-stream; charset=utf-8'
+      headers['cache-control'] = 'no-cache'
+      headers['x-accel-buffering'] = 'no'
+      sink.startStream(status, headers)
       ttftMs = input.now() - started
     }
     await sink.write(text)

@@ -83,10 +83,11 @@ function requestedOutput(body: Record<string, unknown>): number | null {
  * What a translation left out (fields, hosted tools), for the client to see: `x-tokenhub-dropped`.
  * Names can come from the client's own keys, so only printable ASCII goes into the header.
  */
-function droppedHeader(dropped: string[]): Record<string, string> {
-  if (dropped.length === 0) return {}
+function addDroppedHeader(headers: Record<string, string>, dropped: string[]): Record<string, string> {
+  if (dropped.length === 0) return headers
   const value = dropped.join(', ').replace(/[^\x20-\x7e]/g, '?')
-  return {'x-tokenhub-dropped': value.length > 1024 ? `${value.slice(0, 1021)}...` : value}
+  headers['x-tokenhub-dropped'] = value.length > 1024 ? `${value.slice(0, 1021)}...` : value
+  return headers
 }
 
 interface CallState {
@@ -281,7 +282,7 @@ export class Gateway {
           upstream: deps.upstream,
           firstByteTimeoutMs: Math.max(1, Math.min(deps.firstByteTimeoutMs, deadline - performance.now())),
           idleTimeoutMs: deps.idleTimeoutMs,
-          responseHeaders: (usage) => ({...this.responseHeaders(state, model, usage ? costUsd(model, usage.input, usage.output) : null), ...droppedHeader(plan.dropped)}),
+          responseHeaders: (usage) => addDroppedHeader(this.responseHeaders(state, model, usage ? costUsd(model, usage.input, usage.output) : null), plan.dropped),
           wrapBody: call.envelope
             ? (body, usage) => call.envelope!.wrap(body, {model: model.id, costUsd: usage ? costUsd(model, usage.input, usage.output) : 0, reason: state.routed!.reason})
             : undefined,

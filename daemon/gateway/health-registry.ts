@@ -56,7 +56,9 @@ export class HealthRegistry {
       }
       this.signalCache.set(modelId, cached)
     }
-    return {...cached.signals, available: model.breaker.available && provider.breaker.available, cooldownUntil: model.cooldownUntil}
+    // Spelled out: a spread followed by more fields costs V8 (Node 20) over a microsecond here.
+    const {p95LatencyMs, latencySamples, errorRate} = cached.signals
+    return {p95LatencyMs, latencySamples, errorRate, available: model.breaker.available && provider.breaker.available, cooldownUntil: model.cooldownUntil}
   }
 
   /** Takes the half-open probe slot when the circuit is half open; false when it may not be tried. */

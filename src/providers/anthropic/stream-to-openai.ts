@@ -115,7 +115,9 @@ export class AnthropicToOpenAIStream implements StreamTransformer {
     // OpenAI clients expect a finish_reason before the end; Anthropic always sends message_delta first.
     let out = this.finishSent ? '' : this.chunk({}, 'stop')
     if (this.options.includeUsage) {
-      out += openAIFrame({...this.envelope(), choices: [], usage: openAIUsageFromCounts(this.counts ?? anthropicTokenCounts(undefined))})
+      const final = this.envelope([])
+      final.usage = openAIUsageFromCounts(this.counts ?? anthropicTokenCounts(undefined))
+      out += openAIFrame(final)
     }
     return out + OPENAI_DONE_FRAME
   }
@@ -124,12 +126,13 @@ export class AnthropicToOpenAIStream implements StreamTransformer {
     this.counts = mergeAnthropicCounts(this.counts, usage)
   }
 
-  private envelope(): {id: string; object: 'chat.completion.chunk'; created: number; model: string} {
-    return {id: this.id ?? 'chatcmpl-tokenhub', object: 'chat.completion.chunk', created: this.options.created, model: this.options.model}
+  /** A chunk with its envelope fields; built as one literal (a spread plus fields is a slow path in V8, per chunk). */
+  private envelope(choices: OpenAIChatCompletionChunk['choices']): OpenAIChatCompletionChunk {
+    return {id: this.id ?? 'chatcmpl-tokenhub', object: 'chat.completion.chunk', created: this.options.created, model: this.options.model, choices}
   }
 
   private chunk(delta: OpenAIChunkDelta, finishReason: OpenAIFinishReason | null = null): string {
-    const chunk: OpenAIChatCompletionChunk = {...this.envelope(), choices: [{index: 0, delta, finish_reason: finishReason}]}
+    const chunk = this.envelope([{index: 0, delta, finish_reason: finishReason}])
     return openAIFrame(chunk)
   }
 }
