@@ -106,7 +106,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
     onError: (error) => logger.error({err: error}, 'could not write usage.age; will retry'),
   })
   const journals = {requests: await journal(options, 'requests'), audit: await journal(options, 'audit'), metrics: await journal(options, 'metrics')}
-  const audit = new AuditTrail((record) => journals.audit.append({type: 'audit', ...record}))
+  const audit = new AuditTrail((record) => journals.audit.append(record, 'audit'))
   const rollups = new RollupStore({retentionMs: store.data.settings?.tsdb_retention_ms ?? DEFAULT_TSDB_RETENTION_MS})
   const prometheus = new PrometheusMetrics({health, bus})
   store.writeObserver = (seconds) => prometheus.storeWrite.observe(seconds)
@@ -154,7 +154,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
     logger,
     routingConfig: options.routingConfig,
     recorders: [
-      (record) => journals.requests.append({type: 'request', ...record}),
+      (record) => journals.requests.append(record, 'request'),
       (record) => rollups.observe(observationFromLog(record)),
       (record) => prometheus.observe(record),
     ],

@@ -184,12 +184,15 @@ export class Journal {
   /**
    * Queues a record; never waits and never throws for I/O reasons. The record is serialized now,
    * so later changes to the object are not journaled. Throws only for programming errors: a
-   * record JSON cannot represent (cycles, BigInt) or a closed journal.
+   * record JSON cannot represent (cycles, BigInt) or a closed journal. With `type`, the stored
+   * record is `{type, ...record}` (read back with its "type" field first).
    */
-  append(record: object): void {
+  append(record: object, type?: string): void {
     if (this.closed) throw new Error('journal is closed')
-    const json = JSON.stringify(record) as string | undefined
+    let json = JSON.stringify(record) as string | undefined
     if (json === undefined) throw new TypeError('journal record does not serialize to JSON')
+    // {"type": ..., ...record} without copying the record's fields into a new object first.
+    if (type !== undefined) json = json === '{}' ? `{"type":${JSON.stringify(type)}}` : `{"type":${JSON.stringify(type)},${json.slice(1)}`
     const at = this.now().toISOString()
     const line = encodeLine(at, json)
     if (this.bufferedBytes + line.length > this.limits.maxPendingBytes) {

@@ -107,6 +107,16 @@ describe('Journal', () => {
     expect((await collect(journal.read()))[0].record).toEqual({i: 1, status: 'pending'})
   })
 
+  it('stores a typed record as {type, ...record}, empty records included', async () => {
+    const journal = await openJournal()
+    journal.append({request_id: 'r1', status_code: 200}, 'request')
+    journal.append({}, 'audit')
+    await journal.flush()
+    const records = (await collect(journal.read())).map((e) => e.record)
+    expect(records).toEqual([{type: 'request', request_id: 'r1', status_code: 200}, {type: 'audit'}])
+    expect(Object.keys(records[0] as object)[0]).toBe('type')
+  })
+
   it('writes to a new segment after reopening and seals the old one with its time range', async () => {
     const clock = manualClock('2026-11-23T12:45:01.123Z')
     const first = await openJournal({now: clock.now})

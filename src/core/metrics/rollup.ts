@@ -318,8 +318,9 @@ export class RollupStore {
   observe(o: Observation): void {
     if (!Number.isFinite(o.at)) throw validation(`metrics observation: "at" must be epoch ms, got ${o.at}`)
     const minute = minuteStart(o.at)
-    addObservation(this.minuteOf(o, minute), o)
-    const id = `${seriesId(o)}@${minute}`
+    const series = seriesId(o)
+    addObservation(this.minuteOf(o, minute, series), o)
+    const id = `${series}@${minute}`
     let delta = this.pending.get(id)
     if (!delta) {
       delta = {labels: labelsOf(o), minute, agg: emptyAggregate()}
@@ -413,8 +414,7 @@ export class RollupStore {
     }))
   }
 
-  private minuteOf(labels: SeriesLabels, minute: number): MinuteAggregate {
-    const id = seriesId(labels)
+  private minuteOf(labels: SeriesLabels, minute: number, id = seriesId(labels)): MinuteAggregate {
     let series = this.series.get(id)
     if (!series) {
       series = {labels: labelsOf(labels), minutes: new Map(), order: []}
