@@ -6,6 +6,7 @@ import type {RoutableModel} from '../../src/core/routing/types.js'
 import {isContextOverflow} from '../../src/providers/errors.js'
 import type {TokenUsage} from '../../src/providers/stream.js'
 import type {ResponseSink} from '../http/response-sink.js'
+import {loopTurns} from '../http/turns.js'
 import {usageOf, type Dialect, type Endpoint, type UpstreamPlan} from '../../src/providers/plan.js'
 import {UpstreamAbort, type UpstreamClient} from './upstream-client.js'
 
@@ -165,6 +166,10 @@ async function deliverStream(
       let out = ''
       for (const event of pending) out += transformer.push({event: event.event, data: event.data})
       pending.length = 0
+      // Many streams' chunks can arrive in one poll (1,000 streams in step): once this loop
+      // iteration's slice is used, the rest are relayed in later iterations, after timers.
+      const turn = loopTurns.take()
+      if (turn) await turn
       await emit(out)
       if (sink.aborted) {
         controller.abort()

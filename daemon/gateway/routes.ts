@@ -4,7 +4,7 @@ import {TokenHubError, isTokenHubError} from '../../src/core/errors.js'
 import {estimateChatTokens, estimateInputTokens, estimateResponsesTokens, tokenizerReady} from '../../src/core/tokens.js'
 import {createContext} from '../http/context.js'
 import {HyperExpressSink} from '../http/response-sink.js'
-import {Turns} from '../http/turns.js'
+import {loopTurns as turns} from '../http/turns.js'
 import type {RouteEnv} from '../http/json-route.js'
 import {presentedKey, type ApiKeyAuth} from './api-key-auth.js'
 import type {ModelCatalog} from './catalog.js'
@@ -67,8 +67,6 @@ function sendDialectError(res: Response, dialect: Dialect, error: TokenHubError,
 }
 
 /** Reads and checks the JSON body; errors are answered in the endpoint's dialect. */
-/** /v1 request starts share the event loop in slices (see Turns): one per process. */
-const turns = new Turns()
 
 /**
  * The JSON object body, read in full; then the tokenizer, if a request beats its load after

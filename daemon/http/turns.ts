@@ -64,3 +64,9 @@ export class Turns {
     })
   }
 }
+
+/**
+ * The daemon's one set of turns: /v1 request starts and relayed stream chunks share it, so a
+ * burst of either leaves room for timers and the other.
+ */
+export const loopTurns = new Turns()
