@@ -13,7 +13,10 @@ export interface AuditQuery {
 
 /**
  * Every admin mutation, with who, what, which request and from where. Kept in a ring for the
- * API and appended to the journal for history (refilled from it at start).
+ * API and appended to the journal for history (refilled from it at start). The request id and
+ * address come from the admin request scope (daemon/http/request-scope.ts), which exists while a
+ * POST, PUT, PATCH or DELETE handler runs: record changes from within the handler (awaited), not
+ * from work it leaves running after it answered, or they are recorded without them.
  */
 export class AuditTrail {
   private readonly ring = new RecordRing<AuditRecord>(10_000)

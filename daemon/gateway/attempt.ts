@@ -158,9 +158,17 @@ async function deliverStream(
     await sink.write(text)
   }
 
+  let leading = true
   try {
     for await (const chunk of body) {
-      parser.feed(decoder.write(chunk))
+      let text = decoder.write(chunk)
+      if (leading && text) {
+        leading = false
+        // A byte order mark at the start (TextDecoder dropped it; StringDecoder keeps it) would
+        // glue itself to the first field name and lose the first event.
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+      }
+      parser.feed(text)
       // Every event that arrived in this read goes out in one write (one syscall, one TCP segment
       // when it fits), not one write per event.
       let out = ''
@@ -168,9 +176,11 @@ async function deliverStream(
       pending.length = 0
       // Many streams' chunks can arrive in one poll (1,000 streams in step): once this loop
       // iteration's slice is used, the rest are relayed in later iterations, after timers.
-      const turn = loopTurns.take()
-      if (turn) await turn
-      await emit(out)
+      if (out) {
+        const turn = loopTurns.take()
+        if (turn) await turn
+        await emit(out)
+      }
       if (sink.aborted) {
         controller.abort()
         return {kind: 'aborted', latencyMs: input.now() - started, started: sink.started, usage: transformer.usage}

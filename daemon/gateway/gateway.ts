@@ -62,8 +62,8 @@ export interface GatewayCall {
   path: string
   body: Record<string, unknown>
   header: (name: string) => string | undefined
-  /** Input token estimate for routing, limits and cost estimates. */
-  estimateTokens: (body: Record<string, unknown>) => number
+  /** Input token estimate for routing, limits and cost estimates; `scope` is the API key id (see countText). */
+  estimateTokens: (body: Record<string, unknown>, scope: string) => number
   /** TokenHub's /v1/chat: policy and hint from the envelope, and the reply wrapped in it. */
   envelope?: {policy: unknown; hint?: string; wrap: (response: unknown, meta: {model: string; costUsd: number; reason: string}) => unknown}
 }
@@ -123,14 +123,16 @@ export class Gateway {
    * POST /v1/messages/count_tokens: asked of the Anthropic upstream when the model lives there
    * (its count is exact), else answered with the local tokenizer estimate.
    */
-  async countTokens(body: Record<string, unknown>, header: (name: string) => string | undefined, estimate: number): Promise<{input_tokens: number}> {
+  async countTokens(body: Record<string, unknown>, header: (name: string) => string | undefined, estimateFor: (scope: string) => number): Promise<{input_tokens: number}> {
     const {deps} = this
     const key = deps.auth.authenticate(presentedKey(header('authorization'), header('x-api-key')), this.now())
     deps.auth.requireScope(key, 'chat')
+    // Only after authentication: tokenizing a large body is work an unknown caller must not cause.
+    const estimate = () => ({input_tokens: estimateFor(key.id)})
     const requested = typeof body.model === 'string' ? body.model : ''
     const alias = deps.catalog.get(requested) ? undefined : findAlias(deps.catalog.aliases(), requested)
     const model = deps.catalog.get(requested) ?? (alias ? deps.catalog.get(alias.variants[0]?.model_id ?? '') : undefined)
-    if (!model || model.providerType !== 'anthropic' || !deps.keys.usable(model.providerId)) return {input_tokens: estimate}
+    if (!model || model.providerType !== 'anthropic' || !deps.keys.usable(model.providerId)) return estimate()
     try {
       const apiKey = await deps.keys.get(model.providerId)
       const response = await deps.upstream.send({
@@ -147,7 +149,7 @@ export class Gateway {
     } catch (error) {
       deps.logger.debug({err: error, model_id: model.id}, 'count_tokens upstream failed; answering with the estimate')
     }
-    return {input_tokens: estimate}
+    return estimate()
   }
 
   async handle(call: GatewayCall, sink: ResponseSink): Promise<void> {
@@ -187,7 +189,7 @@ export class Gateway {
     const policyField = call.envelope ? call.envelope.policy : call.body.tokenhub
     delete call.body.tokenhub
     state.policy = policyFrom(policyField, call.header, deps.routingConfig())
-    state.estimate = call.estimateTokens(call.body)
+    state.estimate = call.estimateTokens(call.body, key.id)
     const outputTokens = requestedOutput(call.body)
 
     const admitted = deps.limiter.admit(key.id, {requestsPerMinute: key.rate_limit_rpm, tokensPerMinute: key.rate_limit_tpm}, state.estimate + (outputTokens ?? 0), this.now())

@@ -48,14 +48,14 @@ interface EndpointSpec {
   dialect: Dialect
   endpoint: Endpoint
   check: Check
-  estimate: (body: Record<string, unknown>) => number
+  estimate: (body: Record<string, unknown>, scope: string) => number
 }
 
 const ENDPOINTS: EndpointSpec[] = [
   {path: '/v1/chat/completions', dialect: 'openai', endpoint: 'chat', check: requireArray('messages'), estimate: estimateChatTokens},
   {path: '/v1/messages', dialect: 'anthropic', endpoint: 'chat', check: requireArray('messages'), estimate: estimateChatTokens},
-  {path: '/v1/completions', dialect: 'openai', endpoint: 'completions', check: requirePresent('prompt'), estimate: (b) => estimateInputTokens(b.prompt)},
-  {path: '/v1/embeddings', dialect: 'openai', endpoint: 'embeddings', check: requirePresent('input'), estimate: (b) => estimateInputTokens(b.input)},
+  {path: '/v1/completions', dialect: 'openai', endpoint: 'completions', check: requirePresent('prompt'), estimate: (b, scope) => estimateInputTokens(b.prompt, scope)},
+  {path: '/v1/embeddings', dialect: 'openai', endpoint: 'embeddings', check: requirePresent('input'), estimate: (b, scope) => estimateInputTokens(b.input, scope)},
   {path: '/v1/responses', dialect: 'openai', endpoint: 'responses', check: responsesInput, estimate: estimateResponsesTokens},
 ]
 
@@ -165,7 +165,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
     wrap('anthropic', async (req, res, requestId) => {
       const body = await readObject(req, env, requestId)
       requireArray('messages')(body)
-      const counted = await deps.gateway.countTokens(body, header(req), estimateChatTokens(body))
+      const counted = await deps.gateway.countTokens(body, header(req), (scope) => estimateChatTokens(body, scope))
       res.header('x-tokenhub-request-id', requestId).json(counted)
     }),
   )

@@ -32,13 +32,20 @@ export function tokenizerReady(): Promise<void> | null {
  * same system prompt, tool definitions and history on every turn, and tokenizing 100 KB costs
  * milliseconds of event loop each time; looking it up costs a string comparison. Short texts are
  * cheaper to count than to keep.
+ *
+ * A remembered count answers only the scope (API key) that counted the text: another key sending
+ * the same text has it counted afresh, so answer times (count_tokens, say) cannot tell one tenant
+ * which texts another one sent. The text itself is kept once.
  */
 const CACHE_MIN_CHARS = 512
 const CACHE_MAX_CHARS = 16 * 1024 * 1024
-const counted = new Map<string, number>()
+const MAX_SCOPES_PER_TEXT = 64
+const counted = new Map<string, {tokens: number; scopes: string[]}>()
 let countedChars = 0
+const stats = {hits: 0, misses: 0}
 
-export const countText = (text: string): number => {
+/** Tokens in `text`; `scope` (the API key id) says whose remembered counts may answer. */
+export const countText = (text: string, scope = ''): number => {
   if (!text) return 0
   if (!countTokens) throw new Error('the tokenizer is not loaded yet: await tokenizerReady() first')
   if (text.length < CACHE_MIN_CHARS) return countTokens(text)
@@ -46,11 +53,19 @@ export const countText = (text: string): number => {
   if (known !== undefined) {
     counted.delete(text)
     counted.set(text, known)
-    return known
+    if (known.scopes.includes(scope)) {
+      stats.hits++
+      return known.tokens
+    }
+    stats.misses++
+    const tokens = countTokens(text)
+    if (known.scopes.length < MAX_SCOPES_PER_TEXT) known.scopes.push(scope)
+    return tokens
   }
+  stats.misses++
   const tokens = countTokens(text)
   if (text.length <= CACHE_MAX_CHARS / 8) {
-    counted.set(text, tokens)
+    counted.set(text, {tokens, scopes: [scope]})
     countedChars += text.length
     for (const oldest of counted.keys()) {
       if (countedChars <= CACHE_MAX_CHARS) break
@@ -61,23 +76,23 @@ export const countText = (text: string): number => {
   return tokens
 }
 
-/** What the count cache holds (for tests and diagnostics). */
-export function tokenCountCache(): {entries: number; chars: number} {
-  return {entries: counted.size, chars: countedChars}
+/** What the count cache holds and how it answered (for tests and diagnostics). */
+export function tokenCountCache(): {entries: number; chars: number; hits: number; misses: number} {
+  return {entries: counted.size, chars: countedChars, ...stats}
 }
 
 type Part = {type?: unknown; text?: unknown; content?: unknown; input?: unknown; source?: unknown; image_url?: unknown}
 
-function countContent(content: unknown): number {
-  if (typeof content === 'string') return countText(content)
+function countContent(content: unknown, scope: string): number {
+  if (typeof content === 'string') return countText(content, scope)
   if (!Array.isArray(content)) return 0
   let total = 0
   for (const part of content as Part[]) {
     if (!part || typeof part !== 'object') continue
-    if (typeof part.text === 'string') total += countText(part.text)
+    if (typeof part.text === 'string') total += countText(part.text, scope)
     else if (part.type === 'image_url' || part.type === 'image' || part.type === 'input_image') total += TOKENS_PER_IMAGE
-    else if (part.type === 'tool_result') total += countContent(part.content)
-    else if (part.type === 'tool_use') total += countText(JSON.stringify(part.input ?? {}))
+    else if (part.type === 'tool_result') total += countContent(part.content, scope)
+    else if (part.type === 'tool_use') total += countText(JSON.stringify(part.input ?? {}), scope)
   }
   return total
 }
@@ -87,28 +102,28 @@ interface MessageLike {
   tool_calls?: Array<{function?: {name?: string; arguments?: string}}>
 }
 
-/** OpenAI chat or Anthropic messages request body. */
-export function estimateChatTokens(body: {messages?: unknown; system?: unknown; tools?: unknown}): number {
+/** OpenAI chat or Anthropic messages request body; `scope` as in countText. */
+export function estimateChatTokens(body: {messages?: unknown; system?: unknown; tools?: unknown}, scope = ''): number {
   let total = 0
-  if (body.system !== undefined) total += countContent(body.system) + TOKENS_PER_MESSAGE
+  if (body.system !== undefined) total += countContent(body.system, scope) + TOKENS_PER_MESSAGE
   if (Array.isArray(body.messages)) {
     for (const message of body.messages as MessageLike[]) {
       if (!message || typeof message !== 'object') continue
-      total += TOKENS_PER_MESSAGE + countContent(message.content)
-      for (const call of message.tool_calls ?? []) total += countText(call.function?.name ?? '') + countText(call.function?.arguments ?? '')
+      total += TOKENS_PER_MESSAGE + countContent(message.content, scope)
+      for (const call of message.tool_calls ?? []) total += countText(call.function?.name ?? '', scope) + countText(call.function?.arguments ?? '', scope)
     }
   }
-  if (Array.isArray(body.tools) && body.tools.length > 0) total += countText(JSON.stringify(body.tools))
+  if (Array.isArray(body.tools) && body.tools.length > 0) total += countText(JSON.stringify(body.tools), scope)
   return total
 }
 
 /** Legacy completions `prompt` or embeddings `input`: a string, strings, or token arrays. */
-export function estimateInputTokens(input: unknown): number {
-  if (typeof input === 'string') return countText(input)
+export function estimateInputTokens(input: unknown, scope = ''): number {
+  if (typeof input === 'string') return countText(input, scope)
   if (!Array.isArray(input)) return 0
   let total = 0
   for (const item of input) {
-    if (typeof item === 'string') total += countText(item)
+    if (typeof item === 'string') total += countText(item, scope)
     else if (typeof item === 'number') total += 1
     else if (Array.isArray(item)) total += item.length
   }
@@ -118,20 +133,20 @@ export function estimateInputTokens(input: unknown): number {
 type ResponsesItem = {type?: unknown; content?: unknown; arguments?: unknown; output?: unknown; name?: unknown}
 
 /** OpenAI Responses API body: instructions, input (a string or items) and tools. */
-export function estimateResponsesTokens(body: {instructions?: unknown; input?: unknown; tools?: unknown}): number {
-  let total = typeof body.instructions === 'string' ? countText(body.instructions) + TOKENS_PER_MESSAGE : 0
-  if (typeof body.input === 'string') total += countText(body.input) + TOKENS_PER_MESSAGE
+export function estimateResponsesTokens(body: {instructions?: unknown; input?: unknown; tools?: unknown}, scope = ''): number {
+  let total = typeof body.instructions === 'string' ? countText(body.instructions, scope) + TOKENS_PER_MESSAGE : 0
+  if (typeof body.input === 'string') total += countText(body.input, scope) + TOKENS_PER_MESSAGE
   else if (Array.isArray(body.input)) {
     for (const item of body.input as ResponsesItem[]) {
       if (!item || typeof item !== 'object') continue
       total += TOKENS_PER_MESSAGE
-      if (item.content !== undefined) total += countContent(item.content)
-      if (typeof item.arguments === 'string') total += countText(item.arguments)
-      if (typeof item.name === 'string') total += countText(item.name)
-      if (typeof item.output === 'string') total += countText(item.output)
-      else if (item.output !== undefined) total += countContent(item.output)
+      if (item.content !== undefined) total += countContent(item.content, scope)
+      if (typeof item.arguments === 'string') total += countText(item.arguments, scope)
+      if (typeof item.name === 'string') total += countText(item.name, scope)
+      if (typeof item.output === 'string') total += countText(item.output, scope)
+      else if (item.output !== undefined) total += countContent(item.output, scope)
     }
   }
-  if (Array.isArray(body.tools) && body.tools.length > 0) total += countText(JSON.stringify(body.tools))
+  if (Array.isArray(body.tools) && body.tools.length > 0) total += countText(JSON.stringify(body.tools), scope)
   return total
 }

@@ -192,7 +192,10 @@ export class Journal {
     let json = JSON.stringify(record) as string | undefined
     if (json === undefined) throw new TypeError('journal record does not serialize to JSON')
     // {"type": ..., ...record} without copying the record's fields into a new object first.
-    if (type !== undefined) json = json === '{}' ? `{"type":${JSON.stringify(type)}}` : `{"type":${JSON.stringify(type)},${json.slice(1)}`
+    if (type !== undefined) {
+      if (json[0] !== '{') throw new TypeError('a typed journal record must serialize to a JSON object')
+      json = json === '{}' ? `{"type":${JSON.stringify(type)}}` : `{"type":${JSON.stringify(type)},${json.slice(1)}`
+    }
     const at = this.now().toISOString()
     const line = encodeLine(at, json)
     if (this.bufferedBytes + line.length > this.limits.maxPendingBytes) {

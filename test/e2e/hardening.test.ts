@@ -15,7 +15,7 @@ beforeAll(async () => {
     startFakeUpstream(),
   ])
   client = new OpenAI({apiKey: fx.key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
-  for (const id of ['stalls', 'redirects', 'quotes-key', 'nonsense-usage', 'slow-a', 'slow-b', 'no-usage']) await fx.addModel({id, provider_id: 'oa', weight: 5})
+  for (const id of ['stalls', 'awkward-bytes', 'redirects', 'quotes-key', 'nonsense-usage', 'slow-a', 'slow-b', 'no-usage']) await fx.addModel({id, provider_id: 'oa', weight: 5})
   await fx.addModel({id: 'long-context', provider_id: 'oa', weight: 1, max_context_tokens: 2_000_000})
   await fx.addModel({id: 'budgeted', provider_id: 'oa', weight: 1, input_per_1k: 0.001, output_per_1k: 0.001})
   await fx.daemon.admin('POST', '/admin/v1/models', {id: 'no-price', provider_id: 'oa'})
@@ -117,6 +117,21 @@ describe('outbound hygiene', () => {
 })
 
 describe('upstream faults end honestly', () => {
+  it('relays a stream whose bytes arrive split mid-character and behind a byte order mark, every event intact', async () => {
+    fx.openai.behave('awkward-bytes', {awkwardBytes: true})
+    const stream = await client.chat.completions.create({model: 'awkward-bytes', stream: true, messages: [{role: 'user', content: 'héllo wörld € ✓ 日本語'}]})
+    let text = ''
+    let roles = 0
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.delta?.role) roles++
+      text += chunk.choices[0]?.delta?.content ?? ''
+    }
+    // The first event (the role) survives the BOM; multi-byte characters survive the splits.
+    expect(roles).toBe(1)
+    expect(text).toBe('echo: héllo wörld € ✓ 日本語')
+  })
+
+
   it('a stream that stalls ends with an error event after the idle timeout, never [DONE]', async () => {
     fx.openai.behave('stalls', {stallAfterChunks: 2, chunkDelayMs: 20})
     const response = await fetch(`${fx.daemon.url}/v1/chat/completions`, {

@@ -36,6 +36,8 @@ export interface Behavior {
   stallAfterChunks?: number
   /** Report this usage instead of the computed one. */
   usage?: {input: number; output: number}
+  /** Stream: start with a UTF-8 byte order mark split across two writes, and split every frame's bytes in two writes (mid-character when it falls there). */
+  awkwardBytes?: boolean
 }
 
 export interface FakeUpstream {
@@ -234,7 +236,20 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       }
       if (behavior?.stallAfterChunks !== undefined && i >= behavior.stallAfterChunks + 1 && i <= contentFrames) return
       if (res.destroyed) return
-      res.write(frames[i])
+      if (behavior?.awkwardBytes) {
+        const pause = () => new Promise((resolve) => setTimeout(resolve, 5))
+        if (i === 0) {
+          res.write(Buffer.from([0xef, 0xbb]))
+          await pause()
+          res.write(Buffer.from([0xbf]))
+          await pause()
+        }
+        const bytes = Buffer.from(frames[i])
+        const middle = Math.floor(bytes.length / 2)
+        res.write(bytes.subarray(0, middle))
+        await pause()
+        res.write(bytes.subarray(middle))
+      } else res.write(frames[i])
       if (behavior?.chunkDelayMs) await new Promise((resolve) => setTimeout(resolve, behavior.chunkDelayMs))
     }
     res.end()

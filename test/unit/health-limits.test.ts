@@ -122,19 +122,24 @@ describe('token estimates', () => {
     expect(estimateInputTokens(['a b c', [1, 2, 3]])).toBeGreaterThan(3)
   })
 
-  it('remembers the counts of long texts an agent resends each turn, with the same answer', () => {
+  it('remembers the counts of long texts an agent resends each turn, per API key, with the same answer', () => {
     const system = 'You are a coding agent. Read files, run the tests, and explain each change. '.repeat(200)
     const tools = [{name: 'shell', description: 'Runs a shell command and returns its output. '.repeat(30), input_schema: {type: 'object'}}]
     const before = tokenCountCache()
-    const first = estimateChatTokens({system, messages: [{role: 'user', content: 'Fix the failing test.'}], tools})
+    const first = estimateChatTokens({system, messages: [{role: 'user', content: 'Fix the failing test.'}], tools}, 'key-a')
     const cached = tokenCountCache()
     // The system prompt and the tools JSON are kept; the short user turn is not.
     expect(cached.entries).toBe(before.entries + 2)
     expect(cached.chars).toBe(before.chars + system.length + JSON.stringify(tools).length)
-    // A copy of the same text (as a new request parses it) is a hit: same count, nothing added.
-    const again = estimateChatTokens({system: JSON.parse(JSON.stringify(system)), messages: [{role: 'user', content: 'Fix the failing test.'}], tools: structuredClone(tools)})
+    expect(cached.misses).toBe(before.misses + 2)
+    // A copy of the same text (as a new request parses it) from the same key is a hit: same count.
+    const again = estimateChatTokens({system: JSON.parse(JSON.stringify(system)), messages: [{role: 'user', content: 'Fix the failing test.'}], tools: structuredClone(tools)}, 'key-a')
     expect(again).toBe(first)
-    expect(tokenCountCache()).toEqual(cached)
-    expect(countText(system)).toBeGreaterThan(system.length / 10)
+    expect(tokenCountCache()).toMatchObject({entries: cached.entries, chars: cached.chars, hits: cached.hits + 2, misses: cached.misses})
+    // Another key sending the same texts gets them counted afresh (answer times tell it nothing), stored once.
+    expect(estimateChatTokens({system, messages: [{role: 'user', content: 'Fix the failing test.'}], tools}, 'key-b')).toBe(first)
+    expect(tokenCountCache()).toMatchObject({entries: cached.entries, chars: cached.chars, hits: cached.hits + 2, misses: cached.misses + 2})
+    expect(estimateChatTokens({system, messages: [], tools}, 'key-b')).toBe(first - 4 - countText('Fix the failing test.'))
+    expect(tokenCountCache().hits).toBe(cached.hits + 4)
   })
 })

@@ -115,6 +115,7 @@ describe('Journal', () => {
     const records = (await collect(journal.read())).map((e) => e.record)
     expect(records).toEqual([{type: 'request', request_id: 'r1', status_code: 200}, {type: 'audit'}])
     expect(Object.keys(records[0] as object)[0]).toBe('type')
+    expect(() => journal.append([1, 2] as unknown as object, 'request')).toThrow(TypeError)
   })
 
   it('writes to a new segment after reopening and seals the old one with its time range', async () => {
