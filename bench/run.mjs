@@ -194,7 +194,7 @@ function wrk(arm, connections, seconds) {
 
 function wrkRounds(arms, connections) {
   const perRound = []
-  wrk(Object.values(arms)[0], connections, 1) // warm-up
+  for (const arm of Object.values(arms)) wrk(arm, connections, 2) // every arm warmed up (JIT, pools, a fresh daemon's first GCs)
   for (let round = 0; round < ROUNDS; round++) {
     const sample = {}
     for (const name of Object.keys(arms).sort(() => Math.random() - 0.5)) sample[name] = wrk(arms[name], connections, WRK_SECONDS)
