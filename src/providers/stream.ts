@@ -56,7 +56,9 @@ export const TRUNCATED_STREAM_MESSAGE = 'The upstream stream ended before the re
 /** One SSE frame. Data with line breaks becomes several `data:` lines, as the SSE format requires. */
 export function sseFrame(data: string, event?: string): string {
   const head = event === undefined || event === '' ? '' : `event: ${event}\n`
-  return `${head}data: ${data.split(/\r\n|\r|\n/).join('\ndata: ')}\n\n`
+  // Almost every payload is one line (JSON): no split then.
+  const lines = data.includes('\n') || data.includes('\r') ? data.split(/\r\n|\r|\n/).join('\ndata: ') : data
+  return `${head}data: ${lines}\n\n`
 }
 
 export const OPENAI_DONE_FRAME = 'data: [DONE]\n\n'

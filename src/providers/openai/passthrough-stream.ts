@@ -33,7 +33,10 @@ export class OpenAIPassthroughStream implements StreamTransformer {
       this.doneSent = true
       return OPENAI_DONE_FRAME
     }
-    const chunk = parseJson(event.data)
+    // Most chunks are content deltas the client gets as they are: parsed only when they may carry
+    // usage, an error or a finish reason (keys are never escaped by upstreams; in content text a
+    // quote is, so "usage" with both quotes cannot come from there).
+    const chunk = mayCarryState(event.data) ? parseJson(event.data) : null
     if (isRecord(chunk)) {
       if (chunk.error !== undefined && chunk.error !== null) this.failed = true
       if (isRecord(chunk.usage)) {
@@ -61,4 +64,10 @@ export class OpenAIPassthroughStream implements StreamTransformer {
     this.failed = true
     return openAIErrorFrame(message)
   }
+}
+
+const FINISHED = /"finish_reason"\s*:\s*"/
+
+function mayCarryState(data: string): boolean {
+  return data.includes('"usage"') || data.includes('"error"') || FINISHED.test(data)
 }

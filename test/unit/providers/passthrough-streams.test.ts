@@ -31,6 +31,20 @@ describe('OpenAIPassthroughStream', () => {
     expect(transformer.usage).toEqual({input: 4, output: 2})
   })
 
+  it('reads state only from real keys: content that talks about usage, errors and finish_reason is just content', () => {
+    const transformer = new OpenAIPassthroughStream({includeUsage: false})
+    const content = '{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"set \\"usage\\": 1, \\"error\\": x, \\"finish_reason\\": \\"stop\\""},"finish_reason":null}]}'
+    expect(JSON.parse(content).choices[0].delta.content).toBe('set "usage": 1, "error": x, "finish_reason": "stop"')
+    expect(transformer.push({data: content})).toBe(`data: ${content}\n\n`)
+    expect(transformer.complete).toBe(false)
+    expect(transformer.usage).toBeNull()
+    // Spacing around the colon does not hide a finish reason; a usage-only chunk is still recognised.
+    transformer.push({data: '{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason" : "length"}]}'})
+    expect(transformer.complete).toBe(true)
+    expect(transformer.push({data: '{"id":"c","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":5,"total_tokens":8}}'})).toBe('')
+    expect(transformer.usage).toEqual({input: 3, output: 5})
+  })
+
   it('a truncated stream ends with an error frame and no [DONE]', () => {
     const transformer = new OpenAIPassthroughStream({includeUsage: true})
     const out = run(transformer, events.slice(0, 3))
