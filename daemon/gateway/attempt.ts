@@ -38,9 +38,20 @@ export type AttemptOutcome =
   | {kind: 'failure'; failure: AttemptFailure; latencyMs: number; errorBody: string | null; upstreamDialect: Dialect}
   | {kind: 'aborted'; latencyMs: number; started: boolean; usage: TokenUsage | null}
 
+/** Errors of this process, not of the network or the upstream: failing over would only spread them. */
+const LOCAL_EXHAUSTION = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM'])
+
 function networkFailure(error: unknown): AttemptFailure {
   const err = error as Error & {code?: string; cause?: {code?: string; message?: string}}
   const code = err.code ?? err.cause?.code ?? ''
+  if (LOCAL_EXHAUSTION.has(code)) {
+    return {
+      errorClass: 'gateway_resources',
+      status: 503,
+      retryAfterMs: null,
+      message: `the gateway could not open an upstream connection (${code}: out of ${code === 'EMFILE' || code === 'ENFILE' ? 'file descriptors; raise the open-file limit (LimitNOFILE, ulimit -n) or cap TOKENHUB_UPSTREAM_MAX_CONNECTIONS' : 'memory'})`,
+    }
+  }
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || err.name === 'TimeoutError') {
     return {errorClass: 'timeout', status: null, retryAfterMs: null, message: code === 'UND_ERR_BODY_TIMEOUT' ? 'upstream went silent mid-response' : 'upstream did not answer in time'}
   }

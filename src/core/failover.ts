@@ -14,6 +14,8 @@ export type ErrorClass =
   | 'upstream_auth'
   | 'upstream_config'
   | 'client_error'
+  /** The gateway itself ran out of something (file descriptors, memory) opening the connection. */
+  | 'gateway_resources'
 
 export type NextStep = 'retry_same' | 'next_candidate' | 'next_larger_context' | 'return_to_client'
 
@@ -49,13 +51,15 @@ export function nextStep(failure: AttemptFailure, retriesOnThisCandidate: number
     case 'context_overflow':
       return 'next_larger_context'
     case 'client_error':
+    case 'gateway_resources':
       return 'return_to_client'
   }
 }
 
 /**
  * What a failure says about health: a refused connection or rejected credentials affect every
- * model of the provider; errors and slowness of one model affect that model; the rest nothing.
+ * model of the provider; errors and slowness of one model affect that model; the rest nothing
+ * (the request's own fault, or the gateway's: out of file descriptors is not the provider's).
  */
 export function blameFor(errorClass: ErrorClass): 'provider' | 'model' | 'none' {
   if (errorClass === 'network' || errorClass === 'upstream_auth') return 'provider'
