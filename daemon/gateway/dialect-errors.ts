@@ -27,6 +27,7 @@ const ANTHROPIC_TYPE: Partial<Record<TokenHubError['code'], string>> = {
   BUDGET_EXCEEDED: 'rate_limit_error',
   RATE_LIMITED: 'rate_limit_error',
   SHUTTING_DOWN: 'overloaded_error',
+  GATEWAY_RESOURCES: 'overloaded_error',
 }
 
 /**

@@ -330,8 +330,10 @@ export class Gateway {
           continue
         }
         if (step === 'return_to_client') {
-          if (failure.errorClass === 'gateway_resources') deps.logger.error({request_id: call.requestId, model_id: model.id, reason: failure.message}, 'out of resources opening an upstream connection')
-          this.sendUpstreamError(state, sink, model, failure, outcome.errorBody)
+          if (failure.errorClass === 'gateway_resources') {
+            deps.logger.error({request_id: call.requestId, model_id: model.id, reason: failure.message}, 'out of resources opening an upstream connection')
+            this.sendError(state, sink, new TokenHubError('GATEWAY_RESOURCES', failure.message))
+          } else this.sendUpstreamError(state, sink, model, failure, outcome.errorBody)
           this.account(state, {status: failure.status ?? 502, errorClass: failure.errorClass, errorMessage: failure.message, model, usage: null, ttftMs: null, fallback: 'none'})
           return
         }

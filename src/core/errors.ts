@@ -25,6 +25,8 @@ export const ERROR_STATUS = {
   UPSTREAM_ERROR: 502,
   UPSTREAM_TIMEOUT: 504,
   SHUTTING_DOWN: 503,
+  /** The gateway itself is out of file descriptors or memory. */
+  GATEWAY_RESOURCES: 503,
   INTERNAL: 500,
 } as const
 

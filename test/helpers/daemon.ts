@@ -24,6 +24,8 @@ export interface StartOptions {
   dataDir?: string
   env?: Record<string, string | undefined>
   args?: string[]
+  /** Run the daemon under this open-file limit (`ulimit -n`, then exec: same pid). */
+  openFiles?: number
 }
 
 /** Spawns `bin/run.js daemon` on port 0 with a temp data dir; waits for "listening on". */
@@ -41,7 +43,11 @@ export async function startTestDaemon(options: StartOptions = {}): Promise<TestD
     if (value === undefined) delete env[key]
     else env[key] = value
   }
-  const child = spawn(process.execPath, [binRun, 'daemon', ...(options.args ?? [])], {env, stdio: ['ignore', 'pipe', 'pipe']})
+  const argv = [binRun, 'daemon', ...(options.args ?? [])]
+  const child =
+    options.openFiles === undefined
+      ? spawn(process.execPath, argv, {env, stdio: ['ignore', 'pipe', 'pipe']})
+      : spawn('sh', ['-c', `ulimit -n ${options.openFiles} && exec "$0" "$@"`, process.execPath, ...argv], {env, stdio: ['ignore', 'pipe', 'pipe']})
   let stdout = ''
   let stderr = ''
   child.stdout!.on('data', (d) => (stdout += d))
