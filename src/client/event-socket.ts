@@ -1,6 +1,6 @@
 import WebSocket from 'ws'
 import {ClientError} from './errors.js'
-import type {FollowOptions, StreamEvent} from './event-stream.js'
+import {sleep, type FollowOptions, type StreamEvent} from './event-stream.js'
 
 export interface SocketFollowOptions extends FollowOptions {
   /** A connection that carries nothing (no event, no pong) for this long is dropped and redialled. */
@@ -10,15 +10,6 @@ export interface SocketFollowOptions extends FollowOptions {
 }
 
 type Outcome = {kind: 'closed'; detail: string} | {kind: 'rejected'; status: number}
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms)
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer)
-      resolve()
-    }, {once: true})
-  })
 
 function socketUrl(base: string, types: string[] | undefined, lastEventId: number | undefined): string {
   const url = new URL(`${base.replace(/\/+$/, '')}/admin/v1/ws`)

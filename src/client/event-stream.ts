@@ -22,7 +22,8 @@ export interface FollowOptions {
   maxRetryMs?: number
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
+/** Waits `ms`, or less if `signal` aborts first (resolves either way; the caller checks the signal). */
+export const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms)
     signal.addEventListener('abort', () => {

@@ -1,4 +1,5 @@
 import type {AuditRecord} from './audit.js'
+import type {StatsResult, StatsRow} from './metrics/stats.js'
 import type {RequestLogRecord} from './request-log.js'
 import type {RewardRecord} from './reward.js'
 import type {Posterior} from './routing/thompson.js'
@@ -168,29 +169,9 @@ export interface RewardsDto {
   posteriors: Posterior[]
 }
 
-export interface StatsRowDto {
-  requests: number
-  errors: number
-  error_rate: number
-  p50_ms: number | null
-  p95_ms: number | null
-  p99_ms: number | null
-  ttft_p50_ms: number | null
-  tokens_in: number
-  tokens_out: number
-  cost_usd: number
-  errors_by_class: Record<string, number>
-}
+export type StatsRowDto = StatsRow
 
-export interface StatsDto {
-  window: string
-  since: string
-  total: StatsRowDto
-  by_model: Record<string, StatsRowDto>
-  by_provider: Record<string, StatsRowDto>
-  by_key: Record<string, StatsRowDto>
-  by_mode: Record<string, StatsRowDto>
-}
+export type StatsDto = StatsResult
 
 export interface EngineModelsDto {
   models: Array<{

@@ -80,6 +80,25 @@ function withUsageRequested(body: Record<string, unknown>): Record<string, unkno
 
 const created = () => Math.floor(Date.now() / 1000)
 
+const unchanged = (upstream: unknown) => upstream
+
+/** The upstream speaks the client's dialect: the body goes as given, answers come back unchanged (byte for byte when not re-encoded). */
+function passthrough(path: string, headers: Record<string, string>, body: unknown, upstreamDialect: Dialect, streamTransformer: () => StreamTransformer, toClient: (upstream: unknown) => unknown = unchanged): UpstreamPlan {
+  return {path, headers, body: JSON.stringify(body), upstreamDialect, dropped: [], toClient, streamTransformer}
+}
+
+/** A pass-through body: the upstream's model id, output limits clamped to the model's. */
+const forModel = (body: Record<string, unknown>, model: RoutableModel) => clampOutputLimits({...body, model: model.upstreamModel}, model.maxOutputTokens)
+
+/** An OpenAI chat body as an Anthropic Messages body for this model (max_tokens defaulted and clamped). */
+function chatToMessages(body: unknown, model: RoutableModel) {
+  return openAIChatToAnthropic(body as never, {
+    model: model.upstreamModel,
+    defaultMaxTokens: Math.min(DEFAULT_ANTHROPIC_MAX_TOKENS, model.maxOutputTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS),
+    maxOutputTokens: model.maxOutputTokens,
+  })
+}
+
 export function planRequest(client: ClientRequest, model: RoutableModel, apiKey: string | null): UpstreamPlan {
   const headers = baseHeaders(model, apiKey, client)
   const endpoint = endpointFor(model.providerType)
@@ -94,48 +113,21 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
     if (!path) throw new Error(`${model.providerType} upstreams have no ${client.endpoint} endpoint`)
     const body = {...client.body, model: model.upstreamModel}
     const encodeHere = client.endpoint === 'embeddings' && wantsBase64(body) && !endpoint.base64Embeddings
-    return {
-      path,
-      headers,
-      body: JSON.stringify(client.stream ? withUsageRequested(body) : encodeHere ? floatRequest(body) : body),
-      upstreamDialect: 'openai',
-      dropped: [],
-      toClient: encodeHere ? toBase64Answer : (upstream) => upstream,
-      streamTransformer: () => new OpenAIPassthroughStream({includeUsage: clientWantsUsage}),
-    }
+    const sent = client.stream ? withUsageRequested(body) : encodeHere ? floatRequest(body) : body
+    return passthrough(path, headers, sent, 'openai', () => new OpenAIPassthroughStream({includeUsage: clientWantsUsage}), encodeHere ? toBase64Answer : unchanged)
   }
 
   if (client.dialect === 'openai' && !upstreamIsAnthropic) {
-    const body = clampOutputLimits({...client.body, model: model.upstreamModel}, model.maxOutputTokens)
-    return {
-      path: endpoint.paths.chat,
-      headers,
-      body: JSON.stringify(client.stream ? withUsageRequested(body) : body),
-      upstreamDialect: 'openai',
-      dropped: [],
-      toClient: (upstream) => upstream,
-      streamTransformer: () => new OpenAIPassthroughStream({includeUsage: clientWantsUsage}),
-    }
+    const body = forModel(client.body, model)
+    return passthrough(endpoint.paths.chat, headers, client.stream ? withUsageRequested(body) : body, 'openai', () => new OpenAIPassthroughStream({includeUsage: clientWantsUsage}))
   }
 
   if (client.dialect === 'anthropic' && upstreamIsAnthropic) {
-    return {
-      path: endpoint.paths.chat,
-      headers,
-      body: JSON.stringify(clampOutputLimits({...client.body, model: model.upstreamModel}, model.maxOutputTokens)),
-      upstreamDialect: 'anthropic',
-      dropped: [],
-      toClient: (upstream) => upstream,
-      streamTransformer: () => new AnthropicPassthroughStream(),
-    }
+    return passthrough(endpoint.paths.chat, headers, forModel(client.body, model), 'anthropic', () => new AnthropicPassthroughStream())
   }
 
   if (client.dialect === 'openai') {
-    const translated = openAIChatToAnthropic(client.body as never, {
-      model: model.upstreamModel,
-      defaultMaxTokens: Math.min(DEFAULT_ANTHROPIC_MAX_TOKENS, model.maxOutputTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS),
-      maxOutputTokens: model.maxOutputTokens,
-    })
+    const translated = chatToMessages(client.body, model)
     return {
       path: endpoint.paths.chat,
       headers,
@@ -171,15 +163,7 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
 function planResponses(client: ClientRequest, model: RoutableModel, headers: Record<string, string>): UpstreamPlan {
   const endpoint = endpointFor(model.providerType)
   if (endpoint.paths.responses) {
-    return {
-      path: endpoint.paths.responses,
-      headers,
-      body: JSON.stringify(clampOutputLimits({...client.body, model: model.upstreamModel}, model.maxOutputTokens)),
-      upstreamDialect: 'openai',
-      dropped: [],
-      toClient: (upstream) => upstream,
-      streamTransformer: () => new ResponsesPassthroughStream(),
-    }
+    return passthrough(endpoint.paths.responses, headers, forModel(client.body, model), 'openai', () => new ResponsesPassthroughStream())
   }
   const chat = responsesToChat(client.body as never, {model: model.upstreamModel, maxOutputTokens: model.maxOutputTokens})
   const echo = {model: model.id, request: client.body as never, toolNames: chat.toolNames}
@@ -194,11 +178,7 @@ function planResponses(client: ClientRequest, model: RoutableModel, headers: Rec
       streamTransformer: () => new ChatToResponsesStream({...echo, createdAt: created()}),
     }
   }
-  const messages = openAIChatToAnthropic(chat.body as never, {
-    model: model.upstreamModel,
-    defaultMaxTokens: Math.min(DEFAULT_ANTHROPIC_MAX_TOKENS, model.maxOutputTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS),
-    maxOutputTokens: model.maxOutputTokens,
-  })
+  const messages = chatToMessages(chat.body, model)
   return {
     path: endpoint.paths.chat,
     headers,

@@ -1,5 +1,5 @@
 import {readdir, readFile, stat} from 'node:fs/promises'
-import {request as httpRequest} from 'node:http'
+import {rawRequest} from '../helpers/http.js'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startTestDaemon, type TestDaemon} from '../helpers/daemon.js'
@@ -28,16 +28,7 @@ afterAll(async () => {
 
 /** A raw request, for bodies and headers fetch would not send. */
 function raw(method: string, path: string, headers: Record<string, string>, body?: string | Buffer): Promise<{status: number; body: string}> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${daemon.url}${path}`, {method, headers: {authorization: `Bearer ${daemon.adminToken}`, ...headers}}, (res) => {
-      let text = ''
-      res.on('data', (d) => (text += d))
-      res.on('end', () => resolve({status: res.statusCode ?? 0, body: text}))
-    })
-    req.on('error', reject)
-    if (body !== undefined) req.write(body)
-    req.end()
-  })
+  return rawRequest(`${daemon.url}${path}`, method, {authorization: `Bearer ${daemon.adminToken}`, ...headers}, body)
 }
 
 describe('admin authentication', () => {

@@ -1,4 +1,4 @@
-import {request as httpRequest} from 'node:http'
+import {rawRequest} from '../helpers/http.js'
 import OpenAI from 'openai'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {runCli} from '../helpers/cli.js'
@@ -31,16 +31,7 @@ beforeEach(() => {
 const lastLog = async () => (await fx.daemon.admin('GET', '/admin/v1/logs?limit=1')).body.logs[0]
 
 function raw(path: string, headers: Record<string, string>, body?: string): Promise<{status: number; body: string}> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${fx.daemon.url}${path}`, {method: body === undefined ? 'GET' : 'POST', headers}, (res) => {
-      let text = ''
-      res.on('data', (d) => (text += d))
-      res.on('end', () => resolve({status: res.statusCode ?? 0, body: text}))
-    })
-    req.on('error', reject)
-    if (body !== undefined) req.write(body)
-    req.end()
-  })
+  return rawRequest(`${fx.daemon.url}${path}`, body === undefined ? 'GET' : 'POST', headers, body)
 }
 
 describe('hostile requests', () => {

@@ -5,6 +5,7 @@
  */
 import {validation} from '../../core/errors.js'
 import {DroppedNotes, GATEWAY_FIELDS} from '../notes.js'
+import {copySampling} from './chat-request.js'
 import {clampMaxTokens, firstNumber, isRecord} from '../util.js'
 import type {AnthropicRequest} from '../anthropic/types.js'
 import type {
@@ -57,14 +58,7 @@ export function anthropicToOpenAIChat(
   const maxTokens = firstNumber(body.max_tokens)
   if (maxTokens !== undefined) out[options.maxTokensField ?? 'max_tokens'] = clampMaxTokens(maxTokens, options.maxOutputTokens)
   if (Array.isArray(body.stop_sequences) && body.stop_sequences.length > 0) out.stop = body.stop_sequences
-  const temperature = firstNumber(body.temperature)
-  if (temperature !== undefined) out.temperature = temperature
-  const topP = firstNumber(body.top_p)
-  if (topP !== undefined) out.top_p = topP
-  if (body.stream === true) {
-    out.stream = true
-    out.stream_options = {include_usage: true}
-  }
+  copySampling(body, out)
   if (isRecord(body.metadata)) {
     for (const [key, value] of Object.entries(body.metadata)) {
       if (key === 'user_id' && typeof value === 'string' && value !== '') out.user = value

@@ -4,7 +4,8 @@
  * stream_options.include_usage so streams are accounted).
  */
 import {OPENAI_DONE_FRAME, TRUNCATED_STREAM_MESSAGE, openAIErrorFrame, sseFrame, type SseEvent, type StreamTransformer, type TokenUsage} from '../stream.js'
-import {isRecord, parseJson, tokenCount} from '../util.js'
+import {isRecord, parseJson} from '../util.js'
+import {openAIChatUsage} from './stream-chunk.js'
 
 export interface OpenAIPassthroughOptions {
   /** The client itself asked for stream_options.include_usage. */
@@ -40,7 +41,7 @@ export class OpenAIPassthroughStream implements StreamTransformer {
     if (isRecord(chunk)) {
       if (chunk.error !== undefined && chunk.error !== null) this.failed = true
       if (isRecord(chunk.usage)) {
-        this.recorded = {input: tokenCount(chunk.usage.prompt_tokens), output: tokenCount(chunk.usage.completion_tokens)}
+        this.recorded = openAIChatUsage(chunk.usage)
         const usageOnly = Array.isArray(chunk.choices) && chunk.choices.length === 0
         if (usageOnly && !this.options.includeUsage) return ''
       }

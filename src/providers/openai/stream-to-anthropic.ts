@@ -5,7 +5,8 @@
 import type {AnthropicMessage} from '../anthropic/types.js'
 import {anthropicErrorType} from '../errors.js'
 import {TRUNCATED_STREAM_MESSAGE, anthropicErrorFrame, anthropicFrame, type SseEvent, type StreamTransformer, type TokenUsage, type TranslatingStreamOptions} from '../stream.js'
-import {isRecord, parseJson, tokenCount} from '../util.js'
+import {isRecord} from '../util.js'
+import {openAIChatUsage, readOpenAIStreamEvent, upstreamErrorMessage} from './stream-chunk.js'
 import {anthropicMessageId, anthropicStopReason, anthropicUsage} from './to-anthropic-response.js'
 
 interface OpenBlock {
@@ -28,8 +29,7 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
   constructor(private readonly options: TranslatingStreamOptions) {}
 
   get usage(): TokenUsage | null {
-    if (!this.upstreamUsage) return null
-    return {input: tokenCount(this.upstreamUsage.prompt_tokens), output: tokenCount(this.upstreamUsage.completion_tokens)}
+    return openAIChatUsage(this.upstreamUsage)
   }
 
   get complete(): boolean {
@@ -38,14 +38,14 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
 
   push(event: SseEvent): string {
     if (this.finalized || this.failed) return ''
-    if (event.data.trim() === '[DONE]') return this.finish()
-    const chunk = parseJson(event.data)
-    if (!isRecord(chunk)) return ''
-    if (chunk.error !== undefined && chunk.error !== null) {
+    const read = readOpenAIStreamEvent(event.data)
+    if (read.kind === 'done') return this.finish()
+    if (read.kind === 'skip') return ''
+    if (read.kind === 'error') {
       this.failed = true
-      const error = isRecord(chunk.error) ? chunk.error : {message: chunk.error}
-      return anthropicErrorFrame(typeof error.message === 'string' ? error.message : 'Upstream error', anthropicErrorType(error.type))
+      return anthropicErrorFrame(upstreamErrorMessage(read.error), anthropicErrorType(read.error.type))
     }
+    const {chunk} = read
     let out = this.started ? '' : this.messageStart(chunk)
     if (isRecord(chunk.usage)) this.upstreamUsage = chunk.usage
     const choices = Array.isArray(chunk.choices) ? chunk.choices : []

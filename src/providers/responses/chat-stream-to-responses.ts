@@ -16,7 +16,8 @@
  * never with a completion event. A state machine: no I/O, no clock.
  */
 import {TRUNCATED_STREAM_MESSAGE, type SseEvent, type StreamTransformer, type TokenUsage} from '../stream.js'
-import {isRecord, parseJson, tokenCount} from '../util.js'
+import {isRecord} from '../util.js'
+import {openAIChatUsage, readOpenAIStreamEvent, upstreamErrorMessage} from '../openai/stream-chunk.js'
 import {responsesErrorEvent, responsesFrame} from './events.js'
 import {
   functionCallItemId,
@@ -78,8 +79,7 @@ export class ChatToResponsesStream implements StreamTransformer {
   }
 
   get usage(): TokenUsage | null {
-    if (!this.upstreamUsage) return null
-    return {input: tokenCount(this.upstreamUsage.prompt_tokens), output: tokenCount(this.upstreamUsage.completion_tokens)}
+    return openAIChatUsage(this.upstreamUsage)
   }
 
   get complete(): boolean {
@@ -88,15 +88,16 @@ export class ChatToResponsesStream implements StreamTransformer {
 
   push(event: SseEvent): string {
     if (this.finalized || this.failed) return ''
-    if (event.data.trim() === '[DONE]') return this.finish()
-    const chunk = parseJson(event.data)
-    if (!isRecord(chunk)) return ''
-    if (chunk.error !== undefined && chunk.error !== null) {
+    const read = readOpenAIStreamEvent(event.data)
+    if (read.kind === 'done') return this.finish()
+    if (read.kind === 'skip') return ''
+    if (read.kind === 'error') {
       this.failed = true
-      const error = isRecord(chunk.error) ? chunk.error : {message: chunk.error}
+      const {error} = read
       const code = typeof error.code === 'string' ? error.code : typeof error.type === 'string' ? error.type : undefined
-      return responsesFrame(responsesErrorEvent(typeof error.message === 'string' ? error.message : 'Upstream error', this.sequence++, code))
+      return responsesFrame(responsesErrorEvent(upstreamErrorMessage(error), this.sequence++, code))
     }
+    const {chunk} = read
     let out = this.started ? '' : this.start(chunk.id)
     if (isRecord(chunk.usage)) this.upstreamUsage = chunk.usage
     const choices = Array.isArray(chunk.choices) ? chunk.choices : []

@@ -10,6 +10,7 @@
 import {createHash} from 'node:crypto'
 import {TokenHubError, validation} from '../../core/errors.js'
 import {DroppedNotes, GATEWAY_FIELDS} from '../notes.js'
+import {copySampling} from '../openai/chat-request.js'
 import {clampMaxTokens, firstNumber, isRecord} from '../util.js'
 import type {
   OpenAIAssistantMessage,
@@ -82,14 +83,7 @@ export function responsesToChat(body: ResponsesRequest, options: ResponsesToChat
   const out: OpenAIChatRequest = {model: options.model, messages}
   const maxTokens = firstNumber(body.max_output_tokens)
   if (maxTokens !== undefined) out.max_tokens = clampMaxTokens(maxTokens, options.maxOutputTokens)
-  const temperature = firstNumber(body.temperature)
-  if (temperature !== undefined) out.temperature = temperature
-  const topP = firstNumber(body.top_p)
-  if (topP !== undefined) out.top_p = topP
-  if (body.stream === true) {
-    out.stream = true
-    out.stream_options = {include_usage: true}
-  }
+  copySampling(body, out)
   const user = typeof body.user === 'string' && body.user !== '' ? body.user : body.safety_identifier
   if (typeof user === 'string' && user !== '') out.user = user
   const toolNames = convertTools(body, out, dropped)
