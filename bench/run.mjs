@@ -208,10 +208,19 @@ function wrkRounds(arms, connections) {
   )
 }
 
+/**
+ * The daemon's event-loop delay p99 in ms, from /metrics (scraping resets the histogram).
+ * prom-client's `nodejs_eventloop_lag_*` figures are the intervals between ticks of a 10 ms
+ * timer (perf_hooks.monitorEventLoopDelay at the daemon's 10 ms resolution): an idle loop reads
+ * ~10 ms. The delay is what exceeds the resolution; both are reported.
+ */
+const EVENT_LOOP_RESOLUTION_MS = 10
 async function scrapeEventLoopP99(daemon) {
   const text = await (await fetch(`${daemon.url}/metrics`)).text()
   const match = /tokenhub_nodejs_eventloop_lag_p99_seconds\s+([\d.e+-]+)/.exec(text)
-  return match ? Number(match[1]) * 1000 : null
+  if (!match) return null
+  const interval = Number(match[1]) * 1000
+  return {interval, delay: Math.max(0, interval - EVENT_LOOP_RESOLUTION_MS)}
 }
 
 /** Writes a store straight through the project's own store code, before the daemon starts. */
@@ -342,7 +351,8 @@ async function main() {
     idle_rss_mb: round(idleRss, 1),
     peak_rss_mb: round(peak, 1),
     rss_after_mb: round(rssMb(gateway.pid), 1),
-    event_loop_p99_ms: round(loopP99, 2),
+    event_loop_p99_ms: round(loopP99?.delay, 2),
+    event_loop_tick_interval_p99_ms: round(loopP99?.interval, 2),
     target: 'RSS <= 250 MB; event-loop delay p99 <= 20 ms',
   }
   }
@@ -410,7 +420,7 @@ function report() {
     const o = s.open_streams_1000
     rows.push(['4 1000 open streams', 'RSS MB idle/peak/after', '', '', `${o.idle_rss_mb}/${o.peak_rss_mb}/${o.rss_after_mb}`, `${o.completed}/1000 done`, '<= 250 MB'])
     rows.push(['', 'RSS MB after scenarios 1-3', '', '', o.rss_after_scenarios_1_3_mb, 'first daemon', ''])
-    rows.push(['', 'event loop p99 ms', '', '', o.event_loop_p99_ms, '', '<= 20 ms'])
+    rows.push(['', 'event-loop delay p99 ms', '', '', o.event_loop_p99_ms, `10 ms ticks: ${o.event_loop_tick_interval_p99_ms}`, '<= 20 ms'])
   }
   if (s.big_store) rows.push(['5 100k keys, 200 models', 'req/s small/big', '', '', `${round(s.big_store.small_store.rps, 0)}/${round(s.big_store.big_store.rps, 0)}`, `x${s.big_store.ratio_big_small}`, '>= x0.95'])
   if (s.cold_start) {

@@ -64,7 +64,9 @@ export class PrometheusMetrics {
         this.set(deps.bus.subscriberCount)
       },
     })
-    collectDefaultMetrics({register: this.registry, prefix: 'tokenhub_'})
+    // Event-loop figures (tokenhub_nodejs_eventloop_lag_*) are intervals between ticks of a timer
+    // of this resolution: an idle loop reads ~10 ms, the delay is what exceeds it.
+    collectDefaultMetrics({register: this.registry, prefix: 'tokenhub_', eventLoopMonitoringPrecision: 10})
   }
 
   /**
