@@ -1,6 +1,7 @@
 import {readFile} from 'node:fs/promises'
 import type {Adapter} from 'lowdb'
 import {writeFileAtomic} from './atomic-file.js'
+import {documentJsonPieces, nextLoopTurn} from './document-json.js'
 import {NativeAgeDecrypter, NativeAgeEncrypter} from './native-age.js'
 import {StoreOpenError} from './store-error.js'
 import type {StoreKey} from './store-key.js'
@@ -37,10 +38,17 @@ export class AgeJsonAdapter<T> implements Adapter<T> {
     }
   }
 
-  /** Serializes synchronously (a consistent snapshot), then encrypts and writes. */
+  /**
+   * Serializes (the snapshot is taken at the call, see document-json.ts) and encrypts slice by
+   * slice, giving the event loop a turn between slices, then writes the file atomically.
+   */
   async write(data: T): Promise<void> {
-    const json = JSON.stringify(data)
-    const ciphertext = new NativeAgeEncrypter(this.key.recipient).encrypt(Buffer.from(json))
+    const stream = new NativeAgeEncrypter(this.key.recipient).stream()
+    const ciphertext: Buffer[] = []
+    for await (const piece of documentJsonPieces(data as Record<string, unknown>, nextLoopTurn)) {
+      ciphertext.push(...stream.push(Buffer.from(piece)))
+    }
+    ciphertext.push(...stream.end())
     await writeFileAtomic(this.path, ciphertext, 0o600)
   }
 }

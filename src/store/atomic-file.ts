@@ -8,11 +8,12 @@ const TEMP_SUFFIX = '.tmp'
  * Writes a file so that readers and crashes only ever see the old or the new content:
  * temp file (0600) + fsync + rename + fsync of the directory.
  */
-export async function writeFileAtomic(path: string, data: Uint8Array | string, mode = 0o600): Promise<void> {
+export async function writeFileAtomic(path: string, data: Uint8Array | string | Uint8Array[], mode = 0o600): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`)
   const file = await open(temp, 'wx', mode)
   try {
-    await file.writeFile(data)
+    // Pieces one after the other (writeFile continues at the handle's current position).
+    for (const piece of Array.isArray(data) ? data : [data]) await file.writeFile(piece)
     await file.sync()
   } catch (error) {
     await file.close()

@@ -69,6 +69,16 @@ export class NativeAgeEncrypter {
   }
 
   encrypt(plaintext: Uint8Array): Buffer {
+    const stream = this.stream()
+    return Buffer.concat([...stream.push(plaintext), ...stream.end()])
+  }
+
+  /**
+   * The same file, encrypted piece by piece: `push` plaintext as it is produced and get back the
+   * ciphertext that is ready (the header first), then `end` for the rest. A large document can be
+   * serialized and encrypted in slices without holding the event loop.
+   */
+  stream(): AgeEncryptStream {
     const fileKey = randomBytes(16)
     const ephemeral = generateKeyPairSync('x25519')
     const ephemeralPublic = Buffer.from(ephemeral.publicKey.export({format: 'jwk'}).x as string, 'base64url')
@@ -80,18 +90,54 @@ export class NativeAgeEncrypter {
     const headerNoMac = `age-encryption.org/v1\n-> X25519 ${b64(ephemeralPublic)}\n${b64(wrapped)}\n---`
     const mac = createHmac('sha256', hkdf(fileKey, Buffer.alloc(0), 'header')).update(headerNoMac).digest()
     const header = Buffer.from(`${headerNoMac} ${b64(mac)}\n`)
-
     const nonce = randomBytes(16)
-    const payloadKey = hkdf(fileKey, nonce, 'payload')
-    const parts: Buffer[] = [header, nonce]
-    const chunkNonce = Buffer.alloc(12)
-    const count = Math.max(1, Math.ceil(plaintext.length / CHUNK))
-    for (let i = 0; i < count; i++) {
-      chunkNonce.writeUIntBE(i, 5, 6) // 11-byte big-endian counter (the top bytes stay 0)
-      chunkNonce[11] = i === count - 1 ? 1 : 0
-      parts.push(seal(payloadKey, chunkNonce, plaintext.subarray(i * CHUNK, (i + 1) * CHUNK)))
+    return new AgeEncryptStream(hkdf(fileKey, nonce, 'payload'), [header, nonce])
+  }
+}
+
+/**
+ * age's STREAM payload: 64 KiB chunks, each sealed with a counter nonce; the last one (which may
+ * be full, and is empty only for an empty payload) carries the final flag. A chunk is sealed only
+ * once more plaintext follows it, so `end` always has the last one to flag.
+ */
+export class AgeEncryptStream {
+  private pending: Buffer = Buffer.alloc(0)
+  private counter = 0
+  private ended = false
+  private readonly chunkNonce = Buffer.alloc(12)
+
+  constructor(
+    private readonly payloadKey: Buffer,
+    private readonly preamble: Buffer[],
+  ) {}
+
+  push(plaintext: Uint8Array): Buffer[] {
+    if (this.ended) throw new Error('age stream already ended')
+    const out = this.preamble.splice(0)
+    const data = this.pending.length === 0 ? Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength) : Buffer.concat([this.pending, plaintext])
+    let pos = 0
+    while (data.length - pos > CHUNK) {
+      out.push(this.seal(data.subarray(pos, pos + CHUNK), false))
+      pos += CHUNK
     }
-    return Buffer.concat(parts)
+    // Copied: the caller may reuse its buffer.
+    this.pending = Buffer.from(data.subarray(pos))
+    return out
+  }
+
+  end(): Buffer[] {
+    if (this.ended) throw new Error('age stream already ended')
+    const out = this.preamble.splice(0)
+    out.push(this.seal(this.pending, true))
+    this.pending = Buffer.alloc(0)
+    this.ended = true
+    return out
+  }
+
+  private seal(chunk: Uint8Array, last: boolean): Buffer {
+    this.chunkNonce.writeUIntBE(this.counter++, 5, 6) // 11-byte big-endian counter (the top bytes stay 0)
+    this.chunkNonce[11] = last ? 1 : 0
+    return seal(this.payloadKey, this.chunkNonce, chunk)
   }
 }
 

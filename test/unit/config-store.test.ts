@@ -57,6 +57,31 @@ describe('ConfigStore', () => {
     expect(Object.keys(reopened.data.providers)).toHaveLength(20)
   })
 
+  it('writes a large store in slices that age reads back whole; a change made during the write lands in the next', async () => {
+    const store = await ConfigStore.open({dataDir: dir.path})
+    const key = (i: number) => ({id: `k${i}`, name: `key ${i}`, key_hash: `${i}`.padStart(64, '0'), scopes: ['chat']}) as never
+    const first = store.update((doc) => {
+      for (let i = 0; i < 5000; i++) doc.api_keys[`k${i}`] = key(i)
+    })
+    // Two loop turns in, the first write is between slices; this change must not be lost.
+    await new Promise((resolve) => setImmediate(resolve))
+    await new Promise((resolve) => setImmediate(resolve))
+    const second = store.update((doc) => {
+      doc.api_keys.k4999 = {...(key(4999) as object), name: 'renamed'} as never
+      doc.api_keys.k5000 = key(5000)
+    })
+    await Promise.all([first, second])
+    const {Decrypter} = await import('age-encryption')
+    const decrypter = new Decrypter()
+    decrypter.addIdentity((await readFile(join(dir.path, 'store.key'), 'utf8')).split('\n').find((l) => l.startsWith('AGE-SECRET-KEY-'))!)
+    const onDisk = JSON.parse(Buffer.from(await decrypter.decrypt(await readFile(join(dir.path, 'store.age')))).toString())
+    expect(onDisk).toEqual(JSON.parse(JSON.stringify(store.data)))
+    expect(Object.keys(onDisk.api_keys)).toHaveLength(5001)
+    const reopened = await ConfigStore.open({dataDir: dir.path})
+    expect(reopened.data.api_keys.k4999.name).toBe('renamed')
+    expect(reopened.data.api_keys.k0.name).toBe('key 0')
+  })
+
   it('refuses a corrupt store file and leaves it untouched', async () => {
     await ConfigStore.open({dataDir: dir.path})
     const file = join(dir.path, 'store.age')

@@ -17,6 +17,23 @@ describe('NativeAgeEncrypter', () => {
     }
   })
 
+  it('encrypts piece by piece into the same format: odd-sized pieces, chunk boundaries, nothing at all', async () => {
+    const identity = await generateX25519Identity()
+    const encrypter = new NativeAgeEncrypter(await identityToRecipient(identity))
+    const decrypter = new Decrypter()
+    decrypter.addIdentity(identity)
+    const native = new NativeAgeDecrypter(identity)
+    for (const sizes of [[], [0], [5, 0, 7], [64 * 1024], [64 * 1024 - 1, 1], [64 * 1024, 1], [100_000, 3, 64 * 1024 * 2 + 17, 40_000]]) {
+      const pieces = sizes.map((size, n) => Buffer.alloc(size, 0).map((_, i) => (i * 13 + n) % 251))
+      const stream = encrypter.stream()
+      const file = Buffer.concat([...pieces.flatMap((piece) => stream.push(piece)), ...stream.end()])
+      const plaintext = Buffer.concat(pieces)
+      expect(Buffer.from(await decrypter.decrypt(file))).toEqual(plaintext)
+      expect(native.decrypt(file)).toEqual(plaintext)
+      expect(() => stream.push(Buffer.from('late'))).toThrow(/ended/)
+    }
+  })
+
   it('is refused by another identity and never repeats keys', async () => {
     const recipient = await identityToRecipient(await generateX25519Identity())
     const other = new Decrypter()
