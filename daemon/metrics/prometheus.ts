@@ -43,7 +43,7 @@ export class PrometheusMetrics {
     this.ttft = new Histogram({name: 'tokenhub_time_to_first_token_seconds', help: 'Streams: time to the first chunk sent to the client', labelNames: ['model', 'provider'], buckets: LATENCY_BUCKETS, registers})
     this.tokens = new Counter({name: 'tokenhub_tokens_total', help: 'Tokens by model and direction (input, output)', labelNames: ['model', 'direction'], ...flush(() => this.flushTokens())})
     this.cost = new Counter({name: 'tokenhub_cost_usd_total', help: 'Spend in USD from upstream usage and model prices', labelNames: ['model', 'provider'], ...flush(() => this.flushCost())})
-    this.storeWrite = new Histogram({name: 'tokenhub_store_write_seconds', help: 'Encrypting and writing the config store', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers})
+    this.storeWrite = new Histogram({name: 'tokenhub_store_write_seconds', help: 'Serializing, encrypting and writing the config store (wall time: large stores are written in slices with requests served in between)', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers})
     new Gauge({
       name: 'tokenhub_circuit_state',
       help: 'Circuit per target: 0 closed, 1 half-open, 2 open',

@@ -15,6 +15,8 @@ export class AgeJsonAdapter<T> implements Adapter<T> {
   constructor(
     private readonly path: string,
     private readonly key: StoreKey,
+    /** Awaited between slices of a large document (tests count it). */
+    private readonly pause: () => Promise<void> = nextLoopTurn,
   ) {}
 
   async read(): Promise<T | null> {
@@ -45,7 +47,7 @@ export class AgeJsonAdapter<T> implements Adapter<T> {
   async write(data: T): Promise<void> {
     const stream = new NativeAgeEncrypter(this.key.recipient).stream()
     const ciphertext: Buffer[] = []
-    for await (const piece of documentJsonPieces(data as Record<string, unknown>, nextLoopTurn)) {
+    for await (const piece of documentJsonPieces(data as Record<string, unknown>, this.pause)) {
       ciphertext.push(...stream.push(Buffer.from(piece)))
     }
     ciphertext.push(...stream.end())

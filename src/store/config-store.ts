@@ -60,7 +60,12 @@ export class ConfigStore {
     return this.db.data
   }
 
-  /** Applies a change in memory and resolves once it (and anything before it) is on disk. */
+  /**
+   * Applies a change in memory and resolves once it (and anything before it) is on disk.
+   * Replace a record of a large map (api_keys) with a new object rather than editing it in place:
+   * a write in progress serializes those maps slice by slice from the references it took at its
+   * start (see document-json.ts).
+   */
   async update<T>(change: (doc: StoreDocument) => T): Promise<T> {
     const result = change(this.db.data)
     await this.commit()

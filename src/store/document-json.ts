@@ -10,15 +10,23 @@
  * made during the pauses is not in this output (the same as a change made just after a one-go
  * stringify) and the store's next write picks it up.
  *
- * The concatenated pieces are byte for byte JSON.stringify(doc) (tests check it): same key order
- * (own enumerable string keys, integer-like keys first), entries whose value has no JSON form left
- * out, compact.
+ * Records inside large maps must therefore be replaced, never edited in place (ConfigStore.update
+ * says so): an in-place edit during a pause would reach this output while the small fields edited
+ * in the same change would not.
+ *
+ * For JSON data (what the store holds), the concatenated pieces are byte for byte
+ * JSON.stringify(doc) (tests check it): same key order (own enumerable string keys, integer-like
+ * keys first), entries whose value has no JSON form left out, compact. (A toJSON method would be
+ * called with "" rather than its key; documents read from JSON have none.)
  */
 
 export const SLICE_ENTRIES = 1000
 
-const isPlainMap = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) && typeof (value as {toJSON?: unknown}).toJSON !== 'function'
+const isPlainMap = (value: unknown): value is Record<string, unknown> => {
+  if (value === null || typeof value !== 'object') return false
+  const proto = Object.getPrototypeOf(value)
+  return (proto === Object.prototype || proto === null) && typeof (value as {toJSON?: unknown}).toJSON !== 'function'
+}
 
 type Part = {text: string} | {key: string; keys: string[]; values: unknown[]}
 
@@ -42,6 +50,7 @@ export async function* documentJsonPieces(doc: Record<string, unknown>, pause: (
 
   let piece = '{'
   let firstField = true
+  let slicedBefore = false
   for (const part of parts) {
     if (!firstField) piece += ','
     firstField = false
@@ -49,6 +58,13 @@ export async function* documentJsonPieces(doc: Record<string, unknown>, pause: (
       piece += part.text
       continue
     }
+    // A second large map starts on a turn of its own, not after the last slice of the first.
+    if (slicedBefore) {
+      yield piece
+      piece = ''
+      await pause()
+    }
+    slicedBefore = true
     piece += `${JSON.stringify(part.key)}:{`
     let firstEntry = true
     const {keys, values} = part

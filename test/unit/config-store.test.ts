@@ -57,26 +57,58 @@ describe('ConfigStore', () => {
     expect(Object.keys(reopened.data.providers)).toHaveLength(20)
   })
 
-  it('writes a large store in slices that age reads back whole; a change made during the write lands in the next', async () => {
+  it('encrypts a large document slice by slice, giving the loop a turn between slices, into a file age reads back whole', async () => {
+    const {createStoreKey} = await import('../../src/store/store-key.js')
+    const key = await createStoreKey(join(dir.path, 'k.key'), new Date())
+    let pauses = 0
+    const adapter = new AgeJsonAdapter<Record<string, unknown>>(join(dir.path, 'doc.age'), key, async () => {
+      pauses++
+      await new Promise((resolve) => setImmediate(resolve))
+    })
+    const doc = {schema_version: 1, api_keys: Object.fromEntries(Array.from({length: 4500}, (_, i) => [`k${i}`, {id: `k${i}`, name: `n ${i}`}])), settings: {}}
+    await adapter.write(doc)
+    expect(pauses).toBe(4)
+    const {Decrypter} = await import('age-encryption')
+    const decrypter = new Decrypter()
+    decrypter.addIdentity(key.identity)
+    expect(Buffer.from(await decrypter.decrypt(await readFile(join(dir.path, 'doc.age')))).toString()).toBe(JSON.stringify(doc))
+    expect(await adapter.read()).toEqual(doc)
+  })
+
+  it('a write in progress keeps its snapshot; a change made meanwhile lands in the next write', async () => {
     const store = await ConfigStore.open({dataDir: dir.path})
+    const identity = (await readFile(join(dir.path, 'store.key'), 'utf8')).split('\n').find((l) => l.startsWith('AGE-SECRET-KEY-'))!
+    const {Decrypter} = await import('age-encryption')
+    const decrypter = new Decrypter()
+    decrypter.addIdentity(identity)
+    // Each write's file, read as soon as that write is done (the store writes one at a time).
+    const files: Buffer[] = []
+    let writing = false
+    const original = AgeJsonAdapter.prototype.write
+    vi.spyOn(AgeJsonAdapter.prototype, 'write').mockImplementation(async function (this: AgeJsonAdapter<unknown>, data: unknown) {
+      writing = true
+      await original.call(this, data)
+      files.push(await readFile(join(dir.path, 'store.age')))
+      writing = false
+    })
     const key = (i: number) => ({id: `k${i}`, name: `key ${i}`, key_hash: `${i}`.padStart(64, '0'), scopes: ['chat']}) as never
     const first = store.update((doc) => {
       for (let i = 0; i < 5000; i++) doc.api_keys[`k${i}`] = key(i)
     })
-    // Two loop turns in, the first write is between slices; this change must not be lost.
-    await new Promise((resolve) => setImmediate(resolve))
-    await new Promise((resolve) => setImmediate(resolve))
+    // A few loop turns in, the first write is between slices.
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve))
+    expect(writing).toBe(true)
     const second = store.update((doc) => {
       doc.api_keys.k4999 = {...(key(4999) as object), name: 'renamed'} as never
       doc.api_keys.k5000 = key(5000)
     })
     await Promise.all([first, second])
-    const {Decrypter} = await import('age-encryption')
-    const decrypter = new Decrypter()
-    decrypter.addIdentity((await readFile(join(dir.path, 'store.key'), 'utf8')).split('\n').find((l) => l.startsWith('AGE-SECRET-KEY-'))!)
-    const onDisk = JSON.parse(Buffer.from(await decrypter.decrypt(await readFile(join(dir.path, 'store.age')))).toString())
-    expect(onDisk).toEqual(JSON.parse(JSON.stringify(store.data)))
-    expect(Object.keys(onDisk.api_keys)).toHaveLength(5001)
+    expect(files).toHaveLength(2)
+    const [before, after] = await Promise.all(files.map(async (file) => JSON.parse(Buffer.from(await decrypter.decrypt(file)).toString())))
+    expect(Object.keys(before.api_keys)).toHaveLength(5000)
+    expect(before.api_keys.k4999.name).toBe('key 4999')
+    expect(after).toEqual(JSON.parse(JSON.stringify(store.data)))
+    expect(Object.keys(after.api_keys)).toHaveLength(5001)
     const reopened = await ConfigStore.open({dataDir: dir.path})
     expect(reopened.data.api_keys.k4999.name).toBe('renamed')
     expect(reopened.data.api_keys.k0.name).toBe('key 0')

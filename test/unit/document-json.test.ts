@@ -25,6 +25,9 @@ describe('documentJsonPieces', () => {
       {big: {b: 1, 2: 'two', a: undefined, 1: 'one', z: () => 0, '\"q': 'quote'}, first: 0},
       {only_big: keys(9)},
       {big: Object.fromEntries(Array.from({length: 8}, (_, i) => [`u${i}`, undefined])), after: 1},
+      {a: keys(5), mid: 'x', b: keys(4), c: keys(6)},
+      // not plain maps: serialized whole, as JSON.stringify does
+      {boxed: Object.assign(new String('abcdef'), {}), date: new Date(0), list: [keys(3)]},
     ]
     for (const doc of docs) {
       for (const slice of [1, 2, 3, 1000]) expect((await serialize(doc, slice)).json).toBe(JSON.stringify(doc))
@@ -34,7 +37,8 @@ describe('documentJsonPieces', () => {
   it('pauses between slices of large maps only', async () => {
     expect((await serialize({api_keys: keys(10), small: keys(2)}, 3)).pauses).toBe(3)
     expect((await serialize({api_keys: keys(3)}, 3)).pauses).toBe(0)
-    expect((await serialize({a: keys(4), b: keys(4)}, 2)).pauses).toBe(2)
+    // and between two large maps
+    expect((await serialize({a: keys(4), mid: 1, b: keys(4)}, 2)).pauses).toBe(3)
   })
 
   it('writes the snapshot taken at the call: changes during pauses wait for the next write', async () => {
