@@ -64,9 +64,16 @@ export class ApiKeyAdmin {
     private readonly usage?: KeyUsageSource,
   ) {}
 
-  list(): ApiKeyView[] {
+  /** One page, in store order; only the page's keys are read (a store may hold 100,000). */
+  page(offset: number, limit: number): {items: ApiKeyView[]; total: number} {
     const now = this.ctx.now()
-    return Object.values(this.ctx.store.data.api_keys).map((k) => toApiKeyView(k, now, this.usage))
+    const ids = this.ctx.store.ids('api_keys')
+    const items: ApiKeyView[] = []
+    for (const id of ids.slice(offset, offset + limit)) {
+      const record = getOwn(this.ctx.store.data.api_keys, id)
+      if (record) items.push(toApiKeyView(record, now, this.usage))
+    }
+    return {items, total: ids.length}
   }
 
   get(id: string): ApiKeyView {

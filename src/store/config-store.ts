@@ -6,6 +6,9 @@ import {emptyDocument, type StoreDocument} from './document.js'
 import {StoreOpenError} from './store-error.js'
 import {createStoreKey, readStoreKey, type StoreKey} from './store-key.js'
 
+/** The document's id-keyed maps. */
+export type MapField = 'providers' | 'models' | 'aliases' | 'api_keys'
+
 export interface ConfigStoreOptions {
   dataDir: string
   now?: () => Date
@@ -58,6 +61,21 @@ export class ConfigStore {
 
   get data(): StoreDocument {
     return this.db.data
+  }
+
+  private readonly idCache = new Map<MapField, {version: number; ids: string[]}>()
+
+  /**
+   * The ids of one of the document's maps, in document order, remembered until the next change
+   * (every change goes through update/commit): listing 100,000 API keys costs ~30 ms, which a
+   * page of the key list or a dashboard poll must not pay each time.
+   */
+  ids(field: MapField): readonly string[] {
+    const cached = this.idCache.get(field)
+    if (cached?.version === this.requestedVersion) return cached.ids
+    const ids = Object.keys(this.db.data[field])
+    this.idCache.set(field, {version: this.requestedVersion, ids})
+    return ids
   }
 
   /**

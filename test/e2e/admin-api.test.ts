@@ -355,6 +355,26 @@ describe('API keys', () => {
     expect((await daemon.admin('DELETE', '/admin/v1/apikeys/nope')).status).toBe(404)
   })
 
+  it('pages the key list (limit/offset, total), and a key created between pages shows up at once', async () => {
+    const ids = async (query: string) => {
+      const response = await daemon.admin('GET', `/admin/v1/apikeys?${query}`)
+      expect(response.status).toBe(200)
+      return {ids: response.body.keys.map((k: {id: string}) => k.id) as string[], total: response.body.total as number}
+    }
+    const before = await ids('limit=1')
+    expect(before.ids).toHaveLength(1)
+    const made: string[] = []
+    for (let i = 0; i < 3; i++) made.push((await daemon.admin('POST', '/admin/v1/apikeys', {name: `page-${i}`})).body.id)
+    const all = await ids('limit=5000')
+    expect(all.total).toBe(before.total + 3)
+    expect(all.ids).toEqual(expect.arrayContaining([...made, created.id]))
+    const [one, two, rest] = [await ids('limit=2&offset=0'), await ids('limit=2&offset=2'), await ids('offset=4')]
+    expect([...one.ids, ...two.ids, ...rest.ids]).toEqual(all.ids)
+    expect((await ids('offset=100')).ids).toEqual([])
+    expect((await daemon.admin('GET', '/admin/v1/info')).body.api_keys).toBe(all.total)
+    expect((await daemon.admin('GET', '/admin/v1/apikeys?limit=-1')).status).toBe(400)
+  })
+
   it('validates create payloads', async () => {
     for (const body of [{}, {name: ''}, {name: 'x', expires_in: 'soon'}, {name: 'x', expires_in: '1h', expires_at: '2099-01-01T00:00:00Z'}, {name: 'x', monthly_budget_usd: -5}]) {
       const response = await daemon.admin('POST', '/admin/v1/apikeys', body)
@@ -381,7 +401,7 @@ describe('persistence and secrets at rest', () => {
     expect(providers.body.items.map((p: {id: string}) => p.id)).toEqual(['openai', 'anthropic'])
     expect((await daemon.admin('GET', '/admin/v1/models')).body.items.map((m: {id: string}) => m.id)).toEqual(['gpt-4o'])
     expect((await daemon.admin('GET', '/admin/v1/routing-config')).body.default_mode).toBe('high_confidence')
-    expect((await daemon.admin('GET', '/admin/v1/apikeys')).body.total).toBe(2)
+    expect((await daemon.admin('GET', '/admin/v1/apikeys')).body.total).toBe(5) // prod-app, 3 paging keys, restart-check
     expect((await daemon.admin('GET', '/admin/v1/info')).body).toMatchObject({vault_locked: true, vault_initialized: true})
     expect((await daemon.admin('POST', '/admin/v1/vault/unlock', {password: VAULT_PASSWORD})).status).toBe(200)
     expect((await daemon.admin('GET', '/admin/v1/providers/openai/discover')).status).toBe(200)

@@ -114,6 +114,23 @@ describe('ConfigStore', () => {
     expect(reopened.data.api_keys.k0.name).toBe('key 0')
   })
 
+  it('remembers a map\'s ids until the next change', async () => {
+    const store = await ConfigStore.open({dataDir: dir.path})
+    await store.update((doc) => {
+      doc.providers.b = sampleProvider('b')
+      doc.providers.a = sampleProvider('a')
+    })
+    const ids = store.ids('providers')
+    expect(ids).toEqual(['b', 'a'])
+    expect(store.ids('providers')).toBe(ids)
+    await store.update((doc) => {
+      doc.providers.c = sampleProvider('c')
+      delete doc.providers.b
+    })
+    expect(store.ids('providers')).toEqual(['a', 'c'])
+    expect(store.ids('api_keys')).toEqual([])
+  })
+
   it('refuses a corrupt store file and leaves it untouched', async () => {
     await ConfigStore.open({dataDir: dir.path})
     const file = join(dir.path, 'store.age')
