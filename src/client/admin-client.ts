@@ -163,6 +163,8 @@ export class AdminClient {
   simulate = (body: Record<string, unknown>) => this.request<SimulationDto>('POST', '/admin/v1/routing/simulate', body)
 
   listApiKeys = () => this.listAll<ApiKeyDto>('/admin/v1/apikeys', 'keys')
+  /** One page of keys in store order, and how many there are. */
+  apiKeysPage = (limit: number, offset = 0) => this.request<{keys: ApiKeyDto[]; total: number; limit: number; offset: number}>('GET', `/admin/v1/apikeys?limit=${limit}&offset=${offset}`)
   getApiKey = (id: string) => this.request<ApiKeyDto>('GET', `/admin/v1/apikeys/${enc(id)}`)
   createApiKey = (body: Record<string, unknown>) => this.request<ApiKeySecretDto>('POST', '/admin/v1/apikeys', body)
   editApiKey = (id: string, body: Record<string, unknown>) => this.request<{ok: true; api_key: ApiKeyDto}>('PATCH', `/admin/v1/apikeys/${enc(id)}`, body)

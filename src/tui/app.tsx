@@ -65,7 +65,7 @@ function Body({state, frame, theme}: {state: DashboardState; frame: Frame; theme
     case 'models':
       return <Models models={modelRows(state)} cursor={cursorOf(state, 'models')} simulation={state.simulation} frame={frame} theme={theme} loading={loaded.engine === undefined} />
     case 'keys':
-      return <Keys keys={keyRows(state)} cursor={cursorOf(state, 'keys')} now={state.now} frame={frame} theme={theme} loading={loaded.keys === undefined} />
+      return <Keys keys={keyRows(state)} total={state.remote.data.info?.api_keys} cursor={cursorOf(state, 'keys')} now={state.now} frame={frame} theme={theme} loading={loaded.keys === undefined} />
     case 'logs':
       return <Logs logs={logRows(state)} cursor={cursorOf(state, 'logs')} frame={frame} theme={theme} loading={loaded.logs === undefined} />
   }

@@ -16,8 +16,8 @@ afterEach(() => {
 })
 
 /** The dashboard on a fake terminal, fed by the fake client and stream, colour off, clock fixed. */
-async function mount(size: Size = {columns: 100, rows: 30}) {
-  const client = fakeClient()
+async function mount(size: Size = {columns: 100, rows: 30}, clientOverrides: Parameters<typeof fakeClient>[0] = {}) {
+  const client = fakeClient(clientOverrides)
   const stream = fakeStream()
   const store = createStore<DashboardState, Action>(dashboardReducer, initialState({url: 'http://gw:8080', now: NOW}), {minIntervalMs: 0})
   const controller = new DashboardController({client, follow: stream.follow, url: 'http://gw:8080', token: 't', dispatch: store.dispatch, now: () => NOW, flushMs: 5})
@@ -166,6 +166,18 @@ describe('dashboard screens', () => {
     await waitFor('revoked web-frontend (th-k1)')
     expect(client.calls.filter((c) => c.method === 'revokeApiKey').map((c) => c.args)).toEqual([['k1']])
     await waitFor(/web-frontend\s+th-k1\s+revoked/)
+  })
+
+  it('keys: reads one page of 1,000 and says when the store holds more', async () => {
+    const small = await mount()
+    await small.press('4')
+    await small.waitFor('web-frontend')
+    expect(small.client.calls.find((c) => c.method === 'apiKeysPage')?.args).toEqual([1000, 0])
+    expect(small.frame()).not.toContain('tokenhub apikey list')
+    const big = await mount({columns: 100, rows: 30}, {info: {api_keys: 100_000}})
+    await big.press('4')
+    await big.waitFor('first 2 of 100,000 keys; `tokenhub apikey list` shows them all')
+    expectFits(big.frame(), {columns: 100, rows: 30})
   })
 
   it('logs: status per request, scrolls with the arrows and PgDn', async () => {

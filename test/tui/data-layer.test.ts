@@ -56,7 +56,7 @@ describe('controller', () => {
     const {client, stream, controller, state} = setup()
     controller.start()
     await vi.waitFor(() => expect(state().remote.fetchedAt.stats).toBe(NOW))
-    expect(new Set(client.calls.map((c) => c.method))).toEqual(new Set(['info', 'health', 'engineModels', 'listApiKeys', 'logs', 'stats', 'tsdbQuery']))
+    expect(new Set(client.calls.map((c) => c.method))).toEqual(new Set(['info', 'health', 'engineModels', 'apiKeysPage', 'logs', 'stats', 'tsdbQuery']))
     expect(client.calls.filter((c) => c.method === 'tsdbQuery').map((c) => c.args[0])).toEqual([
       {metric: 'requests', agg: 'sum', step_ms: 60_000},
       {metric: 'latency', agg: 'p95', step_ms: 60_000},

@@ -127,7 +127,7 @@ export interface FakeClient extends DashboardClient {
   setDown(down: boolean): void
 }
 
-export function fakeClient(): FakeClient {
+export function fakeClient(overrides: {info?: Partial<InfoDto>} = {}): FakeClient {
   const calls: FakeClient['calls'] = []
   let down = false
   let keys = KEYS.map((k) => ({...k}))
@@ -139,10 +139,10 @@ export function fakeClient(): FakeClient {
   const client: FakeClient = {
     calls,
     setDown: (value) => void (down = value),
-    info: () => answer('info', [], () => INFO),
+    info: () => answer('info', [], () => ({...INFO, ...overrides.info})),
     health: () => answer('health', [], () => HEALTH),
     engineModels: () => answer('engineModels', [], () => ENGINE),
-    listApiKeys: () => answer('listApiKeys', [], () => keys),
+    apiKeysPage: (limit: number, offset = 0) => answer('apiKeysPage', [limit, offset], () => ({keys: keys.slice(offset, offset + limit), total: keys.length, limit, offset})),
     revokeApiKey: (id: string) =>
       answer('revokeApiKey', [id], () => {
         keys = keys.map((k) => (k.id === id ? {...k, status: 'revoked', revoked_at: new Date(NOW).toISOString()} : k))

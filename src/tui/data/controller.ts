@@ -5,7 +5,14 @@ import type {StatsDto} from '../../core/api-types.js'
 import type {Action, Effect, RemoteData, Resource} from '../state/types.js'
 
 /** The part of the admin client the dashboard uses; tests hand in a fake. */
-export type DashboardClient = Pick<AdminClient, 'info' | 'health' | 'engineModels' | 'listApiKeys' | 'revokeApiKey' | 'logs' | 'stats' | 'tsdbQuery' | 'simulate'>
+export type DashboardClient = Pick<AdminClient, 'info' | 'health' | 'engineModels' | 'apiKeysPage' | 'revokeApiKey' | 'logs' | 'stats' | 'tsdbQuery' | 'simulate'>
+
+/**
+ * The keys view shows the first this many (a store may hold 100,000: polling them all every few
+ * seconds would cost the daemon and the terminal more than the rest of the dashboard together).
+ * The header says how many there are; `tokenhub apikey list` reads them all.
+ */
+export const KEYS_SHOWN = 1000
 
 /** followEvents (SSE) and followEventSocket (WebSocket) both fit. */
 export type EventFollower = (options: FollowOptions) => Promise<void>
@@ -72,7 +79,7 @@ export class DashboardController {
     this.poll('info', () => client.info(), intervals.info)
     this.poll('health', () => client.health(), intervals.health)
     this.poll('engine', () => client.engineModels(), intervals.engine)
-    this.poll('keys', () => client.listApiKeys(), intervals.keys)
+    this.poll('keys', async () => (await client.apiKeysPage(KEYS_SHOWN)).keys, intervals.keys)
     this.poll('logs', async () => (await client.logs({limit: this.options.logLimit ?? 200})).logs, intervals.logs)
     this.poll('stats', async () => {
       const result = await client.stats()

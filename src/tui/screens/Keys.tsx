@@ -1,13 +1,15 @@
-import {Box} from 'ink'
+import {Box, Text} from 'ink'
 import type {ApiKeyDto} from '../../core/api-types.js'
 import {Table} from '../components/Table.js'
 import type {Cell, ColumnSpec} from '../components/table-layout.js'
-import {healthTone, type Theme, type Tone} from '../components/theme.js'
+import {healthTone, toneProps, type Theme, type Tone} from '../components/theme.js'
 import {ago, budgetBar, fieldValue, usd} from '../format.js'
 import type {Frame} from '../layout.js'
 
 export interface KeysProps {
   keys: ApiKeyDto[]
+  /** How many keys the store holds (from /admin/v1/info), when known; more than `keys` when only the first page is shown. */
+  total?: number
   cursor: number
   now: number
   frame: Frame
@@ -44,7 +46,8 @@ function keyCells(key: ApiKeyDto, now: number): Cell[] {
 }
 
 /** API keys with their month's spend against the budget; r revokes the selected one. */
-export function Keys({keys, cursor, now, frame, theme, loading}: KeysProps) {
+export function Keys({keys, total, cursor, now, frame, theme, loading}: KeysProps) {
+  const partial = total !== undefined && total > keys.length
   return (
     <Box flexDirection="column" width={frame.width} height={frame.body} overflow="hidden">
       <Table
@@ -56,6 +59,11 @@ export function Keys({keys, cursor, now, frame, theme, loading}: KeysProps) {
         theme={theme}
         empty={loading ? 'loading…' : '(no API keys; create one with `tokenhub apikey create`)'}
       />
+      {partial ? (
+        <Text {...toneProps(theme, 'muted')} wrap="truncate-end">
+          first {keys.length.toLocaleString('en-US')} of {total.toLocaleString('en-US')} keys; `tokenhub apikey list` shows them all
+        </Text>
+      ) : null}
     </Box>
   )
 }
