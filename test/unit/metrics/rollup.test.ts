@@ -2,6 +2,8 @@ import {describe, expect, it} from 'vitest'
 import type {RequestLogRecord} from '../../../src/core/request-log.js'
 import {
   DEFAULT_RETENTION_MS,
+  emptyAggregate,
+  mergeAggregate,
   MINUTE_MS,
   observationFromLog,
   RollupStore,
@@ -230,5 +232,60 @@ describe('RollupStore retention', () => {
     expect(store.drainDeltas().map((r) => r.minute)).toEqual([T0 + 30 * MINUTE_MS])
     expect(() => (store.retentionMs = 0)).toThrow(expect.objectContaining({code: 'VALIDATION'}))
     expect(() => new RollupStore({retentionMs: -1})).toThrow(expect.objectContaining({code: 'VALIDATION'}))
+  })
+})
+
+describe('RollupStore window sums (hours inside, minutes at the edges)', () => {
+  /** The same sums the slow way: every minute of every series. */
+  function byMinutes(store: RollupStore, start: number, end: number) {
+    const out = new Map<string, ReturnType<typeof emptyAggregate>>()
+    store.forEachMinute({}, start, end, (labels, _minute, agg) => {
+      const id = JSON.stringify(labels)
+      if (!out.has(id)) out.set(id, emptyAggregate())
+      mergeAggregate(out.get(id)!, agg)
+    })
+    return [...out].map(([id, agg]) => ({labels: JSON.parse(id), agg}))
+  }
+
+  function busyStore(): RollupStore {
+    const store = new RollupStore()
+    let seed = 7
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    for (let i = 0; i < 3000; i++) {
+      const at = T0 + Math.floor(random() * 30 * 60) * MINUTE_MS + Math.floor(random() * 59_000)
+      store.observe(obs({at, model: `m${i % 3}`, key: `k${i % 5}`, ok: random() > 0.1, errorClass: random() > 0.5 ? 'timeout' : null, latencyMs: random() * 5000, ttftMs: random() > 0.5 ? random() * 900 : null, costUsd: random() / 100, tokensIn: i % 97}))
+    }
+    return store
+  }
+
+  const windows = (now: number) => [
+    [now - 24 * 60 * MINUTE_MS, now + MINUTE_MS], // 24 h, not on an hour boundary
+    [T0, T0 + 30 * 60 * MINUTE_MS], // whole hours
+    [T0 + 17 * MINUTE_MS, T0 + 58 * MINUTE_MS], // inside one hour
+    [T0 + 59 * MINUTE_MS, T0 + 61 * MINUTE_MS], // across one hour boundary
+  ]
+
+  it('gives exactly the per-minute sums for any window', () => {
+    const store = busyStore()
+    for (const [start, end] of windows(T0 + 29 * 60 * MINUTE_MS + 7 * MINUTE_MS)) {
+      const fast = store.aggregateBySeries({}, start, end)
+      expect(fast.length).toBeGreaterThan(0)
+      expect(fast).toEqual(byMinutes(store, start, end))
+    }
+  })
+
+  it('stays exact after a prune that cuts through an hour, and after a replay of the deltas', () => {
+    const store = busyStore()
+    const deltas = store.drainDeltas()
+    store.retentionMs = 20 * 60 * MINUTE_MS
+    const now = T0 + 30 * 60 * MINUTE_MS + 25 * MINUTE_MS // cutoff at T0 + 10 h 25 min
+    expect(store.prune(now)).toBeGreaterThan(0)
+    for (const [start, end] of [[T0, now + MINUTE_MS], [T0 + 10 * 60 * MINUTE_MS, T0 + 12 * 60 * MINUTE_MS + 5 * MINUTE_MS]]) {
+      expect(store.aggregateBySeries({}, start, end)).toEqual(byMinutes(store, start, end))
+    }
+    const replayed = new RollupStore()
+    for (const record of deltas) replayed.apply(record)
+    for (const [start, end] of windows(T0 + 29 * 60 * MINUTE_MS)) expect(replayed.aggregateBySeries({}, start, end)).toEqual(byMinutes(replayed, start, end))
+    expect(replayed.aggregateBySeries({model: 'm1'}, T0, T0 + 30 * 60 * MINUTE_MS)).toEqual(byMinutes(replayed, T0, T0 + 30 * 60 * MINUTE_MS).filter((s) => s.labels.model === 'm1'))
   })
 })
