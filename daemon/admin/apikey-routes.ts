@@ -8,8 +8,8 @@ export function apiKeyRoutes(deps: AdminDeps): AdminRoute[] {
       path: '/admin/v1/apikeys',
       handler: (ctx) => {
         const {limit, offset} = pageParams(ctx.query)
-        const {items, total} = deps.apiKeys.page(offset, limit)
-        return {body: {keys: items, total, limit, offset}}
+        const {items, ...page} = deps.apiKeys.page(limit, offset)
+        return {body: {keys: items, ...page}}
       },
     },
     {method: 'post', path: '/admin/v1/apikeys', handler: async (ctx) => ({status: 201, body: {ok: true, ...(await deps.apiKeys.create(await ctx.json()))}})},

@@ -3,7 +3,7 @@ import {sha256Hex} from '../../src/auth/secrets.js'
 import {TokenHubError} from '../../src/core/errors.js'
 import type {ApiKeyScope} from '../../src/core/schemas/apikey.js'
 import type {ConfigStore} from '../../src/store/config-store.js'
-import type {ApiKeyRecord} from '../../src/store/document.js'
+import {getOwn, type ApiKeyRecord} from '../../src/store/document.js'
 
 /** The client's key from `Authorization: Bearer` or `x-api-key`. */
 export function presentedKey(authorization: string | undefined, xApiKey: string | undefined): string | undefined {
@@ -40,7 +40,7 @@ export class ApiKeyAuth {
       this.index.delete(previous)
       this.hashOf.delete(id)
     }
-    const record = Object.hasOwn(this.store.data.api_keys, id) ? this.store.data.api_keys[id] : undefined
+    const record = getOwn(this.store.data.api_keys, id)
     if (record) {
       this.index.set(record.key_hash, id)
       this.hashOf.set(id, record.key_hash)
@@ -52,7 +52,7 @@ export class ApiKeyAuth {
     if (this.stale) this.rebuild()
     const hash = sha256Hex(key)
     const id = this.index.get(hash)
-    const record = id && Object.hasOwn(this.store.data.api_keys, id) ? this.store.data.api_keys[id] : undefined
+    const record = id ? getOwn(this.store.data.api_keys, id) : undefined
     if (!record || record.key_hash !== hash) throw new TokenHubError('AUTH_INVALID', 'invalid API key')
     const status = apiKeyStatus(record, now)
     if (status !== 'active') throw new TokenHubError('AUTH_INVALID', `API key ${record.key_prefix}... is ${status}`)

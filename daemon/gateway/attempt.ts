@@ -1,6 +1,7 @@
 import {StringDecoder} from 'node:string_decoder'
 import {createParser, type EventSourceMessage} from 'eventsource-parser'
 import {classifyStatus, parseRetryAfter, type AttemptFailure} from '../../src/core/failover.js'
+import {ERROR_STATUS} from '../../src/core/errors.js'
 import {redactSecrets} from '../../src/core/redact.js'
 import type {RoutableModel} from '../../src/core/routing/types.js'
 import {isContextOverflow} from '../../src/providers/errors.js'
@@ -47,7 +48,7 @@ function networkFailure(error: unknown): AttemptFailure {
   if (LOCAL_EXHAUSTION.has(code)) {
     return {
       errorClass: 'gateway_resources',
-      status: 503,
+      status: ERROR_STATUS.GATEWAY_RESOURCES,
       retryAfterMs: null,
       message: `the gateway could not open an upstream connection (${code}: out of ${code === 'EMFILE' || code === 'ENFILE' ? 'file descriptors; raise the open-file limit (LimitNOFILE, ulimit -n) or cap TOKENHUB_UPSTREAM_MAX_CONNECTIONS' : 'memory'})`,
     }

@@ -66,8 +66,6 @@ function sendDialectError(res: Response, dialect: Dialect, error: TokenHubError,
   })
 }
 
-/** Reads and checks the JSON body; errors are answered in the endpoint's dialect. */
-
 /**
  * The JSON object body, read in full; then the tokenizer, if a request beats its load after
  * start; then this request's turn, if a burst of requests has used up the loop's slice.

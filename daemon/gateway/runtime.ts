@@ -194,10 +194,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
     onAdminChange(change) {
       if (change.resource === 'provider' || change.resource === 'model' || change.resource === 'alias') catalog.invalidate()
       if (change.resource === 'provider') keys.clear()
-      if (change.resource === 'api_key') {
-        if (change.id) auth.keyChanged(change.id)
-        else auth.invalidate()
-      }
+      if (change.resource === 'api_key') auth.keyChanged(change.id)
       if (change.resource === 'vault' && change.action === 'locked') keys.clear()
       audit.record(change)
     },

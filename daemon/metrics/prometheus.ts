@@ -36,13 +36,13 @@ export class PrometheusMetrics {
 
   constructor(deps: {health: HealthRegistry; bus: EventBus}) {
     const registers = [this.registry]
-    const flush = (what: () => void) => ({collect: what, registers})
-    this.requests = new Counter({name: 'tokenhub_requests_total', help: '/v1 requests by endpoint, routed model, provider and status class', labelNames: ['endpoint', 'model', 'provider', 'status'], ...flush(() => this.flushRequests())})
+    const flushed = {collect: () => this.flush(), registers}
+    this.requests = new Counter({name: 'tokenhub_requests_total', help: '/v1 requests by endpoint, routed model, provider and status class', labelNames: ['endpoint', 'model', 'provider', 'status'], ...flushed})
     this.errors = new Counter({name: 'tokenhub_request_errors_total', help: 'Failed /v1 requests by error class', labelNames: ['error_class', 'model'], registers})
     this.latency = new Histogram({name: 'tokenhub_request_duration_seconds', help: 'Whole request latency through the gateway', labelNames: ['model', 'provider'], buckets: LATENCY_BUCKETS, registers})
     this.ttft = new Histogram({name: 'tokenhub_time_to_first_token_seconds', help: 'Streams: time to the first chunk sent to the client', labelNames: ['model', 'provider'], buckets: LATENCY_BUCKETS, registers})
-    this.tokens = new Counter({name: 'tokenhub_tokens_total', help: 'Tokens by model and direction (input, output)', labelNames: ['model', 'direction'], ...flush(() => this.flushTokens())})
-    this.cost = new Counter({name: 'tokenhub_cost_usd_total', help: 'Spend in USD from upstream usage and model prices', labelNames: ['model', 'provider'], ...flush(() => this.flushCost())})
+    this.tokens = new Counter({name: 'tokenhub_tokens_total', help: 'Tokens by model and direction (input, output)', labelNames: ['model', 'direction'], ...flushed})
+    this.cost = new Counter({name: 'tokenhub_cost_usd_total', help: 'Spend in USD from upstream usage and model prices', labelNames: ['model', 'provider'], ...flushed})
     this.storeWrite = new Histogram({name: 'tokenhub_store_write_seconds', help: 'Serializing, encrypting and writing the config store (wall time: large stores are written in slices with requests served in between)', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers})
     new Gauge({
       name: 'tokenhub_circuit_state',
@@ -72,7 +72,7 @@ export class PrometheusMetrics {
   /**
    * Per (endpoint, model, provider, status class): the label-bound histogram children, and the
    * counter increments since the last scrape as plain numbers. prom-client hashes a label set on
-   * every inc(), so counters are handed over once per scrape (each counter's collect()) instead
+   * every inc(), so counters are handed over once per scrape (flush(), from the counters' collect()) instead
    * of four times per request.
    */
   private readonly children = new Map<string, Child>()
@@ -91,27 +91,16 @@ export class PrometheusMetrics {
     }
   }
 
-  private flushRequests(): void {
+  /** Hands every pending increment to prom-client; the first counter collected at a scrape does it for all three. */
+  private flush(): void {
     for (const child of this.children.values()) {
-      if (child.requests === 0) continue
-      this.requests.inc(child.requestLabels, child.requests)
-      child.requests = 0
-    }
-  }
-
-  private flushTokens(): void {
-    for (const child of this.children.values()) {
+      if (child.requests > 0) this.requests.inc(child.requestLabels, child.requests)
       if (child.tokensIn > 0) this.tokens.inc({model: child.model, direction: 'input'}, child.tokensIn)
       if (child.tokensOut > 0) this.tokens.inc({model: child.model, direction: 'output'}, child.tokensOut)
+      if (child.cost !== 0) this.cost.inc(child.modelLabels, child.cost)
+      child.requests = 0
       child.tokensIn = 0
       child.tokensOut = 0
-    }
-  }
-
-  private flushCost(): void {
-    for (const child of this.children.values()) {
-      if (child.cost === 0) continue
-      this.cost.inc(child.modelLabels, child.cost)
       child.cost = 0
     }
   }

@@ -5,7 +5,7 @@ import {notFound, validation} from '../core/errors.js'
 import {apiKeyCreateSchema, apiKeyPatchSchema, DEFAULT_SCOPES} from '../core/schemas/apikey.js'
 import {parsePayload} from '../core/schemas/parse.js'
 import {getOwn, type ApiKeyRecord} from '../store/document.js'
-import type {AdminContext} from './context.js'
+import {paginate, type AdminContext, type Page} from './context.js'
 
 export type ApiKeyStatus = 'active' | 'revoked' | 'expired' | 'disabled'
 
@@ -65,15 +65,11 @@ export class ApiKeyAdmin {
   ) {}
 
   /** One page, in store order; only the page's keys are read (a store may hold 100,000). */
-  page(offset: number, limit: number): {items: ApiKeyView[]; total: number} {
+  page(limit: number, offset: number): Page<ApiKeyView> {
     const now = this.ctx.now()
-    const ids = this.ctx.store.ids('api_keys')
-    const items: ApiKeyView[] = []
-    for (const id of ids.slice(offset, offset + limit)) {
-      const record = getOwn(this.ctx.store.data.api_keys, id)
-      if (record) items.push(toApiKeyView(record, now, this.usage))
-    }
-    return {items, total: ids.length}
+    const page = paginate(this.ctx.store.ids('api_keys'), limit, offset)
+    const items = page.items.map((id) => getOwn(this.ctx.store.data.api_keys, id)).filter((record) => record !== undefined)
+    return {...page, items: items.map((record) => toApiKeyView(record, now, this.usage))}
   }
 
   get(id: string): ApiKeyView {

@@ -22,6 +22,6 @@ export interface Page<T> {
   offset: number
 }
 
-export function paginate<T>(all: T[], limit: number, offset: number): Page<T> {
+export function paginate<T>(all: readonly T[], limit: number, offset: number): Page<T> {
   return {items: all.slice(offset, offset + limit), total: all.length, limit, offset}
 }

@@ -20,7 +20,7 @@
  * called with "" rather than its key; documents read from JSON have none.)
  */
 
-export const SLICE_ENTRIES = 1000
+const SLICE_ENTRIES = 1000
 
 const isPlainMap = (value: unknown): value is Record<string, unknown> => {
   if (value === null || typeof value !== 'object') return false

@@ -258,7 +258,7 @@ interface Series {
   readonly hours: Map<number, MinuteAggregate>
 }
 
-export const HOUR_MS = 60 * MINUTE_MS
+const HOUR_MS = 60 * MINUTE_MS
 
 const hourStart = (at: number): number => Math.floor(at / HOUR_MS) * HOUR_MS
 
@@ -374,8 +374,7 @@ export class RollupStore {
       // The hour the cutoff falls in keeps only its remaining minutes.
       const cut = hourStart(cutoff)
       if (cut < cutoff && series.hours.has(cut)) {
-        const rebuilt = emptyAggregate()
-        for (let i = 0; i < series.order.length && series.order[i] < cut + HOUR_MS; i++) mergeAggregate(rebuilt, series.minutes.get(series.order[i]) as MinuteAggregate)
+        const rebuilt = mergeMinutes(emptyAggregate(), series, cutoff, cut + HOUR_MS)
         if (rebuilt.requests > 0) series.hours.set(cut, rebuilt)
         else series.hours.delete(cut)
       }
@@ -426,27 +425,18 @@ export class RollupStore {
     for (const series of this.series.values()) {
       if (!matchesFilter(series.labels, filter)) continue
       const agg = emptyAggregate()
-      let seen = false
-      const addMinutes = (from: number, to: number) => {
-        const {order, minutes} = series
-        for (let i = lowerBound(order, from); i < order.length && order[i] < to; i++) {
-          mergeAggregate(agg, minutes.get(order[i]) as MinuteAggregate)
-          seen = true
-        }
-      }
       if (useHours) {
-        addMinutes(start, firstHour)
+        mergeMinutes(agg, series, start, firstHour)
         for (let hour = firstHour; hour < lastHour; hour += HOUR_MS) {
           const sum = series.hours.get(hour)
-          if (!sum) continue
-          mergeAggregate(agg, sum)
-          seen = true
+          if (sum) mergeAggregate(agg, sum)
         }
-        addMinutes(lastHour, end)
+        mergeMinutes(agg, series, lastHour, end)
       } else {
-        addMinutes(start, end)
+        mergeMinutes(agg, series, start, end)
       }
-      if (seen) out.push({labels: {...series.labels}, agg})
+      // Every minute held has at least one request, so an empty sum means no traffic in range.
+      if (agg.requests > 0) out.push({labels: {...series.labels}, agg})
     }
     return out
   }
@@ -497,6 +487,13 @@ export class RollupStore {
     }
     return agg
   }
+}
+
+/** Adds the series' minutes in [from, to) into `into`. */
+function mergeMinutes(into: MinuteAggregate, series: Series, from: number, to: number): MinuteAggregate {
+  const {order, minutes} = series
+  for (let i = lowerBound(order, from); i < order.length && order[i] < to; i++) mergeAggregate(into, minutes.get(order[i]) as MinuteAggregate)
+  return into
 }
 
 function labelsOf(labels: SeriesLabels): SeriesLabels {

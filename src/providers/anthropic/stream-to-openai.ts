@@ -13,6 +13,7 @@ import {
   type TranslatingStreamOptions,
 } from '../stream.js'
 import {isRecord, parseJson} from '../util.js'
+import {upstreamErrorMessage} from '../openai/stream-chunk.js'
 import type {OpenAIChatCompletionChunk, OpenAIChunkDelta, OpenAIFinishReason} from '../openai/types.js'
 import {anthropicTokenCounts, mergeAnthropicCounts, openAIFinishReason, openAIUsageFromCounts, type AnthropicTokenCounts} from './to-openai-response.js'
 
@@ -60,7 +61,7 @@ export class AnthropicToOpenAIStream implements StreamTransformer {
       case 'error': {
         this.failed = true
         const error = isRecord(data.error) ? data.error : {}
-        return openAIErrorFrame(typeof error.message === 'string' ? error.message : 'Upstream error', typeof error.type === 'string' ? error.type : 'api_error')
+        return openAIErrorFrame(upstreamErrorMessage(error), typeof error.type === 'string' ? error.type : 'api_error')
       }
       default:
         // ping, content_block_stop and event types added after this was written.

@@ -12,7 +12,7 @@ export type DashboardClient = Pick<AdminClient, 'info' | 'health' | 'engineModel
  * seconds would cost the daemon and the terminal more than the rest of the dashboard together).
  * The header says how many there are; `tokenhub apikey list` reads them all.
  */
-export const KEYS_SHOWN = 1000
+const KEYS_SHOWN = 1000
 
 /** followEvents (SSE) and followEventSocket (WebSocket) both fit. */
 export type EventFollower = (options: FollowOptions) => Promise<void>
