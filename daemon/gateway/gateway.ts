@@ -24,7 +24,7 @@ import type {HealthRegistry} from './health-registry.js'
 import {planRequest, type Dialect, type Endpoint} from '../../src/providers/plan.js'
 import {policyFrom} from './policy.js'
 import type {ProviderKeys} from './provider-keys.js'
-import type {RequestLogRing} from './request-log.js'
+import type {RecordQueue} from './record-queue.js'
 import {resolveTargets, type ResolvedTargets} from './targets.js'
 import type {UpstreamClient} from './upstream-client.js'
 
@@ -36,14 +36,13 @@ export interface GatewayDeps {
   upstream: UpstreamClient
   auth: ApiKeyAuth
   ledger: UsageLedger
-  logs: RequestLogRing
+  /** Where finished requests' records and route events go (log ring, journal, rollups, Prometheus, bus), a batch per loop turn. */
+  records: RecordQueue
   limiter: RateLimiter
   bandit: ThompsonBandit
   bus: EventBus
   logger: Logger
   routingConfig: () => RoutingConfig
-  /** Everything else that consumes request records: journal, stats rollups, Prometheus. */
-  recorders?: Array<(record: RequestLogRecord) => void>
   firstByteTimeoutMs: number
   idleTimeoutMs: number
   /** Longest time from admission to the first byte of an answer, across retries and failover. */
@@ -468,13 +467,11 @@ export class Gateway {
       token_bucket: observed ? bucket : null,
       reward,
     }
-    deps.logs.add(record)
-    for (const recorder of deps.recorders ?? []) recorder(record)
     if (key && cost > 0) deps.ledger.addSpend(key.id, cost)
     if (key && key.rate_limit_tpm > 0 && usageSource === 'upstream') {
       deps.limiter.settleTokens(key.id, usage.input + usage.output - state.estimate - (requestedOutput(call.body) ?? 0), this.now())
     }
-    deps.bus.publish({
+    deps.records.push(record, {
       type: success ? 'route_success' : 'route_error',
       request_id: call.requestId,
       endpoint: call.path,

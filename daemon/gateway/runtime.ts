@@ -21,6 +21,7 @@ import {Gateway} from './gateway.js'
 import {HealthRegistry} from './health-registry.js'
 import {HealthProber} from './prober.js'
 import {ProviderKeys} from './provider-keys.js'
+import {RecordQueue} from './record-queue.js'
 import {RequestLogRing} from './request-log.js'
 import {UpstreamClient} from './upstream-client.js'
 
@@ -139,6 +140,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
   }
 
   const upstream = new UpstreamClient({maxConnections: options.upstreamMaxConnections ?? 0})
+  const records = new RecordQueue({
+    logs,
+    recorders: [(record) => journals.requests.append(record, 'request'), (record) => rollups.observe(observationFromLog(record)), (record) => prometheus.observe(record)],
+    bus,
+    onError: (error) => logger.error({err: error}, 'a request record consumer failed'),
+  })
   const gateway = new Gateway({
     store,
     catalog,
@@ -147,17 +154,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
     upstream,
     auth,
     ledger,
-    logs,
+    records,
     limiter: new RateLimiter(),
     bandit,
     bus,
     logger,
     routingConfig: options.routingConfig,
-    recorders: [
-      (record) => journals.requests.append(record, 'request'),
-      (record) => rollups.observe(observationFromLog(record)),
-      (record) => prometheus.observe(record),
-    ],
     firstByteTimeoutMs: options.firstByteTimeoutMs,
     idleTimeoutMs: options.idleTimeoutMs,
     deadlineMs: options.deadlineMs,
@@ -203,6 +205,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
       clearInterval(rollupTimer)
       await rollupsLoaded
       clearInterval(maintenance)
+      // Records of the last requests, if their loop turn has not come yet, before the journals close.
+      records.drain()
       persistRollups(rollups, journals.metrics)
       await Promise.allSettled([upstream.close(), ledger.close(), journals.requests.close(), journals.audit.close(), journals.metrics.close()])
     },

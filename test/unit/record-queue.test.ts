@@ -1,0 +1,100 @@
+import {setImmediate as nextTurn} from 'node:timers/promises'
+import {describe, expect, it} from 'vitest'
+import {RecordQueue} from '../../daemon/gateway/record-queue.js'
+import {RequestLogRing} from '../../daemon/gateway/request-log.js'
+import type {RequestLogRecord} from '../../src/core/request-log.js'
+import {EventBus, type StoredEvent} from '../../src/events/bus.js'
+
+const record = (id: string): RequestLogRecord => ({
+  request_id: id,
+  timestamp: new Date().toISOString(),
+  api_key_id: 'key_1',
+  api_key_name: 'ci',
+  endpoint: '/v1/chat/completions',
+  mode: 'normal',
+  requested_model: 'm',
+  alias_from: null,
+  model_id: 'm',
+  provider_id: 'p',
+  stream: false,
+  status_code: 200,
+  error_class: null,
+  error_message: null,
+  attempts: [],
+  input_tokens: 1,
+  output_tokens: 1,
+  total_tokens: 2,
+  cost_usd: 0,
+  unpriced: false,
+  usage_source: 'upstream',
+  usage_flagged: false,
+  latency_ms: 1,
+  ttft_ms: null,
+  token_bucket: null,
+  reward: null,
+})
+
+function setup(recorders: Array<(r: RequestLogRecord) => void> = []) {
+  const logs = new RequestLogRing(100)
+  const bus = new EventBus()
+  const events: StoredEvent[] = []
+  bus.subscribe((e) => events.push(e))
+  const errors: unknown[] = []
+  const queue = new RecordQueue({logs, recorders, bus, onError: (e) => errors.push(e)})
+  return {logs, bus, events, errors, queue}
+}
+
+describe('RecordQueue', () => {
+  it('hands the records of one loop turn on together, in order, at the end of the turn', async () => {
+    const calls: string[] = []
+    const {logs, events, queue} = setup([(r) => calls.push(`journal ${r.request_id}`), (r) => calls.push(`rollups ${r.request_id}`)])
+    queue.push(record('a'), {type: 'route_success', request_id: 'a'})
+    queue.push(record('b'), {type: 'route_error', request_id: 'b'})
+    // Nothing yet: the requests' own turn is not over.
+    expect(queue.pending).toBe(2)
+    expect(calls).toEqual([])
+    expect(logs.query({limit: 10, offset: 0}).total).toBe(0)
+    await nextTurn()
+    // One consumer at a time, the whole batch each.
+    expect(calls).toEqual(['journal a', 'journal b', 'rollups a', 'rollups b'])
+    expect(logs.query({limit: 10, offset: 0}).logs.map((r) => r.request_id)).toEqual(['b', 'a'])
+    expect(events.map((e) => [e.type, e.request_id])).toEqual([
+      ['route_success', 'a'],
+      ['route_error', 'b'],
+    ])
+    expect(queue.pending).toBe(0)
+    // A later turn makes a batch of its own.
+    queue.push(record('c'), {type: 'route_success', request_id: 'c'})
+    await nextTurn()
+    expect(calls.slice(4)).toEqual(['journal c', 'rollups c'])
+  })
+
+  it('drain() hands on what is waiting at once (shutdown), and the scheduled turn then finds nothing', async () => {
+    const seen: string[] = []
+    const {events, queue} = setup([(r) => seen.push(r.request_id)])
+    queue.push(record('a'), {type: 'route_success', request_id: 'a'})
+    queue.drain()
+    expect(seen).toEqual(['a'])
+    expect(events).toHaveLength(1)
+    await nextTurn()
+    expect(seen).toEqual(['a'])
+    expect(events).toHaveLength(1)
+  })
+
+  it('a throwing consumer loses nothing for the other records and consumers', async () => {
+    const seen: string[] = []
+    const {logs, events, errors, queue} = setup([
+      (r) => {
+        if (r.request_id === 'a') throw new Error('journal is closed')
+      },
+      (r) => seen.push(r.request_id),
+    ])
+    queue.push(record('a'), {type: 'route_success', request_id: 'a'})
+    queue.push(record('b'), {type: 'route_success', request_id: 'b'})
+    await nextTurn()
+    expect(errors).toEqual([new Error('journal is closed')])
+    expect(seen).toEqual(['a', 'b'])
+    expect(logs.query({limit: 10, offset: 0}).total).toBe(2)
+    expect(events).toHaveLength(2)
+  })
+})
