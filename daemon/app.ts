@@ -14,7 +14,7 @@ import {systemRoutes} from './admin/system-routes.js'
 import {adminErrorBody} from './http/errors.js'
 import {InflightTracker} from './http/inflight.js'
 import type {RequestLimits} from './http/limits.js'
-import {jsonRoute, sendJson, type RouteEnv} from './http/json-route.js'
+import {jsonRoute, sendJson, type JsonHandler, type RouteEnv} from './http/json-route.js'
 
 export interface AppOptions {
   logger: Logger
@@ -57,16 +57,24 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
     ...runtimeRoutes({runtime: deps.runtime, aliases: deps.aliases, routing: deps.routing, store: deps.store}),
     ...observabilityRoutes({runtime: deps.runtime, store: deps.store}),
   ]
-  for (const route of adminRoutes) server[route.method](route.path, jsonRoute(env, route.handler, adminGuard))
+  // A request that ended in this loop turn (say, in a timer) may not have reached logs, stats and
+  // metrics yet when the next poll brings an admin read: its client could already have the answer.
+  const settled =
+    (handler: JsonHandler): JsonHandler =>
+    (ctx) => {
+      deps.runtime.records.drain()
+      return handler(ctx)
+    }
+  for (const route of adminRoutes) server[route.method](route.path, jsonRoute(env, settled(route.handler), adminGuard))
 
   registerV1Routes(server, env, {gateway: deps.runtime.gateway, auth: deps.runtime.auth, catalog: deps.runtime.catalog})
-  registerEventRoutes(server, {bus: deps.bus, logger: options.logger, guard: adminGuard, isShuttingDown: () => shuttingDown})
+  registerEventRoutes(server, {bus: deps.bus, logger: options.logger, guard: adminGuard, isShuttingDown: () => shuttingDown, settle: () => deps.runtime.records.drain()})
 
   server.get(
     '/metrics',
     jsonRoute(
       env,
-      async () => ({body: await deps.runtime.prometheus.render(), contentType: 'text/plain; version=0.0.4; charset=utf-8'}),
+      settled(async () => ({body: await deps.runtime.prometheus.render(), contentType: 'text/plain; version=0.0.4; charset=utf-8'})),
       deps.metricsToken ? requireBearer(deps.metricsToken, 'metrics token (TOKENHUB_METRICS_TOKEN)') : undefined,
     ),
   )

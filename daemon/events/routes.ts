@@ -16,6 +16,8 @@ export interface EventRouteDeps {
   logger: Logger
   guard: (ctx: {header: (name: string) => string | undefined}) => void
   isShuttingDown: () => boolean
+  /** Hands on the records of requests that ended in this loop turn (RecordQueue.drain), so a replay includes their events. */
+  settle: () => void
 }
 
 function lastEventIdFrom(req: Request): number | null {
@@ -58,6 +60,7 @@ export function registerEventRoutes(server: HyperExpress.Server, deps: EventRout
       clearInterval(keepalive)
       subscription.close()
     })
+    deps.settle()
     subscription.start(deps.bus, lastEventIdFrom(req))
   })
 
@@ -81,6 +84,7 @@ export function registerEventRoutes(server: HyperExpress.Server, deps: EventRout
         }),
     })
     ws.on('close', () => subscription.close())
+    deps.settle()
     subscription.start(deps.bus, context.lastEventId)
   })
 }

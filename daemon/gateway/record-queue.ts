@@ -17,9 +17,11 @@ export interface RecordConsumers {
  * The work per record is the same as handing each record to every consumer as its request ends,
  * but back to back it stays in the CPU caches; between requests, every consumer's code and data
  * had been pushed out by the HTTP machinery (same-window A/B at concurrency 50: see README,
- * Benchmark). The batch goes out in the loop's check phase (setImmediate), right after the poll
- * that ended the requests, so anyone who saw a response and then asks for logs, stats or events
- * finds its record. `drain()` hands on what is waiting now (shutdown, before the journals close).
+ * Benchmark). The batch goes out in the loop's check phase (setImmediate). A request can end
+ * outside the poll phase (a stream cut by an idle timer ends in the timers phase), and its
+ * client's next question can then arrive in the poll before that check phase: so every admin
+ * read, /metrics and an event subscription first call `drain()`, which hands on what is waiting
+ * now (and at shutdown, before the journals close). Whoever saw a response finds its record.
  */
 export class RecordQueue {
   private records: RequestLogRecord[] = []

@@ -55,6 +55,8 @@ const MAINTENANCE_MS = 3_600_000
 /** Everything the /v1 path and the observability endpoints share, built once at start. */
 export interface GatewayRuntime {
   gateway: Gateway
+  /** Finished requests' records on their way to logs, journal, stats, metrics and events (a batch per loop turn). */
+  records: RecordQueue
   catalog: ModelCatalog
   health: HealthRegistry
   auth: ApiKeyAuth
@@ -168,6 +170,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
 
   return {
     gateway,
+    records,
     catalog,
     health,
     auth,
