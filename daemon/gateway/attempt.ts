@@ -9,7 +9,7 @@ import type {TokenUsage} from '../../src/providers/stream.js'
 import type {ResponseSink} from '../http/response-sink.js'
 import {loopTurns} from '../http/turns.js'
 import {usageOf, type Dialect, type Endpoint, type UpstreamPlan} from '../../src/providers/plan.js'
-import {UpstreamAbort, type UpstreamClient} from './upstream-client.js'
+import type {UpstreamCall, UpstreamClient} from './upstream-client.js'
 
 /** Largest upstream error body kept (for classification and for the client). */
 const MAX_ERROR_BODY = 64 * 1024
@@ -65,22 +65,20 @@ function networkFailure(error: unknown): AttemptFailure {
  */
 export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
   const started = input.now()
-  const controller = new UpstreamAbort()
-  input.sink.onAbort(() => controller.abort())
   const elapsed = () => input.now() - started
   if (input.sink.aborted) return {kind: 'aborted', latencyMs: 0, started: false, usage: null}
 
-  let response
+  const response = input.upstream.send({
+    baseUrl: input.baseUrl,
+    path: input.plan.path,
+    headers: input.plan.headers,
+    body: input.plan.body,
+    firstByteTimeoutMs: input.firstByteTimeoutMs,
+    idleTimeoutMs: input.idleTimeoutMs,
+  })
+  input.sink.onAbort(() => response.abort())
   try {
-    response = await input.upstream.send({
-      baseUrl: input.baseUrl,
-      path: input.plan.path,
-      headers: input.plan.headers,
-      body: input.plan.body,
-      signal: controller,
-      firstByteTimeoutMs: input.firstByteTimeoutMs,
-      idleTimeoutMs: input.idleTimeoutMs,
-    })
+    await response.ready
   } catch (error) {
     if (input.sink.aborted) return {kind: 'aborted', latencyMs: elapsed(), started: false, usage: null}
     return {kind: 'failure', failure: networkFailure(error), latencyMs: elapsed(), errorBody: null, upstreamDialect: input.plan.upstreamDialect}
@@ -90,12 +88,11 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
   if (status >= 300) {
     let text = ''
     try {
-      text = (await response.body.text()).slice(0, MAX_ERROR_BODY)
+      text = (await response.text()).slice(0, MAX_ERROR_BODY)
     } catch {
       // The error body is best effort; the status is what matters.
     }
-    const headerValue = response.headers['retry-after']
-    const retryAfterMs = parseRetryAfter(Array.isArray(headerValue) ? headerValue[0] : headerValue, Date.now())
+    const retryAfterMs = parseRetryAfter(response.header('retry-after'), Date.now())
     const errorClass = status < 400 ? 'upstream_config' : classifyStatus(status, isContextOverflow(status, text))
     const message = status < 400 ? `upstream answered with a redirect (${status}); redirects are not followed` : `upstream answered HTTP ${status}`
     return {
@@ -107,11 +104,11 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
     }
   }
 
-  if (!input.stream) return deliverJson(input, response.body, status, started)
-  return deliverStream(input, response.body, status, started, controller)
+  if (!input.stream) return deliverJson(input, response, status, started)
+  return deliverStream(input, response, status, started)
 }
 
-async function deliverJson(input: AttemptInput, body: AsyncIterable<Buffer> & {text(): Promise<string>}, status: number, started: number): Promise<AttemptOutcome> {
+async function deliverJson(input: AttemptInput, body: UpstreamCall, status: number, started: number): Promise<AttemptOutcome> {
   let text: string
   try {
     text = await body.text()
@@ -142,13 +139,7 @@ async function deliverJson(input: AttemptInput, body: AsyncIterable<Buffer> & {t
   return {kind: 'success', status, usage, ttftMs: null, latencyMs, streamError: null}
 }
 
-async function deliverStream(
-  input: AttemptInput,
-  body: AsyncIterable<Buffer>,
-  status: number,
-  started: number,
-  controller: UpstreamAbort,
-): Promise<AttemptOutcome> {
+async function deliverStream(input: AttemptInput, body: UpstreamCall, status: number, started: number): Promise<AttemptOutcome> {
   const transformer = input.plan.streamTransformer()
   const pending: EventSourceMessage[] = []
   const parser = createParser({onEvent: (event) => pending.push(event)})
@@ -194,7 +185,7 @@ async function deliverStream(
         await emit(out)
       }
       if (sink.aborted) {
-        controller.abort()
+        body.abort()
         return {kind: 'aborted', latencyMs: input.now() - started, started: sink.started, usage: transformer.usage}
       }
     }

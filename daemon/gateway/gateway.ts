@@ -134,16 +134,23 @@ export class Gateway {
     if (!model || model.providerType !== 'anthropic' || !deps.keys.usable(model.providerId)) return estimate()
     try {
       const apiKey = await deps.keys.get(model.providerId)
-      const response = await deps.upstream.send({
+      const response = deps.upstream.send({
         baseUrl: deps.store.data.providers[model.providerId].base_url,
         path: '/v1/messages/count_tokens',
         headers: {'content-type': 'application/json', ...endpointFor('anthropic').authHeaders(apiKey, header('anthropic-version')), ...(header('anthropic-beta') ? {'anthropic-beta': header('anthropic-beta')!} : {})},
         body: JSON.stringify({...body, model: model.upstreamModel}),
-        signal: AbortSignal.timeout(deps.firstByteTimeoutMs),
         firstByteTimeoutMs: deps.firstByteTimeoutMs,
         idleTimeoutMs: deps.idleTimeoutMs,
       })
-      const answer = (await response.body.json()) as {input_tokens?: unknown}
+      // A count is small: the whole exchange gets the first-byte allowance, not just its first byte.
+      const timer = setTimeout(() => response.abort(new Error('upstream did not answer in time')), deps.firstByteTimeoutMs)
+      let answer: {input_tokens?: unknown}
+      try {
+        await response.ready
+        answer = JSON.parse(await response.text()) as {input_tokens?: unknown}
+      } finally {
+        clearTimeout(timer)
+      }
       if (response.statusCode === 200 && typeof answer.input_tokens === 'number') return {input_tokens: answer.input_tokens}
     } catch (error) {
       deps.logger.debug({err: error, model_id: model.id}, 'count_tokens upstream failed; answering with the estimate')

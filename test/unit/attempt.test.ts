@@ -4,14 +4,20 @@ import type {RoutableModel} from '../../src/core/routing/types.js'
 import {planRequest} from '../../src/providers/plan.js'
 import {runAttempt} from '../../daemon/gateway/attempt.js'
 import type {ResponseSink} from '../../daemon/http/response-sink.js'
-import type {UpstreamClient} from '../../daemon/gateway/upstream-client.js'
+import {UpstreamCall, type UpstreamClient} from '../../daemon/gateway/upstream-client.js'
 
 const model = {id: 'm', providerId: 'p', providerType: 'openai', upstreamModel: 'm-up', maxOutputTokens: 0, maxContextTokens: 0} as unknown as RoutableModel
 
 const sink: ResponseSink = {aborted: false, started: false, onAbort: () => {}, send: () => {}, startStream: () => {}, write: async () => {}, end: () => {}}
 
 function attemptWith(error: Error & {code?: string}) {
-  const upstream = {send: () => Promise.reject(error)} as unknown as UpstreamClient
+  // undici reports a failed connect through the call's onError, before any headers.
+  const send = () => {
+    const call = new UpstreamCall()
+    call.onError(error)
+    return call
+  }
+  const upstream = {send} as unknown as UpstreamClient
   const plan = planRequest({dialect: 'openai', endpoint: 'chat', body: {model: 'm', messages: [{role: 'user', content: 'hi'}]}, stream: false, requestId: 'r1'}, model, 'sk-test')
   return runAttempt({plan, model, baseUrl: 'http://127.0.0.1:1', stream: false, clientDialect: 'openai', endpoint: 'chat', sink, upstream, firstByteTimeoutMs: 1000, idleTimeoutMs: 1000, responseHeaders: () => ({}), secrets: [], now: () => performance.now()})
 }
