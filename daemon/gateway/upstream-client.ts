@@ -52,7 +52,10 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, AsyncIterable<B
   abort(reason: Error = new errors.RequestAbortedError()): void {
     if (this.complete || this.failure || this.abortReason) return
     this.abortReason = reason
-    this.abortUndici?.(reason)
+    if (this.abortUndici) this.abortUndici(reason)
+    // Still waiting for a free connection (TOKENHUB_UPSTREAM_MAX_CONNECTIONS): fail now, not
+    // when one frees up; undici drops the request once it gets there (onConnect).
+    else this.onError(reason)
   }
 
   /** A response header (the first value), by lower-case name. */
@@ -64,11 +67,13 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, AsyncIterable<B
     return undefined
   }
 
-  /** The whole body as UTF-8 text. */
+  /** The whole body as UTF-8 text, without a leading byte order mark (as undici's own text() and the Fetch spec decode). */
   async text(): Promise<string> {
     const parts: Buffer[] = []
     for await (const chunk of this) parts.push(chunk)
-    return parts.length === 1 ? parts[0].toString('utf8') : Buffer.concat(parts).toString('utf8')
+    const bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts)
+    const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
+    return bytes.toString('utf8', bom ? 3 : 0)
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Buffer> {
@@ -99,6 +104,12 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, AsyncIterable<B
     }
   }
 
+  /** undici's callbacks hold its client, request and socket: a finished call keeps none of them. */
+  private release(): void {
+    this.abortUndici = null
+    this.resumeUndici = null
+  }
+
   private notify(): void {
     const wake = this.wake
     if (wake) {
@@ -110,7 +121,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, AsyncIterable<B
   // undici's handler interface, called by its HTTP/1.1 client.
 
   onConnect(abort: (reason: Error) => void): void {
-    if (this.abortReason) abort(this.abortReason)
+    if (this.abortReason || this.failure) abort(this.abortReason ?? this.failure!)
     else this.abortUndici = abort
   }
 
@@ -135,11 +146,13 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, AsyncIterable<B
 
   onComplete(): void {
     this.complete = true
+    this.release()
     this.notify()
   }
 
   onError(error: Error): void {
     this.failure = error
+    this.release()
     // Before the headers: the caller is waiting on `ready`; after them, on the body.
     this.settleReady.reject(error)
     this.notify()

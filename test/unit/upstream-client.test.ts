@@ -69,6 +69,31 @@ describe('UpstreamClient', () => {
     expect(await response.text()).toBe('héllo wörld ✓')
   })
 
+  it('drops a leading byte order mark from text(), as undici and fetch do', async () => {
+    route('/base/bom', (_req, res) => {
+      res.writeHead(200, {'content-type': 'application/json'})
+      res.end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"ok":true}')]))
+    })
+    const response = call('/bom')
+    await response.ready
+    expect(JSON.parse(await response.text())).toEqual({ok: true})
+  })
+
+  it('abort() of a call still waiting for a free connection fails it at once', async () => {
+    const capped = new UpstreamClient({maxConnections: 1})
+    route('/base/busy', () => {})
+    const first = capped.send({baseUrl, path: '/busy', headers: {}, body: '', firstByteTimeoutMs: 10_000, idleTimeoutMs: 10_000})
+    const second = capped.send({baseUrl, path: '/busy', headers: {}, body: '', firstByteTimeoutMs: 10_000, idleTimeoutMs: 10_000})
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const started = Date.now()
+    second.abort()
+    await expect(second.ready).rejects.toMatchObject({code: 'UND_ERR_ABORTED'})
+    expect(Date.now() - started).toBeLessThan(1000)
+    first.abort()
+    await expect(first.ready).rejects.toMatchObject({code: 'UND_ERR_ABORTED'})
+    await capped.close()
+  })
+
   it('streams chunks in order, and a reader that falls behind pauses the upstream instead of buffering it all', async () => {
     const CHUNKS = 768 // 48 MB of 64 KB chunks
     const chunk = Buffer.alloc(64 * 1024, 'a')
