@@ -1,4 +1,5 @@
 import HyperExpress from 'hyper-express'
+import type {Request, Response} from 'hyper-express'
 import {newRequestId} from './http/request-id.js'
 import {TokenHubError} from '../src/core/errors.js'
 import type {Logger} from '../src/logging/logger.js'
@@ -14,7 +15,7 @@ import {systemRoutes} from './admin/system-routes.js'
 import {adminErrorBody} from './http/errors.js'
 import {InflightTracker} from './http/inflight.js'
 import type {RequestLimits} from './http/limits.js'
-import {jsonRoute, sendJson, type JsonHandler, type RouteEnv} from './http/json-route.js'
+import {jsonRoute, sendJson, type RouteEnv} from './http/json-route.js'
 
 export interface AppOptions {
   logger: Logger
@@ -59,23 +60,26 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
   ]
   // A request that ended in this loop turn (say, in a timer) may not have reached logs, stats and
   // metrics yet when the next poll brings an admin read: its client could already have the answer.
+  // Drained before the route runs, outside any admin request scope.
   const settled =
-    (handler: JsonHandler): JsonHandler =>
-    (ctx) => {
+    (route: (req: Request, res: Response) => Promise<void>) =>
+    (req: Request, res: Response): Promise<void> => {
       deps.runtime.records.drain()
-      return handler(ctx)
+      return route(req, res)
     }
-  for (const route of adminRoutes) server[route.method](route.path, jsonRoute(env, settled(route.handler), adminGuard))
+  for (const route of adminRoutes) server[route.method](route.path, settled(jsonRoute(env, route.handler, adminGuard)))
 
   registerV1Routes(server, env, {gateway: deps.runtime.gateway, auth: deps.runtime.auth, catalog: deps.runtime.catalog})
   registerEventRoutes(server, {bus: deps.bus, logger: options.logger, guard: adminGuard, isShuttingDown: () => shuttingDown, settle: () => deps.runtime.records.drain()})
 
   server.get(
     '/metrics',
-    jsonRoute(
-      env,
-      settled(async () => ({body: await deps.runtime.prometheus.render(), contentType: 'text/plain; version=0.0.4; charset=utf-8'})),
-      deps.metricsToken ? requireBearer(deps.metricsToken, 'metrics token (TOKENHUB_METRICS_TOKEN)') : undefined,
+    settled(
+      jsonRoute(
+        env,
+        async () => ({body: await deps.runtime.prometheus.render(), contentType: 'text/plain; version=0.0.4; charset=utf-8'}),
+        deps.metricsToken ? requireBearer(deps.metricsToken, 'metrics token (TOKENHUB_METRICS_TOKEN)') : undefined,
+      ),
     ),
   )
 

@@ -64,16 +64,18 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
     // Ids seeded from the clock keep growing across restarts, so a client's Last-Event-ID stays meaningful.
     const bus = new EventBus({firstId: Date.now() * 1000, onSubscriberError: (error) => logger.error({err: error}, 'event subscriber failed')})
     let runtime: GatewayRuntime | undefined
+    // After the route events still waiting for their loop turn (RecordQueue), so the bus keeps the order things happened in.
+    const publish = (event: BusEvent) => (runtime ? runtime.records.publish(event) : bus.publish(event))
     const onChange = (change: AdminChange) => {
       logger.info(change, 'admin change')
       runtime?.onAdminChange(change)
-      bus.publish(changeEvent(change))
+      publish(changeEvent(change))
     }
     const vault = new Vault(store, {
       onChange: (change) => {
         logger.info({vault: change}, `vault ${change}`)
         runtime?.onAdminChange({resource: 'vault', action: change, id: 'vault'})
-        bus.publish({type: change === 'locked' ? 'vault_locked' : change === 'rotated' ? 'vault_rotated' : 'vault_unlocked'})
+        publish({type: change === 'locked' ? 'vault_locked' : change === 'rotated' ? 'vault_rotated' : 'vault_unlocked'})
       },
     })
     if (config.vaultPassword) {
@@ -131,7 +133,7 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
     const app = createApp(deps, {logger, limits: {maxBodyBytes: config.maxBodyBytes, maxHeaderBytes: config.maxHeaderBytes, maxUrlBytes: config.maxUrlBytes}})
     const listening = await listen(app.server, config.host, config.port)
     const heartbeat = setInterval(
-      () => bus.publish({type: 'heartbeat', uptime_s: Math.floor((Date.now() - startedAt) / 1000), in_flight: app.inflight.active, subscribers: bus.subscriberCount}),
+      () => publish({type: 'heartbeat', uptime_s: Math.floor((Date.now() - startedAt) / 1000), in_flight: app.inflight.active, subscribers: bus.subscriberCount}),
       HEARTBEAT_MS,
     )
     heartbeat.unref()

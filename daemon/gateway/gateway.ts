@@ -6,7 +6,6 @@ import {rewardOf, tokenBucket, type ThompsonBandit} from '../../src/core/routing
 import type {Capability, RoutableModel, RoutingPolicy} from '../../src/core/routing/types.js'
 import type {ApiKeyScope} from '../../src/core/schemas/apikey.js'
 import type {RateLimiter} from '../../src/core/limits/rate-limiter.js'
-import type {EventBus} from '../../src/events/bus.js'
 import type {Logger} from '../../src/logging/logger.js'
 import {translateErrorBody} from '../../src/providers/errors.js'
 import type {TokenUsage} from '../../src/providers/stream.js'
@@ -40,7 +39,6 @@ export interface GatewayDeps {
   records: RecordQueue
   limiter: RateLimiter
   bandit: ThompsonBandit
-  bus: EventBus
   logger: Logger
   routingConfig: () => RoutingConfig
   firstByteTimeoutMs: number
@@ -184,7 +182,7 @@ export class Gateway {
       const spent = deps.ledger.spend(key.id)
       const held = deps.ledger.reservedFor(key.id)
       if (spent + held >= key.monthly_budget_usd) {
-        deps.bus.publish({type: 'budget_exceeded', api_key_id: key.id, api_key_name: key.name, monthly_budget_usd: key.monthly_budget_usd, spend_usd: spent, reserved_usd: held})
+        deps.records.publish({type: 'budget_exceeded', api_key_id: key.id, api_key_name: key.name, monthly_budget_usd: key.monthly_budget_usd, spend_usd: spent, reserved_usd: held})
         const why = spent >= key.monthly_budget_usd ? 'is spent' : 'is taken by requests in flight'
         throw new TokenHubError('BUDGET_EXCEEDED', `monthly budget of $${key.monthly_budget_usd} for API key ${key.key_prefix}... ${why} ($${spent.toFixed(6)} spent, $${held.toFixed(6)} reserved, ${deps.ledger.month})`, {
           details: {monthly_budget_usd: key.monthly_budget_usd, spend_usd: spent, reserved_usd: held, month: deps.ledger.month},
@@ -200,7 +198,7 @@ export class Gateway {
 
     const admitted = deps.limiter.admit(key.id, {requestsPerMinute: key.rate_limit_rpm, tokensPerMinute: key.rate_limit_tpm}, state.estimate + (outputTokens ?? 0), this.now())
     if (!admitted.ok) {
-      deps.bus.publish({type: 'rate_limited', api_key_id: key.id, limit: admitted.limit, retry_after_s: admitted.retryAfterSec})
+      deps.records.publish({type: 'rate_limited', api_key_id: key.id, limit: admitted.limit, retry_after_s: admitted.retryAfterSec})
       throw new TokenHubError('RATE_LIMITED', `API key ${key.key_prefix}... is over its limit of ${admitted.limitValue} ${admitted.limit} per minute; retry in ${admitted.retryAfterSec}s`, {
         details: {limit: admitted.limit, limit_per_minute: admitted.limitValue, retry_after_s: admitted.retryAfterSec},
       })
@@ -331,7 +329,11 @@ export class Gateway {
             break
           }
           await new Promise((resolve) => setTimeout(resolve, pause))
-          if (sink.aborted) return
+          if (sink.aborted) {
+            // Nothing was answered: nothing to bill, but the request is recorded and its hold on the budget released.
+            this.account(state, {status: 499, errorClass: 'client_aborted', errorMessage: 'the client closed the connection', model, usage: null, ttftMs: null, fallback: 'none'})
+            return
+          }
           if (!deps.health.tryAcquire(model.id, model.providerId)) break
           continue
         }
@@ -346,7 +348,7 @@ export class Gateway {
         if (failure.errorClass === 'rate_limited') deps.health.coolDown(model.id, this.now() + (failure.retryAfterMs ?? 30_000))
         if (step === 'next_larger_context') remaining = remaining.filter((m) => m.maxContextTokens > model.maxContextTokens)
         if (remaining.length > 0) {
-          deps.bus.publish({type: 'failover', request_id: call.requestId, from_model: model.id, error_class: failure.errorClass, status: failure.status, to_model: remaining[0].id})
+          deps.records.publish({type: 'failover', request_id: call.requestId, from_model: model.id, error_class: failure.errorClass, status: failure.status, to_model: remaining[0].id})
         }
         break
       }

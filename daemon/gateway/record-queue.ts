@@ -43,6 +43,15 @@ export class RecordQueue {
     }
   }
 
+  /**
+   * Publishes an event that does not wait for the loop turn (a refusal, a failover, a circuit
+   * change) after the route events waiting before it, so the bus keeps the order things happened in.
+   */
+  publish(event: BusEvent): void {
+    this.drain()
+    this.consumers.bus.publish(event)
+  }
+
   readonly drain = (): void => {
     this.scheduled = false
     const {records, events} = this

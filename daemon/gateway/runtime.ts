@@ -96,7 +96,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
     openMs: options.circuitOpenMs,
     onTransition: (t) => {
       logger.warn({target: t.target, id: t.id, from: t.from, to: t.to, reason: t.reason}, 'circuit state changed')
-      bus.publish({type: 'health_change', target: t.target, target_id: t.id, from: t.from, to: t.to, reason: t.reason})
+      records.publish({type: 'health_change', target: t.target, target_id: t.id, from: t.from, to: t.to, reason: t.reason})
     },
   })
   const auth = new ApiKeyAuth(store)
@@ -159,7 +159,6 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
     records,
     limiter: new RateLimiter(),
     bandit,
-    bus,
     logger,
     routingConfig: options.routingConfig,
     firstByteTimeoutMs: options.firstByteTimeoutMs,
@@ -208,10 +207,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
       clearInterval(rollupTimer)
       await rollupsLoaded
       clearInterval(maintenance)
-      // Records of the last requests, if their loop turn has not come yet, before the journals close.
+      // Upstream calls still open end first; then the records of the last requests (their loop
+      // turn may not have come yet) reach the journals, the ledger and the rollups before those close.
+      await upstream.close().catch((error: unknown) => logger.error({err: error}, 'closing upstream connections failed'))
+      await new Promise((resolve) => setImmediate(resolve))
       records.drain()
       persistRollups(rollups, journals.metrics)
-      await Promise.allSettled([upstream.close(), ledger.close(), journals.requests.close(), journals.audit.close(), journals.metrics.close()])
+      await Promise.allSettled([ledger.close(), journals.requests.close(), journals.audit.close(), journals.metrics.close()])
     },
   }
 }

@@ -29,6 +29,7 @@ export class HyperExpressSink implements ResponseSink {
       _raw_response: {onAborted(handler: () => void): void}
       _wrapped_request: {_body_parser_stop(): void}
       _writable: unknown
+      _drain_handler: ((offset: number) => boolean) | null
       completed: boolean
       emit(event: string, ...args: unknown[]): boolean
     }
@@ -40,6 +41,9 @@ export class HyperExpressSink implements ResponseSink {
           internals.emit('abort', internals._wrapped_request, res)
           internals.emit('close', internals._wrapped_request, res)
         }
+        // A write waiting for the client to drain (uWS onWritable) would wait forever: uWS calls
+        // nothing on a response after its abort. Its drain handler sees `completed` and settles it.
+        internals._drain_handler?.(0)
       }
       this.abortedFlag = true
       for (const listener of this.listeners) listener()

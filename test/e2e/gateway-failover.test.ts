@@ -1,3 +1,4 @@
+import {connect} from 'node:net'
 import OpenAI from 'openai'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {startGatewayFixture, type GatewayFixture} from '../helpers/gateway-fixture.js'
@@ -156,6 +157,46 @@ describe('client disconnects', () => {
     while (fx.openai.aborted === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
     expect(fx.openai.aborted).toBe(1)
     expect(await lastLog()).toMatchObject({model_id: 'never-answers', status_code: 499})
+  })
+
+  it('a client that leaves while a retry waits is recorded, and its budget hold released', async () => {
+    fx.openai.behave('fails-500', {status: 500, body: '{"error":{"message":"boom"}}'})
+    const controller = new AbortController()
+    const asking = client.chat.completions.create({model: 'fails-500', messages: [{role: 'user', content: 'x'}]}, {signal: controller.signal}).catch(() => {})
+    // The 500 comes back at once; the retry then waits 50-150 ms: the client leaves during that wait.
+    while (fx.openai.requests.length === 0) await new Promise((r) => setTimeout(r, 2))
+    await new Promise((r) => setTimeout(r, 20))
+    controller.abort()
+    await asking
+    const deadline = Date.now() + 3000
+    let log = await lastLog()
+    while (!(log?.requested_model === 'fails-500' && log?.status_code === 499) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50))
+      log = await lastLog()
+    }
+    expect(log).toMatchObject({requested_model: 'fails-500', status_code: 499, error_class: 'client_aborted', cost_usd: 0})
+    expect(log.attempts[0]).toMatchObject({model_id: 'fails-500', status: 500})
+  })
+
+  it('a client that stops reading a long stream and then leaves is accounted, and the gateway is not left waiting on it', async () => {
+    await fx.addModel({id: 'long-stream', provider_id: 'oa', weight: 1, max_context_tokens: 1_000_000})
+    // ~300,000 chunks (45 MB): more than socket buffers hold, so the gateway's writes wait for the client to drain.
+    const body = JSON.stringify({model: 'long-stream', stream: true, messages: [{role: 'user', content: 'word '.repeat(300_000)}]})
+    const url = new URL(fx.daemon.url)
+    const socket = connect(Number(url.port), url.hostname)
+    await new Promise((resolve) => socket.once('connect', resolve))
+    socket.pause()
+    socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: ${url.host}\r\nauthorization: Bearer ${fx.key}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    socket.destroy()
+    const deadline = Date.now() + 5000
+    let log = await lastLog()
+    while (log?.model_id !== 'long-stream' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100))
+      log = await lastLog()
+    }
+    // Before, the gateway waited forever for a drain that uWS never reports after an abort: no record, its budget hold kept.
+    expect(log).toMatchObject({model_id: 'long-stream', status_code: 499, error_class: 'client_aborted'})
   })
 })
 

@@ -81,6 +81,15 @@ describe('RecordQueue', () => {
     expect(events).toHaveLength(1)
   })
 
+  it('an event published at once comes after the route events still waiting: the bus keeps the order things happened in', () => {
+    const {events, queue} = setup()
+    queue.push(record('a'), {type: 'route_success', request_id: 'a'})
+    queue.publish({type: 'budget_exceeded', api_key_id: 'key_1'})
+    expect(events.map((e) => e.type)).toEqual(['route_success', 'budget_exceeded'])
+    expect(events[0].id).toBeLessThan(events[1].id)
+    expect(queue.pending).toBe(0)
+  })
+
   it('a throwing consumer loses nothing for the other records and consumers', async () => {
     const seen: string[] = []
     const {logs, events, errors, queue} = setup([
