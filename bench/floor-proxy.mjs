@@ -51,7 +51,10 @@ function relay(res) {
       else ended = true
     },
     onError(error) {
-      if (!res.completed) res.status(502).send(String(error.message))
+      if (res.completed) return
+      // Mid-stream: end what was sent (the client sees a cut stream); before it, a 502.
+      if (streaming) res.send()
+      else res.status(502).send(String(error.message))
     },
   }
 }
