@@ -113,6 +113,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
   const rollups = new RollupStore({retentionMs: store.data.settings?.tsdb_retention_ms ?? DEFAULT_TSDB_RETENTION_MS})
   const prometheus = new PrometheusMetrics({health, bus})
   store.writeObserver = (seconds) => prometheus.storeWrite.observe(seconds)
+  // Before anything can end a request or change a circuit (health transitions publish through it).
+  const records = new RecordQueue({
+    logs,
+    recorders: [(record) => journals.requests.append(record, 'request'), (record) => rollups.observe(observationFromLog(record)), (record) => prometheus.observe(record)],
+    bus,
+    onError: (error) => logger.error({err: error}, 'a request record consumer failed'),
+  })
 
   await replayRecent({journals, logs, bandit, audit, logger})
   // Time series are for dashboards and queries, not for serving: they load while the daemon
@@ -142,12 +149,6 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
   }
 
   const upstream = new UpstreamClient({maxConnections: options.upstreamMaxConnections ?? 0})
-  const records = new RecordQueue({
-    logs,
-    recorders: [(record) => journals.requests.append(record, 'request'), (record) => rollups.observe(observationFromLog(record)), (record) => prometheus.observe(record)],
-    bus,
-    onError: (error) => logger.error({err: error}, 'a request record consumer failed'),
-  })
   const gateway = new Gateway({
     store,
     catalog,
