@@ -65,6 +65,7 @@ export interface GatewayCall {
   envelope?: {policy: unknown; hint?: string; wrap: (response: unknown, meta: {model: string; costUsd: number; reason: string}) => unknown}
 }
 
+const CLIENT_LEFT = 'the client closed the connection'
 const SCOPE: Record<Endpoint, ApiKeyScope> = {chat: 'chat', completions: 'chat', embeddings: 'embeddings', responses: 'chat'}
 const CAPABILITY: Record<Endpoint, Capability> = {chat: 'chat', completions: 'completions', embeddings: 'embeddings', responses: 'chat'}
 
@@ -314,7 +315,7 @@ export class Gateway {
           deps.health.release(model.id, model.providerId)
           state.attempts.push({model_id: model.id, provider_id: model.providerId, status: null, error_class: 'client_aborted', latency_ms: Math.round(outcome.latencyMs)})
           // Part of an answer went out: bill it (the reservation when the upstream reported no usage).
-          this.account(state, {status: 499, errorClass: 'client_aborted', errorMessage: 'the client closed the connection', model, usage: outcome.usage, ttftMs: null, fallback: outcome.started ? 'reservation' : 'input_estimate'})
+          this.account(state, {status: 499, errorClass: 'client_aborted', errorMessage: CLIENT_LEFT, model, usage: outcome.usage, ttftMs: null, fallback: outcome.started ? 'reservation' : 'input_estimate'})
           return
         }
         const {failure} = outcome
@@ -331,7 +332,7 @@ export class Gateway {
           await new Promise((resolve) => setTimeout(resolve, pause))
           if (sink.aborted) {
             // Nothing was answered: nothing to bill, but the request is recorded and its hold on the budget released.
-            this.account(state, {status: 499, errorClass: 'client_aborted', errorMessage: 'the client closed the connection', model, usage: null, ttftMs: null, fallback: 'none'})
+            this.account(state, {status: 499, errorClass: 'client_aborted', errorMessage: CLIENT_LEFT, model, usage: null, ttftMs: null, fallback: 'none'})
             return
           }
           if (!deps.health.tryAcquire(model.id, model.providerId)) break

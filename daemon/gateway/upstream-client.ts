@@ -121,7 +121,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, AsyncIterable<B
   // undici's handler interface, called by its HTTP/1.1 client.
 
   onConnect(abort: (reason: Error) => void): void {
-    if (this.abortReason || this.failure) abort(this.abortReason ?? this.failure!)
+    if (this.abortReason) abort(this.abortReason)
     else this.abortUndici = abort
   }
 

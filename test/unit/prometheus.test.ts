@@ -1,39 +1,9 @@
 import {describe, expect, it} from 'vitest'
-import type {RequestLogRecord} from '../../src/core/request-log.js'
 import type {EventBus} from '../../src/events/bus.js'
 import type {HealthRegistry} from '../../daemon/gateway/health-registry.js'
 import {PrometheusMetrics} from '../../daemon/metrics/prometheus.js'
+import {requestRecord} from '../helpers/request-record.js'
 
-const record = (over: Partial<RequestLogRecord> = {}): RequestLogRecord =>
-  ({
-    request_id: 'r',
-    timestamp: new Date().toISOString(),
-    api_key_id: 'k1',
-    api_key_name: 'k',
-    endpoint: '/v1/chat/completions',
-    mode: 'normal',
-    requested_model: 'm',
-    alias_from: null,
-    model_id: 'm',
-    provider_id: 'p',
-    stream: false,
-    status_code: 200,
-    error_class: null,
-    error_message: null,
-    attempts: [],
-    input_tokens: 10,
-    output_tokens: 5,
-    total_tokens: 15,
-    cost_usd: 0.25,
-    unpriced: false,
-    usage_source: 'upstream',
-    usage_flagged: false,
-    latency_ms: 120,
-    ttft_ms: null,
-    token_bucket: null,
-    reward: null,
-    ...over,
-  }) as RequestLogRecord
 
 const value = (text: string, series: string) => {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `))
@@ -46,8 +16,8 @@ describe('Prometheus metrics', () => {
     const ok = 'tokenhub_requests_total{endpoint="/v1/chat/completions",model="m",provider="p",status="2xx"}'
     expect(value(await metrics.render(), ok)).toBeUndefined()
 
-    for (let i = 0; i < 3; i++) metrics.observe(record())
-    metrics.observe(record({status_code: 502, error_class: 'transient', input_tokens: 0, output_tokens: 0, cost_usd: 0}))
+    for (let i = 0; i < 3; i++) metrics.observe(requestRecord())
+    metrics.observe(requestRecord({status_code: 502, error_class: 'transient', input_tokens: 0, output_tokens: 0, cost_usd: 0}))
     let text = await metrics.render()
     expect(value(text, ok)).toBe(3)
     expect(value(text, 'tokenhub_requests_total{endpoint="/v1/chat/completions",model="m",provider="p",status="5xx"}')).toBe(1)
@@ -58,7 +28,7 @@ describe('Prometheus metrics', () => {
     expect(value(text, 'tokenhub_request_duration_seconds_count{model="m",provider="p"}')).toBe(4)
 
     // A second scrape adds what came since, and a scrape with nothing new changes nothing.
-    metrics.observe(record({input_tokens: 1, output_tokens: 1, cost_usd: 0.05}))
+    metrics.observe(requestRecord({input_tokens: 1, output_tokens: 1, cost_usd: 0.05}))
     text = await metrics.render()
     expect(value(text, ok)).toBe(4)
     expect(value(text, 'tokenhub_tokens_total{model="m",direction="input"}')).toBe(31)

@@ -4,35 +4,9 @@ import {RecordQueue} from '../../daemon/gateway/record-queue.js'
 import {RequestLogRing} from '../../daemon/gateway/request-log.js'
 import type {RequestLogRecord} from '../../src/core/request-log.js'
 import {EventBus, type StoredEvent} from '../../src/events/bus.js'
+import {requestRecord} from '../helpers/request-record.js'
 
-const record = (id: string): RequestLogRecord => ({
-  request_id: id,
-  timestamp: new Date().toISOString(),
-  api_key_id: 'key_1',
-  api_key_name: 'ci',
-  endpoint: '/v1/chat/completions',
-  mode: 'normal',
-  requested_model: 'm',
-  alias_from: null,
-  model_id: 'm',
-  provider_id: 'p',
-  stream: false,
-  status_code: 200,
-  error_class: null,
-  error_message: null,
-  attempts: [],
-  input_tokens: 1,
-  output_tokens: 1,
-  total_tokens: 2,
-  cost_usd: 0,
-  unpriced: false,
-  usage_source: 'upstream',
-  usage_flagged: false,
-  latency_ms: 1,
-  ttft_ms: null,
-  token_bucket: null,
-  reward: null,
-})
+const record = (id: string) => requestRecord({request_id: id})
 
 function setup(recorders: Array<(r: RequestLogRecord) => void> = []) {
   const logs = new RequestLogRing(100)

@@ -1,0 +1,32 @@
+import type {RequestLogRecord} from '../../src/core/request-log.js'
+
+/** A successful request log record; `over` replaces any field. */
+export const requestRecord = (over: Partial<RequestLogRecord> = {}): RequestLogRecord => ({
+  request_id: 'r',
+  timestamp: new Date().toISOString(),
+  api_key_id: 'k1',
+  api_key_name: 'k',
+  endpoint: '/v1/chat/completions',
+  mode: 'normal',
+  requested_model: 'm',
+  alias_from: null,
+  model_id: 'm',
+  provider_id: 'p',
+  stream: false,
+  status_code: 200,
+  error_class: null,
+  error_message: null,
+  attempts: [],
+  input_tokens: 10,
+  output_tokens: 5,
+  total_tokens: 15,
+  cost_usd: 0.25,
+  unpriced: false,
+  usage_source: 'upstream',
+  usage_flagged: false,
+  latency_ms: 120,
+  ttft_ms: null,
+  token_bucket: null,
+  reward: null,
+  ...over,
+})
