@@ -1,11 +1,12 @@
 // npm run bench: measures what the gateway adds over calling the upstream directly, on this
 // machine, in one run. See README "Benchmark" for how to read it. Installs nothing at run time.
 import {execFileSync, spawn} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {cpus, tmpdir, totalmem} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {Pool} from 'undici'
+import {bundleModules, summariseProfile} from './profile-summary.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const quick = process.argv.includes('--quick')
@@ -13,6 +14,8 @@ const quick = process.argv.includes('--quick')
 const onlyArg = process.argv.find((_, i, all) => all[i - 1] === '--only') ?? process.argv.find((a) => a.startsWith('--only='))?.slice(7)
 const only = onlyArg ? new Set(onlyArg.split(',').map(Number)) : null
 const want = (n) => !only || only.has(n)
+// --profile: also a CPU profile of the daemon under scenario 2's load, summarised (README "Benchmark").
+const profiling = process.argv.includes('--profile')
 const ROUNDS = quick ? 2 : 3
 const LATENCY_SAMPLES = quick ? 300 : 1500
 const WRK_SECONDS = quick ? 3 : 6
@@ -174,6 +177,29 @@ async function streamRounds(arms, chunks, requests) {
   )
 }
 
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).trim()) || 100
+  } catch {
+    return 100
+  }
+})()
+
+/** CPU time (user + system, us) of a process and of its main thread so far, from /proc; null where there is none. */
+function cpuUs(pid) {
+  const read = (path) => {
+    const stat = readFileSync(path, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ') // from field 3 (state) on; utime and stime are 14 and 15
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS
+  }
+  try {
+    return {total: read(`/proc/${pid}/stat`), main: read(`/proc/${pid}/task/${pid}/stat`)}
+  } catch {
+    return null
+  }
+}
+
+/** One wrk run; with `arm.pid`, also the CPU that process spent per request (whole process and main thread). */
 function wrk(arm, connections, seconds) {
   const dir = mkdtempSync(join(tmpdir(), 'tokenhub-wrk-'))
   const script = join(dir, 'post.lua')
@@ -181,7 +207,9 @@ function wrk(arm, connections, seconds) {
     .map(([k, v]) => `wrk.headers["${k}"] = "${v}"`)
     .join('\n')
   writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(arm.body)}\n${headers}\n`)
+  const before = arm.pid ? cpuUs(arm.pid) : null
   const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, `${arm.origin}${arm.path}`], {encoding: 'utf8'})
+  const after = arm.pid ? cpuUs(arm.pid) : null
   rmSync(dir, {recursive: true, force: true})
   const unit = (value, suffix) => Number(value) * ({us: 0.001, ms: 1, s: 1000}[suffix] ?? 1)
   const lat = (p) => {
@@ -189,7 +217,9 @@ function wrk(arm, connections, seconds) {
     return m ? unit(m[1], m[2]) : null
   }
   const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + Number(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)?.slice(1).reduce((a, b) => a + Number(b), 0) ?? 0)
-  return {rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]), p50_ms: lat(50), p99_ms: lat(99), errors}
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0)
+  const perRequest = (key) => (before && after && requests > 0 ? round((after[key] - before[key]) / requests, 1) : null)
+  return {rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]), p50_ms: lat(50), p99_ms: lat(99), errors, requests, cpu_us_per_request: perRequest('total'), main_thread_us_per_request: perRequest('main')}
 }
 
 function wrkRounds(arms, connections, {rounds = ROUNDS, seconds = WRK_SECONDS} = {}) {
@@ -203,7 +233,14 @@ function wrkRounds(arms, connections, {rounds = ROUNDS, seconds = WRK_SECONDS} =
   return Object.fromEntries(
     Object.keys(arms).map((name) => [
       name,
-      {rps: median(perRound.map((r) => r[name].rps)), p50_ms: median(perRound.map((r) => r[name].p50_ms)), p99_ms: median(perRound.map((r) => r[name].p99_ms)), errors: perRound.reduce((s, r) => s + r[name].errors, 0)},
+      {
+        rps: median(perRound.map((r) => r[name].rps)),
+        p50_ms: median(perRound.map((r) => r[name].p50_ms)),
+        p99_ms: median(perRound.map((r) => r[name].p99_ms)),
+        errors: perRound.reduce((s, r) => s + r[name].errors, 0),
+        cpu_us_per_request: median(perRound.map((r) => r[name].cpu_us_per_request).filter((v) => v !== null)),
+        main_thread_us_per_request: median(perRound.map((r) => r[name].main_thread_us_per_request).filter((v) => v !== null)),
+      },
     ]),
   )
 }
@@ -254,14 +291,15 @@ function daemonEnv(dataDir) {
 
 function arms(upstream, floor, gateway, key) {
   const json = {'content-type': 'application/json'}
-  const make = (base, headers) => {
-    const url = new URL(base)
-    return {origin: url.origin, path: '/v1/chat/completions', headers, body: chatBody(), streamBody: (n) => chatBody({stream: true, bench_chunks: n})}
+  // pid: the process whose CPU per request scenario 2 reports (direct: the upstream's own).
+  const make = (proc, headers) => {
+    const url = new URL(proc.url)
+    return {origin: url.origin, path: '/v1/chat/completions', headers, body: chatBody(), streamBody: (n) => chatBody({stream: true, bench_chunks: n}), pid: proc.pid}
   }
   return {
-    direct: make(upstream.url, json),
-    floor: make(floor.url, json),
-    gateway: make(gateway.url, {...json, authorization: `Bearer ${key}`}),
+    direct: make(upstream, json),
+    floor: make(floor, json),
+    gateway: make(gateway, {...json, authorization: `Bearer ${key}`}),
   }
 }
 
@@ -398,9 +436,41 @@ async function main() {
   results.scenarios.cold_start = {version_ms: round(median(versionRuns), 1), daemon_listening_ms: round(median(listenRuns), 1), store_bytes: storeBytes, target: '--version <= 200 ms; listening <= 700 ms with a 1 MB store'}
   }
 
+  if (profiling) {
+    if (hasWrk) results.profile = await profileDaemon(dataDir, key, upstream, floor)
+    else results.missing.push('wrk: --profile skipped')
+  }
+
   await stop(upstream)
   await stop(floor)
   report()
+}
+
+/**
+ * `--profile`: a fresh daemon under `node --cpu-prof`, warmed, then scenario 2's load for one
+ * round; the profile is cut to the load's window and summarised per request. The profiler's own
+ * sampling adds a few percent, so the busy total reads a little above scenario 2's CPU figure.
+ */
+async function profileDaemon(dataDir, key, upstream, floor) {
+  console.error('bench: profile of the daemon under scenario 2 load (--profile)')
+  const dir = join(root, 'bench', 'results', 'profile')
+  rmSync(dir, {recursive: true, force: true})
+  mkdirSync(dir, {recursive: true})
+  const daemon = await start('daemon (profiled)', process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, 'bin/run.js', 'daemon'], daemonEnv(dataDir))
+  const arm = arms(upstream, floor, daemon, key).gateway
+  wrk(arm, 50, 2) // JIT, pools
+  const fromUs = Number(process.hrtime.bigint() / 1000n)
+  const run = wrk(arm, 50, WRK_SECONDS)
+  const toUs = Number(process.hrtime.bigint() / 1000n)
+  await stop(daemon) // the profile is written as the daemon exits
+  const written = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
+  if (!written) throw new Error(`the profiled daemon wrote no profile into ${dir}`)
+  const file = join(dir, 'daemon.cpuprofile')
+  renameSync(join(dir, written), file)
+  const bundle = join(root, 'dist', 'daemon', 'process.bundle.js')
+  const moduleAt = existsSync(bundle) ? bundleModules(readFileSync(bundle, 'utf8')) : null
+  const summary = summariseProfile(JSON.parse(readFileSync(file, 'utf8')), {requests: run.requests, fromUs, toUs, moduleAt})
+  return {...summary, seconds: WRK_SECONDS, rps: run.rps, cpu_us_per_request: run.cpu_us_per_request, main_thread_us_per_request: run.main_thread_us_per_request, file: 'bench/results/profile/daemon.cpuprofile'}
 }
 
 function report() {
@@ -413,6 +483,8 @@ function report() {
   if (s.throughput_c50) {
     rows.push(['2 throughput c=50', 'req/s', round(s.throughput_c50.direct.rps, 0), round(s.throughput_c50.floor.rps, 0), round(s.throughput_c50.gateway.rps, 0), `x${s.throughput_c50.ratio_gateway_direct}`, '>= x0.5'])
     rows.push(['', 'p50/p99 ms', `${s.throughput_c50.direct.p50_ms}/${s.throughput_c50.direct.p99_ms}`, `${s.throughput_c50.floor.p50_ms}/${s.throughput_c50.floor.p99_ms}`, `${s.throughput_c50.gateway.p50_ms}/${s.throughput_c50.gateway.p99_ms}`, `errors ${s.throughput_c50.gateway.errors}`, ''])
+    const cpu = (arm) => (arm.cpu_us_per_request === null ? null : `${arm.cpu_us_per_request} (${arm.main_thread_us_per_request})`)
+    rows.push(['', 'CPU us/req (main thread)', cpu(s.throughput_c50.direct), cpu(s.throughput_c50.floor), cpu(s.throughput_c50.gateway), 'direct: the upstream', ''])
   }
   if (s.streaming_20) {
     rows.push(['3 streaming 20 chunks', 'first chunk ms', round(s.streaming_20.direct.ttft_p50_ms), round(s.streaming_20.floor.ttft_p50_ms), round(s.streaming_20.gateway.ttft_p50_ms), `+${s.streaming_20.added_ttft_ms} ms`, '<= +0.3 ms'])
@@ -424,13 +496,24 @@ function report() {
     rows.push(['', 'RSS MB after scenarios 1-3', '', '', o.rss_after_scenarios_1_3_mb, 'first daemon', ''])
     rows.push(['', 'event-loop delay p99 ms', '', '', o.event_loop_p99_ms, `10 ms ticks: ${o.event_loop_tick_interval_p99_ms}`, '<= 20 ms'])
   }
-  if (s.big_store) rows.push(['5 100k keys, 200 models', 'req/s small/big', '', '', `${round(s.big_store.small_store.rps, 0)}/${round(s.big_store.big_store.rps, 0)}`, `x${s.big_store.ratio_big_small}`, '>= x0.95'])
+  if (s.big_store) {
+    rows.push(['5 100k keys, 200 models', 'req/s small/big', '', '', `${round(s.big_store.small_store.rps, 0)}/${round(s.big_store.big_store.rps, 0)}`, `x${s.big_store.ratio_big_small}`, '>= x0.95'])
+    if (s.big_store.small_store.cpu_us_per_request !== null) rows.push(['', 'CPU us/req small/big', '', '', `${s.big_store.small_store.cpu_us_per_request}/${s.big_store.big_store.cpu_us_per_request}`, '', ''])
+  }
   if (s.cold_start) {
     rows.push(['6 cold start', '--version ms', '', '', s.cold_start.version_ms, '', '<= 200 ms'])
     rows.push(['', 'daemon listening ms', '', '', s.cold_start.daemon_listening_ms, `store ${Math.round(s.cold_start.store_bytes / 1024)} KiB`, '<= 700 ms'])
   }
   console.log(`TokenHub benchmark: ${results.machine.cores} cores (${results.machine.cpu}), Node ${results.machine.node}\n`)
   console.log(table(rows))
+  if (results.profile) {
+    const p = results.profile
+    console.log(`\nprofile: the daemon under wrk -c50 for ${p.seconds} s, ${p.requests} requests (${round(p.rps, 0)} req/s, profiler on); main-thread self time per request:`)
+    for (const group of p.groups) console.log(`${group.us_per_request.toFixed(1).padStart(9)} us  ${group.name}`)
+    console.log(`${p.busy_us_per_request.toFixed(1).padStart(9)} us  busy in all, TokenHub's own modules ${p.tokenhub_us_per_request} us; idle ${Math.round(p.idle_share * 100)}% of the window`)
+    if (p.cpu_us_per_request !== null) console.log(`${String(p.cpu_us_per_request).padStart(9)} us  process CPU per request from /proc (main thread ${p.main_thread_us_per_request}; the rest is V8's GC helpers and libuv threads)`)
+    console.log(`written: ${p.file} (Chrome DevTools > Performance > Load profile, or speedscope)`)
+  }
   for (const missing of results.missing) console.log(`missing: ${missing}`)
   const dir = join(root, 'bench', 'results')
   mkdirSync(dir, {recursive: true})
