@@ -30,7 +30,7 @@ export interface AttemptInput {
   /** Wraps a JSON answer (TokenHub's /v1/chat envelope); usage is read before wrapping. */
   wrapBody?: (body: unknown, usage: TokenUsage | null) => unknown
   /** Strings to scrub from upstream text shown to clients. */
-  secrets: string[]
+  secrets: readonly string[]
   now: () => number
 }
 

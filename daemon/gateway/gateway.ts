@@ -249,17 +249,20 @@ export class Gateway {
         state.attempts.push({model_id: model.id, provider_id: model.providerId, status: null, error_class: 'unhealthy', latency_ms: 0})
         continue
       }
-      let apiKey: string | null
-      try {
-        apiKey = await deps.keys.get(model.providerId)
-      } catch (error) {
-        deps.health.release(model.id, model.providerId)
-        if (isTokenHubError(error) && error.code === 'VAULT_LOCKED') {
-          vaultLocked = true
-          state.attempts.push({model_id: model.id, provider_id: model.providerId, status: null, error_class: 'vault_locked', latency_ms: 0})
-          continue
+      // In memory after the first request: no promise, no await on the common path.
+      let apiKey = deps.keys.peek(model.providerId)
+      if (apiKey === undefined) {
+        try {
+          apiKey = await deps.keys.get(model.providerId)
+        } catch (error) {
+          deps.health.release(model.id, model.providerId)
+          if (isTokenHubError(error) && error.code === 'VAULT_LOCKED') {
+            vaultLocked = true
+            state.attempts.push({model_id: model.id, provider_id: model.providerId, status: null, error_class: 'vault_locked', latency_ms: 0})
+            continue
+          }
+          throw error
         }
-        throw error
       }
       const plan = planRequest(
         {

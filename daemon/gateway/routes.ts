@@ -2,7 +2,7 @@ import type HyperExpress from 'hyper-express'
 import type {Request, Response} from 'hyper-express'
 import {TokenHubError, isTokenHubError} from '../../src/core/errors.js'
 import {estimateChatTokens, estimateInputTokens, estimateResponsesTokens, tokenizerReady} from '../../src/core/tokens.js'
-import {createContext} from '../http/context.js'
+import {readJsonBody} from '../http/context.js'
 import {HyperExpressSink} from '../http/response-sink.js'
 import {loopTurns as turns} from '../http/turns.js'
 import type {RouteEnv} from '../http/json-route.js'
@@ -70,8 +70,8 @@ function sendDialectError(res: Response, dialect: Dialect, error: TokenHubError,
  * The JSON object body, read in full; then the tokenizer, if a request beats its load after
  * start; then this request's turn, if a burst of requests has used up the loop's slice.
  */
-async function readObject(req: Request, env: RouteEnv, requestId: string): Promise<Record<string, unknown>> {
-  const body = await createContext(req, requestId, env.maxBodyBytes).json()
+async function readObject(req: Request, env: RouteEnv): Promise<Record<string, unknown>> {
+  const body = await readJsonBody(req, env.maxBodyBytes)
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new TokenHubError('VALIDATION', 'the request body must be a JSON object')
   const tokenizer = tokenizerReady()
   if (tokenizer) await tokenizer
@@ -80,8 +80,8 @@ async function readObject(req: Request, env: RouteEnv, requestId: string): Promi
   return body as Record<string, unknown>
 }
 
-async function readCall(req: Request, env: RouteEnv, requestId: string, spec: EndpointSpec): Promise<Record<string, unknown>> {
-  const body = await readObject(req, env, requestId)
+async function readCall(req: Request, env: RouteEnv, spec: EndpointSpec): Promise<Record<string, unknown>> {
+  const body = await readObject(req, env)
   spec.check(body as Record<string, unknown>)
   return body as Record<string, unknown>
 }
@@ -125,7 +125,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
       spec.path,
       wrap(spec.dialect, async (req, res, requestId) => {
         const sink = new HyperExpressSink(res)
-        const body = await readCall(req, env, requestId, spec)
+        const body = await readCall(req, env, spec)
         const call: GatewayCall = {requestId, dialect: spec.dialect, endpoint: spec.endpoint, path: spec.path, body, header: header(req), estimateTokens: spec.estimate}
         await deps.gateway.handle(call, sink)
       }),
@@ -136,7 +136,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
     '/v1/chat',
     wrap('openai', async (req, res, requestId) => {
       const sink = new HyperExpressSink(res)
-      const envelope = await readObject(req, env, requestId)
+      const envelope = await readObject(req, env)
       const {body, policy, hint} = fromEnvelope(envelope)
       await deps.gateway.handle(
         {
@@ -161,7 +161,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
   server.post(
     '/v1/messages/count_tokens',
     wrap('anthropic', async (req, res, requestId) => {
-      const body = await readObject(req, env, requestId)
+      const body = await readObject(req, env)
       requireArray('messages')(body)
       const counted = await deps.gateway.countTokens(body, header(req), (scope) => estimateChatTokens(body, scope))
       res.header('x-tokenhub-request-id', requestId).json(counted)

@@ -34,15 +34,27 @@ export function createContext(req: Request, requestId: string, maxBodyBytes: num
     },
     header: (name) => req.headers[name.toLowerCase()],
     async json() {
-      const text = await readBody()
-      if (text.trim() === '') throw new TokenHubError('VALIDATION', 'the request body is empty; send a JSON object')
-      return parseJson(text)
+      return requiredJson(await readBody())
     },
     async optionalJson() {
       const text = await readBody()
       return text.trim() === '' ? undefined : parseJson(text)
     },
   }
+}
+
+/**
+ * The body parsed as JSON, as `createContext(...).json()` reads it, without the context object
+ * and its closures (the /v1 path needs nothing else from it). Call it before the handler's first
+ * await: a chunked body is only delivered to a reader attached by then.
+ */
+export function readJsonBody(req: Request, maxBodyBytes: number): Promise<unknown> {
+  return (isChunked(req) ? readChunkedBody(req, maxBodyBytes) : readBodyText(req, maxBodyBytes)).then(requiredJson)
+}
+
+function requiredJson(text: string): unknown {
+  if (text.trim() === '') throw new TokenHubError('VALIDATION', 'the request body is empty; send a JSON object')
+  return parseJson(text)
 }
 
 function safeIp(req: Request): string {

@@ -67,7 +67,7 @@ export class HyperExpressSink implements ResponseSink {
     this.startedFlag = true
     this.res.atomic(() => {
       this.res.status(status)
-      for (const [name, value] of Object.entries(headers)) this.res.header(name, value)
+      for (const name in headers) this.res.header(name, headers[name])
       this.res.send(body)
     })
   }
@@ -75,7 +75,7 @@ export class HyperExpressSink implements ResponseSink {
   startStream(status: number, headers: Record<string, string>): void {
     this.startedFlag = true
     this.res.status(status)
-    for (const [name, value] of Object.entries(headers)) this.res.header(name, value)
+    for (const name in headers) this.res.header(name, headers[name])
   }
 
   /**

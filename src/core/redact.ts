@@ -7,7 +7,7 @@ const CREDENTIAL_PATTERNS: RegExp[] = [
 ]
 
 /** Removes known secrets and anything that looks like a credential from text shown to users. */
-export function redactSecrets(text: string, known: Array<string | null | undefined> = []): string {
+export function redactSecrets(text: string, known: ReadonlyArray<string | null | undefined> = []): string {
   let out = text
   for (const secret of known) {
     if (secret && secret.length >= 4) out = out.split(secret).join('[REDACTED]')

@@ -34,14 +34,16 @@ export class UsageLedger {
   private readonly reserved = new Map<string, number>()
   private timer: NodeJS.Timeout | null = null
   private writing: Promise<void> = Promise.resolve()
-  private readonly now: () => Date
+  /** Epoch ms: rollMonth runs several times per request, and needs a Date only when the month turns. */
+  private readonly nowMs: () => number
 
   private constructor(
     private state: LedgerFile,
     private readonly adapter: AgeJsonAdapter<LedgerFile>,
     private readonly options: UsageLedgerOptions,
   ) {
-    this.now = options.now ?? (() => new Date())
+    const now = options.now
+    this.nowMs = now ? () => now().getTime() : Date.now
   }
 
   static async open(options: UsageLedgerOptions): Promise<UsageLedger> {
@@ -129,9 +131,9 @@ export class UsageLedger {
 
   /** Called per request: the month string is only recomputed once the clock leaves the cached month. */
   private rollMonth(): void {
-    const now = this.now()
-    const ms = now.getTime()
+    const ms = this.nowMs()
     if (ms >= this.monthStart && ms < this.monthEnd) return
+    const now = new Date(ms)
     this.monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)
     this.monthEnd = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)
     const month = monthOf(now)
