@@ -63,6 +63,11 @@ function noTargetError(requested: string, skipped: Candidate[], alias?: string):
   if (skipped.length > 0 && reasons.every((r) => r === 'context_overflow')) {
     return new TokenHubError('VALIDATION', `the request is too long for ${target ?? 'every registered model'}: ${skipped[0].skipDetail}`, {details})
   }
+  // A named model that cannot serve this endpoint (a chat model asked for embeddings): the
+  // request's fault, so a 400 the SDKs do not retry, not a 503 they retry in vain.
+  if (target !== undefined && skipped.length > 0 && reasons.every((r) => r === 'unsupported_endpoint')) {
+    return new TokenHubError('VALIDATION', `${target} cannot serve this endpoint: ${skipped[0].skipDetail}`, {details})
+  }
   const summary = skipped.length ? skipped.map((c) => `${c.modelId}: ${c.skipReason}`).join(', ') : 'no models are registered'
   return new TokenHubError('NO_ELIGIBLE_MODEL', `no eligible model for "${requested || 'auto'}" (${summary})`, {details})
 }

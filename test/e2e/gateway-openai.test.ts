@@ -228,8 +228,10 @@ describe('other OpenAI endpoints', () => {
     expect(floats.data[0].embedding[0]).toBeCloseTo(0.1)
   })
 
-  it('refuses embeddings on an Anthropic model', async () => {
-    await expect(client.embeddings.create({model: 'claude', input: 'x'})).rejects.toMatchObject({status: 503})
+  it('refuses embeddings on a chat model with a 400 the SDK does not retry', async () => {
+    const refused = await client.embeddings.create({model: 'claude', input: 'x'}).catch((error: unknown) => error)
+    expect(refused).toMatchObject({status: 400, code: 'VALIDATION', type: 'invalid_request_error'})
+    expect((refused as Error).message).toMatch(/model "claude" cannot serve this endpoint/)
   })
 
   it('legacy completions', async () => {
