@@ -99,6 +99,8 @@ interface CallState {
   stream: boolean
   /** The request's maximum cost, held against the key's budget until it settles. */
   reservation: number
+  /** The output cap the client asked for (max_tokens and the like), null when it set none. */
+  outputCap: number | null
   /** The alias the requested id matched, when routing failed before targets were resolved. */
   aliasFrom?: string
 }
@@ -158,7 +160,7 @@ export class Gateway {
   }
 
   async handle(call: GatewayCall, sink: ResponseSink): Promise<void> {
-    const state: CallState = {call, started: performance.now(), key: null, policy: null, routed: null, attempts: [], estimate: 0, stream: call.body.stream === true, reservation: 0}
+    const state: CallState = {call, started: performance.now(), key: null, policy: null, routed: null, attempts: [], estimate: 0, stream: call.body.stream === true, reservation: 0, outputCap: null}
     try {
       await this.admitAndRoute(state, sink)
     } catch (error) {
@@ -196,6 +198,7 @@ export class Gateway {
     state.policy = policyFrom(policyField, call.header, deps.routingConfig())
     state.estimate = call.estimateTokens(call.body, key.id)
     const outputTokens = requestedOutput(call.body)
+    state.outputCap = outputTokens
 
     const admitted = deps.limiter.admit(key.id, {requestsPerMinute: key.rate_limit_rpm, tokensPerMinute: key.rate_limit_tpm}, state.estimate + (outputTokens ?? 0), this.now())
     if (!admitted.ok) {
@@ -438,8 +441,9 @@ export class Gateway {
       cost = costUsd(model, usage.input, usage.output)
       usageSource = 'upstream'
     } else if (model && outcome.fallback === 'reservation') {
+      // The answering model's own worst case, not the hold taken for the dearest candidate.
       usage = {input: state.estimate, output: 0}
-      cost = state.reservation
+      cost = maxCostUsd(model, state.estimate, state.outputCap)
       usageSource = 'reservation'
     } else if (model && outcome.fallback === 'input_estimate') {
       usage = {input: state.estimate, output: 0}

@@ -29,6 +29,8 @@ beforeAll(async () => {
   for (const id of ['stalls', 'awkward-bytes', 'redirects', 'quotes-key', 'nonsense-usage', 'slow-a', 'slow-b', 'no-usage']) await fx.addModel({id, provider_id: 'oa', weight: 5})
   await fx.addModel({id: 'long-context', provider_id: 'oa', weight: 1, max_context_tokens: 2_000_000})
   await fx.addModel({id: 'budgeted', provider_id: 'oa', weight: 1, input_per_1k: 0.001, output_per_1k: 0.001})
+  await fx.addModel({id: 'cheap-silent', provider_id: 'oa', weight: 1, input_per_1k: 0.001, output_per_1k: 0.002})
+  await fx.addModel({id: 'dear-spare', provider_id: 'oa', weight: 1, input_per_1k: 1, output_per_1k: 2})
   await fx.daemon.admin('POST', '/admin/v1/models', {id: 'no-price', provider_id: 'oa'})
 })
 afterAll(async () => {
@@ -234,6 +236,21 @@ describe('accounting integrity', () => {
     const log = await lastLog()
     expect(log).toMatchObject({model_id: 'no-usage', status_code: 499, usage_source: 'reservation'})
     expect(log.cost_usd).toBeGreaterThan(0)
+  })
+
+  it('bills an answer without usage at the answering model\'s maximum, not at the dearest candidate\'s hold', async () => {
+    // The alias may fail over to a model 1,000x dearer, so the hold is taken at its prices; the cheap one answers.
+    await fx.daemon.admin('PUT', '/admin/v1/aliases/silent-pair', {variants: [{model_id: 'cheap-silent', weight: 1}, {model_id: 'dear-spare', weight: 0}]})
+    const body = JSON.stringify({id: 'chatcmpl-x', object: 'chat.completion', created: 1, model: 'cheap-silent', choices: [{index: 0, message: {role: 'assistant', content: 'hi'}, finish_reason: 'stop'}]})
+    fx.openai.behave('cheap-silent', {status: 200, body})
+    const {key, id} = await fx.newKey({monthly_budget_usd: 10})
+    const answer = await new OpenAI({apiKey: key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0}).chat.completions.create({model: 'silent-pair', max_tokens: 10, messages: [{role: 'user', content: 'hello'}]})
+    expect(answer.choices[0].message.content).toBe('hi')
+    const log = await lastLog()
+    expect(log).toMatchObject({model_id: 'cheap-silent', alias_from: 'silent-pair', usage_source: 'reservation', output_tokens: 0})
+    const expected = (log.input_tokens * 0.001 + 10 * 0.002) / 1000
+    expect(log.cost_usd).toBeCloseTo(expected, 12)
+    expect((await fx.daemon.admin('GET', `/admin/v1/apikeys/${id}`)).body.current_spend_usd).toBeCloseTo(expected, 12)
   })
 
   it('refuses a model without a price unless allowed, and says why', async () => {
