@@ -8,6 +8,7 @@ import {isContextOverflow} from '../../src/providers/errors.js'
 import type {TokenUsage} from '../../src/providers/stream.js'
 import type {ResponseSink} from '../http/response-sink.js'
 import {loopTurns} from '../http/turns.js'
+import {isPreambleEvent, leadingStreamError, type LeadingStreamError} from '../../src/providers/stream-start.js'
 import {usageOf, type Dialect, type Endpoint, type UpstreamPlan} from '../../src/providers/plan.js'
 import type {UpstreamCall, UpstreamClient} from './upstream-client.js'
 
@@ -139,6 +140,17 @@ async function deliverJson(input: AttemptInput, body: UpstreamCall, status: numb
   return {kind: 'success', status, usage, ttftMs: null, latencyMs, streamError: null}
 }
 
+/** An error event before anything reached the client: a failed attempt, as if the upstream had answered with its status. */
+function streamErrorFailure(input: AttemptInput, error: LeadingStreamError, started: number): AttemptOutcome {
+  return {
+    kind: 'failure',
+    failure: {errorClass: classifyStatus(error.status, isContextOverflow(error.status, error.body)), status: error.status, retryAfterMs: null, message: `upstream stream began with an error (${error.status}): ${redactSecrets(error.message, input.secrets)}`},
+    latencyMs: input.now() - started,
+    errorBody: redactSecrets(error.body, input.secrets),
+    upstreamDialect: input.plan.upstreamDialect,
+  }
+}
+
 async function deliverStream(input: AttemptInput, body: UpstreamCall, status: number, started: number): Promise<AttemptOutcome> {
   const transformer = input.plan.streamTransformer()
   const pending: EventSourceMessage[] = []
@@ -162,6 +174,10 @@ async function deliverStream(input: AttemptInput, body: UpstreamCall, status: nu
   }
 
   let leading = true
+  // Until content arrives nothing goes out: the preamble (message_start, ping, response.created)
+  // is held, so an error event right after it still fails over like an HTTP error would.
+  let held = ''
+  let contentSeen = false
   try {
     for await (const chunk of body) {
       let text = decoder.write(chunk)
@@ -175,8 +191,26 @@ async function deliverStream(input: AttemptInput, body: UpstreamCall, status: nu
       // Every event that arrived in this read goes out in one write (one syscall, one TCP segment
       // when it fits), not one write per event.
       let out = ''
-      for (const event of pending) out += transformer.push({event: event.event, data: event.data})
+      for (const event of pending) {
+        if (!sink.started) {
+          const error = leadingStreamError(event)
+          if (error) {
+            body.abort()
+            return streamErrorFailure(input, error, started)
+          }
+          if (!contentSeen && isPreambleEvent(event)) {
+            held += transformer.push({event: event.event, data: event.data})
+            continue
+          }
+          contentSeen = true
+        }
+        out += transformer.push({event: event.event, data: event.data})
+      }
       pending.length = 0
+      if (held && contentSeen) {
+        out = held + out
+        held = ''
+      }
       // Many streams' chunks can arrive in one poll (1,000 streams in step): once this loop
       // iteration's slice is used, the rest are relayed in later iterations, after timers.
       if (out) {
@@ -209,7 +243,7 @@ async function deliverStream(input: AttemptInput, body: UpstreamCall, status: nu
       upstreamDialect: input.plan.upstreamDialect,
     }
   }
-  await emit(closing)
+  await emit(held + closing)
   sink.end()
   return {
     kind: 'success',

@@ -1,4 +1,5 @@
 import {connect} from 'node:net'
+import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {startGatewayFixture, type GatewayFixture} from '../helpers/gateway-fixture.js'
@@ -15,11 +16,14 @@ beforeAll(async () => {
     await fx.addModel({id, provider_id: 'oa', weight: 10})
   }
   await fx.addModel({id: 'unreachable', provider_id: 'dead', weight: 10})
+  for (const id of ['claude-overloaded', 'claude-refuses']) await fx.addModel({id, provider_id: 'an', weight: 10})
+  await fx.addModel({id: 'stream-429', provider_id: 'oa', weight: 10})
   await fx.addModel({id: 'backup', provider_id: 'oa', weight: 1})
 })
 afterAll(() => fx?.close())
 beforeEach(() => {
   fx.openai.reset()
+  fx.anthropic.reset()
 })
 
 /** An alias that tries `first` and falls back to `backup`. */
@@ -102,6 +106,46 @@ describe('failover', () => {
     expect(text).toContain('"error"')
     expect(text).not.toContain('[DONE]')
     expect((await lastLog()).error_class).toBe('stream_interrupted')
+  })
+})
+
+describe('errors inside a 200 stream, before anything reached the client', () => {
+  it('an Anthropic overloaded_error after message_start fails over, and the client sees only the backup\'s answer', async () => {
+    fx.anthropic.behave('claude-overloaded', {streamError: {type: 'overloaded_error', message: 'Overloaded'}})
+    const alias = await via('claude-overloaded')
+    const stream = await client.chat.completions.create({model: alias, stream: true, messages: [{role: 'user', content: 'one two'}]})
+    let text = ''
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? ''
+    expect(text).toBe('echo: one two')
+    const log = await lastLog()
+    expect(log).toMatchObject({model_id: 'backup', status_code: 200, error_class: null})
+    expect(log.attempts.map((a: {model_id: string; status: number | null; error_class: string | null}) => [a.model_id, a.status, a.error_class])).toEqual([
+      ['claude-overloaded', 529, 'transient'],
+      ['claude-overloaded', 529, 'transient'],
+      ['backup', 200, null],
+    ])
+    // An Anthropic client served through the same alias gets a clean Messages stream too.
+    const anthropic = new Anthropic({apiKey: fx.key, baseURL: fx.daemon.url, maxRetries: 0})
+    const message = await anthropic.messages.stream({model: alias, max_tokens: 50, messages: [{role: 'user', content: 'three'}]}).finalMessage()
+    expect(message.content).toEqual([expect.objectContaining({type: 'text', text: 'echo: three'})])
+  })
+
+  it('an OpenAI-style rate-limit error chunk moves on at once, as a 429 would', async () => {
+    fx.openai.behave('stream-429', {streamError: {type: 'rate_limit_exceeded', message: 'Rate limit reached for requests'}, times: 1})
+    const stream = await client.chat.completions.create({model: await via('stream-429'), stream: true, messages: [{role: 'user', content: 'x'}]})
+    let text = ''
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? ''
+    expect(text).toBe('echo: x')
+    expect((await lastLog()).attempts.map((a: {error_class: string | null}) => a.error_class)).toEqual(['rate_limited', null])
+  })
+
+  it('an invalid_request_error event is the request\'s fault: returned as a 400 in the client\'s dialect, no failover', async () => {
+    fx.anthropic.behave('claude-refuses', {streamError: {type: 'invalid_request_error', message: 'messages: text content blocks must be non-empty'}})
+    const anthropic = new Anthropic({apiKey: fx.key, baseURL: fx.daemon.url, maxRetries: 0})
+    const error = await anthropic.messages.create({model: await via('claude-refuses'), stream: true, max_tokens: 50, messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError)
+    expect(error.error).toMatchObject({type: 'error', error: {type: 'invalid_request_error', message: 'messages: text content blocks must be non-empty'}})
+    expect((await lastLog()).attempts).toHaveLength(1)
   })
 })
 

@@ -38,6 +38,8 @@ export interface Behavior {
   usage?: {input: number; output: number}
   /** Stream: start with a UTF-8 byte order mark split across two writes, and split every frame's bytes in two writes (mid-character when it falls there). */
   awkwardBytes?: boolean
+  /** Stream: answer 200 and then only an error event (Anthropic: after message_start and ping; OpenAI: a `{"error": ...}` chunk). */
+  streamError?: {type: string; message: string}
 }
 
 export interface FakeUpstream {
@@ -286,6 +288,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       )
       return
     }
+    if (behavior?.streamError) return chunked(res, [`data: ${JSON.stringify({error: {...behavior.streamError, code: null}})}\n\n`], undefined, 0)
     const chunk = (delta: unknown, finish: string | null = null) => `data: ${JSON.stringify({...base, object: 'chat.completion.chunk', choices: [{index: 0, delta, finish_reason: finish, logprobs: null}]})}\n\n`
     const content = callTool
       ? [
@@ -390,6 +393,10 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       return
     }
     const event = (type: string, data: unknown) => `event: ${type}\ndata: ${JSON.stringify({type, ...(data as object)})}\n\n`
+    if (behavior?.streamError) {
+      const start = event('message_start', {message: {id: 'msg_01Fake', type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: {input_tokens: usage.input_tokens, output_tokens: 1}}})
+      return chunked(res, [start, event('ping', {}), event('error', {error: behavior.streamError})], {chunkDelayMs: 20}, 0)
+    }
     const content = callTool
       ? [
           event('content_block_start', {index: 0, content_block: {type: 'tool_use', id: toolUse.id, name: toolUse.name, input: {}}}),

@@ -1,0 +1,71 @@
+/**
+ * The start of an upstream stream, before anything reached the client: which events are only a
+ * preamble (held back, so an error right after them can still fail over), and which event is an
+ * error the upstream sent inside its 200 stream (Anthropic's `overloaded_error`, an OpenAI-style
+ * `{"error": ...}` chunk, a Responses `error` / `response.failed` event).
+ */
+import type {SseEvent} from './stream.js'
+import {isRecord, parseJson} from './util.js'
+
+/** Upstream events that carry no content: Anthropic's message_start and ping, a Responses stream's opening pair. */
+const PREAMBLE = new Set(['message_start', 'ping', 'response.created', 'response.in_progress'])
+
+export function isPreambleEvent(event: SseEvent): boolean {
+  return event.event !== undefined && PREAMBLE.has(event.event)
+}
+
+/** An error event at the start of a stream, as an upstream error answer: the HTTP status it stands for and its body. */
+export interface LeadingStreamError {
+  status: number
+  /** The event's JSON, in the upstream's own error shape (for the client when it is the client's fault). */
+  body: string
+  message: string
+}
+
+const STATUS_OF_TYPE: Record<string, number> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  billing_error: 402,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  rate_limit_exceeded: 429,
+  requests: 429,
+  tokens: 429,
+  insufficient_quota: 429,
+  api_error: 500,
+  server_error: 500,
+  timeout_error: 504,
+  overloaded_error: 529,
+}
+
+/** The HTTP status an in-stream error stands for: its numeric code when it has one, else its type; unknown ones are server errors. */
+function statusOf(error: Record<string, unknown>): number {
+  const code = typeof error.code === 'number' ? error.code : typeof error.status === 'number' ? error.status : null
+  if (code !== null && Number.isInteger(code) && code >= 400 && code <= 599) return code
+  for (const key of ['type', 'code']) {
+    const value = error[key]
+    if (typeof value === 'string' && STATUS_OF_TYPE[value] !== undefined) return STATUS_OF_TYPE[value]
+  }
+  return 500
+}
+
+/** The error an event reports, or null for any other event. Parses only events that can be one. */
+export function leadingStreamError(event: SseEvent): LeadingStreamError | null {
+  const named = event.event === 'error' || event.event === 'response.failed'
+  if (!named && !event.data.includes('"error"')) return null
+  const data = parseJson(event.data)
+  if (!isRecord(data)) return named ? {status: 500, body: JSON.stringify({error: {message: 'upstream stream error', type: 'api_error'}}), message: 'upstream stream error'} : null
+  let error: Record<string, unknown> | null = null
+  if (data.type === 'response.failed' && isRecord(data.response) && isRecord(data.response.error)) error = data.response.error
+  else if (isRecord(data.error)) error = data.error
+  else if (data.type === 'error' && typeof data.message === 'string') error = data
+  else if (typeof data.error === 'string') error = {message: data.error}
+  if (!error) return null
+  const message = typeof error.message === 'string' ? error.message : 'upstream stream error'
+  const status = statusOf(error)
+  // Anthropic and OpenAI shapes go back as they came; others in OpenAI's shape, which every error translator reads.
+  const body = data.type === 'error' && isRecord(data.error) ? event.data : isRecord(data.error) && data.type === undefined ? event.data : JSON.stringify({error: {message, type: typeof error.type === 'string' ? error.type : typeof error.code === 'string' ? error.code : 'api_error'}})
+  return {status, body, message}
+}
