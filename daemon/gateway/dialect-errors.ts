@@ -34,12 +34,14 @@ const ANTHROPIC_TYPE: Partial<Record<TokenHubError['code'], string>> = {
  * A gateway error in the dialect of the endpoint: OpenAI `{"error":{message,type,param,code}}`,
  * Anthropic `{"type":"error","error":{type,message}}`. `code` always carries TokenHub's stable code.
  */
-export function dialectErrorBody(dialect: Dialect, error: TokenHubError): unknown {
+export function dialectErrorBody(dialect: Dialect, error: TokenHubError, status?: number): unknown {
+  // Upstreams that all answered 429 make a 429 of any code: the SDKs back off on rate_limit_error.
+  const fallback = status === 429 ? 'rate_limit_error' : 'api_error'
   const details: Record<string, unknown> = {...error.details, ...(error.suggestion && {suggestion: error.suggestion})}
   // Details come first: a detail named like an envelope field (a refused tool's `type`) never replaces it.
   if (dialect === 'anthropic') {
-    return {type: 'error', error: {...details, type: ANTHROPIC_TYPE[error.code] ?? 'api_error', message: error.message, code: error.code}}
+    return {type: 'error', error: {...details, type: ANTHROPIC_TYPE[error.code] ?? fallback, message: error.message, code: error.code}}
   }
   const param = typeof details.field === 'string' ? details.field : null
-  return {error: {...details, message: error.message, type: OPENAI_TYPE[error.code] ?? 'api_error', param, code: error.code}}
+  return {error: {...details, message: error.message, type: OPENAI_TYPE[error.code] ?? fallback, param, code: error.code}}
 }

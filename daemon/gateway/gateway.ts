@@ -24,7 +24,7 @@ import {planRequest, type Dialect, type Endpoint} from '../../src/providers/plan
 import {policyFrom} from './policy.js'
 import type {ProviderKeys} from './provider-keys.js'
 import type {RecordQueue} from './record-queue.js'
-import {resolveTargets, type ResolvedTargets} from './targets.js'
+import {resolveTargets, retryAfterSec, type ResolvedTargets} from './targets.js'
 import type {UpstreamClient} from './upstream-client.js'
 
 export interface GatewayDeps {
@@ -374,13 +374,16 @@ export class Gateway {
       throw new TokenHubError('VAULT_LOCKED', 'the vault is locked, so no provider key can be used', {suggestion: 'Run `tokenhub vault unlock`.'})
     }
     if (!lastFailure) {
-      throw new TokenHubError('NO_ELIGIBLE_MODEL', 'every eligible model is unavailable right now (circuits open)', {details: {attempts: state.attempts}})
+      const retryAfter = retryAfterSec(deps.health, state.routed!.targets)
+      throw new TokenHubError('NO_ELIGIBLE_MODEL', 'every eligible model is unavailable right now (circuits open)', {details: {attempts: state.attempts, retry_after_s: retryAfter}})
     }
     const {failure, model} = lastFailure
     const code = failure.errorClass === 'timeout' ? 'UPSTREAM_TIMEOUT' : failure.errorClass === 'network' ? 'UPSTREAM_UNREACHABLE' : 'UPSTREAM_ERROR'
     const status = failure.errorClass === 'rate_limited' ? 429 : undefined
+    // Rate limited upstream: the client may come back when the first candidate's cooldown ends.
+    const retryAfter = status === 429 ? retryAfterSec(deps.health, state.routed!.targets) : null
     const error = new TokenHubError(code, `all ${state.attempts.length} attempt(s) failed; last: ${model.id} via ${model.providerId}: ${failure.message}`, {
-      details: {attempts: state.attempts},
+      details: retryAfter === null ? {attempts: state.attempts} : {attempts: state.attempts, retry_after_s: retryAfter},
     })
     this.sendError(state, sink, error, status)
     this.account(state, {status: status ?? error.status, errorClass: failure.errorClass, errorMessage: error.message, model, usage: null, ttftMs: null, fallback: 'none'})
@@ -401,8 +404,8 @@ export class Gateway {
   private sendError(state: CallState, sink: ResponseSink, error: TokenHubError, status = error.status): void {
     if (sink.started || sink.aborted) return
     const headers: Record<string, string> = {'content-type': 'application/json', ...this.responseHeaders(state, null, null)}
-    if (error.code === 'RATE_LIMITED' && typeof error.details?.retry_after_s === 'number') headers['retry-after'] = String(error.details.retry_after_s)
-    sink.send(status, JSON.stringify(dialectErrorBody(state.call.dialect, error)), headers)
+    if (typeof error.details?.retry_after_s === 'number') headers['retry-after'] = String(error.details.retry_after_s)
+    sink.send(status, JSON.stringify(dialectErrorBody(state.call.dialect, error, status)), headers)
   }
 
   /** A client error from the upstream (a 4xx that is the request's fault) goes back as is, in the client's dialect. */

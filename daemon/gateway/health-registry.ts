@@ -121,6 +121,13 @@ export class HealthRegistry {
     this.providers.get(providerId)?.breaker.release()
   }
 
+  /** How long until a model could be tried again: the longest of its upstream cooldown and its and its provider's open circuits. */
+  waitMs(modelId: string, providerId: string): number {
+    const model = this.target(this.models, 'model', modelId)
+    const provider = this.target(this.providers, 'provider', providerId)
+    return Math.max(0, model.cooldownUntil - this.now(), model.breaker.retryInMs, provider.breaker.retryInMs)
+  }
+
   coolDown(modelId: string, untilMs: number): void {
     const target = this.target(this.models, 'model', modelId)
     target.cooldownUntil = Math.max(target.cooldownUntil, untilMs)

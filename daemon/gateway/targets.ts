@@ -52,7 +52,17 @@ function decide(input: ResolveInput, models: RoutableModel[]): RouteDecision {
 }
 
 /** Why nothing is eligible, as the error the client gets. */
-function noTargetError(requested: string, skipped: Candidate[], alias?: string): TokenHubError {
+/** Skip reasons that pass by themselves (an upstream's Retry-After, an open circuit). */
+const TEMPORARY = new Set(['cooling_down', 'unhealthy'])
+
+/** Seconds until the first temporarily skipped model can be tried again (for Retry-After); null when none is. */
+export function retryAfterSec(health: HealthRegistry, models: readonly {id: string; providerId: string}[]): number | null {
+  if (models.length === 0) return null
+  const ms = Math.min(...models.map((m) => health.waitMs(m.id, m.providerId)))
+  return Math.max(1, Math.ceil(ms / 1000))
+}
+
+function noTargetError(input: ResolveInput, requested: string, skipped: Candidate[], alias?: string): TokenHubError {
   const reasons = [...new Set(skipped.map((c) => c.skipReason))]
   const details = {requested_model: requested, ...(alias !== undefined && {alias}), skipped: skipped.map((c) => ({model_id: c.modelId, reason: c.skipReason, detail: c.skipDetail}))}
   // An aliased id names the models it stands for: "claude-opus-5-5" (alias claude-* -> claude).
@@ -69,7 +79,9 @@ function noTargetError(requested: string, skipped: Candidate[], alias?: string):
     return new TokenHubError('VALIDATION', `${target} cannot serve this endpoint: ${skipped[0].skipDetail}`, {details})
   }
   const summary = skipped.length ? skipped.map((c) => `${c.modelId}: ${c.skipReason}`).join(', ') : 'no models are registered'
-  return new TokenHubError('NO_ELIGIBLE_MODEL', `no eligible model for "${requested || 'auto'}" (${summary})`, {details})
+  const waiting = skipped.filter((c) => TEMPORARY.has(c.skipReason!)).map((c) => input.catalog.get(c.modelId)).filter((m): m is RoutableModel => m !== undefined)
+  const retryAfter = retryAfterSec(input.health, waiting)
+  return new TokenHubError('NO_ELIGIBLE_MODEL', `no eligible model for "${requested || 'auto'}" (${summary})`, {details: retryAfter === null ? details : {...details, retry_after_s: retryAfter}})
 }
 
 /**
@@ -86,7 +98,7 @@ export function resolveTargets(input: ResolveInput): ResolvedTargets {
   const explicit = AUTO_MODELS.has(requested) ? undefined : input.catalog.get(requested)
   if (explicit) {
     const decision = decide(input, [explicit])
-    if (decision.ranked.length === 0) throw noTargetError(requested, decision.skipped)
+    if (decision.ranked.length === 0) throw noTargetError(input, requested, decision.skipped)
     return {targets: [explicit], decision, requestedModel: requested, aliasFrom: null, reason: 'explicit'}
   }
 
@@ -105,7 +117,7 @@ export function resolveTargets(input: ResolveInput): ResolvedTargets {
     const decision = decide(input, models)
     const eligible = new Set(decision.ranked.map((c) => c.modelId))
     const targets = models.filter((m) => eligible.has(m.id))
-    if (targets.length === 0) throw noTargetError(requested, decision.skipped, alias.name)
+    if (targets.length === 0) throw noTargetError(input, requested, decision.skipped, alias.name)
     return {targets, decision, requestedModel: requested, aliasFrom: alias.name, reason: `alias ${alias.name} (${alias.sticky_by})`}
   }
 
@@ -115,7 +127,7 @@ export function resolveTargets(input: ResolveInput): ResolvedTargets {
     const hinted = targets.find((m) => m.id === input.hint)
     if (hinted) targets = [hinted, ...targets.filter((m) => m !== hinted)]
   }
-  if (targets.length === 0) throw noTargetError(requested, decision.skipped)
+  if (targets.length === 0) throw noTargetError(input, requested, decision.skipped)
   const best = decision.ranked[0]
   const reason =
     input.policy.mode === 'thompson'

@@ -18,6 +18,8 @@ beforeAll(async () => {
   await fx.addModel({id: 'unreachable', provider_id: 'dead', weight: 10})
   for (const id of ['claude-overloaded', 'claude-refuses']) await fx.addModel({id, provider_id: 'an', weight: 10})
   await fx.addModel({id: 'stream-429', provider_id: 'oa', weight: 10})
+  await fx.addModel({id: 'only-429', provider_id: 'oa', weight: 1})
+  await fx.addModel({id: 'claude-429', provider_id: 'an', weight: 1})
   await fx.addModel({id: 'backup', provider_id: 'oa', weight: 1})
 })
 afterAll(() => fx?.close())
@@ -61,6 +63,28 @@ describe('failover', () => {
     expect(simulated.body.candidates.find((c: {model_id: string}) => c.model_id === 'fails-429')).toMatchObject({skip_reason: 'cooling_down'})
     await client.chat.completions.create({model: alias, messages: [{role: 'user', content: 'c'}]})
     expect((await lastLog()).model_id).toBe('backup')
+  })
+
+  it('when every upstream is rate limited, answers 429 rate_limit_error with Retry-After, then 503 with Retry-After while cooling down', async () => {
+    fx.openai.behave('only-429', {status: 429, headers: {'retry-after': '20'}})
+    const limited = await client.chat.completions.create({model: 'only-429', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(limited).toBeInstanceOf(OpenAI.RateLimitError)
+    expect(limited.error).toMatchObject({type: 'rate_limit_error', code: 'UPSTREAM_ERROR', retry_after_s: 20})
+    expect(limited.headers.get('retry-after')).toBe('20')
+    // Cooling down: nothing to try, and the client is told when to come back.
+    const cooling = await client.chat.completions.create({model: 'only-429', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(cooling.status).toBe(503)
+    expect(cooling.error.code).toBe('NO_ELIGIBLE_MODEL')
+    expect(cooling.error.skipped).toEqual([expect.objectContaining({model_id: 'only-429', reason: 'cooling_down'})])
+    expect(Number(cooling.headers.get('retry-after'))).toBeGreaterThanOrEqual(19)
+    expect(Number(cooling.headers.get('retry-after'))).toBeLessThanOrEqual(20)
+
+    fx.anthropic.behave('claude-429', {status: 429, headers: {'retry-after': '7'}, body: JSON.stringify({type: 'error', error: {type: 'rate_limit_error', message: 'Number of request tokens has exceeded your per-minute rate limit'}})})
+    const anthropic = new Anthropic({apiKey: fx.key, baseURL: fx.daemon.url, maxRetries: 0})
+    const error = await anthropic.messages.create({model: 'claude-429', max_tokens: 5, messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(error).toBeInstanceOf(Anthropic.RateLimitError)
+    expect(error.error).toMatchObject({type: 'error', error: {type: 'rate_limit_error', code: 'UPSTREAM_ERROR'}})
+    expect(error.headers.get('retry-after')).toBe('7')
   })
 
   it('moves on from an upstream that does not answer in time', async () => {

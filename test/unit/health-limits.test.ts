@@ -18,7 +18,10 @@ describe('CircuitBreaker', () => {
     breaker.recordFailure('500')
     expect(breaker.state).toBe('open')
     expect(breaker.tryAcquire()).toBe(false)
+    now = 400
+    expect(breaker.retryInMs).toBe(600) // what a 503's Retry-After is made of
     now = 1000
+    expect(breaker.retryInMs).toBe(0)
     expect(breaker.state).toBe('half_open')
     expect(breaker.tryAcquire()).toBe(true)
     expect(breaker.tryAcquire()).toBe(false)

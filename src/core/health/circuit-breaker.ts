@@ -49,6 +49,11 @@ export class CircuitBreaker {
     return true
   }
 
+  /** How long until an open circuit lets a probe through (0 when it is not open). */
+  get retryInMs(): number {
+    return this.state === 'open' ? Math.max(0, this.openedAt + this.openFor - this.options.now()) : 0
+  }
+
   /** Whether the target would be tried, without taking the half-open probe slot. */
   get available(): boolean {
     const state = this.state
