@@ -10,6 +10,7 @@ import {registryRoutes} from './admin/registry-routes.js'
 import {observabilityRoutes} from './admin/observability-routes.js'
 import {runtimeRoutes} from './admin/runtime-routes.js'
 import {registerEventRoutes} from './events/routes.js'
+import {dialectErrorBody} from './gateway/dialect-errors.js'
 import {registerV1Routes} from './gateway/routes.js'
 import {systemRoutes} from './admin/system-routes.js'
 import {adminErrorBody} from './http/errors.js'
@@ -94,6 +95,12 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
         sendJson(res, 401, adminErrorBody(error as TokenHubError), requestId)
         return
       }
+    }
+    // Under /v1 the SDKs parse their own error shape: Anthropic's when it sent its headers.
+    if (req.path.startsWith('/v1/') || req.path === '/v1') {
+      const dialect = req.headers['anthropic-version'] || req.headers['x-api-key'] ? 'anthropic' : 'openai'
+      sendJson(res, 404, dialectErrorBody(dialect, notFound), requestId)
+      return
     }
     sendJson(res, 404, adminErrorBody(notFound), requestId)
   })

@@ -1,5 +1,5 @@
 import {apiKeyStatus} from '../../src/admin/api-keys.js'
-import {sha256Hex} from '../../src/auth/secrets.js'
+import {API_KEY_PREFIX, sha256Hex} from '../../src/auth/secrets.js'
 import {TokenHubError} from '../../src/core/errors.js'
 import type {ApiKeyScope} from '../../src/core/schemas/apikey.js'
 import type {ConfigStore} from '../../src/store/config-store.js'
@@ -7,9 +7,11 @@ import {getOwn, type ApiKeyRecord} from '../../src/store/document.js'
 
 /** The client's key from `Authorization: Bearer` or `x-api-key`. */
 export function presentedKey(authorization: string | undefined, xApiKey: string | undefined): string | undefined {
-  if (xApiKey) return xApiKey.trim()
-  const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null
-  return match?.[1]
+  const bearer = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] : undefined
+  const header = xApiKey?.trim() || undefined
+  // Both sent (an SDK's default header plus a proxy's, a stale env var): the TokenHub key wins.
+  if (bearer && header) return header.startsWith(API_KEY_PREFIX) || !bearer.startsWith(API_KEY_PREFIX) ? header : bearer
+  return header ?? bearer
 }
 
 /**

@@ -24,7 +24,7 @@ import {planRequest, type Dialect, type Endpoint} from '../../src/providers/plan
 import {policyFrom} from './policy.js'
 import type {ProviderKeys} from './provider-keys.js'
 import type {RecordQueue} from './record-queue.js'
-import {resolveTargets, retryAfterSec, type ResolvedTargets} from './targets.js'
+import {AUTO_MODELS, resolveTargets, retryAfterSec, type ResolvedTargets} from './targets.js'
 import type {UpstreamClient} from './upstream-client.js'
 
 export interface GatewayDeps {
@@ -129,10 +129,9 @@ export class Gateway {
     deps.auth.requireScope(key, 'chat')
     // Only after authentication: tokenizing a large body is work an unknown caller must not cause.
     const estimate = () => ({input_tokens: estimateFor(key.id)})
-    const requested = typeof body.model === 'string' ? body.model : ''
-    const alias = deps.catalog.get(requested) ? undefined : findAlias(deps.catalog.aliases(), requested)
-    const model = deps.catalog.get(requested) ?? (alias ? deps.catalog.get(alias.variants[0]?.model_id ?? '') : undefined)
-    if (!model || model.providerType !== 'anthropic' || !deps.keys.usable(model.providerId)) return estimate()
+    const requested = typeof body.model === 'string' ? body.model.trim() : ''
+    const model = this.countingModel(requested, key)
+    if (!model || model.providerType !== 'anthropic' || !model.enabled || !model.providerEnabled || !deps.keys.usable(model.providerId)) return estimate()
     try {
       const apiKey = await deps.keys.get(model.providerId)
       const response = deps.upstream.send({
@@ -157,6 +156,27 @@ export class Gateway {
       deps.logger.debug({err: error, model_id: model.id}, 'count_tokens upstream failed; answering with the estimate')
     }
     return estimate()
+  }
+
+  /**
+   * The model a count is asked of: the named one or the first variant of the alias the key may
+   * use; undefined for auto. Unknown names are a 404 and models the key may not use a 403, as
+   * /v1/messages would answer.
+   */
+  private countingModel(requested: string, key: ApiKeyRecord): RoutableModel | undefined {
+    const {catalog} = this.deps
+    if (AUTO_MODELS.has(requested)) return undefined
+    const explicit = catalog.get(requested)
+    const alias = explicit ? undefined : findAlias(catalog.aliases(), requested)
+    if (!explicit && !alias) {
+      throw new TokenHubError('NOT_FOUND', `model "${requested}" is not registered and no alias matches it`, {details: {requested_model: requested}})
+    }
+    const candidates = explicit ? [explicit] : alias!.variants.map((v) => catalog.get(v.model_id)).filter((m): m is RoutableModel => m !== undefined)
+    const allowed = candidates.filter((m) => (!key.allowed_models || key.allowed_models.includes(m.id)) && (!key.allowed_providers || key.allowed_providers.includes(m.providerId)))
+    if (candidates.length > 0 && allowed.length === 0) {
+      throw new TokenHubError('FORBIDDEN', `this API key may not use model "${requested}"`, {details: {requested_model: requested}})
+    }
+    return allowed[0]
   }
 
   async handle(call: GatewayCall, sink: ResponseSink): Promise<void> {

@@ -13,6 +13,8 @@ import {checkRequestHead} from '../http/limits.js'
 import {newRequestId} from '../http/request-id.js'
 import type {Gateway, GatewayCall} from './gateway.js'
 import type {Dialect, Endpoint} from '../../src/providers/plan.js'
+import type {RoutableModel} from '../../src/core/routing/types.js'
+import type {ApiKeyRecord} from '../../src/store/document.js'
 
 export interface V1Deps {
   gateway: Gateway
@@ -98,8 +100,9 @@ function fromEnvelope(envelope: Record<string, unknown>): {body: Record<string, 
 }
 
 export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, deps: V1Deps): void {
-  const wrap = (dialect: Dialect, handle: (req: Request, res: Response, requestId: string) => Promise<void>) => async (req: Request, res: Response) => {
+  const wrap = (dialectOf: Dialect | ((req: Request) => Dialect), handle: (req: Request, res: Response, requestId: string) => Promise<void>) => async (req: Request, res: Response) => {
     const requestId = newRequestId()
+    const dialect = typeof dialectOf === 'function' ? dialectOf(req) : dialectOf
     if (env.isShuttingDown()) {
       res.header('connection', 'close')
       sendDialectError(res, dialect, new TokenHubError('SHUTTING_DOWN', 'the gateway is shutting down; retry'), requestId)
@@ -168,31 +171,55 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
     }),
   )
 
+  // Anthropic's SDK lists models with an anthropic-version header and expects its own shapes.
+  const modelsDialect = (req: Request): Dialect => (req.headers['anthropic-version'] ? 'anthropic' : 'openai')
+  const created = 1_700_000_000
+  const listed = (req: Request) => visibleModels(deps.catalog, deps.auth.authenticate(presentedKey(req.headers.authorization, req.headers['x-api-key']), Date.now()))
+  const shape = (req: Request, entry: ListedModel) =>
+    modelsDialect(req) === 'anthropic'
+      ? {type: 'model', id: entry.id, display_name: entry.id, created_at: new Date(created * 1000).toISOString()}
+      : {id: entry.id, object: 'model', created, owned_by: entry.ownedBy}
+
   server.get(
     '/v1/models',
-    wrap('openai', async (req, res, requestId) => {
-      const key = deps.auth.authenticate(presentedKey(req.headers.authorization, req.headers['x-api-key']), Date.now())
-      const visible = deps.catalog
-        .all()
-        .filter((m) => m.enabled && m.providerEnabled)
-        .filter((m) => !key.allowed_models || key.allowed_models.includes(m.id))
-        .filter((m) => !key.allowed_providers || key.allowed_providers.includes(m.providerId))
-      const aliases = deps.catalog.aliases().filter((a) => a.enabled && !a.name.includes('*'))
-      const created = 1_700_000_000
+    wrap(modelsDialect, async (req, res, requestId) => {
+      const data = listed(req).map((entry) => shape(req, entry))
       res.header('x-tokenhub-request-id', requestId)
-      // Anthropic's SDK lists models with an anthropic-version header and expects its own shape.
-      if (req.headers['anthropic-version']) {
-        const data = [...visible.map((m) => m.id), ...aliases.map((a) => a.name)].map((id) => ({type: 'model', id, display_name: id, created_at: new Date(created * 1000).toISOString()}))
-        res.json({data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null})
-        return
-      }
-      res.json({
-        object: 'list',
-        data: [
-          ...visible.map((m) => ({id: m.id, object: 'model', created, owned_by: m.providerId})),
-          ...aliases.map((a) => ({id: a.name, object: 'model', created, owned_by: 'tokenhub-alias'})),
-        ],
-      })
+      if (modelsDialect(req) === 'anthropic') res.json({data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null})
+      else res.json({object: 'list', data})
     }),
   )
+
+  // Model ids may hold slashes (meta-llama/Llama-3.3-70B): the rest of the path is the id.
+  server.get(
+    '/v1/models/*',
+    wrap(modelsDialect, async (req, res, requestId) => {
+      let id: string
+      try {
+        id = decodeURIComponent(req.path.slice('/v1/models/'.length))
+      } catch {
+        throw new TokenHubError('VALIDATION', 'the model id in the path is not valid percent-encoding')
+      }
+      const entry = listed(req).find((m) => m.id === id)
+      if (!entry) throw new TokenHubError('NOT_FOUND', `model "${id}" is not registered, or this API key may not use it`, {details: {requested_model: id}})
+      res.header('x-tokenhub-request-id', requestId).json(shape(req, entry))
+    }),
+  )
+}
+
+interface ListedModel {
+  id: string
+  ownedBy: string
+}
+
+/** What /v1/models shows a key: enabled models it may use, and aliases with at least one of those among their variants. */
+function visibleModels(catalog: ModelCatalog, key: ApiKeyRecord): ListedModel[] {
+  const usable = (m: RoutableModel) =>
+    m.enabled && m.providerEnabled && (!key.allowed_models || key.allowed_models.includes(m.id)) && (!key.allowed_providers || key.allowed_providers.includes(m.providerId))
+  const models = catalog.all().filter(usable)
+  const aliases = catalog.aliases().filter((a) => a.enabled && !a.name.includes('*') && a.variants.some((v) => {
+    const model = catalog.get(v.model_id)
+    return model !== undefined && usable(model)
+  }))
+  return [...models.map((m) => ({id: m.id, ownedBy: m.providerId})), ...aliases.map((a) => ({id: a.name, ownedBy: 'tokenhub-alias'}))]
 }

@@ -139,6 +139,25 @@ describe('POST /v1/messages with the @anthropic-ai/sdk client', () => {
     }
   })
 
+  it('counts only for models the key may use, 404 for unknown ones, and never asks a disabled model\'s upstream', async () => {
+    const unknown = await client.messages.countTokens({model: 'no-such-model', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(unknown).toBeInstanceOf(Anthropic.NotFoundError)
+    expect(unknown.error).toMatchObject({type: 'error', error: {type: 'not_found_error', code: 'NOT_FOUND'}})
+    const limited = await fx.newKey({allowed_models: ['cheap-gpt']})
+    const limitedClient = new Anthropic({apiKey: limited.key, baseURL: fx.daemon.url, maxRetries: 0})
+    const forbidden = await limitedClient.messages.countTokens({model: 'claude', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(forbidden).toBeInstanceOf(Anthropic.PermissionDeniedError)
+    expect((await limitedClient.messages.countTokens({model: 'cheap-gpt', messages: [{role: 'user', content: 'x'}]})).input_tokens).toBeGreaterThan(0)
+    await fx.daemon.admin('PATCH', '/admin/v1/models/claude', {enabled: false})
+    try {
+      const local = await client.messages.countTokens({model: 'claude', messages: [{role: 'user', content: 'How many tokens is this?'}]})
+      expect(local.input_tokens).toBeLessThan(100)
+      expect(fx.anthropic.requests).toHaveLength(0)
+    } finally {
+      await fx.daemon.admin('PATCH', '/admin/v1/models/claude', {enabled: true})
+    }
+  })
+
   it('refuses to count tokens with a wrong key', async () => {
     const wrong = new Anthropic({apiKey: 'th-not-a-real-key', baseURL: fx.daemon.url, maxRetries: 0})
     const error = await wrong.messages.countTokens({model: 'claude', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)

@@ -243,9 +243,35 @@ describe('other OpenAI endpoints', () => {
     await fx.daemon.admin('PUT', '/admin/v1/aliases/gpt-4', {variants: [{model_id: 'strong-gpt', weight: 1}]})
     const ids = (await client.models.list()).data.map((m) => m.id)
     expect(ids).toEqual(expect.arrayContaining(['cheap-gpt', 'strong-gpt', 'claude', 'gpt-4']))
+    await fx.daemon.admin('PUT', '/admin/v1/aliases/gpt-mini', {variants: [{model_id: 'cheap-gpt', weight: 1}]})
+    // An alias shows only to keys that may use one of its models.
     const limited = await fx.newKey({allowed_models: ['cheap-gpt']})
     const limitedClient = new OpenAI({apiKey: limited.key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
-    expect((await limitedClient.models.list()).data.map((m) => m.id)).toEqual(['cheap-gpt', 'gpt-4'])
+    expect((await limitedClient.models.list()).data.map((m) => m.id)).toEqual(['cheap-gpt', 'gpt-mini'])
+
+    expect(await client.models.retrieve('gpt-4')).toMatchObject({id: 'gpt-4', object: 'model', owned_by: 'tokenhub-alias'})
+    expect(await limitedClient.models.retrieve('cheap-gpt')).toMatchObject({id: 'cheap-gpt', object: 'model', owned_by: 'oa'})
+    const hidden = await limitedClient.models.retrieve('gpt-4').catch((e) => e)
+    expect(hidden).toBeInstanceOf(OpenAI.NotFoundError)
+    expect(hidden.error).toMatchObject({code: 'NOT_FOUND', type: 'invalid_request_error'})
+    // Ids with slashes are whole ids, percent-encoded or not.
+    await fx.addModel({id: 'org/model-x', provider_id: 'oa', weight: 1})
+    expect(await client.models.retrieve('org/model-x')).toMatchObject({id: 'org/model-x'})
+    const encoded = await fetch(`${fx.daemon.url}/v1/models/org%2Fmodel-x`, {headers: {authorization: `Bearer ${fx.key}`}})
+    expect((await encoded.json()).id).toBe('org/model-x')
+    const anthropicShape = await fetch(`${fx.daemon.url}/v1/models/cheap-gpt`, {headers: {'x-api-key': fx.key, 'anthropic-version': '2023-06-01'}})
+    expect(await anthropicShape.json()).toMatchObject({type: 'model', id: 'cheap-gpt', display_name: 'cheap-gpt'})
+    const noKey = await fetch(`${fx.daemon.url}/v1/models/cheap-gpt`)
+    expect(noKey.status).toBe(401)
+  })
+
+  it('answers an unknown /v1 route with a 404 the SDKs can read', async () => {
+    const openai = await fetch(`${fx.daemon.url}/v1/nonexistent`, {method: 'POST', headers: {authorization: `Bearer ${fx.key}`}})
+    expect(openai.status).toBe(404)
+    expect((await openai.json()).error).toMatchObject({code: 'NOT_FOUND', type: 'invalid_request_error', message: 'no route for POST /v1/nonexistent'})
+    const anthropic = await fetch(`${fx.daemon.url}/v1/messages/batches`, {method: 'POST', headers: {'x-api-key': fx.key, 'anthropic-version': '2023-06-01'}})
+    expect(anthropic.status).toBe(404)
+    expect(await anthropic.json()).toMatchObject({type: 'error', error: {type: 'not_found_error', code: 'NOT_FOUND'}})
   })
 
   it('serves the TokenHub /v1/chat envelope', async () => {

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {sha256Hex} from '../../src/auth/secrets.js'
 import type {ConfigStore} from '../../src/store/config-store.js'
 import type {ApiKeyRecord} from '../../src/store/document.js'
-import {ApiKeyAuth} from '../../daemon/gateway/api-key-auth.js'
+import {ApiKeyAuth, presentedKey} from '../../daemon/gateway/api-key-auth.js'
 
 const NOW = Date.parse('2026-11-23T12:00:00Z')
 
@@ -80,5 +80,17 @@ describe('ApiKeyAuth index kept up to date per key', () => {
     data.api_keys.k2 = record('k2', 'th-secret-two')
     auth.invalidate()
     expect(auth.authenticate('th-secret-two', NOW).id).toBe('k2')
+  })
+})
+
+describe('presentedKey', () => {
+  it('reads either header, and the TokenHub key when both are sent', () => {
+    expect(presentedKey('Bearer th-abc', undefined)).toBe('th-abc')
+    expect(presentedKey(undefined, ' th-abc ')).toBe('th-abc')
+    expect(presentedKey('Bearer th-abc', 'sk-ant-stale')).toBe('th-abc')
+    expect(presentedKey('Bearer sk-stale', 'th-abc')).toBe('th-abc')
+    expect(presentedKey('Bearer one', 'two')).toBe('two')
+    expect(presentedKey('Basic dXNlcg==', undefined)).toBeUndefined()
+    expect(presentedKey('Bearer th-abc', '')).toBe('th-abc')
   })
 })
