@@ -38,7 +38,7 @@ export interface AttemptInput {
 export type AttemptOutcome =
   | {kind: 'success'; status: number; usage: TokenUsage | null; ttftMs: number | null; latencyMs: number; streamError: string | null}
   | {kind: 'failure'; failure: AttemptFailure; latencyMs: number; errorBody: string | null; upstreamDialect: Dialect}
-  | {kind: 'aborted'; latencyMs: number; started: boolean; usage: TokenUsage | null}
+  | {kind: 'aborted'; latencyMs: number; started: boolean; usage: TokenUsage | null; ttftMs?: number | null}
 
 /** Errors of this process, not of the network or the upstream: failing over would only spread them. */
 const LOCAL_EXHAUSTION = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM'])
@@ -220,11 +220,11 @@ async function deliverStream(input: AttemptInput, body: UpstreamCall, status: nu
       }
       if (sink.aborted) {
         body.abort()
-        return {kind: 'aborted', latencyMs: input.now() - started, started: sink.started, usage: transformer.usage}
+        return {kind: 'aborted', latencyMs: input.now() - started, started: sink.started, usage: transformer.usage, ttftMs}
       }
     }
   } catch (error) {
-    if (sink.aborted) return {kind: 'aborted', latencyMs: input.now() - started, started: sink.started, usage: transformer.usage}
+    if (sink.aborted) return {kind: 'aborted', latencyMs: input.now() - started, started: sink.started, usage: transformer.usage, ttftMs}
     const failure = networkFailure(error)
     if (!sink.started) return {kind: 'failure', failure, latencyMs: input.now() - started, errorBody: null, upstreamDialect: input.plan.upstreamDialect}
     // Mid-stream: the client already has part of the answer. End with an error event, never a completion marker.

@@ -341,7 +341,7 @@ export class Gateway {
           deps.health.release(model.id, model.providerId)
           state.attempts.push({model_id: model.id, provider_id: model.providerId, status: null, error_class: 'client_aborted', latency_ms: Math.round(outcome.latencyMs)})
           // Part of an answer went out: bill it (the reservation when the upstream reported no usage).
-          this.account(state, {status: 499, errorClass: 'client_aborted', errorMessage: CLIENT_LEFT, model, usage: outcome.usage, ttftMs: null, fallback: outcome.started ? 'reservation' : 'input_estimate'})
+          this.account(state, {status: 499, errorClass: 'client_aborted', errorMessage: CLIENT_LEFT, model, usage: outcome.usage, ttftMs: outcome.ttftMs ?? null, fallback: outcome.started ? 'reservation' : 'input_estimate'})
           return
         }
         const {failure} = outcome

@@ -236,6 +236,8 @@ describe('accounting integrity', () => {
     const log = await lastLog()
     expect(log).toMatchObject({model_id: 'no-usage', status_code: 499, usage_source: 'reservation'})
     expect(log.cost_usd).toBeGreaterThan(0)
+    // The stream had started: its time to first token is known.
+    expect(log.ttft_ms).toEqual(expect.any(Number))
   })
 
   it('bills an answer without usage at the answering model\'s maximum, not at the dearest candidate\'s hold', async () => {
