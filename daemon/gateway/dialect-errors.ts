@@ -42,6 +42,6 @@ export function dialectErrorBody(dialect: Dialect, error: TokenHubError, status?
   if (dialect === 'anthropic') {
     return {type: 'error', error: {...details, type: ANTHROPIC_TYPE[error.code] ?? fallback, message: error.message, code: error.code}}
   }
-  const param = typeof details.field === 'string' ? details.field : null
+  const param = typeof details.field === 'string' ? details.field : typeof details.param === 'string' ? details.param : null
   return {error: {...details, message: error.message, type: OPENAI_TYPE[error.code] ?? fallback, param, code: error.code}}
 }

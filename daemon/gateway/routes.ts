@@ -42,6 +42,7 @@ const requirePresent = (field: string): Check => (body) => {
 /** Responses API: `input` is a string or an array of item objects. */
 const responsesInput: Check = (body) => {
   if (typeof body.input === 'string') return
+  if (!Array.isArray(body.input)) throw new TokenHubError('VALIDATION', 'input: must be a string or a non-empty array of items', {details: {param: 'input'}})
   requireArray('input')(body)
 }
 

@@ -114,5 +114,6 @@ describe('POST /v1/responses with the openai SDK', () => {
     expect(fx.anthropic.requests).toHaveLength(0)
     const noInput = await client.responses.create({model: 'claude'} as never).catch((e) => e)
     expect(noInput.status).toBe(400)
+    expect(noInput.error).toMatchObject({param: 'input', message: 'input: must be a string or a non-empty array of items'})
   })
 })
