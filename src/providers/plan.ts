@@ -160,6 +160,9 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
  * The Responses API (Codex, newer SDKs): forwarded as is to upstreams that speak it, translated
  * through Chat Completions for the others (and on to Anthropic's Messages API), streams included.
  */
+/** Chat Completions fields the Responses -> Chat step made, by their Responses names. */
+const CHAT_TO_RESPONSES_FIELD: Record<string, string> = {response_format: 'text.format', max_completion_tokens: 'max_output_tokens', max_tokens: 'max_output_tokens'}
+
 function planResponses(client: ClientRequest, model: RoutableModel, headers: Record<string, string>): UpstreamPlan {
   const endpoint = endpointFor(model.providerType)
   if (endpoint.paths.responses) {
@@ -184,7 +187,8 @@ function planResponses(client: ClientRequest, model: RoutableModel, headers: Rec
     headers,
     body: JSON.stringify(messages.body),
     upstreamDialect: 'anthropic',
-    dropped: [...chat.dropped, ...messages.dropped],
+    // Named as the Responses client sent them where the Chat step renamed them.
+    dropped: [...chat.dropped, ...messages.dropped.map((field) => CHAT_TO_RESPONSES_FIELD[field] ?? field)],
     toClient: (upstream) => chatToResponses(anthropicResponseToOpenAI(upstream as never, {model: model.id, created: created()}), {...echo, createdAt: created()}),
     streamTransformer: () =>
       new ChainedStream(new AnthropicToOpenAIStream({model: model.id, created: created(), includeUsage: true}), new ChatToResponsesStream({...echo, createdAt: created()})),

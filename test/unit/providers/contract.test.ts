@@ -125,3 +125,15 @@ describe.each(PROVIDER_TYPES)('%s upstream', (type) => {
     })
   })
 })
+
+describe('a Responses request served by a Claude model', () => {
+  it('reports what it dropped by the names the Responses client sent', () => {
+    const plan = planRequest(
+      {dialect: 'openai', endpoint: 'responses', body: {model: 'x', input: 'hi', text: {format: {type: 'json_object'}}}, stream: false, requestId: 'r'},
+      model('anthropic'),
+      'sk-test',
+    )
+    expect(plan.dropped).toContain('text.format')
+    expect(plan.dropped).not.toContain('response_format')
+  })
+})
