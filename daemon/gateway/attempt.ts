@@ -12,6 +12,12 @@ import {isPreambleEvent, leadingStreamError, type LeadingStreamError} from '../.
 import {usageOf, type Dialect, type Endpoint, type UpstreamPlan} from '../../src/providers/plan.js'
 import type {UpstreamCall, UpstreamClient} from './upstream-client.js'
 
+/**
+ * Longest a stream's preamble is held back waiting for content: a ping after that goes out with
+ * it, so a client (or a proxy's read timeout) never sits in silence while a model queues.
+ */
+const PREAMBLE_HOLD_MS = 5_000
+
 /** Largest upstream error body kept (for classification and for the client). */
 const MAX_ERROR_BODY = 64 * 1024
 
@@ -198,7 +204,7 @@ async function deliverStream(input: AttemptInput, body: UpstreamCall, status: nu
             body.abort()
             return streamErrorFailure(input, error, started)
           }
-          if (!contentSeen && isPreambleEvent(event)) {
+          if (!contentSeen && isPreambleEvent(event) && input.now() - started < PREAMBLE_HOLD_MS) {
             held += transformer.push({event: event.event, data: event.data})
             continue
           }

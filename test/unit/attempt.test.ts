@@ -43,3 +43,78 @@ describe('an upstream attempt that cannot connect', () => {
     expect(nextStep(outcome.failure, 0)).toBe('return_to_client')
   })
 })
+
+/** A streamed attempt against a scripted upstream: `script` feeds the call; the clock is the test's. */
+async function streamAttempt(script: (call: UpstreamCall, clock: {now: number}, written: string[]) => Promise<void>) {
+  const clock = {now: 0}
+  const written: string[] = []
+  const streamSink: ResponseSink = {
+    aborted: false,
+    started: false,
+    onAbort: () => {},
+    send: () => {},
+    startStream() {
+      streamSink.started = true
+    },
+    write: async (text: string) => {
+      written.push(text)
+    },
+    end: () => {},
+  } as ResponseSink
+  const call = new UpstreamCall()
+  const upstream = {send: () => call} as unknown as UpstreamClient
+  const claude = {...model, providerType: 'anthropic'} as unknown as RoutableModel
+  const plan = planRequest({dialect: 'anthropic', endpoint: 'chat', body: {model: 'm', max_tokens: 5, messages: [{role: 'user', content: 'hi'}]}, stream: true, requestId: 'r1'}, claude, 'sk-test')
+  const running = runAttempt({plan, model: claude, baseUrl: 'http://127.0.0.1:1', stream: true, clientDialect: 'anthropic', endpoint: 'chat', sink: streamSink, upstream, firstByteTimeoutMs: 1000, idleTimeoutMs: 1000, responseHeaders: () => ({}), secrets: [], now: () => clock.now})
+  await script(call, clock, written)
+  return {outcome: await running, written}
+}
+
+const frame = (type: string, data: object = {}) => Buffer.from(`event: ${type}\ndata: ${JSON.stringify({type, ...data})}\n\n`)
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5))
+
+describe('the start of an upstream stream', () => {
+  it('holds the preamble, so an overloaded_error after it fails over with nothing sent', async () => {
+    const {outcome, written} = await streamAttempt(async (call) => {
+      call.onHeaders(200, [], () => {})
+      call.onData(frame('message_start', {message: {id: 'msg_1', usage: {input_tokens: 3, output_tokens: 1}}}))
+      await tick()
+      call.onData(frame('ping'))
+      await tick()
+      call.onData(frame('error', {error: {type: 'overloaded_error', message: 'Overloaded'}}))
+      call.onComplete()
+    })
+    expect(written).toEqual([])
+    expect(outcome).toMatchObject({kind: 'failure', failure: {errorClass: 'transient', status: 529}})
+  })
+
+  it('sends the held preamble with the first content', async () => {
+    const {outcome, written} = await streamAttempt(async (call) => {
+      call.onHeaders(200, [], () => {})
+      call.onData(frame('message_start', {message: {id: 'msg_1', usage: {input_tokens: 3, output_tokens: 1}}}))
+      await tick()
+      call.onData(frame('content_block_start', {index: 0, content_block: {type: 'text', text: ''}}))
+      await tick()
+      call.onData(Buffer.concat([frame('message_delta', {delta: {stop_reason: 'end_turn'}, usage: {output_tokens: 1}}), frame('message_stop')]))
+      call.onComplete()
+    })
+    expect(outcome.kind).toBe('success')
+    expect(written[0]).toMatch(/^event: message_start\n[\s\S]*event: content_block_start\n/)
+  })
+
+  it('stops holding after 5 s: a later ping goes out with the preamble', async () => {
+    const {written} = await streamAttempt(async (call, clock, written) => {
+      call.onHeaders(200, [], () => {})
+      call.onData(frame('message_start', {message: {id: 'msg_1'}}))
+      await tick()
+      expect(written).toEqual([])
+      clock.now = 6_000
+      call.onData(frame('ping'))
+      await tick()
+      expect(written.join('')).toMatch(/message_start[\s\S]*ping/)
+      call.onData(frame('message_stop'))
+      call.onComplete()
+    })
+    expect(written.length).toBeGreaterThan(0)
+  })
+})
