@@ -59,3 +59,31 @@ export class AliasAdmin {
     return {name}
   }
 }
+
+/** What deleting models did to the aliases that named them. */
+export interface AliasPrune {
+  /** Aliases that lost variants and kept others. */
+  updated_aliases: string[]
+  /** Aliases left without variants, so deleted too. */
+  deleted_aliases: string[]
+}
+
+/**
+ * Drops deleted models from every alias's variants, inside the store update that deletes them:
+ * no alias keeps pointing at a model that is gone. An alias left with no variant is deleted.
+ */
+export function pruneAliases(aliases: Record<string, AliasRecord>, deletedModels: ReadonlySet<string>, now: string): AliasPrune {
+  const result: AliasPrune = {updated_aliases: [], deleted_aliases: []}
+  for (const alias of Object.values(aliases)) {
+    const kept = alias.variants.filter((v) => !deletedModels.has(v.model_id))
+    if (kept.length === alias.variants.length) continue
+    if (kept.length === 0) {
+      delete aliases[alias.name]
+      result.deleted_aliases.push(alias.name)
+    } else {
+      aliases[alias.name] = {...alias, variants: kept, updated_at: now}
+      result.updated_aliases.push(alias.name)
+    }
+  }
+  return result
+}

@@ -1,3 +1,4 @@
+import {pruneAliases, type AliasPrune} from './aliases.js'
 import {conflict, notFound, validation} from '../core/errors.js'
 import {modelCreateSchema, modelPatchSchema} from '../core/schemas/model.js'
 import {parsePayload} from '../core/schemas/parse.js'
@@ -93,13 +94,18 @@ export class ModelAdmin {
     return this.patch(id, {enabled})
   }
 
-  async delete(id: string): Promise<{id: string}> {
+  /** Deletes the model and drops it from the aliases that name it (an alias left empty goes too). */
+  async delete(id: string): Promise<{id: string} & AliasPrune> {
     this.get(id)
+    let pruned: AliasPrune = {updated_aliases: [], deleted_aliases: []}
     await this.ctx.store.update((doc) => {
       delete doc.models[id]
+      pruned = pruneAliases(doc.aliases, new Set([id]), this.ctx.now().toISOString())
     })
     this.ctx.onChange({resource: 'model', action: 'delete', id})
-    return {id}
+    for (const name of pruned.updated_aliases) this.ctx.onChange({resource: 'alias', action: 'update', id: name})
+    for (const name of pruned.deleted_aliases) this.ctx.onChange({resource: 'alias', action: 'delete', id: name})
+    return {id, ...pruned}
   }
 
   private requireProvider(providerId: string): void {

@@ -1,3 +1,4 @@
+import {pruneAliases, type AliasPrune} from './aliases.js'
 import type {ProviderDto} from '../core/api-types.js'
 import {conflict, notFound} from '../core/errors.js'
 import {providerCreateSchema, providerPatchSchema} from '../core/schemas/provider.js'
@@ -91,7 +92,7 @@ export class ProviderAdmin {
   }
 
   /** Refuses (409) while models use the provider, unless cascade deletes them too. */
-  async delete(id: string, options: {cascade: boolean}): Promise<{id: string; deleted_models: string[]}> {
+  async delete(id: string, options: {cascade: boolean}): Promise<{id: string; deleted_models: string[]} & AliasPrune> {
     this.record(id)
     const models = Object.values(this.ctx.store.data.models)
       .filter((m) => m.provider_id === id)
@@ -102,12 +103,16 @@ export class ProviderAdmin {
         {models},
       )
     }
+    let pruned: AliasPrune = {updated_aliases: [], deleted_aliases: []}
     await this.ctx.store.update((doc) => {
       delete doc.providers[id]
       for (const modelId of models) delete doc.models[modelId]
+      pruned = pruneAliases(doc.aliases, new Set(models), this.ctx.now().toISOString())
     })
     this.ctx.onChange({resource: 'provider', action: 'delete', id})
-    return {id, deleted_models: models}
+    for (const name of pruned.updated_aliases) this.ctx.onChange({resource: 'alias', action: 'update', id: name})
+    for (const name of pruned.deleted_aliases) this.ctx.onChange({resource: 'alias', action: 'delete', id: name})
+    return {id, deleted_models: models, ...pruned}
   }
 
   /** The provider's API key in plaintext (needs the vault unlocked); null when it has none. */

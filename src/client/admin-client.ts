@@ -52,6 +52,12 @@ function describeFetchFailure(error: unknown): string {
 }
 
 /** Typed client for /admin/v1 (used by the CLI and the TUI; works against a remote daemon). */
+/** What deleting models did to the aliases that named them. */
+export interface AliasPruneDto {
+  updated_aliases: string[]
+  deleted_aliases: string[]
+}
+
 export class AdminClient {
   readonly url: string
 
@@ -130,14 +136,14 @@ export class AdminClient {
   addProvider = (body: Record<string, unknown>) => this.request<{ok: true; provider: ProviderDto}>('POST', '/admin/v1/providers', body)
   editProvider = (id: string, body: Record<string, unknown>) => this.request<{ok: true; provider: ProviderDto}>('PATCH', `/admin/v1/providers/${enc(id)}`, body)
   deleteProvider = (id: string, cascade: boolean) =>
-    this.request<{ok: true; id: string; deleted_models: string[]}>('DELETE', `/admin/v1/providers/${enc(id)}${cascade ? '?cascade=true' : ''}`)
+    this.request<{ok: true; id: string; deleted_models: string[]} & AliasPruneDto>('DELETE', `/admin/v1/providers/${enc(id)}${cascade ? '?cascade=true' : ''}`)
   discoverProvider = (id: string) => this.request<DiscoveryDto>('GET', `/admin/v1/providers/${enc(id)}/discover`)
 
   listModels = () => this.listAll<ModelDto>('/admin/v1/models', 'items')
   getModel = (id: string) => this.request<ModelDto>('GET', `/admin/v1/models/${enc(id)}`)
   addModel = (body: Record<string, unknown>) => this.request<{ok: true; model: ModelDto; warnings: string[]}>('POST', '/admin/v1/models', body)
   editModel = (id: string, body: Record<string, unknown>) => this.request<{ok: true; model: ModelDto}>('PATCH', `/admin/v1/models/${enc(id)}`, body)
-  deleteModel = (id: string) => this.request<{ok: true; id: string}>('DELETE', `/admin/v1/models/${enc(id)}`)
+  deleteModel = (id: string) => this.request<{ok: true; id: string} & AliasPruneDto>('DELETE', `/admin/v1/models/${enc(id)}`)
 
   getRoutingConfig = () => this.request<RoutingConfigDto>('GET', '/admin/v1/routing-config')
   setRoutingConfig = (body: Record<string, unknown>) => this.request<RoutingConfigDto & {ok: true}>('PUT', '/admin/v1/routing-config', body)

@@ -284,9 +284,26 @@ describe('models', () => {
     const refused = await daemon.admin('DELETE', '/admin/v1/providers/dead')
     expect(refused.status).toBe(409)
     expect(refused.body.error.models).toEqual(['mystery-model'])
+    // Aliases never keep pointing at a model that is gone: its variants go, and an alias left empty goes too.
+    await daemon.admin('PUT', '/admin/v1/aliases/mixed', {variants: [{model_id: 'mystery-model', weight: 1}, {model_id: 'gpt-4o', weight: 2}]})
+    await daemon.admin('PUT', '/admin/v1/aliases/only-mystery', {variants: [{model_id: 'mystery-model', weight: 1}]})
     const cascaded = await daemon.admin('DELETE', '/admin/v1/providers/dead?cascade=true')
-    expect(cascaded.body).toEqual({ok: true, id: 'dead', deleted_models: ['mystery-model']})
+    expect(cascaded.body).toEqual({ok: true, id: 'dead', deleted_models: ['mystery-model'], updated_aliases: ['mixed'], deleted_aliases: ['only-mystery']})
     expect((await daemon.admin('GET', '/admin/v1/models/mystery-model')).status).toBe(404)
+    expect((await daemon.admin('GET', '/admin/v1/aliases/mixed')).body.variants).toEqual([{model_id: 'gpt-4o', weight: 2}])
+    expect((await daemon.admin('GET', '/admin/v1/aliases/only-mystery')).status).toBe(404)
+    await daemon.admin('DELETE', '/admin/v1/aliases/mixed')
+  })
+
+  it('deleting a model drops it from the aliases that name it', async () => {
+    await daemon.admin('POST', '/admin/v1/models', {id: 'short-lived', provider_id: 'openai', input_per_1k: 0, output_per_1k: 0})
+    await daemon.admin('PUT', '/admin/v1/aliases/pair', {variants: [{model_id: 'short-lived', weight: 1}, {model_id: 'gpt-4o', weight: 1}]})
+    const deleted = await daemon.admin('DELETE', '/admin/v1/models/short-lived')
+    expect(deleted.body).toEqual({ok: true, id: 'short-lived', updated_aliases: ['pair'], deleted_aliases: []})
+    expect((await daemon.admin('GET', '/admin/v1/aliases/pair')).body.variants).toEqual([{model_id: 'gpt-4o', weight: 1}])
+    const audit = await daemon.admin('GET', '/admin/v1/audit?resource=alias&limit=1')
+    expect(audit.body.logs[0]).toMatchObject({action: 'alias.update', resource: 'alias', resource_id: 'pair'})
+    await daemon.admin('DELETE', '/admin/v1/aliases/pair')
   })
 })
 

@@ -48,7 +48,7 @@ describe('an upstream attempt that cannot connect', () => {
 async function streamAttempt(script: (call: UpstreamCall, clock: {now: number}, written: string[]) => Promise<void>) {
   const clock = {now: 0}
   const written: string[] = []
-  const streamSink: ResponseSink = {
+  const streamSink = {
     aborted: false,
     started: false,
     onAbort: () => {},
@@ -60,12 +60,12 @@ async function streamAttempt(script: (call: UpstreamCall, clock: {now: number}, 
       written.push(text)
     },
     end: () => {},
-  } as ResponseSink
+  }
   const call = new UpstreamCall()
   const upstream = {send: () => call} as unknown as UpstreamClient
   const claude = {...model, providerType: 'anthropic'} as unknown as RoutableModel
   const plan = planRequest({dialect: 'anthropic', endpoint: 'chat', body: {model: 'm', max_tokens: 5, messages: [{role: 'user', content: 'hi'}]}, stream: true, requestId: 'r1'}, claude, 'sk-test')
-  const running = runAttempt({plan, model: claude, baseUrl: 'http://127.0.0.1:1', stream: true, clientDialect: 'anthropic', endpoint: 'chat', sink: streamSink, upstream, firstByteTimeoutMs: 1000, idleTimeoutMs: 1000, responseHeaders: () => ({}), secrets: [], now: () => clock.now})
+  const running = runAttempt({plan, model: claude, baseUrl: 'http://127.0.0.1:1', stream: true, clientDialect: 'anthropic', endpoint: 'chat', sink: streamSink as ResponseSink, upstream, firstByteTimeoutMs: 1000, idleTimeoutMs: 1000, responseHeaders: () => ({}), secrets: [], now: () => clock.now})
   await script(call, clock, written)
   return {outcome: await running, written}
 }
