@@ -112,6 +112,8 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
   }
 
   if (!input.stream) return deliverJson(input, response, status, started)
+  // A JSON answer to a streaming request: an upstream that ignores `stream` or wraps an error in a 200.
+  if (response.header('content-type')?.trimStart().toLowerCase().startsWith('application/json')) return jsonInsteadOfStream(input, response, started)
   return deliverStream(input, response, status, started)
 }
 
@@ -144,6 +146,29 @@ async function deliverJson(input: AttemptInput, body: UpstreamCall, status: numb
   headers['content-type'] = 'application/json'
   input.sink.send(status, clientBody === parsed ? text : JSON.stringify(clientBody), headers)
   return {kind: 'success', status, usage, ttftMs: null, latencyMs, streamError: null}
+}
+
+/**
+ * The upstream answered a streaming request with a JSON body. An error inside it fails like the
+ * HTTP error it stands for; anything else means this upstream does not stream: the next candidate
+ * is tried (no retry here; nothing reached the client).
+ */
+async function jsonInsteadOfStream(input: AttemptInput, body: UpstreamCall, started: number): Promise<AttemptOutcome> {
+  let text = ''
+  try {
+    text = (await body.text()).slice(0, MAX_ERROR_BODY)
+  } catch {
+    // What it said does not change what happens next.
+  }
+  const error = leadingStreamError({data: text})
+  if (error) return streamErrorFailure(input, error, started)
+  return {
+    kind: 'failure',
+    failure: {errorClass: 'upstream_config', status: 502, retryAfterMs: null, message: 'upstream answered a streaming request with JSON, not an event stream (does it support stream: true?)'},
+    latencyMs: input.now() - started,
+    errorBody: null,
+    upstreamDialect: input.plan.upstreamDialect,
+  }
 }
 
 /** An error event before anything reached the client: a failed attempt, as if the upstream had answered with its status. */

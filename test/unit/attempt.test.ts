@@ -118,3 +118,27 @@ describe('the start of an upstream stream', () => {
     expect(written.length).toBeGreaterThan(0)
   })
 })
+
+describe('a JSON answer to a streaming request', () => {
+  const json = [Buffer.from('content-type'), Buffer.from('application/json')]
+
+  it('is an upstream that does not stream: the next candidate is tried, nothing is sent', async () => {
+    const {outcome, written} = await streamAttempt(async (call) => {
+      call.onHeaders(200, json, () => {})
+      call.onData(Buffer.from(JSON.stringify({id: 'x', object: 'chat.completion', choices: [{message: {role: 'assistant', content: 'ok'}}]})))
+      call.onComplete()
+    })
+    expect(written).toEqual([])
+    expect(outcome).toMatchObject({kind: 'failure', failure: {errorClass: 'upstream_config', status: 502}})
+    if (outcome.kind === 'failure') expect(nextStep(outcome.failure, 0)).toBe('next_candidate')
+  })
+
+  it('holding an error fails like the status it stands for', async () => {
+    const {outcome} = await streamAttempt(async (call) => {
+      call.onHeaders(200, json, () => {})
+      call.onData(Buffer.from(JSON.stringify({error: {type: 'rate_limit_exceeded', message: 'slow down'}})))
+      call.onComplete()
+    })
+    expect(outcome).toMatchObject({kind: 'failure', failure: {errorClass: 'rate_limited', status: 429}})
+  })
+})
