@@ -1,14 +1,14 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
-import {numberFlag} from '../src/cli/flags.js'
+import {countFlag} from '../src/cli/flags.js'
 import {auditTable} from '../src/cli/render/observability.js'
 import type {AuditDto} from '../src/core/api-types.js'
 
 export default class Audit extends BaseCommand {
   static override summary = 'The audit trail: every admin change, who made it, from where, in which request'
   static override flags = {
-    limit: numberFlag('How many [default: 50]'),
-    offset: numberFlag('Skip this many of the newest'),
+    limit: countFlag('How many [default: 50]', {min: 1}),
+    offset: countFlag('Skip this many of the newest'),
     action: Flags.string({description: 'Only this action or resource type, e.g. provider.create or apikey'}),
     resource: Flags.string({description: 'Only entries about this resource id'}),
     outcome: Flags.string({description: 'ok or denied', options: ['ok', 'denied']}),

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
-import {numberFlag} from '../src/cli/flags.js'
+import {countFlag, numberFlag} from '../src/cli/flags.js'
 import {logsTable} from '../src/cli/render/runtime.js'
 import type {RequestLogDto} from '../src/core/api-types.js'
 
@@ -8,8 +8,8 @@ export default class Logs extends BaseCommand {
   static override summary = 'Recent /v1 requests, newest first (no prompt or completion text)'
   static override description = 'The table and --json read the recent-requests buffer (the last 10,000). --csv exports every matching record still in the journal (TOKENHUB_JOURNAL_RETENTION_DAYS), oldest first.'
   static override flags = {
-    limit: numberFlag('How many [default: 50]'),
-    offset: numberFlag('Skip this many of the newest'),
+    limit: countFlag('How many [default: 50]', {min: 1}),
+    offset: countFlag('Skip this many of the newest'),
     model: Flags.string({description: 'Only requests for this model (routed or requested)'}),
     key: Flags.string({description: 'Only requests of this API key id'}),
     status: numberFlag('Only requests that ended with this HTTP status'),

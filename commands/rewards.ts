@@ -1,13 +1,13 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
-import {numberFlag} from '../src/cli/flags.js'
+import {countFlag} from '../src/cli/flags.js'
 import {rewardsView} from '../src/cli/render/observability.js'
 import type {RewardsDto} from '../src/core/api-types.js'
 
 export default class Rewards extends BaseCommand {
   static override summary = 'Thompson-sampling rewards and the current posterior per model and size bucket'
   static override flags = {
-    limit: numberFlag('Recent rewards to show [default: 20]'),
+    limit: countFlag('Recent rewards to show [default: 20]', {min: 1}),
     model: Flags.string({description: 'Only this model'}),
   }
 

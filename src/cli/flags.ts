@@ -19,3 +19,16 @@ export function numberFlag(description: string) {
     },
   })()
 }
+
+/** A whole number of things (a limit, an offset): not negative, not a fraction; anything else is a usage error (exit 2). */
+export function countFlag(description: string, options: {min?: number} = {}) {
+  const min = options.min ?? 0
+  return Flags.custom<number>({
+    description,
+    parse: async (input) => {
+      const value = Number(input)
+      if (input.trim() === '' || !Number.isInteger(value) || value < min) throw new Errors.CLIError(`expected a whole number >= ${min}, got "${input}"`, {exit: 2})
+      return value
+    },
+  })()
+}

@@ -28,6 +28,12 @@ describe('gateway commands', () => {
     expect(filtered[0]).toMatchObject({model_id: 'strong-gpt', status_code: 200, input_tokens: 11})
     expect(json(await cli(['logs', '--status', '404', '--json']))).toHaveLength(1)
     expect(json(await cli(['logs', '--limit', '1', '--json']))).toHaveLength(1)
+    // A count that is not one is a usage error, caught before the daemon is asked.
+    for (const args of [['logs', '--limit', '-1'], ['logs', '--limit', '0'], ['logs', '--offset', '1.5'], ['audit', '--limit', 'ten']]) {
+      const refused = await cli(args)
+      expect(refused.code).toBe(2)
+      expect(refused.stderr).toContain('expected a whole number')
+    }
   })
 
   it('health shows providers and models with circuit states', async () => {
