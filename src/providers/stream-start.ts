@@ -1,17 +1,28 @@
 /**
  * The start of an upstream stream, before anything reached the client: which events are only a
- * preamble (held back, so an error right after them can still fail over), and which event is an
+ * preamble (held back, so an error right after them can still fail over: Anthropic's message_start
+ * and ping, a Responses stream's response.created, an OpenAI chunk that only says role: assistant), and which event is an
  * error the upstream sent inside its 200 stream (Anthropic's `overloaded_error`, an OpenAI-style
  * `{"error": ...}` chunk, a Responses `error` / `response.failed` event).
  */
 import type {SseEvent} from './stream.js'
 import {isRecord, parseJson} from './util.js'
 
-/** Upstream events that carry no content: Anthropic's message_start and ping, a Responses stream's opening pair. */
+/** Upstream events that carry no content: Anthropic's message_start and ping, a Responses stream's opening pair (and, unnamed, an OpenAI role chunk). */
 const PREAMBLE = new Set(['message_start', 'ping', 'response.created', 'response.in_progress'])
 
 export function isPreambleEvent(event: SseEvent): boolean {
-  return event.event !== undefined && PREAMBLE.has(event.event)
+  if (event.event !== undefined) return PREAMBLE.has(event.event)
+  return event.data.includes('"role"') && isRoleChunk(parseJson(event.data))
+}
+
+/** An OpenAI chunk that only opens the assistant's turn: `{"delta": {"role": "assistant", "content": ""}}`, nothing else. */
+function isRoleChunk(chunk: unknown): boolean {
+  if (!isRecord(chunk) || !Array.isArray(chunk.choices) || chunk.choices.length === 0 || isRecord(chunk.usage)) return false
+  return chunk.choices.every((choice) => {
+    if (!isRecord(choice) || !isRecord(choice.delta) || (choice.finish_reason !== undefined && choice.finish_reason !== null)) return false
+    return Object.entries(choice.delta).every(([key, value]) => key === 'role' || ((key === 'content' || key === 'refusal') && (value === '' || value === null)))
+  })
 }
 
 /** An error event at the start of a stream, as an upstream error answer: the HTTP status it stands for and its body. */

@@ -38,7 +38,7 @@ export interface Behavior {
   usage?: {input: number; output: number}
   /** Stream: start with a UTF-8 byte order mark split across two writes, and split every frame's bytes in two writes (mid-character when it falls there). */
   awkwardBytes?: boolean
-  /** Stream: answer 200 and then only an error event (Anthropic: after message_start and ping; OpenAI: a `{"error": ...}` chunk). */
+  /** Stream: answer 200 and then only an error event (Anthropic: after message_start and ping; OpenAI: a `{"error": ...}` chunk after the role chunk). */
   streamError?: {type: string; message: string}
 }
 
@@ -288,8 +288,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       )
       return
     }
-    if (behavior?.streamError) return chunked(res, [`data: ${JSON.stringify({error: {...behavior.streamError, code: null}})}\n\n`], undefined, 0)
     const chunk = (delta: unknown, finish: string | null = null) => `data: ${JSON.stringify({...base, object: 'chat.completion.chunk', choices: [{index: 0, delta, finish_reason: finish, logprobs: null}]})}\n\n`
+    // As OpenRouter and some compatible servers do: the turn opens, then the error comes.
+    if (behavior?.streamError) return chunked(res, [chunk({role: 'assistant', content: ''}), `data: ${JSON.stringify({error: {...behavior.streamError, code: null}})}\n\n`], {chunkDelayMs: 20}, 0)
     const content = callTool
       ? [
           chunk({tool_calls: [{index: 0, id: toolCall.id, type: 'function', function: {name: toolCall.function.name, arguments: ''}}]}),

@@ -37,4 +37,14 @@ describe('isPreambleEvent', () => {
     for (const event of ['message_start', 'ping', 'response.created', 'response.in_progress']) expect(isPreambleEvent({event, data: '{}'})).toBe(true)
     for (const event of ['content_block_start', 'response.output_item.added', undefined]) expect(isPreambleEvent({event, data: '{}'})).toBe(false)
   })
+
+  it('holds an OpenAI chunk that only opens the turn, not one with content, a tool call or a finish', () => {
+    const chunk = (delta: object, extra: object = {}) => ({data: JSON.stringify({object: 'chat.completion.chunk', choices: [{index: 0, delta, finish_reason: null, ...extra}]})})
+    expect(isPreambleEvent(chunk({role: 'assistant', content: ''}))).toBe(true)
+    expect(isPreambleEvent(chunk({role: 'assistant', content: null, refusal: null}))).toBe(true)
+    expect(isPreambleEvent(chunk({role: 'assistant', content: 'Hi'}))).toBe(false)
+    expect(isPreambleEvent(chunk({role: 'assistant', tool_calls: [{index: 0, id: 'c1'}]}))).toBe(false)
+    expect(isPreambleEvent(chunk({role: 'assistant', content: ''}, {finish_reason: 'stop'}))).toBe(false)
+    expect(isPreambleEvent({data: '[DONE]'})).toBe(false)
+  })
 })
