@@ -11,10 +11,11 @@ export default class Events extends BaseCommand {
     'Prints one line per event (with --json: one JSON object per line). When the daemon restarts or the network drops, it says so on stderr and resumes with Last-Event-ID; it never times out.'
   static override flags = {
     type: Flags.string({description: 'Only this event type (repeatable), e.g. route_error, failover, health_change', multiple: true}),
-    'since-id': Flags.integer({description: 'Replay the kept events after this id first'}),
+    'since-id': Flags.integer({description: 'Replay the kept events after this id first', min: 0}),
+    backlog: Flags.integer({description: 'Replay the newest N kept events (of the chosen types) first, at most 1000', min: 0, max: 1000, exclusive: ['since-id']}),
   }
 
-  static override examples = ['<%= config.bin %> events', '<%= config.bin %> events --type route_error --type failover', '<%= config.bin %> events --json | jq .']
+  static override examples = ['<%= config.bin %> events', '<%= config.bin %> events --backlog 50', '<%= config.bin %> events --type route_error --type failover', '<%= config.bin %> events --json | jq .']
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Events)
@@ -31,6 +32,7 @@ export default class Events extends BaseCommand {
       token: connection.token,
       types: flags.type,
       lastEventId: flags['since-id'],
+      backlog: flags.backlog,
       signal: controller.signal,
       onEvent: (event) => {
         if (event.type === 'connected') return

@@ -2,7 +2,7 @@ import type HyperExpress from 'hyper-express'
 import type {Request, Response} from 'hyper-express'
 import type {EventBus} from '../../src/events/bus.js'
 import type {Logger} from '../../src/logging/logger.js'
-import type {TokenHubError} from '../../src/core/errors.js'
+import {TokenHubError} from '../../src/core/errors.js'
 import {adminErrorBody} from '../http/errors.js'
 import {newRequestId} from '../http/request-id.js'
 import {sendJson} from '../http/json-route.js'
@@ -27,6 +27,28 @@ function lastEventIdFrom(req: Request): number | null {
   return Number.isSafeInteger(id) && id >= 0 ? id : null
 }
 
+/** Most events a new subscriber may ask to be replayed with `?backlog=`. */
+export const MAX_BACKLOG = 1000
+
+/** `?backlog=N`: the newest N kept events first (when no Last-Event-ID is given). */
+function backlogFrom(req: Request): number {
+  const raw = new URLSearchParams(req.path_query).get('backlog')
+  if (raw === null || raw === '') return 0
+  const count = Number(raw)
+  if (!Number.isInteger(count) || count < 0) throw new TokenHubError('VALIDATION', `backlog: expected a whole number from 0 to ${MAX_BACKLOG}, got "${raw}"`)
+  return Math.min(count, MAX_BACKLOG)
+}
+
+/** Reads the subscription's query, or answers 400 (before the stream starts) and returns null. */
+function subscriptionQuery(req: Request, res: Response): {types: string[]; lastEventId: number | null; backlog: number} | null {
+  try {
+    return {types: typesFrom(req), lastEventId: lastEventIdFrom(req), backlog: backlogFrom(req)}
+  } catch (error) {
+    sendJson(res, 400, adminErrorBody(error as TokenHubError), newRequestId())
+    return null
+  }
+}
+
 function typesFrom(req: Request): string[] {
   const params = new URLSearchParams(req.path_query)
   return params.getAll('type').flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean)
@@ -49,10 +71,12 @@ function authorized(deps: EventRouteDeps, req: Request, res: Response): boolean 
 export function registerEventRoutes(server: HyperExpress.Server, deps: EventRouteDeps): void {
   server.get('/admin/v1/events', (req, res) => {
     if (!authorized(deps, req, res)) return
+    const query = subscriptionQuery(req, res)
+    if (!query) return
     const sink = new HyperExpressSink(res)
     sink.startStream(200, {'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no'})
     const subscription = new EventSubscription({
-      types: typesFrom(req),
+      types: query.types,
       send: (payload, event) => sink.write(event ? `id: ${event.id}\ndata: ${payload}\n\n` : `data: ${payload}\n\n`),
     })
     const keepalive = setInterval(() => void sink.write(': keep-alive\n\n'), KEEPALIVE_MS)
@@ -61,16 +85,17 @@ export function registerEventRoutes(server: HyperExpress.Server, deps: EventRout
       subscription.close()
     })
     deps.settle()
-    subscription.start(deps.bus, lastEventIdFrom(req))
+    subscription.start(deps.bus, query.lastEventId, query.backlog)
   })
 
   server.upgrade('/admin/v1/ws', (req, res) => {
     if (!authorized(deps, req, res)) return
-    res.upgrade({types: typesFrom(req), lastEventId: lastEventIdFrom(req)})
+    const query = subscriptionQuery(req, res)
+    if (query) res.upgrade(query)
   })
 
   server.ws('/admin/v1/ws', {idle_timeout: 60, max_backpressure: 1024 * 1024}, (ws) => {
-    const context = ws.context as unknown as {types: string[]; lastEventId: number | null}
+    const context = ws.context as unknown as {types: string[]; lastEventId: number | null; backlog: number}
     // uWS send(): 1 sent, 0 queued under backpressure, 2 dropped. Wait for drain on 0 so the
     // subscription's queue (and its dropped count) absorbs a slow dashboard instead of uWS.
     const subscription = new EventSubscription({
@@ -85,6 +110,6 @@ export function registerEventRoutes(server: HyperExpress.Server, deps: EventRout
     })
     ws.on('close', () => subscription.close())
     deps.settle()
-    subscription.start(deps.bus, context.lastEventId)
+    subscription.start(deps.bus, context.lastEventId, context.backlog)
   })
 }

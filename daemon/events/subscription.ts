@@ -28,9 +28,15 @@ export class EventSubscription {
     this.types = new Set(options.types)
   }
 
-  /** Sends `connected`, replays what came after `lastEventId`, then follows the bus live. */
-  start(bus: EventBus, lastEventId: number | null): void {
-    const replay = lastEventId === null ? {events: [], complete: true, restarted: false} : bus.since(lastEventId)
+  /**
+   * Sends `connected`, replays what came after `lastEventId` (or, without one, the newest
+   * `backlog` kept events of the wanted types), then follows the bus live.
+   */
+  start(bus: EventBus, lastEventId: number | null, backlog = 0): void {
+    const replay =
+      lastEventId !== null
+        ? bus.since(lastEventId)
+        : {events: backlog > 0 ? bus.recentMatching(backlog, (e) => this.wants(e)) : [], complete: true, restarted: false}
     void this.options.send(
       JSON.stringify({type: 'connected', last_event_id: bus.latestId, replayed: replay.events.filter((e) => this.wants(e)).length, daemon_restarted: replay.restarted}),
       null,

@@ -11,11 +11,12 @@ export interface SocketFollowOptions extends FollowOptions {
 
 type Outcome = {kind: 'closed'; detail: string} | {kind: 'rejected'; status: number}
 
-function socketUrl(base: string, types: string[] | undefined, lastEventId: number | undefined): string {
+function socketUrl(base: string, types: string[] | undefined, lastEventId: number | undefined, backlog: number | undefined): string {
   const url = new URL(`${base.replace(/\/+$/, '')}/admin/v1/ws`)
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
   if (types?.length) url.searchParams.set('type', types.join(','))
   if (lastEventId !== undefined) url.searchParams.set('last_event_id', String(lastEventId))
+  else if (backlog) url.searchParams.set('backlog', String(backlog))
   return url.toString()
 }
 
@@ -33,7 +34,7 @@ export async function followEventSocket(options: SocketFollowOptions): Promise<v
   let lastEventId = options.lastEventId
   let retryMs = 500
   while (!options.signal.aborted) {
-    const outcome = await connectOnce(socketUrl(options.url, options.types, lastEventId), options, (event) => {
+    const outcome = await connectOnce(socketUrl(options.url, options.types, lastEventId, options.backlog), options, (event) => {
       if (typeof event.id === 'number') lastEventId = event.id
       if (event.type === 'connected') {
         retryMs = 500

@@ -14,6 +14,8 @@ export interface FollowOptions {
   types?: string[]
   /** Resume after this event id (also kept up to date across reconnects). */
   lastEventId?: number
+  /** Without a lastEventId: first replay the newest this many kept events (at most 1,000). */
+  backlog?: number
   signal: AbortSignal
   onEvent: (event: StreamEvent) => void
   /** Connection changes, for a "disconnected, retrying" line or a status bar. */
@@ -42,7 +44,11 @@ export async function followEvents(options: FollowOptions): Promise<void> {
   let lastEventId = options.lastEventId
   let retryMs = 500
   while (!options.signal.aborted) {
-    const query = options.types?.length ? `?type=${encodeURIComponent(options.types.join(','))}` : ''
+    const params = new URLSearchParams()
+    if (options.types?.length) params.set('type', options.types.join(','))
+    // The backlog only on a first connection: a reconnection resumes from the last event seen.
+    if (lastEventId === undefined && options.backlog) params.set('backlog', String(options.backlog))
+    const query = params.toString() ? `?${params}` : ''
     try {
       const response = await fetch(`${base}/admin/v1/events${query}`, {
         headers: {

@@ -91,6 +91,16 @@ export class EventBus {
     return {events, complete: restarted || lastId >= oldest - 1, restarted}
   }
 
+  /** The newest `count` events that `wanted` accepts, oldest first. */
+  recentMatching(count: number, wanted: (event: StoredEvent) => boolean): StoredEvent[] {
+    const events: StoredEvent[] = []
+    for (let i = 1; i <= this.size && events.length < count; i++) {
+      const event = this.ring[(this.next - i + this.capacity) % this.capacity]!
+      if (wanted(event)) events.push(event)
+    }
+    return events.reverse()
+  }
+
   /** The newest `count` events, oldest first. */
   recent(count: number): StoredEvent[] {
     const n = Math.min(count, this.size)

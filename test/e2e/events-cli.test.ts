@@ -58,4 +58,21 @@ describe('tokenhub events', () => {
     child.kill('SIGINT')
     expect(await exited).toBe(0)
   })
+
+  it('--backlog starts with the newest kept events; a bad count is a usage error', async () => {
+    await ask('kept')
+    const child = spawn(process.execPath, [binRun, 'events', '--type', 'route_success', '--backlog', '1', '--json'], {
+      env: {PATH: process.env.PATH ?? '', HOME: '/nonexistent-home', NO_COLOR: '1', ...fx.daemon.cliEnv},
+    })
+    let stdout = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    await until(() => stdout.trim().split('\n').filter(Boolean).length === 1, 10_000, 'the kept event')
+    expect(JSON.parse(stdout.trim())).toMatchObject({type: 'route_success', model_id: 'cheap-gpt'})
+    child.kill('SIGINT')
+    expect(await exited).toBe(0)
+
+    const bad = spawn(process.execPath, [binRun, 'events', '--backlog', '-3'], {env: {PATH: process.env.PATH ?? '', HOME: '/nonexistent-home', ...fx.daemon.cliEnv}})
+    expect(await new Promise((resolve) => bad.on('exit', resolve))).toBe(2)
+  })
 })

@@ -55,6 +55,31 @@ describe('event stream', () => {
     second.close()
   })
 
+  it('starts with the newest kept events when asked for a backlog (SSE and WebSocket), and refuses a bad one', async () => {
+    await ask('claude')
+    await ask('strong-gpt')
+    await ask('cheap-gpt')
+    const sse = openSse(`${fx.daemon.url}/admin/v1/events?type=route_success&backlog=2`, auth())
+    await sse.waitFor(() => sse.events('route_success').length >= 2)
+    expect(sse.events().map((e) => e.data.model_id)).toEqual(['strong-gpt', 'cheap-gpt'])
+    expect(sse.messages[0].data).toMatchObject({type: 'connected', replayed: 2})
+    sse.close()
+
+    const ws = new WebSocket(`${fx.daemon.url.replace('http', 'ws')}/admin/v1/ws?type=route_success&backlog=1`, {headers: auth()})
+    const received: Array<{type: string; model_id?: string}> = []
+    ws.on('message', (data) => received.push(JSON.parse(String(data))))
+    const deadline = Date.now() + 5000
+    while (received.filter((e) => e.type === 'route_success').length < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(received.filter((e) => e.type === 'route_success').map((e) => e.model_id)).toEqual(['cheap-gpt'])
+    ws.close()
+
+    for (const bad of ['-1', '2.5', 'many']) {
+      const refused = await fetch(`${fx.daemon.url}/admin/v1/events?backlog=${bad}`, {headers: auth()})
+      expect(refused.status).toBe(400)
+      expect((await refused.json()).error.code).toBe('VALIDATION')
+    }
+  })
+
   it('publishes admin changes, failovers and budget refusals', async () => {
     const sse = openSse(`${fx.daemon.url}/admin/v1/events`, auth())
     await sse.waitFor((m) => m.length > 0)

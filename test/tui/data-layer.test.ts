@@ -62,7 +62,8 @@ describe('controller', () => {
       {metric: 'latency', agg: 'p95', step_ms: 60_000},
       {metric: 'cost', agg: 'sum', step_ms: 60_000},
     ])
-    expect(stream.options()).toMatchObject({url: 'http://gw:8080', token: 'secret-admin-token'})
+    // The events view starts with what happened just before the dashboard opened.
+    expect(stream.options()).toMatchObject({url: 'http://gw:8080', token: 'secret-admin-token', backlog: 200, lastEventId: undefined})
     await vi.waitFor(() => expect(state().series.seeded).toBe(true))
     stream.connect()
     stream.push(routeEvent(1, 'claude'), routeEvent(2, 'cheap-gpt'))
@@ -142,10 +143,14 @@ describe('controller', () => {
     const {ClientError} = await import('../../src/client/errors.js')
     const seen: Action[] = []
     let attempts = 0
+    const resumedFrom: Array<number | undefined> = []
     const controller = new DashboardController({
       client: fakeClient(),
-      follow: async () => {
+      follow: async (options) => {
         attempts++
+        resumedFrom.push(options.lastEventId)
+        // The first connection delivers an event before the daemon starts rejecting the token.
+        if (attempts === 1) options.onEvent({type: 'route_success', id: 41})
         throw new ClientError('AUTH_INVALID', 'the daemon rejected the admin token', {status: 401})
       },
       url: 'http://gw:8080',
@@ -158,5 +163,7 @@ describe('controller', () => {
     controller.stop()
     const flat = seen.flatMap((a) => (a.type === 'batch' ? a.actions : [a]))
     expect(flat).toContainEqual({type: 'stream_state', stream: 'auth_failed', detail: 'the daemon rejected the admin token'})
+    // Opened again, the stream resumes after the last event seen instead of replaying the backlog twice.
+    expect(resumedFrom.slice(0, 2)).toEqual([undefined, 41])
   })
 })

@@ -14,6 +14,9 @@ export type DashboardClient = Pick<AdminClient, 'info' | 'health' | 'engineModel
  */
 const KEYS_SHOWN = 1000
 
+/** Kept events the events view starts with, newest last. */
+const EVENT_BACKLOG = 200
+
 /** followEvents (SSE) and followEventSocket (WebSocket) both fit. */
 export type EventFollower = (options: FollowOptions) => Promise<void>
 
@@ -61,6 +64,8 @@ export class DashboardController {
   private flushTimer: NodeJS.Timeout | null = null
   private seeding = false
   private started = false
+  /** The newest event received, to resume from after the stream had to be opened again. */
+  private lastEventId: number | undefined
   private readonly now: () => number
 
   constructor(private readonly options: ControllerOptions) {
@@ -179,6 +184,9 @@ export class DashboardController {
           url: this.options.url,
           token: this.options.token,
           signal,
+          // What happened just before the dashboard opened; reconnections resume from the last event seen.
+          backlog: EVENT_BACKLOG,
+          lastEventId: this.lastEventId,
           onEvent: (event) => this.onEvent(event),
           onState: (state, detail) => {
             if (state === 'connected') {
@@ -210,6 +218,7 @@ export class DashboardController {
   }
 
   private onEvent(event: StreamEvent): void {
+    if (typeof event.id === 'number') this.lastEventId = event.id
     // After a daemon restart or lost events the live counts have holes: re-read the history.
     const restarted = event.type === 'connected' && event.daemon_restarted === true
     if (restarted || event.type === 'dropped') {
