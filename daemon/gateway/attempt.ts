@@ -44,7 +44,15 @@ export interface AttemptInput {
 export type AttemptOutcome =
   | {kind: 'success'; status: number; usage: TokenUsage | null; ttftMs: number | null; latencyMs: number; streamError: string | null}
   | {kind: 'failure'; failure: AttemptFailure; latencyMs: number; errorBody: string | null; upstreamDialect: Dialect}
-  | {kind: 'aborted'; latencyMs: number; started: boolean; usage: TokenUsage | null; ttftMs?: number | null}
+  | {
+      kind: 'aborted'
+      latencyMs: number
+      started: boolean
+      usage: TokenUsage | null
+      ttftMs?: number | null
+      /** Stream events relayed to the client after its preamble (a floor for the output tokens it got). */
+      relayedEvents?: number
+    }
 
 /** Errors of this process, not of the network or the upstream: failing over would only spread them. */
 const LOCAL_EXHAUSTION = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM'])
@@ -209,6 +217,7 @@ async function deliverStream(input: AttemptInput, body: UpstreamCall, status: nu
   // is held, so an error event right after it still fails over like an HTTP error would.
   let held = ''
   let contentSeen = false
+  let relayed = 0
   try {
     for await (const chunk of body) {
       let text = decoder.write(chunk)
@@ -236,6 +245,7 @@ async function deliverStream(input: AttemptInput, body: UpstreamCall, status: nu
           contentSeen = true
         }
         out += transformer.push({event: event.event, data: event.data})
+        relayed++
       }
       pending.length = 0
       if (held && contentSeen) {
@@ -251,11 +261,11 @@ async function deliverStream(input: AttemptInput, body: UpstreamCall, status: nu
       }
       if (sink.aborted) {
         body.abort()
-        return {kind: 'aborted', latencyMs: input.now() - started, started: sink.started, usage: transformer.usage, ttftMs}
+        return {kind: 'aborted', latencyMs: input.now() - started, started: sink.started, usage: transformer.usage, ttftMs, relayedEvents: relayed}
       }
     }
   } catch (error) {
-    if (sink.aborted) return {kind: 'aborted', latencyMs: input.now() - started, started: sink.started, usage: transformer.usage, ttftMs}
+    if (sink.aborted) return {kind: 'aborted', latencyMs: input.now() - started, started: sink.started, usage: transformer.usage, ttftMs, relayedEvents: relayed}
     const failure = networkFailure(error)
     if (!sink.started) return {kind: 'failure', failure, latencyMs: input.now() - started, errorBody: null, upstreamDialect: input.plan.upstreamDialect}
     // Mid-stream: the client already has part of the answer. End with an error event, never a completion marker.

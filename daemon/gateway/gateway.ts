@@ -1,4 +1,4 @@
-import {costUsd, maxCostUsd, sanitizeUsage} from '../../src/core/cost.js'
+import {costUsd, interruptedStreamUsage, maxCostUsd, sanitizeUsage} from '../../src/core/cost.js'
 import {TokenHubError, isTokenHubError} from '../../src/core/errors.js'
 import {backoffMs, blameFor, nextStep, type AttemptFailure} from '../../src/core/failover.js'
 import type {AttemptRecord, RequestLogRecord} from '../../src/core/request-log.js'
@@ -340,8 +340,18 @@ export class Gateway {
         if (outcome.kind === 'aborted') {
           deps.health.release(model.id, model.providerId)
           state.attempts.push({model_id: model.id, provider_id: model.providerId, status: null, error_class: 'client_aborted', latency_ms: Math.round(outcome.latencyMs)})
-          // Part of an answer went out: bill it (the reservation when the upstream reported no usage).
-          this.account(state, {status: 499, errorClass: 'client_aborted', errorMessage: CLIENT_LEFT, model, usage: outcome.usage, ttftMs: outcome.ttftMs ?? null, fallback: outcome.started ? 'reservation' : 'input_estimate'})
+          // Part of an answer went out: bill what was relayed when the upstream's report does not cover it yet.
+          const relayed = outcome.started ? interruptedStreamUsage(outcome.usage ? sanitizeUsage(outcome.usage) : null, outcome.relayedEvents ?? 1, state.estimate) : null
+          this.account(state, {
+            status: 499,
+            errorClass: 'client_aborted',
+            errorMessage: CLIENT_LEFT,
+            model,
+            usage: relayed ? null : outcome.usage,
+            estimatedUsage: relayed,
+            ttftMs: outcome.ttftMs ?? null,
+            fallback: outcome.started ? 'reservation' : 'input_estimate',
+          })
           return
         }
         const {failure} = outcome
@@ -446,6 +456,8 @@ export class Gateway {
       ttftMs: number | null
       /** What to bill when the upstream reported no usage. */
       fallback: 'reservation' | 'input_estimate' | 'none'
+      /** Usage the gateway worked out itself (an interrupted stream): billed as an estimate. */
+      estimatedUsage?: {input: number; output: number} | null
     },
   ): void {
     const {deps} = this
@@ -463,6 +475,10 @@ export class Gateway {
       flagged = clean.flagged
       cost = costUsd(model, usage.input, usage.output)
       usageSource = 'upstream'
+    } else if (model && outcome.estimatedUsage) {
+      usage = outcome.estimatedUsage
+      cost = costUsd(model, usage.input, usage.output)
+      usageSource = 'estimate'
     } else if (model && outcome.fallback === 'reservation') {
       // The answering model's own worst case, not the hold taken for the dearest candidate.
       usage = {input: state.estimate, output: 0}

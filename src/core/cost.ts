@@ -51,3 +51,15 @@ export function sanitizeUsage(usage: {input: unknown; output: unknown}): {input:
   }
   return {input: clamp(usage.input), output: clamp(usage.output), flagged}
 }
+
+/**
+ * What a stream the client left after it started is billed, when the upstream's report does not
+ * cover what was relayed: Anthropic reports its output only at the end (message_start says 1
+ * token), OpenAI its usage only after the last chunk. Each relayed event carries at least one
+ * output token, so their count is a floor for the output; the input is the upstream's figure when
+ * it gave one, else the estimate. Null when the report already covers the relayed events.
+ */
+export function interruptedStreamUsage(reported: {input: number; output: number} | null, relayedEvents: number, inputEstimate: number): {input: number; output: number} | null {
+  if (reported && reported.output >= relayedEvents) return null
+  return {input: reported && reported.input > 0 ? reported.input : inputEstimate, output: Math.max(reported?.output ?? 0, relayedEvents, 1)}
+}

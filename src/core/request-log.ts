@@ -31,9 +31,10 @@ export interface RequestLogRecord {
   /** True when the model has no price, so cost_usd is 0 by default rather than measured. */
   unpriced: boolean
   /**
-   * Where the bill came from: the upstream's usage report; the request's reservation (its maximum
-   * cost) when an answer or part of a stream was delivered without a usage report; the input
-   * estimate when the client left before anything came back; none when no model answered.
+   * Where the bill came from: the upstream's usage report; the answering model's maximum cost
+   * when a whole answer came without a usage report; an estimate when the client left (before
+   * anything came back: the input estimate; mid-stream: the input plus one output token per
+   * relayed event, when the upstream had not reported that much yet); none when no model answered.
    */
   usage_source: 'upstream' | 'reservation' | 'estimate' | 'none'
   /** The upstream reported impossible usage (negative, non-numeric, absurd); it was clamped. */

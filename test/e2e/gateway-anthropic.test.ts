@@ -158,6 +158,25 @@ describe('POST /v1/messages with the @anthropic-ai/sdk client', () => {
     }
   })
 
+  it('bills a Claude stream the client interrupted for what it relayed, not for the 1 token message_start reports', async () => {
+    fx.anthropic.behave('claude-sonnet-4-5', {chunkDelayMs: 60, times: 1})
+    const controller = new AbortController()
+    const stream = client.messages.stream({model: 'claude', max_tokens: 500, messages: [{role: 'user', content: 'one two three four five six seven eight nine ten'}]}, {signal: controller.signal})
+    let deltas = 0
+    try {
+      for await (const event of stream) {
+        if (event.type === 'content_block_delta' && ++deltas === 4) controller.abort()
+      }
+    } catch {
+      // The abort ends the iteration with an error.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const log = (await fx.daemon.admin('GET', '/admin/v1/logs?limit=1')).body.logs[0]
+    expect(log).toMatchObject({model_id: 'claude', status_code: 499, usage_source: 'estimate', input_tokens: 12})
+    expect(log.output_tokens).toBeGreaterThanOrEqual(4)
+    expect(log.output_tokens).toBeLessThan(500)
+  })
+
   it('refuses to count tokens with a wrong key', async () => {
     const wrong = new Anthropic({apiKey: 'th-not-a-real-key', baseURL: fx.daemon.url, maxRetries: 0})
     const error = await wrong.messages.countTokens({model: 'claude', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {costUsd, maxCostUsd, MAX_PLAUSIBLE_TOKENS, sanitizeUsage} from '../../src/core/cost.js'
+import {costUsd, interruptedStreamUsage, maxCostUsd, MAX_PLAUSIBLE_TOKENS, sanitizeUsage} from '../../src/core/cost.js'
 
 describe('cost and usage', () => {
   const prices = {inputPer1k: 0.001, outputPer1k: 0.002, maxOutputTokens: 1000}
@@ -17,5 +17,16 @@ describe('cost and usage', () => {
     expect(sanitizeUsage({input: 1e12, output: Number.NaN})).toEqual({input: MAX_PLAUSIBLE_TOKENS, output: 0, flagged: true})
     expect(sanitizeUsage({input: 2.6, output: Infinity})).toEqual({input: 3, output: 0, flagged: true})
     expect(costUsd(prices, -5, Number.NaN)).toBe(0)
+  })
+
+  it('bills an interrupted stream at least one output token per relayed event', () => {
+    // Anthropic: message_start said 12 in, 1 out; 40 events went out before the client left.
+    expect(interruptedStreamUsage({input: 12, output: 1}, 40, 9)).toEqual({input: 12, output: 40})
+    // OpenAI: no usage yet; the input is the estimate.
+    expect(interruptedStreamUsage(null, 5, 9)).toEqual({input: 9, output: 5})
+    // The report already covers what was relayed: it is the bill.
+    expect(interruptedStreamUsage({input: 12, output: 80}, 40, 9)).toBeNull()
+    // Never 0.
+    expect(interruptedStreamUsage(null, 0, 0)).toEqual({input: 0, output: 1})
   })
 })
