@@ -32,8 +32,11 @@ export interface AttemptInput {
   upstream: UpstreamClient
   firstByteTimeoutMs: number
   idleTimeoutMs: number
-  /** Headers for the client response (X-TokenHub-*), given the usage when it is known (JSON answers); a fresh object the caller adds to. */
-  responseHeaders: (usage: TokenUsage | null) => Record<string, string>
+  /**
+   * Headers for the client response (X-TokenHub-*), given the usage when it is known and whether
+   * the answer is whole (JSON) rather than a stream about to start; a fresh object the caller adds to.
+   */
+  responseHeaders: (usage: TokenUsage | null, whole: boolean) => Record<string, string>
   /** Wraps a JSON answer (TokenHub's /v1/chat envelope); usage is read before wrapping. */
   wrapBody?: (body: unknown, usage: TokenUsage | null) => unknown
   /** Strings to scrub from upstream text shown to clients. */
@@ -150,7 +153,7 @@ async function deliverJson(input: AttemptInput, body: UpstreamCall, status: numb
   const clientBody = input.wrapBody ? input.wrapBody(translated, usage) : translated
   const latencyMs = input.now() - started
   // A pass-through body goes out byte for byte; a translated one is serialised once.
-  const headers = input.responseHeaders(usage)
+  const headers = input.responseHeaders(usage, true)
   headers['content-type'] = 'application/json'
   input.sink.send(status, clientBody === parsed ? text : JSON.stringify(clientBody), headers)
   return {kind: 'success', status, usage, ttftMs: null, latencyMs, streamError: null}
@@ -202,7 +205,7 @@ async function deliverStream(input: AttemptInput, body: UpstreamCall, status: nu
   const emit = async (text: string) => {
     if (!text) return
     if (!sink.started) {
-      const headers = input.responseHeaders(null)
+      const headers = input.responseHeaders(null, false)
       headers['content-type'] = 'text/event-stream; charset=utf-8'
       headers['cache-control'] = 'no-cache'
       headers['x-accel-buffering'] = 'no'

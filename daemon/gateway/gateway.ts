@@ -315,9 +315,12 @@ export class Gateway {
           upstream: deps.upstream,
           firstByteTimeoutMs: Math.max(1, Math.min(deps.firstByteTimeoutMs, deadline - performance.now())),
           idleTimeoutMs: deps.idleTimeoutMs,
-          responseHeaders: (usage) => addDroppedHeader(this.responseHeaders(state, model, usage ? costUsd(model, usage.input, usage.output) : null), plan.dropped),
+          // A whole answer's cost is what it is billed: its usage, else the model's maximum (see account).
+          responseHeaders: (usage, whole) =>
+            addDroppedHeader(this.responseHeaders(state, model, usage ? costUsd(model, usage.input, usage.output) : whole ? maxCostUsd(model, state.estimate, state.outputCap) : null), plan.dropped),
           wrapBody: call.envelope
-            ? (body, usage) => call.envelope!.wrap(body, {model: model.id, costUsd: usage ? costUsd(model, usage.input, usage.output) : 0, reason: state.routed!.reason})
+            ? (body, usage) =>
+                call.envelope!.wrap(body, {model: model.id, costUsd: usage ? costUsd(model, usage.input, usage.output) : maxCostUsd(model, state.estimate, state.outputCap), reason: state.routed!.reason})
             : undefined,
           secrets: deps.keys.known(),
           now: () => performance.now(),

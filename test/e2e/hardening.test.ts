@@ -249,12 +249,16 @@ describe('accounting integrity', () => {
     const body = JSON.stringify({id: 'chatcmpl-x', object: 'chat.completion', created: 1, model: 'cheap-silent', choices: [{index: 0, message: {role: 'assistant', content: 'hi'}, finish_reason: 'stop'}]})
     fx.openai.behave('cheap-silent', {status: 200, body})
     const {key, id} = await fx.newKey({monthly_budget_usd: 10})
-    const answer = await new OpenAI({apiKey: key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0}).chat.completions.create({model: 'silent-pair', max_tokens: 10, messages: [{role: 'user', content: 'hello'}]})
+    const {data: answer, response} = await new OpenAI({apiKey: key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
+      .chat.completions.create({model: 'silent-pair', max_tokens: 10, messages: [{role: 'user', content: 'hello'}]})
+      .withResponse()
     expect(answer.choices[0].message.content).toBe('hi')
     const log = await lastLog()
     expect(log).toMatchObject({model_id: 'cheap-silent', alias_from: 'silent-pair', usage_source: 'reservation', output_tokens: 0})
     const expected = (log.input_tokens * 0.001 + 10 * 0.002) / 1000
     expect(log.cost_usd).toBeCloseTo(expected, 12)
+    // The header says what the answer is billed.
+    expect(Number(response.headers.get('x-tokenhub-cost-usd'))).toBeCloseTo(expected, 8)
     expect((await fx.daemon.admin('GET', `/admin/v1/apikeys/${id}`)).body.current_spend_usd).toBeCloseTo(expected, 12)
   })
 
