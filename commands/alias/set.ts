@@ -8,6 +8,8 @@ export default class AliasSet extends BaseCommand {
   static override summary = 'Create or replace an alias: a name (or pattern with *) clients send, mapped to weighted models'
   static override description = `Each --model is MODEL_ID or MODEL_ID=WEIGHT (weight 0-100, default 1). Traffic splits by weight; the other variants are failover targets (weight 0 = failover only). --sticky-by: request (a weighted pick per request), api_key (each key always gets the same variant), round_robin.
 
+It replaces the whole alias: what is not given takes its default (sticky-by request, enabled).
+
 A name with * matches many ids, e.g. "claude-*" catches every Claude model id an agent sends. A registered model id always wins over an alias.`
   static override args = {
     name: Args.string({ignoreStdin: true, description: 'Alias name or pattern', required: true}),
@@ -17,7 +19,7 @@ A name with * matches many ids, e.g. "claude-*" catches every Claude model id an
   static override flags = {
     model: Flags.string({description: 'A variant: MODEL_ID or MODEL_ID=WEIGHT (repeatable)', multiple: true}),
     'sticky-by': Flags.string({description: 'How a variant is picked', options: ['request', 'api_key', 'round_robin']}),
-    disable: Flags.boolean({description: 'Store it disabled'}),
+    disable: Flags.boolean({description: 'Store it disabled (without it, the alias is stored enabled)'}),
   }
 
   static override examples = [
@@ -31,8 +33,9 @@ A name with * matches many ids, e.g. "claude-*" catches every Claude model id an
     const variants = flags.model?.map((spec) => {
       const at = spec.lastIndexOf('=')
       if (at === -1) return {model_id: spec, weight: 1}
-      const weight = Number(spec.slice(at + 1))
-      if (!Number.isInteger(weight)) this.usageError(`--model ${spec}: the weight after "=" must be an integer`)
+      const text = spec.slice(at + 1).trim()
+      const weight = Number(text)
+      if (text === '' || !Number.isInteger(weight)) this.usageError(`--model ${spec}: the weight after "=" must be an integer (0-100)`)
       return {model_id: spec.slice(0, at), weight}
     })
     const body = bodyFrom(args.json, {variants, sticky_by: flags['sticky-by'], enabled: flags.disable ? false : undefined})

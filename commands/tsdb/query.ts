@@ -19,7 +19,7 @@ export default class TsdbQuery extends BaseCommand {
     since: Flags.string({description: 'How far back, e.g. 1h, 6h, 7d [default: 1h]'}),
     step: Flags.string({description: 'Step, e.g. 1m, 5m, 1h [default: 1m]'}),
     agg: Flags.string({description: 'Aggregation', options: ['sum', 'avg', 'p95', 'count']}),
-    height: Flags.integer({description: 'Chart height in rows [default: 12]'}),
+    height: Flags.integer({description: 'Chart height in rows, 2-100 [default: 12]', min: 2, max: 100}),
   }
 
   static override examples = [

@@ -1,3 +1,4 @@
+import {getOwn} from '../../src/store/document.js'
 import {csvRow} from '../../src/core/csv.js'
 import {parseDuration} from '../../src/core/duration.js'
 import {validation} from '../../src/core/errors.js'
@@ -58,7 +59,16 @@ function limitParam(ctx: RequestContext, fallback: number, max: number): {limit:
 export function observabilityRoutes(deps: {runtime: GatewayRuntime; store: ConfigStore}): AdminRoute[] {
   const {runtime} = deps
   return [
-    {method: 'get', path: '/admin/v1/health', handler: () => ({body: runtime.health.snapshot()})},
+    {
+      method: 'get',
+      path: '/admin/v1/health',
+      handler: () => {
+        // Deleted providers and models keep their breakers in memory; they are not shown.
+        const {providers, models} = runtime.health.snapshot()
+        const data = deps.store.data
+        return {body: {providers: providers.filter((p) => getOwn(data.providers, p.id)), models: models.filter((m) => getOwn(data.models, m.id))}}
+      },
+    },
     {
       method: 'get',
       path: '/admin/v1/logs',

@@ -38,8 +38,9 @@ export class AliasAdmin {
     const alias: AliasRecord = {
       name,
       variants: input.variants.map((v) => ({model_id: v.model_id, weight: v.weight ?? 1})),
-      sticky_by: input.sticky_by ?? existing?.sticky_by ?? 'request',
-      enabled: input.enabled ?? existing?.enabled ?? true,
+      // PUT replaces the alias: what the body leaves out takes its default, not the old value.
+      sticky_by: input.sticky_by ?? 'request',
+      enabled: input.enabled ?? true,
       created_at: existing?.created_at ?? now,
       updated_at: now,
     }

@@ -111,6 +111,8 @@ export class ApiKeyAdmin {
 
   async patch(id: string, body: unknown): Promise<ApiKeyView> {
     const current = this.record(id)
+    // Revoked is final: an edit that "succeeds" on a dead key would only mislead.
+    if (current.revoked_at) throw validation(`API key "${id}" is revoked and cannot be changed; create a new key instead`)
     const input = parsePayload(apiKeyPatchSchema, body, 'invalid API key change')
     const now = this.ctx.now()
     const expiresAt = expiryFrom(input, now)

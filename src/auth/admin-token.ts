@@ -75,6 +75,8 @@ export class AdminTokenHolder {
       throw new TokenHubError('VALIDATION', `the admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`)
     }
     if (/\s/.test(next)) throw new TokenHubError('VALIDATION', 'the admin token must not contain whitespace')
+    // It travels in an HTTP header: anything but visible ASCII would lock every client out.
+    if (!/^[\x21-\x7e]+$/.test(next)) throw new TokenHubError('VALIDATION', 'the admin token may only contain visible ASCII characters (no control characters or non-ASCII letters)')
     const previous = this.token
     await writeTokenFile(this.file, next)
     this.token = next

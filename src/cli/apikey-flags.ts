@@ -1,13 +1,13 @@
 import {Flags} from '@oclif/core'
 import {numberFlag} from './flags.js'
-import {splitList} from './json-arg.js'
+import {allowList, splitList} from './json-arg.js'
 
 /** Flags shared by `apikey create` and `apikey edit`, mapped to the API's field names. */
 export const apiKeyFieldFlags = {
   name: Flags.string({description: 'A name that says who uses the key'}),
   scopes: Flags.string({description: 'Comma-separated scopes: chat, embeddings, plan [default: chat,embeddings]'}),
-  'allowed-models': Flags.string({description: 'Comma-separated model ids this key may use [default: all]'}),
-  'allowed-providers': Flags.string({description: 'Comma-separated provider ids this key may use [default: all]'}),
+  'allowed-models': Flags.string({description: 'Comma-separated model ids this key may use, or "all" [default: all]'}),
+  'allowed-providers': Flags.string({description: 'Comma-separated provider ids this key may use, or "all" [default: all]'}),
   'expires-in': Flags.string({description: 'Lifetime, e.g. 90d, 720h, 2w'}),
   'expires-at': Flags.string({description: 'Expiry as ISO 8601, e.g. 2027-01-31T00:00:00Z'}),
   'monthly-budget-usd': numberFlag('Monthly spend limit in USD (0 = unlimited)'),
@@ -30,9 +30,9 @@ export function apiKeyBodyFromFlags(flags: {
 }): Record<string, unknown> {
   return {
     name: flags.name,
-    scopes: splitList(flags.scopes),
-    allowed_models: splitList(flags['allowed-models']),
-    allowed_providers: splitList(flags['allowed-providers']),
+    scopes: splitList(flags.scopes, '--scopes'),
+    allowed_models: allowList(flags['allowed-models'], '--allowed-models'),
+    allowed_providers: allowList(flags['allowed-providers'], '--allowed-providers'),
     expires_in: flags['expires-in'],
     expires_at: flags['expires-at'],
     monthly_budget_usd: flags['monthly-budget-usd'],

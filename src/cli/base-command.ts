@@ -1,3 +1,4 @@
+import {inertLines} from './style.js'
 import {Command, Flags} from '@oclif/core'
 import {AdminClient} from '../client/admin-client.js'
 import {ClientError, EXIT} from '../client/errors.js'
@@ -48,8 +49,12 @@ export abstract class BaseCommand extends Command {
       this.logJson({error: {code: failure.code, message: failure.message, ...(failure.suggestion && {suggestion: failure.suggestion}), ...failure.details}})
       return this.exit(failure.exit)
     }
-    if (!(error instanceof ClientError)) return super.catch(error)
-    return this.error(failure.message, {exit: failure.exit, suggestions: failure.suggestion ? [failure.suggestion] : undefined})
+    // Messages quote ids, names and upstream text: control characters in them are printed inert.
+    if (!(error instanceof ClientError)) {
+      error.message = inertLines(error.message)
+      return super.catch(error)
+    }
+    return this.error(inertLines(failure.message), {exit: failure.exit, suggestions: failure.suggestion ? [inertLines(failure.suggestion)] : undefined})
   }
 }
 

@@ -9,7 +9,11 @@ export function bodyFrom(jsonArg: string | undefined, fromFlags: Record<string, 
   if (jsonArg !== undefined) {
     let parsed: unknown
     try {
-      parsed = JSON.parse(jsonArg)
+      // A number JSON cannot carry (1e400 parses as Infinity) would be sent as null and clear the field.
+      parsed = JSON.parse(jsonArg, (key, value) => {
+        if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`"${key}" is a number too large to represent`)
+        return value
+      })
     } catch (error) {
       throw new ClientError('USAGE', `the JSON argument is malformed: ${(error as Error).message}`)
     }
@@ -25,6 +29,16 @@ export function requireFields(body: Record<string, unknown>, fields: string[], h
   if (missing.length > 0) throw new ClientError('USAGE', `missing ${missing.join(', ')}: ${hint}`)
 }
 
-export function splitList(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean)
+/** A comma-separated list flag. Empty (an unset `$VAR`) is a usage error: it would mean "nothing". */
+export function splitList(value: string | undefined, flag = 'the list'): string[] | undefined {
+  if (value === undefined) return undefined
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean)
+  if (items.length === 0) throw new ClientError('USAGE', `${flag} is empty: give at least one id`)
+  return items
+}
+
+/** An allow-list flag: ids, or `all` for no restriction (null). */
+export function allowList(value: string | undefined, flag: string): string[] | null | undefined {
+  if (value?.trim().toLowerCase() === 'all') return null
+  return splitList(value, flag)
 }

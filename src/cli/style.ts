@@ -12,6 +12,11 @@ export function paint(text: string, color: Color, enabled = colorEnabled()): str
   return enabled ? `\u001b[${CODES[color]}m${text}\u001b[0m` : text
 }
 
+/** A message made of lines (an error): control characters inert, its line breaks kept. */
+export function inertLines(text: string): string {
+  return text.split('\n').map(inert).join('\n')
+}
+
 /** Client-supplied strings are data: render control characters inert in terminal output. */
 export function inert(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)

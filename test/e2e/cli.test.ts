@@ -223,6 +223,43 @@ describe('providers, models, routing and keys through the CLI', () => {
     const typo = await cli(['apikey', 'create', '{"name":"x","monthly_budget":5}'])
     expect(typo.code).toBe(1)
     expect(typo.stderr).toContain('monthly_budget')
+    // A revoked key stays revoked: an edit is refused, not reported as done.
+    const deadEdit = await cli(['apikey', 'edit', id, '--name', 'revived'])
+    expect(deadEdit.code).toBe(1)
+    expect(deadEdit.stderr).toContain('is revoked')
+    // An empty list (an unset $VAR) would make a key that can use nothing; "all" lifts a restriction.
+    const empty = await cli(['apikey', 'create', '--name', 'empty', '--allowed-models', ''])
+    expect(empty.code).toBe(2)
+    expect(empty.stderr).toContain('--allowed-models is empty')
+    const limited = json(await cli(['apikey', 'create', '--name', 'limited', '--allowed-models', 'gpt-4o', '--json']))
+    expect(limited.allowed_models).toEqual(['gpt-4o'])
+    expect(json(await cli(['apikey', 'edit', limited.id, '--allowed-models', 'all', '--json'])).api_key.allowed_models).toBeNull()
+    // A number JSON cannot carry would arrive as null and clear the field.
+    const huge = await cli(['apikey', 'edit', limited.id, '{"monthly_budget_usd": 1e400}'])
+    expect(huge.code).toBe(2)
+    expect(huge.stderr).toContain('too large')
+  })
+
+  it('alias set replaces the alias; a weight after "=" must be given', async () => {
+    expect((await cli(['alias', 'set', 'swap', '--model', 'gpt-4o', '--sticky-by', 'api_key', '--disable'])).code).toBe(0)
+    const replaced = json(await cli(['alias', 'set', 'swap', '--model', 'gpt-4o', '--json'])).alias
+    expect(replaced).toMatchObject({enabled: true, sticky_by: 'request'})
+    const blank = await cli(['alias', 'set', 'swap', '--model', 'gpt-4o='])
+    expect(blank.code).toBe(2)
+    expect(blank.stderr).toContain('must be an integer')
+    expect((await cli(['alias', 'delete', 'swap', '--yes'])).code).toBe(0)
+  })
+
+  it('prints control characters of ids and upstream text inert in error messages', async () => {
+    const evil = await cli(['model', 'delete', 'x\u001b[31mRED\u0007', '--yes'])
+    expect(evil.code).toBe(1)
+    expect(evil.stderr).not.toContain('\u001b')
+    expect(evil.stderr).not.toContain('\u0007')
+    expect(evil.stderr).toContain('\\u001b[31mRED')
+  })
+
+  it('tsdb query --height must be 2-100', async () => {
+    for (const height of ['-3', '0', '100000']) expect((await cli(['tsdb', 'query', '--metric', 'requests', '--height', height])).code).toBe(2)
   })
 
   it('status shows counts and vault state', async () => {
@@ -243,6 +280,13 @@ describe('config and rotate-admin-token', () => {
     expect(flagWins.code).toBe(3)
     await cli(['config', 'unset', 'url'])
     expect((await cli(['config', 'get', 'url'])).stdout.trim()).toBe('')
+  })
+
+  it('rotate-admin-token refuses a token that could not travel in a header', async () => {
+    const refused = await cli(['rotate-admin-token', 'abcdefghijklmnop\u0001q'])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('visible ASCII')
+    expect((await cli(['status'])).code).toBe(0)
   })
 
   it('rotate-admin-token: the old token stops working at once', async () => {

@@ -18,6 +18,16 @@ afterAll(() => fx?.close())
 const auth = () => ({authorization: `Bearer ${fx.daemon.adminToken}`})
 const ask = (model = 'strong-gpt') => client.chat.completions.create({model, messages: [{role: 'user', content: 'hello'}]})
 
+describe('health', () => {
+  it('forgets a model once it is deleted', async () => {
+    await fx.addModel({id: 'fleeting', provider_id: 'oa', weight: 1})
+    await ask('fleeting')
+    expect((await fx.daemon.admin('GET', '/admin/v1/health')).body.models.map((m: {id: string}) => m.id)).toContain('fleeting')
+    await fx.daemon.admin('DELETE', '/admin/v1/models/fleeting')
+    expect((await fx.daemon.admin('GET', '/admin/v1/health')).body.models.map((m: {id: string}) => m.id)).not.toContain('fleeting')
+  })
+})
+
 describe('event stream', () => {
   it('refuses a missing or wrong admin token', async () => {
     expect((await fetch(`${fx.daemon.url}/admin/v1/events`)).status).toBe(401)

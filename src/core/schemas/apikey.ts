@@ -44,8 +44,8 @@ export const apiKeyCreateSchema = z
   .strictObject({
     name,
     scopes: scopes.optional(),
-    allowed_models: z.array(modelId).optional(),
-    allowed_providers: z.array(providerId).optional(),
+    allowed_models: z.array(modelId).nullable().optional(),
+    allowed_providers: z.array(providerId).nullable().optional(),
     expires_at: isoDate.nullable().optional(),
     expires_in: expiresIn.optional(),
     monthly_budget_usd: usd.optional(),
