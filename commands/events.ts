@@ -8,7 +8,7 @@ import {followEvents} from '../src/client/event-stream.js'
 export default class Events extends BaseCommand {
   static override summary = 'Follow the live event stream until Ctrl-C (reconnects by itself)'
   static override description =
-    'Prints one line per event (with --json: one JSON object per line). When the daemon restarts or the network drops, it says so on stderr and resumes with Last-Event-ID; it never times out.'
+    'Prints one line per event (with --json: one JSON object per line). A daemon that cannot be reached at the start is exit 3, a wrong token exit 1. Once following, when the daemon restarts or the network drops, it says so on stderr and resumes with Last-Event-ID; it never times out.'
   static override flags = {
     type: Flags.string({description: 'Only this event type (repeatable), e.g. route_error, failover, health_change', multiple: true}),
     'since-id': Flags.integer({description: 'Replay the kept events after this id first', min: 0}),
@@ -20,6 +20,9 @@ export default class Events extends BaseCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(Events)
     const connection = await resolveConnection(flags)
+    // Unreachable or a wrong token at the start is an answer (exit 3 / 1), as for every command;
+    // once following, drops are retried for as long as it runs.
+    await (await this.client(flags)).info()
     const controller = new AbortController()
     const stop = () => controller.abort()
     process.once('SIGINT', stop)

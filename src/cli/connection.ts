@@ -1,3 +1,4 @@
+import {ClientError} from '../client/errors.js'
 import {readFile} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 import {homedir} from 'node:os'
@@ -53,6 +54,9 @@ export async function resolveConnection(flags: {url?: string; token?: string}, e
     url = saved ?? DEFAULT_URL
     urlSource = saved ? 'config' : 'default'
   }
+  checkUrl(url, urlSource)
+  if (flags.token !== undefined) checkToken(flags.token, 'the --token value')
+  else if (env.TOKENHUB_ADMIN_TOKEN) checkToken(env.TOKENHUB_ADMIN_TOKEN, 'TOKENHUB_ADMIN_TOKEN')
   if (flags.token) return {url, urlSource, token: flags.token, tokenSource: 'flag'}
   if (env.TOKENHUB_ADMIN_TOKEN) return {url, urlSource, token: env.TOKENHUB_ADMIN_TOKEN, tokenSource: 'env'}
   if (isLoopback(url)) {
@@ -60,4 +64,24 @@ export async function resolveConnection(flags: {url?: string; token?: string}, e
     if (token) return {url, urlSource, token, tokenSource: 'file'}
   }
   return {url, urlSource}
+}
+
+const URL_FROM: Record<Connection['urlSource'], string> = {flag: '--url', env: 'TOKENHUB_URL', config: 'the saved url (tokenhub config set url)', default: 'the default url'}
+
+/** A daemon URL must be http(s)://host[:port]: anything else is the caller's mistake (exit 2), not an unreachable daemon. */
+function checkUrl(url: string, source: Connection['urlSource']): void {
+  let parsed: URL | null = null
+  try {
+    parsed = new URL(url)
+  } catch {
+    // Reported below.
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw new ClientError('USAGE', `${URL_FROM[source]} is not an http(s) URL: "${url}" (e.g. http://127.0.0.1:8080)`)
+  }
+}
+
+/** A token goes into a header: a control character or a space in it is a paste mistake (exit 2). */
+function checkToken(token: string, what: string): void {
+  if (!/^[\x21-\x7e]*$/.test(token)) throw new ClientError('USAGE', `${what} holds spaces, control characters or non-ASCII characters; an admin token is visible ASCII`)
 }

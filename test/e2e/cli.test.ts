@@ -71,6 +71,20 @@ describe('exit codes', () => {
     const asJson = await runCli(['status', '--json'], {env: {TOKENHUB_URL: 'http://127.0.0.1:1', TOKENHUB_ADMIN_TOKEN: 'x'.repeat(20)}})
     expect(asJson.code).toBe(3)
     expect(json(asJson).error.code).toBe('UNREACHABLE')
+    // events follows forever once connected, but a daemon that is not there at the start is an answer.
+    const events = await runCli(['events'], {env: {TOKENHUB_URL: 'http://127.0.0.1:1', TOKENHUB_ADMIN_TOKEN: 'x'.repeat(20)}})
+    expect(events.code).toBe(3)
+  })
+
+  it('2 for a URL or token that is not one (not "cannot reach")', async () => {
+    for (const url of ['notaurl', '127.0.0.1:8080', 'ftp://127.0.0.1']) {
+      const result = await runCli(['status', '--url', url, '--token', 'x'.repeat(20)])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain('not an http(s) URL')
+    }
+    const token = await runCli(['status', '--url', 'http://127.0.0.1:1', '--token', 'tok\r'])
+    expect(token.code).toBe(2)
+    expect(token.stderr).toContain('visible ASCII')
   })
 
   it('1 with the server message on a wrong admin token', async () => {
