@@ -1,9 +1,17 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
 
+/** 14 days, 36 hours, 90 minutes: the largest whole unit, else hours with a fraction. */
+function humanRetention(ms: number): string {
+  const days = ms / 86_400_000
+  if (Number.isInteger(days)) return `${days} day${days === 1 ? '' : 's'}`
+  const hours = ms / 3_600_000
+  return `${Number.isInteger(hours) ? hours : hours.toFixed(2)} hours`
+}
+
 export default class TsdbRetention extends BaseCommand {
   static override summary = 'Show or set how long time-series data is kept (persists across restarts)'
-  static override args = {retention: Args.string({ignoreStdin: true, description: 'New retention, e.g. 14d, 72h (1 hour to 400 days)'})}
+  static override args = {retention: Args.string({ignoreStdin: true, description: 'New retention, e.g. 14d, 72h, or a number of days (1 hour to 400 days)'})}
   static override examples = ['<%= config.bin %> tsdb retention', '<%= config.bin %> tsdb retention 14d']
 
   async run(): Promise<unknown> {
@@ -11,11 +19,13 @@ export default class TsdbRetention extends BaseCommand {
     const client = await this.client(flags)
     if (args.retention === undefined) {
       const {retention_ms} = await client.tsdbMetrics()
-      this.print(`retention: ${retention_ms / 86_400_000} days`)
+      this.print(`retention: ${humanRetention(retention_ms)}`)
       return {retention_ms, retention_days: retention_ms / 86_400_000}
     }
-    const result = await client.tsdbRetention({retention: args.retention})
-    this.print(`retention: ${result.retention_days} days`)
+    // A bare number is days (the unit retention is spoken of in), never seconds.
+    const retention = /^\d+(\.\d+)?$/.test(args.retention.trim()) ? `${args.retention.trim()}d` : args.retention
+    const result = await client.tsdbRetention({retention})
+    this.print(`retention: ${humanRetention(result.retention_days * 86_400_000)}`)
     return result
   }
 }

@@ -109,6 +109,9 @@ describe('gateway commands', () => {
     const points = json(await cli(['tsdb', 'query', 'metric=tokens_in&model_id=claude&step_ms=60000', '--json']))
     expect(points.points.reduce((s: number, p: {value: number}) => s + p.value, 0)).toBe(day.by_model.claude.tokens_in)
     expect((await cli(['tsdb', 'query', '--metric', 'nope'])).code).toBe(1)
+    expect((await cli(['tsdb', 'retention', '36h'])).stdout).toContain('retention: 36 hours')
+    // A bare number is days.
+    expect((await cli(['tsdb', 'retention', '14'])).stdout).toContain('retention: 14 days')
     expect((await cli(['tsdb', 'retention', '10d'])).stdout).toContain('retention: 10 days')
     expect((await cli(['tsdb', 'prune', '--json'])).code).toBe(0)
 
