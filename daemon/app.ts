@@ -56,7 +56,7 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
     ...systemRoutes(deps),
     ...registryRoutes(deps),
     ...apiKeyRoutes(deps),
-    ...runtimeRoutes({runtime: deps.runtime, aliases: deps.aliases, routing: deps.routing, store: deps.store}),
+    ...runtimeRoutes({runtime: deps.runtime, aliases: deps.aliases, routing: deps.routing, store: deps.store, vault: deps.vault}),
     ...observabilityRoutes({runtime: deps.runtime, store: deps.store}),
   ]
   // A request that ended in this loop turn (say, in a timer) may not have reached logs, stats and

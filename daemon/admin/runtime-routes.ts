@@ -3,6 +3,7 @@ import type {GatewayRuntime} from '../gateway/runtime.js'
 import {simulateRouting} from '../gateway/simulate.js'
 import type {RoutingConfigAdmin} from '../../src/admin/routing-config.js'
 import type {ConfigStore} from '../../src/store/config-store.js'
+import type {Vault} from '../../src/vault/vault.js'
 import type {AdminRoute} from './deps.js'
 
 const ALIAS_PREFIX = '/admin/v1/aliases/'
@@ -13,6 +14,7 @@ export interface RuntimeRouteDeps {
   aliases: AliasAdmin
   routing: RoutingConfigAdmin
   store: ConfigStore
+  vault: Vault
 }
 
 /** Admin routes over the live gateway: aliases and routing simulation. */
@@ -41,6 +43,8 @@ export function runtimeRoutes(deps: RuntimeRouteDeps): AdminRoute[] {
           bandit: runtime.bandit,
           routingConfig: () => deps.routing.get(),
           allowUnpriced: runtime.allowUnpriced,
+          keyUsable: (providerId) => runtime.keys.usable(providerId),
+          vaultLocked: deps.vault.locked,
         }),
       }),
     },

@@ -33,7 +33,17 @@ function toWire(c: Candidate, rank: number | null): SimulatedCandidate {
 /** POST /admin/v1/routing/simulate: the router's real decision for a hypothetical request; nothing is sent upstream. */
 export function simulateRouting(
   body: unknown,
-  deps: {store: ConfigStore; catalog: ModelCatalog; health: HealthRegistry; bandit: ThompsonBandit; routingConfig: () => RoutingConfig; allowUnpriced: boolean},
+  deps: {
+    store: ConfigStore
+    catalog: ModelCatalog
+    health: HealthRegistry
+    bandit: ThompsonBandit
+    routingConfig: () => RoutingConfig
+    allowUnpriced: boolean
+    /** Whether the provider's key can be used now (false while the vault is locked and it has one). */
+    keyUsable: (providerId: string) => boolean
+    vaultLocked: boolean
+  },
 ): SimulationResult {
   const input = parsePayload(simulateSchema, body ?? {}, 'invalid simulation')
   const defaults = deps.routingConfig()
@@ -64,7 +74,11 @@ export function simulateRouting(
     sample: (id) => deps.bandit.sample(id, tokenBucket(tokens)),
     allowUnpriced: deps.allowUnpriced,
   })
-  let ranked = decision.ranked
+  // A locked vault: the gateway would try these and fail over past them, so they are not chosen.
+  let ranked = decision.ranked.filter((c) => deps.keyUsable(c.providerId))
+  const locked = decision.ranked
+    .filter((c) => !deps.keyUsable(c.providerId))
+    .map((c): Candidate => ({...c, score: null, components: null, skipReason: 'vault_locked', skipDetail: 'the vault is locked, so this provider\'s API key cannot be used'}))
   if (input.model_hint) {
     const hinted = ranked.find((c) => c.modelId === input.model_hint)
     if (hinted) ranked = [hinted, ...ranked.filter((c) => c !== hinted)]
@@ -73,6 +87,7 @@ export function simulateRouting(
     mode,
     token_count: tokens,
     chosen: ranked[0]?.modelId ?? null,
-    candidates: [...ranked.map((c, i) => toWire(c, i + 1)), ...decision.skipped.map((c) => toWire(c, null))],
+    vault_locked: deps.vaultLocked,
+    candidates: [...ranked.map((c, i) => toWire(c, i + 1)), ...locked.map((c) => toWire(c, null)), ...decision.skipped.map((c) => toWire(c, null))],
   }
 }

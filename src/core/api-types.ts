@@ -143,6 +143,8 @@ export interface SimulationDto {
   mode: string
   token_count: number
   chosen: string | null
+  /** The vault is locked: providers with a key are skipped (vault_locked), as the gateway would. */
+  vault_locked: boolean
   candidates: Array<{
     model_id: string
     provider_id: string

@@ -132,9 +132,17 @@ describe('vault', () => {
       expect(openai.error.code).toBe('VAULT_LOCKED')
       const anthropic = await raw('/v1/messages', {'x-api-key': fx.key}, JSON.stringify({model: 'claude', max_tokens: 5, messages: [{role: 'user', content: 'x'}]}))
       expect(anthropic).toMatchObject({status: 503, body: {type: 'error', error: {code: 'VAULT_LOCKED'}}})
+      // simulate says what the gateway would do: every provider here has a key, so nothing is chosen
+      const simulated = (await fx.daemon.admin('POST', '/admin/v1/routing/simulate', {})).body
+      expect(simulated).toMatchObject({vault_locked: true, chosen: null})
+      expect(simulated.candidates.filter((c: {skip_reason: string}) => c.skip_reason === 'vault_locked').length).toBeGreaterThan(0)
+      expect(simulated.candidates.every((c: {rank: number | null}) => c.rank === null)).toBe(true)
     } finally {
       await fx.daemon.admin('POST', '/admin/v1/vault/unlock', {password: VAULT_PASSWORD})
     }
     expect((await ask(clientFor(fx.key))).choices[0].message.content).toBe('echo: hello')
+    const simulated = (await fx.daemon.admin('POST', '/admin/v1/routing/simulate', {})).body
+    expect(simulated.vault_locked).toBe(false)
+    expect(simulated.chosen).not.toBeNull()
   })
 })

@@ -114,6 +114,7 @@ export const SIMULATION: SimulationDto = {
   mode: 'cheap',
   token_count: 5000,
   chosen: 'cheap-gpt',
+  vault_locked: false,
   candidates: [
     {model_id: 'strong-gpt', provider_id: 'oa', rank: 2, score: 0.61, components: {cost: 0.9, latency: 0.4, failure: 0.1, weight: 0.9}, estimated_cost_usd: 0.04, p95_latency_ms: 640, error_rate: 0.1, weight: 9, skip_reason: null, skip_detail: null},
     {model_id: 'cheap-gpt', provider_id: 'oa', rank: 1, score: 0.12, components: {cost: 0.1, latency: 0.2, failure: 0.02, weight: 0.2}, estimated_cost_usd: 0.001, p95_latency_ms: 310, error_rate: 0.02, weight: 2, skip_reason: null, skip_detail: null},

@@ -130,7 +130,7 @@ describe('navigation by keys', () => {
     expect(run.effects).toEqual([{kind: 'simulate', mode: 'high_confidence', tokens: 50}])
     expect(run.state.simulation).toMatchObject({running: true, tokens: 50, mode: 'high_confidence'})
     // With a result on screen, m re-runs in the next mode.
-    const done = dashboardReducer(run.state, {type: 'simulation_done', result: {mode: 'high_confidence', token_count: 50, chosen: null, candidates: []}})
+    const done = dashboardReducer(run.state, {type: 'simulation_done', result: {mode: 'high_confidence', token_count: 50, chosen: null, vault_locked: false, candidates: []}})
     expect(press(done, 'm').effects).toEqual([{kind: 'simulate', mode: 'fast', tokens: 50}])
   })
 

@@ -74,7 +74,8 @@ export function logsTable(rows: RequestLogDto[]): string {
 }
 
 export function simulationTable(result: SimulationDto): string {
-  const head = `mode ${result.mode}, ~${result.token_count} input tokens: ${result.chosen ? `would route to ${result.chosen}` : 'no eligible model'}`
+  const locked = result.vault_locked ? ' (the vault is locked: providers with an API key are skipped; run `tokenhub vault unlock`)' : ''
+  const head = `mode ${result.mode}, ~${result.token_count} input tokens: ${result.chosen ? `would route to ${result.chosen}` : 'no eligible model'}${locked}`
   return `${head}\n${renderTable(
     result.candidates,
     [

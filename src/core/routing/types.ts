@@ -63,6 +63,8 @@ export type SkipReason =
   | 'cooling_down'
   | 'over_budget'
   | 'too_slow'
+  /** Set by simulate only: the provider needs a key from the locked vault. */
+  | 'vault_locked'
 
 export interface ScoreComponents {
   cost: number
