@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
-import {countFlag} from '../src/cli/flags.js'
+import {countFlag, sinceFlag} from '../src/cli/flags.js'
 import {auditTable} from '../src/cli/render/observability.js'
+import {emptyPageMessage} from '../src/cli/table.js'
 import type {AuditDto} from '../src/core/api-types.js'
 
 export default class Audit extends BaseCommand {
@@ -12,15 +13,17 @@ export default class Audit extends BaseCommand {
     action: Flags.string({description: 'Only this action or resource type, e.g. provider.create or apikey'}),
     resource: Flags.string({description: 'Only entries about this resource id'}),
     outcome: Flags.string({description: 'ok or denied', options: ['ok', 'denied']}),
-    since: Flags.string({description: 'Only entries since a time (ISO 8601) or a duration back (1h, 7d)'}),
+    since: sinceFlag('Only entries since a time (ISO 8601) or a duration back (1h, 7d)'),
   }
 
   static override examples = ['<%= config.bin %> audit', '<%= config.bin %> audit --limit 200 --since 7d', '<%= config.bin %> audit --outcome denied --json']
 
   async run(): Promise<AuditDto[]> {
     const {flags} = await this.parse(Audit)
-    const result = await (await this.client(flags)).audit({limit: flags.limit ?? 50, offset: flags.offset, action: flags.action, resource: flags.resource, outcome: flags.outcome, since: flags.since})
-    this.print(auditTable(result.logs))
+    const filters = {action: flags.action, resource: flags.resource, outcome: flags.outcome, since: flags.since}
+    const result = await (await this.client(flags)).audit({limit: flags.limit ?? 50, offset: flags.offset, ...filters})
+    const filtered = Object.values(filters).some((v) => v !== undefined)
+    this.print(auditTable(result.logs, emptyPageMessage({total: result.total, offset: flags.offset}, filtered, 'entries', 'No admin actions recorded yet.')))
     if (result.total > result.logs.length) this.note(`(${result.logs.length} of ${result.total} shown; use --limit / --offset)`)
     return result.logs
   }

@@ -4,13 +4,14 @@ import {resolveConnection} from '../src/cli/connection.js'
 import {formatEvent} from '../src/cli/render/events.js'
 import {colorEnabled} from '../src/cli/style.js'
 import {followEvents} from '../src/client/event-stream.js'
+import {EVENT_TYPES} from '../src/events/types.js'
 
 export default class Events extends BaseCommand {
   static override summary = 'Follow the live event stream until Ctrl-C (reconnects by itself)'
   static override description =
     'Prints one line per event (with --json: one JSON object per line). A daemon that cannot be reached at the start is exit 3, a wrong token exit 1. Once following, when the daemon restarts or the network drops, it says so on stderr and resumes with Last-Event-ID; it never times out.'
   static override flags = {
-    type: Flags.string({description: 'Only this event type (repeatable), e.g. route_error, failover, health_change', multiple: true}),
+    type: Flags.string({description: 'Only this event type (repeatable), e.g. route_error, failover, health_change', multiple: true, options: [...EVENT_TYPES]}),
     'since-id': Flags.integer({description: 'Replay the kept events after this id first', min: 0}),
     backlog: Flags.integer({description: 'Replay the newest N kept events (of the chosen types) first, at most 1000', min: 0, max: 1000, exclusive: ['since-id']}),
   }

@@ -1,5 +1,7 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
+import {yesFlag} from '../src/cli/flags.js'
+import {confirm} from '../src/cli/prompt.js'
 
 export default class RotateAdminToken extends BaseCommand {
   static override summary = 'Replace the admin token: the old one stops working at once, the new one survives restarts'
@@ -7,11 +9,15 @@ export default class RotateAdminToken extends BaseCommand {
     token: Args.string({ignoreStdin: true, description: 'The new token (at least 16 characters); a random one when omitted'}),
   }
 
-  static override examples = ['<%= config.bin %> rotate-admin-token', '<%= config.bin %> rotate-admin-token "$(openssl rand -hex 32)"']
+  static override flags = {yes: yesFlag}
+  static override examples = ['<%= config.bin %> rotate-admin-token', '<%= config.bin %> rotate-admin-token "$(openssl rand -hex 32)" --yes']
 
   async run(): Promise<{ok: true; token: string}> {
     const {args, flags} = await this.parse(RotateAdminToken)
     const client = await this.client(flags)
+    if (!flags.yes && !(await confirm('Replace the admin token? Every script, dashboard and CLI using the current one is refused until it gets the new one.'))) {
+      this.usageError('cancelled; nothing was changed')
+    }
     const result = await client.rotateAdminToken(args.token)
     this.print(result.token)
     this.note('The old admin token no longer works. The new one is in <data dir>/.admin-token; update TOKENHUB_ADMIN_TOKEN wherever you set it.')

@@ -11,10 +11,10 @@ export default class Simulate extends BaseCommand {
   static override args = {json: Args.string({ignoreStdin: true, description: 'Scenario as JSON: {"mode","token_count","max_budget_usd","max_latency_ms","min_weight","model_hint"}'})}
   static override flags = {
     mode: Flags.string({description: 'Routing mode', options: [...ROUTING_MODES]}),
-    tokens: numberFlag('Input tokens of the imagined request [default: 500]'),
-    'max-budget-usd': numberFlag('Per-request budget (0 = unlimited)'),
-    'max-latency-ms': numberFlag('Latency limit (0 = none)'),
-    'min-weight': numberFlag('Minimum model weight'),
+    tokens: numberFlag('Input tokens of the imagined request [default: 500]', {min: 0, max: 100_000_000, integer: true}),
+    'max-budget-usd': numberFlag('Per-request budget (0 = unlimited)', {min: 0}),
+    'max-latency-ms': numberFlag('Latency limit (0 = none)', {min: 0, integer: true}),
+    'min-weight': numberFlag('Minimum model weight 0-10', {min: 0, max: 10, integer: true}),
     key: Flags.string({description: 'Simulate as this API key id (its restrictions apply)'}),
   }
 

@@ -3,6 +3,7 @@ import {modelsTable} from '../../src/cli/render/resources.js'
 import type {ModelDto} from '../../src/core/api-types.js'
 
 export default class ModelList extends BaseCommand {
+  static override hiddenAliases = ['models:list']
   static override summary = 'List models with provider, weight, context and prices'
   static override examples = ['<%= config.bin %> model list', '<%= config.bin %> model list --json']
 

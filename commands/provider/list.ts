@@ -3,6 +3,7 @@ import {providersTable} from '../../src/cli/render/resources.js'
 import type {ProviderDto} from '../../src/core/api-types.js'
 
 export default class ProviderList extends BaseCommand {
+  static override hiddenAliases = ['providers:list']
   static override summary = 'List providers (API keys are never shown, only whether one is stored)'
   static override examples = ['<%= config.bin %> provider list', '<%= config.bin %> provider list --json']
 

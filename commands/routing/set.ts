@@ -12,8 +12,8 @@ export default class RoutingSet extends BaseCommand {
   static override args = {json: Args.string({ignoreStdin: true, description: 'Policy as JSON: {"default_mode","default_max_budget_usd","default_max_latency_ms"}'})}
   static override flags = {
     mode: Flags.string({description: 'Default routing mode', options: [...ROUTING_MODES]}),
-    'max-budget-usd': numberFlag('Default per-request budget in USD (0 = unlimited)'),
-    'max-latency-ms': numberFlag('Default per-request latency limit in ms (0 = none)'),
+    'max-budget-usd': numberFlag('Default per-request budget in USD (0 = unlimited)', {min: 0}),
+    'max-latency-ms': numberFlag('Default per-request latency limit in ms (0 = none)', {min: 0, integer: true}),
   }
 
   static override examples = [

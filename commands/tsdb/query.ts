@@ -4,6 +4,7 @@ import {lineChart} from '../../src/cli/render/chart.js'
 import {tsdbSummary} from '../../src/cli/render/observability.js'
 import {colorEnabled} from '../../src/cli/style.js'
 import type {TsdbResultDto} from '../../src/core/api-types.js'
+import {METRICS} from '../../src/core/metrics/tsdb.js'
 
 export default class TsdbQuery extends BaseCommand {
   static override summary = 'Query a time series and draw it as a line chart (--json for the points)'
@@ -11,7 +12,7 @@ export default class TsdbQuery extends BaseCommand {
     'Metrics: requests, errors, latency, ttft, tokens_in, tokens_out, cost. Aggregations: sum (cost, tokens, requests, errors by default), avg (latency, ttft by default), p95, count. Steps are whole minutes; empty steps are explicit (0 for counts and sums, no value for latency). The tokenhubctl form "metric=latency&model_id=gpt-4o&step_ms=60000" works as the argument.'
   static override args = {query: Args.string({ignoreStdin: true, description: 'Query string form, e.g. "metric=cost&step_ms=300000"'})}
   static override flags = {
-    metric: Flags.string({description: 'Metric name'}),
+    metric: Flags.string({description: 'Metric name', options: [...METRICS]}),
     model: Flags.string({description: 'Only this model id'}),
     provider: Flags.string({description: 'Only this provider id'}),
     key: Flags.string({description: 'Only this API key id'}),

@@ -1,5 +1,6 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
+import {parseDuration} from '../../src/core/duration.js'
 
 /** 14 days, 36 hours, 90 minutes: the largest whole unit, else hours with a fraction. */
 function humanRetention(ms: number): string {
@@ -24,6 +25,13 @@ export default class TsdbRetention extends BaseCommand {
     }
     // A bare number is days (the unit retention is spoken of in), never seconds.
     const retention = /^\d+(\.\d+)?$/.test(args.retention.trim()) ? `${args.retention.trim()}d` : args.retention
+    let ms: number
+    try {
+      ms = parseDuration(retention)
+    } catch {
+      return this.usageError(`"${args.retention}" is not a retention: use 14d, 72h or a number of days`)
+    }
+    if (ms < 3_600_000 || ms > 400 * 86_400_000) return this.usageError('retention must be between 1 hour and 400 days')
     const result = await client.tsdbRetention({retention})
     this.print(`retention: ${humanRetention(result.retention_days * 86_400_000)}`)
     return result

@@ -1,6 +1,7 @@
 import type HyperExpress from 'hyper-express'
 import type {Request, Response} from 'hyper-express'
 import type {EventBus} from '../../src/events/bus.js'
+import {EVENT_TYPES, isEventType} from '../../src/events/types.js'
 import type {Logger} from '../../src/logging/logger.js'
 import {TokenHubError} from '../../src/core/errors.js'
 import {adminErrorBody} from '../http/errors.js'
@@ -51,7 +52,11 @@ function subscriptionQuery(req: Request, res: Response): {types: string[]; lastE
 
 function typesFrom(req: Request): string[] {
   const params = new URLSearchParams(req.path_query)
-  return params.getAll('type').flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean)
+  const types = params.getAll('type').flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean)
+  // A misspelt type would otherwise follow nothing, silently.
+  const unknown = types.find((t) => !isEventType(t))
+  if (unknown !== undefined) throw new TokenHubError('VALIDATION', `type: unknown event type "${unknown}"; one of ${EVENT_TYPES.join(', ')}`)
+  return types
 }
 
 function authorized(deps: EventRouteDeps, req: Request, res: Response): boolean {

@@ -10,9 +10,9 @@ export const apiKeyFieldFlags = {
   'allowed-providers': Flags.string({description: 'Comma-separated provider ids this key may use, or "all" [default: all]'}),
   'expires-in': Flags.string({description: 'Lifetime, e.g. 90d, 720h, 2w'}),
   'expires-at': Flags.string({description: 'Expiry as ISO 8601, e.g. 2027-01-31T00:00:00Z'}),
-  'monthly-budget-usd': numberFlag('Monthly spend limit in USD (0 = unlimited)'),
-  'rate-limit-rpm': numberFlag('Requests per minute (0 = unlimited)'),
-  'rate-limit-tpm': numberFlag('Tokens per minute (0 = unlimited)'),
+  'monthly-budget-usd': numberFlag('Monthly spend limit in USD (0 = unlimited)', {min: 0}),
+  'rate-limit-rpm': numberFlag('Requests per minute (0 = unlimited)', {min: 0, integer: true}),
+  'rate-limit-tpm': numberFlag('Tokens per minute (0 = unlimited)', {min: 0, integer: true}),
   project: Flags.string({description: 'Project the key belongs to'}),
 }
 

@@ -1,4 +1,5 @@
 import {Errors, Flags} from '@oclif/core'
+import {parseSince} from '../core/since.js'
 
 export const yesFlag = Flags.boolean({char: 'y', description: 'Do not ask for confirmation'})
 
@@ -9,12 +10,35 @@ export function enabledFrom(flags: {enable?: boolean; disable?: boolean}): boole
   return undefined
 }
 
-export function numberFlag(description: string) {
+export interface NumberBounds {
+  min?: number
+  max?: number
+  /** A whole number. */
+  integer?: boolean
+}
+
+/** What a number flag accepts, for its error message: "a whole number 0-10", "a number >= 0". */
+function expected(bounds: NumberBounds): string {
+  const kind = bounds.integer ? 'a whole number' : 'a number'
+  if (bounds.min !== undefined && bounds.max !== undefined) return `${kind} ${bounds.min}-${bounds.max}`
+  if (bounds.min !== undefined) return `${kind} >= ${bounds.min}`
+  if (bounds.max !== undefined) return `${kind} <= ${bounds.max}`
+  return kind
+}
+
+/** A number flag; a value outside `bounds` is a usage error (exit 2) here rather than the daemon's 400 (exit 1). */
+export function numberFlag(description: string, bounds: NumberBounds = {}) {
   return Flags.custom<number>({
     description,
     parse: async (input) => {
       const value = Number(input)
-      if (input.trim() === '' || !Number.isFinite(value)) throw new Errors.CLIError(`expected a number, got "${input}"`, {exit: 2})
+      const ok =
+        input.trim() !== '' &&
+        Number.isFinite(value) &&
+        (!bounds.integer || Number.isInteger(value)) &&
+        (bounds.min === undefined || value >= bounds.min) &&
+        (bounds.max === undefined || value <= bounds.max)
+      if (!ok) throw new Errors.CLIError(`expected ${expected(bounds)}, got "${input}"`, {exit: 2})
       return value
     },
   })()
@@ -29,6 +53,21 @@ export function countFlag(description: string, options: {min?: number} = {}) {
       const value = Number(input)
       if (input.trim() === '' || !Number.isInteger(value) || value < min) throw new Errors.CLIError(`expected a whole number >= ${min}, got "${input}"`, {exit: 2})
       return value
+    },
+  })()
+}
+
+/** A --since value (ISO 8601 time or a duration back such as 7d), checked here (exit 2) and sent as typed for the daemon's clock. */
+export function sinceFlag(description: string) {
+  return Flags.custom<string>({
+    description,
+    parse: async (input) => {
+      try {
+        parseSince(input, Date.now())
+      } catch (error) {
+        throw new Errors.CLIError((error as Error).message, {exit: 2})
+      }
+      return input
     },
   })()
 }

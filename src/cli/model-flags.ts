@@ -6,11 +6,11 @@ export const modelFieldFlags = {
   provider: Flags.string({description: 'Provider id (provider_id)'}),
   'upstream-model': Flags.string({description: 'Model id sent upstream when it differs from --id'}),
   kind: Flags.string({description: 'chat or embedding [default: from the catalog, else embedding when the id contains "embed", else chat]', options: ['chat', 'embedding']}),
-  weight: numberFlag('Routing weight 0-10 (higher = preferred for quality)'),
-  'max-context-tokens': numberFlag('Context window in tokens'),
-  'max-output-tokens': numberFlag('Largest completion in tokens'),
-  'input-per-1k': numberFlag('USD per 1k input tokens'),
-  'output-per-1k': numberFlag('USD per 1k output tokens'),
+  weight: numberFlag('Routing weight 0-10 (higher = preferred for quality)', {min: 0, max: 10, integer: true}),
+  'max-context-tokens': numberFlag('Context window in tokens', {min: 1, max: 100_000_000, integer: true}),
+  'max-output-tokens': numberFlag('Largest completion in tokens', {min: 1, max: 100_000_000, integer: true}),
+  'input-per-1k': numberFlag('USD per 1k input tokens', {min: 0}),
+  'output-per-1k': numberFlag('USD per 1k output tokens', {min: 0}),
 }
 
 export function modelBodyFromFlags(flags: {

@@ -34,3 +34,12 @@ export function renderFields(fields: Array<[string, string | number | boolean | 
   const width = Math.max(...fields.map(([key]) => key.length))
   return fields.map(([key, value]) => `${key.padEnd(width)}  ${cell(value)}`).join('\n')
 }
+
+/**
+ * What an empty page of a filtered list says: the list may be empty, the filters may exclude
+ * everything, or --offset may be past the end; "No requests yet." is only true of the first.
+ */
+export function emptyPageMessage(page: {total: number; offset?: number}, filtered: boolean, noun: string, never: string): string {
+  if (page.total > 0) return `No ${noun} at offset ${page.offset ?? 0} (${page.total} match).`
+  return filtered ? `No ${noun} match these filters.` : never
+}

@@ -108,7 +108,11 @@ describe('gateway commands', () => {
     expect(chart.stdout).toMatch(/[┼┤╭╮╰╯│─]/)
     const points = json(await cli(['tsdb', 'query', 'metric=tokens_in&model_id=claude&step_ms=60000', '--json']))
     expect(points.points.reduce((s: number, p: {value: number}) => s + p.value, 0)).toBe(day.by_model.claude.tokens_in)
-    expect((await cli(['tsdb', 'query', '--metric', 'nope'])).code).toBe(1)
+    expect((await cli(['tsdb', 'query', '--metric', 'nope'])).code).toBe(2)
+    // A misspelt filter in the query-string form is refused by the daemon instead of widening the query.
+    const typo = await cli(['tsdb', 'query', 'metric=cost&modle_id=claude'])
+    expect(typo.code).toBe(1)
+    expect(typo.stderr).toContain('unknown query parameter "modle_id"')
     expect((await cli(['tsdb', 'retention', '36h'])).stdout).toContain('retention: 36 hours')
     // A bare number is days.
     expect((await cli(['tsdb', 'retention', '14'])).stdout).toContain('retention: 14 days')
@@ -119,5 +123,57 @@ describe('gateway commands', () => {
     expect(csv.stdout.split('\r\n')[0]).toMatch(/^timestamp,request_id/)
     expect(csv.stdout).toContain(',claude,an,')
     expect((await cli(['logs', '--since', '1h', '--json'])).code).toBe(0)
+  })
+
+  it('out-of-range flag values are usage errors (exit 2) before the daemon is asked', async () => {
+    const cases: Array<[string[], string]> = [
+      [['model', 'add', 'm-x', '--provider', 'oa', '--weight', '11'], 'expected a whole number 0-10, got "11"'],
+      [['model', 'edit', 'claude', '--max-context-tokens', '0'], 'expected a whole number 1-100000000'],
+      [['model', 'edit', 'claude', '--input-per-1k', '-0.5'], 'expected a number >= 0'],
+      [['routing', 'set', '--max-budget-usd', '-1'], 'expected a number >= 0, got "-1"'],
+      [['routing', 'set', '--max-latency-ms', '1.5'], 'expected a whole number >= 0'],
+      [['apikey', 'create', 'x', '--rate-limit-rpm', '-3'], 'expected a whole number >= 0'],
+      [['simulate', '--min-weight', '12'], 'expected a whole number 0-10'],
+      [['logs', '--status', '42'], 'expected a whole number 100-599'],
+      [['logs', '--since', 'yesterday'], 'neither a time'],
+      [['audit', '--since', '5 parsecs'], 'neither a time'],
+      [['tsdb', 'retention', 'abc'], 'is not a retention'],
+      [['tsdb', 'retention', '30m'], 'between 1 hour and 400 days'],
+      [['tsdb', 'retention', '401'], 'between 1 hour and 400 days'],
+      [['events', '--type', 'route_sucess'], 'Expected --type=route_sucess to be one of'],
+      [['logs', '--csv', '--limit', '5'], 'cannot also be provided when using --limit'],
+    ]
+    for (const [args, message] of cases) {
+      const refused = await cli(args)
+      expect(refused.code, args.join(' ')).toBe(2)
+      expect(refused.stderr.replace(/\s*›\s*/g, ' '), args.join(' ')).toContain(message)
+    }
+    // Nothing was changed by any of them.
+    expect(json(await cli(['routing', 'get', '--json']))).not.toMatchObject({default_max_budget_usd: -1})
+    expect(json(await cli(['model', 'list', '--json'])).map((m: {id: string}) => m.id)).not.toContain('m-x')
+  })
+
+  it('an empty page says why: no records, no match for the filters, or an offset past the end', async () => {
+    expect((await cli(['logs', '--model', 'never-used'])).stdout).toContain('No requests match these filters.')
+    expect((await cli(['logs', '--offset', '500'])).stdout).toMatch(/No requests at offset 500 \(\d+ match\)/)
+    expect((await cli(['audit', '--resource', 'nothing-here'])).stdout).toContain('No entries match these filters.')
+  })
+
+  it('CSV costs are written without float noise', async () => {
+    const csv = (await cli(['logs', '--csv'])).stdout
+    const costs = csv.trim().split('\r\n').slice(1).map((row) => row.split(',')).filter((cells) => cells.length > 20)
+    expect(costs.length).toBeGreaterThan(0)
+    for (const line of csv.split('\r\n')) expect(line).not.toMatch(/\d\.\d{13,}/)
+  })
+
+  it('plural topics work for list (providers list, models list) and an extra word is a usage error', async () => {
+    expect((await cli(['providers', 'list'])).stdout).toMatch(/^oa\s/m)
+    expect(json(await cli(['models', 'list', '--json'])).length).toBeGreaterThan(0)
+    const extra = await cli(['provider', 'list', 'extra', '--json'])
+    expect(extra.code).toBe(2)
+    expect(json(extra).error).toMatchObject({code: 'USAGE', message: expect.stringContaining('provider list does not take "extra"')})
+    const unknown = await cli(['provider', 'frob'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('provider list')
   })
 })

@@ -297,14 +297,21 @@ describe('config and rotate-admin-token', () => {
   })
 
   it('rotate-admin-token refuses a token that could not travel in a header', async () => {
-    const refused = await cli(['rotate-admin-token', 'abcdefghijklmnop\u0001q'])
+    const refused = await cli(['rotate-admin-token', 'abcdefghijklmnop\u0001q', '--yes'])
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain('visible ASCII')
     expect((await cli(['status'])).code).toBe(0)
   })
 
+  it('rotate-admin-token: without a terminal it needs --yes (exit 2, nothing changed)', async () => {
+    const unconfirmed = await cli(['rotate-admin-token'])
+    expect(unconfirmed.code).toBe(2)
+    expect(unconfirmed.stderr).toContain('--yes')
+    expect((await cli(['status'])).code).toBe(0)
+  })
+
   it('rotate-admin-token: the old token stops working at once', async () => {
-    const result = await cli(['rotate-admin-token', '--json'])
+    const result = await cli(['rotate-admin-token', '--yes', '--json'])
     const token = json(result).token as string
     expect(token).toMatch(/^[0-9a-f]{64}$/)
     expect((await cli(['status'])).code).toBe(1)

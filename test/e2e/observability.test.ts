@@ -88,6 +88,17 @@ describe('event stream', () => {
       expect(refused.status).toBe(400)
       expect((await refused.json()).error.code).toBe('VALIDATION')
     }
+    // A misspelt type would follow nothing, silently: 400 naming it (SSE and WebSocket upgrade alike).
+    const typo = await fetch(`${fx.daemon.url}/admin/v1/events?type=route_success,route_eror`, {headers: auth()})
+    expect(typo.status).toBe(400)
+    expect((await typo.json()).error.message).toContain('unknown event type "route_eror"')
+    const wsTypo = new WebSocket(`${fx.daemon.url.replace('http', 'ws')}/admin/v1/ws?type=nope`, {headers: auth()})
+    const wsStatus = await new Promise<number>((resolve, reject) => {
+      wsTypo.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+      wsTypo.on('open', () => reject(new Error('the WebSocket opened')))
+      wsTypo.on('error', () => {})
+    })
+    expect(wsStatus).toBe(400)
   })
 
   it('publishes admin changes, failovers and budget refusals', async () => {

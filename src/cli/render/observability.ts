@@ -48,7 +48,7 @@ export function statsSummary(windows: Record<string, StatsDto>): string {
   )
 }
 
-export function auditTable(rows: AuditDto[]): string {
+export function auditTable(rows: AuditDto[], empty = 'No admin actions recorded yet.'): string {
   return renderTable(
     rows,
     [
@@ -61,7 +61,7 @@ export function auditTable(rows: AuditDto[]): string {
       {header: 'from', get: (a) => a.remote_addr},
       {header: 'detail', get: (a) => a.detail},
     ],
-    'No admin actions recorded yet.',
+    empty,
   )
 }
 

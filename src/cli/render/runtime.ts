@@ -54,7 +54,7 @@ export function healthTables(health: HealthDto): string {
   return `${healthTable('PROVIDERS', health.providers)}\n\n${healthTable('MODELS', health.models)}`
 }
 
-export function logsTable(rows: RequestLogDto[]): string {
+export function logsTable(rows: RequestLogDto[], empty = 'No requests yet.'): string {
   return renderTable(
     rows,
     [
@@ -69,7 +69,7 @@ export function logsTable(rows: RequestLogDto[]): string {
       {header: 'tries', get: (l) => l.attempts.length},
       {header: 'error', get: (l) => l.error_class},
     ],
-    'No requests yet.',
+    empty,
   )
 }
 

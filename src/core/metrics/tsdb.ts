@@ -234,7 +234,12 @@ function pick(raw: Record<string, string | undefined>, name: string, alias: stri
  * are ignored. Returns the canonical query (see normalizeTsdbQuery); throws VALIDATION naming the
  * bad parameter.
  */
+const QUERY_PARAMETERS = new Set(['metric', 'agg', 'start', 'end', 'step', 'step_ms', 'model', 'model_id', 'provider', 'provider_id', 'key', 'api_key_id', 'mode'])
+
 export function validateTsdbQuery(raw: Record<string, string | undefined>, now: number): TsdbQuery {
+  // A misspelt filter (modle=...) would otherwise widen the query silently.
+  const unknown = Object.keys(raw).find((name) => !QUERY_PARAMETERS.has(name))
+  if (unknown !== undefined) throw invalid(unknown, `unknown query parameter "${unknown}"; use ${[...QUERY_PARAMETERS].join(', ')}`)
   const metric = raw.metric?.trim()
   if (!metric) throw invalid('metric', `metric is required (one of ${METRICS.join(', ')})`)
   if (!isMetricName(metric)) throw invalid('metric', `metric must be one of ${METRICS.join(', ')}, got "${metric}"`)

@@ -163,7 +163,7 @@ describe('validateTsdbQuery', () => {
     expect(queryTsdb(store(), tokenhub).points.map((p) => p.value)).toEqual([0.04, 0])
     expect(validateTsdbQuery({metric: 'requests', step: '5m'}, NOW).stepMs).toBe(FIVE_MIN)
     expect(validateTsdbQuery({metric: 'requests', step_ms: '90000'}, NOW).stepMs).toBe(120_000)
-    expect(validateTsdbQuery({metric: 'requests', model: 'x', model_id: 'x', model_ignored: 'y'}, NOW).model).toBe('x')
+    expect(validateTsdbQuery({metric: 'requests', model: 'x', model_id: 'x'}, NOW).model).toBe('x')
     expect(validateTsdbQuery({metric: 'requests', model: ''}, NOW).model).toBeUndefined()
     expect(validateTsdbQuery({metric: 'requests', start: '2024-05-01'}, NOW).start).toBe(Date.UTC(2024, 4, 1))
   })
@@ -171,6 +171,8 @@ describe('validateTsdbQuery', () => {
   it('names the bad parameter', () => {
     expectValidation(() => validateTsdbQuery({}, NOW), 'metric', /required/)
     expectValidation(() => validateTsdbQuery({metric: 'latencies'}, NOW), 'metric')
+    // A misspelt filter would widen the query silently.
+    expectValidation(() => validateTsdbQuery({metric: 'requests', modle_id: 'x'}, NOW), 'modle_id', /unknown query parameter/)
     expectValidation(() => validateTsdbQuery({metric: 'latency', agg: 'p99'}, NOW), 'agg')
     expectValidation(() => validateTsdbQuery({metric: 'cost', agg: 'p95'}, NOW), 'agg')
     expectValidation(() => validateTsdbQuery({metric: 'cost', step_ms: '0'}, NOW), 'step_ms')

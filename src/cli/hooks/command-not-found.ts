@@ -1,0 +1,32 @@
+import {Errors, type Hook} from '@oclif/core'
+import {inertLines} from '../style.js'
+
+const spaced = (id: string) => id.replaceAll(':', ' ')
+
+/**
+ * An unknown command, or an extra word after one that takes no argument (`provider list extra`,
+ * which oclif reads as the command "provider:list:extra"): a usage error (exit 2) that names the
+ * command and what it offers, printed as `{"error": ...}` with --json like every other failure.
+ */
+const hook: Hook<'command_not_found'> = async function ({id, argv, config}) {
+  const parts = id.split(':')
+  let message = ''
+  for (let n = parts.length - 1; n > 0 && !message; n--) {
+    const command = config.findCommand(parts.slice(0, n).join(':'))
+    if (command) message = `${spaced(command.id)} does not take "${parts.slice(n).join(' ')}"; see \`${config.bin} ${spaced(command.id)} --help\``
+  }
+  if (!message) {
+    const siblings = config.commands.filter((c) => c.id.startsWith(`${parts[0]}:`) && !c.hidden).map((c) => spaced(c.id))
+    message = siblings.length
+      ? `unknown command "${spaced(id)}"; ${parts[0]} has: ${siblings.sort().join(', ')}`
+      : `unknown command "${spaced(id)}"; see \`${config.bin} --help\``
+  }
+  message = inertLines(message)
+  if (argv?.includes('--json')) {
+    process.stdout.write(`${JSON.stringify({error: {code: 'USAGE', message}}, null, 2)}\n`)
+    Errors.exit(2)
+  }
+  throw new Errors.CLIError(message, {exit: 2})
+}
+
+export default hook
