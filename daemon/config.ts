@@ -69,8 +69,10 @@ export function parseListenAddress(value: string): {host: string; port: number} 
   return {host, port}
 }
 
-function numberFrom(name: string, flag: number | undefined, env: string | undefined, fallback: number, options: {min?: number; integer?: boolean} = {}): number {
+function numberFrom(envName: string, flag: number | undefined, env: string | undefined, fallback: number, options: {min?: number; integer?: boolean} = {}): number {
   let value = fallback
+  // The message names what the user set: the flag (--max-body-bytes) or the variable.
+  const name = flag === undefined ? envName : `--${envName.slice('TOKENHUB_'.length).toLowerCase().replaceAll('_', '-')}`
   if (flag !== undefined) value = flag
   else if (env !== undefined && env.trim() !== '') {
     value = Number(env)

@@ -19,7 +19,7 @@ export default class ProviderAdd extends BaseCommand {
   }
 
   static override examples = [
-    'printf %s "$OPENAI_API_KEY" | <%= config.bin %> provider add --id openai --type openai --base-url https://api.openai.com --api-key-stdin',
+    '$ printf %s "$OPENAI_API_KEY" | <%= config.bin %> provider add --id openai --type openai --base-url https://api.openai.com --api-key-stdin',
     '<%= config.bin %> provider add --id local-vllm --type vllm --base-url http://127.0.0.1:8000',
     `<%= config.bin %> provider add '{"id":"anthropic","type":"anthropic","base_url":"https://api.anthropic.com","api_key":"sk-ant-..."}'`,
   ]

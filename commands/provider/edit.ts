@@ -25,7 +25,7 @@ export default class ProviderEdit extends BaseCommand {
 
   static override examples = [
     `<%= config.bin %> provider edit openai '{"base_url":"https://api.openai.com"}'`,
-    'printf %s "$NEW_KEY" | <%= config.bin %> provider edit openai --api-key-stdin',
+    '$ printf %s "$NEW_KEY" | <%= config.bin %> provider edit openai --api-key-stdin',
     '<%= config.bin %> provider edit local-vllm --disable',
   ]
 

@@ -11,7 +11,7 @@ export default class VaultRotate extends BaseCommand {
   }
 
   static override flags = {'password-stdin': Flags.boolean({description: 'Read the old and the new password from stdin, one per line'})}
-  static override examples = ['<%= config.bin %> vault rotate', 'printf "%s\\n%s\\n" "$OLD" "$NEW" | <%= config.bin %> vault rotate --password-stdin', '<%= config.bin %> vault rotate old-password new-password']
+  static override examples = ['<%= config.bin %> vault rotate', '$ printf "%s\\n%s\\n" "$OLD" "$NEW" | <%= config.bin %> vault rotate --password-stdin', '<%= config.bin %> vault rotate old-password new-password']
 
   async run(): Promise<VaultStateDto> {
     const {args, flags} = await this.parse(VaultRotate)

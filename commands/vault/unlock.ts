@@ -10,7 +10,7 @@ export default class VaultUnlock extends BaseCommand {
   static override flags = {'password-stdin': Flags.boolean({description: 'Read the password from stdin'})}
   static override examples = [
     '<%= config.bin %> vault unlock',
-    'printf %s "$VAULT_PASSWORD" | <%= config.bin %> vault unlock --password-stdin',
+    '$ printf %s "$VAULT_PASSWORD" | <%= config.bin %> vault unlock --password-stdin',
     '<%= config.bin %> vault unlock "correct horse battery staple"',
   ]
 

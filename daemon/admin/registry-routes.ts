@@ -2,12 +2,13 @@ import {discoverModels} from '../../src/admin/discover.js'
 import {paginate} from '../../src/admin/context.js'
 import type {AdminDeps, AdminRoute} from './deps.js'
 import {booleanParam, pageParams} from './pagination.js'
+import {decodePathSegment} from '../http/context.js'
 
 const MODEL_PREFIX = '/admin/v1/models/'
 
 /** Model ids contain slashes: take the rest of the path, raw or percent-encoded. */
 function modelIdFrom(path: string): string {
-  return decodeURIComponent(path.slice(MODEL_PREFIX.length))
+  return decodePathSegment(path.slice(MODEL_PREFIX.length), 'model id')
 }
 
 export function registryRoutes(deps: AdminDeps): AdminRoute[] {

@@ -5,9 +5,10 @@ import type {RoutingConfigAdmin} from '../../src/admin/routing-config.js'
 import type {ConfigStore} from '../../src/store/config-store.js'
 import type {Vault} from '../../src/vault/vault.js'
 import type {AdminRoute} from './deps.js'
+import {decodePathSegment} from '../http/context.js'
 
 const ALIAS_PREFIX = '/admin/v1/aliases/'
-const aliasNameFrom = (path: string) => decodeURIComponent(path.slice(ALIAS_PREFIX.length))
+const aliasNameFrom = (path: string) => decodePathSegment(path.slice(ALIAS_PREFIX.length), 'alias name')
 
 export interface RuntimeRouteDeps {
   runtime: GatewayRuntime

@@ -15,15 +15,27 @@ export interface RequestContext {
   optionalJson(): Promise<unknown>
 }
 
+/** A path segment as the client meant it (`a%20b` is "a b"); malformed percent-encoding is a 400, not a 500. */
+export function decodePathSegment(raw: string, what = 'id'): string {
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    throw new TokenHubError('VALIDATION', `the ${what} in the path is not valid percent-encoding`)
+  }
+}
+
 export function createContext(req: Request, requestId: string, maxBodyBytes: number): RequestContext {
   let body: Promise<string> | undefined = isChunked(req) ? readChunkedBody(req, maxBodyBytes) : undefined
   let query: URLSearchParams | undefined
   let ip: string | undefined
+  let params: Record<string, string> | undefined
   const readBody = () => (body ??= readBodyText(req, maxBodyBytes))
   return {
     method: req.method,
     path: req.path,
-    params: req.path_parameters,
+    get params() {
+      return (params ??= Object.fromEntries(Object.entries(req.path_parameters).map(([name, value]) => [name, decodePathSegment(value)])))
+    },
     // Parsed on first use: the /v1 path never needs them.
     get query() {
       return (query ??= new URLSearchParams(req.path_query))

@@ -248,6 +248,18 @@ describe('models', () => {
     expect((await daemon.admin('GET', '/admin/v1/models/Qwen%2FQwen2.5-Coder-32B-Instruct')).body.weight).toBe(4)
   })
 
+  it('decodes percent-encoded ids in every path (a 404 names the id as sent), and malformed encoding is a 400', async () => {
+    expect((await daemon.admin('GET', '/admin/v1/providers/%64ead')).body.id).toBe('dead')
+    const missing = await daemon.admin('PATCH', '/admin/v1/providers/a%20b', {enabled: false})
+    expect(missing.status).toBe(404)
+    expect(missing.body.error.message).toBe('provider "a b" not found')
+    for (const path of ['/admin/v1/providers/%E0%A4%A', '/admin/v1/models/bad%zz', '/admin/v1/aliases/%', '/admin/v1/apikeys/%C0']) {
+      const malformed = await daemon.admin('GET', path)
+      expect(malformed.status, path).toBe(400)
+      expect(malformed.body.error.message, path).toContain('percent-encoding')
+    }
+  })
+
   it('warns about an unpriced model', async () => {
     const response = await daemon.admin('POST', '/admin/v1/models', {id: 'mystery-model', provider_id: 'dead'})
     expect(response.body.model.pricing_source).toBe('unpriced')

@@ -37,6 +37,8 @@ describe('daemon configuration', () => {
     expect(() => resolveDaemonConfig({}, {TOKENHUB_DEFAULT_MAX_BUDGET_USD: 'lots'})).toThrow(/must be a number/)
     expect(() => resolveDaemonConfig({}, {TOKENHUB_LOG_LEVEL: 'loud'})).toThrow(/unknown log level/)
     expect(() => resolveDaemonConfig({}, {TOKENHUB_UPSTREAM_MAX_CONNECTIONS: '-1'})).toThrow(/TOKENHUB_UPSTREAM_MAX_CONNECTIONS must be >= 0/)
+    // A bad flag is named as the flag the user typed, not as the variable.
+    expect(() => resolveDaemonConfig({maxBodyBytes: -5}, {})).toThrow(/^--max-body-bytes must be >= 1024, got -5$/)
     expect(() => resolveDaemonConfig({}, {TOKENHUB_UPSTREAM_MAX_CONNECTIONS: '2.5'})).toThrow(/must be an integer/)
   })
 
