@@ -6,6 +6,9 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   process.stdout.write(`${pkg.oclif.bin}/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else {
+  // React's development build (the default without NODE_ENV) keeps a performance record of every
+  // render: the dashboard's memory grew without bound under traffic. Production unless told otherwise.
+  process.env.NODE_ENV ??= 'production'
   const {execute} = await import('@oclif/core')
   await execute({dir: import.meta.url})
 }
