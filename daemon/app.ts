@@ -71,7 +71,7 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
   for (const route of adminRoutes) server[route.method](route.path, settled(jsonRoute(env, route.handler, adminGuard)))
 
   registerV1Routes(server, env, {gateway: deps.runtime.gateway, auth: deps.runtime.auth, catalog: deps.runtime.catalog})
-  registerEventRoutes(server, {bus: deps.bus, logger: options.logger, guard: adminGuard, isShuttingDown: () => shuttingDown, settle: () => deps.runtime.records.drain()})
+  registerEventRoutes(server, {bus: deps.bus, logger: options.logger, guard: adminGuard, onAdminTokenRotated: (listener) => deps.adminToken.onRotate(listener), isShuttingDown: () => shuttingDown, settle: () => deps.runtime.records.drain()})
 
   server.get(
     '/metrics',

@@ -12,10 +12,15 @@ import {EventSubscription} from './subscription.js'
 
 export const KEEPALIVE_MS = 15_000
 
+/** WebSocket close code when the admin token that opened the socket was rotated (4000-4999: application codes; 4401 mirrors HTTP 401). */
+export const WS_CLOSE_TOKEN_ROTATED = 4401
+
 export interface EventRouteDeps {
   bus: EventBus
   logger: Logger
   guard: (ctx: {header: (name: string) => string | undefined}) => void
+  /** Registers a callback for admin-token rotation (returns its unsubscribe): open streams were authorised by the old token and are closed. */
+  onAdminTokenRotated: (listener: () => void) => () => void
   isShuttingDown: () => boolean
   /** Hands on the records of requests that ended in this loop turn (RecordQueue.drain), so a replay includes their events. */
   settle: () => void
@@ -27,6 +32,8 @@ function lastEventIdFrom(req: Request): number | null {
   const id = Number(raw)
   return Number.isSafeInteger(id) && id >= 0 ? id : null
 }
+
+const TOKEN_ROTATED_NOTICE = JSON.stringify({type: 'closing', reason: 'the admin token was rotated; reconnect with the new token'})
 
 /** Most events a new subscriber may ask to be replayed with `?backlog=`. */
 export const MAX_BACKLOG = 1000
@@ -85,10 +92,18 @@ export function registerEventRoutes(server: HyperExpress.Server, deps: EventRout
       send: (payload, event) => sink.write(event ? `id: ${event.id}\ndata: ${payload}\n\n` : `data: ${payload}\n\n`),
     })
     const keepalive = setInterval(() => void sink.write(': keep-alive\n\n'), KEEPALIVE_MS)
-    sink.onAbort(() => {
+    const stop = () => {
       clearInterval(keepalive)
       subscription.close()
+      stopOnRotation()
+    }
+    // The old token no longer opens a stream, so one it opened must not keep following either: a
+    // last notice, then the stream ends (the client's reconnection gets 401).
+    const stopOnRotation = deps.onAdminTokenRotated(() => {
+      stop()
+      void sink.write(`data: ${TOKEN_ROTATED_NOTICE}\n\n`).then(() => sink.end())
     })
+    sink.onAbort(stop)
     deps.settle()
     subscription.start(deps.bus, query.lastEventId, query.backlog)
   })
@@ -113,7 +128,16 @@ export function registerEventRoutes(server: HyperExpress.Server, deps: EventRout
           else resolve()
         }),
     })
-    ws.on('close', () => subscription.close())
+    const stopOnRotation = deps.onAdminTokenRotated(() => {
+      subscription.close()
+      if (ws.closed) return
+      ws.send(TOKEN_ROTATED_NOTICE)
+      ws.close(WS_CLOSE_TOKEN_ROTATED, 'admin token rotated')
+    })
+    ws.on('close', () => {
+      subscription.close()
+      stopOnRotation()
+    })
     deps.settle()
     subscription.start(deps.bus, context.lastEventId, context.backlog)
   })

@@ -57,6 +57,8 @@ async function writeTokenFile(path: string, token: string): Promise<void> {
 
 /** Holds the live admin token; verification is constant-time; rotation is immediate and durable. */
 export class AdminTokenHolder {
+  private readonly rotationListeners = new Set<() => void>()
+
   constructor(
     private token: string,
     private readonly file: string,
@@ -78,6 +80,9 @@ export class AdminTokenHolder {
     // It travels in an HTTP header: anything but visible ASCII would lock every client out.
     if (!/^[\x21-\x7e]+$/.test(next)) throw new TokenHubError('VALIDATION', 'the admin token may only contain visible ASCII characters (no control characters or non-ASCII letters)')
     const previous = this.token
+    // Rotating to the token in use would retire it while it stays live (and a restart with it in
+    // TOKENHUB_ADMIN_TOKEN would then ignore it).
+    if (secretsEqual(next, previous)) throw new TokenHubError('VALIDATION', 'the new admin token must differ from the current one')
     await writeTokenFile(this.file, next)
     this.token = next
     await this.store.update((doc) => {
@@ -85,6 +90,17 @@ export class AdminTokenHolder {
       hashes.push(sha256Hex(previous))
       doc.admin_token = {retired_hashes: hashes.slice(-RETIRED_HASHES_KEPT), rotated_at: this.now().toISOString()}
     })
+    for (const listener of [...this.rotationListeners]) listener()
     return next
+  }
+
+  /**
+   * Calls `listener` after each rotation, so what was opened with the old token (an event
+   * stream) can be closed: the old token must stop working everywhere at once. Returns the
+   * unsubscribe function.
+   */
+  onRotate(listener: () => void): () => void {
+    this.rotationListeners.add(listener)
+    return () => this.rotationListeners.delete(listener)
   }
 }

@@ -263,3 +263,51 @@ describe('TSDB retention', () => {
     expect((await fx.daemon.admin('GET', '/admin/v1/tsdb/metrics')).body.retention_ms).toBe(14 * 86_400_000)
   })
 })
+
+describe('admin token rotation', () => {
+  it('ends the SSE and WebSocket streams the old token opened, and the old token cannot reopen them', async () => {
+    const old = fx.daemon.adminToken
+    // The daemon restarted above: a client for its new port.
+    client = new OpenAI({apiKey: fx.key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
+    const sse = openSse(`${fx.daemon.url}/admin/v1/events`, auth())
+    await sse.waitFor((m) => m.some((x) => x.data.type === 'connected'))
+    const ws = new WebSocket(`${fx.daemon.url.replace('http', 'ws')}/admin/v1/ws`, {headers: auth()})
+    const wsMessages: Array<{type: string; reason?: string}> = []
+    ws.on('message', (data) => wsMessages.push(JSON.parse(String(data))))
+    const wsClosed = new Promise<{code: number; reason: string}>((resolve) => ws.on('close', (code, reason) => resolve({code, reason: String(reason)})))
+    const deadline = Date.now() + 5000
+    while (!wsMessages.some((m) => m.type === 'connected') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+
+    const rotated = await fx.daemon.admin('POST', '/admin/v1/admin-token/rotate', {token: 'rotated-admin-token-for-streams'})
+    expect(rotated.status).toBe(200)
+    fx.daemon.adminToken = 'rotated-admin-token-for-streams'
+
+    await sse.ended
+    expect(sse.messages.at(-1)?.data).toMatchObject({type: 'closing', reason: expect.stringContaining('admin token was rotated')})
+    expect(await wsClosed).toEqual({code: 4401, reason: 'admin token rotated'})
+    expect(wsMessages.at(-1)).toMatchObject({type: 'closing'})
+
+    // Nothing that happens afterwards reaches a client of the old token.
+    await ask('cheap-gpt')
+    expect(sse.events('route_success')).toEqual([])
+    expect((await fetch(`${fx.daemon.url}/admin/v1/events`, {headers: {authorization: `Bearer ${old}`}})).status).toBe(401)
+    const reopened = new WebSocket(`${fx.daemon.url.replace('http', 'ws')}/admin/v1/ws`, {headers: {authorization: `Bearer ${old}`}})
+    const status = await new Promise<number>((resolve, reject) => {
+      reopened.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+      reopened.on('open', () => reject(new Error('the WebSocket opened with the retired token')))
+      reopened.on('error', () => {})
+    })
+    expect(status).toBe(401)
+
+    // A stream opened with the new token follows on.
+    const fresh = openSse(`${fx.daemon.url}/admin/v1/events?type=route_success`, auth())
+    await fresh.waitFor((m) => m.some((x) => x.data.type === 'connected'))
+    await ask('cheap-gpt')
+    await fresh.waitFor(() => fresh.events('route_success').length === 1)
+    fresh.close()
+    // Rotating to the token in use would retire the live token.
+    const same = await fx.daemon.admin('POST', '/admin/v1/admin-token/rotate', {token: fx.daemon.adminToken})
+    expect(same.status).toBe(400)
+    expect(same.body.error.message).toContain('must differ from the current one')
+  })
+})

@@ -14,6 +14,9 @@ export function openSse(url: string, headers: Record<string, string>) {
   const messages: SseMessage[] = []
   const waiters: Array<{check: () => boolean; resolve: () => void}> = []
   let comments = 0
+  let markEnded: () => void = () => {}
+  /** Resolves when the daemon ends the stream (or the client aborts it). */
+  const ended = new Promise<void>((resolve) => (markEnded = resolve))
   const ready = fetch(url, {headers: {accept: 'text/event-stream', ...headers}, signal: controller.signal}).then(async (response) => {
     const parser = createParser({
       onEvent: (event) => {
@@ -29,12 +32,14 @@ export function openSse(url: string, headers: Record<string, string>) {
       } catch {
         // aborted
       }
+      markEnded()
     })()
     return response
   })
   return {
     messages,
     ready,
+    ended,
     comments: () => comments,
     events: (type?: string) => messages.filter((m) => m.data.type !== 'connected' && (!type || m.data.type === type)),
     waitFor(check: (messages: SseMessage[]) => boolean, timeoutMs = 10_000): Promise<void> {

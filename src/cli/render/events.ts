@@ -10,6 +10,7 @@ const COLORS: Record<string, Color> = {
   rate_limited: 'yellow',
   vault_locked: 'yellow',
   dropped: 'red',
+  closing: 'yellow',
 }
 
 const SKIP = new Set(['id', 'type', 'ts'])
