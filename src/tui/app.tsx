@@ -36,6 +36,7 @@ function footer(state: DashboardState): {text: string; tone: Tone} {
   if (modal.kind === 'filter') return {text: `filter (type or model): ${modal.draft}▏  Enter apply · Esc cancel`, tone: 'accent'}
   if (modal.kind === 'simulate') return {text: `simulate  mode ${state.simulation.mode}  tokens: ${modal.draft}▏  m mode · Enter run · Esc cancel`, tone: 'accent'}
   if (modal.kind === 'confirm_revoke') return {text: `Revoke API key ${modal.label}? Clients using it fail at once. [y/n]`, tone: 'warn'}
+  if (state.nav.help) return {text: '? Esc close  1-5 Tab screens  q quit', tone: 'muted'}
   const flash = activeFlash(state)
   if (flash) return {text: fieldValue(flash.text), tone: flash.tone}
   const problem = pollProblem(state)

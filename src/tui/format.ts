@@ -1,3 +1,4 @@
+import stringWidth from 'string-width'
 import {inert} from '../cli/style.js'
 
 /** Text formatting shared by the panes. Pure; times are shown in UTC so frames are reproducible. */
@@ -80,16 +81,39 @@ export function fieldValue(value: unknown): string {
   return inert(JSON.stringify(value))
 }
 
-/** Fits text into `width` columns, ending with an ellipsis when cut. */
+const PLAIN_ASCII = /^[\x20-\x7e]*$/
+
+/**
+ * Terminal columns `text` takes: a CJK character or most emoji take two, a combining mark none.
+ * The same measure Ink lays out with (string-width), so padded columns line up.
+ */
+export function displayWidth(text: string): number {
+  return PLAIN_ASCII.test(text) ? text.length : stringWidth(text)
+}
+
+const graphemes = new Intl.Segmenter('en', {granularity: 'grapheme'})
+
+/** Fits text into `width` columns, ending with an ellipsis when cut (never splits a character). */
 export function fit(text: string, width: number): string {
   if (width <= 0) return ''
-  if (text.length <= width) return text
-  return width === 1 ? '…' : `${text.slice(0, width - 1)}…`
+  if (displayWidth(text) <= width) return text
+  if (width === 1) return '…'
+  if (PLAIN_ASCII.test(text)) return `${text.slice(0, width - 1)}…`
+  let out = ''
+  let used = 0
+  for (const {segment} of graphemes.segment(text)) {
+    const w = stringWidth(segment)
+    if (used + w > width - 1) break
+    out += segment
+    used += w
+  }
+  return `${out}…`
 }
 
 export function pad(text: string, width: number, align: 'left' | 'right' = 'left'): string {
   const fitted = fit(text, width)
-  return align === 'right' ? fitted.padStart(width) : fitted.padEnd(width)
+  const room = ' '.repeat(Math.max(0, width - displayWidth(fitted)))
+  return align === 'right' ? room + fitted : fitted + room
 }
 
 /** `[#####.....]` for a share of a budget; "unlimited" without one. */

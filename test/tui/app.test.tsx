@@ -6,7 +6,8 @@ import {createStore} from '../../src/tui/data/store.js'
 import type {Size} from '../../src/tui/layout.js'
 import {dashboardReducer, initialState} from '../../src/tui/state/dashboard.js'
 import type {Action, DashboardState} from '../../src/tui/state/types.js'
-import {fakeClient, fakeStream, NOW, routeEvent} from './fake-client.js'
+import {apiKey, fakeClient, fakeStream, KEYS, NOW, routeEvent} from './fake-client.js'
+import {displayWidth} from '../../src/tui/format.js'
 
 const KEY = {up: '\u001b[A', down: '\u001b[B', pageDown: '\u001b[6~', enter: '\r', escape: '\u001b', tab: '\t'}
 
@@ -42,7 +43,7 @@ async function mount(size: Size = {columns: 100, rows: 30}, clientOverrides: Par
       await new Promise((resolve) => setTimeout(resolve, 15))
     }
   }
-  await waitFor('anthropic')
+  await waitFor(/^an +\S/m)
   stream.connect()
   await waitFor('● live')
   return {app, client, stream, store, frame, waitFor, waitGone, press}
@@ -64,9 +65,9 @@ describe('dashboard screens', () => {
     expect(text).toContain('[1 Overview]')
     expect(text).toMatch(/oa\s+openai\s+ok\s+120\s+5\.0%\s+420ms\s+closed\s+ready/)
     expect(text).toMatch(/an\s+anthropic\s+down\s+40\s+75%\s+2500ms\s+open\s+ready/)
-    expect(text).toContain('requests/s 48m')
-    expect(text).toContain('p95 ms 48m')
-    expect(text).toContain('cost/min 48m  1h $0.27')
+    expect(text).toContain('requests/s 24m')
+    expect(text).toContain('p95 ms 24m')
+    expect(text).toContain('cost/min 24m  1h $0.27')
     expect(text).toMatch(/┼|┤/)
     expect(text).toContain('1h  321 req  0.9% err  p95 480ms  6000 tok  $1.23')
     expect(text).toContain('? keys')
@@ -168,6 +169,23 @@ describe('dashboard screens', () => {
     await waitFor(/web-frontend\s+th-k1\s+revoked/)
   })
 
+  it('keys: wide characters (CJK, emoji) keep the columns aligned, and a long spend is not cut', async () => {
+    const keys = [...KEYS, apiKey('k3', '日本語のキー名前', 50, 0.00012), apiKey('k4', '🔑 deploy', 1000, 999.99), apiKey('k5', '検証用のとても長い名前のキーです', 0, 1)]
+    const {press, frame, waitFor} = await mount({columns: 120, rows: 30}, {keys, info: {api_keys: keys.length}})
+    await press('4')
+    await waitFor('th-k5')
+    const lines = frame().split('\n').filter((line) => /th-k\d/.test(line))
+    expect(lines).toHaveLength(5)
+    // The prefix column starts at the same terminal column on every row.
+    const starts = lines.map((line) => displayWidth(line.slice(0, line.indexOf('th-k'))))
+    expect(new Set(starts).size).toBe(1)
+    expect(frame()).toContain('$0.00012 / $50.00')
+    expect(frame()).toContain('$1000 / $1000')
+    // A name too long for its column is cut on a character boundary, with an ellipsis.
+    expect(frame()).toMatch(/検証用の[^\s]*…/)
+    for (const line of frame().split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(120)
+  })
+
   it('keys: reads one page of 1,000 and says when the store holds more', async () => {
     const small = await mount()
     await small.press('4')
@@ -228,5 +246,33 @@ describe('layout', () => {
     await big.waitFor('╭')
     expectFits(big.frame(), {columns: 160, rows: 50})
     expect(big.frame().split('\n').length).toBe(49)
+  })
+
+  it.each([
+    [{columns: 80, rows: 14}, true, 3],
+    [{columns: 80, rows: 10}, false, 3],
+    [{columns: 50, rows: 9}, false, 2],
+    [{columns: 44, rows: 16}, true, 1],
+  ])('a small terminal (%o) drops charts and blank lines, never the provider rows or a table header', async (size, charts, chartCount) => {
+    const {press, frame, waitFor} = await mount(size)
+    const overview = frame()
+    expectFits(overview, size)
+    expect(overview).toMatch(/^PROVIDER/m)
+    expect(overview).toMatch(/^oa /m)
+    expect(overview).toMatch(/^an /m)
+    expect(overview).not.toContain('more providers')
+    expect((overview.match(/requests\/s|p95 ms|cost\/min/g) ?? []).length).toBe(charts ? chartCount : 0)
+    await press('3', 's', KEY.enter)
+    await waitFor(/^1 {2}cheap-gpt/m)
+    const models = frame()
+    expectFits(models, size)
+    expect(models).toMatch(/^ {2}MODEL/m)
+    expect(models).toMatch(/^› cheap-gpt/m)
+    expect(models).toMatch(/^# {2}MODEL/m)
+    for (const [key, marker] of [['2', 'received'], ['4', 'web-frontend'], ['5', '12:00:29'], ['?', 'Key map']] as const) {
+      await press(key)
+      await waitFor(marker)
+      expectFits(frame(), size)
+    }
   })
 })

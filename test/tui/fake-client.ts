@@ -47,7 +47,7 @@ export const ENGINE: EngineModelsDto = {
   ],
 }
 
-const apiKey = (id: string, name: string, budget: number, spend: number, status = 'active', lastUsed: string | null = null): ApiKeyDto => ({
+export const apiKey = (id: string, name: string, budget: number, spend: number, status = 'active', lastUsed: string | null = null): ApiKeyDto => ({
   id,
   name,
   key_prefix: `th-${id}`,
@@ -128,10 +128,10 @@ export interface FakeClient extends DashboardClient {
   setDown(down: boolean): void
 }
 
-export function fakeClient(overrides: {info?: Partial<InfoDto>} = {}): FakeClient {
+export function fakeClient(overrides: {info?: Partial<InfoDto>; keys?: ApiKeyDto[]} = {}): FakeClient {
   const calls: FakeClient['calls'] = []
   let down = false
-  let keys = KEYS.map((k) => ({...k}))
+  let keys = (overrides.keys ?? KEYS).map((k) => ({...k}))
   const answer = <T>(method: string, args: unknown[], value: () => T): Promise<T> => {
     calls.push({method, args})
     if (down) return Promise.reject(new ClientError('UNREACHABLE', 'cannot reach the TokenHub daemon at http://gw:8080: ECONNREFUSED'))

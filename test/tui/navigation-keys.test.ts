@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import type {ApiKeyDto} from '../../src/core/api-types.js'
 import {resolveKey} from '../../src/tui/state/commands.js'
-import {dashboardReducer, initialState} from '../../src/tui/state/dashboard.js'
+import {cursorOf, dashboardReducer, initialState} from '../../src/tui/state/dashboard.js'
 import {activeScopes, footerHints, helpSections, KEY_BINDINGS, matchKey, splitInput, type KeyFlags} from '../../src/tui/state/keymap.js'
 import type {Action, DashboardState, Effect} from '../../src/tui/state/types.js'
 
@@ -83,6 +83,18 @@ describe('navigation by keys', () => {
     expect(press(fresh(), '?', '?').state.nav.help).toBe(false)
   })
 
+  it('behind the key map, the hidden screen takes no keys: r, Enter, arrows do nothing; q quits and digits switch', () => {
+    let state = dashboardReducer(fresh(), {type: 'loaded', resource: 'keys', data: [key('k1', 'web')], at: 0})
+    state = press(state, '4', '?').state
+    const behind = press(state, 'r', {return: true}, {downArrow: true}, 's')
+    expect(behind.state.nav).toMatchObject({screen: 'keys', help: true, modal: {kind: 'none'}})
+    expect(behind.effects).toEqual([])
+    expect(press(state, 'q').effects).toEqual([{kind: 'quit'}])
+    expect(press(state, '5').state.nav).toMatchObject({screen: 'logs', help: false})
+    // The overlay still lists the keys of the screen below it.
+    expect(helpSections({screen: 'keys', help: true, modal: 'none'}).map((s) => s.title)).toContain('Keys')
+  })
+
   it('events: space pauses, / filters, Enter opens the selected event, Esc closes then clears', () => {
     let state = dashboardReducer(fresh(), {type: 'events_received', events: [{type: 'route_success', id: 1, model_id: 'claude'}, {type: 'route_error', id: 2, model_id: 'cheap-gpt'}]})
     state = press(state, '2', ' ').state
@@ -132,6 +144,30 @@ describe('navigation by keys', () => {
     // With a result on screen, m re-runs in the next mode.
     const done = dashboardReducer(run.state, {type: 'simulation_done', result: {mode: 'high_confidence', token_count: 50, chosen: null, vault_locked: false, candidates: []}})
     expect(press(done, 'm').effects).toEqual([{kind: 'simulate', mode: 'fast', tokens: 50}])
+    // A failed run clears the old ranking (it was for other inputs); m then only picks the mode.
+    const failed = dashboardReducer(press(done, 'm').state, {type: 'simulation_failed', message: 'daemon unreachable'})
+    expect(failed.simulation).toMatchObject({running: false, result: null, error: 'daemon unreachable', mode: 'fast'})
+    const next = press(failed, 'm')
+    expect(next.effects).toEqual([])
+    expect(next.state.simulation.mode).toBe('planning')
+  })
+
+  it('the list cursor follows its row (by id) when a poll brings new rows on top', () => {
+    const page = (ids: string[]) => ({type: 'loaded', resource: 'logs', data: ids.map((id) => ({request_id: id})), at: NOW}) as Action
+    let state = dashboardReducer(fresh(), page(['r3', 'r2', 'r1']))
+    state = press(state, '5', {downArrow: true}).state
+    expect(state.nav.cursor.logs).toBe(1)
+    state = dashboardReducer(state, page(['r5', 'r4', 'r3', 'r2', 'r1']))
+    expect(state.nav.cursor.logs).toBe(3)
+    expect(press(state, {return: true}).state.nav.modal).toMatchObject({title: 'request r2'})
+    // Gone from the list (aged out): the cursor stays where it was, inside the list.
+    state = dashboardReducer(state, page(['r9', 'r8']))
+    expect(cursorOf(state, 'logs')).toBe(1)
+    // Keys follow by id as well.
+    const keys = (ids: string[]) => ({type: 'loaded', resource: 'keys', data: ids.map((id) => key(id, id)), at: NOW}) as Action
+    state = press(dashboardReducer(state, keys(['a', 'b'])), '4', {downArrow: true}).state
+    state = dashboardReducer(state, keys(['c', 'a', 'b']))
+    expect(state.nav.cursor.keys).toBe(2)
   })
 
   it('list cursors stay inside the list, PgDn moves a page', () => {

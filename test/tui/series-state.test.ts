@@ -14,7 +14,7 @@ import {
   seedSeries,
   unseedSeries,
 } from '../../src/tui/state/series.js'
-import {downsample, plotLines} from '../../src/tui/components/chart-text.js'
+import {downsample, plotLines, spanMinutes} from '../../src/tui/components/chart-text.js'
 
 const T0 = Date.parse('2026-03-01T12:00:00.000Z')
 const MIN = 60_000
@@ -102,9 +102,19 @@ describe('chart series', () => {
 })
 
 describe('chart text', () => {
-  it('downsamples by averaging and treats gaps as zero', () => {
+  it('shows one minute per column, and downsamples by averaging only the minutes that have a value', () => {
+    expect(spanMinutes(80)).toBe(60)
+    expect(spanMinutes(26)).toBe(18)
+    expect(spanMinutes(26, 5)).toBe(5)
     expect(downsample([1, 3, 5, 7], 2)).toEqual([2, 6])
     expect(downsample([null, 4], 5)).toEqual([0, 4])
+    expect(downsample([null, 4, null, null], 2)).toEqual([4, 0])
+  })
+
+  it('draws a one-minute peak at its full height', () => {
+    const values = Array.from({length: 18}, (_, i) => (i === 9 ? 10 : 1))
+    const lines = plotLines(values.slice(-spanMinutes(26)), 26, 6)
+    expect(lines[0]).toMatch(/^ +10\.0[┤┼] *╭╮/)
   })
 
   it('draws exactly the rows asked for, within the width, even for an all-zero series', () => {

@@ -8,24 +8,29 @@ export const LABEL_WIDTH = 7
 export const pointsFor = (width: number) => Math.max(1, width - LABEL_WIDTH - 1)
 
 /**
- * How many minutes a chart `width` wide shows: at most two minutes per column so recent
- * changes stay visible, but never less than the last 30 minutes nor more than 60.
+ * How many minutes a chart `width` wide shows: one minute per column (at most the last 60), so a
+ * peak is drawn at its height instead of averaged with its neighbours; a narrow chart shows
+ * fewer minutes, and its title says how many.
  */
 export function spanMinutes(width: number, available = 60): number {
-  return Math.min(available, 60, Math.max(30, 2 * pointsFor(width)))
+  return Math.max(1, Math.min(available, 60, pointsFor(width)))
 }
 
-/** Averages neighbouring points so at most `points` remain (empty minutes count as 0). */
+const known = (v: number | null): v is number => v !== null && Number.isFinite(v)
+
+/**
+ * Averages neighbouring points so at most `points` remain. A minute without a value (no traffic:
+ * no p95) does not pull its group down; a group with no value at all is drawn at 0.
+ */
 export function downsample(values: ReadonlyArray<number | null>, points: number): number[] {
-  const filled = values.map((v) => (v === null || !Number.isFinite(v) ? 0 : v))
   const target = Math.max(1, points)
-  if (filled.length <= target) return filled
+  if (values.length <= target) return values.map((v) => (known(v) ? v : 0))
   const out: number[] = []
   for (let i = 0; i < target; i++) {
-    const from = Math.floor((i * filled.length) / target)
-    const to = Math.floor(((i + 1) * filled.length) / target)
-    const group = filled.slice(from, Math.max(to, from + 1))
-    out.push(group.reduce((a, b) => a + b, 0) / group.length)
+    const from = Math.floor((i * values.length) / target)
+    const to = Math.floor(((i + 1) * values.length) / target)
+    const group = values.slice(from, Math.max(to, from + 1)).filter(known)
+    out.push(group.length === 0 ? 0 : group.reduce((a, b) => a + b, 0) / group.length)
   }
   return out
 }

@@ -1,4 +1,4 @@
-import {pad} from '../format.js'
+import {displayWidth, pad} from '../format.js'
 import type {Tone} from './theme.js'
 
 /** Columns are listed most important first: the rightmost give way first when room is short. */
@@ -29,7 +29,7 @@ const minOf = (column: ColumnSpec, natural: number) => Math.min(natural, column.
  * minimum from the right, and if that is not enough the rightmost columns are hidden.
  */
 export function columnWidths(columns: readonly ColumnSpec[], rows: readonly (readonly Cell[])[], total: number): number[] {
-  const widths = columns.map((column, i) => Math.min(column.max ?? 40, Math.max(column.header.length, ...rows.map((row) => row[i]?.text.length ?? 0))))
+  const widths = columns.map((column, i) => Math.min(column.max ?? 40, Math.max(column.header.length, ...rows.map((row) => displayWidth(row[i]?.text ?? '')))))
   const used = () => widths.reduce((sum, w) => sum + (w > 0 ? w + GAP : 0), 0) - GAP
   for (let i = columns.length - 1; i >= 0 && used() > total; i--) {
     widths[i] = Math.max(minOf(columns[i], widths[i]), widths[i] - (used() - total))

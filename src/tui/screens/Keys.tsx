@@ -22,7 +22,7 @@ const COLUMNS: ColumnSpec[] = [
   {header: 'prefix', max: 14, min: 11},
   {header: 'status', max: 8},
   {header: 'budget', max: 17, min: 17},
-  {header: 'spend', align: 'right', max: 16},
+  {header: 'spend', align: 'right', max: 22},
   {header: 'last used', max: 10, min: 9},
   {header: 'project', max: 16, min: 7},
 ]

@@ -4,7 +4,7 @@ import {Table} from '../components/Table.js'
 import type {Cell, ColumnSpec} from '../components/table-layout.js'
 import {healthTone, toneProps, type Theme} from '../components/theme.js'
 import {count, fieldValue, ms, percent, usd} from '../format.js'
-import type {Frame} from '../layout.js'
+import {modelsLayout, type Frame} from '../layout.js'
 import type {SimulationState} from '../state/types.js'
 
 type EngineModel = EngineModelsDto['models'][number]
@@ -89,21 +89,20 @@ function simulationTitle(simulation: SimulationState): string {
 /** The routing view: every model with its live figures, and the last simulation below. */
 export function Models({models, cursor, simulation, frame, theme, loading}: ModelsProps) {
   const candidates = simulation.result?.candidates ?? []
-  const simulationRows = simulation.result ? Math.min(candidates.length + 1, Math.floor((frame.body - 2) / 2)) : 0
-  const modelRows = Math.max(1, frame.body - 1 - 2 - simulationRows - (simulation.result ? 1 : 0))
+  const layout = modelsLayout(frame, models.length, simulation.result ? candidates.length : null)
   return (
     <Box flexDirection="column" width={frame.width} height={frame.body} overflow="hidden">
-      <Table columns={MODEL_COLUMNS} rows={models.map(modelCells)} width={frame.width} height={modelRows} selected={cursor} theme={theme} empty={loading ? 'loading…' : '(no models registered)'} />
-      <Text> </Text>
+      <Table columns={MODEL_COLUMNS} rows={models.map(modelCells)} width={frame.width} height={layout.modelRows} selected={cursor} theme={theme} empty={loading ? 'loading…' : '(no models registered)'} />
+      {layout.gap ? <Text> </Text> : null}
       <Text wrap="truncate" {...toneProps(theme, simulation.error ? 'bad' : 'title')}>
         {simulationTitle(simulation)}
       </Text>
-      {simulation.result ? (
+      {simulation.result && layout.candidateRows > 0 ? (
         <Table
           columns={CANDIDATE_COLUMNS}
           rows={[...candidates].sort(byRank).map((c) => candidateCells(c, simulation.result?.chosen ?? null))}
           width={frame.width}
-          height={Math.max(1, simulationRows - 1)}
+          height={layout.candidateRows}
           theme={theme}
           empty="(no candidates)"
         />

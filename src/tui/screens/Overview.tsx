@@ -50,14 +50,20 @@ function totalsLine(window: string, row: StatsRowDto | undefined): string {
 
 const last = <T,>(values: readonly T[]) => values[values.length - 1]
 
-/** Provider health, three live charts over the last hour, and the 1h/24h totals. */
+/** Provider health, live charts over the last hour, and the 1h/24h totals. */
 export function Overview({providers, series, totals, frame, theme, loading}: OverviewProps) {
   const layout = overviewLayout(frame, providers.length)
-  const cut = providers.length > layout.providerRows
+  // When not every provider fits, the last row says how many are left out.
+  const cut = providers.length > layout.providerRows && layout.providerRows >= 2
   const tableRows = cut ? layout.providerRows - 1 : layout.providerRows
   const hourCost = series.costPerMinute.reduce((a, b) => a + b, 0)
   const span = spanMinutes(layout.chartWidth, series.t.length)
   const recent = <T,>(values: readonly T[]) => values.slice(-span)
+  const charts = [
+    {title: `requests/s ${span}m  now ${compact(last(series.requestsPerSecond) ?? 0)}`, values: recent(series.requestsPerSecond), tone: 'ok' as const},
+    {title: `p95 ms ${span}m  now ${ms(last(series.p95Ms))}`, values: recent(series.p95Ms), tone: 'warn' as const},
+    {title: `cost/min ${span}m  1h ${usd(hourCost)}`, values: recent(series.costPerMinute), tone: 'accent' as const},
+  ].slice(0, layout.chartCount)
   return (
     <Box flexDirection="column" width={frame.width} height={frame.body} overflow="hidden">
       <Table
@@ -69,15 +75,23 @@ export function Overview({providers, series, totals, frame, theme, loading}: Ove
         empty={loading ? 'loading…' : '(no providers registered)'}
       />
       {cut ? <Text {...toneProps(theme, 'muted')}>{`  … ${providers.length - tableRows} more providers`}</Text> : null}
-      <Text> </Text>
-      <Box flexDirection="row" gap={2}>
-        <Chart title={`requests/s ${span}m  now ${compact(last(series.requestsPerSecond) ?? 0)}`} values={recent(series.requestsPerSecond)} width={layout.chartWidth} height={layout.chartRows} theme={theme} tone="ok" />
-        <Chart title={`p95 ms ${span}m  now ${ms(last(series.p95Ms))}`} values={recent(series.p95Ms)} width={layout.chartWidth} height={layout.chartRows} theme={theme} tone="warn" />
-        <Chart title={`cost/min ${span}m  1h ${usd(hourCost)}`} values={recent(series.costPerMinute)} width={layout.chartWidth} height={layout.chartRows} theme={theme} tone="accent" />
-      </Box>
-      <Text> </Text>
-      <Text wrap="truncate">{totalsLine('1h', totals['1h'])}</Text>
-      <Text wrap="truncate">{totalsLine('24h', totals['24h'])}</Text>
+      {layout.chartRows > 0 ? (
+        <>
+          {layout.gaps ? <Text> </Text> : null}
+          <Box flexDirection="row" gap={2}>
+            {charts.map((chart) => (
+              <Chart key={chart.tone} title={chart.title} values={chart.values} width={layout.chartWidth} height={layout.chartRows} theme={theme} tone={chart.tone} />
+            ))}
+          </Box>
+        </>
+      ) : null}
+      {layout.totals ? (
+        <>
+          {layout.gaps ? <Text> </Text> : null}
+          <Text wrap="truncate">{totalsLine('1h', totals['1h'])}</Text>
+          <Text wrap="truncate">{totalsLine('24h', totals['24h'])}</Text>
+        </>
+      ) : null}
     </Box>
   )
 }

@@ -36,6 +36,29 @@ export function cursorOf(state: DashboardState, screen: 'models' | 'keys' | 'log
   return Math.max(0, Math.min(state.nav.cursor[screen], listLength(state, screen) - 1))
 }
 
+type ListScreen = 'models' | 'keys' | 'logs'
+const LIST_OF: Partial<Record<string, ListScreen>> = {engine: 'models', keys: 'keys', logs: 'logs'}
+
+function rowId(state: DashboardState, screen: ListScreen, index: number): string | undefined {
+  if (screen === 'models') return modelRows(state)[index]?.id
+  if (screen === 'keys') return keyRows(state)[index]?.id
+  return logRows(state)[index]?.request_id
+}
+
+/**
+ * After a poll replaced a list, the cursor stays on the row it was on (by id), not on the same
+ * index: new requests arrive on top of the logs every few seconds and would move it.
+ */
+function followSelection(before: DashboardState, after: DashboardState, screen: ListScreen): DashboardState {
+  const id = rowId(before, screen, cursorOf(before, screen))
+  if (id === undefined) return after
+  const length = listLength(after, screen)
+  for (let i = 0; i < length; i++) {
+    if (rowId(after, screen, i) === id) return i === after.nav.cursor[screen] ? after : withNav(after, {cursor: {...after.nav.cursor, [screen]: i}})
+  }
+  return after
+}
+
 function withNav(state: DashboardState, nav: Partial<NavState>): DashboardState {
   return {...state, nav: {...state.nav, ...nav}}
 }
@@ -77,8 +100,8 @@ function openDetail(state: DashboardState): DashboardState {
 
 /** Esc: closes what is open, else clears the events filter, then the selection. */
 function back(state: DashboardState): DashboardState {
-  if (state.nav.modal.kind !== 'none') return withNav(state, {modal: {kind: 'none'}})
   if (state.nav.help) return withNav(state, {help: false})
+  if (state.nav.modal.kind !== 'none') return withNav(state, {modal: {kind: 'none'}})
   if (state.nav.screen === 'events') {
     return state.events.filter !== '' ? {...state, events: setFilter(state.events, '')} : {...state, events: clearSelection(state.events)}
   }
@@ -153,7 +176,8 @@ export function dashboardReducer(state: DashboardState, action: Action): Dashboa
     case 'simulation_done':
       return {...state, simulation: {...state.simulation, running: false, result: action.result, error: null}}
     case 'simulation_failed':
-      return {...state, simulation: {...state.simulation, running: false, error: action.message}}
+      // The previous ranking was for other inputs: leaving it under a "failed" title would pass it off as this run's.
+      return {...state, simulation: {...state.simulation, running: false, result: null, error: action.message}}
     case 'ask_revoke':
       return askRevoke(state, state.now)
     case 'flash':
@@ -161,10 +185,12 @@ export function dashboardReducer(state: DashboardState, action: Action): Dashboa
     case 'loaded': {
       const errors = {...state.remote.errors}
       delete errors[action.resource]
-      return {
+      const next = {
         ...state,
         remote: {data: {...state.remote.data, [action.resource]: action.data}, fetchedAt: {...state.remote.fetchedAt, [action.resource]: action.at}, errors},
       }
+      const list = LIST_OF[action.resource]
+      return list ? followSelection(state, next, list) : next
     }
     case 'load_failed':
       return {...state, remote: {...state.remote, errors: {...state.remote.errors, [action.resource]: {code: action.code, message: action.message}}}}

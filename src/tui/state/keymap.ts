@@ -118,6 +118,9 @@ export interface KeyContext {
 
 /** Scopes in the order they are tried: modal ones shadow the screen's, which shadow global ones. */
 export function activeScopes(context: KeyContext): Scope[] {
+  // The key map covers the screen: only keys that close it, switch screens or quit act, not the
+  // hidden screen's (r would ask to revoke a key the user cannot see).
+  if (context.help && (context.modal === 'none' || context.modal === 'detail')) return ['always', 'global']
   switch (context.modal) {
     case 'confirm_revoke':
       return ['always', 'confirm']
@@ -168,7 +171,7 @@ export const SCOPE_TITLES: Partial<Record<Scope, string>> = {
 
 /** The overlay's sections for this context: the active scopes first, each with its bindings. */
 export function helpSections(context: KeyContext, bindings: readonly KeyBinding[] = KEY_BINDINGS): Array<{title: string; rows: Array<{label: string; help: string}>}> {
-  const scopes = activeScopes({...context, modal: context.modal === 'none' || context.modal === 'detail' ? 'none' : context.modal})
+  const scopes = activeScopes({...context, help: false, modal: context.modal === 'none' || context.modal === 'detail' ? 'none' : context.modal})
   return scopes
     .map((scope) => ({
       title: SCOPE_TITLES[scope] ?? scope,
