@@ -10,7 +10,8 @@ export function uptime(seconds: number): string {
   const m = Math.floor((s % 3600) / 60)
   if (d > 0) return `${d}d${String(h).padStart(2, '0')}h`
   if (h > 0) return `${h}h${String(m).padStart(2, '0')}m`
-  return `${m}m${String(s % 60).padStart(2, '0')}s`
+  // Seconds only in the first minute: a header that changes every second redraws every second.
+  return m > 0 ? `${m}m` : `${s}s`
 }
 
 export function usd(value: number | null | undefined): string {

@@ -5,6 +5,7 @@ import {App} from './app.js'
 import {DashboardController, type DashboardClient, type EventFollower} from './data/controller.js'
 import {createStore} from './data/store.js'
 import {dashboardReducer, initialState} from './state/dashboard.js'
+import {changeShows} from './state/selectors.js'
 import {openTerminalSession} from './terminal.js'
 
 export interface DashboardOptions {
@@ -29,7 +30,7 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
   const stdout = options.stdout ?? process.stdout
   const stdin = options.stdin ?? process.stdin
   const stderr = options.stderr ?? process.stderr
-  const store = createStore(dashboardReducer, initialState({url: options.url, now: Date.now()}), {minIntervalMs: 100})
+  const store = createStore(dashboardReducer, initialState({url: options.url, now: Date.now()}), {minIntervalMs: 100, shows: changeShows})
   if (options.info) store.dispatch({type: 'loaded', resource: 'info', data: options.info, at: Date.now()})
   const controller = new DashboardController({
     client: options.client,

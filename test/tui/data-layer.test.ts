@@ -3,7 +3,8 @@ import {DashboardController} from '../../src/tui/data/controller.js'
 import {createStore} from '../../src/tui/data/store.js'
 import {dashboardReducer, initialState} from '../../src/tui/state/dashboard.js'
 import type {Action, DashboardState} from '../../src/tui/state/types.js'
-import {fakeClient, fakeStream, NOW, routeEvent} from './fake-client.js'
+import {fakeClient, fakeStream, INFO, LOGS, NOW, routeEvent} from './fake-client.js'
+import {changeShows, uptimeText} from '../../src/tui/state/selectors.js'
 
 afterEach(() => {
   vi.useRealTimers()
@@ -27,6 +28,34 @@ describe('store', () => {
     clock = 1000
     vi.advanceTimersByTime(1000)
     expect(seen).toEqual([1, 501])
+    store.close()
+  })
+
+  it('a clock tick or a poll that changes nothing on screen costs no frame', () => {
+    const store = createStore<DashboardState, Action>(dashboardReducer, initialState({url: 'http://gw:8080', now: NOW}), {minIntervalMs: 0, shows: changeShows})
+    let frames = 0
+    store.subscribe(() => frames++)
+    const info = {...INFO, uptime_s: 7200}
+    store.dispatch({type: 'loaded', resource: 'info', data: info, at: NOW})
+    store.dispatch({type: 'show_screen', screen: 'models'})
+    expect(frames).toBe(2)
+    // Uptime 2h00m: ticks within the minute show nothing new; the minute changing does.
+    for (let s = 1; s < 60; s++) store.dispatch({type: 'tick', now: NOW + s * 1000})
+    expect(frames).toBe(2)
+    expect(store.getState().now).toBe(NOW + 59_000)
+    store.dispatch({type: 'tick', now: NOW + 60_000})
+    expect(frames).toBe(3)
+    // The same answer again (the uptime moved on as expected): nothing to draw.
+    store.dispatch({type: 'loaded', resource: 'info', data: {...info, uptime_s: 7265}, at: NOW + 65_000})
+    store.dispatch({type: 'loaded', resource: 'logs', data: LOGS, at: NOW})
+    store.dispatch({type: 'loaded', resource: 'logs', data: structuredClone(LOGS), at: NOW + 5000})
+    expect(frames).toBe(4)
+    // A restart (uptime back to 3 s) or new data does draw.
+    store.dispatch({type: 'loaded', resource: 'info', data: {...info, uptime_s: 3}, at: NOW + 70_000})
+    expect(frames).toBe(5)
+    expect(uptimeText(store.getState())).toBe('3s')
+    store.dispatch({type: 'loaded', resource: 'logs', data: LOGS.slice(1), at: NOW + 10_000})
+    expect(frames).toBe(6)
     store.close()
   })
 })

@@ -13,14 +13,19 @@ export interface Store<S, A> {
   close(): void
 }
 
-export interface StoreOptions {
+export interface StoreOptions<S = never> {
   minIntervalMs?: number
   now?: () => number
   setTimer?: (fn: () => void, ms: number) => unknown
   clearTimer?: (handle: unknown) => void
+  /**
+   * Whether a change shows on screen. A change that does not (a clock tick that moves no visible
+   * figure) is kept without telling listeners: every frame costs a full Ink layout and render.
+   */
+  shows?: (previous: S, next: S) => boolean
 }
 
-export function createStore<S, A>(reducer: (state: S, action: A) => S, initial: S, options: StoreOptions = {}): Store<S, A> {
+export function createStore<S, A>(reducer: (state: S, action: A) => S, initial: S, options: StoreOptions<S> = {}): Store<S, A> {
   const minInterval = options.minIntervalMs ?? 100
   const now = options.now ?? (() => performance.now())
   const setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms))
@@ -46,7 +51,9 @@ export function createStore<S, A>(reducer: (state: S, action: A) => S, initial: 
     dispatch(action) {
       const next = reducer(state, action)
       if (next === state) return
+      const previous = state
       state = next
+      if (options.shows && !options.shows(previous, next)) return
       dirty = true
       if (timer !== null || closed) return
       const wait = lastNotified + minInterval - now()

@@ -1,8 +1,9 @@
+import {isDeepStrictEqual} from 'node:util'
 import type {ApiKeyDto, RequestLogDto} from '../../core/api-types.js'
 import {fieldValue} from '../format.js'
 import {appendEvents, clearSelection, initialEvents, moveSelection, selectedEntry, setFilter, togglePause} from './events.js'
 import {addRouteEvents, initialSeries, seedFailed, seedSeries, unseedSeries} from './series.js'
-import {SCREENS, SIMULATION_MODES, type Action, type DashboardState, type NavState, type ScreenId} from './types.js'
+import {SCREENS, SIMULATION_MODES, type Action, type DashboardState, type NavState, type RemoteData, type ScreenId} from './types.js'
 
 export function initialState(options: {url: string; now: number; eventCapacity?: number; chartMinutes?: number}): DashboardState {
   return {
@@ -130,6 +131,22 @@ function askRevoke(state: DashboardState, at: number): DashboardState {
   return withNav(state, {modal: {kind: 'confirm_revoke', keyId: key.id, label: `${fieldValue(key.name)} (${fieldValue(key.key_prefix)})`}})
 }
 
+/**
+ * A poll that brought what is already shown (the usual case when idle) changes nothing, so it
+ * costs no frame. The daemon's uptime moves on by itself: equal when it is where the last answer
+ * plus the time since puts it.
+ */
+function unchanged(state: DashboardState, action: Extract<Action, {type: 'loaded'}>): boolean {
+  const before = state.remote.data[action.resource]
+  const at = state.remote.fetchedAt[action.resource]
+  if (before === undefined || at === undefined || state.remote.errors[action.resource]) return false
+  if (action.resource !== 'info') return isDeepStrictEqual(before, action.data)
+  const previous = before as RemoteData['info']
+  const next = action.data as RemoteData['info']
+  const drift = Math.abs(previous.uptime_s + (action.at - at) / 1000 - next.uptime_s)
+  return drift < 2 && isDeepStrictEqual({...previous, uptime_s: 0}, {...next, uptime_s: 0})
+}
+
 export function dashboardReducer(state: DashboardState, action: Action): DashboardState {
   switch (action.type) {
     case 'batch':
@@ -183,6 +200,7 @@ export function dashboardReducer(state: DashboardState, action: Action): Dashboa
     case 'flash':
       return {...state, flash: {text: action.text, tone: action.tone, at: action.at}}
     case 'loaded': {
+      if (unchanged(state, action)) return state
       const errors = {...state.remote.errors}
       delete errors[action.resource]
       const next = {

@@ -1,5 +1,6 @@
 import type {StatsRowDto, TargetHealthDto} from '../../core/api-types.js'
-import {uptime} from '../format.js'
+import {ago, uptime} from '../format.js'
+import {minuteStart} from './series.js'
 import type {DashboardState, Tone} from './types.js'
 
 /** View models derived from the state: plain data the components render. No Ink here. */
@@ -97,4 +98,28 @@ export function pollProblem(state: DashboardState): string | null {
     if (error && error.code !== 'UNREACHABLE' && error.code !== 'AUTH_INVALID') return `${resource}: ${error.message}`
   }
   return null
+}
+
+/**
+ * Everything on screen that moves with the clock alone, as one string: the uptime, whether a
+ * flash is still up, the keys' "ago" times, the charts' current minute (and its rate while it has
+ * traffic). Two states that differ only in `now` look the same when these are equal.
+ */
+export function clockView(state: DashboardState): string {
+  const parts = [uptimeText(state), activeFlash(state) ? 'flash' : '']
+  if (state.nav.screen === 'keys') parts.push((state.remote.data.keys ?? []).map((key) => ago(key.last_used_at, state.now)).join(','))
+  if (state.nav.screen === 'overview') {
+    const minute = minuteStart(state.now)
+    const current = state.series.buckets.at(-1)
+    parts.push(String(minute), current?.t === minute && current.requests > 0 ? String(Math.floor(state.now / 1000)) : '')
+  }
+  return parts.join('|')
+}
+
+/** The store's `shows`: only a tick that changes no visible figure is skipped. */
+export function changeShows(previous: DashboardState, next: DashboardState): boolean {
+  for (const key in next) {
+    if (key !== 'now' && next[key as keyof DashboardState] !== previous[key as keyof DashboardState]) return true
+  }
+  return clockView(previous) !== clockView(next)
 }
