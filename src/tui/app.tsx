@@ -15,7 +15,7 @@ import {cursorOf, keyRows, logRows, modelRows} from './state/dashboard.js'
 import {footerHints, helpSections, splitInput} from './state/keymap.js'
 import {activeFlash, connectionStatus, pollProblem, providerRows, statsTotal, uptimeText, vaultStatus} from './state/selectors.js'
 import {chartSeries} from './state/series.js'
-import {SCREEN_TITLES, type Action, type DashboardState, type Effect} from './state/types.js'
+import {LOGS_SHOWN, SCREEN_TITLES, type Action, type DashboardState, type Effect} from './state/types.js'
 import {Events} from './screens/Events.js'
 import {Keys} from './screens/Keys.js'
 import {Logs} from './screens/Logs.js'
@@ -33,7 +33,7 @@ export interface AppProps {
 
 function footer(state: DashboardState): {text: string; tone: Tone} {
   const modal = state.nav.modal
-  if (modal.kind === 'filter') return {text: `filter (type or model): ${modal.draft}▏  Enter apply · Esc cancel`, tone: 'accent'}
+  if (modal.kind === 'filter') return {text: `filter (type, model or provider): ${modal.draft}▏  Enter apply · Esc cancel`, tone: 'accent'}
   if (modal.kind === 'simulate') return {text: `simulate  mode ${state.simulation.mode}  tokens: ${modal.draft}▏  m mode · Enter run · Esc cancel`, tone: 'accent'}
   if (modal.kind === 'confirm_revoke') return {text: `Revoke API key ${modal.label}? Clients using it fail at once. [y/n]`, tone: 'warn'}
   if (state.nav.help) return {text: '? Esc close  1-5 Tab screens  q quit', tone: 'muted'}
@@ -41,7 +41,8 @@ function footer(state: DashboardState): {text: string; tone: Tone} {
   if (flash) return {text: fieldValue(flash.text), tone: flash.tone}
   const problem = pollProblem(state)
   if (problem) return {text: fieldValue(problem), tone: 'bad'}
-  return {text: footerHints(keyContext(state)), tone: 'muted'}
+  const hints = footerHints(keyContext(state))
+  return {text: state.nav.screen === 'events' && state.events.frozen ? hints.replace('Space pause', 'Space resume') : hints, tone: 'muted'}
 }
 
 function Body({state, frame, theme}: {state: DashboardState; frame: Frame; theme: Theme}) {
@@ -68,7 +69,7 @@ function Body({state, frame, theme}: {state: DashboardState; frame: Frame; theme
     case 'keys':
       return <Keys keys={keyRows(state)} total={state.remote.data.info?.api_keys} cursor={cursorOf(state, 'keys')} now={state.now} frame={frame} theme={theme} loading={loaded.keys === undefined} />
     case 'logs':
-      return <Logs logs={logRows(state)} cursor={cursorOf(state, 'logs')} frame={frame} theme={theme} loading={loaded.logs === undefined} />
+      return <Logs logs={logRows(state)} limit={LOGS_SHOWN} cursor={cursorOf(state, 'logs')} frame={frame} theme={theme} loading={loaded.logs === undefined} />
   }
 }
 

@@ -6,7 +6,8 @@ import {createStore} from '../../src/tui/data/store.js'
 import type {Size} from '../../src/tui/layout.js'
 import {dashboardReducer, initialState} from '../../src/tui/state/dashboard.js'
 import type {Action, DashboardState} from '../../src/tui/state/types.js'
-import {apiKey, fakeClient, fakeStream, KEYS, NOW, routeEvent} from './fake-client.js'
+import {apiKey, ENGINE, fakeClient, fakeStream, KEYS, log, NOW, routeEvent} from './fake-client.js'
+import {modelCells} from '../../src/tui/screens/Models.js'
 import {displayWidth} from '../../src/tui/format.js'
 
 const KEY = {up: '\u001b[A', down: '\u001b[B', pageDown: '\u001b[6~', enter: '\r', escape: '\u001b', tab: '\t'}
@@ -110,6 +111,7 @@ describe('dashboard screens', () => {
 
     await press(' ')
     await waitFor('PAUSED, 0 new')
+    await waitFor('Space resume')
     stream.push(routeEvent(3, 'strong-gpt'), routeEvent(4, 'strong-gpt'))
     await waitFor('PAUSED, 2 new')
     expect(frame()).not.toContain('strong-gpt')
@@ -117,7 +119,7 @@ describe('dashboard screens', () => {
     await waitFor('model=strong-gpt')
 
     await press('/', 'c', 'l', 'a')
-    await waitFor('filter (type or model): cla')
+    await waitFor('filter (type, model or provider): cla')
     await press(KEY.enter)
     await waitFor('filter "cla" (1 match)')
     await waitGone('model=strong-gpt')
@@ -148,6 +150,17 @@ describe('dashboard screens', () => {
     expect(text).toMatch(/1\s+cheap-gpt\s+0\.120\s+0\.10\s+0\.20\s+0\.02\s+0\.20\s+\$0\.001\s+chosen/)
     expect(text).toMatch(/-\s+claude\s+-\s+-\s+-\s+-\s+-\s+\$0\.02\s+unhealthy: circuit open/)
     expect(text.indexOf('cheap-gpt  ', text.indexOf('SKIPPED'))).toBeLessThan(text.indexOf('strong-gpt', text.indexOf('SKIPPED')))
+    // Enter shows the selected model's every field.
+    await press(KEY.down, KEY.enter)
+    await waitFor('model strong-gpt  (Esc closes)')
+    expect(frame()).toMatch(/upstream_model\s+strong-gpt/)
+    await press(KEY.escape)
+    await waitFor('Routing simulation')
+  })
+
+  it('models: a model without requests shows no error rate or p95, not 0%', () => {
+    const idle = {...ENGINE.models[0], requests: 0, error_rate: 0, p95_ms: null}
+    expect(modelCells(idle).slice(7).map((cell) => cell.text)).toEqual(['-', '-', '0'])
   })
 
   it('keys: budget bars, inert names, revoke after y', async () => {
@@ -211,6 +224,16 @@ describe('dashboard screens', () => {
     await waitGone('12:00:29')
     await press(KEY.enter)
     await waitFor(/request req-\d+ {2}\(Esc closes\)/)
+    expect(frame()).not.toContain('reads older ones') // 43 requests: all of them are shown
+  })
+
+  it('logs: says when only the newest 200 requests are shown, and how to read older ones', async () => {
+    const logs = Array.from({length: 200}, (_, i) => log(i + 1, 200, 'cheap-gpt'))
+    const {press, frame, waitFor} = await mount({columns: 100, rows: 30}, {logs})
+    await press('5')
+    await waitFor('the newest 200 requests; `tokenhub logs --offset 200` reads older ones')
+    expect(frame()).toMatch(/^ {2}TIME UTC/m)
+    expectFits(frame(), {columns: 100, rows: 30})
   })
 
   it('says "disconnected, retrying" while the daemon is away and recovers', async () => {

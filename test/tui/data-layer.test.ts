@@ -145,6 +145,30 @@ describe('controller', () => {
     controller.stop()
   })
 
+  it('reads again at once what a change event touches (vault, keys, providers), but not for replayed history', async () => {
+    const {client, stream, controller, state} = setup()
+    controller.start()
+    await vi.waitFor(() => expect(state().remote.fetchedAt.stats).toBe(NOW))
+    const count = (method: string) => client.calls.filter((c) => c.method === method).length
+    // Two replayed key events (from before the dashboard opened) reload nothing.
+    stream.push({type: 'connected', last_event_id: 9, replayed: 2, daemon_restarted: false}, {type: 'key_created', id: 8}, {type: 'key_revoked', id: 9})
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(count('apiKeysPage')).toBe(1)
+    stream.push({type: 'vault_locked', id: 10})
+    await vi.waitFor(() => expect(count('info')).toBe(2))
+    expect(count('health')).toBe(2)
+    expect(count('engineModels')).toBe(2)
+    stream.push({type: 'key_created', id: 11}, {type: 'key_created', id: 12}, {type: 'key_created', id: 13})
+    // A burst reads once, and once more after it (a read under way may predate the last change).
+    await vi.waitFor(() => expect(count('apiKeysPage')).toBe(3))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(count('apiKeysPage')).toBe(3)
+    stream.push(routeEvent(14, 'claude'))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(count('apiKeysPage')).toBe(3)
+    controller.stop()
+  })
+
   it('revokes a key, says so, and reloads the keys', async () => {
     const {client, controller, state} = setup()
     controller.start()

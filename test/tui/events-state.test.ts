@@ -54,10 +54,18 @@ describe('event buffer', () => {
     expect(state.items).toHaveLength(5)
   })
 
-  it('filters by event type or model id, case-insensitively', () => {
+  it('filters by event type or a model or provider the event names, case-insensitively', () => {
     expect(matchesFilter(route(1, 'claude'), 'CLAU')).toBe(true)
     expect(matchesFilter(route(1, 'claude', 'route_error'), 'error')).toBe(true)
     expect(matchesFilter({type: 'heartbeat'}, 'claude')).toBe(false)
+    // A failover names both models; a health change its target; an admin change its resource.
+    const failover = {type: 'failover', from_model: 'claude', to_model: 'cheap-gpt', request_id: 'r1'}
+    expect(matchesFilter(failover, 'claude')).toBe(true)
+    expect(matchesFilter(failover, 'cheap')).toBe(true)
+    expect(matchesFilter({type: 'health_change', target: 'provider', target_id: 'anthropic'}, 'anthro')).toBe(true)
+    expect(matchesFilter({type: 'model_changed', resource: 'model', resource_id: 'claude'}, 'claude')).toBe(true)
+    expect(matchesFilter({type: 'route_success', model_id: 'gpt', provider_id: 'oa'}, 'oa')).toBe(true)
+    expect(matchesFilter({type: 'key_created', name: 'claude-key'}, 'claude')).toBe(false)
     let state = appendEvents(initialEvents(), [route(1, 'claude'), route(2, 'cheap-gpt', 'route_error'), {type: 'heartbeat', id: 3}])
     state = setFilter(state, ' claude ')
     expect(state.filter).toBe('claude')

@@ -72,7 +72,7 @@ export const apiKey = (id: string, name: string, budget: number, spend: number, 
 
 export const KEYS: ApiKeyDto[] = [apiKey('k1', 'web-frontend', 50, 12.5, 'active', '2026-03-01T11:55:30.000Z'), apiKey('k2', 'batch\u001b[31mjob', 0, 3.2)]
 
-const log = (i: number, status: number, modelId: string, error: string | null = null): RequestLogDto =>
+export const log = (i: number, status: number, modelId: string, error: string | null = null): RequestLogDto =>
   ({
     request_id: `req-${i}`,
     timestamp: new Date(NOW - i * 1000).toISOString(),
@@ -128,7 +128,7 @@ export interface FakeClient extends DashboardClient {
   setDown(down: boolean): void
 }
 
-export function fakeClient(overrides: {info?: Partial<InfoDto>; keys?: ApiKeyDto[]} = {}): FakeClient {
+export function fakeClient(overrides: {info?: Partial<InfoDto>; keys?: ApiKeyDto[]; logs?: RequestLogDto[]} = {}): FakeClient {
   const calls: FakeClient['calls'] = []
   let down = false
   let keys = (overrides.keys ?? KEYS).map((k) => ({...k}))
@@ -149,7 +149,7 @@ export function fakeClient(overrides: {info?: Partial<InfoDto>; keys?: ApiKeyDto
         keys = keys.map((k) => (k.id === id ? {...k, status: 'revoked', revoked_at: new Date(NOW).toISOString()} : k))
         return {ok: true as const, api_key: keys.find((k) => k.id === id)!}
       }),
-    logs: (query) => answer('logs', [query], () => ({logs: LOGS, total: LOGS.length, limit: 200, offset: 0})),
+    logs: (query) => answer('logs', [query], () => ({logs: overrides.logs ?? LOGS, total: (overrides.logs ?? LOGS).length, limit: 200, offset: 0})),
     stats: (window?: string) => answer('stats', [window], () => STATS),
     tsdbQuery: (query) =>
       answer('tsdbQuery', [query], () =>

@@ -2,7 +2,7 @@ import type {AdminClient} from '../../client/admin-client.js'
 import {ClientError} from '../../client/errors.js'
 import type {FollowOptions, StreamEvent} from '../../client/event-stream.js'
 import type {StatsDto} from '../../core/api-types.js'
-import type {Action, Effect, RemoteData, Resource} from '../state/types.js'
+import {LOGS_SHOWN, type Action, type Effect, type RemoteData, type Resource} from '../state/types.js'
 
 /** The part of the admin client the dashboard uses; tests hand in a fake. */
 export type DashboardClient = Pick<AdminClient, 'info' | 'health' | 'engineModels' | 'apiKeysPage' | 'revokeApiKey' | 'logs' | 'stats' | 'tsdbQuery' | 'simulate'>
@@ -27,6 +27,16 @@ export interface PollIntervals {
   keys: number
   logs: number
   stats: number
+}
+
+/** What an event changes on screen, to be read again at once. */
+export function reloadsFor(type: string): Resource[] {
+  if (type.startsWith('vault_')) return ['info', 'engine', 'health']
+  if (type.startsWith('key_')) return ['keys', 'info']
+  if (type === 'provider_changed' || type === 'model_changed') return ['engine', 'health', 'info']
+  if (type === 'health_change') return ['health', 'engine']
+  if (type === 'config_changed') return ['engine']
+  return []
 }
 
 export const DEFAULT_INTERVALS: PollIntervals = {info: 5000, health: 5000, engine: 5000, keys: 5000, logs: 5000, stats: 15_000}
@@ -67,6 +77,8 @@ export class DashboardController {
   /** The newest event received, to resume from after the stream had to be opened again. */
   private lastEventId: number | undefined
   private readonly now: () => number
+  /** Events still to come that the stream replays from before it (re)connected. */
+  private replaying = 0
 
   constructor(private readonly options: ControllerOptions) {
     this.now = options.now ?? Date.now
@@ -85,7 +97,7 @@ export class DashboardController {
     this.poll('health', () => client.health(), intervals.health)
     this.poll('engine', () => client.engineModels(), intervals.engine)
     this.poll('keys', async () => (await client.apiKeysPage(KEYS_SHOWN)).keys, intervals.keys)
-    this.poll('logs', async () => (await client.logs({limit: this.options.logLimit ?? 200})).logs, intervals.logs)
+    this.poll('logs', async () => (await client.logs({limit: this.options.logLimit ?? LOGS_SHOWN})).logs, intervals.logs)
     this.poll('stats', async () => {
       const result = await client.stats()
       return 'windows' in result ? result.windows : ({[(result as StatsDto).window]: result} as Record<string, StatsDto>)
@@ -139,8 +151,15 @@ export class DashboardController {
 
   private poll<K extends Resource>(resource: K, load: () => Promise<RemoteData[K]>, intervalMs: number): void {
     let inFlight = false
-    const run = async () => {
-      if (this.stopped || inFlight) return
+    let again = false
+    const run = async (): Promise<void> => {
+      if (this.stopped) return
+      // Asked again while a read is under way (a change event): read once more after it, as that
+      // read may predate the change.
+      if (inFlight) {
+        again = true
+        return
+      }
       inFlight = true
       try {
         const data = await load()
@@ -149,6 +168,10 @@ export class DashboardController {
         this.enqueue({type: 'load_failed', resource, ...describe(error), at: this.now()})
       } finally {
         inFlight = false
+      }
+      if (again) {
+        again = false
+        await run()
       }
     }
     this.loaders.set(resource, run)
@@ -219,6 +242,11 @@ export class DashboardController {
 
   private onEvent(event: StreamEvent): void {
     if (typeof event.id === 'number') this.lastEventId = event.id
+    // A change made elsewhere (the CLI, another admin) shows at once rather than at the next
+    // poll; replayed history changes nothing that the first reads did not already see.
+    if (event.type === 'connected') this.replaying = typeof event.replayed === 'number' ? event.replayed : 0
+    else if (this.replaying > 0) this.replaying--
+    else for (const resource of reloadsFor(event.type)) void this.loaders.get(resource)?.()
     // After a daemon restart or lost events the live counts have holes: re-read the history.
     const restarted = event.type === 'connected' && event.daemon_restarted === true
     if (restarted || event.type === 'dropped') {

@@ -1,13 +1,15 @@
-import {Box} from 'ink'
+import {Box, Text} from 'ink'
 import type {RequestLogDto} from '../../core/api-types.js'
 import {Table} from '../components/Table.js'
 import type {Cell, ColumnSpec} from '../components/table-layout.js'
-import {statusTone, type Theme} from '../components/theme.js'
+import {statusTone, toneProps, type Theme} from '../components/theme.js'
 import {clock, count, fieldValue, ms, usd} from '../format.js'
 import type {Frame} from '../layout.js'
 
 export interface LogsProps {
   logs: RequestLogDto[]
+  /** How many newest requests are read; a full page means older ones exist. */
+  limit: number
   cursor: number
   frame: Frame
   theme: Theme
@@ -15,7 +17,7 @@ export interface LogsProps {
 }
 
 const COLUMNS: ColumnSpec[] = [
-  {header: 'time', max: 8, min: 8},
+  {header: 'time utc', max: 8, min: 8},
   {header: 'status', align: 'right', max: 6},
   {header: 'model', max: 24, min: 12},
   {header: 'provider', max: 10, min: 8},
@@ -43,10 +45,16 @@ function logCells(log: RequestLogDto): Cell[] {
 }
 
 /** Recent requests, newest first, scrollable; status coloured by class. */
-export function Logs({logs, cursor, frame, theme, loading}: LogsProps) {
+export function Logs({logs, limit, cursor, frame, theme, loading}: LogsProps) {
+  const full = logs.length >= limit
   return (
     <Box flexDirection="column" width={frame.width} height={frame.body} overflow="hidden">
-      <Table columns={COLUMNS} rows={logs.map(logCells)} width={frame.width} height={frame.body - 1} selected={cursor} theme={theme} empty={loading ? 'loading…' : '(no requests yet)'} />
+      <Table columns={COLUMNS} rows={logs.map(logCells)} width={frame.width} height={frame.body - (full ? 2 : 1)} selected={cursor} theme={theme} empty={loading ? 'loading…' : '(no requests yet)'} />
+      {full ? (
+        <Text {...toneProps(theme, 'muted')} wrap="truncate-end">
+          the newest {limit} requests; `tokenhub logs --offset {limit}` reads older ones
+        </Text>
+      ) : null}
     </Box>
   )
 }

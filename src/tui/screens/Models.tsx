@@ -32,7 +32,7 @@ const MODEL_COLUMNS: ColumnSpec[] = [
   {header: 'reqs', align: 'right', max: 7},
 ]
 
-function modelCells(model: EngineModel): Cell[] {
+export function modelCells(model: EngineModel): Cell[] {
   const health = !model.enabled ? 'disabled' : model.provider_health === 'open' ? 'open' : model.health
   return [
     {text: fieldValue(model.id)},
@@ -42,8 +42,9 @@ function modelCells(model: EngineModel): Cell[] {
     {text: usd(model.output_per_1k)},
     {text: count(model.max_context_tokens)},
     {text: health, tone: healthTone(health)},
-    {text: ms(model.p95_ms)},
-    {text: percent(model.error_rate), tone: model.error_rate >= 0.2 ? 'bad' : undefined},
+    // Without requests there is no error rate, not a 0% one.
+    {text: model.requests > 0 ? ms(model.p95_ms) : '-'},
+    {text: model.requests > 0 ? percent(model.error_rate) : '-', tone: model.requests > 0 && model.error_rate >= 0.2 ? 'bad' : undefined},
     {text: count(model.requests)},
   ]
 }

@@ -92,6 +92,10 @@ function openDetail(state: DashboardState): DashboardState {
     const log = logRows(state)[cursorOf(state, 'logs')]
     return log ? withNav(state, {modal: {kind: 'detail', title: `request ${fieldValue(log.request_id)}`, fields: fieldsOf(log)}}) : state
   }
+  if (screen === 'models') {
+    const model = modelRows(state)[cursorOf(state, 'models')]
+    return model ? withNav(state, {modal: {kind: 'detail', title: `model ${fieldValue(model.id)}`, fields: fieldsOf(model)}}) : state
+  }
   if (screen === 'keys') {
     const key = keyRows(state)[cursorOf(state, 'keys')]
     return key ? withNav(state, {modal: {kind: 'detail', title: `api key ${fieldValue(key.name)}`, fields: fieldsOf(key)}}) : state

@@ -18,7 +18,7 @@ export interface EventsState {
   frozen: readonly EventEntry[] | null
   /** Events that arrived since the pause (counted even past the capacity). */
   unseen: number
-  /** Case-insensitive substring of the event type or model id; '' shows everything. */
+  /** Case-insensitive substring of the event type or of a model or provider it names; '' shows everything. */
   filter: string
   /** Seq of the selected entry; null follows the newest. */
   selected: number | null
@@ -56,11 +56,17 @@ export function setFilter(state: EventsState, filter: string): EventsState {
   return {...state, filter: filter.trim(), selected: null}
 }
 
+/** Fields that name a model or provider: a failover names two models, a health change its target, an admin change its resource. */
+const NAME_FIELDS = ['model_id', 'requested_model', 'from_model', 'to_model', 'provider_id', 'target_id', 'resource_id'] as const
+
 export function matchesFilter(event: StreamEvent, filter: string): boolean {
   if (filter === '') return true
   const needle = filter.toLowerCase()
-  const model = typeof event.model_id === 'string' ? event.model_id.toLowerCase() : ''
-  return event.type.toLowerCase().includes(needle) || model.includes(needle)
+  if (event.type.toLowerCase().includes(needle)) return true
+  return NAME_FIELDS.some((field) => {
+    const value = event[field]
+    return typeof value === 'string' && value.toLowerCase().includes(needle)
+  })
 }
 
 /** The entries the pane lists, oldest first: the frozen view while paused, filtered. */

@@ -11,6 +11,9 @@ export type ScreenId = (typeof SCREENS)[number]
 
 export const SCREEN_TITLES: Record<ScreenId, string> = {overview: 'Overview', events: 'Events', models: 'Models', keys: 'Keys', logs: 'Logs'}
 
+/** The Logs view reads this many newest requests. */
+export const LOGS_SHOWN = 200
+
 /** Routing modes the simulation cycles through (DESIGN §7). */
 export const SIMULATION_MODES = ['normal', 'cheap', 'high_confidence', 'fast', 'planning', 'adversarial', 'thompson'] as const
 
