@@ -34,6 +34,17 @@ describe('event buffer', () => {
     expect(appendEvents(initialEvents(10), Array.from({length: 1000}, (_, i) => route(i))).items.map((e) => e.event.id)).toEqual([990, 991, 992, 993, 994, 995, 996, 997, 998, 999])
   })
 
+  it('a held selection that falls out of the buffer goes back to following', () => {
+    let state = appendEvents(initialEvents(10), Array.from({length: 10}, (_, i) => route(i)))
+    state = moveSelection(state, -5)
+    const held = state.selected
+    state = appendEvents(state, [route(10), route(11)])
+    expect(state.selected).toBe(held) // still in the buffer
+    state = appendEvents(state, Array.from({length: 10}, (_, i) => route(20 + i)))
+    expect(state.selected).toBeNull()
+    expect(selectedEntry(state)?.event.id).toBe(29)
+  })
+
   it('pause freezes the view while events keep arriving and counting', () => {
     let state = appendEvents(initialEvents(), [route(1), route(2)])
     state = togglePause(state)

@@ -39,9 +39,14 @@ export function appendEvents(state: EventsState, events: readonly StreamEvent[])
   if (shown.length === 0) return state
   const added = shown.map((event, i) => ({seq: state.nextSeq + i, event}))
   const all = [...state.items, ...added]
+  const items = all.length > state.capacity ? all.slice(-state.capacity) : all
+  // A held selection that fell out of the buffer goes back to following (and the status line says
+  // so) instead of pointing at nothing. While paused the frozen view still holds it.
+  const evicted = state.selected !== null && !state.frozen && items.length > 0 && state.selected < items[0].seq
   return {
     ...state,
-    items: all.length > state.capacity ? all.slice(-state.capacity) : all,
+    items,
+    selected: evicted ? null : state.selected,
     nextSeq: state.nextSeq + shown.length,
     unseen: state.frozen ? state.unseen + shown.length : 0,
     received: state.received + shown.length,
