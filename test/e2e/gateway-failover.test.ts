@@ -257,7 +257,7 @@ describe('client disconnects', () => {
     socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: ${url.host}\r\nauthorization: Bearer ${fx.key}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
     await new Promise((resolve) => setTimeout(resolve, 1500))
     socket.destroy()
-    const deadline = Date.now() + 5000
+    const deadline = Date.now() + 15_000
     let log = await lastLog()
     while (log?.model_id !== 'long-stream' && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100))
