@@ -61,6 +61,15 @@ export class ApiKeyAuth {
     return record
   }
 
+  /** The active key presented, or null (missing, unknown, revoked, expired, disabled): a check without the error. */
+  check(key: string | undefined, now: number): ApiKeyRecord | null {
+    try {
+      return this.authenticate(key, now)
+    } catch {
+      return null
+    }
+  }
+
   requireScope(record: ApiKeyRecord, scope: ApiKeyScope): void {
     if (!record.scopes.includes(scope)) {
       throw new TokenHubError('FORBIDDEN', `API key ${record.key_prefix}... lacks the "${scope}" scope`, {details: {required_scope: scope}})

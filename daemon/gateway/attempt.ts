@@ -45,7 +45,16 @@ export interface AttemptInput {
 }
 
 export type AttemptOutcome =
-  | {kind: 'success'; status: number; usage: TokenUsage | null; ttftMs: number | null; latencyMs: number; streamError: string | null}
+  | {
+      kind: 'success'
+      status: number
+      usage: TokenUsage | null
+      ttftMs: number | null
+      latencyMs: number
+      streamError: string | null
+      /** Stream events relayed to the client (streams only): what an interrupted stream is billed by. */
+      relayedEvents?: number
+    }
   | {kind: 'failure'; failure: AttemptFailure; latencyMs: number; errorBody: string | null; upstreamDialect: Dialect}
   | {
       kind: 'aborted'
@@ -274,7 +283,7 @@ async function deliverStream(input: AttemptInput, body: UpstreamCall, status: nu
     // Mid-stream: the client already has part of the answer. End with an error event, never a completion marker.
     await sink.write(transformer.fail(failure.message))
     sink.end()
-    return {kind: 'success', status, usage: transformer.usage, ttftMs, latencyMs: input.now() - started, streamError: failure.message}
+    return {kind: 'success', status, usage: transformer.usage, ttftMs, latencyMs: input.now() - started, streamError: failure.message, relayedEvents: relayed}
   }
 
   const closing = transformer.end()
@@ -296,5 +305,6 @@ async function deliverStream(input: AttemptInput, body: UpstreamCall, status: nu
     ttftMs,
     latencyMs: input.now() - started,
     streamError: transformer.complete ? null : 'upstream ended the stream without finishing it',
+    relayedEvents: relayed,
   }
 }

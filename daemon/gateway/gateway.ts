@@ -1,4 +1,4 @@
-import {costUsd, interruptedStreamUsage, maxCostUsd, sanitizeUsage} from '../../src/core/cost.js'
+import {billableUsage, costUsd, interruptedStreamUsage, maxCostUsd} from '../../src/core/cost.js'
 import {TokenHubError, isTokenHubError} from '../../src/core/errors.js'
 import {backoffMs, blameFor, nextStep, type AttemptFailure} from '../../src/core/failover.js'
 import type {AttemptRecord, RequestLogRecord} from '../../src/core/request-log.js'
@@ -59,6 +59,8 @@ export interface GatewayCall {
   path: string
   body: Record<string, unknown>
   header: (name: string) => string | undefined
+  /** The API key the route already authenticated (before it parsed the body); else the gateway does. */
+  key?: ApiKeyRecord
   /** Input token estimate for routing, limits and cost estimates; `scope` is the API key id (see countText). */
   estimateTokens: (body: Record<string, unknown>, scope: string) => number
   /** TokenHub's /v1/chat: policy and hint from the envelope, and the reply wrapped in it. */
@@ -68,6 +70,12 @@ export interface GatewayCall {
 const CLIENT_LEFT = 'the client closed the connection'
 const SCOPE: Record<Endpoint, ApiKeyScope> = {chat: 'chat', completions: 'chat', embeddings: 'embeddings', responses: 'chat'}
 const CAPABILITY: Record<Endpoint, Capability> = {chat: 'chat', completions: 'completions', embeddings: 'embeddings', responses: 'chat'}
+
+/** What an answer with this reported usage is billed (usage held to what the request could produce). */
+function billedCost(model: RoutableModel, usage: TokenUsage, requested: number | null): number {
+  const billed = billableUsage(usage, model, requested)
+  return costUsd(model, billed.input, billed.output)
+}
 
 function requestedOutput(body: Record<string, unknown>): number | null {
   for (const field of ['max_completion_tokens', 'max_tokens', 'max_output_tokens']) {
@@ -195,7 +203,7 @@ export class Gateway {
   private async admitAndRoute(state: CallState, sink: ResponseSink): Promise<void> {
     const {call, deps} = {call: state.call, deps: this.deps}
     const nowMs = this.now()
-    const key = deps.auth.authenticate(presentedKey(call.header('authorization'), call.header('x-api-key')), nowMs)
+    const key = call.key ?? deps.auth.authenticate(presentedKey(call.header('authorization'), call.header('x-api-key')), nowMs)
     state.key = key
     deps.auth.requireScope(key, SCOPE[call.endpoint])
     deps.ledger.touch(key.id, nowMs)
@@ -317,10 +325,10 @@ export class Gateway {
           idleTimeoutMs: deps.idleTimeoutMs,
           // A whole answer's cost is what it is billed: its usage, else the model's maximum (see account).
           responseHeaders: (usage, whole) =>
-            addDroppedHeader(this.responseHeaders(state, model, usage ? costUsd(model, usage.input, usage.output) : whole ? maxCostUsd(model, state.estimate, state.outputCap) : null), plan.dropped),
+            addDroppedHeader(this.responseHeaders(state, model, usage ? billedCost(model, usage, state.outputCap) : whole ? maxCostUsd(model, state.estimate, state.outputCap) : null), plan.dropped),
           wrapBody: call.envelope
             ? (body, usage) =>
-                call.envelope!.wrap(body, {model: model.id, costUsd: usage ? costUsd(model, usage.input, usage.output) : maxCostUsd(model, state.estimate, state.outputCap), reason: state.routed!.reason})
+                call.envelope!.wrap(body, {model: model.id, costUsd: usage ? billedCost(model, usage, state.outputCap) : maxCostUsd(model, state.estimate, state.outputCap), reason: state.routed!.reason})
             : undefined,
           secrets: deps.keys.known(),
           now: () => performance.now(),
@@ -329,12 +337,15 @@ export class Gateway {
           state.attempts.push({model_id: model.id, provider_id: model.providerId, status: outcome.status, error_class: outcome.streamError ? 'stream_interrupted' : null, latency_ms: Math.round(outcome.latencyMs)})
           if (outcome.streamError) deps.health.recordFailure(model.id, model.providerId, outcome.latencyMs, outcome.streamError, 'model')
           else deps.health.recordSuccess(model.id, model.providerId, outcome.latencyMs)
+          // The upstream broke its stream: billed what was relayed, as for a client that left, not the model's maximum.
+          const relayed = outcome.streamError ? interruptedStreamUsage(outcome.usage ? billableUsage(outcome.usage, model, state.outputCap) : null, outcome.relayedEvents ?? 1, state.estimate) : null
           this.account(state, {
             status: outcome.status,
             errorClass: outcome.streamError ? 'stream_interrupted' : null,
             errorMessage: outcome.streamError,
             model,
-            usage: outcome.usage,
+            usage: relayed ? null : outcome.usage,
+            estimatedUsage: relayed,
             ttftMs: outcome.ttftMs,
             fallback: 'reservation',
           })
@@ -344,7 +355,7 @@ export class Gateway {
           deps.health.release(model.id, model.providerId)
           state.attempts.push({model_id: model.id, provider_id: model.providerId, status: null, error_class: 'client_aborted', latency_ms: Math.round(outcome.latencyMs)})
           // Part of an answer went out: bill what was relayed when the upstream's report does not cover it yet.
-          const relayed = outcome.started ? interruptedStreamUsage(outcome.usage ? sanitizeUsage(outcome.usage) : null, outcome.relayedEvents ?? 1, state.estimate) : null
+          const relayed = outcome.started ? interruptedStreamUsage(outcome.usage ? billableUsage(outcome.usage, model, state.outputCap) : null, outcome.relayedEvents ?? 1, state.estimate) : null
           this.account(state, {
             status: 499,
             errorClass: 'client_aborted',
@@ -473,7 +484,7 @@ export class Gateway {
     let usageSource: RequestLogRecord['usage_source'] = 'none'
     let flagged = false
     if (model && outcome.usage) {
-      const clean = sanitizeUsage(outcome.usage)
+      const clean = billableUsage(outcome.usage, model, state.outputCap)
       usage = {input: clean.input, output: clean.output}
       flagged = clean.flagged
       cost = costUsd(model, usage.input, usage.output)

@@ -2,7 +2,7 @@ import type HyperExpress from 'hyper-express'
 import type {Request, Response} from 'hyper-express'
 import {TokenHubError, isTokenHubError} from '../../src/core/errors.js'
 import {estimateChatTokens, estimateInputTokens, estimateResponsesTokens, tokenizerReady} from '../../src/core/tokens.js'
-import {readJsonBody} from '../http/context.js'
+import {readRequestText, requiredJson} from '../http/context.js'
 import {HyperExpressSink} from '../http/response-sink.js'
 import {loopTurns as turns} from '../http/turns.js'
 import type {RouteEnv} from '../http/json-route.js'
@@ -70,23 +70,23 @@ function sendDialectError(res: Response, dialect: Dialect, error: TokenHubError,
 }
 
 /**
- * The JSON object body, read in full; then the tokenizer, if a request beats its load after
- * start; then this request's turn, if a burst of requests has used up the loop's slice.
+ * The body, read in full, and the API key checked before the body is parsed: a client without a
+ * valid key gets 401 whatever it sent, and no schema feedback (key null: the gateway answers the
+ * 401 and records it). With a key: the JSON object, then the tokenizer, if a request beats its
+ * load after start, then this request's turn, if a burst of requests has used up the loop's slice.
  */
-async function readObject(req: Request, env: RouteEnv): Promise<Record<string, unknown>> {
-  const body = await readJsonBody(req, env.maxBodyBytes)
+async function readAuthenticated(req: Request, env: RouteEnv, auth: ApiKeyAuth, check?: (body: Record<string, unknown>) => void): Promise<{body: Record<string, unknown>; key: ApiKeyRecord | null}> {
+  const text = await readRequestText(req, env.maxBodyBytes)
+  const key = auth.check(presentedKey(req.headers.authorization, req.headers['x-api-key']), Date.now())
+  if (!key) return {body: {}, key: null}
+  const body = requiredJson(text)
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new TokenHubError('VALIDATION', 'the request body must be a JSON object')
+  check?.(body as Record<string, unknown>)
   const tokenizer = tokenizerReady()
   if (tokenizer) await tokenizer
   const turn = turns.take()
   if (turn) await turn
-  return body as Record<string, unknown>
-}
-
-async function readCall(req: Request, env: RouteEnv, spec: EndpointSpec): Promise<Record<string, unknown>> {
-  const body = await readObject(req, env)
-  spec.check(body as Record<string, unknown>)
-  return body as Record<string, unknown>
+  return {body: body as Record<string, unknown>, key}
 }
 
 /** The TokenHub (Go) /v1/chat envelope: {request:{messages, model_hint, parameters, stream}, policy}. */
@@ -129,8 +129,8 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
       spec.path,
       wrap(spec.dialect, async (req, res, requestId) => {
         const sink = new HyperExpressSink(res)
-        const body = await readCall(req, env, spec)
-        const call: GatewayCall = {requestId, dialect: spec.dialect, endpoint: spec.endpoint, path: spec.path, body, header: header(req), estimateTokens: spec.estimate}
+        const {body, key} = await readAuthenticated(req, env, deps.auth, spec.check)
+        const call: GatewayCall = {requestId, dialect: spec.dialect, endpoint: spec.endpoint, path: spec.path, body, header: header(req), estimateTokens: spec.estimate, key: key ?? undefined}
         await deps.gateway.handle(call, sink)
       }),
     )
@@ -140,8 +140,8 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
     '/v1/chat',
     wrap('openai', async (req, res, requestId) => {
       const sink = new HyperExpressSink(res)
-      const envelope = await readObject(req, env)
-      const {body, policy, hint} = fromEnvelope(envelope)
+      const read = await readAuthenticated(req, env, deps.auth)
+      const {body, policy, hint} = read.key ? fromEnvelope(read.body) : {body: {}, policy: undefined, hint: undefined}
       await deps.gateway.handle(
         {
           requestId,
@@ -149,6 +149,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
           endpoint: 'chat',
           path: '/v1/chat',
           body,
+          key: read.key ?? undefined,
           header: header(req),
           estimateTokens: estimateChatTokens,
           envelope: {
@@ -165,8 +166,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
   server.post(
     '/v1/messages/count_tokens',
     wrap('anthropic', async (req, res, requestId) => {
-      const body = await readObject(req, env)
-      requireArray('messages')(body)
+      const {body} = await readAuthenticated(req, env, deps.auth, requireArray('messages'))
       const counted = await deps.gateway.countTokens(body, header(req), (scope) => estimateChatTokens(body, scope))
       res.header('x-tokenhub-request-id', requestId).json(counted)
     }),

@@ -61,10 +61,16 @@ export function createContext(req: Request, requestId: string, maxBodyBytes: num
  * await: a chunked body is only delivered to a reader attached by then.
  */
 export function readJsonBody(req: Request, maxBodyBytes: number): Promise<unknown> {
-  return (isChunked(req) ? readChunkedBody(req, maxBodyBytes) : readBodyText(req, maxBodyBytes)).then(requiredJson)
+  return readRequestText(req, maxBodyBytes).then(requiredJson)
 }
 
-function requiredJson(text: string): unknown {
+/** The whole body as text (plain or chunked), within the size limit; not parsed yet. */
+export function readRequestText(req: Request, maxBodyBytes: number): Promise<string> {
+  return isChunked(req) ? readChunkedBody(req, maxBodyBytes) : readBodyText(req, maxBodyBytes)
+}
+
+/** A body's JSON, or VALIDATION errors for an empty or malformed one. */
+export function requiredJson(text: string): unknown {
   if (text.trim() === '') throw new TokenHubError('VALIDATION', 'the request body is empty; send a JSON object')
   return parseJson(text)
 }

@@ -52,6 +52,31 @@ export function sanitizeUsage(usage: {input: unknown; output: unknown}): {input:
   return {input: clamp(usage.input), output: clamp(usage.output), flagged}
 }
 
+/** The most output an answer to this request can hold: max_tokens, the model's output cap and its context window, the least of them. */
+export function outputCeiling(model: {maxOutputTokens: number | null; maxContextTokens: number}, requested: number | null): number {
+  let ceiling = MAX_PLAUSIBLE_TOKENS
+  for (const cap of [requested, model.maxOutputTokens, model.maxContextTokens]) if (cap !== null && cap > 0 && cap < ceiling) ceiling = cap
+  return ceiling
+}
+
+/**
+ * Reported usage as billed: sanitised (see sanitizeUsage), then held to what the request could
+ * produce: input within the model's context window, output within max_tokens / the model's output
+ * cap. A buggy or hostile upstream cannot bill past what the client asked for; `flagged` says it tried.
+ */
+export function billableUsage(
+  usage: {input: unknown; output: unknown},
+  model: {maxOutputTokens: number | null; maxContextTokens: number},
+  requestedOutput: number | null,
+): {input: number; output: number; flagged: boolean} {
+  const clean = sanitizeUsage(usage)
+  const maxInput = model.maxContextTokens > 0 ? Math.min(model.maxContextTokens, MAX_PLAUSIBLE_TOKENS) : MAX_PLAUSIBLE_TOKENS
+  const maxOutput = outputCeiling(model, requestedOutput)
+  const input = Math.min(clean.input, maxInput)
+  const output = Math.min(clean.output, maxOutput)
+  return {input, output, flagged: clean.flagged || input !== clean.input || output !== clean.output}
+}
+
 /**
  * What a stream the client left after it started is billed, when the upstream's report does not
  * cover what was relayed: Anthropic reports its output only at the end (message_start says 1

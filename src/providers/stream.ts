@@ -53,6 +53,27 @@ export interface TranslatingStreamOptions {
 /** Message sent when the upstream body ends without its terminal event. */
 export const TRUNCATED_STREAM_MESSAGE = 'The upstream stream ended before the response was complete'
 
+/** Message sent when an upstream event is not the JSON object every chat stream event is. */
+export const MALFORMED_STREAM_MESSAGE = 'The upstream sent a malformed stream event (not a JSON object)'
+
+const isSpace = (code: number) => code === 32 || code === 9 || code === 10 || code === 13
+
+/**
+ * Whether an event's data is shaped like one JSON object (`{` ... `}`), checked without parsing:
+ * passthrough streams relay most content deltas unparsed, and this catches garbage and cut-off
+ * lines before a client's SDK chokes on them.
+ */
+export function looksLikeJsonObject(data: string): boolean {
+  let start = 0
+  let end = data.length - 1
+  while (start <= end && isSpace(data.charCodeAt(start))) start++
+  while (end >= start && isSpace(data.charCodeAt(end))) end--
+  return start < end && data.charCodeAt(start) === 123 && data.charCodeAt(end) === 125
+}
+
+/** An event with no data at all (a bare `data:` line): nothing to relay or read. */
+export const isBlankData = (data: string) => data.trim() === ''
+
 /** One SSE frame. Data with line breaks becomes several `data:` lines, as the SSE format requires. */
 export function sseFrame(data: string, event?: string): string {
   const head = event === undefined || event === '' ? '' : `event: ${event}\n`

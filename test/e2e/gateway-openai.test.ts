@@ -265,6 +265,36 @@ describe('other OpenAI endpoints', () => {
     expect(noKey.status).toBe(401)
   })
 
+  it('checks the API key before the body: no key or a wrong one is 401 whatever was sent, and is recorded', async () => {
+    const post = (path: string, headers: Record<string, string>, body: string) => fetch(`${fx.daemon.url}${path}`, {method: 'POST', headers: {'content-type': 'application/json', ...headers}, body})
+    for (const [path, body] of [
+      ['/v1/chat/completions', '{"model":"cheap-gpt"}'],
+      ['/v1/chat/completions', '{not json'],
+      ['/v1/embeddings', '{}'],
+      ['/v1/responses', '[]'],
+      ['/v1/chat', '{}'],
+      ['/v1/completions', ''],
+    ]) {
+      for (const headers of [{}, {authorization: 'Bearer th-wrong-key'}, {authorization: 'Basic abc'}]) {
+        const response = await post(path, headers, body)
+        expect(response.status, `${path} ${body} ${JSON.stringify(headers)}`).toBe(401)
+        expect((await response.json()).error.code).toBe('AUTH_INVALID')
+      }
+    }
+    const anthropic = await post('/v1/messages', {'x-api-key': 'th-wrong', 'anthropic-version': '2023-06-01'}, '{"model":"claude"}')
+    expect(anthropic.status).toBe(401)
+    expect(await anthropic.json()).toMatchObject({type: 'error', error: {type: 'authentication_error'}})
+    expect((await post('/v1/messages/count_tokens', {'x-api-key': 'th-wrong'}, '{}')).status).toBe(401)
+    // The SDK raises its typed error, not a BadRequestError.
+    const badKey = new OpenAI({apiKey: 'th-wrong', baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
+    expect(await badKey.chat.completions.create({model: 'cheap-gpt', messages: []}).catch((e) => e)).toBeInstanceOf(OpenAI.AuthenticationError)
+    // With a valid key the body is checked as before.
+    const invalid = await post('/v1/chat/completions', {authorization: `Bearer ${fx.key}`}, '{"model":"cheap-gpt"}')
+    expect(invalid.status).toBe(400)
+    const logs = (await fx.daemon.admin('GET', '/admin/v1/logs?limit=3')).body.logs
+    expect(logs.some((l: {status_code: number; error_class: string}) => l.status_code === 401 && l.error_class === 'AUTH_INVALID')).toBe(true)
+  })
+
   it('answers an unknown /v1 route with a 404 the SDKs can read', async () => {
     const openai = await fetch(`${fx.daemon.url}/v1/nonexistent`, {method: 'POST', headers: {authorization: `Bearer ${fx.key}`}})
     expect(openai.status).toBe(404)

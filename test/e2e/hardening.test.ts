@@ -174,7 +174,11 @@ describe('upstream faults end honestly', () => {
     const text = await response.text()
     expect(text).toContain('"error"')
     expect(text).not.toContain('[DONE]')
-    expect((await lastLog()).error_class).toBe('stream_interrupted')
+    // Billed what went out (input + one token per relayed event), not the model's maximum.
+    const log = await lastLog()
+    expect(log).toMatchObject({error_class: 'stream_interrupted', usage_source: 'estimate'})
+    expect(log.output_tokens).toBeGreaterThanOrEqual(1)
+    expect(log.output_tokens).toBeLessThanOrEqual(3)
   })
 
   it('gives up at the request deadline across retries and failover', async () => {
@@ -215,13 +219,20 @@ describe('accounting integrity', () => {
     expect(spend).toBeLessThanOrEqual(budget + perRequest + 1e-12)
   })
 
-  it('clamps nonsense usage, flags it, and keeps spend finite', async () => {
+  it('clamps nonsense usage to what the request could produce, flags it, and bills what the header says', async () => {
     fx.openai.behave('nonsense-usage', {usage: {input: -50, output: 1e15}})
-    await client.chat.completions.create({model: 'nonsense-usage', messages: [{role: 'user', content: 'x'}]})
+    const {data, response} = await client.chat.completions.create({model: 'nonsense-usage', max_tokens: 10, messages: [{role: 'user', content: 'x'}]}).withResponse()
+    expect(data.choices[0].message.content).toBeTruthy()
     const log = await lastLog()
-    expect(log).toMatchObject({usage_flagged: true, input_tokens: 0, output_tokens: 10_000_000})
-    expect(Number.isFinite(log.cost_usd)).toBe(true)
-    expect(log.cost_usd).toBeGreaterThanOrEqual(0)
+    // No answer to max_tokens 10 has more than 10 output tokens: that is the most it is billed.
+    expect(log).toMatchObject({usage_flagged: true, input_tokens: 0, output_tokens: 10, usage_source: 'upstream'})
+    expect(Number(response.headers.get('x-tokenhub-cost-usd'))).toBeCloseTo(log.cost_usd, 12)
+    // Without max_tokens the model's context window bounds it.
+    await client.chat.completions.create({model: 'nonsense-usage', messages: [{role: 'user', content: 'x'}]})
+    const unbounded = await lastLog()
+    const model = (await fx.daemon.admin('GET', '/admin/v1/models/nonsense-usage')).body
+    expect(unbounded.output_tokens).toBe(Math.min(model.max_output_tokens ?? Infinity, model.max_context_tokens))
+    expect(Number.isFinite(unbounded.cost_usd)).toBe(true)
   })
 
   it('bills an aborted stream that reported no usage for what was relayed, never 0', async () => {

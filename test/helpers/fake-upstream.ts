@@ -230,7 +230,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   }
 
   const chunked = async (res: ServerResponse, frames: string[], behavior: Behavior | undefined, contentFrames: number) => {
-    res.writeHead(200, {'content-type': 'text/event-stream', 'cache-control': 'no-cache'})
+    if (!res.headersSent) res.writeHead(200, {'content-type': 'text/event-stream', 'cache-control': 'no-cache'})
     for (let i = 0; i < frames.length; i++) {
       if (behavior?.resetAfterChunks !== undefined && i >= behavior.resetAfterChunks + 1 && i <= contentFrames) {
         res.socket?.destroy()
@@ -291,13 +291,17 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     const chunk = (delta: unknown, finish: string | null = null) => `data: ${JSON.stringify({...base, object: 'chat.completion.chunk', choices: [{index: 0, delta, finish_reason: finish, logprobs: null}]})}\n\n`
     // As OpenRouter and some compatible servers do: the turn opens, then the error comes.
     if (behavior?.streamError) return chunked(res, [chunk({role: 'assistant', content: ''}), `data: ${JSON.stringify({error: {...behavior.streamError, code: null}})}\n\n`], {chunkDelayMs: 20}, 0)
+    // A huge echo takes a while to build on a busy machine: the headers go first, as a real
+    // server's would, so the gateway's first-byte timeout measures the server, not this fake.
+    const pieces = words(text)
+    if (!callTool && pieces.length > 10_000) res.writeHead(200, {'content-type': 'text/event-stream', 'cache-control': 'no-cache'}).flushHeaders()
     const content = callTool
       ? [
           chunk({tool_calls: [{index: 0, id: toolCall.id, type: 'function', function: {name: toolCall.function.name, arguments: ''}}]}),
           chunk({tool_calls: [{index: 0, function: {arguments: toolCall.function.arguments.slice(0, 5)}}]}),
           chunk({tool_calls: [{index: 0, function: {arguments: toolCall.function.arguments.slice(5)}}]}),
         ]
-      : words(text).map((w) => chunk({content: w}))
+      : pieces.map((w) => chunk({content: w}))
     const frames = [chunk({role: 'assistant', content: ''}), ...content, chunk({}, callTool ? 'tool_calls' : 'stop')]
     if (body.stream_options?.include_usage) frames.push(`data: ${JSON.stringify({...base, object: 'chat.completion.chunk', choices: [], usage})}\n\n`)
     frames.push('data: [DONE]\n\n')

@@ -1,5 +1,5 @@
 /** Anthropic stream to an Anthropic client: events re-framed unchanged, usage read on the way. */
-import {TRUNCATED_STREAM_MESSAGE, anthropicErrorFrame, sseFrame, type SseEvent, type StreamTransformer, type TokenUsage} from '../stream.js'
+import {MALFORMED_STREAM_MESSAGE, TRUNCATED_STREAM_MESSAGE, anthropicErrorFrame, isBlankData, looksLikeJsonObject, sseFrame, type SseEvent, type StreamTransformer, type TokenUsage} from '../stream.js'
 import {isRecord, parseJson} from '../util.js'
 import {mergeAnthropicCounts, type AnthropicTokenCounts} from './to-openai-response.js'
 
@@ -23,6 +23,8 @@ export class AnthropicPassthroughStream implements StreamTransformer {
 
   push(event: SseEvent): string {
     if (this.finished || this.failed) return ''
+    if (isBlankData(event.data)) return ''
+    if (!looksLikeJsonObject(event.data)) return this.fail(MALFORMED_STREAM_MESSAGE)
     if (event.event === undefined || INSPECTED.has(event.event)) this.inspect(event.data)
     return sseFrame(event.data, event.event)
   }

@@ -3,8 +3,10 @@
  * a Claude model. A state machine over upstream events: no I/O, no clock.
  */
 import {
+  MALFORMED_STREAM_MESSAGE,
   OPENAI_DONE_FRAME,
   TRUNCATED_STREAM_MESSAGE,
+  isBlankData,
   openAIErrorFrame,
   openAIFrame,
   type SseEvent,
@@ -42,8 +44,12 @@ export class AnthropicToOpenAIStream implements StreamTransformer {
 
   push(event: SseEvent): string {
     if (this.finished || this.failed) return ''
+    if (isBlankData(event.data)) return ''
     const data = parseJson(event.data)
-    if (!isRecord(data)) return ''
+    if (!isRecord(data)) {
+      this.failed = true
+      return openAIErrorFrame(MALFORMED_STREAM_MESSAGE)
+    }
     const type = typeof data.type === 'string' ? data.type : event.event
     switch (type) {
       case 'message_start':

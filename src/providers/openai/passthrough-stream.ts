@@ -3,7 +3,7 @@
  * the gateway asked for on its own behalf (DESIGN §4: upstream always gets
  * stream_options.include_usage so streams are accounted).
  */
-import {OPENAI_DONE_FRAME, TRUNCATED_STREAM_MESSAGE, openAIErrorFrame, sseFrame, type SseEvent, type StreamTransformer, type TokenUsage} from '../stream.js'
+import {MALFORMED_STREAM_MESSAGE, OPENAI_DONE_FRAME, TRUNCATED_STREAM_MESSAGE, isBlankData, looksLikeJsonObject, openAIErrorFrame, sseFrame, type SseEvent, type StreamTransformer, type TokenUsage} from '../stream.js'
 import {isRecord, parseJson} from '../util.js'
 import {openAIChatUsage} from './stream-chunk.js'
 
@@ -34,10 +34,13 @@ export class OpenAIPassthroughStream implements StreamTransformer {
       this.doneSent = true
       return OPENAI_DONE_FRAME
     }
+    if (isBlankData(event.data)) return ''
+    if (!looksLikeJsonObject(event.data)) return this.fail(MALFORMED_STREAM_MESSAGE)
     // Most chunks are content deltas the client gets as they are: parsed only when they may carry
     // usage, an error or a finish reason (keys are never escaped by upstreams; in content text a
     // quote is, so "usage" with both quotes cannot come from there).
     const chunk = mayCarryState(event.data) ? parseJson(event.data) : null
+    if (chunk === undefined) return this.fail(MALFORMED_STREAM_MESSAGE)
     if (isRecord(chunk)) {
       if (chunk.error !== undefined && chunk.error !== null) this.failed = true
       if (isRecord(chunk.usage)) {

@@ -1,5 +1,5 @@
 /** Reading OpenAI chat.completion.chunk streams: shared by the stream translators and the passthrough. */
-import type {TokenUsage} from '../stream.js'
+import {MALFORMED_STREAM_MESSAGE, type TokenUsage} from '../stream.js'
 import {isRecord, parseJson, tokenCount} from '../util.js'
 
 /** Chat usage as TokenUsage (`prompt_tokens` already counts cached prompt tokens); null without one. */
@@ -16,9 +16,12 @@ export type OpenAIStreamEvent =
   | {kind: 'skip'}
 
 export function readOpenAIStreamEvent(data: string): OpenAIStreamEvent {
-  if (data.trim() === '[DONE]') return {kind: 'done'}
+  const trimmed = data.trim()
+  if (trimmed === '[DONE]') return {kind: 'done'}
+  if (trimmed === '') return {kind: 'skip'}
   const chunk = parseJson(data)
-  if (!isRecord(chunk)) return {kind: 'skip'}
+  // Garbage from the upstream is its fault, reported as such, not dropped as if nothing came.
+  if (!isRecord(chunk)) return {kind: 'error', error: {message: MALFORMED_STREAM_MESSAGE, type: 'api_error'}}
   if (chunk.error !== undefined && chunk.error !== null) return {kind: 'error', error: isRecord(chunk.error) ? chunk.error : {message: chunk.error}}
   return {kind: 'chunk', chunk}
 }

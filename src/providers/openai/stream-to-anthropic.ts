@@ -39,7 +39,8 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
   push(event: SseEvent): string {
     if (this.finalized || this.failed) return ''
     const read = readOpenAIStreamEvent(event.data)
-    if (read.kind === 'done') return this.finish()
+    // [DONE] before anything or any finish reason came is an empty, cut-off answer, not end_turn.
+    if (read.kind === 'done') return this.finishReason === null && !this.started ? this.end() : this.finish()
     if (read.kind === 'skip') return ''
     if (read.kind === 'error') {
       this.failed = true

@@ -89,7 +89,7 @@ export class ChatToResponsesStream implements StreamTransformer {
   push(event: SseEvent): string {
     if (this.finalized || this.failed) return ''
     const read = readOpenAIStreamEvent(event.data)
-    if (read.kind === 'done') return this.finish()
+    if (read.kind === 'done') return this.finishReason === null && !this.started ? this.end() : this.finish()
     if (read.kind === 'skip') return ''
     if (read.kind === 'error') {
       this.failed = true

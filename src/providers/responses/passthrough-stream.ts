@@ -2,7 +2,7 @@
  * Responses stream to a Responses client (an OpenAI upstream answering /v1/responses itself):
  * events re-framed unchanged, usage read from the terminal event on the way.
  */
-import {TRUNCATED_STREAM_MESSAGE, sseFrame, type SseEvent, type StreamTransformer, type TokenUsage} from '../stream.js'
+import {MALFORMED_STREAM_MESSAGE, TRUNCATED_STREAM_MESSAGE, isBlankData, looksLikeJsonObject, sseFrame, type SseEvent, type StreamTransformer, type TokenUsage} from '../stream.js'
 import {isRecord, parseJson} from '../util.js'
 import {responsesErrorFrame} from './events.js'
 import {responsesUsage} from './usage.js'
@@ -26,6 +26,8 @@ export class ResponsesPassthroughStream implements StreamTransformer {
 
   push(event: SseEvent): string {
     if (this.finished || this.failed) return ''
+    if (isBlankData(event.data)) return ''
+    if (!looksLikeJsonObject(event.data)) return this.fail(MALFORMED_STREAM_MESSAGE)
     // The many delta events are not parsed: only their sequence number is picked out, for our own error event.
     if (event.event === undefined || event.event === 'error' || TERMINAL.has(event.event)) this.inspect(event.data)
     else this.noteSequence(event.data)

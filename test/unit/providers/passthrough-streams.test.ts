@@ -80,6 +80,31 @@ describe('OpenAIPassthroughStream', () => {
   })
 })
 
+describe('passthrough streams and garbage from the upstream', () => {
+  it('OpenAI: a line that is not a JSON object ends the stream with an error frame, not relayed, no [DONE]', () => {
+    const transformer = new OpenAIPassthroughStream({includeUsage: false})
+    const first = '{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant"},"finish_reason":null}]}'
+    expect(transformer.push({data: first})).toBe(`data: ${first}\n\n`)
+    expect(transformer.push({data: ''})).toBe('')
+    const out = transformer.push({data: '{not json at all'})
+    expect(out).not.toContain('not json at all')
+    expect(frames(out)[0].data).toMatchObject({error: {message: expect.stringContaining('malformed stream event')}})
+    expect(transformer.push({data: '[DONE]'}) + transformer.end()).toBe('')
+    expect(transformer.complete).toBe(false)
+    // Braces around garbage that would carry state are parsed, and caught too.
+    const other = new OpenAIPassthroughStream({includeUsage: false})
+    expect(other.push({data: '{"usage": oops}'})).toContain('malformed stream event')
+  })
+
+  it('Anthropic: the same, before the garbage reaches the client', () => {
+    const transformer = new AnthropicPassthroughStream()
+    const out = transformer.push({event: 'content_block_delta', data: 'data-that-is-not-json'})
+    expect(out).not.toContain('data-that-is-not-json')
+    expect(frames(out)[0]).toMatchObject({event: 'error', data: {error: {message: expect.stringContaining('malformed stream event')}}})
+    expect(transformer.end()).toBe('')
+  })
+})
+
 describe('AnthropicPassthroughStream', () => {
   it('re-frames every event unchanged and records usage from message_start and message_delta', () => {
     const transformer = new AnthropicPassthroughStream()

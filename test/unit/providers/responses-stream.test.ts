@@ -313,9 +313,13 @@ describe('ChatToResponsesStream', () => {
     }
   })
 
-  it('ignores malformed data, other choices and empty deltas', () => {
+  it('ends with an error event on malformed data; ignores blank data, other choices and empty deltas', () => {
+    const broken = stream()
+    expect(broken.push({data: ''})).toBe('')
+    const error = frames(broken.push({data: 'not json'}))
+    expect(error.at(-1)?.data).toMatchObject({type: 'error', message: expect.stringContaining('malformed stream event')})
+    expect(broken.push(chunkEvent({content: 'late'}))).toBe('')
     const transformer = stream()
-    expect(transformer.push({data: 'not json'})).toBe('')
     transformer.push(chunkEvent({role: 'assistant', content: ''}))
     expect(transformer.push({data: JSON.stringify({id: 'x', choices: [{index: 1, delta: {content: 'other'}, finish_reason: null}]})})).toBe('')
     expect(transformer.push(chunkEvent({content: ''}))).toBe('')

@@ -131,12 +131,16 @@ describe('AnthropicToOpenAIStream', () => {
     expect(done.fail('socket reset')).toBe('')
   })
 
-  it('ignores pings, unknown events and malformed data', () => {
+  it('ignores pings, unknown events and blank data; malformed data ends the stream with an error', () => {
     const transformer = stream(false)
     expect(transformer.push({event: 'ping', data: '{"type": "ping"}'})).toBe('')
     expect(transformer.push({event: 'future_event', data: '{"type":"future_event"}'})).toBe('')
-    expect(transformer.push({data: 'not json'})).toBe('')
+    expect(transformer.push({data: ''})).toBe('')
     expect(transformer.usage).toBeNull()
+    const out = transformer.push({data: 'not json'})
+    expect(out).toContain('malformed stream event')
+    expect(out).not.toContain('[DONE]')
+    expect(transformer.end()).toBe('')
   })
 
   it('takes cumulative input counts from message_delta when newer API versions send them', () => {

@@ -137,9 +137,9 @@ describe('OpenAIToAnthropicStream', () => {
     expect(transformer.end()).toBe('')
   })
 
-  it('reads usage a server sends on the finish chunk, and ignores malformed data', () => {
+  it('reads usage a server sends on the finish chunk, and ignores blank data', () => {
     const transformer = stream()
-    transformer.push({data: 'garbage'})
+    transformer.push({data: ' '})
     transformer.push(openAIChunk({content: 'ok'}))
     const out = transformer.push(openAIChunk({}, 'stop', {usage: {prompt_tokens: 11, completion_tokens: 2, total_tokens: 13}})) + transformer.end()
     expect(frames(out).find((f) => f.event === 'message_delta')?.data.usage).toEqual({input_tokens: 11, output_tokens: 2})
@@ -169,8 +169,21 @@ describe('OpenAIToAnthropicStream', () => {
     ])
   })
 
-  it('[DONE] alone still produces a well-formed empty message', () => {
-    const out = frames(run(stream(), [{data: '[DONE]'}]))
-    expect(out.map((f) => f.event)).toEqual(['message_start', 'message_delta', 'message_stop'])
+  it('[DONE] before any content or finish reason is a cut-off answer, not an empty end_turn', () => {
+    const transformer = stream()
+    const out = frames(run(transformer, [{data: '[DONE]'}]))
+    expect(out.map((f) => f.event)).toEqual(['error'])
+    expect(transformer.complete).toBe(false)
+    // With content, [DONE] without a finish reason is taken as the end (lenient servers).
+    const lenient = frames(run(stream(), [openAIChunk({content: 'hi'}), {data: '[DONE]'}]))
+    expect(lenient.at(-1)?.event).toBe('message_stop')
+  })
+
+  it('malformed data ends the stream with an error event, never message_stop', () => {
+    const transformer = stream()
+    const out = frames(run(transformer, [openAIChunk({role: 'assistant', content: ''}), {data: '{not json at all'}, {data: '[DONE]'}]))
+    expect(out.at(-1)).toMatchObject({event: 'error', data: {error: {message: expect.stringContaining('malformed stream event')}}})
+    expect(out.map((f) => f.event)).not.toContain('message_stop')
+    expect(transformer.complete).toBe(false)
   })
 })
