@@ -1,4 +1,4 @@
-import {billableUsage, costUsd, interruptedStreamUsage, maxCostUsd} from '../../src/core/cost.js'
+import {billableUsage, costUsd, interruptedStreamUsage, maxCostUsd, roundUsd} from '../../src/core/cost.js'
 import {TokenHubError, isTokenHubError} from '../../src/core/errors.js'
 import {backoffMs, blameFor, nextStep, type AttemptFailure} from '../../src/core/failover.js'
 import type {AttemptRecord, RequestLogRecord} from '../../src/core/request-log.js'
@@ -213,10 +213,10 @@ export class Gateway {
       const spent = deps.ledger.spend(key.id)
       const held = deps.ledger.reservedFor(key.id)
       if (spent + held >= key.monthly_budget_usd) {
-        deps.records.publish({type: 'budget_exceeded', api_key_id: key.id, api_key_name: key.name, monthly_budget_usd: key.monthly_budget_usd, spend_usd: spent, reserved_usd: held})
+        deps.records.publish({type: 'budget_exceeded', api_key_id: key.id, api_key_name: key.name, monthly_budget_usd: key.monthly_budget_usd, spend_usd: roundUsd(spent), reserved_usd: roundUsd(held)})
         const why = spent >= key.monthly_budget_usd ? 'is spent' : 'is taken by requests in flight'
         throw new TokenHubError('BUDGET_EXCEEDED', `monthly budget of $${key.monthly_budget_usd} for API key ${key.key_prefix}... ${why} ($${spent.toFixed(6)} spent, $${held.toFixed(6)} reserved, ${deps.ledger.month})`, {
-          details: {monthly_budget_usd: key.monthly_budget_usd, spend_usd: spent, reserved_usd: held, month: deps.ledger.month},
+          details: {monthly_budget_usd: key.monthly_budget_usd, spend_usd: roundUsd(spent), reserved_usd: roundUsd(held), month: deps.ledger.month},
         })
       }
     }

@@ -39,6 +39,28 @@ const requirePresent = (field: string): Check => (body) => {
   if (body[field] === undefined || body[field] === null) throw new TokenHubError('VALIDATION', `${field}: is required`, {details: {param: field}})
 }
 
+/** Output limits, when given, are whole numbers of at least 1 (a translation would otherwise replace a bad one silently). */
+const outputLimits =
+  (...fields: string[]): Check =>
+  (body) => {
+    for (const field of fields) {
+      const value = body[field]
+      if (value === undefined || value === null) continue
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+        throw new TokenHubError('VALIDATION', `${field}: must be a whole number of at least 1`, {details: {param: field}})
+      }
+    }
+  }
+
+const all =
+  (...checks: Check[]): Check =>
+  (body) => {
+    for (const check of checks) check(body)
+  }
+
+/** Anthropic Messages: max_tokens is required, as Anthropic's own API requires it. */
+const messagesBody = all(requireArray('messages'), requirePresent('max_tokens'), outputLimits('max_tokens'))
+
 /** Responses API: `input` is a string or an array of item objects. */
 const responsesInput: Check = (body) => {
   if (typeof body.input === 'string') return
@@ -55,11 +77,11 @@ interface EndpointSpec {
 }
 
 const ENDPOINTS: EndpointSpec[] = [
-  {path: '/v1/chat/completions', dialect: 'openai', endpoint: 'chat', check: requireArray('messages'), estimate: estimateChatTokens},
-  {path: '/v1/messages', dialect: 'anthropic', endpoint: 'chat', check: requireArray('messages'), estimate: estimateChatTokens},
-  {path: '/v1/completions', dialect: 'openai', endpoint: 'completions', check: requirePresent('prompt'), estimate: (b, scope) => estimateInputTokens(b.prompt, scope)},
+  {path: '/v1/chat/completions', dialect: 'openai', endpoint: 'chat', check: all(requireArray('messages'), outputLimits('max_tokens', 'max_completion_tokens')), estimate: estimateChatTokens},
+  {path: '/v1/messages', dialect: 'anthropic', endpoint: 'chat', check: messagesBody, estimate: estimateChatTokens},
+  {path: '/v1/completions', dialect: 'openai', endpoint: 'completions', check: all(requirePresent('prompt'), outputLimits('max_tokens')), estimate: (b, scope) => estimateInputTokens(b.prompt, scope)},
   {path: '/v1/embeddings', dialect: 'openai', endpoint: 'embeddings', check: requirePresent('input'), estimate: (b, scope) => estimateInputTokens(b.input, scope)},
-  {path: '/v1/responses', dialect: 'openai', endpoint: 'responses', check: responsesInput, estimate: estimateResponsesTokens},
+  {path: '/v1/responses', dialect: 'openai', endpoint: 'responses', check: all(responsesInput, outputLimits('max_output_tokens')), estimate: estimateResponsesTokens},
 ]
 
 function sendDialectError(res: Response, dialect: Dialect, error: TokenHubError, requestId: string): void {

@@ -1,5 +1,6 @@
 import {generateApiKey, randomId} from '../auth/secrets.js'
 import type {ApiKeyDto} from '../core/api-types.js'
+import {roundUsd} from '../core/cost.js'
 import {parseDuration} from '../core/duration.js'
 import {notFound, validation} from '../core/errors.js'
 import {apiKeyCreateSchema, apiKeyPatchSchema, DEFAULT_SCOPES} from '../core/schemas/apikey.js'
@@ -37,7 +38,7 @@ export function toApiKeyView(record: ApiKeyRecord, now: Date, usage?: KeyUsageSo
   return {
     ...rest,
     last_used_at: usage?.lastUsed(record.id) ?? record.last_used_at,
-    current_spend_usd: usage?.spend(record.id) ?? 0,
+    current_spend_usd: roundUsd(usage?.spend(record.id) ?? 0),
     status: apiKeyStatus(record, now),
   }
 }

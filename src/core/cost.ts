@@ -6,7 +6,12 @@ export interface Prices {
 
 export function costUsd(prices: Prices, inputTokens: number, outputTokens: number): number {
   const cost = (inputTokens / 1000) * prices.inputPer1k + (outputTokens / 1000) * prices.outputPer1k
-  return Number.isFinite(cost) && cost > 0 ? cost : 0
+  return Number.isFinite(cost) && cost > 0 ? roundUsd(cost) : 0
+}
+
+/** Dollars to 12 significant digits: 0.000025, not 0.000024999999999999998 (binary floating-point noise). */
+export function roundUsd(value: number): number {
+  return value === 0 || !Number.isFinite(value) ? value : Number(value.toPrecision(12))
 }
 
 /** Output tokens assumed for an estimate when the client set no max_tokens. */

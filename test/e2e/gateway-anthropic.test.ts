@@ -192,6 +192,12 @@ describe('POST /v1/messages with the @anthropic-ai/sdk client', () => {
     expect(unknown).toBeInstanceOf(Anthropic.NotFoundError)
     expect(unknown.error.error.message).toContain('claude-3-opus-20240229')
     expect(unknown.error.error.suggestion).toContain('tokenhub alias set')
+    // max_tokens is required, as Anthropic requires it, and must be a whole number of at least 1.
+    for (const maxTokens of [undefined, 'abc', -5, 2.5]) {
+      const refused = await client.messages.create({model: 'claude', max_tokens: maxTokens as number, messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+      expect(refused, String(maxTokens)).toBeInstanceOf(Anthropic.BadRequestError)
+      expect(refused.error.error.message).toMatch(/^max_tokens: /)
+    }
   })
 
   it('clamps max_tokens above the model limit instead of refusing, also through an alias', async () => {

@@ -275,7 +275,7 @@ describe('other OpenAI endpoints', () => {
       ['/v1/chat', '{}'],
       ['/v1/completions', ''],
     ]) {
-      for (const headers of [{}, {authorization: 'Bearer th-wrong-key'}, {authorization: 'Basic abc'}]) {
+      for (const headers of [{}, {authorization: 'Bearer th-wrong-key'}, {authorization: 'Basic abc'}] as Array<Record<string, string>>) {
         const response = await post(path, headers, body)
         expect(response.status, `${path} ${body} ${JSON.stringify(headers)}`).toBe(401)
         expect((await response.json()).error.code).toBe('AUTH_INVALID')
@@ -291,6 +291,9 @@ describe('other OpenAI endpoints', () => {
     // With a valid key the body is checked as before.
     const invalid = await post('/v1/chat/completions', {authorization: `Bearer ${fx.key}`}, '{"model":"cheap-gpt"}')
     expect(invalid.status).toBe(400)
+    const badLimit = await client.chat.completions.create({model: 'cheap-gpt', max_tokens: -1, messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(badLimit).toBeInstanceOf(OpenAI.BadRequestError)
+    expect(badLimit.message).toContain('max_tokens: must be a whole number of at least 1')
     const logs = (await fx.daemon.admin('GET', '/admin/v1/logs?limit=3')).body.logs
     expect(logs.some((l: {status_code: number; error_class: string}) => l.status_code === 401 && l.error_class === 'AUTH_INVALID')).toBe(true)
   })

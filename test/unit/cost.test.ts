@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {costUsd, interruptedStreamUsage, maxCostUsd, MAX_PLAUSIBLE_TOKENS, sanitizeUsage} from '../../src/core/cost.js'
+import {billableUsage, costUsd, interruptedStreamUsage, maxCostUsd, MAX_PLAUSIBLE_TOKENS, outputCeiling, roundUsd, sanitizeUsage} from '../../src/core/cost.js'
 
 describe('cost and usage', () => {
   const prices = {inputPer1k: 0.001, outputPer1k: 0.002, maxOutputTokens: 1000}
@@ -17,6 +17,23 @@ describe('cost and usage', () => {
     expect(sanitizeUsage({input: 1e12, output: Number.NaN})).toEqual({input: MAX_PLAUSIBLE_TOKENS, output: 0, flagged: true})
     expect(sanitizeUsage({input: 2.6, output: Infinity})).toEqual({input: 3, output: 0, flagged: true})
     expect(costUsd(prices, -5, Number.NaN)).toBe(0)
+  })
+
+  it('prices without binary floating-point noise', () => {
+    expect(costUsd({inputPer1k: 0.001, outputPer1k: 0.002}, 5, 10)).toBe(0.000025)
+    expect(roundUsd(0.00019899999999999996)).toBe(0.000199)
+    expect(roundUsd(0)).toBe(0)
+  })
+
+  it('bills reported usage within what the request could produce', () => {
+    const model = {maxOutputTokens: 1000, maxContextTokens: 8000}
+    expect(outputCeiling(model, 10)).toBe(10)
+    expect(outputCeiling(model, null)).toBe(1000)
+    expect(outputCeiling({maxOutputTokens: null, maxContextTokens: 8000}, null)).toBe(8000)
+    expect(outputCeiling({maxOutputTokens: null, maxContextTokens: 0}, null)).toBe(MAX_PLAUSIBLE_TOKENS)
+    expect(billableUsage({input: 100, output: 8}, model, 10)).toEqual({input: 100, output: 8, flagged: false})
+    expect(billableUsage({input: 50_000, output: 1e12}, model, 10)).toEqual({input: 8000, output: 10, flagged: true})
+    expect(billableUsage({input: -1, output: 2000}, model, null)).toEqual({input: 0, output: 1000, flagged: true})
   })
 
   it('bills an interrupted stream at least one output token per relayed event', () => {
