@@ -17,7 +17,7 @@ export default class AdminToken extends Command {
     const fromFile = await readLocalAdminToken()
     if (!fromFile) {
       this.error(`no admin token: TOKENHUB_ADMIN_TOKEN is not set and ${localAdminTokenFile()} does not exist`, {
-        exit: 1,
+        exit: 2,
         suggestions: ['Start the daemon once (it writes the file), or set TOKENHUB_DATA_DIR to the daemon\'s data dir.'],
       })
     }

@@ -10,7 +10,7 @@ export default class Audit extends BaseCommand {
   static override flags = {
     limit: countFlag('How many [default: 50]', {min: 1}),
     offset: countFlag('Skip this many of the newest'),
-    action: Flags.string({description: 'Only this action or resource type, e.g. provider.create or apikey'}),
+    action: Flags.string({description: 'Only this action or resource type, e.g. provider.create or api_key'}),
     resource: Flags.string({description: 'Only entries about this resource id'}),
     outcome: Flags.string({description: 'ok or denied', options: ['ok', 'denied']}),
     since: sinceFlag('Only entries since a time (ISO 8601) or a duration back (1h, 7d)'),

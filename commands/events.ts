@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {resolveConnection} from '../src/cli/connection.js'
 import {formatEvent} from '../src/cli/render/events.js'
-import {colorEnabled} from '../src/cli/style.js'
+import {colorEnabled, inert} from '../src/cli/style.js'
 import {followEvents} from '../src/client/event-stream.js'
 import {EVENT_TYPES} from '../src/events/types.js'
 
@@ -40,6 +40,11 @@ export default class Events extends BaseCommand {
       signal: controller.signal,
       onEvent: (event) => {
         if (event.type === 'connected') return
+        // The daemon ending the stream (shutdown, admin token rotated) is connection news, like the reconnects: stderr.
+        if (event.type === 'closing') {
+          process.stderr.write(`the daemon ended the stream: ${inert(String(event.reason ?? ''))}\n`)
+          return
+        }
         process.stdout.write(json ? `${JSON.stringify(event)}\n` : `${formatEvent(event, color)}\n`)
       },
       onState: (state, detail) => {

@@ -5,11 +5,12 @@ import {TokenHubError} from '../src/core/errors.js'
 import type {Logger} from '../src/logging/logger.js'
 import {apiKeyRoutes} from './admin/apikey-routes.js'
 import {requireAdminToken, requireBearer} from './admin/auth.js'
-import type {AdminDeps} from './admin/deps.js'
+import type {AdminDeps, AdminRoute} from './admin/deps.js'
+import {rejectUnknownQuery} from './admin/pagination.js'
 import {registryRoutes} from './admin/registry-routes.js'
 import {observabilityRoutes} from './admin/observability-routes.js'
 import {runtimeRoutes} from './admin/runtime-routes.js'
-import {registerEventRoutes} from './events/routes.js'
+import {registerEventRoutes, WS_CLOSE_GOING_AWAY, WS_CLOSE_TOKEN_ROTATED} from './events/routes.js'
 import {dialectErrorBody} from './gateway/dialect-errors.js'
 import {registerV1Routes} from './gateway/routes.js'
 import {systemRoutes} from './admin/system-routes.js'
@@ -68,10 +69,14 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
       deps.runtime.records.drain()
       return route(req, res)
     }
-  for (const route of adminRoutes) server[route.method](route.path, settled(jsonRoute(env, route.handler, adminGuard)))
+  for (const route of adminRoutes) server[route.method](route.path, settled(jsonRoute(env, checkedQuery(route), adminGuard)))
+  const allowedMethods = methodsByPath([...adminRoutes, {method: 'get', path: '/admin/v1/events'}, {method: 'get', path: '/admin/v1/ws'}])
 
   registerV1Routes(server, env, {gateway: deps.runtime.gateway, auth: deps.runtime.auth, catalog: deps.runtime.catalog})
-  registerEventRoutes(server, {bus: deps.bus, logger: options.logger, guard: adminGuard, onAdminTokenRotated: (listener) => deps.adminToken.onRotate(listener), isShuttingDown: () => shuttingDown, settle: () => deps.runtime.records.drain()})
+  const streams = registerEventRoutes(server, {bus: deps.bus, logger: options.logger, guard: adminGuard, isShuttingDown: () => shuttingDown, settle: () => deps.runtime.records.drain()})
+  // The old token no longer opens a stream, so one it opened must not keep following either: a
+  // last notice, then the stream ends (the client's reconnection gets 401).
+  deps.adminToken.onRotate(() => streams.closeAll('the admin token was rotated; reconnect with the new token', WS_CLOSE_TOKEN_ROTATED, 'admin token rotated'))
 
   server.get(
     '/metrics',
@@ -95,6 +100,13 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
         sendJson(res, 401, adminErrorBody(error as TokenHubError), requestId)
         return
       }
+      // The path is right and the verb is not: 405 with the verbs it takes.
+      const allow = allowedMethods(req.path)
+      if (allow.length > 0) {
+        res.header('allow', allow.join(', '))
+        sendJson(res, 405, adminErrorBody(new TokenHubError('METHOD_NOT_ALLOWED', `${req.path} does not take ${req.method}; it takes ${allow.join(', ')}`)), requestId)
+        return
+      }
     }
     // Under /v1 the SDKs parse their own error shape: Anthropic's when it sent its headers.
     if (req.path.startsWith('/v1/') || req.path === '/v1') {
@@ -115,6 +127,28 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
     inflight,
     beginShutdown: () => {
       shuttingDown = true
+      streams.closeAll('the daemon is shutting down', WS_CLOSE_GOING_AWAY, 'daemon shutting down')
     },
   }
 }
+
+/** The route's handler, after a 400 for a query parameter it does not read. */
+function checkedQuery(route: AdminRoute): AdminRoute['handler'] {
+  if (route.query === 'any') return route.handler
+  const allowed = route.query ?? []
+  return (ctx) => {
+    rejectUnknownQuery(ctx.query, allowed)
+    return route.handler(ctx)
+  }
+}
+
+/** For a path no route of its method matched: the methods whose routes match it (uppercase), for 405 and Allow. */
+function methodsByPath(routes: ReadonlyArray<Pick<AdminRoute, 'method' | 'path'>>): (path: string) => string[] {
+  const patterns = routes.map((route) => ({
+    method: route.method.toUpperCase(),
+    // hyper-express patterns: ':name' is one segment, a trailing '*' the rest of the path.
+    pattern: new RegExp(`^${route.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_]+/g, '[^/]+').replace(/\*$/, '.+')}$`),
+  }))
+  return (path) => [...new Set(patterns.filter((p) => p.pattern.test(path)).map((p) => p.method))]
+}
+

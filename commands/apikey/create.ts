@@ -1,5 +1,5 @@
 import {Args} from '@oclif/core'
-import {apiKeyBodyFromFlags, apiKeyFieldFlags} from '../../src/cli/apikey-flags.js'
+import {apiKeyBodyFromFlags, apiKeyCreateFlags} from '../../src/cli/apikey-flags.js'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {bodyFrom, requireFields} from '../../src/cli/json-arg.js'
 import {paint} from '../../src/cli/style.js'
@@ -9,7 +9,7 @@ export default class ApiKeyCreate extends BaseCommand {
   static override summary = 'Create a client API key for /v1 (the key is printed once)'
   static override description = 'The key (th-...) is printed on stdout exactly once; TokenHub keeps only its SHA-256 hash. Scopes also accept the tokenhubctl string form ("[\\"chat\\"]").'
   static override args = {json: Args.string({ignoreStdin: true, description: 'Key settings as JSON: {"name","scopes","allowed_models","expires_in"|"expires_at","monthly_budget_usd",...}'})}
-  static override flags = apiKeyFieldFlags
+  static override flags = apiKeyCreateFlags
   static override examples = [
     '<%= config.bin %> apikey create --name prod-app --scopes chat --monthly-budget-usd 50 --expires-in 90d',
     `<%= config.bin %> apikey create '{"name":"prod-app","scopes":"[\\"chat\\",\\"plan\\"]","monthly_budget_usd":50.0}'`,

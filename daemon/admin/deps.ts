@@ -32,4 +32,6 @@ export interface AdminRoute {
   /** hyper-express pattern; `*` matches the rest of the path (model ids contain slashes). */
   path: string
   handler: JsonHandler
+  /** Query parameters the route reads; any other is a 400 naming it (a misspelt filter must not widen a query). Default none; 'any' for a route that checks its own. */
+  query?: readonly string[] | 'any'
 }

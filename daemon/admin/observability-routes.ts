@@ -12,7 +12,7 @@ import type {RequestContext} from '../http/context.js'
 import {matchesLogQuery, type LogQuery} from '../gateway/request-log.js'
 import type {GatewayRuntime} from '../gateway/runtime.js'
 import type {AdminRoute} from './deps.js'
-import {pageParams} from './pagination.js'
+import {PAGE, pageParams} from './pagination.js'
 
 const LOG_COLUMNS: Array<keyof RequestLogRecord> = [
   'timestamp',
@@ -37,6 +37,9 @@ const LOG_COLUMNS: Array<keyof RequestLogRecord> = [
   'latency_ms',
   'ttft_ms',
 ]
+
+/** The filters of /logs and /logs/export. */
+const LOG_FILTERS = ['status', 'since', 'model', 'model_id', 'api_key_id', 'key'] as const
 
 function logFilters(ctx: RequestContext): Omit<LogQuery, 'limit' | 'offset'> {
   const status = ctx.query.get('status')
@@ -72,6 +75,7 @@ export function observabilityRoutes(deps: {runtime: GatewayRuntime; store: Confi
     {
       method: 'get',
       path: '/admin/v1/logs',
+      query: [...PAGE, ...LOG_FILTERS],
       handler: (ctx) => {
         const {limit, offset} = limitParam(ctx, 100, 1000)
         const {logs, total} = runtime.logs.query({limit, offset, ...logFilters(ctx)})
@@ -81,6 +85,7 @@ export function observabilityRoutes(deps: {runtime: GatewayRuntime; store: Confi
     {
       method: 'get',
       path: '/admin/v1/logs/export',
+      query: [...LOG_FILTERS, 'format'],
       handler: async (ctx) => {
         const filters = logFilters(ctx)
         const format = ctx.query.get('format') ?? 'csv'
@@ -100,6 +105,7 @@ export function observabilityRoutes(deps: {runtime: GatewayRuntime; store: Confi
     {
       method: 'get',
       path: '/admin/v1/audit',
+      query: [...PAGE, 'since', 'outcome', 'action', 'resource'],
       handler: (ctx) => {
         const {limit, offset} = limitParam(ctx, 100, 1000)
         const since = ctx.query.get('since')
@@ -119,6 +125,7 @@ export function observabilityRoutes(deps: {runtime: GatewayRuntime; store: Confi
     {
       method: 'get',
       path: '/admin/v1/rewards',
+      query: [...PAGE, 'model', 'model_id'],
       handler: (ctx) => {
         const {limit, offset} = limitParam(ctx, 100, 1000)
         const model = ctx.query.get('model') ?? ctx.query.get('model_id')
@@ -130,6 +137,7 @@ export function observabilityRoutes(deps: {runtime: GatewayRuntime; store: Confi
     {
       method: 'get',
       path: '/admin/v1/stats',
+      query: ['window'],
       handler: async (ctx) => {
         await runtime.rollupsReady
         const window = ctx.query.get('window')
@@ -193,13 +201,21 @@ export function observabilityRoutes(deps: {runtime: GatewayRuntime; store: Confi
     {
       method: 'get',
       path: '/admin/v1/tsdb/query',
+      query: 'any',
       handler: async (ctx) => {
         const query = validateTsdbQuery(Object.fromEntries(ctx.query), Date.now())
         await runtime.rollupsReady
         return {body: queryTsdb(runtime.rollups, query)}
       },
     },
-    {method: 'post', path: '/admin/v1/tsdb/prune', handler: async () => ({body: {ok: true, ...(await runtime.pruneTsdb())}})},
+    {
+      method: 'post',
+      path: '/admin/v1/tsdb/prune',
+      handler: async (ctx) => {
+        await ctx.noBody()
+        return {body: {ok: true, ...(await runtime.pruneTsdb())}}
+      },
+    },
     {
       method: 'put',
       path: '/admin/v1/tsdb/retention',
@@ -219,6 +235,7 @@ function retentionFrom(body: Record<string, unknown>): number {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw validation('the body must be a JSON object such as {"retention_days": 14}')
   const unknown = Object.keys(body).filter((k) => !['retention_days', 'retention_ms', 'retention'].includes(k))
   if (unknown.length) throw validation(`unknown field "${unknown[0]}"; use retention_days, retention_ms or retention ("14d")`)
+  if (Object.keys(body).length > 1) throw validation('give one of retention_days, retention_ms or retention, not several')
   let ms: number
   if (typeof body.retention_days === 'number') ms = body.retention_days * 86_400_000
   else if (typeof body.retention_ms === 'number') ms = body.retention_ms

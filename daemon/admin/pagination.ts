@@ -1,5 +1,17 @@
 import {validation} from '../../src/core/errors.js'
 
+/** The query parameters of a paged list. */
+export const PAGE = ['limit', 'offset'] as const
+
+/** A 400 naming the first query parameter the route does not read. */
+export function rejectUnknownQuery(query: URLSearchParams, allowed: readonly string[]): void {
+  for (const name of query.keys()) {
+    if (!allowed.includes(name)) {
+      throw validation(allowed.length === 0 ? `unknown query parameter "${name}": this endpoint takes none` : `unknown query parameter "${name}"; use ${allowed.join(', ')}`)
+    }
+  }
+}
+
 export const DEFAULT_PAGE_LIMIT = 500
 export const MAX_PAGE_LIMIT = 5000
 

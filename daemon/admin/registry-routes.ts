@@ -1,7 +1,7 @@
 import {discoverModels} from '../../src/admin/discover.js'
 import {paginate} from '../../src/admin/context.js'
 import type {AdminDeps, AdminRoute} from './deps.js'
-import {booleanParam, pageParams} from './pagination.js'
+import {booleanParam, PAGE, pageParams} from './pagination.js'
 import {decodePathSegment} from '../http/context.js'
 
 const MODEL_PREFIX = '/admin/v1/models/'
@@ -16,6 +16,7 @@ export function registryRoutes(deps: AdminDeps): AdminRoute[] {
     {
       method: 'get',
       path: '/admin/v1/providers',
+      query: PAGE,
       handler: (ctx) => {
         const {limit, offset} = pageParams(ctx.query)
         return {body: paginate(deps.providers.list(), limit, offset)}
@@ -27,6 +28,7 @@ export function registryRoutes(deps: AdminDeps): AdminRoute[] {
     {
       method: 'delete',
       path: '/admin/v1/providers/:id',
+      query: ['cascade'],
       handler: async (ctx) => ({body: {ok: true, ...(await deps.providers.delete(ctx.params.id, {cascade: booleanParam(ctx.query, 'cascade') ?? false}))}}),
     },
     {
@@ -41,6 +43,7 @@ export function registryRoutes(deps: AdminDeps): AdminRoute[] {
     {
       method: 'get',
       path: '/admin/v1/models',
+      query: [...PAGE, 'provider_id', 'enabled'],
       handler: (ctx) => {
         const {limit, offset} = pageParams(ctx.query)
         const models = deps.models.list({provider_id: ctx.query.get('provider_id') ?? undefined, enabled: booleanParam(ctx.query, 'enabled')})

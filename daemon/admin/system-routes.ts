@@ -1,6 +1,7 @@
 import {isTokenHubError} from '../../src/core/errors.js'
 import {parsePayload} from '../../src/core/schemas/parse.js'
 import {adminTokenRotateSchema, vaultRotateSchema, vaultUnlockSchema} from '../../src/core/schemas/vault.js'
+import {bearerToken} from './auth.js'
 import type {AdminDeps, AdminRoute} from './deps.js'
 
 export function systemRoutes(deps: AdminDeps): AdminRoute[] {
@@ -26,7 +27,7 @@ export function systemRoutes(deps: AdminDeps): AdminRoute[] {
       path: '/admin/v1/admin-token/rotate',
       handler: async (ctx) => {
         const input = parsePayload(adminTokenRotateSchema, (await ctx.optionalJson()) ?? {}, 'invalid rotation request')
-        const token = await deps.adminToken.rotate(input.token === '' ? undefined : input.token)
+        const token = await deps.adminToken.rotate(input.token === '' ? undefined : input.token, bearerToken(ctx.header('authorization')))
         deps.onChange({resource: 'admin_token', action: 'rotate', id: 'admin'})
         return {body: {ok: true, token}}
       },
@@ -46,7 +47,10 @@ export function systemRoutes(deps: AdminDeps): AdminRoute[] {
     {
       method: 'post',
       path: '/admin/v1/vault/lock',
-      handler: () => ({body: {ok: true, ...deps.vault.lock(), ...vaultState()}}),
+      handler: async (ctx) => {
+        await ctx.noBody()
+        return {body: {ok: true, ...deps.vault.lock(), ...vaultState()}}
+      },
     },
     {
       method: 'post',

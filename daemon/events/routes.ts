@@ -9,18 +9,24 @@ import {newRequestId} from '../http/request-id.js'
 import {sendJson} from '../http/json-route.js'
 import {HyperExpressSink} from '../http/response-sink.js'
 import {EventSubscription} from './subscription.js'
+import {rejectUnknownQuery} from '../admin/pagination.js'
 
 export const KEEPALIVE_MS = 15_000
 
 /** WebSocket close code when the admin token that opened the socket was rotated (4000-4999: application codes; 4401 mirrors HTTP 401). */
 export const WS_CLOSE_TOKEN_ROTATED = 4401
+/** WebSocket close code when the daemon shuts down (RFC 6455: going away). */
+export const WS_CLOSE_GOING_AWAY = 1001
+
+/** Ends every open stream in order: a `closing` notice with the reason, then the end of the SSE response or a WebSocket close frame. */
+export interface EventStreams {
+  closeAll(reason: string, wsCode: number, wsReason: string): void
+}
 
 export interface EventRouteDeps {
   bus: EventBus
   logger: Logger
   guard: (ctx: {header: (name: string) => string | undefined}) => void
-  /** Registers a callback for admin-token rotation (returns its unsubscribe): open streams were authorised by the old token and are closed. */
-  onAdminTokenRotated: (listener: () => void) => () => void
   isShuttingDown: () => boolean
   /** Hands on the records of requests that ended in this loop turn (RecordQueue.drain), so a replay includes their events. */
   settle: () => void
@@ -30,10 +36,11 @@ function lastEventIdFrom(req: Request): number | null {
   const raw = req.headers['last-event-id'] ?? new URLSearchParams(req.path_query).get('last_event_id') ?? undefined
   if (raw === undefined || raw === '') return null
   const id = Number(raw)
-  return Number.isSafeInteger(id) && id >= 0 ? id : null
+  if (!Number.isSafeInteger(id) || id < 0) throw new TokenHubError('VALIDATION', `last_event_id: expected an event id (a whole number), got "${raw}"`)
+  return id
 }
 
-const TOKEN_ROTATED_NOTICE = JSON.stringify({type: 'closing', reason: 'the admin token was rotated; reconnect with the new token'})
+const QUERY_PARAMETERS = ['type', 'backlog', 'last_event_id']
 
 /** Most events a new subscriber may ask to be replayed with `?backlog=`. */
 export const MAX_BACKLOG = 1000
@@ -43,13 +50,14 @@ function backlogFrom(req: Request): number {
   const raw = new URLSearchParams(req.path_query).get('backlog')
   if (raw === null || raw === '') return 0
   const count = Number(raw)
-  if (!Number.isInteger(count) || count < 0) throw new TokenHubError('VALIDATION', `backlog: expected a whole number from 0 to ${MAX_BACKLOG}, got "${raw}"`)
-  return Math.min(count, MAX_BACKLOG)
+  if (!Number.isInteger(count) || count < 0 || count > MAX_BACKLOG) throw new TokenHubError('VALIDATION', `backlog: expected a whole number from 0 to ${MAX_BACKLOG}, got "${raw}"`)
+  return count
 }
 
 /** Reads the subscription's query, or answers 400 (before the stream starts) and returns null. */
 function subscriptionQuery(req: Request, res: Response): {types: string[]; lastEventId: number | null; backlog: number} | null {
   try {
+    rejectUnknownQuery(new URLSearchParams(req.path_query), QUERY_PARAMETERS)
     return {types: typesFrom(req), lastEventId: lastEventIdFrom(req), backlog: backlogFrom(req)}
   } catch (error) {
     sendJson(res, 400, adminErrorBody(error as TokenHubError), newRequestId())
@@ -67,6 +75,10 @@ function typesFrom(req: Request): string[] {
 }
 
 function authorized(deps: EventRouteDeps, req: Request, res: Response): boolean {
+  if (deps.isShuttingDown()) {
+    sendJson(res, 503, adminErrorBody(new TokenHubError('SHUTTING_DOWN', 'the daemon is shutting down; retry')), newRequestId())
+    return false
+  }
   try {
     deps.guard({header: (name) => req.headers[name.toLowerCase()]})
     return true
@@ -80,13 +92,16 @@ function authorized(deps: EventRouteDeps, req: Request, res: Response): boolean 
  * GET /admin/v1/events (SSE: `id:` lines, a `connected` event, keep-alive comments, Last-Event-ID
  * replay) and /admin/v1/ws (the same events over a WebSocket, for the dashboard).
  */
-export function registerEventRoutes(server: HyperExpress.Server, deps: EventRouteDeps): void {
+export function registerEventRoutes(server: HyperExpress.Server, deps: EventRouteDeps): EventStreams {
+  const open = new Set<(notice: string, wsCode: number, wsReason: string) => void>()
+  const notice = (reason: string) => JSON.stringify({type: 'closing', reason})
+
   server.get('/admin/v1/events', (req, res) => {
     if (!authorized(deps, req, res)) return
     const query = subscriptionQuery(req, res)
     if (!query) return
     const sink = new HyperExpressSink(res)
-    sink.startStream(200, {'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no'})
+    sink.startStream(200, {'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', 'x-tokenhub-request-id': newRequestId()})
     const subscription = new EventSubscription({
       types: query.types,
       send: (payload, event) => sink.write(event ? `id: ${event.id}\ndata: ${payload}\n\n` : `data: ${payload}\n\n`),
@@ -95,14 +110,13 @@ export function registerEventRoutes(server: HyperExpress.Server, deps: EventRout
     const stop = () => {
       clearInterval(keepalive)
       subscription.close()
-      stopOnRotation()
+      open.delete(close)
     }
-    // The old token no longer opens a stream, so one it opened must not keep following either: a
-    // last notice, then the stream ends (the client's reconnection gets 401).
-    const stopOnRotation = deps.onAdminTokenRotated(() => {
+    const close = (text: string) => {
       stop()
-      void sink.write(`data: ${TOKEN_ROTATED_NOTICE}\n\n`).then(() => sink.end())
-    })
+      void sink.write(`data: ${text}\n\n`).then(() => sink.end())
+    }
+    open.add(close)
     sink.onAbort(stop)
     deps.settle()
     subscription.start(deps.bus, query.lastEventId, query.backlog)
@@ -128,17 +142,26 @@ export function registerEventRoutes(server: HyperExpress.Server, deps: EventRout
           else resolve()
         }),
     })
-    const stopOnRotation = deps.onAdminTokenRotated(() => {
+    const close = (text: string, wsCode: number, wsReason: string) => {
       subscription.close()
+      open.delete(close)
       if (ws.closed) return
-      ws.send(TOKEN_ROTATED_NOTICE)
-      ws.close(WS_CLOSE_TOKEN_ROTATED, 'admin token rotated')
-    })
+      ws.send(text)
+      ws.close(wsCode, wsReason)
+    }
+    open.add(close)
     ws.on('close', () => {
       subscription.close()
-      stopOnRotation()
+      open.delete(close)
     })
     deps.settle()
     subscription.start(deps.bus, context.lastEventId, context.backlog)
   })
+
+  return {
+    closeAll(reason, wsCode, wsReason) {
+      const text = notice(reason)
+      for (const close of [...open]) close(text, wsCode, wsReason)
+    },
+  }
 }

@@ -13,6 +13,8 @@ export interface RequestContext {
   json(): Promise<unknown>
   /** The body parsed as JSON, or undefined when there is none. */
   optionalJson(): Promise<unknown>
+  /** For actions that take no input: an empty body or {} passes, anything else is a 400. */
+  noBody(): Promise<void>
 }
 
 /** A path segment as the client meant it (`a%20b` is "a b"); malformed percent-encoding is a 400, not a 500. */
@@ -51,6 +53,13 @@ export function createContext(req: Request, requestId: string, maxBodyBytes: num
     async optionalJson() {
       const text = await readBody()
       return text.trim() === '' ? undefined : parseJson(text)
+    },
+    async noBody() {
+      const text = await readBody()
+      if (text.trim() === '') return
+      const body = parseJson(text)
+      if (body !== null && typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0) return
+      throw new TokenHubError('VALIDATION', 'this endpoint takes no body (send none, or {})')
     },
   }
 }

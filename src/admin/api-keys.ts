@@ -43,8 +43,15 @@ export function toApiKeyView(record: ApiKeyRecord, now: Date, usage?: KeyUsageSo
   }
 }
 
+/** The furthest an expiry may lie ahead: 100 years (a key that should not expire has no expiry). */
+const MAX_EXPIRY_MS = 36_500 * 86_400_000
+
 function expiryFrom(input: {expires_at?: string | null; expires_in?: string | number}, now: Date): string | null | undefined {
-  if (input.expires_in !== undefined) return new Date(now.getTime() + parseDuration(input.expires_in)).toISOString()
+  if (input.expires_in !== undefined) {
+    const ms = parseDuration(input.expires_in)
+    if (ms > MAX_EXPIRY_MS) throw validation('expires_in: at most 36500d (100 years); leave it out for a key that does not expire')
+    return new Date(now.getTime() + ms).toISOString()
+  }
   if (input.expires_at === undefined) return undefined
   if (input.expires_at === null) return null
   const at = new Date(input.expires_at)

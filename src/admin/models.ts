@@ -36,6 +36,10 @@ export class ModelAdmin {
     if (getOwn(this.ctx.store.data.models, input.id)) {
       throw conflict(`model "${input.id}" already exists; change it with PATCH /admin/v1/models/${input.id} (tokenhub model edit)`, {id: input.id})
     }
+    // The same rule as for aliases, the other way round: a model would silently take the alias's requests.
+    if (getOwn(this.ctx.store.data.aliases, input.id)) {
+      throw conflict(`"${input.id}" is an alias; a model cannot shadow it (delete the alias first: tokenhub alias delete ${input.id})`, {id: input.id})
+    }
     const known = catalogEntry(input.upstream_model ?? input.id)
     const warnings: string[] = []
     const priced = input.input_per_1k !== undefined || input.output_per_1k !== undefined

@@ -110,6 +110,8 @@ export class ProviderAdmin {
       pruned = pruneAliases(doc.aliases, new Set(models), this.ctx.now().toISOString())
     })
     this.ctx.onChange({resource: 'provider', action: 'delete', id})
+    // Each model the cascade removed is announced and audited as a model delete would be.
+    for (const modelId of models) this.ctx.onChange({resource: 'model', action: 'delete', id: modelId})
     for (const name of pruned.updated_aliases) this.ctx.onChange({resource: 'alias', action: 'update', id: name})
     for (const name of pruned.deleted_aliases) this.ctx.onChange({resource: 'alias', action: 'delete', id: name})
     return {id, deleted_models: models, ...pruned}

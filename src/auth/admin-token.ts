@@ -58,6 +58,8 @@ async function writeTokenFile(path: string, token: string): Promise<void> {
 /** Holds the live admin token; verification is constant-time; rotation is immediate and durable. */
 export class AdminTokenHolder {
   private readonly rotationListeners = new Set<() => void>()
+  /** Rotations run one at a time: each re-checks the token that asked for it once its turn comes. */
+  private rotating: Promise<unknown> = Promise.resolve()
 
   constructor(
     private token: string,
@@ -71,7 +73,23 @@ export class AdminTokenHolder {
     return secretsEqual(candidate, this.token)
   }
 
-  async rotate(requested?: string): Promise<string> {
+  /**
+   * Replaces the token. `authorizedBy` is the token the request came with: rotations are
+   * serialised and one whose token a rotation before it retired is refused (401), so two callers
+   * racing cannot both be told they own the new token.
+   */
+  rotate(requested?: string, authorizedBy?: string): Promise<string> {
+    const run = this.rotating.then(() => this.rotateNow(requested, authorizedBy))
+    this.rotating = run.catch(() => undefined)
+    return run
+  }
+
+  private async rotateNow(requested: string | undefined, authorizedBy: string | undefined): Promise<string> {
+    if (authorizedBy !== undefined && !this.verify(authorizedBy)) {
+      throw new TokenHubError('AUTH_INVALID', 'invalid admin token: another rotation retired it just before this one', {
+        suggestion: 'Use the token from `tokenhub admin-token`.',
+      })
+    }
     const next = requested ?? generateAdminToken()
     if (next.length < MIN_ADMIN_TOKEN_LENGTH) {
       throw new TokenHubError('VALIDATION', `the admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`)

@@ -5,15 +5,23 @@ import {allowList, splitList} from './json-arg.js'
 /** Flags shared by `apikey create` and `apikey edit`, mapped to the API's field names. */
 export const apiKeyFieldFlags = {
   name: Flags.string({description: 'A name that says who uses the key'}),
-  scopes: Flags.string({description: 'Comma-separated scopes: chat, embeddings, plan [default: chat,embeddings]'}),
-  'allowed-models': Flags.string({description: 'Comma-separated model ids this key may use, or "all" [default: all]'}),
-  'allowed-providers': Flags.string({description: 'Comma-separated provider ids this key may use, or "all" [default: all]'}),
+  scopes: Flags.string({description: 'Comma-separated scopes: chat, embeddings, plan'}),
+  'allowed-models': Flags.string({description: 'Comma-separated model ids this key may use, or "all"'}),
+  'allowed-providers': Flags.string({description: 'Comma-separated provider ids this key may use, or "all"'}),
   'expires-in': Flags.string({description: 'Lifetime, e.g. 90d, 720h, 2w'}),
   'expires-at': Flags.string({description: 'Expiry as ISO 8601, e.g. 2027-01-31T00:00:00Z'}),
   'monthly-budget-usd': numberFlag('Monthly spend limit in USD (0 = unlimited)', {min: 0}),
   'rate-limit-rpm': numberFlag('Requests per minute (0 = unlimited)', {min: 0, integer: true}),
   'rate-limit-tpm': numberFlag('Tokens per minute (0 = unlimited)', {min: 0, integer: true}),
   project: Flags.string({description: 'Project the key belongs to'}),
+}
+
+/** `apikey create`: the same flags, with what a new key gets when one is left out (an edit keeps what the key has). */
+export const apiKeyCreateFlags = {
+  ...apiKeyFieldFlags,
+  scopes: Flags.string({description: 'Comma-separated scopes: chat, embeddings, plan [default: chat,embeddings]'}),
+  'allowed-models': Flags.string({description: 'Comma-separated model ids this key may use, or "all" [default: all]'}),
+  'allowed-providers': Flags.string({description: 'Comma-separated provider ids this key may use, or "all" [default: all]'}),
 }
 
 export function apiKeyBodyFromFlags(flags: {

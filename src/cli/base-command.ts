@@ -44,6 +44,8 @@ export abstract class BaseCommand extends Command {
   }
 
   protected override async catch(error: CommandError): Promise<unknown> {
+    // oclif writes flag parse errors as "Parsing --weight \n\t<why>": one line reads better (and a tab would be shown escaped).
+    if (!(error instanceof ClientError)) error.message = error.message.replace(/^Parsing (--[\w-]+) \n\t/, 'Parsing $1: ')
     const failure = toFailure(error)
     if (this.jsonEnabled()) {
       this.logJson({error: {code: failure.code, message: failure.message, ...(failure.suggestion && {suggestion: failure.suggestion}), ...failure.details}})

@@ -69,7 +69,8 @@ export class AdminClient {
     const headers: Record<string, string> = {accept: options.text ? '*/*' : 'application/json'}
     if (options.auth !== false) {
       if (!this.options.token) {
-        throw new ClientError('AUTH_INVALID', 'no admin token: set TOKENHUB_ADMIN_TOKEN or pass --token', {
+        // A local configuration problem, found before the daemon is asked: a usage error (exit 2).
+        throw new ClientError('USAGE', 'no admin token: set TOKENHUB_ADMIN_TOKEN or pass --token', {
           suggestion: 'On the daemon host, `tokenhub admin-token` prints it.',
         })
       }

@@ -118,7 +118,7 @@ describe('admin token commands', () => {
     const fromFile = await runCli(['admin-token'], {env: {TOKENHUB_DATA_DIR: daemon.dataDir}})
     expect(fromFile.stdout.trim()).toBe(daemon.adminToken)
     const missing = await runCli(['admin-token'], {env: {TOKENHUB_DATA_DIR: configDir.path}})
-    expect(missing.code).toBe(1)
+    expect(missing.code).toBe(2)
     expect(missing.stderr).toContain('.admin-token')
   })
 

@@ -282,7 +282,7 @@ describe('admin token rotation', () => {
     expect(rotated.status).toBe(200)
     fx.daemon.adminToken = 'rotated-admin-token-for-streams'
 
-    await sse.ended
+    expect(await sse.ended).toBe('complete')
     expect(sse.messages.at(-1)?.data).toMatchObject({type: 'closing', reason: expect.stringContaining('admin token was rotated')})
     expect(await wsClosed).toEqual({code: 4401, reason: 'admin token rotated'})
     expect(wsMessages.at(-1)).toMatchObject({type: 'closing'})

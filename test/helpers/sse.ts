@@ -14,9 +14,9 @@ export function openSse(url: string, headers: Record<string, string>) {
   const messages: SseMessage[] = []
   const waiters: Array<{check: () => boolean; resolve: () => void}> = []
   let comments = 0
-  let markEnded: () => void = () => {}
-  /** Resolves when the daemon ends the stream (or the client aborts it). */
-  const ended = new Promise<void>((resolve) => (markEnded = resolve))
+  let markEnded: (how: 'complete' | 'error') => void = () => {}
+  /** Resolves when the stream ends: 'complete' when the daemon ended the response properly, 'error' when it broke off (or the client aborted). */
+  const ended = new Promise<'complete' | 'error'>((resolve) => (markEnded = resolve))
   const ready = fetch(url, {headers: {accept: 'text/event-stream', ...headers}, signal: controller.signal}).then(async (response) => {
     const parser = createParser({
       onEvent: (event) => {
@@ -29,10 +29,10 @@ export function openSse(url: string, headers: Record<string, string>) {
     void (async () => {
       try {
         for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, {stream: true}))
+        markEnded('complete')
       } catch {
-        // aborted
+        markEnded('error')
       }
-      markEnded()
     })()
     return response
   })

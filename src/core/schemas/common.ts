@@ -20,14 +20,22 @@ export const modelId = z
   )
   .refine((id) => !id.split('/').includes('..') && !id.endsWith('/'), 'must not contain ".." segments or end with "/"')
 
+/**
+ * An upstream base URL: http(s), no credentials, and no query or fragment (paths such as
+ * /v1/models are appended to it, and a query is where a key would hide from the credentials rule).
+ */
 export const httpUrl = z.string().refine((value) => {
   try {
     const url = new URL(value)
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && !url.username && !url.password
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && !url.username && !url.password && url.search === '' && url.hash === '' && !/[?#]/.test(value)
   } catch {
     return false
   }
-}, 'must be an http:// or https:// URL without credentials in it')
+}, 'must be an http:// or https:// URL without credentials, query string or fragment')
 
 export const usd = z.number().finite().min(0, 'must be >= 0')
+
+/** Highest price accepted, USD per 1,000 tokens: far above any model's, and low enough that no cost can overflow. */
+export const MAX_PRICE_PER_1K = 10_000
+export const pricePer1k = usd.max(MAX_PRICE_PER_1K, `must be at most ${MAX_PRICE_PER_1K} (USD per 1,000 tokens)`)
 export const nonNegativeInt = z.number().int().min(0, 'must be >= 0')

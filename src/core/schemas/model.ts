@@ -1,12 +1,12 @@
 import {z} from 'zod'
-import {modelId, providerId, usd} from './common.js'
+import {modelId, pricePer1k, providerId} from './common.js'
 
 const weight = z.number().int().min(0, 'must be between 0 and 10').max(10, 'must be between 0 and 10')
 const contextTokens = z.number().int().min(1, 'must be >= 1').max(100_000_000)
 const outputTokens = z.number().int().min(1, 'must be >= 1').max(100_000_000)
 
 export const modelCreateSchema = z.strictObject({
-  id: modelId,
+  id: modelId.refine((id) => id !== 'auto', '"auto" is reserved for automatic routing'),
   provider_id: providerId,
   /** The id sent upstream, when it differs from the id clients use (defaults to `id`). */
   upstream_model: z.string().min(1).max(200).optional(),
@@ -14,8 +14,8 @@ export const modelCreateSchema = z.strictObject({
   weight: weight.optional(),
   max_context_tokens: contextTokens.optional(),
   max_output_tokens: outputTokens.optional(),
-  input_per_1k: usd.optional(),
-  output_per_1k: usd.optional(),
+  input_per_1k: pricePer1k.optional(),
+  output_per_1k: pricePer1k.optional(),
   enabled: z.boolean().optional(),
   pricing_source: z.string().max(40).optional(),
 })
@@ -28,8 +28,8 @@ export const modelPatchSchema = z.strictObject({
   weight: weight.optional(),
   max_context_tokens: contextTokens.optional(),
   max_output_tokens: outputTokens.nullable().optional(),
-  input_per_1k: usd.optional(),
-  output_per_1k: usd.optional(),
+  input_per_1k: pricePer1k.optional(),
+  output_per_1k: pricePer1k.optional(),
   enabled: z.boolean().optional(),
   pricing_source: z.string().max(40).optional(),
 })

@@ -1,0 +1,139 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import WebSocket from 'ws'
+import {startTestDaemon, type TestDaemon} from '../helpers/daemon.js'
+import {openSse} from '../helpers/sse.js'
+
+/** Edges of the admin API found in QA: bounds, conflicts, races, strict queries, verbs, shutdown. */
+let daemon: TestDaemon
+
+beforeAll(async () => {
+  daemon = await startTestDaemon()
+  expect((await daemon.admin('POST', '/admin/v1/providers', {id: 'p', type: 'openai', base_url: 'http://127.0.0.1:9'})).status).toBe(201)
+})
+afterAll(() => daemon?.cleanup())
+
+const auth = () => ({authorization: `Bearer ${daemon.adminToken}`})
+
+describe('registry bounds and conflicts', () => {
+  it('refuses a provider base_url with a query string or fragment (paths are appended to it; a key could hide there)', async () => {
+    for (const base_url of ['http://127.0.0.1:9/base?key=sk-abc', 'http://127.0.0.1:9/base#frag', 'http://127.0.0.1:9/?']) {
+      const response = await daemon.admin('POST', '/admin/v1/providers', {id: 'q', type: 'openai', base_url})
+      expect(response.status, base_url).toBe(400)
+      expect(JSON.stringify(response.body)).toContain('query string or fragment')
+    }
+  })
+
+  it('refuses absurd prices (a cost must never overflow to $0)', async () => {
+    const response = await daemon.admin('POST', '/admin/v1/models', {id: 'm-big', provider_id: 'p', input_per_1k: 1e300, output_per_1k: 1})
+    expect(response.status).toBe(400)
+    expect(JSON.stringify(response.body)).toContain('at most 10000')
+    expect((await daemon.admin('POST', '/admin/v1/models', {id: 'm-ok', provider_id: 'p', input_per_1k: 0.01, output_per_1k: 0.03})).status).toBe(201)
+    expect((await daemon.admin('PATCH', '/admin/v1/models/m-ok', {output_per_1k: 1.7e308})).status).toBe(400)
+  })
+
+  it('refuses a model that would shadow an alias, or take the reserved id auto', async () => {
+    expect((await daemon.admin('PUT', '/admin/v1/aliases/gpt-4', {variants: [{model_id: 'm-ok', weight: 1}]})).status).toBe(201)
+    const shadow = await daemon.admin('POST', '/admin/v1/models', {id: 'gpt-4', provider_id: 'p', input_per_1k: 0, output_per_1k: 0})
+    expect(shadow.status).toBe(409)
+    expect(shadow.body.error.message).toContain('is an alias')
+    expect((await daemon.admin('POST', '/admin/v1/models', {id: 'auto', provider_id: 'p', input_per_1k: 0, output_per_1k: 0})).status).toBe(400)
+  })
+
+  it('refuses an API key expiry more than 100 years out (was a 500)', async () => {
+    for (const expires_in of ['99999999d', 99_999_999_999_999, '9999999d']) {
+      const response = await daemon.admin('POST', '/admin/v1/apikeys', {name: 'far', expires_in})
+      expect(response.status, String(expires_in)).toBe(400)
+      expect(response.body.error.message).toContain('expires_in: at most 36500d')
+    }
+    const key = await daemon.admin('POST', '/admin/v1/apikeys', {name: 'near', expires_in: '30d'})
+    expect(key.status).toBe(201)
+    expect((await daemon.admin('PATCH', `/admin/v1/apikeys/${key.body.id}`, {expires_in: '99999999d'})).status).toBe(400)
+  })
+
+  it('a provider cascade delete announces and audits every model it removes', async () => {
+    await daemon.admin('POST', '/admin/v1/providers', {id: 'doomed', type: 'openai', base_url: 'http://127.0.0.1:9'})
+    await daemon.admin('POST', '/admin/v1/models', {id: 'doomed-a', provider_id: 'doomed', input_per_1k: 0, output_per_1k: 0})
+    await daemon.admin('POST', '/admin/v1/models', {id: 'doomed-b', provider_id: 'doomed', input_per_1k: 0, output_per_1k: 0})
+    const sse = openSse(`${daemon.url}/admin/v1/events?type=model_changed`, auth())
+    await sse.waitFor((m) => m.some((x) => x.data.type === 'connected'))
+    expect((await daemon.admin('DELETE', '/admin/v1/providers/doomed?cascade=true')).body.deleted_models).toEqual(['doomed-a', 'doomed-b'])
+    await sse.waitFor(() => sse.events('model_changed').length === 2)
+    expect(sse.events('model_changed').map((e) => [e.data.resource_id, e.data.action])).toEqual([
+      ['doomed-a', 'delete'],
+      ['doomed-b', 'delete'],
+    ])
+    sse.close()
+    const audit = (await daemon.admin('GET', '/admin/v1/audit?resource=model&limit=10')).body.logs
+    expect(audit.filter((e: {action: string}) => e.action === 'model.delete').map((e: {resource_id: string}) => e.resource_id)).toEqual(expect.arrayContaining(['doomed-a', 'doomed-b']))
+  })
+})
+
+describe('strict queries, bodies and verbs', () => {
+  it('a query parameter a list does not read is a 400 naming it, not a wider answer', async () => {
+    for (const path of ['/admin/v1/logs?modle=x', '/admin/v1/logs/export?format=csv&modle=x', '/admin/v1/models?provider=p', '/admin/v1/audit?resourse=p', '/admin/v1/info?x=1', '/admin/v1/aliases?limit=-1']) {
+      const response = await daemon.admin('GET', path)
+      expect(response.status, path).toBe(400)
+    }
+    expect((await daemon.admin('GET', '/admin/v1/logs?modle=x')).body.error.message).toContain('unknown query parameter "modle"')
+    expect((await daemon.admin('GET', '/admin/v1/models?provider_id=p&limit=1')).status).toBe(200)
+    expect((await daemon.admin('GET', '/admin/v1/aliases?limit=1&offset=0')).body).toMatchObject({total: 1, items: [{name: 'gpt-4'}]})
+    for (const query of ['last_event_id=abc', 'backlog=1001', 'typo=1']) {
+      expect((await fetch(`${daemon.url}/admin/v1/events?${query}`, {headers: auth()})).status, query).toBe(400)
+    }
+  })
+
+  it('actions without input refuse a body; retention takes one field', async () => {
+    expect((await daemon.admin('POST', '/admin/v1/vault/lock', {x: 1})).status).toBe(400)
+    expect((await daemon.admin('POST', '/admin/v1/tsdb/prune', {x: 1})).status).toBe(400)
+    expect((await daemon.admin('POST', '/admin/v1/tsdb/prune', {})).status).toBe(200)
+    expect((await daemon.admin('POST', '/admin/v1/tsdb/prune')).status).toBe(200)
+    expect((await daemon.admin('PUT', '/admin/v1/tsdb/retention', {retention_days: 14, retention_ms: 1000})).status).toBe(400)
+  })
+
+  it('a known path with the wrong verb is 405 with Allow', async () => {
+    for (const [method, path, allow] of [
+      ['DELETE', '/admin/v1/info', 'GET'],
+      ['PATCH', '/admin/v1/routing-config', 'GET, PUT'],
+      ['POST', '/admin/v1/events', 'GET'],
+      ['PUT', '/admin/v1/providers', 'GET, POST'],
+    ] as const) {
+      const response = await fetch(`${daemon.url}${path}`, {method, headers: auth()})
+      expect(response.status, `${method} ${path}`).toBe(405)
+      expect(response.headers.get('allow')?.split(', ').sort().join(', ')).toBe(allow)
+      expect((await response.json()).error.code).toBe('METHOD_NOT_ALLOWED')
+    }
+    // Still 401 without the token, and 404 for a path that does not exist.
+    expect((await fetch(`${daemon.url}/admin/v1/info`, {method: 'DELETE'})).status).toBe(401)
+    expect((await fetch(`${daemon.url}/admin/v1/nothing-here`, {method: 'DELETE', headers: auth()})).status).toBe(404)
+  })
+})
+
+describe('admin token rotation races and daemon shutdown', () => {
+  it('concurrent rotations with the same token: exactly one wins, the others are told their token was retired', async () => {
+    const results = await Promise.all(Array.from({length: 6}, (_, i) => daemon.admin('POST', '/admin/v1/admin-token/rotate', {token: `concurrent-rotation-token-${i}`})))
+    const won = results.filter((r) => r.status === 200)
+    expect(won).toHaveLength(1)
+    expect(results.filter((r) => r.status === 401)).toHaveLength(5)
+    daemon.adminToken = won[0].body.token
+    expect((await daemon.admin('GET', '/admin/v1/info')).status).toBe(200)
+  })
+
+  it('on SIGTERM, open streams get a closing notice and an orderly end (SSE) or close 1001 (WebSocket)', async () => {
+    const sse = openSse(`${daemon.url}/admin/v1/events`, auth())
+    const response = await sse.ready
+    expect(response.headers.get('x-tokenhub-request-id')).toMatch(/^[0-9a-f]{16}$/)
+    await sse.waitFor((m) => m.some((x) => x.data.type === 'connected'))
+    const ws = new WebSocket(`${daemon.url.replace('http', 'ws')}/admin/v1/ws`, {headers: auth()})
+    const wsMessages: Array<{type: string; reason?: string}> = []
+    ws.on('message', (data) => wsMessages.push(JSON.parse(String(data))))
+    const wsClosed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)))
+    const deadline = Date.now() + 5000
+    while (!wsMessages.some((m) => m.type === 'connected') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    const stopped = daemon.stop('SIGTERM')
+    expect(await sse.ended).toBe('complete')
+    expect(sse.messages.at(-1)?.data).toEqual({type: 'closing', reason: 'the daemon is shutting down'})
+    expect(await wsClosed).toBe(1001)
+    expect(wsMessages.at(-1)).toEqual({type: 'closing', reason: 'the daemon is shutting down'})
+    expect(await stopped).toBe(0)
+  })
+})
