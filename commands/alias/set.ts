@@ -35,7 +35,7 @@ A name with * matches many ids, e.g. "claude-*" catches every Claude model id an
       if (at === -1) return {model_id: spec, weight: 1}
       const text = spec.slice(at + 1).trim()
       const weight = Number(text)
-      if (text === '' || !Number.isInteger(weight)) this.usageError(`--model ${spec}: the weight after "=" must be an integer (0-100)`)
+      if (text === '' || !Number.isInteger(weight) || weight < 0 || weight > 100) this.usageError(`--model ${spec}: the weight after "=" must be a whole number from 0 to 100`)
       return {model_id: spec.slice(0, at), weight}
     })
     const body = bodyFrom(args.json, {variants, sticky_by: flags['sticky-by'], enabled: flags.disable ? false : undefined})
