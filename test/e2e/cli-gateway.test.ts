@@ -78,7 +78,7 @@ describe('gateway commands', () => {
     // A weight out of range is a usage error found before the daemon is asked.
     const heavy = await cli(['alias', 'set', 'x', '--model', 'strong-gpt=101'])
     expect(heavy.code).toBe(2)
-    expect(heavy.stderr).toContain('a whole number from 0 to 100')
+    expect(heavy.stderr.replace(/\s+›\s+/g, ' ')).toContain('a whole number from 0 to 100')
     expect((await cli(['alias', 'delete', 'gpt-4', '--yes'])).code).toBe(0)
     expect((await cli(['alias', 'get', 'gpt-4'])).code).toBe(1)
   })
