@@ -260,7 +260,7 @@ describe('providers, models, routing and keys through the CLI', () => {
     expect(replaced).toMatchObject({enabled: true, sticky_by: 'request'})
     const blank = await cli(['alias', 'set', 'swap', '--model', 'gpt-4o='])
     expect(blank.code).toBe(2)
-    expect(blank.stderr).toContain('must be an integer')
+    expect(blank.stderr).toContain('must be a whole number')
     expect((await cli(['alias', 'delete', 'swap', '--yes'])).code).toBe(0)
   })
 
