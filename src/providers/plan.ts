@@ -8,6 +8,7 @@ import type {Wire} from './endpoint.js'
 import {endpointFor} from './index.js'
 import {anthropicToOpenAIChat} from './openai/from-anthropic-request.js'
 import {OpenAIPassthroughStream} from './openai/passthrough-stream.js'
+import {ModelRenamingStream, renameModelField} from './model-rename.js'
 import {OpenAIToAnthropicStream} from './openai/stream-to-anthropic.js'
 import {openAIResponseToAnthropic} from './openai/to-anthropic-response.js'
 import {floatRequest, toBase64Answer, wantsBase64} from './embeddings/encoding.js'
@@ -82,9 +83,24 @@ const created = () => Math.floor(Date.now() / 1000)
 
 const unchanged = (upstream: unknown) => upstream
 
-/** The upstream speaks the client's dialect: the body goes as given, answers come back unchanged (byte for byte when not re-encoded). */
-function passthrough(path: string, headers: Record<string, string>, body: unknown, upstreamDialect: Dialect, streamTransformer: () => StreamTransformer, toClient: (upstream: unknown) => unknown = unchanged): UpstreamPlan {
-  return {path, headers, body: JSON.stringify(body), upstreamDialect, dropped: [], toClient, streamTransformer}
+/**
+ * The upstream speaks the client's dialect: the body goes as given, answers come back unchanged
+ * (byte for byte when not re-encoded), except that they name the gateway's model id when the
+ * upstream's differs.
+ */
+function passthrough(
+  model: RoutableModel,
+  path: string,
+  headers: Record<string, string>,
+  body: unknown,
+  upstreamDialect: Dialect,
+  streamTransformer: () => StreamTransformer,
+  toClient: (upstream: unknown) => unknown = unchanged,
+): UpstreamPlan {
+  const plan = {path, headers, body: JSON.stringify(body), upstreamDialect, dropped: [], toClient, streamTransformer}
+  if (model.upstreamModel === model.id) return plan
+  const [from, to] = [model.upstreamModel, model.id]
+  return {...plan, toClient: (upstream) => renameModelField(toClient(upstream), from, to), streamTransformer: () => new ModelRenamingStream(streamTransformer(), from, to)}
 }
 
 /** A pass-through body: the upstream's model id, output limits clamped to the model's. */
@@ -114,16 +130,16 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
     const body = {...client.body, model: model.upstreamModel}
     const encodeHere = client.endpoint === 'embeddings' && wantsBase64(body) && !endpoint.base64Embeddings
     const sent = client.stream ? withUsageRequested(body) : encodeHere ? floatRequest(body) : body
-    return passthrough(path, headers, sent, 'openai', () => new OpenAIPassthroughStream({includeUsage: clientWantsUsage}), encodeHere ? toBase64Answer : unchanged)
+    return passthrough(model, path, headers, sent, 'openai', () => new OpenAIPassthroughStream({includeUsage: clientWantsUsage}), encodeHere ? toBase64Answer : unchanged)
   }
 
   if (client.dialect === 'openai' && !upstreamIsAnthropic) {
     const body = forModel(client.body, model)
-    return passthrough(endpoint.paths.chat, headers, client.stream ? withUsageRequested(body) : body, 'openai', () => new OpenAIPassthroughStream({includeUsage: clientWantsUsage}))
+    return passthrough(model, endpoint.paths.chat, headers, client.stream ? withUsageRequested(body) : body, 'openai', () => new OpenAIPassthroughStream({includeUsage: clientWantsUsage}))
   }
 
   if (client.dialect === 'anthropic' && upstreamIsAnthropic) {
-    return passthrough(endpoint.paths.chat, headers, forModel(client.body, model), 'anthropic', () => new AnthropicPassthroughStream())
+    return passthrough(model, endpoint.paths.chat, headers, forModel(client.body, model), 'anthropic', () => new AnthropicPassthroughStream())
   }
 
   if (client.dialect === 'openai') {
@@ -166,7 +182,7 @@ const CHAT_TO_RESPONSES_FIELD: Record<string, string> = {response_format: 'text.
 function planResponses(client: ClientRequest, model: RoutableModel, headers: Record<string, string>): UpstreamPlan {
   const endpoint = endpointFor(model.providerType)
   if (endpoint.paths.responses) {
-    return passthrough(endpoint.paths.responses, headers, forModel(client.body, model), 'openai', () => new ResponsesPassthroughStream())
+    return passthrough(model, endpoint.paths.responses, headers, forModel(client.body, model), 'openai', () => new ResponsesPassthroughStream())
   }
   const chat = responsesToChat(client.body as never, {model: model.upstreamModel, maxOutputTokens: model.maxOutputTokens})
   const echo = {model: model.id, request: client.body as never, toolNames: chat.toolNames}

@@ -265,6 +265,17 @@ describe('other OpenAI endpoints', () => {
     expect(noKey.status).toBe(401)
   })
 
+  it('names the gateway\'s model id, not the upstream\'s, in passed-through answers and streams', async () => {
+    await fx.addModel({id: 'renamed-gpt', provider_id: 'oa', upstream_model: 'gpt-4o-2024-08-06', weight: 0, input_per_1k: 0.001, output_per_1k: 0.002})
+    const answer = await client.chat.completions.create({model: 'renamed-gpt', messages: [{role: 'user', content: 'hi'}]})
+    expect(answer.model).toBe('renamed-gpt')
+    expect(fx.openai.requests.at(-1)?.json.model).toBe('gpt-4o-2024-08-06')
+    const stream = await client.chat.completions.create({model: 'renamed-gpt', stream: true, messages: [{role: 'user', content: 'one two'}]})
+    const models = new Set<string>()
+    for await (const chunk of stream) models.add(chunk.model)
+    expect([...models]).toEqual(['renamed-gpt'])
+  })
+
   it('checks the API key before the body: no key or a wrong one is 401 whatever was sent, and is recorded', async () => {
     const post = (path: string, headers: Record<string, string>, body: string) => fetch(`${fx.daemon.url}${path}`, {method: 'POST', headers: {'content-type': 'application/json', ...headers}, body})
     for (const [path, body] of [

@@ -1,0 +1,27 @@
+import {describe, expect, it} from 'vitest'
+import {AnthropicPassthroughStream} from '../../../src/providers/anthropic/passthrough-stream.js'
+import {ModelRenamingStream, renameModelField} from '../../../src/providers/model-rename.js'
+import {OpenAIPassthroughStream} from '../../../src/providers/openai/passthrough-stream.js'
+
+describe('model renaming in pass-through answers', () => {
+  it('renames the top-level model of a JSON answer only when it is the upstream id', () => {
+    const answer = {id: 'x', model: 'Qwen/Qwen2.5$1', choices: []}
+    expect(renameModelField(answer, 'Qwen/Qwen2.5$1', 'qwen')).toEqual({id: 'x', model: 'qwen', choices: []})
+    expect(answer.model).toBe('Qwen/Qwen2.5$1')
+    expect(renameModelField({model: 'other'}, 'Qwen/Qwen2.5$1', 'qwen')).toEqual({model: 'other'})
+    expect(renameModelField('text', 'a', 'b')).toBe('text')
+  })
+
+  it('renames every "model" field in stream frames (nested ones too), not text that mentions it', () => {
+    const stream = new ModelRenamingStream(new OpenAIPassthroughStream({includeUsage: false}), 'org/up-"q"', 'mine$&')
+    const chunk = JSON.stringify({id: 'c', model: 'org/up-"q"', choices: [{index: 0, delta: {content: '"model":"org/up-\\"q\\""'}, finish_reason: null}]})
+    const out = stream.push({data: chunk})
+    const parsed = JSON.parse(out.slice('data: '.length))
+    expect(parsed.model).toBe('mine$&')
+    expect(parsed.choices[0].delta.content).toBe('"model":"org/up-\\"q\\""')
+    const anthropic = new ModelRenamingStream(new AnthropicPassthroughStream(), 'claude-x', 'claude')
+    const start = anthropic.push({event: 'message_start', data: '{"type":"message_start","message":{"id":"m","model": "claude-x","usage":{"input_tokens":3,"output_tokens":1}}}'})
+    expect(start).toContain('"model": "claude"')
+    expect(anthropic.usage).toEqual({input: 3, output: 1})
+  })
+})
