@@ -43,17 +43,20 @@ export interface OverviewLayout {
 export const MIN_CHART_WIDTH = 22
 const CHART_GAP = 2
 
+/** Providers listed before anything else gets a row; a longer list gets its other rows after the charts' four. */
+export const FIRST_PROVIDERS = 5
+
 /**
  * Overview: provider table on top, charts side by side, totals at the bottom. Rows go first to
- * the table header and two providers, then the totals, then charts of at least two rows, the
- * blank lines, charts of four rows, the other providers, and whatever is left to the charts. On
- * a short terminal the charts go before the totals and the providers; on a narrow one, charts
- * go from the right.
+ * the table header and up to five providers, then the totals, then charts of at least two rows,
+ * the blank lines, charts of four rows, the other providers, and whatever is left to the charts.
+ * On a short terminal the blank lines go first, then the charts, then the totals, before those
+ * provider rows; on a narrow one, charts go from the right.
  */
 export function overviewLayout(frame: Frame, providerCount: number): OverviewLayout {
   const wanted = Math.max(1, providerCount)
   let rest = frame.body - 1
-  const first = Math.min(wanted, 2, Math.max(1, rest))
+  const first = Math.min(wanted, FIRST_PROVIDERS, Math.max(1, rest))
   rest -= first
   const totals = rest >= 2
   if (totals) rest -= 2

@@ -24,6 +24,12 @@ describe('overview layout', () => {
     expect(l).toMatchObject({totals: true, gaps: true})
   })
 
+  it('on a short terminal, blank lines and then charts give way before up to five provider rows', () => {
+    expect(overviewLayout(frame(80, 14), 3)).toMatchObject({providerRows: 3, chartRows: 3, totals: true, gaps: false})
+    expect(overviewLayout(frame(80, 10), 3)).toMatchObject({providerRows: 3, chartRows: 0, totals: true})
+    expect(overviewLayout(frame(80, 8), 5)).toMatchObject({providerRows: 3, chartRows: 0, totals: false})
+  })
+
   it('gives a few providers all their rows and the charts the rest', () => {
     expect(overviewLayout(frame(80, 24), 2)).toMatchObject({providerRows: 2, chartRows: 12})
   })

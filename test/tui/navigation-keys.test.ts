@@ -155,7 +155,12 @@ describe('navigation by keys', () => {
   it('the list cursor follows its row (by id) when a poll brings new rows on top', () => {
     const page = (ids: string[]) => ({type: 'loaded', resource: 'logs', data: ids.map((id) => ({request_id: id})), at: NOW}) as Action
     let state = dashboardReducer(fresh(), page(['r3', 'r2', 'r1']))
-    state = press(state, '5', {downArrow: true}).state
+    // Untouched, the top row follows the newest request.
+    state = press(state, '5').state
+    state = dashboardReducer(state, page(['r4', 'r3', 'r2', 'r1']))
+    expect(state.nav.cursor.logs).toBe(0)
+    state = dashboardReducer(state, page(['r3', 'r2', 'r1']))
+    state = press(state, {downArrow: true}).state
     expect(state.nav.cursor.logs).toBe(1)
     state = dashboardReducer(state, page(['r5', 'r4', 'r3', 'r2', 'r1']))
     expect(state.nav.cursor.logs).toBe(3)
@@ -163,6 +168,11 @@ describe('navigation by keys', () => {
     // Gone from the list (aged out): the cursor stays where it was, inside the list.
     state = dashboardReducer(state, page(['r9', 'r8']))
     expect(cursorOf(state, 'logs')).toBe(1)
+    // Esc lets go: back to the top, following the newest again.
+    state = press(state, {escape: true}).state
+    expect(state.nav.cursor.logs).toBe(0)
+    state = dashboardReducer(state, page(['r10', 'r9', 'r8']))
+    expect(state.nav.cursor.logs).toBe(0)
     // Keys follow by id as well.
     const keys = (ids: string[]) => ({type: 'loaded', resource: 'keys', data: ids.map((id) => key(id, id)), at: NOW}) as Action
     state = press(dashboardReducer(state, keys(['a', 'b'])), '4', {downArrow: true}).state

@@ -51,6 +51,8 @@ function rowId(state: DashboardState, screen: ListScreen, index: number): string
  * index: new requests arrive on top of the logs every few seconds and would move it.
  */
 function followSelection(before: DashboardState, after: DashboardState, screen: ListScreen): DashboardState {
+  // The top of the logs (newest first) is "following": it stays on the newest request.
+  if (screen === 'logs' && cursorOf(before, 'logs') === 0) return after
   const id = rowId(before, screen, cursorOf(before, screen))
   if (id === undefined) return after
   const length = listLength(after, screen)
@@ -110,6 +112,9 @@ function back(state: DashboardState): DashboardState {
   if (state.nav.screen === 'events') {
     return state.events.filter !== '' ? {...state, events: setFilter(state.events, '')} : {...state, events: clearSelection(state.events)}
   }
+  // A list's selection goes back to the top (the logs then follow the newest request again).
+  const screen = state.nav.screen
+  if (screen !== 'overview' && state.nav.cursor[screen] !== 0) return withNav(state, {cursor: {...state.nav.cursor, [screen]: 0}})
   return state
 }
 
