@@ -26,3 +26,6 @@ const KNOWN: ReadonlySet<string> = new Set(EVENT_TYPES)
 export function isEventType(value: string): value is EventType {
   return KNOWN.has(value)
 }
+
+/** Width of the type column in event lines: the longest type (provider_changed). */
+export const EVENT_TYPE_WIDTH = Math.max(...EVENT_TYPES.map((type) => type.length))

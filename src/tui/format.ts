@@ -1,5 +1,6 @@
 import stringWidth from 'string-width'
 import {inert} from '../cli/style.js'
+import {EVENT_TYPE_WIDTH} from '../events/types.js'
 
 /** Text formatting shared by the panes. Pure; times are shown in UTC so frames are reproducible. */
 
@@ -68,7 +69,8 @@ export function ago(iso: string | null | undefined, now: number): string {
   const t = Date.parse(iso)
   if (!Number.isFinite(t)) return '-'
   const s = Math.max(0, Math.round((now - t) / 1000))
-  if (s < 60) return `${s}s ago`
+  // No seconds: a column that changed every second would redraw the screen every second.
+  if (s < 60) return '<1m ago'
   if (s < 3600) return `${Math.floor(s / 60)}m ago`
   if (s < 86_400) return `${Math.floor(s / 3600)}h ago`
   return `${Math.floor(s / 86_400)}d ago`
@@ -161,5 +163,5 @@ export function eventLine(event: {type: string; ts?: unknown; [field: string]: u
       const value = known?.[2] ? known[2](event[field]) : fieldValue(event[field])
       return `${known?.[1] ?? inert(field)}=${value}`
     })
-  return `${clock(event.ts)}  ${inert(event.type).padEnd(15)}  ${fields.join(' ')}`.trimEnd()
+  return `${clock(event.ts)}  ${inert(event.type).padEnd(EVENT_TYPE_WIDTH)}  ${fields.join(' ')}`.trimEnd()
 }

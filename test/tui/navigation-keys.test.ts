@@ -137,8 +137,12 @@ describe('navigation by keys', () => {
     let {state} = press(fresh(), '3', 'm')
     expect(state.simulation.mode).toBe('cheap')
     state = press(state, 's').state
-    expect(state.nav.modal).toEqual({kind: 'simulate', draft: '1000'})
-    const run = press(state, {backspace: true}, {backspace: true}, {backspace: true}, {backspace: true}, '5', 'x', '0', 'm', {return: true})
+    expect(state.nav.modal).toEqual({kind: 'simulate', draft: '1000', fresh: true})
+    // The first key typed replaces the suggested previous value (5000 after 1000 is 5000, not 10005000).
+    expect(press(state, '5').state.nav.modal).toEqual({kind: 'simulate', draft: '5'})
+    expect(press(state, {backspace: true}).state.nav.modal).toEqual({kind: 'simulate', draft: '', fresh: false})
+    expect(press(state, {return: true}).effects).toEqual([{kind: 'simulate', mode: 'cheap', tokens: 1000}])
+    const run = press(state, '5', 'x', '0', 'm', {return: true})
     expect(run.effects).toEqual([{kind: 'simulate', mode: 'high_confidence', tokens: 50}])
     expect(run.state.simulation).toMatchObject({running: true, tokens: 50, mode: 'high_confidence'})
     // With a result on screen, m re-runs in the next mode.

@@ -1,5 +1,6 @@
 import type {StreamEvent} from '../../client/event-stream.js'
 import {inert, paint, type Color} from '../style.js'
+import {EVENT_TYPE_WIDTH} from '../../events/types.js'
 
 const COLORS: Record<string, Color> = {
   route_success: 'green',
@@ -27,6 +28,6 @@ export function formatEvent(event: StreamEvent, color = false): string {
     .filter(([k, v]) => !SKIP.has(k) && v !== null && v !== undefined)
     .map(([k, v]) => `${k}=${inert(value(v))}`)
     .join(' ')
-  const type = event.type.padEnd(15)
+  const type = event.type.padEnd(EVENT_TYPE_WIDTH)
   return `${time}  ${color && COLORS[event.type] ? paint(type, COLORS[event.type], true) : type}  ${fields}`.trimEnd()
 }

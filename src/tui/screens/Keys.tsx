@@ -20,7 +20,7 @@ export interface KeysProps {
 const COLUMNS: ColumnSpec[] = [
   {header: 'name', max: 24, min: 12},
   {header: 'prefix', max: 14, min: 11},
-  {header: 'status', max: 8},
+  {header: 'status', max: 8, min: 7},
   {header: 'budget', max: 17, min: 17},
   {header: 'spend', align: 'right', max: 22},
   {header: 'last used', max: 10, min: 9},

@@ -56,13 +56,13 @@ export function Overview({providers, series, totals, frame, theme, loading}: Ove
   // When not every provider fits, the last row says how many are left out.
   const cut = providers.length > layout.providerRows && layout.providerRows >= 2
   const tableRows = cut ? layout.providerRows - 1 : layout.providerRows
-  const hourCost = series.costPerMinute.reduce((a, b) => a + b, 0)
   const span = spanMinutes(layout.chartWidth, series.t.length)
   const recent = <T,>(values: readonly T[]) => values.slice(-span)
   const charts = [
     {title: `requests/s ${span}m  now ${compact(last(series.requestsPerSecond) ?? 0)}`, values: recent(series.requestsPerSecond), tone: 'ok' as const},
     {title: `p95 ms ${span}m  now ${ms(last(series.p95Ms))}`, values: recent(series.p95Ms), tone: 'warn' as const},
-    {title: `cost/min ${span}m  1h ${usd(hourCost)}`, values: recent(series.costPerMinute), tone: 'accent' as const},
+    // "now", like the other two: an hour's total is on the 1h line below (from the stats, which a chart sum would not match).
+    {title: `cost/min ${span}m  now ${usd(last(series.costPerMinute) ?? 0)}`, values: recent(series.costPerMinute), tone: 'accent' as const},
   ].slice(0, layout.chartCount)
   return (
     <Box flexDirection="column" width={frame.width} height={frame.body} overflow="hidden">

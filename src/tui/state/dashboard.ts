@@ -120,16 +120,18 @@ function back(state: DashboardState): DashboardState {
 
 function promptInput(state: DashboardState, text: string): DashboardState {
   const modal = state.nav.modal
-  // Pasted text arrives as one string; only printable characters are kept.
+  if (modal.kind !== 'filter' && modal.kind !== 'simulate') return state
+  // Pasted text arrives as one string; only printable characters are kept. The suggested previous value is replaced, not appended to.
   const printable = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
-  if (modal.kind === 'filter') return withNav(state, {modal: {kind: 'filter', draft: (modal.draft + printable).slice(0, 80)}})
-  if (modal.kind === 'simulate') return withNav(state, {modal: {kind: 'simulate', draft: (modal.draft + printable.replace(/\D/g, '')).slice(0, 9)}})
-  return state
+  const before = modal.fresh ? '' : modal.draft
+  if (modal.kind === 'filter') return withNav(state, {modal: {kind: 'filter', draft: (before + printable).slice(0, 80)}})
+  return withNav(state, {modal: {kind: 'simulate', draft: (before + printable.replace(/\D/g, '')).slice(0, 9)}})
 }
 
 function promptErase(state: DashboardState): DashboardState {
   const modal = state.nav.modal
-  if (modal.kind === 'filter' || modal.kind === 'simulate') return withNav(state, {modal: {...modal, draft: modal.draft.slice(0, -1)}})
+  // On the suggested previous value, Backspace clears it; then it erases a character.
+  if (modal.kind === 'filter' || modal.kind === 'simulate') return withNav(state, {modal: {...modal, draft: modal.fresh ? '' : modal.draft.slice(0, -1), fresh: false}})
   return state
 }
 
@@ -183,7 +185,7 @@ export function dashboardReducer(state: DashboardState, action: Action): Dashboa
     case 'toggle_pause':
       return {...state, events: togglePause(state.events)}
     case 'open_filter':
-      return withNav(state, {modal: {kind: 'filter', draft: state.events.filter}})
+      return withNav(state, {modal: {kind: 'filter', draft: state.events.filter, fresh: state.events.filter !== ''}})
     case 'prompt_input':
       return promptInput(state, action.text)
     case 'prompt_erase':
@@ -194,7 +196,7 @@ export function dashboardReducer(state: DashboardState, action: Action): Dashboa
       return {...withNav(state, {modal: {kind: 'none'}}), events: setFilter(state.events, modal.draft)}
     }
     case 'open_simulate':
-      return withNav(state, {modal: {kind: 'simulate', draft: String(state.simulation.tokens)}})
+      return withNav(state, {modal: {kind: 'simulate', draft: String(state.simulation.tokens), fresh: true}})
     case 'cycle_mode':
       return {...state, simulation: {...state.simulation, mode: nextSimulationMode(state.simulation.mode)}}
     case 'simulation_started':

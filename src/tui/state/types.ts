@@ -44,8 +44,9 @@ export interface ConnectionState {
 /** At most one modal thing at a time: it takes the keys until closed. */
 export type Modal =
   | {kind: 'none'}
-  | {kind: 'filter'; draft: string}
-  | {kind: 'simulate'; draft: string}
+  /** `fresh`: the draft is the previous value, shown as a suggestion; the first key typed replaces it. */
+  | {kind: 'filter'; draft: string; fresh?: boolean}
+  | {kind: 'simulate'; draft: string; fresh?: boolean}
   | {kind: 'confirm_revoke'; keyId: string; label: string}
   | {kind: 'detail'; title: string; fields: Array<[string, string]>}
 
