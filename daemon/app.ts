@@ -70,7 +70,7 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
       return route(req, res)
     }
   for (const route of adminRoutes) server[route.method](route.path, settled(jsonRoute(env, checkedQuery(route), adminGuard)))
-  const allowedMethods = methodsByPath([...adminRoutes, {method: 'get', path: '/admin/v1/events'}, {method: 'get', path: '/admin/v1/ws'}])
+  const allowedMethods = methodsByPath([...adminRoutes, {method: 'get', path: '/admin/v1/events'}])
 
   registerV1Routes(server, env, {gateway: deps.runtime.gateway, auth: deps.runtime.auth, catalog: deps.runtime.catalog})
   const streams = registerEventRoutes(server, {bus: deps.bus, logger: options.logger, guard: adminGuard, isShuttingDown: () => shuttingDown, settle: () => deps.runtime.records.drain()})
@@ -98,6 +98,10 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
         adminGuard({header: (name) => req.headers[name.toLowerCase()]})
       } catch (error) {
         sendJson(res, 401, adminErrorBody(error as TokenHubError), requestId)
+        return
+      }
+      if (req.path === '/admin/v1/ws') {
+        sendJson(res, 400, adminErrorBody(new TokenHubError('VALIDATION', '/admin/v1/ws is a WebSocket endpoint: open it with a WebSocket client (or follow GET /admin/v1/events, the same events as SSE)')), requestId)
         return
       }
       // The path is right and the verb is not: 405 with the verbs it takes.

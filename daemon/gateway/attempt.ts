@@ -256,8 +256,24 @@ async function deliverStream(input: AttemptInput, body: UpstreamCall, status: nu
           }
           contentSeen = true
         }
-        out += transformer.push({event: event.event, data: event.data})
-        relayed++
+        const text = transformer.push({event: event.event, data: event.data})
+        if (transformer.failed && !sink.started) {
+          // Garbage before anything went out: this upstream fails like an HTTP error, and the next candidate is tried.
+          body.abort()
+          return {
+            kind: 'failure',
+            failure: {errorClass: 'transient', status: null, retryAfterMs: null, message: 'upstream sent a malformed stream event'},
+            latencyMs: input.now() - started,
+            errorBody: null,
+            upstreamDialect: input.plan.upstreamDialect,
+          }
+        }
+        // Events that send nothing (keep-alives, the usage chunk the client did not ask for) are not relayed output.
+        if (text !== '') {
+          out += text
+          relayed++
+        }
+        if (transformer.failed) break
       }
       pending.length = 0
       if (held && contentSeen) {
@@ -274,6 +290,13 @@ async function deliverStream(input: AttemptInput, body: UpstreamCall, status: nu
       if (sink.aborted) {
         body.abort()
         return {kind: 'aborted', latencyMs: input.now() - started, started: sink.started, usage: transformer.usage, ttftMs, relayedEvents: relayed}
+      }
+      // The stream ended in an error frame (the upstream's error event, or garbage): the client has
+      // its answer, so stop reading, and stop the upstream generating what nobody will see.
+      if (transformer.failed) {
+        body.abort()
+        sink.end()
+        return {kind: 'success', status, usage: transformer.usage, ttftMs, latencyMs: input.now() - started, streamError: 'the upstream sent an error or a malformed event mid-stream', relayedEvents: relayed}
       }
     }
   } catch (error) {

@@ -1,4 +1,4 @@
-import {billableUsage, costUsd, interruptedStreamUsage, maxCostUsd, roundUsd} from '../../src/core/cost.js'
+import {billableUsage, costUsd, interruptedStreamUsage, maxCostUsd, outputCeiling, roundUsd, type OutputRequest} from '../../src/core/cost.js'
 import {TokenHubError, isTokenHubError} from '../../src/core/errors.js'
 import {backoffMs, blameFor, nextStep, type AttemptFailure} from '../../src/core/failover.js'
 import type {AttemptRecord, RequestLogRecord} from '../../src/core/request-log.js'
@@ -72,9 +72,19 @@ const SCOPE: Record<Endpoint, ApiKeyScope> = {chat: 'chat', completions: 'chat',
 const CAPABILITY: Record<Endpoint, Capability> = {chat: 'chat', completions: 'completions', embeddings: 'embeddings', responses: 'chat'}
 
 /** What an answer with this reported usage is billed (usage held to what the request could produce). */
-function billedCost(model: RoutableModel, usage: TokenUsage, requested: number | null): number {
-  const billed = billableUsage(usage, model, requested)
+function billedCost(model: RoutableModel, usage: TokenUsage, output: OutputRequest): number {
+  const billed = billableUsage(usage, model, output)
   return costUsd(model, billed.input, billed.output)
+}
+
+/** How many answers the request asks for: OpenAI `n` (chat, completions) and `best_of` (completions; each is generated and billed). */
+function choicesOf(body: Record<string, unknown>): number {
+  let choices = 1
+  for (const field of ['n', 'best_of']) {
+    const value = body[field]
+    if (typeof value === 'number' && Number.isInteger(value) && value > choices) choices = Math.min(value, 128)
+  }
+  return choices
 }
 
 function requestedOutput(body: Record<string, unknown>): number | null {
@@ -108,7 +118,8 @@ interface CallState {
   /** The request's maximum cost, held against the key's budget until it settles. */
   reservation: number
   /** The output cap the client asked for (max_tokens and the like), null when it set none. */
-  outputCap: number | null
+  /** max_tokens and the number of answers asked for: what bounds an answer's output and cost. */
+  output: OutputRequest
   /** The alias the requested id matched, when routing failed before targets were resolved. */
   aliasFrom?: string
 }
@@ -188,7 +199,7 @@ export class Gateway {
   }
 
   async handle(call: GatewayCall, sink: ResponseSink): Promise<void> {
-    const state: CallState = {call, started: performance.now(), key: null, policy: null, routed: null, attempts: [], estimate: 0, stream: call.body.stream === true, reservation: 0, outputCap: null}
+    const state: CallState = {call, started: performance.now(), key: null, policy: null, routed: null, attempts: [], estimate: 0, stream: call.body.stream === true, reservation: 0, output: {requested: null, choices: 1}}
     try {
       await this.admitAndRoute(state, sink)
     } catch (error) {
@@ -226,7 +237,7 @@ export class Gateway {
     state.policy = policyFrom(policyField, call.header, deps.routingConfig())
     state.estimate = call.estimateTokens(call.body, key.id)
     const outputTokens = requestedOutput(call.body)
-    state.outputCap = outputTokens
+    state.output = {requested: outputTokens, choices: choicesOf(call.body)}
 
     const admitted = deps.limiter.admit(key.id, {requestsPerMinute: key.rate_limit_rpm, tokensPerMinute: key.rate_limit_tpm}, state.estimate + (outputTokens ?? 0), this.now())
     if (!admitted.ok) {
@@ -256,7 +267,7 @@ export class Gateway {
       hint: call.envelope?.hint,
       allowUnpriced: deps.allowUnpriced,
     })
-    state.reservation = Math.max(0, ...state.routed.targets.map((m) => maxCostUsd(m, state.estimate, outputTokens)))
+    state.reservation = Math.max(0, ...state.routed.targets.map((m) => maxCostUsd(m, state.estimate, state.output)))
     deps.ledger.reserve(key.id, state.reservation)
     await this.attemptAll(state, sink)
   }
@@ -325,10 +336,10 @@ export class Gateway {
           idleTimeoutMs: deps.idleTimeoutMs,
           // A whole answer's cost is what it is billed: its usage, else the model's maximum (see account).
           responseHeaders: (usage, whole) =>
-            addDroppedHeader(this.responseHeaders(state, model, usage ? billedCost(model, usage, state.outputCap) : whole ? maxCostUsd(model, state.estimate, state.outputCap) : null), plan.dropped),
+            addDroppedHeader(this.responseHeaders(state, model, usage ? billedCost(model, usage, state.output) : whole ? maxCostUsd(model, state.estimate, state.output) : null), plan.dropped),
           wrapBody: call.envelope
             ? (body, usage) =>
-                call.envelope!.wrap(body, {model: model.id, costUsd: usage ? billedCost(model, usage, state.outputCap) : maxCostUsd(model, state.estimate, state.outputCap), reason: state.routed!.reason})
+                call.envelope!.wrap(body, {model: model.id, costUsd: usage ? billedCost(model, usage, state.output) : maxCostUsd(model, state.estimate, state.output), reason: state.routed!.reason})
             : undefined,
           secrets: deps.keys.known(),
           now: () => performance.now(),
@@ -338,7 +349,7 @@ export class Gateway {
           if (outcome.streamError) deps.health.recordFailure(model.id, model.providerId, outcome.latencyMs, outcome.streamError, 'model')
           else deps.health.recordSuccess(model.id, model.providerId, outcome.latencyMs)
           // The upstream broke its stream: billed what was relayed, as for a client that left, not the model's maximum.
-          const relayed = outcome.streamError ? interruptedStreamUsage(outcome.usage ? billableUsage(outcome.usage, model, state.outputCap) : null, outcome.relayedEvents ?? 1, state.estimate) : null
+          const relayed = outcome.streamError ? interruptedStreamUsage(outcome.usage ? billableUsage(outcome.usage, model, state.output) : null, outcome.relayedEvents ?? 1, state.estimate, outputCeiling(model, state.output)) : null
           this.account(state, {
             status: outcome.status,
             errorClass: outcome.streamError ? 'stream_interrupted' : null,
@@ -355,7 +366,7 @@ export class Gateway {
           deps.health.release(model.id, model.providerId)
           state.attempts.push({model_id: model.id, provider_id: model.providerId, status: null, error_class: 'client_aborted', latency_ms: Math.round(outcome.latencyMs)})
           // Part of an answer went out: bill what was relayed when the upstream's report does not cover it yet.
-          const relayed = outcome.started ? interruptedStreamUsage(outcome.usage ? billableUsage(outcome.usage, model, state.outputCap) : null, outcome.relayedEvents ?? 1, state.estimate) : null
+          const relayed = outcome.started ? interruptedStreamUsage(outcome.usage ? billableUsage(outcome.usage, model, state.output) : null, outcome.relayedEvents ?? 1, state.estimate, outputCeiling(model, state.output)) : null
           this.account(state, {
             status: 499,
             errorClass: 'client_aborted',
@@ -484,7 +495,7 @@ export class Gateway {
     let usageSource: RequestLogRecord['usage_source'] = 'none'
     let flagged = false
     if (model && outcome.usage) {
-      const clean = billableUsage(outcome.usage, model, state.outputCap)
+      const clean = billableUsage(outcome.usage, model, state.output)
       usage = {input: clean.input, output: clean.output}
       flagged = clean.flagged
       cost = costUsd(model, usage.input, usage.output)
@@ -496,7 +507,7 @@ export class Gateway {
     } else if (model && outcome.fallback === 'reservation') {
       // The answering model's own worst case, not the hold taken for the dearest candidate.
       usage = {input: state.estimate, output: 0}
-      cost = maxCostUsd(model, state.estimate, state.outputCap)
+      cost = maxCostUsd(model, state.estimate, state.output)
       usageSource = 'reservation'
     } else if (model && outcome.fallback === 'input_estimate') {
       usage = {input: state.estimate, output: 0}

@@ -103,12 +103,16 @@ export class AdminTokenHolder {
     if (secretsEqual(next, previous)) throw new TokenHubError('VALIDATION', 'the new admin token must differ from the current one')
     await writeTokenFile(this.file, next)
     this.token = next
-    await this.store.update((doc) => {
-      const hashes = doc.admin_token.retired_hashes.filter((h) => h !== sha256Hex(next))
-      hashes.push(sha256Hex(previous))
-      doc.admin_token = {retired_hashes: hashes.slice(-RETIRED_HASHES_KEPT), rotated_at: this.now().toISOString()}
-    })
-    for (const listener of [...this.rotationListeners]) listener()
+    try {
+      await this.store.update((doc) => {
+        const hashes = doc.admin_token.retired_hashes.filter((h) => h !== sha256Hex(next))
+        hashes.push(sha256Hex(previous))
+        doc.admin_token = {retired_hashes: hashes.slice(-RETIRED_HASHES_KEPT), rotated_at: this.now().toISOString()}
+      })
+    } finally {
+      // The new token is live from here on, saved or not: what the old one opened ends either way.
+      for (const listener of [...this.rotationListeners]) listener()
+    }
     return next
   }
 

@@ -149,7 +149,7 @@ export class AdminClient {
   getRoutingConfig = () => this.request<RoutingConfigDto>('GET', '/admin/v1/routing-config')
   setRoutingConfig = (body: Record<string, unknown>) => this.request<RoutingConfigDto & {ok: true}>('PUT', '/admin/v1/routing-config', body)
 
-  listAliases = () => this.request<{items: AliasDto[]; total: number}>('GET', '/admin/v1/aliases').then((r) => r.items)
+  listAliases = () => this.listAll<AliasDto>('/admin/v1/aliases', 'items')
   getAlias = (name: string) => this.request<AliasDto>('GET', `/admin/v1/aliases/${enc(name)}`)
   setAlias = (name: string, body: Record<string, unknown>) => this.request<{ok: true; alias: AliasDto}>('PUT', `/admin/v1/aliases/${enc(name)}`, body)
   deleteAlias = (name: string) => this.request<{ok: true; name: string}>('DELETE', `/admin/v1/aliases/${enc(name)}`)

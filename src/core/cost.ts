@@ -25,11 +25,17 @@ export function expectedOutputTokens(requested: number | null, modelCap: number 
 /** Output tokens assumed for a reservation when neither the client nor the model sets a cap. */
 export const DEFAULT_MAX_OUTPUT = 4096
 
-/** The most a request can cost: its input estimate plus max_tokens (clamped to the model's output cap, as sent), else that cap. */
-export function maxCostUsd(prices: Prices & {maxOutputTokens: number | null}, inputTokens: number, requestedOutput: number | null): number {
+/** The output a request asks for: max_tokens (null when not given) and how many answers (`n`, `best_of`; 1 usually). */
+export interface OutputRequest {
+  requested: number | null
+  choices: number
+}
+
+/** The most a request can cost: its input estimate plus max_tokens (clamped to the model's output cap, as sent), else that cap; per answer asked for. */
+export function maxCostUsd(prices: Prices & {maxOutputTokens: number | null}, inputTokens: number, output: OutputRequest): number {
   const cap = prices.maxOutputTokens
-  const output = requestedOutput === null ? (cap ?? DEFAULT_MAX_OUTPUT) : cap ? Math.min(requestedOutput, cap) : requestedOutput
-  return costUsd(prices, inputTokens, output)
+  const perChoice = output.requested === null ? (cap ?? DEFAULT_MAX_OUTPUT) : cap ? Math.min(output.requested, cap) : output.requested
+  return costUsd(prices, inputTokens, perChoice * output.choices)
 }
 
 /** Usage figures beyond this are not believed (no request has ten million tokens). */
@@ -57,11 +63,14 @@ export function sanitizeUsage(usage: {input: unknown; output: unknown}): {input:
   return {input: clamp(usage.input), output: clamp(usage.output), flagged}
 }
 
-/** The most output an answer to this request can hold: max_tokens, the model's output cap and its context window, the least of them. */
-export function outputCeiling(model: {maxOutputTokens: number | null; maxContextTokens: number}, requested: number | null): number {
+/**
+ * The most output an answer to this request can hold: per answer the least of max_tokens, the
+ * model's output cap and its context window, times the answers asked for (`n`).
+ */
+export function outputCeiling(model: {maxOutputTokens: number | null; maxContextTokens: number}, output: OutputRequest): number {
   let ceiling = MAX_PLAUSIBLE_TOKENS
-  for (const cap of [requested, model.maxOutputTokens, model.maxContextTokens]) if (cap !== null && cap > 0 && cap < ceiling) ceiling = cap
-  return ceiling
+  for (const cap of [output.requested, model.maxOutputTokens, model.maxContextTokens]) if (cap !== null && cap > 0 && cap < ceiling) ceiling = cap
+  return Math.min(MAX_PLAUSIBLE_TOKENS, ceiling * Math.max(1, output.choices))
 }
 
 /**
@@ -72,11 +81,11 @@ export function outputCeiling(model: {maxOutputTokens: number | null; maxContext
 export function billableUsage(
   usage: {input: unknown; output: unknown},
   model: {maxOutputTokens: number | null; maxContextTokens: number},
-  requestedOutput: number | null,
+  request: OutputRequest,
 ): {input: number; output: number; flagged: boolean} {
   const clean = sanitizeUsage(usage)
   const maxInput = model.maxContextTokens > 0 ? Math.min(model.maxContextTokens, MAX_PLAUSIBLE_TOKENS) : MAX_PLAUSIBLE_TOKENS
-  const maxOutput = outputCeiling(model, requestedOutput)
+  const maxOutput = outputCeiling(model, request)
   const input = Math.min(clean.input, maxInput)
   const output = Math.min(clean.output, maxOutput)
   return {input, output, flagged: clean.flagged || input !== clean.input || output !== clean.output}
@@ -89,7 +98,13 @@ export function billableUsage(
  * output token, so their count is a floor for the output; the input is the upstream's figure when
  * it gave one, else the estimate. Null when the report already covers the relayed events.
  */
-export function interruptedStreamUsage(reported: {input: number; output: number} | null, relayedEvents: number, inputEstimate: number): {input: number; output: number} | null {
-  if (reported && reported.output >= relayedEvents) return null
-  return {input: reported && reported.input > 0 ? reported.input : inputEstimate, output: Math.max(reported?.output ?? 0, relayedEvents, 1)}
+export function interruptedStreamUsage(
+  reported: {input: number; output: number} | null,
+  relayedEvents: number,
+  inputEstimate: number,
+  maxOutput = MAX_PLAUSIBLE_TOKENS,
+): {input: number; output: number} | null {
+  const floor = Math.min(relayedEvents, maxOutput)
+  if (reported && reported.output >= floor) return null
+  return {input: reported && reported.input > 0 ? reported.input : inputEstimate, output: Math.max(reported?.output ?? 0, floor, 1)}
 }

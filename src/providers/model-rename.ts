@@ -37,6 +37,10 @@ export class ModelRenamingStream implements StreamTransformer {
     return this.inner.complete
   }
 
+  get failed(): boolean {
+    return this.inner.failed
+  }
+
   push(event: SseEvent): string {
     return this.rename(this.inner.push(event))
   }

@@ -36,6 +36,8 @@ export interface StreamTransformer {
   readonly usage: TokenUsage | null
   /** A terminal event was seen. */
   readonly complete: boolean
+  /** It ended with an error frame (the upstream's error, garbage, a cut): nothing more will be relayed. */
+  readonly failed: boolean
 }
 
 /** Options of the two translating streams (AnthropicToOpenAIStream, OpenAIToAnthropicStream). */

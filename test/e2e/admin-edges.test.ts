@@ -102,6 +102,10 @@ describe('strict queries, bodies and verbs', () => {
       expect(response.headers.get('allow')?.split(', ').sort().join(', ')).toBe(allow)
       expect((await response.json()).error.code).toBe('METHOD_NOT_ALLOWED')
     }
+    // The WebSocket endpoint without an upgrade says what it is.
+    const plain = await fetch(`${daemon.url}/admin/v1/ws`, {headers: auth()})
+    expect(plain.status).toBe(400)
+    expect((await plain.json()).error.message).toContain('WebSocket endpoint')
     // Still 401 without the token, and 404 for a path that does not exist.
     expect((await fetch(`${daemon.url}/admin/v1/info`, {method: 'DELETE'})).status).toBe(401)
     expect((await fetch(`${daemon.url}/admin/v1/nothing-here`, {method: 'DELETE', headers: auth()})).status).toBe(404)

@@ -181,6 +181,37 @@ describe('upstream faults end honestly', () => {
     expect(log.output_tokens).toBeLessThanOrEqual(3)
   })
 
+  it('garbage mid-stream: the client gets an error at once, the upstream is cancelled, the bill stays within max_tokens', async () => {
+    await fx.addModel({id: 'garbled', provider_id: 'oa', weight: 0})
+    fx.openai.behave('garbled', {garbageAfterChunks: 2, chunkDelayMs: 30})
+    const abortedBefore = fx.openai.aborted
+    const response = await fetch(`${fx.daemon.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${fx.key}`, 'content-type': 'application/json'},
+      body: JSON.stringify({model: 'garbled', stream: true, max_tokens: 5, messages: [{role: 'user', content: 'w '.repeat(200)}]}),
+    })
+    const text = await response.text()
+    expect(text).toContain('malformed stream event')
+    expect(text).not.toContain('not json at all')
+    expect(text).not.toContain('[DONE]')
+    const log = await lastLog()
+    expect(log).toMatchObject({model_id: 'garbled', error_class: 'stream_interrupted', usage_source: 'estimate'})
+    expect(log.output_tokens).toBeLessThanOrEqual(5)
+    // The gateway stopped reading: the upstream saw its request cancelled rather than finishing 200 chunks.
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(fx.openai.aborted).toBe(abortedBefore + 1)
+    // Garbage before anything went out fails over instead (the request succeeds on the next model).
+    fx.openai.behave('garbled', {garbageAfterChunks: 0})
+    await fx.daemon.admin('PUT', '/admin/v1/aliases/garbled-pair', {variants: [{model_id: 'garbled', weight: 1}, {model_id: 'stalls', weight: 0}]})
+    fx.openai.behave('stalls', {})
+    const failover = await client.chat.completions.create({model: 'garbled-pair', stream: true, messages: [{role: 'user', content: 'a b'}]})
+    let content = ''
+    for await (const chunk of failover) content += chunk.choices[0]?.delta?.content ?? ''
+    expect(content).toBe('echo: a b')
+    // (a transient failure: tried once more, then the next model)
+    expect((await lastLog()).attempts.map((a: {model_id: string}) => a.model_id)).toEqual(['garbled', 'garbled', 'stalls'])
+  })
+
   it('gives up at the request deadline across retries and failover', async () => {
     fx.openai.behave('slow-a', {hang: true})
     fx.openai.behave('slow-b', {hang: true})
@@ -227,6 +258,11 @@ describe('accounting integrity', () => {
     // No answer to max_tokens 10 has more than 10 output tokens: that is the most it is billed.
     expect(log).toMatchObject({usage_flagged: true, input_tokens: 0, output_tokens: 10, usage_source: 'upstream'})
     expect(Number(response.headers.get('x-tokenhub-cost-usd'))).toBeCloseTo(log.cost_usd, 12)
+    // n answers are n times the output: 8 x 100 is billed in full, not clamped to 100.
+    fx.openai.behave('nonsense-usage', {usage: {input: 5, output: 800}})
+    await client.chat.completions.create({model: 'nonsense-usage', n: 8, max_tokens: 100, messages: [{role: 'user', content: 'x'}]})
+    expect(await lastLog()).toMatchObject({output_tokens: 800, usage_flagged: false})
+    fx.openai.behave('nonsense-usage', {usage: {input: -50, output: 1e15}})
     // Without max_tokens the model's context window bounds it.
     await client.chat.completions.create({model: 'nonsense-usage', messages: [{role: 'user', content: 'x'}]})
     const unbounded = await lastLog()

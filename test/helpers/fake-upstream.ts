@@ -34,6 +34,8 @@ export interface Behavior {
   resetAfterChunks?: number
   /** Stream: go silent after this many content chunks (for idle timeouts). */
   stallAfterChunks?: number
+  /** Stream: after this many content chunks send a line that is not JSON, then carry on. */
+  garbageAfterChunks?: number
   /** Report this usage instead of the computed one. */
   usage?: {input: number; output: number}
   /** Stream: start with a UTF-8 byte order mark split across two writes, and split every frame's bytes in two writes (mid-character when it falls there). */
@@ -237,6 +239,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
         return
       }
       if (behavior?.stallAfterChunks !== undefined && i >= behavior.stallAfterChunks + 1 && i <= contentFrames) return
+      if (behavior?.garbageAfterChunks !== undefined && i === behavior.garbageAfterChunks + 1) res.write('data: {not json at all\n\n')
       if (res.destroyed) return
       if (behavior?.awkwardBytes) {
         const pause = () => new Promise((resolve) => setTimeout(resolve, 5))

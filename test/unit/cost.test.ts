@@ -1,14 +1,16 @@
 import {describe, expect, it} from 'vitest'
 import {billableUsage, costUsd, interruptedStreamUsage, maxCostUsd, MAX_PLAUSIBLE_TOKENS, outputCeiling, roundUsd, sanitizeUsage} from '../../src/core/cost.js'
 
+const out = (requested: number | null, choices = 1) => ({requested, choices})
+
 describe('cost and usage', () => {
   const prices = {inputPer1k: 0.001, outputPer1k: 0.002, maxOutputTokens: 1000}
 
   it('prices usage and the most a request can cost', () => {
     expect(costUsd(prices, 1000, 500)).toBeCloseTo(0.002, 12)
-    expect(maxCostUsd(prices, 1000, 100)).toBeCloseTo(0.0012, 12)
-    expect(maxCostUsd(prices, 1000, null)).toBeCloseTo(0.003, 12)
-    expect(maxCostUsd({...prices, maxOutputTokens: null}, 0, null)).toBeCloseTo(0.008192, 12)
+    expect(maxCostUsd(prices, 1000, out(100))).toBeCloseTo(0.0012, 12)
+    expect(maxCostUsd(prices, 1000, out(null))).toBeCloseTo(0.003, 12)
+    expect(maxCostUsd({...prices, maxOutputTokens: null}, 0, out(null))).toBeCloseTo(0.008192, 12)
   })
 
   it('clamps and flags nonsense usage', () => {
@@ -27,13 +29,16 @@ describe('cost and usage', () => {
 
   it('bills reported usage within what the request could produce', () => {
     const model = {maxOutputTokens: 1000, maxContextTokens: 8000}
-    expect(outputCeiling(model, 10)).toBe(10)
-    expect(outputCeiling(model, null)).toBe(1000)
-    expect(outputCeiling({maxOutputTokens: null, maxContextTokens: 8000}, null)).toBe(8000)
-    expect(outputCeiling({maxOutputTokens: null, maxContextTokens: 0}, null)).toBe(MAX_PLAUSIBLE_TOKENS)
-    expect(billableUsage({input: 100, output: 8}, model, 10)).toEqual({input: 100, output: 8, flagged: false})
-    expect(billableUsage({input: 50_000, output: 1e12}, model, 10)).toEqual({input: 8000, output: 10, flagged: true})
-    expect(billableUsage({input: -1, output: 2000}, model, null)).toEqual({input: 0, output: 1000, flagged: true})
+    expect(outputCeiling(model, out(10))).toBe(10)
+    expect(outputCeiling(model, out(null))).toBe(1000)
+    expect(outputCeiling({maxOutputTokens: null, maxContextTokens: 8000}, out(null))).toBe(8000)
+    expect(outputCeiling({maxOutputTokens: null, maxContextTokens: 0}, out(null))).toBe(MAX_PLAUSIBLE_TOKENS)
+    expect(billableUsage({input: 100, output: 8}, model, out(10))).toEqual({input: 100, output: 8, flagged: false})
+    expect(billableUsage({input: 50_000, output: 1e12}, model, out(10))).toEqual({input: 8000, output: 10, flagged: true})
+    expect(billableUsage({input: -1, output: 2000}, model, out(null))).toEqual({input: 0, output: 1000, flagged: true})
+    // n answers: n times the output, and n times the most it may cost.
+    expect(billableUsage({input: 10, output: 800}, model, out(100, 8))).toEqual({input: 10, output: 800, flagged: false})
+    expect(maxCostUsd(prices, 0, out(100, 8))).toBeCloseTo(0.0016, 12)
   })
 
   it('bills an interrupted stream at least one output token per relayed event', () => {
@@ -45,5 +50,7 @@ describe('cost and usage', () => {
     expect(interruptedStreamUsage({input: 12, output: 80}, 40, 9)).toBeNull()
     // Never 0.
     expect(interruptedStreamUsage(null, 0, 0)).toEqual({input: 0, output: 1})
+    // Never past what the request could produce.
+    expect(interruptedStreamUsage(null, 306, 9, 50)).toEqual({input: 9, output: 50})
   })
 })

@@ -9,7 +9,12 @@ const INSPECTED = new Set(['message_start', 'message_delta', 'message_stop', 'er
 export class AnthropicPassthroughStream implements StreamTransformer {
   private counts: AnthropicTokenCounts | null = null
   private finished = false
-  private failed = false
+  private broken = false
+
+  /** It ended with an error frame: nothing more is relayed. */
+  get failed(): boolean {
+    return this.broken
+  }
 
   get usage(): TokenUsage | null {
     if (!this.counts) return null
@@ -22,7 +27,7 @@ export class AnthropicPassthroughStream implements StreamTransformer {
   }
 
   push(event: SseEvent): string {
-    if (this.finished || this.failed) return ''
+    if (this.finished || this.broken) return ''
     if (isBlankData(event.data)) return ''
     if (!looksLikeJsonObject(event.data)) return this.fail(MALFORMED_STREAM_MESSAGE)
     if (event.event === undefined || INSPECTED.has(event.event)) this.inspect(event.data)
@@ -30,14 +35,14 @@ export class AnthropicPassthroughStream implements StreamTransformer {
   }
 
   end(): string {
-    if (this.finished || this.failed) return ''
-    this.failed = true
+    if (this.finished || this.broken) return ''
+    this.broken = true
     return anthropicErrorFrame(TRUNCATED_STREAM_MESSAGE)
   }
 
   fail(message: string): string {
-    if (this.finished || this.failed) return ''
-    this.failed = true
+    if (this.finished || this.broken) return ''
+    this.broken = true
     return anthropicErrorFrame(message)
   }
 
@@ -47,7 +52,7 @@ export class AnthropicPassthroughStream implements StreamTransformer {
     if (data.type === 'message_start' && isRecord(data.message)) this.record(data.message.usage)
     else if (data.type === 'message_delta') this.record(data.usage)
     else if (data.type === 'message_stop') this.finished = true
-    else if (data.type === 'error') this.failed = true
+    else if (data.type === 'error') this.broken = true
   }
 
   private record(usage: unknown): void {

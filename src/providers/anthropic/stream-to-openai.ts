@@ -26,7 +26,12 @@ export class AnthropicToOpenAIStream implements StreamTransformer {
   private readonly toolIndex = new Map<number, number>()
   private finishSent = false
   private finished = false
-  private failed = false
+  private broken = false
+
+  /** It ended with an error frame: nothing more is relayed. */
+  get failed(): boolean {
+    return this.broken
+  }
 
   constructor(private readonly options: TranslatingStreamOptions) {
     this.id = options.id
@@ -43,11 +48,11 @@ export class AnthropicToOpenAIStream implements StreamTransformer {
   }
 
   push(event: SseEvent): string {
-    if (this.finished || this.failed) return ''
+    if (this.finished || this.broken) return ''
     if (isBlankData(event.data)) return ''
     const data = parseJson(event.data)
     if (!isRecord(data)) {
-      this.failed = true
+      this.broken = true
       return openAIErrorFrame(MALFORMED_STREAM_MESSAGE)
     }
     const type = typeof data.type === 'string' ? data.type : event.event
@@ -65,7 +70,7 @@ export class AnthropicToOpenAIStream implements StreamTransformer {
       case 'message_stop':
         return this.stop()
       case 'error': {
-        this.failed = true
+        this.broken = true
         const error = isRecord(data.error) ? data.error : {}
         return openAIErrorFrame(upstreamErrorMessage(error), typeof error.type === 'string' ? error.type : 'api_error')
       }
@@ -76,14 +81,14 @@ export class AnthropicToOpenAIStream implements StreamTransformer {
   }
 
   end(): string {
-    if (this.finished || this.failed) return ''
-    this.failed = true
+    if (this.finished || this.broken) return ''
+    this.broken = true
     return openAIErrorFrame(TRUNCATED_STREAM_MESSAGE)
   }
 
   fail(message: string): string {
-    if (this.finished || this.failed) return ''
-    this.failed = true
+    if (this.finished || this.broken) return ''
+    this.broken = true
     return openAIErrorFrame(message)
   }
 

@@ -16,7 +16,12 @@ export class OpenAIPassthroughStream implements StreamTransformer {
   private recorded: TokenUsage | null = null
   private finishSeen = false
   private doneSent = false
-  private failed = false
+  private broken = false
+
+  /** It ended with an error frame: nothing more is relayed. */
+  get failed(): boolean {
+    return this.broken
+  }
 
   constructor(private readonly options: OpenAIPassthroughOptions) {}
 
@@ -29,7 +34,7 @@ export class OpenAIPassthroughStream implements StreamTransformer {
   }
 
   push(event: SseEvent): string {
-    if (this.doneSent || this.failed) return ''
+    if (this.doneSent || this.broken) return ''
     if (event.data.trim() === '[DONE]') {
       this.doneSent = true
       return OPENAI_DONE_FRAME
@@ -42,7 +47,7 @@ export class OpenAIPassthroughStream implements StreamTransformer {
     const chunk = mayCarryState(event.data) ? parseJson(event.data) : null
     if (chunk === undefined) return this.fail(MALFORMED_STREAM_MESSAGE)
     if (isRecord(chunk)) {
-      if (chunk.error !== undefined && chunk.error !== null) this.failed = true
+      if (chunk.error !== undefined && chunk.error !== null) this.broken = true
       if (isRecord(chunk.usage)) {
         this.recorded = openAIChatUsage(chunk.usage)
         const usageOnly = Array.isArray(chunk.choices) && chunk.choices.length === 0
@@ -54,18 +59,18 @@ export class OpenAIPassthroughStream implements StreamTransformer {
   }
 
   end(): string {
-    if (this.doneSent || this.failed) return ''
+    if (this.doneSent || this.broken) return ''
     if (this.finishSeen) {
       this.doneSent = true
       return OPENAI_DONE_FRAME
     }
-    this.failed = true
+    this.broken = true
     return openAIErrorFrame(TRUNCATED_STREAM_MESSAGE)
   }
 
   fail(message: string): string {
-    if (this.doneSent || this.failed) return ''
-    this.failed = true
+    if (this.doneSent || this.broken) return ''
+    this.broken = true
     return openAIErrorFrame(message)
   }
 }

@@ -24,7 +24,12 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
   private finishReason: string | null = null
   private upstreamUsage: Record<string, unknown> | null = null
   private finalized = false
-  private failed = false
+  private broken = false
+
+  /** It ended with an error frame: nothing more is relayed. */
+  get failed(): boolean {
+    return this.broken
+  }
 
   constructor(private readonly options: TranslatingStreamOptions) {}
 
@@ -37,13 +42,13 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
   }
 
   push(event: SseEvent): string {
-    if (this.finalized || this.failed) return ''
+    if (this.finalized || this.broken) return ''
     const read = readOpenAIStreamEvent(event.data)
     // [DONE] before anything or any finish reason came is an empty, cut-off answer, not end_turn.
     if (read.kind === 'done') return this.finishReason === null && !this.started ? this.end() : this.finish()
     if (read.kind === 'skip') return ''
     if (read.kind === 'error') {
-      this.failed = true
+      this.broken = true
       return anthropicErrorFrame(upstreamErrorMessage(read.error), anthropicErrorType(read.error.type))
     }
     const {chunk} = read
@@ -62,16 +67,16 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
   }
 
   end(): string {
-    if (this.finalized || this.failed) return ''
+    if (this.finalized || this.broken) return ''
     // finish_reason without [DONE] still means the model finished; only a missing one is truncation.
     if (this.finishReason !== null) return this.finish()
-    this.failed = true
+    this.broken = true
     return anthropicErrorFrame(TRUNCATED_STREAM_MESSAGE)
   }
 
   fail(message: string): string {
-    if (this.finalized || this.failed) return ''
-    this.failed = true
+    if (this.finalized || this.broken) return ''
+    this.broken = true
     return anthropicErrorFrame(message)
   }
 

@@ -41,6 +41,10 @@ export class ChainedStream implements StreamTransformer {
     return this.second.complete
   }
 
+  get failed(): boolean {
+    return this.first.failed || this.second.failed
+  }
+
   push(event: SseEvent): string {
     return this.feed(this.first.push(event))
   }

@@ -72,7 +72,12 @@ export class ChatToResponsesStream implements StreamTransformer {
   private finishReason: string | null = null
   private upstreamUsage: Record<string, unknown> | null = null
   private finalized = false
-  private failed = false
+  private broken = false
+
+  /** It ended with an error frame: nothing more is relayed. */
+  get failed(): boolean {
+    return this.broken
+  }
 
   constructor(private readonly options: ChatToResponsesStreamOptions) {
     this.id = options.id
@@ -87,12 +92,12 @@ export class ChatToResponsesStream implements StreamTransformer {
   }
 
   push(event: SseEvent): string {
-    if (this.finalized || this.failed) return ''
+    if (this.finalized || this.broken) return ''
     const read = readOpenAIStreamEvent(event.data)
     if (read.kind === 'done') return this.finishReason === null && !this.started ? this.end() : this.finish()
     if (read.kind === 'skip') return ''
     if (read.kind === 'error') {
-      this.failed = true
+      this.broken = true
       const {error} = read
       const code = typeof error.code === 'string' ? error.code : typeof error.type === 'string' ? error.type : undefined
       return responsesFrame(responsesErrorEvent(upstreamErrorMessage(error), this.sequence++, code))
@@ -113,15 +118,15 @@ export class ChatToResponsesStream implements StreamTransformer {
   }
 
   end(): string {
-    if (this.finalized || this.failed) return ''
+    if (this.finalized || this.broken) return ''
     // finish_reason without [DONE] still means the model finished; only a missing one is truncation.
     if (this.finishReason !== null) return this.finish()
     return this.fail(TRUNCATED_STREAM_MESSAGE)
   }
 
   fail(message: string): string {
-    if (this.finalized || this.failed) return ''
-    this.failed = true
+    if (this.finalized || this.broken) return ''
+    this.broken = true
     return responsesFrame(responsesErrorEvent(message, this.sequence++))
   }
 

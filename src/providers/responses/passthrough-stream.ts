@@ -14,7 +14,12 @@ export class ResponsesPassthroughStream implements StreamTransformer {
   private recorded: TokenUsage | null = null
   private lastSequence = -1
   private finished = false
-  private failed = false
+  private broken = false
+
+  /** It ended with an error frame: nothing more is relayed. */
+  get failed(): boolean {
+    return this.broken
+  }
 
   get usage(): TokenUsage | null {
     return this.recorded
@@ -25,7 +30,7 @@ export class ResponsesPassthroughStream implements StreamTransformer {
   }
 
   push(event: SseEvent): string {
-    if (this.finished || this.failed) return ''
+    if (this.finished || this.broken) return ''
     if (isBlankData(event.data)) return ''
     if (!looksLikeJsonObject(event.data)) return this.fail(MALFORMED_STREAM_MESSAGE)
     // The many delta events are not parsed: only their sequence number is picked out, for our own error event.
@@ -35,14 +40,14 @@ export class ResponsesPassthroughStream implements StreamTransformer {
   }
 
   end(): string {
-    if (this.finished || this.failed) return ''
-    this.failed = true
+    if (this.finished || this.broken) return ''
+    this.broken = true
     return responsesErrorFrame(TRUNCATED_STREAM_MESSAGE, this.lastSequence + 1)
   }
 
   fail(message: string): string {
-    if (this.finished || this.failed) return ''
-    this.failed = true
+    if (this.finished || this.broken) return ''
+    this.broken = true
     return responsesErrorFrame(message, this.lastSequence + 1)
   }
 
@@ -54,7 +59,7 @@ export class ResponsesPassthroughStream implements StreamTransformer {
     if (typeof type === 'string' && TERMINAL.has(type)) {
       this.finished = true
       this.recorded = responsesUsage(data.response) ?? this.recorded
-    } else if (type === 'error') this.failed = true
+    } else if (type === 'error') this.broken = true
   }
 
   private noteSequence(text: string): void {

@@ -123,9 +123,11 @@ function promptInput(state: DashboardState, text: string): DashboardState {
   if (modal.kind !== 'filter' && modal.kind !== 'simulate') return state
   // Pasted text arrives as one string; only printable characters are kept. The suggested previous value is replaced, not appended to.
   const printable = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
-  const before = modal.fresh ? '' : modal.draft
-  if (modal.kind === 'filter') return withNav(state, {modal: {kind: 'filter', draft: (before + printable).slice(0, 80)}})
-  return withNav(state, {modal: {kind: 'simulate', draft: (before + printable.replace(/\D/g, '')).slice(0, 9)}})
+  const typed = modal.kind === 'simulate' ? printable.replace(/\D/g, '') : printable
+  // A key that types nothing (a letter in the token count) leaves the suggestion alone.
+  if (typed === '') return state
+  const draft = ((modal.fresh ? '' : modal.draft) + typed).slice(0, modal.kind === 'filter' ? 80 : 9)
+  return withNav(state, {modal: {kind: modal.kind, draft}})
 }
 
 function promptErase(state: DashboardState): DashboardState {
