@@ -202,6 +202,17 @@ function streamErrorFailure(input: AttemptInput, error: LeadingStreamError, star
   }
 }
 
+/** A stream that failed before anything reached the client: tried again or failed over like an HTTP error. */
+function transientStreamFailure(input: AttemptInput, started: number, message: string): AttemptOutcome {
+  return {
+    kind: 'failure',
+    failure: {errorClass: 'transient', status: null, retryAfterMs: null, message},
+    latencyMs: input.now() - started,
+    errorBody: null,
+    upstreamDialect: input.plan.upstreamDialect,
+  }
+}
+
 async function deliverStream(input: AttemptInput, body: UpstreamCall, status: number, started: number): Promise<AttemptOutcome> {
   const transformer = input.plan.streamTransformer()
   const pending: EventSourceMessage[] = []
@@ -260,13 +271,7 @@ async function deliverStream(input: AttemptInput, body: UpstreamCall, status: nu
         if (transformer.failed && !sink.started) {
           // Garbage before anything went out: this upstream fails like an HTTP error, and the next candidate is tried.
           body.abort()
-          return {
-            kind: 'failure',
-            failure: {errorClass: 'transient', status: null, retryAfterMs: null, message: 'upstream sent a malformed stream event'},
-            latencyMs: input.now() - started,
-            errorBody: null,
-            upstreamDialect: input.plan.upstreamDialect,
-          }
+          return transientStreamFailure(input, started, 'upstream sent a malformed stream event')
         }
         // Events that send nothing (keep-alives, the usage chunk the client did not ask for) are not relayed output.
         if (text !== '') {
@@ -310,15 +315,7 @@ async function deliverStream(input: AttemptInput, body: UpstreamCall, status: nu
   }
 
   const closing = transformer.end()
-  if (!sink.started && !transformer.complete) {
-    return {
-      kind: 'failure',
-      failure: {errorClass: 'transient', status: null, retryAfterMs: null, message: 'upstream closed the stream before sending anything'},
-      latencyMs: input.now() - started,
-      errorBody: null,
-      upstreamDialect: input.plan.upstreamDialect,
-    }
-  }
+  if (!sink.started && !transformer.complete) return transientStreamFailure(input, started, 'upstream closed the stream before sending anything')
   await emit(held + closing)
   sink.end()
   return {
