@@ -24,6 +24,23 @@ export function usd(value: number | null | undefined): string {
   return `$${Number(value.toPrecision(Math.abs(value) < 0.001 ? 2 : 3))}`
 }
 
+/** A price per 1k tokens: three significant digits, at least two decimals, so a column reads $0.50 next to $1.50 (not $0.5). */
+export function price(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '-'
+  if (value === 0) return '$0'
+  if (Math.abs(value) >= 100) return `$${value.toFixed(0)}`
+  const text = String(Number(value.toPrecision(3)))
+  const decimals = text.includes('.') ? text.split('.')[1].length : 0
+  return `$${decimals >= 2 ? text : value.toFixed(2)}`
+}
+
+/** A token count as a model size: 512, 8k, 32.8k, 128k, 1M, 1.05M. */
+export function tokenSize(value: number): string {
+  if (value < 1000) return String(value)
+  if (value < 1_000_000) return `${Number((value / 1000).toPrecision(3))}k`
+  return `${Number((value / 1_000_000).toPrecision(3))}M`
+}
+
 export function percent(rate: number | null | undefined): string {
   if (rate === null || rate === undefined || !Number.isFinite(rate)) return '-'
   return `${(rate * 100).toFixed(rate > 0 && rate < 0.1 ? 1 : 0)}%`

@@ -3,7 +3,7 @@ import type {EngineModelsDto, SimulationDto} from '../../core/api-types.js'
 import {Table} from '../components/Table.js'
 import type {Cell, ColumnSpec} from '../components/table-layout.js'
 import {healthTone, toneProps, type Theme} from '../components/theme.js'
-import {count, fieldValue, ms, percent, usd} from '../format.js'
+import {count, fieldValue, ms, percent, price, tokenSize, usd} from '../format.js'
 import {modelsLayout, type Frame} from '../layout.js'
 import type {SimulationState} from '../state/types.js'
 
@@ -38,9 +38,9 @@ export function modelCells(model: EngineModel): Cell[] {
     {text: fieldValue(model.id)},
     {text: fieldValue(model.provider_id)},
     {text: String(model.weight)},
-    {text: usd(model.input_per_1k)},
-    {text: usd(model.output_per_1k)},
-    {text: count(model.max_context_tokens)},
+    {text: price(model.input_per_1k)},
+    {text: price(model.output_per_1k)},
+    {text: tokenSize(model.max_context_tokens)},
     {text: health, tone: healthTone(health)},
     // Without requests there is no error rate, not a 0% one.
     {text: model.requests > 0 ? ms(model.p95_ms) : '-'},

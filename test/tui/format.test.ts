@@ -1,0 +1,21 @@
+import {describe, expect, it} from 'vitest'
+import {displayWidth, fit, pad, price, tokenSize} from '../../src/tui/format.js'
+
+describe('dashboard formatting', () => {
+  it('prices read alike down a column', () => {
+    expect([0.5, 1.5, 0.00015, 0.0006, 3, 0.015, 150, 0].map(price)).toEqual(['$0.50', '$1.50', '$0.00015', '$0.0006', '$3.00', '$0.015', '$150', '$0'])
+    expect(price(null)).toBe('-')
+  })
+
+  it('token sizes in one unit style', () => {
+    expect([512, 8000, 32_768, 128_000, 1_000_000, 1_048_576].map(tokenSize)).toEqual(['512', '8k', '32.8k', '128k', '1M', '1.05M'])
+  })
+
+  it('measures and cuts by terminal columns, never splitting a character', () => {
+    expect(displayWidth('日本語')).toBe(6)
+    expect(displayWidth('🔑 key')).toBe(6)
+    expect(fit('日本語のキー', 7)).toBe('日本語…')
+    expect(displayWidth(pad('名前', 6))).toBe(6)
+    expect(pad('ab', 4, 'right')).toBe('  ab')
+  })
+})
