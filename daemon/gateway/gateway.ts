@@ -77,6 +77,11 @@ function billedCost(model: RoutableModel, usage: TokenUsage, output: OutputReque
   return costUsd(model, billed.input, billed.output)
 }
 
+/** A stream that ended early (client left, upstream broke off): what was relayed, when the upstream's report does not cover it (see interruptedStreamUsage). */
+function relayedUsage(state: CallState, model: RoutableModel, reported: TokenUsage | null, relayedEvents = 1): {input: number; output: number} | null {
+  return interruptedStreamUsage(reported ? billableUsage(reported, model, state.output) : null, relayedEvents, state.estimate, outputCeiling(model, state.output))
+}
+
 /** How many answers the request asks for: OpenAI `n` (chat, completions) and `best_of` (completions; each is generated and billed). */
 function choicesOf(body: Record<string, unknown>): number {
   let choices = 1
@@ -117,7 +122,6 @@ interface CallState {
   stream: boolean
   /** The request's maximum cost, held against the key's budget until it settles. */
   reservation: number
-  /** The output cap the client asked for (max_tokens and the like), null when it set none. */
   /** max_tokens and the number of answers asked for: what bounds an answer's output and cost. */
   output: OutputRequest
   /** The alias the requested id matched, when routing failed before targets were resolved. */
@@ -349,7 +353,7 @@ export class Gateway {
           if (outcome.streamError) deps.health.recordFailure(model.id, model.providerId, outcome.latencyMs, outcome.streamError, 'model')
           else deps.health.recordSuccess(model.id, model.providerId, outcome.latencyMs)
           // The upstream broke its stream: billed what was relayed, as for a client that left, not the model's maximum.
-          const relayed = outcome.streamError ? interruptedStreamUsage(outcome.usage ? billableUsage(outcome.usage, model, state.output) : null, outcome.relayedEvents ?? 1, state.estimate, outputCeiling(model, state.output)) : null
+          const relayed = outcome.streamError ? relayedUsage(state, model, outcome.usage, outcome.relayedEvents) : null
           this.account(state, {
             status: outcome.status,
             errorClass: outcome.streamError ? 'stream_interrupted' : null,
@@ -366,7 +370,7 @@ export class Gateway {
           deps.health.release(model.id, model.providerId)
           state.attempts.push({model_id: model.id, provider_id: model.providerId, status: null, error_class: 'client_aborted', latency_ms: Math.round(outcome.latencyMs)})
           // Part of an answer went out: bill what was relayed when the upstream's report does not cover it yet.
-          const relayed = outcome.started ? interruptedStreamUsage(outcome.usage ? billableUsage(outcome.usage, model, state.output) : null, outcome.relayedEvents ?? 1, state.estimate, outputCeiling(model, state.output)) : null
+          const relayed = outcome.started ? relayedUsage(state, model, outcome.usage, outcome.relayedEvents) : null
           this.account(state, {
             status: 499,
             errorClass: 'client_aborted',
