@@ -18,6 +18,7 @@ import {adminErrorBody} from './http/errors.js'
 import {InflightTracker} from './http/inflight.js'
 import type {RequestLimits} from './http/limits.js'
 import {jsonRoute, sendJson, type RouteEnv} from './http/json-route.js'
+import {getAndHead, headAware} from './http/head.js'
 
 export interface AppOptions {
   logger: Logger
@@ -45,7 +46,8 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
   let shuttingDown = false
   const env: RouteEnv = {logger: options.logger, inflight, maxBodyBytes: options.limits.maxBodyBytes, limits: options.limits, isShuttingDown: () => shuttingDown}
 
-  server.get(
+  getAndHead(
+    server,
     '/healthz',
     jsonRoute(env, () => ({
       body: {status: 'ok', version: deps.version, uptime_s: Math.floor((Date.now() - deps.startedAt) / 1000), vault_locked: deps.vault.locked},
@@ -69,8 +71,15 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
       deps.runtime.records.drain()
       return route(req, res)
     }
-  for (const route of adminRoutes) server[route.method](route.path, settled(jsonRoute(env, checkedQuery(route), adminGuard)))
-  const allowedMethods = methodsByPath([...adminRoutes, {method: 'get', path: '/admin/v1/events'}])
+  for (const route of adminRoutes) {
+    const handler = settled(jsonRoute(env, checkedQuery(route), adminGuard))
+    if (route.method === 'get') getAndHead(server, route.path, handler)
+    else server[route.method](route.path, handler)
+  }
+  const allowedMethods = methodsByPath([
+    ...adminRoutes.flatMap((route) => (route.method === 'get' ? [route, {method: 'head', path: route.path}] : [route])),
+    {method: 'get', path: '/admin/v1/events'},
+  ])
 
   registerV1Routes(server, env, {gateway: deps.runtime.gateway, auth: deps.runtime.auth, catalog: deps.runtime.catalog})
   const streams = registerEventRoutes(server, {bus: deps.bus, logger: options.logger, guard: adminGuard, isShuttingDown: () => shuttingDown, settle: () => deps.runtime.records.drain()})
@@ -78,7 +87,8 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
   // last notice, then the stream ends (the client's reconnection gets 401).
   deps.adminToken.onRotate(() => streams.closeAll('the admin token was rotated; reconnect with the new token', WS_CLOSE_TOKEN_ROTATED, 'admin token rotated'))
 
-  server.get(
+  getAndHead(
+    server,
     '/metrics',
     settled(
       jsonRoute(
@@ -89,7 +99,7 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
     ),
   )
 
-  server.set_not_found_handler((req, res) => {
+  server.set_not_found_handler(headAware((req, res) => {
     const requestId = newRequestId()
     // Unknown admin paths need the token too, so they cannot be used to probe the API.
     const notFound = new TokenHubError('NOT_FOUND', `no route for ${req.method} ${req.path}`)
@@ -119,7 +129,7 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
       return
     }
     sendJson(res, 404, adminErrorBody(notFound), requestId)
-  })
+  }))
 
   server.set_error_handler((req, res, error) => {
     options.logger.error({err: error, path: req.path}, 'unhandled error in route')
@@ -147,7 +157,7 @@ function checkedQuery(route: AdminRoute): AdminRoute['handler'] {
 }
 
 /** For a path no route of its method matched: the methods whose routes match it (uppercase), for 405 and Allow. */
-function methodsByPath(routes: ReadonlyArray<Pick<AdminRoute, 'method' | 'path'>>): (path: string) => string[] {
+function methodsByPath(routes: ReadonlyArray<{method: string; path: string}>): (path: string) => string[] {
   const patterns = routes.map((route) => ({
     method: route.method.toUpperCase(),
     // hyper-express patterns: ':name' is one segment, a trailing '*' the rest of the path.

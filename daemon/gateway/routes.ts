@@ -15,6 +15,7 @@ import type {Gateway, GatewayCall} from './gateway.js'
 import type {Dialect, Endpoint} from '../../src/providers/plan.js'
 import type {RoutableModel} from '../../src/core/routing/types.js'
 import type {ApiKeyRecord} from '../../src/store/document.js'
+import {getAndHead} from '../http/head.js'
 
 export interface V1Deps {
   gateway: Gateway
@@ -203,7 +204,8 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
       ? {type: 'model', id: entry.id, display_name: entry.id, created_at: new Date(created * 1000).toISOString()}
       : {id: entry.id, object: 'model', created, owned_by: entry.ownedBy}
 
-  server.get(
+  getAndHead(
+    server,
     '/v1/models',
     wrap(modelsDialect, async (req, res, requestId) => {
       const data = listed(req).map((entry) => shape(req, entry))
@@ -214,7 +216,8 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
   )
 
   // Model ids may hold slashes (meta-llama/Llama-3.3-70B): the rest of the path is the id.
-  server.get(
+  getAndHead(
+    server,
     '/v1/models/*',
     wrap(modelsDialect, async (req, res, requestId) => {
       let id: string

@@ -1,4 +1,5 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {connect} from 'node:net'
 import WebSocket from 'ws'
 import {startTestDaemon, type TestDaemon} from '../helpers/daemon.js'
 import {openSse} from '../helpers/sse.js'
@@ -92,10 +93,10 @@ describe('strict queries, bodies and verbs', () => {
 
   it('a known path with the wrong verb is 405 with Allow', async () => {
     for (const [method, path, allow] of [
-      ['DELETE', '/admin/v1/info', 'GET'],
-      ['PATCH', '/admin/v1/routing-config', 'GET, PUT'],
+      ['DELETE', '/admin/v1/info', 'GET, HEAD'],
+      ['PATCH', '/admin/v1/routing-config', 'GET, HEAD, PUT'],
       ['POST', '/admin/v1/events', 'GET'],
-      ['PUT', '/admin/v1/providers', 'GET, POST'],
+      ['PUT', '/admin/v1/providers', 'GET, HEAD, POST'],
     ] as const) {
       const response = await fetch(`${daemon.url}${path}`, {method, headers: auth()})
       expect(response.status, `${method} ${path}`).toBe(405)
@@ -110,7 +111,41 @@ describe('strict queries, bodies and verbs', () => {
     expect((await fetch(`${daemon.url}/admin/v1/info`, {method: 'DELETE'})).status).toBe(401)
     expect((await fetch(`${daemon.url}/admin/v1/nothing-here`, {method: 'DELETE', headers: auth()})).status).toBe(404)
   })
+
+  it('HEAD answers like GET without a body, and the connection stays usable (load balancers probe with HEAD)', async () => {
+    const heads = ['/healthz', '/admin/v1/info', '/admin/v1/nothing-here', '/admin/v1/events', '/v1/models', '/metrics']
+    const requests = heads.map((path) => `HEAD ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${daemon.adminToken}\r\n\r\n`)
+    // Pipelined on one connection, then a GET: each HEAD answer must end at its headers.
+    const raw = await rawExchange(daemon.url, requests.join('') + 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+    const answers = raw.split(/(?=HTTP\/1\.1 )/)
+    expect(answers.map((a) => Number(a.slice(9, 12)))).toEqual([200, 200, 404, 405, 401, 200, 200])
+    for (const answer of answers.slice(0, -1)) {
+      expect(answer.endsWith('\r\n\r\n'), answer).toBe(true)
+      // No length that promises a body (RFC 9110: a HEAD answer may omit it).
+      expect(answer.toLowerCase()).not.toContain('content-length')
+    }
+    expect(answers[3].toLowerCase()).toContain('allow: get\r\n')
+    expect(answers.at(-1)).toContain('"status":"ok"')
+    // fetch's HEAD too.
+    const head = await fetch(`${daemon.url}/admin/v1/providers`, {method: 'HEAD', headers: auth()})
+    expect(head.status).toBe(200)
+    expect(head.headers.get('content-type')).toBe('application/json')
+    expect(await head.text()).toBe('')
+  })
 })
+
+/** Writes `text` on a fresh connection and returns everything the server sent until it closed. */
+function rawExchange(url: string, text: string): Promise<string> {
+  const {hostname, port} = new URL(url)
+  return new Promise((resolve, reject) => {
+    let received = ''
+    const socket = connect(Number(port), hostname, () => socket.write(text))
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => (received += chunk))
+    socket.on('end', () => resolve(received))
+    socket.on('error', reject)
+  })
+}
 
 describe('admin token rotation races and daemon shutdown', () => {
   it('concurrent rotations with the same token: exactly one wins, the others are told their token was retired', async () => {
