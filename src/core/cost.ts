@@ -11,8 +11,18 @@ export function costUsd(prices: Prices, inputTokens: number, outputTokens: numbe
 
 /** Dollars to 12 significant digits: 0.000025, not 0.000024999999999999998 (binary floating-point noise). */
 export function roundUsd(value: number): number {
-  return value === 0 || !Number.isFinite(value) ? value : Number(value.toPrecision(12))
+  if (value === 0 || !Number.isFinite(value)) return value
+  // Scaling to an integer is 4x cheaper than toPrecision (it runs several times per request);
+  // what it cannot do exactly (huge or tiny values, a near-tie) goes the exact way.
+  const scale = 11 - Math.floor(Math.log10(Math.abs(value)))
+  if (scale < 0 || scale > 22) return Number(value.toPrecision(12))
+  const scaled = Math.abs(value) * POWERS_OF_TEN[scale]
+  const rounded = Math.round(scaled)
+  if (Math.abs(scaled - rounded) > 0.4999) return Number(value.toPrecision(12))
+  return (Math.sign(value) * rounded) / POWERS_OF_TEN[scale]
 }
+
+const POWERS_OF_TEN = Array.from({length: 23}, (_, i) => 10 ** i)
 
 /** Output tokens assumed for an estimate when the client set no max_tokens. */
 export const DEFAULT_OUTPUT_ESTIMATE = 512

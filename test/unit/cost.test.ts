@@ -27,6 +27,17 @@ describe('cost and usage', () => {
     expect(roundUsd(0)).toBe(0)
   })
 
+  it('rounds exactly like toPrecision(12) across magnitudes, ties and signs', () => {
+    const exact = (v: number) => Number(v.toPrecision(12))
+    let seed = 7
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647)
+    const values = [1000, 1e-12, 999.9999999999999, 0.1 + 0.2, 2.5e-5, 123456789012.5, 1.0000000000005, -0.30000000000000004, 1e300, 5e-324, Number.MAX_VALUE]
+    for (let i = 0; i < 20000; i++) values.push(random() * 10 ** (random() * 20 - 12), (Math.floor(random() * 1e5) / 1e3) * (Math.floor(random() * 1e4) / 1e6))
+    for (const value of values) expect(roundUsd(value), String(value)).toBe(exact(value))
+    expect(roundUsd(Infinity)).toBe(Infinity)
+    expect(roundUsd(Number.NaN)).toBeNaN()
+  })
+
   it('bills reported usage within what the request could produce', () => {
     const model = {maxOutputTokens: 1000, maxContextTokens: 8000}
     expect(outputCeiling(model, out(10))).toBe(10)
