@@ -130,6 +130,23 @@ export function fit(text: string, width: number): string {
   return `${out}…`
 }
 
+/**
+ * The footer in `width` columns: whole hints ("Enter detail"), never half of one. Hints (and a
+ * prompt's trailing help) are separated by two spaces; the last ones go first, except the
+ * "? keys" hint, which says where the rest are. Plain text is cut with an ellipsis.
+ */
+export function fitFooter(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text
+  const parts = text.split('  ')
+  const pinned = parts.length > 1 && parts.at(-1)!.startsWith('? ') ? parts.pop()! : null
+  while (parts.length > 1) {
+    parts.pop()
+    const candidate = (pinned ? [...parts, pinned] : parts).join('  ')
+    if (displayWidth(candidate) <= width) return candidate
+  }
+  return fit(text, width)
+}
+
 export function pad(text: string, width: number, align: 'left' | 'right' = 'left'): string {
   const fitted = fit(text, width)
   const room = ' '.repeat(Math.max(0, width - displayWidth(fitted)))

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {displayWidth, fit, pad, price, tokenSize} from '../../src/tui/format.js'
+import {displayWidth, fit, fitFooter, pad, price, tokenSize} from '../../src/tui/format.js'
 
 describe('dashboard formatting', () => {
   it('prices read alike down a column', () => {
@@ -17,5 +17,16 @@ describe('dashboard formatting', () => {
     expect(fit('日本語のキー', 7)).toBe('日本語…')
     expect(displayWidth(pad('名前', 6))).toBe(6)
     expect(pad('ab', 4, 'right')).toBe('  ab')
+  })
+
+  it('fits the footer by whole hints, keeping "? keys", and cuts plain text with an ellipsis', () => {
+    const hints = 'Space pause  / filter  Enter detail  ↑↓ select  q quit  ? keys'
+    expect(fitFooter(hints, 80)).toBe(hints)
+    expect(fitFooter(hints, 43)).toBe('Space pause  / filter  Enter detail  ? keys')
+    expect(fitFooter(hints, 42)).toBe('Space pause  / filter  ? keys')
+    expect(fitFooter(hints, 20)).toBe('Space pause  ? keys')
+    expect(fitFooter(hints, 8)).toBe('Space p…')
+    expect(fitFooter('filter (type, model or provider): gpt▏  Enter apply · Esc cancel', 50)).toBe('filter (type, model or provider): gpt▏')
+    expect(fitFooter('the daemon is unreachable at http://127.0.0.1:8080', 20)).toBe('the daemon is unrea…')
   })
 })

@@ -1,4 +1,5 @@
 import {Text} from 'ink'
+import {fitFooter} from '../format.js'
 import {toneProps, type Theme, type Tone} from './theme.js'
 
 export interface FooterProps {
@@ -12,7 +13,7 @@ export interface FooterProps {
 export function Footer({text, tone = 'muted', width, theme}: FooterProps) {
   return (
     <Text wrap="truncate" {...toneProps(theme, tone)}>
-      {text.slice(0, Math.max(0, width))}
+      {fitFooter(text, Math.max(0, width))}
     </Text>
   )
 }
