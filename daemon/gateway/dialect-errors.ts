@@ -36,7 +36,7 @@ const ANTHROPIC_TYPE: Partial<Record<TokenHubError['code'], string>> = {
  */
 export function dialectErrorBody(dialect: Dialect, error: TokenHubError, status?: number): unknown {
   // Upstreams that all answered 429 make a 429 of any code: the SDKs back off on rate_limit_error.
-  const fallback = status === 429 ? 'rate_limit_error' : 'api_error'
+  const fallback = status === 429 ? 'rate_limit_error' : status === 529 && dialect === 'anthropic' ? 'overloaded_error' : 'api_error'
   const details: Record<string, unknown> = {...error.details, ...(error.suggestion && {suggestion: error.suggestion})}
   // Details come first: a detail named like an envelope field (a refused tool's `type`) never replaces it.
   if (dialect === 'anthropic') {

@@ -7,7 +7,7 @@ import type {Capability, RoutableModel, RoutingPolicy} from '../../src/core/rout
 import type {ApiKeyScope} from '../../src/core/schemas/apikey.js'
 import type {RateLimiter} from '../../src/core/limits/rate-limiter.js'
 import type {Logger} from '../../src/logging/logger.js'
-import {translateErrorBody} from '../../src/providers/errors.js'
+import {translateErrorBody, upstreamErrorMessage} from '../../src/providers/errors.js'
 import type {TokenUsage} from '../../src/providers/stream.js'
 import type {ConfigStore} from '../../src/store/config-store.js'
 import type {ApiKeyRecord, RoutingConfig} from '../../src/store/document.js'
@@ -436,12 +436,23 @@ export class Gateway {
       const retryAfter = retryAfterSec(deps.health, state.routed!.targets)
       throw new TokenHubError('NO_ELIGIBLE_MODEL', 'every eligible model is unavailable right now (circuits open)', {details: {attempts: state.attempts, retry_after_s: retryAfter}})
     }
-    const {failure, model} = lastFailure
+    const {failure, model, errorBody} = lastFailure
+    if (failure.errorClass === 'context_overflow') {
+      // No model left that could hold the prompt: the request's fault, so the upstream's own 400 in
+      // the client's dialect (Claude Code compacts on "prompt is too long", Codex on
+      // context_length_exceeded), not a 502 that SDKs retry with the same prompt.
+      this.sendUpstreamError(state, sink, model, failure, errorBody)
+      this.account(state, {status: failure.status ?? 400, errorClass: failure.errorClass, errorMessage: failure.message, model, usage: null, ttftMs: null, fallback: 'none'})
+      return
+    }
     const code = failure.errorClass === 'timeout' ? 'UPSTREAM_TIMEOUT' : failure.errorClass === 'network' ? 'UPSTREAM_UNREACHABLE' : 'UPSTREAM_ERROR'
-    const status = failure.errorClass === 'rate_limited' ? 429 : undefined
-    // Rate limited upstream: the client may come back when the first candidate's cooldown ends.
+    // Rate limited upstream: 429 (the SDKs back off). Overloaded (Anthropic's 529): 529 to Anthropic
+    // clients, whose SDKs and agents know it, 503 to the others.
+    const status = failure.errorClass === 'rate_limited' ? 429 : failure.status === 529 ? (call.dialect === 'anthropic' ? 529 : 503) : undefined
+    // The client may come back when the first candidate's cooldown ends.
     const retryAfter = status === 429 ? retryAfterSec(deps.health, state.routed!.targets) : null
-    const error = new TokenHubError(code, `all ${state.attempts.length} attempt(s) failed; last: ${model.id} via ${model.providerId}: ${failure.message}`, {
+    const said = upstreamErrorMessage(errorBody, failure.status ?? 0)
+    const error = new TokenHubError(code, `all ${state.attempts.length} attempt(s) failed; last: ${model.id} via ${model.providerId}: ${failure.message}${said ? ` (${said})` : ''}`, {
       details: retryAfter === null ? {attempts: state.attempts} : {attempts: state.attempts, retry_after_s: retryAfter},
     })
     this.sendError(state, sink, error, status)

@@ -155,6 +155,14 @@ function anthropicOverflowMessage(message: string): string {
   return `prompt is too long: ${message}`
 }
 
+/** What an upstream's error body says, redacted and at most 300 characters; null when it says nothing. */
+export function upstreamErrorMessage(text: string | null, status: number): string | null {
+  if (!text || text.trim() === '') return null
+  const message = redactSecrets(parseUpstreamError(text, status).message).trim()
+  if (message === '') return null
+  return message.length > 300 ? `${message.slice(0, 300)}...` : message
+}
+
 /** An upstream error body (any shape, or text/HTML) as the client dialect's error JSON. Secrets quoted back by the upstream are redacted. */
 export function translateErrorBody(text: string, status: number, to: ErrorDialect): string {
   const parsed = parseUpstreamError(text, status)

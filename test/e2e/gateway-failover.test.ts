@@ -21,6 +21,10 @@ beforeAll(async () => {
   await fx.addModel({id: 'only-429', provider_id: 'oa', weight: 1})
   await fx.addModel({id: 'claude-429', provider_id: 'an', weight: 1})
   await fx.addModel({id: 'backup', provider_id: 'oa', weight: 1})
+  await fx.addModel({id: 'too-long', provider_id: 'oa', weight: 1})
+  await fx.addModel({id: 'claude-too-long', provider_id: 'an', weight: 1})
+  await fx.addModel({id: 'claude-529', provider_id: 'an', weight: 1})
+  await fx.addModel({id: 'says-429', provider_id: 'oa', weight: 1})
 })
 afterAll(() => fx?.close())
 beforeEach(() => {
@@ -116,6 +120,41 @@ describe('failover', () => {
     const error = await client.chat.completions.create({model: 'all-fail', messages: [{role: 'user', content: 'g'}]}).catch((e) => e)
     expect(error.status).toBe(502)
     expect(error.error).toMatchObject({code: 'UPSTREAM_ERROR', attempts: [{model_id: 'all-fail', status: 503}, {model_id: 'all-fail', status: 503}]})
+  })
+
+  it('a prompt no remaining model can hold is the upstream\'s 400 in the client\'s dialect (agents compact on it), not a 502', async () => {
+    const overflow = {error: {message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 131072 tokens.", type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded'}}
+    fx.openai.behave('too-long', {status: 400, body: JSON.stringify(overflow)})
+    // The backup has no larger context: nothing to fail over to.
+    const alias = await via('too-long')
+    const openai = await client.chat.completions.create({model: alias, messages: [{role: 'user', content: 'a'}]}).catch((e) => e)
+    expect(openai).toBeInstanceOf(OpenAI.BadRequestError)
+    expect(openai.error).toMatchObject({code: 'context_length_exceeded', type: 'invalid_request_error'})
+    expect(await lastLog()).toMatchObject({status_code: 400, error_class: 'context_overflow'})
+    const anthropic = new Anthropic({apiKey: fx.key, baseURL: fx.daemon.url, maxRetries: 0})
+    const claude = await anthropic.messages.create({model: alias, max_tokens: 10, messages: [{role: 'user', content: 'a'}]}).catch((e) => e)
+    expect(claude).toBeInstanceOf(Anthropic.BadRequestError)
+    expect(claude.error.error).toMatchObject({type: 'invalid_request_error', message: 'prompt is too long: 131072 tokens > 128000 maximum'})
+    // Same dialect, streaming, the error as a 200 stream's first event: the same 400.
+    fx.anthropic.behave('claude-too-long', {streamError: {type: 'invalid_request_error', message: 'prompt is too long: 210000 tokens > 200000 maximum'}})
+    const streamed = await anthropic.messages.create({model: 'claude-too-long', stream: true, max_tokens: 10, messages: [{role: 'user', content: 'a'}]}).catch((e) => e)
+    expect(streamed).toBeInstanceOf(Anthropic.BadRequestError)
+    expect(streamed.error.error.message).toBe('prompt is too long: 210000 tokens > 200000 maximum')
+  })
+
+  it('when every attempt failed, the message quotes what the last upstream said; an overloaded Anthropic upstream is a 529 to Anthropic clients, 503 to OpenAI ones', async () => {
+    fx.anthropic.behave('claude-529', {status: 529, body: JSON.stringify({type: 'error', error: {type: 'overloaded_error', message: 'Overloaded'}})})
+    const anthropic = new Anthropic({apiKey: fx.key, baseURL: fx.daemon.url, maxRetries: 0})
+    const claude = await anthropic.messages.create({model: 'claude-529', max_tokens: 10, messages: [{role: 'user', content: 'a'}]}).catch((e) => e)
+    expect(claude.status).toBe(529)
+    expect(claude.error.error).toMatchObject({type: 'overloaded_error', code: 'UPSTREAM_ERROR'})
+    expect(claude.error.error.message).toContain('upstream answered HTTP 529 (Overloaded)')
+    const openai = await client.chat.completions.create({model: 'claude-529', messages: [{role: 'user', content: 'a'}]}).catch((e) => e)
+    expect(openai.status).toBe(503)
+    fx.openai.behave('says-429', {status: 429, body: JSON.stringify({error: {message: 'Rate limit reached for gpt-4o on tokens per min', type: 'tokens'}})})
+    const limited = await client.chat.completions.create({model: 'says-429', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(limited).toBeInstanceOf(OpenAI.RateLimitError)
+    expect(limited.message).toContain('upstream answered HTTP 429 (Rate limit reached for gpt-4o on tokens per min)')
   })
 
   it('a stream that breaks mid-way ends with an error event, never [DONE]', async () => {
