@@ -47,7 +47,27 @@ export function clampOutputLimits(body: Record<string, unknown>, maxOutputTokens
       out[field] = maxOutputTokens
     }
   }
+  if (out !== body && typeof body.max_tokens === 'number' && out.max_tokens !== body.max_tokens) fitThinkingBudget(out, body.max_tokens)
   return out
+}
+
+/** Anthropic's smallest thinking budget. */
+const MIN_THINKING_BUDGET = 1024
+
+/**
+ * Anthropic refuses a thinking budget that is not below max_tokens. After max_tokens was clamped
+ * (Claude Code sends max_tokens 32000 with budget_tokens 31999), the budget keeps its share of the
+ * output (at least Anthropic's minimum of 1024 tokens); when even that does not fit, thinking is off.
+ */
+function fitThinkingBudget(out: Record<string, unknown>, requestedMaxTokens: number): void {
+  const thinking = out.thinking
+  if (!isRecord(thinking) || thinking.type !== 'enabled' || typeof thinking.budget_tokens !== 'number') return
+  const maxTokens = out.max_tokens as number
+  if (thinking.budget_tokens < maxTokens) return
+  const share = Math.floor((thinking.budget_tokens * maxTokens) / requestedMaxTokens)
+  const budget = Math.min(maxTokens - 1, Math.max(MIN_THINKING_BUDGET, share))
+  if (budget < MIN_THINKING_BUDGET) delete out.thinking
+  else out.thinking = {...thinking, budget_tokens: budget}
 }
 
 /** A JSON object from a tool call's `arguments` text, or undefined when it is not one. */
