@@ -21,6 +21,12 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
   /** OpenAI tool_calls index -> Anthropic content-block index. */
   private readonly toolBlocks = new Map<number, number>()
   private lastToolKey: number | undefined
+  /**
+   * Tool calls after the first, held whole until the answer ends. Anthropic streams one content
+   * block at a time, and some OpenAI-compatible servers interleave the fragments of parallel
+   * calls: a block closed when the next call started would miss its later fragments.
+   */
+  private readonly heldCalls = new Map<number, {id: string; name: string; args: string}>()
   private finishReason: string | null = null
   private upstreamUsage: Record<string, unknown> | null = null
   private finalized = false
@@ -110,7 +116,8 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
   }
 
   private text(text: string): string {
-    let out = ''
+    // Text after tool calls: the calls are over, held ones go out first (in the upstream's order).
+    let out = this.heldCalls.size > 0 ? this.heldBlocks() : ''
     let index = this.open?.kind === 'text' ? this.open.index : undefined
     if (index === undefined) {
       const opened = this.openBlock('text', {type: 'text', text: ''})
@@ -123,32 +130,51 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
   private toolCall(call: Record<string, unknown>): string {
     const id = typeof call.id === 'string' && call.id !== '' ? call.id : undefined
     const fn = isRecord(call.function) ? call.function : {}
+    const calls = this.toolBlocks.size + this.heldCalls.size
     // Some compatible servers omit `index`: a new id starts a new call, anything else continues the last.
-    const key = typeof call.index === 'number' ? call.index : id !== undefined || this.lastToolKey === undefined ? this.toolBlocks.size : this.lastToolKey
+    const key = typeof call.index === 'number' ? call.index : id !== undefined || this.lastToolKey === undefined ? calls : this.lastToolKey
+    this.lastToolKey = key
+    const name = typeof fn.name === 'string' ? fn.name : ''
+    const args = typeof fn.arguments === 'string' ? fn.arguments : ''
+    const held = this.heldCalls.get(key)
+    if (held) {
+      if (held.name === '') held.name = name
+      held.args += args
+      return ''
+    }
     let out = ''
     let index = this.toolBlocks.get(key)
     if (index === undefined) {
-      const opened = this.openBlock('tool_use', {
-        type: 'tool_use',
-        id: id ?? `toolu_${this.toolBlocks.size}`,
-        name: typeof fn.name === 'string' ? fn.name : '',
-        input: {},
-      })
+      // The first call streams as it comes; later ones are held (see heldCalls).
+      if (this.toolBlocks.size > 0) {
+        this.heldCalls.set(key, {id: id ?? `toolu_${calls}`, name, args})
+        return ''
+      }
+      const opened = this.openBlock('tool_use', {type: 'tool_use', id: id ?? `toolu_${calls}`, name, input: {}})
       out += opened.frames
       index = opened.index
       this.toolBlocks.set(key, index)
     }
-    this.lastToolKey = key
-    // OpenAI sends each call's fragments before the next call starts; a server that interleaves
-    // them still gets its fragments delivered to the right block index.
-    const args = typeof fn.arguments === 'string' ? fn.arguments : ''
     if (args !== '') out += anthropicFrame({type: 'content_block_delta', index, delta: {type: 'input_json_delta', partial_json: args}})
+    return out
+  }
+
+  /** The held tool calls, each as a whole block. */
+  private heldBlocks(): string {
+    let out = ''
+    for (const held of this.heldCalls.values()) {
+      const opened = this.openBlock('tool_use', {type: 'tool_use', id: held.id, name: held.name, input: {}})
+      out += opened.frames
+      if (held.args !== '') out += anthropicFrame({type: 'content_block_delta', index: opened.index, delta: {type: 'input_json_delta', partial_json: held.args}})
+    }
+    this.heldCalls.clear()
     return out
   }
 
   private finish(): string {
     this.finalized = true
     let out = this.started ? '' : this.messageStart({})
+    out += this.heldBlocks()
     out += this.closeOpenBlock()
     const usage = anthropicUsage(this.upstreamUsage)
     out += anthropicFrame({

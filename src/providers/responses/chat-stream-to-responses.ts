@@ -69,6 +69,12 @@ export class ChatToResponsesStream implements StreamTransformer {
   /** Chat tool_calls index -> output index of its function_call item. */
   private readonly toolItems = new Map<number, number>()
   private lastToolKey: number | undefined
+  /**
+   * Tool calls after the first, held whole until the answer ends: some OpenAI-compatible servers
+   * interleave the fragments of parallel calls, and an item marked done when the next call started
+   * would reach Codex (which acts on response.output_item.done) with half its arguments.
+   */
+  private readonly heldCalls = new Map<number, {id: string; name: string; args: string}>()
   private finishReason: string | null = null
   private upstreamUsage: Record<string, unknown> | null = null
   private finalized = false
@@ -154,7 +160,8 @@ export class ChatToResponsesStream implements StreamTransformer {
   // --- text and refusal -------------------------------------------------------------------------
 
   private text(kind: PartKind, text: string): string {
-    let out = ''
+    // Text after tool calls: the calls are over, held ones go out first (in the upstream's order).
+    let out = this.heldCalls.size > 0 ? this.heldItems('completed') : ''
     if (this.open?.kind !== 'message') {
       out += this.closeOpen('completed')
       const item: ResponsesOutputMessage = {type: 'message', id: messageItemId(this.base, this.messages++), status: 'in_progress', role: 'assistant', content: []}
@@ -201,39 +208,65 @@ export class ChatToResponsesStream implements StreamTransformer {
   private toolCall(call: Record<string, unknown>): string {
     const id = typeof call.id === 'string' && call.id !== '' ? call.id : undefined
     const fn = isRecord(call.function) ? call.function : {}
+    const calls = this.toolItems.size + this.heldCalls.size
     // Some compatible servers omit `index`: a new id starts a new call, anything else continues the last.
-    const key = typeof call.index === 'number' ? call.index : id !== undefined || this.lastToolKey === undefined ? this.toolItems.size : this.lastToolKey
+    const key = typeof call.index === 'number' ? call.index : id !== undefined || this.lastToolKey === undefined ? calls : this.lastToolKey
     this.lastToolKey = key
+    const args = typeof fn.arguments === 'string' ? fn.arguments : ''
+    const held = this.heldCalls.get(key)
+    if (held) {
+      if (held.name === '' && typeof fn.name === 'string') held.name = fn.name
+      held.args += args
+      return ''
+    }
     let out = ''
     let index = this.toolItems.get(key)
     if (index === undefined) {
-      out += this.closeOpen('completed')
-      const callId = id ?? `call_${this.toolItems.size}`
-      const item: ResponsesOutputFunctionCall = {
-        type: 'function_call',
-        id: functionCallItemId(callId),
-        call_id: callId,
-        name: typeof fn.name === 'string' ? fn.name : '',
-        arguments: '',
-        status: 'in_progress',
+      // The first call streams as it comes; later ones are held (see heldCalls).
+      if (this.toolItems.size > 0) {
+        this.heldCalls.set(key, {id: id ?? `call_${calls}`, name: typeof fn.name === 'string' ? fn.name : '', args})
+        return ''
       }
-      restoreToolName(item, this.options.toolNames)
-      index = this.output.push(item) - 1
+      out += this.closeOpen('completed')
+      const opened = this.addCall(id ?? `call_${calls}`, typeof fn.name === 'string' ? fn.name : '')
+      out += opened.frames
+      index = opened.index
       this.toolItems.set(key, index)
-      this.open = {kind: 'call', index, item}
-      out += this.emit({type: 'response.output_item.added', output_index: index, item})
     }
     const item = this.output[index] as ResponsesOutputFunctionCall
     if (item.name === '' && typeof fn.name === 'string') {
       item.name = fn.name
       restoreToolName(item, this.options.toolNames)
     }
-    const args = typeof fn.arguments === 'string' ? fn.arguments : ''
     if (args === '') return out
     item.arguments += args
-    // OpenAI streams each call's fragments before the next call starts; a server that interleaves
-    // them still gets every fragment delivered to its own item.
     return out + this.emit({type: 'response.function_call_arguments.delta', item_id: item.id, output_index: index, delta: args})
+  }
+
+  /** A new function_call item, open for its arguments. */
+  private addCall(callId: string, name: string): {frames: string; index: number} {
+    const item: ResponsesOutputFunctionCall = {type: 'function_call', id: functionCallItemId(callId), call_id: callId, name, arguments: '', status: 'in_progress'}
+    restoreToolName(item, this.options.toolNames)
+    const index = this.output.push(item) - 1
+    this.open = {kind: 'call', index, item}
+    return {frames: this.emit({type: 'response.output_item.added', output_index: index, item}), index}
+  }
+
+  /** The held tool calls, each as a whole item; the last one takes `lastStatus`. */
+  private heldItems(lastStatus: ResponsesItemStatus): string {
+    let out = ''
+    let left = this.heldCalls.size
+    for (const held of this.heldCalls.values()) {
+      out += this.closeOpen('completed')
+      const opened = this.addCall(held.id, held.name)
+      const item = this.output[opened.index] as ResponsesOutputFunctionCall
+      out += opened.frames
+      item.arguments = held.args
+      if (held.args !== '') out += this.emit({type: 'response.function_call_arguments.delta', item_id: item.id, output_index: opened.index, delta: held.args})
+      if (--left === 0) out += this.closeOpen(lastStatus)
+    }
+    this.heldCalls.clear()
+    return out
   }
 
   // --- closing ----------------------------------------------------------------------------------
@@ -254,7 +287,8 @@ export class ChatToResponsesStream implements StreamTransformer {
     let out = this.started ? '' : this.start(undefined)
     const {status, incomplete_details} = responseStatus(this.finishReason)
     // A cut-off answer ends in its last item: that one is incomplete, the earlier ones are whole.
-    out += this.closeOpen(status === 'incomplete' ? 'incomplete' : 'completed')
+    const last: ResponsesItemStatus = status === 'incomplete' ? 'incomplete' : 'completed'
+    out += this.heldCalls.size > 0 ? this.closeOpen('completed') + this.heldItems(last) : this.closeOpen(last)
     const response = this.response(status, {incomplete_details, usage: this.upstreamUsage ? responsesUsageFromChat(this.upstreamUsage) : null})
     return out + this.emit({type: status === 'incomplete' ? 'response.incomplete' : 'response.completed', response})
   }

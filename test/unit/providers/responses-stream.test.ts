@@ -136,8 +136,8 @@ describe('ChatToResponsesStream', () => {
       'response.function_call_arguments.delta',
       'response.function_call_arguments.done',
       'response.output_item.done',
+      // Calls after the first come whole at the end (a server may interleave their fragments).
       'response.output_item.added',
-      'response.function_call_arguments.delta',
       'response.function_call_arguments.delta',
       'response.function_call_arguments.done',
       'response.output_item.done',
@@ -304,6 +304,27 @@ describe('ChatToResponsesStream', () => {
       ['function_call', 'fc_2', '{}'],
       ['message', 'msg_abc', 'Done.'],
     ])
+  })
+
+  it('interleaved fragments of parallel calls (some compatible servers) reach their own items, and no item is done before its arguments are whole', () => {
+    const out = run(stream(), [
+      chunkEvent({tool_calls: [{index: 0, id: 'call_a', type: 'function', function: {name: 'a', arguments: '{"x":'}}]}),
+      chunkEvent({tool_calls: [{index: 1, id: 'call_b', type: 'function', function: {name: 'b', arguments: '{"y":'}}]}),
+      chunkEvent({tool_calls: [{index: 0, function: {arguments: '1}'}}]}),
+      chunkEvent({tool_calls: [{index: 1, function: {arguments: '2}'}}]}),
+      chunkEvent({}, 'tool_calls'),
+      {data: '[DONE]'},
+    ])
+    expectWellFormed(out)
+    const events = frames(out).map((f) => f.data)
+    const done = events.filter((e) => e.type === 'response.output_item.done').map((e) => [e.item.call_id, e.item.arguments, e.item.status])
+    expect(done).toEqual([
+      ['call_a', '{"x":1}', 'completed'],
+      ['call_b', '{"y":2}', 'completed'],
+    ])
+    const doneAt = new Map(events.filter((e) => e.type === 'response.output_item.done').map((e) => [e.output_index, events.indexOf(e)]))
+    for (const delta of events.filter((e) => e.type === 'response.function_call_arguments.delta')) expect(events.indexOf(delta)).toBeLessThan(doneAt.get(delta.output_index)!)
+    expect(events.at(-1)!.response.output.map((item: any) => item.arguments)).toEqual(['{"x":1}', '{"y":2}'])
   })
 
   it('echoes the request settings in every response object', () => {

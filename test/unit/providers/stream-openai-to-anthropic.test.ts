@@ -34,8 +34,8 @@ describe('OpenAIToAnthropicStream', () => {
       event('content_block_delta', {index: 0, delta: {type: 'input_json_delta', partial_json: 'ty": "Lisbon"}'}}),
       event('content_block_stop', {index: 0}),
       event('content_block_start', {index: 1, content_block: {type: 'tool_use', id: 'call_Z3vD0pJk9sLe7WbN1yQc5hRt', name: 'get_weather', input: {}}}),
-      event('content_block_delta', {index: 1, delta: {type: 'input_json_delta', partial_json: '{"city": "Pa'}}),
-      event('content_block_delta', {index: 1, delta: {type: 'input_json_delta', partial_json: 'ris"}'}}),
+      // Calls after the first come whole at the end (a server may interleave their fragments).
+      event('content_block_delta', {index: 1, delta: {type: 'input_json_delta', partial_json: '{"city": "Paris"}'}}),
       event('content_block_stop', {index: 1}),
       event('message_delta', {delta: {stop_reason: 'tool_use', stop_sequence: null}, usage: {input_tokens: 3210 - 2048, output_tokens: 52, cache_read_input_tokens: 2048}}),
       event('message_stop', {}),
@@ -164,9 +164,36 @@ describe('OpenAIToAnthropicStream', () => {
     const deltas = out.filter((f) => f.event === 'content_block_delta').map((f) => [f.data.index, f.data.delta.partial_json])
     expect(deltas).toEqual([
       [0, '{}'],
-      [1, '{"x":'],
-      [1, '1}'],
+      [1, '{"x":1}'],
     ])
+  })
+
+  it('interleaved fragments of parallel calls (some compatible servers) each reach their own block, and no block gets a delta after its stop', () => {
+    const out = frames(
+      run(stream(), [
+        openAIChunk({tool_calls: [{index: 0, id: 'call_a', type: 'function', function: {name: 'a', arguments: '{"x":'}}]}),
+        openAIChunk({tool_calls: [{index: 1, id: 'call_b', type: 'function', function: {name: 'b', arguments: '{"y":'}}]}),
+        openAIChunk({tool_calls: [{index: 0, function: {arguments: '1}'}}]}),
+        openAIChunk({tool_calls: [{index: 1, function: {arguments: '2}'}}]}),
+        openAIChunk({}, 'tool_calls'),
+        {data: '[DONE]'},
+      ]),
+    )
+    const stopped = new Set<number>()
+    const args = new Map<number, string>()
+    for (const frame of out) {
+      if (frame.event === 'content_block_stop') stopped.add(frame.data.index)
+      if (frame.event === 'content_block_delta') {
+        expect(stopped.has(frame.data.index), 'delta after stop').toBe(false)
+        args.set(frame.data.index, (args.get(frame.data.index) ?? '') + frame.data.delta.partial_json)
+      }
+    }
+    expect([...args]).toEqual([
+      [0, '{"x":1}'],
+      [1, '{"y":2}'],
+    ])
+    expect(out.filter((f) => f.event === 'content_block_start').map((f) => f.data.content_block.id)).toEqual(['call_a', 'call_b'])
+    expect(out.at(-2)?.data.delta.stop_reason).toBe('tool_use')
   })
 
   it('[DONE] before any content or finish reason is a cut-off answer, not an empty end_turn', () => {
