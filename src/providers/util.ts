@@ -77,3 +77,18 @@ export function parseJsonObject(text: unknown): Record<string, unknown> | undefi
   const parsed = parseJson(text)
   return isRecord(parsed) ? parsed : undefined
 }
+
+const ANTHROPIC_TOOL_ID = /^[a-zA-Z0-9_-]+$/
+
+/**
+ * A tool-call id Anthropic accepts (`^[a-zA-Z0-9_-]+$`). Some OpenAI-compatible servers use ids
+ * like `functions.get_weather:0` (Kimi); those become `functions_get_weather_0_<hash>`, the same
+ * every time, so a tool_use and its tool_result still match (the hash keeps two ids that differ
+ * only in the replaced characters apart). Valid ids are kept as they are.
+ */
+export function anthropicToolId(id: string): string {
+  if (id === '' || ANTHROPIC_TOOL_ID.test(id)) return id
+  let hash = 0x811c9dc5
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193) >>> 0
+  return `${id.replace(/[^a-zA-Z0-9_-]/g, '_')}_${hash.toString(36)}`
+}

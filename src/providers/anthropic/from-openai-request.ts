@@ -4,7 +4,7 @@
  */
 import {TokenHubError, validation} from '../../core/errors.js'
 import {DroppedNotes, GATEWAY_FIELDS} from '../notes.js'
-import {clampMaxTokens, firstNumber, isRecord, parseJsonObject} from '../util.js'
+import {anthropicToolId, clampMaxTokens, firstNumber, isRecord, parseJsonObject} from '../util.js'
 import type {OpenAIAssistantMessage, OpenAIChatRequest, OpenAIToolMessage} from '../openai/types.js'
 import type {
   AnthropicContentBlock,
@@ -226,7 +226,7 @@ function assistantBlocks(message: OpenAIAssistantMessage, i: number, dropped: Dr
       dropped.add(`messages[${i}].tool_calls[${j}] (${isRecord(call) ? String(call.type) : 'invalid'})`)
       return
     }
-    blocks.push({type: 'tool_use', id: String(call.id ?? ''), name: String(fn.name ?? ''), input: parseToolArguments(fn.arguments)})
+    blocks.push({type: 'tool_use', id: anthropicToolId(String(call.id ?? '')), name: String(fn.name ?? ''), input: parseToolArguments(fn.arguments)})
   })
   return blocks
 }
@@ -245,7 +245,7 @@ function toolResult(message: OpenAIToolMessage): AnthropicToolResultBlock {
     const texts = content.flatMap((part) => (isRecord(part) && part.type === 'text' ? textBlock(part.text) : []))
     result = texts.length > 0 ? texts : ''
   } else result = ''
-  return {type: 'tool_result', tool_use_id: String(message.tool_call_id ?? ''), content: result}
+  return {type: 'tool_result', tool_use_id: anthropicToolId(String(message.tool_call_id ?? '')), content: result}
 }
 
 function convertTools(body: OpenAIChatRequest, out: AnthropicRequest, dropped: DroppedNotes): void {

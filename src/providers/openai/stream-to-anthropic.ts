@@ -5,7 +5,7 @@
 import type {AnthropicMessage} from '../anthropic/types.js'
 import {anthropicErrorType} from '../errors.js'
 import {TRUNCATED_STREAM_MESSAGE, anthropicErrorFrame, anthropicFrame, type SseEvent, type StreamTransformer, type TokenUsage, type TranslatingStreamOptions} from '../stream.js'
-import {isRecord} from '../util.js'
+import {anthropicToolId, isRecord} from '../util.js'
 import {openAIChatUsage, readOpenAIStreamEvent, upstreamErrorMessage} from './stream-chunk.js'
 import {anthropicMessageId, anthropicStopReason, anthropicUsage} from './to-anthropic-response.js'
 
@@ -147,10 +147,10 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
     if (index === undefined) {
       // The first call streams as it comes; later ones are held (see heldCalls).
       if (this.toolBlocks.size > 0) {
-        this.heldCalls.set(key, {id: id ?? `toolu_${calls}`, name, args})
+        this.heldCalls.set(key, {id: id === undefined ? `toolu_${calls}` : anthropicToolId(id), name, args})
         return ''
       }
-      const opened = this.openBlock('tool_use', {type: 'tool_use', id: id ?? `toolu_${calls}`, name, input: {}})
+      const opened = this.openBlock('tool_use', {type: 'tool_use', id: id === undefined ? `toolu_${calls}` : anthropicToolId(id), name, input: {}})
       out += opened.frames
       index = opened.index
       this.toolBlocks.set(key, index)

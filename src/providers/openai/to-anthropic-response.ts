@@ -1,5 +1,5 @@
 /** OpenAI chat.completion -> Anthropic Messages response, for an Anthropic client served by an OpenAI-type model. */
-import {isRecord, parseJsonObject, tokenCount} from '../util.js'
+import {anthropicToolId, isRecord, parseJsonObject, tokenCount} from '../util.js'
 import type {AnthropicContentBlock, AnthropicMessage, AnthropicStopReason, AnthropicUsage} from '../anthropic/types.js'
 import type {OpenAIChatCompletion} from './types.js'
 
@@ -54,7 +54,7 @@ export function openAIResponseToAnthropic(resp: OpenAIChatCompletion, options: O
     if (!isRecord(call) || !isRecord(call.function)) continue
     // Anthropic's input must be an object; arguments that are not one (truncated by max_tokens) become {}.
     const input = parseJsonObject(call.function.arguments) ?? {}
-    content.push({type: 'tool_use', id: String(call.id ?? ''), name: String(call.function.name ?? ''), input})
+    content.push({type: 'tool_use', id: anthropicToolId(String(call.id ?? '')), name: String(call.function.name ?? ''), input})
   }
   return {
     id: anthropicMessageId(resp.id),

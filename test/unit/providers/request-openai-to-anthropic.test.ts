@@ -315,3 +315,30 @@ describe('openAIChatToAnthropic', () => {
     })
   })
 })
+
+describe('tool-call ids for Anthropic', () => {
+  it('keeps valid ids and maps others to a stable valid id (a tool_use and its tool_result still match)', async () => {
+    const {anthropicToolId} = await import('../../../src/providers/util.js')
+    const {openAIChatToAnthropic} = await import('../../../src/providers/anthropic/from-openai-request.js')
+    expect(anthropicToolId('call_q8UfHzX1-nX')).toBe('call_q8UfHzX1-nX')
+    expect(anthropicToolId('toolu_01ABC')).toBe('toolu_01ABC')
+    const kimi = anthropicToolId('functions.get_weather:0')
+    expect(kimi).toMatch(/^functions_get_weather_0_[a-z0-9]+$/)
+    expect(anthropicToolId('functions.get_weather:0')).toBe(kimi)
+    expect(anthropicToolId('functions:get_weather.0')).not.toBe(kimi)
+    const {body} = openAIChatToAnthropic(
+      {
+        model: 'x',
+        messages: [
+          {role: 'user', content: 'weather?'},
+          {role: 'assistant', content: null, tool_calls: [{id: 'functions.get_weather:0', type: 'function', function: {name: 'get_weather', arguments: '{}'}}]},
+          {role: 'tool', tool_call_id: 'functions.get_weather:0', content: 'sunny'},
+        ],
+      } as never,
+      {model: 'claude', defaultMaxTokens: 1024, maxOutputTokens: 8192},
+    )
+    const blocks = (body.messages as Array<{content: Array<{type: string; id?: string; tool_use_id?: string}>}>).flatMap((m) => (Array.isArray(m.content) ? m.content : []))
+    expect(blocks.find((b) => b.type === 'tool_use')?.id).toBe(kimi)
+    expect(blocks.find((b) => b.type === 'tool_result')?.tool_use_id).toBe(kimi)
+  })
+})
