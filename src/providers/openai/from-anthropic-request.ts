@@ -139,7 +139,9 @@ function userMessages(content: unknown, i: number, dropped: DroppedNotes): OpenA
       }
       case 'tool_result': {
         const {text, images} = toolResultContent(block.content, where, dropped)
-        tools.push({role: 'tool', tool_call_id: String(block.tool_use_id ?? ''), content: text})
+        // OpenAI has no is_error: a failed (or refused) tool run says so in its content.
+        const content = block.is_error === true ? `Error: ${text === '' ? 'the tool failed' : text}` : text
+        tools.push({role: 'tool', tool_call_id: String(block.tool_use_id ?? ''), content})
         rest.push(...images)
         return
       }

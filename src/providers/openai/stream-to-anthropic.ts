@@ -31,6 +31,8 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
   private upstreamUsage: Record<string, unknown> | null = null
   private finalized = false
   private broken = false
+  /** The model refused (delta.refusal): Anthropic's stop_reason says refusal. */
+  private refused = false
 
   /** It ended with an error frame: nothing more is relayed. */
   get failed(): boolean {
@@ -66,6 +68,7 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
     if (!isRecord(choice)) return out
     const delta = isRecord(choice.delta) ? choice.delta : {}
     const text = typeof delta.content === 'string' ? delta.content : typeof delta.refusal === 'string' ? delta.refusal : ''
+    if (typeof delta.refusal === 'string' && delta.refusal !== '') this.refused = true
     if (text !== '') out += this.text(text)
     if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) if (isRecord(call)) out += this.toolCall(call)
     if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason
@@ -179,7 +182,7 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
     const usage = anthropicUsage(this.upstreamUsage)
     out += anthropicFrame({
       type: 'message_delta',
-      delta: {stop_reason: anthropicStopReason(this.finishReason, this.toolBlocks.size > 0), stop_sequence: null},
+      delta: {stop_reason: anthropicStopReason(this.finishReason, this.toolBlocks.size > 0, this.refused), stop_sequence: null},
       usage,
     })
     return out + anthropicFrame({type: 'message_stop'})

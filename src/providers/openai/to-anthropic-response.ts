@@ -12,7 +12,9 @@ export interface OpenAIToAnthropicResponseOptions {
  * Some OpenAI-compatible servers end a tool-calling turn with finish_reason "stop"; an Anthropic
  * client only runs tools on stop_reason "tool_use", so tool calls win over a plain stop.
  */
-export function anthropicStopReason(finishReason: unknown, hasToolUse = false): AnthropicStopReason {
+export function anthropicStopReason(finishReason: unknown, hasToolUse = false, refused = false): AnthropicStopReason {
+  // A refusal (message.refusal) comes with finish_reason "stop": Anthropic says refusal.
+  if (refused && (finishReason === 'stop' || finishReason === null || finishReason === undefined)) return 'refusal'
   switch (finishReason) {
     case 'length':
       return 'max_tokens'
@@ -48,7 +50,9 @@ export function openAIResponseToAnthropic(resp: OpenAIChatCompletion, options: O
   const choice = Array.isArray(resp.choices) ? resp.choices[0] : undefined
   const message = isRecord(choice?.message) ? choice.message : undefined
   const content: AnthropicContentBlock[] = []
-  const text = messageText(message?.content) || (typeof message?.refusal === 'string' ? message.refusal : '')
+  const answer = messageText(message?.content)
+  const refused = answer === '' && typeof message?.refusal === 'string' && message.refusal !== ''
+  const text = refused ? (message!.refusal as string) : answer
   if (text !== '') content.push({type: 'text', text})
   for (const call of Array.isArray(message?.tool_calls) ? message.tool_calls : []) {
     if (!isRecord(call) || !isRecord(call.function)) continue
@@ -62,7 +66,7 @@ export function openAIResponseToAnthropic(resp: OpenAIChatCompletion, options: O
     role: 'assistant',
     model: options.model,
     content,
-    stop_reason: anthropicStopReason(choice?.finish_reason, content.some((block) => block.type === 'tool_use')),
+    stop_reason: anthropicStopReason(choice?.finish_reason, content.some((block) => block.type === 'tool_use'), refused),
     stop_sequence: null,
     usage: anthropicUsage(resp.usage),
   }

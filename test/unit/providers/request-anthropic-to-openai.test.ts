@@ -41,7 +41,7 @@ describe('anthropicToOpenAIChat', () => {
           ],
         },
         {role: 'tool', tool_call_id: 'toolu_01A09q90qw90lq917835lq9', content: "error TS2307: Cannot find module './util.js'"},
-        {role: 'tool', tool_call_id: 'toolu_01BxrVDgfkr4NnMK3tzsUoZ7', content: 'cat: tsconfig.json: No such file or directory'},
+        {role: 'tool', tool_call_id: 'toolu_01BxrVDgfkr4NnMK3tzsUoZ7', content: 'Error: cat: tsconfig.json: No such file or directory'},
         {role: 'user', content: 'Also check the screenshot again.'},
         {role: 'assistant', content: 'The module path is wrong: `./util.js` does not exist.'},
         {role: 'user', content: 'Fix it.'},
@@ -164,7 +164,7 @@ describe('anthropicToOpenAIChat', () => {
           tool_calls: [{id: 'toolu_01Screenshot', type: 'function', function: {name: 'Read', arguments: '{"file_path":"/tmp/shot.png"}'}}],
         },
         {role: 'tool', tool_call_id: 'toolu_01Screenshot', content: 'Read image (12KB)'},
-        {role: 'tool', tool_call_id: 'toolu_01Other', content: 'Permission denied'},
+        {role: 'tool', tool_call_id: 'toolu_01Other', content: 'Error: Permission denied'},
         {role: 'tool', tool_call_id: 'toolu_01Empty', content: ''},
         {
           role: 'user',
@@ -346,7 +346,8 @@ describe('round trips', () => {
         role: 'user',
         content: [
           {type: 'tool_result', tool_use_id: 'toolu_01A09q90qw90lq917835lq9', content: "error TS2307: Cannot find module './util.js'"},
-          {type: 'tool_result', tool_use_id: 'toolu_01BxrVDgfkr4NnMK3tzsUoZ7', content: 'cat: tsconfig.json: No such file or directory'},
+          // is_error has no OpenAI field: the content says so.
+          {type: 'tool_result', tool_use_id: 'toolu_01BxrVDgfkr4NnMK3tzsUoZ7', content: 'Error: cat: tsconfig.json: No such file or directory'},
           {type: 'text', text: 'Also check the screenshot again.'},
         ],
       },

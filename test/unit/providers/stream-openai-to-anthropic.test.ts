@@ -94,6 +94,15 @@ describe('OpenAIToAnthropicStream', () => {
     expect(out.find((f) => f.event === 'message_delta')?.data.delta.stop_reason).toBe(stopReason)
   })
 
+  it('a refusal (delta.refusal, finish_reason stop) ends with stop_reason refusal, in streams and whole answers', async () => {
+    const out = frames(run(stream(), [openAIChunk({role: 'assistant', refusal: "I can't help with that."}), openAIChunk({}, 'stop'), {data: '[DONE]'}]))
+    expect(out.find((f) => f.event === 'content_block_delta')?.data.delta.text).toBe("I can't help with that.")
+    expect(out.find((f) => f.event === 'message_delta')?.data.delta.stop_reason).toBe('refusal')
+    const {openAIResponseToAnthropic} = await import('../../../src/providers/openai/to-anthropic-response.js')
+    const whole = openAIResponseToAnthropic({id: 'c', choices: [{index: 0, message: {role: 'assistant', content: null, refusal: 'No.'}, finish_reason: 'stop'}]} as never, {model: 'm'})
+    expect(whole).toMatchObject({content: [{type: 'text', text: 'No.'}], stop_reason: 'refusal'})
+  })
+
   it('finish_reason followed by end() without [DONE] still closes the message', () => {
     const transformer = stream()
     let out = transformer.push(openAIChunk({content: 'Done.'}))
