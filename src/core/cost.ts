@@ -102,8 +102,8 @@ export function billableUsage(
 }
 
 /**
- * What a stream the client left after it started is billed, when the upstream's report does not
- * cover what was relayed: Anthropic reports its output only at the end (message_start says 1
+ * What a stream is billed when the upstream's report does not cover what was relayed (the client
+ * left, the upstream broke off, or it finished without a final usage report): Anthropic reports its output only at the end (message_start says 1
  * token), OpenAI its usage only after the last chunk. Each relayed event carries at least one
  * output token, so their count is a floor for the output; the input is the upstream's figure when
  * it gave one, else the estimate. Null when the report already covers the relayed events.
@@ -115,6 +115,7 @@ export function interruptedStreamUsage(
   maxOutput = MAX_PLAUSIBLE_TOKENS,
 ): {input: number; output: number} | null {
   const floor = Math.min(relayedEvents, maxOutput)
-  if (reported && reported.output >= floor) return null
+  // A report of 0 input tokens for a prompt that has some does not cover it either.
+  if (reported && reported.output >= floor && (reported.input > 0 || inputEstimate === 0)) return null
   return {input: reported && reported.input > 0 ? reported.input : inputEstimate, output: Math.max(reported?.output ?? 0, floor, 1)}
 }

@@ -59,6 +59,8 @@ describe('cost and usage', () => {
     expect(interruptedStreamUsage(null, 5, 9)).toEqual({input: 9, output: 5})
     // The report already covers what was relayed: it is the bill.
     expect(interruptedStreamUsage({input: 12, output: 80}, 40, 9)).toBeNull()
+    // A report of 0 input tokens for a prompt that has some does not cover it.
+    expect(interruptedStreamUsage({input: 0, output: 80}, 40, 9)).toEqual({input: 9, output: 80})
     // Never 0.
     expect(interruptedStreamUsage(null, 0, 0)).toEqual({input: 0, output: 1})
     // Never past what the request could produce.

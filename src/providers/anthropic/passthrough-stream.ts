@@ -8,6 +8,8 @@ const INSPECTED = new Set(['message_start', 'message_delta', 'message_stop', 'er
 
 export class AnthropicPassthroughStream implements StreamTransformer {
   private counts: AnthropicTokenCounts | null = null
+  /** message_delta reported output_tokens (message_start's figure is a placeholder). */
+  private outputReported = false
   private finished = false
   private broken = false
 
@@ -17,7 +19,9 @@ export class AnthropicPassthroughStream implements StreamTransformer {
   }
 
   get usage(): TokenUsage | null {
-    if (!this.counts) return null
+    // A whole stream without a final report: message_start's output_tokens (1) is a placeholder,
+    // so no usage (billed like any answer without a report). A cut-off one keeps its partial counts.
+    if (!this.counts || (this.finished && !this.outputReported)) return null
     const {input, cacheCreation, cacheRead, output} = this.counts
     return {input: input + cacheCreation + cacheRead, output}
   }
@@ -50,7 +54,10 @@ export class AnthropicPassthroughStream implements StreamTransformer {
     const data = parseJson(text)
     if (!isRecord(data)) return
     if (data.type === 'message_start' && isRecord(data.message)) this.record(data.message.usage)
-    else if (data.type === 'message_delta') this.record(data.usage)
+    else if (data.type === 'message_delta') {
+      this.record(data.usage)
+      if (isRecord(data.usage) && typeof data.usage.output_tokens === 'number') this.outputReported = true
+    }
     else if (data.type === 'message_stop') this.finished = true
     else if (data.type === 'error') this.broken = true
   }

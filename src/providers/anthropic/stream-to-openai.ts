@@ -22,6 +22,8 @@ import {anthropicTokenCounts, mergeAnthropicCounts, openAIFinishReason, openAIUs
 export class AnthropicToOpenAIStream implements StreamTransformer {
   private id: string | undefined
   private counts: AnthropicTokenCounts | null = null
+  /** message_delta reported output_tokens (message_start's figure is a placeholder). */
+  private outputReported = false
   /** Anthropic content-block index -> OpenAI tool_calls index (tool_use blocks counted from 0). */
   private readonly toolIndex = new Map<number, number>()
   private finishSent = false
@@ -38,7 +40,9 @@ export class AnthropicToOpenAIStream implements StreamTransformer {
   }
 
   get usage(): TokenUsage | null {
-    if (!this.counts) return null
+    // A whole stream without a final report: message_start's output_tokens (1) is a placeholder,
+    // so no usage (billed like any answer without a report). A cut-off one keeps its partial counts.
+    if (!this.counts || (this.finished && !this.outputReported)) return null
     const {input, cacheCreation, cacheRead, output} = this.counts
     return {input: input + cacheCreation + cacheRead, output}
   }
@@ -65,6 +69,7 @@ export class AnthropicToOpenAIStream implements StreamTransformer {
         return this.blockDelta(data.index, data.delta)
       case 'message_delta':
         this.recordUsage(data.usage)
+        if (isRecord(data.usage) && typeof data.usage.output_tokens === 'number') this.outputReported = true
         this.finishSent = true
         return this.chunk({}, openAIFinishReason(isRecord(data.delta) ? data.delta.stop_reason : undefined))
       case 'message_stop':

@@ -145,9 +145,20 @@ describe('AnthropicPassthroughStream', () => {
   it('reads events that arrive without an event name', () => {
     const transformer = new AnthropicPassthroughStream()
     transformer.push({data: '{"type":"message_start","message":{"id":"msg_01C","usage":{"input_tokens":7,"output_tokens":1}}}'})
+    transformer.push({data: '{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":12}}'})
     transformer.push({data: '{"type":"message_stop"}'})
-    expect(transformer.usage).toEqual({input: 7, output: 1})
+    expect(transformer.usage).toEqual({input: 7, output: 12})
     expect(transformer.complete).toBe(true)
+  })
+
+  it('a whole stream without a final usage report has no usage (message_start\'s 1 output token is a placeholder); a cut-off one keeps its partial counts', () => {
+    const whole = new AnthropicPassthroughStream()
+    whole.push({event: 'message_start', data: '{"type":"message_start","message":{"id":"msg_01D","usage":{"input_tokens":200,"output_tokens":1}}}'})
+    expect(whole.usage).toEqual({input: 200, output: 1})
+    whole.push({event: 'message_delta', data: '{"type":"message_delta","delta":{"stop_reason":"end_turn"}}'})
+    whole.push({event: 'message_stop', data: '{"type":"message_stop"}'})
+    expect(whole.complete).toBe(true)
+    expect(whole.usage).toBeNull()
   })
 })
 

@@ -154,4 +154,18 @@ describe('AnthropicToOpenAIStream', () => {
     expect(out[0].data.usage).toEqual({prompt_tokens: 400, completion_tokens: 40, total_tokens: 440, prompt_tokens_details: {cached_tokens: 90}})
     expect(transformer.usage).toEqual({input: 400, output: 40})
   })
+
+  it('a whole stream whose message_delta reports no usage has none (billed as an answer without a report, not 1 output token)', () => {
+    const transformer = stream(false)
+    run(transformer, [
+      {event: 'message_start', data: '{"type":"message_start","message":{"id":"msg_1","usage":{"input_tokens":200,"output_tokens":1}}}'},
+      {event: 'content_block_start', data: '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}'},
+      {event: 'content_block_delta', data: '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a long answer"}}'},
+      {event: 'content_block_stop', data: '{"type":"content_block_stop","index":0}'},
+      {event: 'message_delta', data: '{"type":"message_delta","delta":{"stop_reason":"end_turn"}}'},
+      {event: 'message_stop', data: '{"type":"message_stop"}'},
+    ])
+    expect(transformer.complete).toBe(true)
+    expect(transformer.usage).toBeNull()
+  })
 })
