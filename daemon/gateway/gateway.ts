@@ -385,7 +385,7 @@ export class Gateway {
         }
         const {failure} = outcome
         state.attempts.push({model_id: model.id, provider_id: model.providerId, status: failure.status, error_class: failure.errorClass, latency_ms: Math.round(outcome.latencyMs)})
-        deps.health.recordFailure(model.id, model.providerId, outcome.latencyMs, failure.message, blameFor(failure.errorClass))
+        deps.health.recordFailure(model.id, model.providerId, outcome.latencyMs, failure.message, blameFor(failure.errorClass), failure.errorClass === 'timeout')
         lastFailure = {failure, model, errorBody: outcome.errorBody, upstreamDialect: outcome.upstreamDialect}
         const step = nextStep(failure, retry)
         if (step === 'retry_same') {

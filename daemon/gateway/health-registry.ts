@@ -52,7 +52,7 @@ export class HealthRegistry {
     if (!cached || now - cached.at > SIGNAL_TTL_MS) {
       cached = {
         at: now,
-        signals: {p95LatencyMs: model.window.percentile(95, now), latencySamples: model.window.successSamples(now), errorRate: model.window.errorRate(now)},
+        signals: {p95LatencyMs: model.window.percentile(95, now), latencySamples: model.window.latencySamples(now), errorRate: model.window.errorRate(now)},
       }
       this.signalCache.set(modelId, cached)
     }
@@ -87,7 +87,8 @@ export class HealthRegistry {
    * credentials: every model there is affected), `model` (this model errs or is too slow), or
    * `none` (the request's own fault).
    */
-  recordFailure(modelId: string, providerId: string, latencyMs: number, reason: string, blame: FailureBlame): void {
+  /** `timedOut`: the attempt's latency joins the percentiles (it took at least that long). */
+  recordFailure(modelId: string, providerId: string, latencyMs: number, reason: string, blame: FailureBlame, timedOut = false): void {
     const now = this.now()
     const at = new Date(now).toISOString()
     const model = this.target(this.models, 'model', modelId)
@@ -95,7 +96,7 @@ export class HealthRegistry {
     for (const target of [model, provider]) {
       target.lastError = reason
       target.lastErrorAt = at
-      if (blame !== 'none') target.window.record(latencyMs, false, now)
+      if (blame !== 'none') target.window.record(latencyMs, false, now, timedOut)
     }
     if (blame === 'none') model.breaker.release()
     else model.breaker.recordFailure(reason)

@@ -63,7 +63,9 @@ export function nextStep(failure: AttemptFailure, retriesOnThisCandidate: number
  */
 export function blameFor(errorClass: ErrorClass): 'provider' | 'model' | 'none' {
   if (errorClass === 'network' || errorClass === 'upstream_auth') return 'provider'
-  if (errorClass === 'transient' || errorClass === 'timeout') return 'model'
+  // upstream_config: a 404 (the model's upstream id is wrong), a redirect, no streaming: this model
+  // keeps failing until someone fixes it, so its circuit opens and routing stops preferring it.
+  if (errorClass === 'transient' || errorClass === 'timeout' || errorClass === 'upstream_config') return 'model'
   return 'none'
 }
 

@@ -60,6 +60,28 @@ describe('SampleWindow', () => {
     window.record(10, true, 120_000)
     expect(window.percentile(95, 120_000)).toBe(10)
   })
+
+  it('counts timed-out attempts in the latency percentiles (a model that times out does not look fast), quick failures not', () => {
+    const window = new SampleWindow(100, 60_000)
+    for (let i = 0; i < 6; i++) window.record(5, true, 0)
+    window.record(2, false, 0) // a quick 500
+    expect(window.percentile(95, 0)).toBe(5)
+    for (let i = 0; i < 4; i++) window.record(3500, false, 0, true) // timeouts
+    expect(window.percentile(95, 0)).toBe(3500)
+    expect(window.latencySamples(0)).toBe(10)
+    expect(window.errorRate(0)).toBeCloseTo(5 / 11)
+  })
+})
+
+describe('failure blame', () => {
+  it('an upstream 404 or redirect (wrong model mapping) counts against the model, so its circuit can open', async () => {
+    const {blameFor} = await import('../../src/core/failover.js')
+    expect(blameFor('upstream_config')).toBe('model')
+    expect(blameFor('timeout')).toBe('model')
+    expect(blameFor('upstream_auth')).toBe('provider')
+    expect(blameFor('client_error')).toBe('none')
+    expect(blameFor('rate_limited')).toBe('none')
+  })
 })
 
 describe('RateLimiter', () => {

@@ -6,6 +6,8 @@
 export class SampleWindow {
   private readonly latencies: Float64Array
   private readonly failed: Uint8Array
+  /** 1 when the attempt's latency says how fast the target is: successes and timeouts. */
+  private readonly timed: Uint8Array
   private readonly times: Float64Array
   private next = 0
   private size = 0
@@ -17,12 +19,19 @@ export class SampleWindow {
   ) {
     this.latencies = new Float64Array(capacity)
     this.failed = new Uint8Array(capacity)
+    this.timed = new Uint8Array(capacity)
     this.times = new Float64Array(capacity)
   }
 
-  record(latencyMs: number, ok: boolean, at: number): void {
+  /**
+   * `timed`: the latency counts in the percentiles. Successes do; so does a timeout (the target
+   * took at least that long), so a model whose attempts time out does not look fast. Other
+   * failures (a quick 500) say nothing about speed.
+   */
+  record(latencyMs: number, ok: boolean, at: number, timed = ok): void {
     this.latencies[this.next] = latencyMs
     this.failed[this.next] = ok ? 0 : 1
+    this.timed[this.next] = timed ? 1 : 0
     this.times[this.next] = at
     this.next = (this.next + 1) % this.capacity
     this.size = Math.min(this.size + 1, this.capacity)
@@ -35,11 +44,11 @@ export class SampleWindow {
     return indexes
   }
 
-  /** Latency percentile (0..100) of successful attempts; null without samples. */
+  /** Latency percentile (0..100) of successful and timed-out attempts; null without samples. */
   percentile(p: number, now: number): number | null {
     if (!this.sortedCache) {
       this.sortedCache = this.live(now)
-        .filter((i) => this.failed[i] === 0)
+        .filter((i) => this.timed[i] === 1)
         .map((i) => this.latencies[i])
         .sort((a, b) => a - b)
     }
@@ -49,8 +58,9 @@ export class SampleWindow {
     return sorted[rank]
   }
 
-  successSamples(now: number): number {
-    return this.live(now).filter((i) => this.failed[i] === 0).length
+  /** Attempts in the latency percentiles. */
+  latencySamples(now: number): number {
+    return this.live(now).filter((i) => this.timed[i] === 1).length
   }
 
   errorRate(now: number): number {
