@@ -43,5 +43,7 @@ export function dialectErrorBody(dialect: Dialect, error: TokenHubError, status?
     return {type: 'error', error: {...details, type: ANTHROPIC_TYPE[error.code] ?? fallback, message: error.message, code: error.code}}
   }
   const param = typeof details.field === 'string' ? details.field : typeof details.param === 'string' ? details.param : null
-  return {error: {...details, message: error.message, type: OPENAI_TYPE[error.code] ?? fallback, param, code: error.code}}
+  // A budget held by requests in flight frees up in a moment: not insufficient_quota, which clients take as final.
+  const type = error.code === 'BUDGET_EXCEEDED' && details.reason === 'in_flight' ? 'rate_limit_error' : (OPENAI_TYPE[error.code] ?? fallback)
+  return {error: {...details, message: error.message, type, param, code: error.code}}
 }

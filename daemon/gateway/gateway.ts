@@ -78,6 +78,29 @@ function billedCost(model: RoutableModel, usage: TokenUsage, output: OutputReque
 }
 
 /** A stream that ended early (client left, upstream broke off): what was relayed, when the upstream's report does not cover it (see interruptedStreamUsage). */
+
+/** Seconds a refused client should wait when the budget is only held by requests in flight. */
+const IN_FLIGHT_RETRY_S = 2
+
+/**
+ * 429 BUDGET_EXCEEDED when the month's spend plus what requests in flight may still cost has
+ * reached the key's budget. Compared as shown (rounded), so a budget set to the displayed spend
+ * stops the next request. Retry-After: the next UTC month when the budget is spent, a moment when
+ * requests in flight hold it (OpenAI clients get rate_limit_error then, not insufficient_quota).
+ */
+function budgetCheck(deps: GatewayDeps, key: ApiKeyRecord, nowMs: number): void {
+  const spent = deps.ledger.spend(key.id)
+  const held = deps.ledger.reservedFor(key.id)
+  if (roundUsd(spent + held) < key.monthly_budget_usd) return
+  const spentOut = roundUsd(spent) >= key.monthly_budget_usd
+  const [year, month] = deps.ledger.month.split('-').map(Number)
+  const retryAfter = spentOut ? Math.max(1, Math.ceil((Date.UTC(year, month, 1) - nowMs) / 1000)) : IN_FLIGHT_RETRY_S
+  deps.records.publish({type: 'budget_exceeded', api_key_id: key.id, api_key_name: key.name, monthly_budget_usd: key.monthly_budget_usd, spend_usd: roundUsd(spent), reserved_usd: roundUsd(held)})
+  const why = spentOut ? 'is spent' : 'is taken by requests in flight'
+  throw new TokenHubError('BUDGET_EXCEEDED', `monthly budget of $${key.monthly_budget_usd} for API key ${key.key_prefix}... ${why} ($${spent.toFixed(6)} spent, $${held.toFixed(6)} reserved, ${deps.ledger.month})`, {
+    details: {monthly_budget_usd: key.monthly_budget_usd, spend_usd: roundUsd(spent), reserved_usd: roundUsd(held), month: deps.ledger.month, reason: spentOut ? 'spent' : 'in_flight', retry_after_s: retryAfter},
+  })
+}
 function relayedUsage(state: CallState, model: RoutableModel, reported: TokenUsage | null, relayedEvents = 1): {input: number; output: number} | null {
   return interruptedStreamUsage(reported ? billableUsage(reported, model, state.output) : null, relayedEvents, state.estimate, outputCeiling(model, state.output))
 }
@@ -223,27 +246,30 @@ export class Gateway {
     deps.auth.requireScope(key, SCOPE[call.endpoint])
     deps.ledger.touch(key.id, nowMs)
 
-    // Spend plus what requests in flight may still cost: parallel requests cannot all slip in.
-    if (key.monthly_budget_usd > 0) {
-      const spent = deps.ledger.spend(key.id)
-      const held = deps.ledger.reservedFor(key.id)
-      if (spent + held >= key.monthly_budget_usd) {
-        deps.records.publish({type: 'budget_exceeded', api_key_id: key.id, api_key_name: key.name, monthly_budget_usd: key.monthly_budget_usd, spend_usd: roundUsd(spent), reserved_usd: roundUsd(held)})
-        const why = spent >= key.monthly_budget_usd ? 'is spent' : 'is taken by requests in flight'
-        throw new TokenHubError('BUDGET_EXCEEDED', `monthly budget of $${key.monthly_budget_usd} for API key ${key.key_prefix}... ${why} ($${spent.toFixed(6)} spent, $${held.toFixed(6)} reserved, ${deps.ledger.month})`, {
-          details: {monthly_budget_usd: key.monthly_budget_usd, spend_usd: roundUsd(spent), reserved_usd: roundUsd(held), month: deps.ledger.month},
-        })
-      }
-    }
-
+    // Read first, so a refusal below is recorded under the mode the request asked for.
     const policyField = call.envelope ? call.envelope.policy : call.body.tokenhub
     delete call.body.tokenhub
     state.policy = policyFrom(policyField, call.header, deps.routingConfig())
+
+    // Spend plus what requests in flight may still cost: parallel requests cannot all slip in.
+    if (key.monthly_budget_usd > 0) budgetCheck(deps, key, nowMs)
+
     state.estimate = call.estimateTokens(call.body, key.id)
     const outputTokens = requestedOutput(call.body)
     state.output = {requested: outputTokens, choices: choicesOf(call.body)}
 
     const admitted = deps.limiter.admit(key.id, {requestsPerMinute: key.rate_limit_rpm, tokensPerMinute: key.rate_limit_tpm}, state.estimate + (outputTokens ?? 0), this.now())
+    if (!admitted.ok && admitted.retryAfterSec === null) {
+      deps.records.publish({type: 'rate_limited', api_key_id: key.id, limit: admitted.limit, retry_after_s: null})
+      throw new TokenHubError(
+        'RATE_LIMITED',
+        `this request needs ~${admitted.requestTokens} tokens (input estimate plus max_tokens), more than API key ${key.key_prefix}...'s limit of ${admitted.limitValue} tokens per minute`,
+        {
+          suggestion: 'Lower max_tokens or shorten the prompt, or raise the key\'s rate_limit_tpm (tokenhub apikey edit <id> --rate-limit-tpm N).',
+          details: {limit: admitted.limit, limit_per_minute: admitted.limitValue, request_tokens: admitted.requestTokens},
+        },
+      )
+    }
     if (!admitted.ok) {
       deps.records.publish({type: 'rate_limited', api_key_id: key.id, limit: admitted.limit, retry_after_s: admitted.retryAfterSec})
       throw new TokenHubError('RATE_LIMITED', `API key ${key.key_prefix}... is over its limit of ${admitted.limitValue} ${admitted.limit} per minute; retry in ${admitted.retryAfterSec}s`, {
@@ -271,7 +297,9 @@ export class Gateway {
       hint: call.envelope?.hint,
       allowUnpriced: deps.allowUnpriced,
     })
-    state.reservation = Math.max(0, ...state.routed.targets.map((m) => maxCostUsd(m, state.estimate, state.output)))
+    // The hold is what the first candidate could cost; failing over to a dearer one raises it.
+    const first = state.routed.targets[0]
+    state.reservation = first ? maxCostUsd(first, state.estimate, state.output) : 0
     deps.ledger.reserve(key.id, state.reservation)
     await this.attemptAll(state, sink)
   }
@@ -294,6 +322,11 @@ export class Gateway {
       if (!deps.health.tryAcquire(model.id, model.providerId)) {
         state.attempts.push({model_id: model.id, provider_id: model.providerId, status: null, error_class: 'unhealthy', latency_ms: 0})
         continue
+      }
+      const hold = maxCostUsd(model, state.estimate, state.output)
+      if (state.key && hold > state.reservation) {
+        deps.ledger.reserve(state.key.id, hold - state.reservation)
+        state.reservation = hold
       }
       // In memory after the first request: no promise, no await on the common path.
       let apiKey = deps.keys.peek(model.providerId)

@@ -88,6 +88,11 @@ describe('budgets', () => {
     expect(refused.status).toBe(429)
     expect(refused.error).toMatchObject({code: 'BUDGET_EXCEEDED', monthly_budget_usd: 0.0001, spend_usd: expect.any(Number)})
     expect(refused.error.spend_usd).toBeGreaterThanOrEqual(0.0001)
+    // Spent for the month: OpenAI's insufficient_quota, and Retry-After at the next UTC month.
+    expect(refused.error).toMatchObject({type: 'insufficient_quota', reason: 'spent'})
+    const now = new Date()
+    const nextMonth = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)
+    expect(Number(refused.headers.get('retry-after'))).toBeCloseTo((nextMonth - Date.now()) / 1000, -1)
     const listed = await fx.daemon.admin('GET', `/admin/v1/apikeys/${id}`)
     expect(listed.body.current_spend_usd).toBeCloseTo(refused.error.spend_usd, 10)
     expect(listed.body.last_used_at).not.toBeNull()
@@ -106,7 +111,69 @@ describe('budgets', () => {
   })
 })
 
+describe('budget edges', () => {
+  it('a budget set to the spend shown stops the next request; a refusal is recorded under the mode it asked for', async () => {
+    const {key, id} = await fx.newKey({monthly_budget_usd: 1})
+    await ask(clientFor(key))
+    await ask(clientFor(key), 'cheap-gpt')
+    const shown = (await fx.daemon.admin('GET', `/admin/v1/apikeys/${id}`)).body.current_spend_usd
+    expect((await fx.daemon.admin('PATCH', `/admin/v1/apikeys/${id}`, {monthly_budget_usd: shown})).status).toBe(200)
+    const refused = await clientFor(key).chat.completions.create({model: 'auto', messages: [{role: 'user', content: 'x'}], ...{tokenhub: {mode: 'cheap'}}}).catch((e) => e)
+    expect(refused.status).toBe(429)
+    expect(refused.error.code).toBe('BUDGET_EXCEEDED')
+    const [last] = (await fx.daemon.admin('GET', `/admin/v1/logs?api_key_id=${id}&limit=1`)).body.logs
+    expect(last).toMatchObject({status_code: 429, mode: 'cheap'})
+  })
+
+  it('a budget held only by requests in flight is a retryable 429 (rate_limit_error, Retry-After 2)', async () => {
+    fx.openai.reset()
+    fx.openai.behave('gpt-4o-mini', {hang: true, times: 1})
+    // Any request's worst case is more than this budget: one in flight holds all of it.
+    const {key, id} = await fx.newKey({monthly_budget_usd: 0.00001})
+    const abort = new AbortController()
+    const pending = clientFor(key).chat.completions.create({model: 'cheap-gpt', messages: [{role: 'user', content: 'x'}]}, {signal: abort.signal}).catch((e) => e)
+    try {
+      await waitFor(async () => fx.openai.requests.some((r) => r.json?.model === 'gpt-4o-mini'))
+      const refused = await clientFor(key).chat.completions.create({model: 'cheap-gpt', messages: [{role: 'user', content: 'y'}]}).catch((e) => e)
+      expect(refused.status).toBe(429)
+      expect(refused.error).toMatchObject({code: 'BUDGET_EXCEEDED', type: 'rate_limit_error', reason: 'in_flight', spend_usd: 0})
+      expect(refused.headers.get('retry-after')).toBe('2')
+    } finally {
+      abort.abort()
+      await pending
+    }
+    // The hold is released with the request: the key works again.
+    await waitFor(async () => (await ask(clientFor(key), 'cheap-gpt').then(() => true, () => false)))
+    expect((await fx.daemon.admin('GET', `/admin/v1/apikeys/${id}`)).body.current_spend_usd).toBeGreaterThan(0)
+  })
+})
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('timed out waiting')
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
+
 describe('rate limits', () => {
+  it('a request that alone needs more tokens than the key\'s per-minute limit is refused at once, without a Retry-After that could not help', async () => {
+    const {key} = await fx.newKey({rate_limit_tpm: 100})
+    const response = await fetch(`${fx.daemon.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${key}`, 'content-type': 'application/json'},
+      body: JSON.stringify({model: 'strong-gpt', max_tokens: 5000, messages: [{role: 'user', content: 'x'}]}),
+    })
+    expect(response.status).toBe(429)
+    expect(response.headers.get('retry-after')).toBeNull()
+    const body = await response.json()
+    expect(body.error).toMatchObject({code: 'RATE_LIMITED', limit: 'tokens', limit_per_minute: 100, request_tokens: expect.any(Number)})
+    expect(body.error.message).toContain('more than API key')
+    expect(body.error.suggestion).toContain('--rate-limit-tpm')
+    // A request that fits is served.
+    expect((await clientFor(key).chat.completions.create({model: 'strong-gpt', max_tokens: 20, messages: [{role: 'user', content: 'x'}]})).choices[0].message.content).toBe('echo: x')
+  })
+
   it('429 with Retry-After past the requests-per-minute limit', async () => {
     const {key} = await fx.newKey({rate_limit_rpm: 2})
     const client = clientFor(key)

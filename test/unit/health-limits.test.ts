@@ -104,6 +104,13 @@ describe('RateLimiter', () => {
     limiter.settleTokens('k', -800, 1000)
     expect(limiter.admit('k', limits, 200, 2000).ok).toBe(true)
   })
+
+  it('refuses a request that alone needs more tokens than the minute allows, even in an empty window (no wait would help)', () => {
+    const limiter = new RateLimiter()
+    const limits = {requestsPerMinute: 0, tokensPerMinute: 100}
+    expect(limiter.admit('k', limits, 5010, 0)).toEqual({ok: false, limit: 'tokens', retryAfterSec: null, limitValue: 100, requestTokens: 5010})
+    expect(limiter.admit('k', limits, 100, 0).ok).toBe(true)
+  })
 })
 
 describe('failover classification', () => {

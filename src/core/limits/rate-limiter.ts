@@ -48,7 +48,11 @@ export interface RateLimits {
   tokensPerMinute: number
 }
 
-export type RateDecision = {ok: true} | {ok: false; limit: 'requests' | 'tokens'; retryAfterSec: number; limitValue: number}
+export type RateDecision =
+  | {ok: true}
+  | {ok: false; limit: 'requests' | 'tokens'; retryAfterSec: number; limitValue: number}
+  /** The request alone needs more tokens than the whole minute allows: no wait makes it fit. */
+  | {ok: false; limit: 'tokens'; retryAfterSec: null; limitValue: number; requestTokens: number}
 
 export class RateLimiter {
   private readonly requests = new Map<string, MinuteCounter>()
@@ -61,8 +65,10 @@ export class RateLimiter {
     if (requests && requests.total(now) + 1 > limits.requestsPerMinute) {
       return {ok: false, limit: 'requests', retryAfterSec: requests.secondsUntilRoom(1, limits.requestsPerMinute, now), limitValue: limits.requestsPerMinute}
     }
-    // An empty window admits one request even if it alone exceeds the limit; else it could never run.
-    if (tokens && tokens.total(now) > 0 && tokens.total(now) + estimatedTokens > limits.tokensPerMinute) {
+    if (tokens && estimatedTokens > limits.tokensPerMinute) {
+      return {ok: false, limit: 'tokens', retryAfterSec: null, limitValue: limits.tokensPerMinute, requestTokens: Math.ceil(estimatedTokens)}
+    }
+    if (tokens && tokens.total(now) + estimatedTokens > limits.tokensPerMinute) {
       return {ok: false, limit: 'tokens', retryAfterSec: tokens.secondsUntilRoom(estimatedTokens, limits.tokensPerMinute, now), limitValue: limits.tokensPerMinute}
     }
     requests?.add(1, now)
