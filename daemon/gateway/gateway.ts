@@ -2,7 +2,7 @@ import {billableUsage, costUsd, interruptedStreamUsage, maxCostUsd, outputCeilin
 import {TokenHubError, isTokenHubError} from '../../src/core/errors.js'
 import {backoffMs, blameFor, nextStep, type AttemptFailure} from '../../src/core/failover.js'
 import type {AttemptRecord, RequestLogRecord} from '../../src/core/request-log.js'
-import {rewardOf, tokenBucket, type ThompsonBandit} from '../../src/core/routing/thompson.js'
+import {failedBeforeAnswer, rewardOf, tokenBucket, type ThompsonBandit} from '../../src/core/routing/thompson.js'
 import type {Capability, RoutableModel, RoutingPolicy} from '../../src/core/routing/types.js'
 import type {ApiKeyScope} from '../../src/core/schemas/apikey.js'
 import type {RateLimiter} from '../../src/core/limits/rate-limiter.js'
@@ -566,8 +566,14 @@ export class Gateway {
     // The bandit learns from every answered request (not from a client that left).
     const observed = model !== null && state.policy !== null && outcome.errorClass !== 'client_aborted'
     const bucket = tokenBucket(state.estimate)
-    const reward = observed ? rewardOf({success, latencyMs, costUsd: cost, latencyBudgetMs: state.policy!.maxLatencyMs, costBudgetUsd: state.policy!.maxBudgetUsd}) : null
-    if (observed) deps.bandit.update(model.id, bucket, reward!)
+    // The answering model is rewarded for its own attempt's latency, not for the failed ones before it;
+    // those models earn 0 each (failedBeforeAnswer), or a model rescued by failover would never be learnt.
+    const answerLatencyMs = state.attempts.at(-1)?.latency_ms ?? latencyMs
+    const reward = observed ? rewardOf({success, latencyMs: answerLatencyMs, costUsd: cost, latencyBudgetMs: state.policy!.maxLatencyMs, costBudgetUsd: state.policy!.maxBudgetUsd}) : null
+    if (observed) {
+      deps.bandit.update(model.id, bucket, reward!)
+      for (const failed of failedBeforeAnswer(state.attempts, model.id)) deps.bandit.update(failed, bucket, 0)
+    }
     const record: RequestLogRecord = {
       request_id: call.requestId,
       timestamp: new Date().toISOString(),

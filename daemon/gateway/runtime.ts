@@ -4,7 +4,7 @@ import type {AuditRecord} from '../../src/core/audit.js'
 import {RateLimiter} from '../../src/core/limits/rate-limiter.js'
 import {observationFromLog, RollupStore, type RollupRecord} from '../../src/core/metrics/rollup.js'
 import type {RequestLogRecord} from '../../src/core/request-log.js'
-import {ThompsonBandit, type TokenBucket} from '../../src/core/routing/thompson.js'
+import {failedBeforeAnswer, ThompsonBandit, type TokenBucket} from '../../src/core/routing/thompson.js'
 import type {EventBus} from '../../src/events/bus.js'
 import type {Logger} from '../../src/logging/logger.js'
 import type {ConfigStore} from '../../src/store/config-store.js'
@@ -238,7 +238,9 @@ async function replayRecent(deps: {journals: GatewayRuntime['journals']; logs: R
     const {type: _type, ...rest} = record as RequestLogRecord & {type: string}
     deps.logs.add(rest)
     if (rest.reward !== null && rest.reward !== undefined && rest.model_id && rest.token_bucket) {
-      deps.bandit.update(rest.model_id, rest.token_bucket as TokenBucket, rest.reward, Date.parse(rest.timestamp))
+      const at = Date.parse(rest.timestamp)
+      deps.bandit.update(rest.model_id, rest.token_bucket as TokenBucket, rest.reward, at)
+      for (const failed of failedBeforeAnswer(rest.attempts ?? [], rest.model_id)) deps.bandit.update(failed, rest.token_bucket as TokenBucket, 0, at)
     }
     requests++
   }

@@ -56,6 +56,10 @@ describe('failover', () => {
       ['backup', 200],
     ])
     expect(log.alias_from).toBe('try-fails-500')
+    // The bandit learns the failure too (a 0 for fails-500), not only the rescuer's success.
+    const posteriors = (await fx.daemon.admin('GET', '/admin/v1/rewards')).body.posteriors
+    expect(posteriors.find((p: {model_id: string}) => p.model_id === 'fails-500')).toMatchObject({samples: expect.any(Number)})
+    expect(posteriors.find((p: {model_id: string}) => p.model_id === 'fails-500').mean).toBeLessThan(0.5)
   })
 
   it('moves on from a 429 at once and cools the model down for Retry-After', async () => {

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {findAlias, orderVariants, type AliasDefinition} from '../../src/core/routing/alias.js'
 import {selectModels, type SelectInput} from '../../src/core/routing/select.js'
-import {rewardOf, ThompsonBandit, tokenBucket} from '../../src/core/routing/thompson.js'
+import {failedBeforeAnswer, rewardOf, ThompsonBandit, tokenBucket} from '../../src/core/routing/thompson.js'
 import type {ModelSignals, RoutableModel, RoutingPolicy} from '../../src/core/routing/types.js'
 
 function model(id: string, overrides: Partial<RoutableModel> = {}): RoutableModel {
@@ -137,6 +137,22 @@ function seeded(seed: number): () => number {
     return s / 0x1_0000_0000
   }
 }
+
+describe('failed attempts and the bandit', () => {
+  it('every model that failed a request before another answered earns a 0, once; request faults and skips do not count', () => {
+    const attempts = [
+      {model_id: 'bad', error_class: 'transient'},
+      {model_id: 'bad', error_class: 'transient'},
+      {model_id: 'limited', error_class: 'rate_limited'},
+      {model_id: 'open', error_class: 'unhealthy'},
+      {model_id: 'picky', error_class: 'client_error'},
+      {model_id: 'good', error_class: null},
+    ]
+    expect(failedBeforeAnswer(attempts, 'good')).toEqual(['bad', 'limited'])
+    // All failed: the last one's own reward (0) is its update; the others get theirs here.
+    expect(failedBeforeAnswer([{model_id: 'a', error_class: 'timeout'}, {model_id: 'b', error_class: 'network'}], 'b')).toEqual(['a'])
+  })
+})
 
 describe('ThompsonBandit', () => {
   it('learns which arm pays and keeps inspectable posteriors', () => {

@@ -47,6 +47,19 @@ export interface RewardInput {
   costBudgetUsd?: number
 }
 
+/** Attempt failures that are the model's (or its provider's) doing, not the request's. */
+const MODEL_FAILURES = new Set(['transient', 'timeout', 'network', 'upstream_config', 'upstream_auth', 'rate_limited'])
+
+/**
+ * The models a request tried and that failed it before another answered (or before it gave up):
+ * each earns a reward of 0, once per request. The answering model's own outcome is its reward.
+ */
+export function failedBeforeAnswer(attempts: ReadonlyArray<{model_id: string; error_class: string | null}>, answeredBy: string | null): string[] {
+  const failed = new Set<string>()
+  for (const attempt of attempts) if (attempt.error_class !== null && MODEL_FAILURES.has(attempt.error_class) && attempt.model_id !== answeredBy) failed.add(attempt.model_id)
+  return [...failed]
+}
+
 /** 0 for a failure; for a success 1 minus up to 0.25 for latency and 0.25 for cost. */
 export function rewardOf(input: RewardInput): number {
   if (!input.success) return 0
