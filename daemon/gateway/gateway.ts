@@ -1,4 +1,4 @@
-import {billableUsage, costUsd, interruptedStreamUsage, maxCostUsd, outputCeiling, roundUsd, type OutputRequest} from '../../src/core/cost.js'
+import {billableUsage, costUsd, interruptedStreamUsage, maxCostUsd, maxOutputTokens, outputCeiling, roundUsd, type OutputRequest} from '../../src/core/cost.js'
 import {TokenHubError, isTokenHubError} from '../../src/core/errors.js'
 import {backoffMs, blameFor, nextStep, type AttemptFailure} from '../../src/core/failover.js'
 import type {AttemptRecord, RequestLogRecord} from '../../src/core/request-log.js'
@@ -553,9 +553,10 @@ export class Gateway {
       cost = costUsd(model, usage.input, usage.output)
       usageSource = 'estimate'
     } else if (model && outcome.fallback === 'reservation') {
-      // The answering model's own worst case, not the hold taken for the dearest candidate.
-      usage = {input: state.estimate, output: 0}
-      cost = maxCostUsd(model, state.estimate, state.output)
+      // The answering model's own worst case, not the hold taken for another candidate; the
+      // output billed is recorded, so tokens times prices still make the cost.
+      usage = {input: state.estimate, output: maxOutputTokens(model, state.output)}
+      cost = costUsd(model, usage.input, usage.output)
       usageSource = 'reservation'
     } else if (model && outcome.fallback === 'input_estimate') {
       usage = {input: state.estimate, output: 0}

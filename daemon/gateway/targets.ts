@@ -62,12 +62,16 @@ export function retryAfterSec(health: HealthRegistry, models: readonly {id: stri
   return Math.max(1, Math.ceil(ms / 1000))
 }
 
-function noTargetError(input: ResolveInput, requested: string, skipped: Candidate[], alias?: string): TokenHubError {
-  const reasons = [...new Set(skipped.map((c) => c.skipReason))]
+function noTargetError(input: ResolveInput, requested: string, allSkipped: Candidate[], alias?: string): TokenHubError {
+  const reasons = [...new Set(allSkipped.map((c) => c.skipReason))]
+  const auto = AUTO_MODELS.has(requested)
+  // For auto, the models this key may not use are none of its business: not listed (a named
+  // model or alias the client sent is, so it learns why).
+  const skipped = auto ? allSkipped.filter((c) => c.skipReason !== 'not_allowed') : allSkipped
   const details = {requested_model: requested, ...(alias !== undefined && {alias}), skipped: skipped.map((c) => ({model_id: c.modelId, reason: c.skipReason, detail: c.skipDetail}))}
   // An aliased id names the models it stands for: "claude-opus-5-5" (alias claude-* -> claude).
-  const target = AUTO_MODELS.has(requested) ? undefined : alias !== undefined ? `model "${requested}" (alias ${alias} -> ${skipped.map((c) => c.modelId).join(', ')})` : `model "${requested}"`
-  if (skipped.length > 0 && reasons.every((r) => r === 'not_allowed')) {
+  const target = auto ? undefined : alias !== undefined ? `model "${requested}" (alias ${alias} -> ${skipped.map((c) => c.modelId).join(', ')})` : `model "${requested}"`
+  if (allSkipped.length > 0 && reasons.every((r) => r === 'not_allowed')) {
     return new TokenHubError('FORBIDDEN', `this API key may not use ${target ?? 'any eligible model'}`, {details})
   }
   if (skipped.length > 0 && reasons.every((r) => r === 'context_overflow')) {
@@ -78,7 +82,7 @@ function noTargetError(input: ResolveInput, requested: string, skipped: Candidat
   if (target !== undefined && skipped.length > 0 && reasons.every((r) => r === 'unsupported_endpoint')) {
     return new TokenHubError('VALIDATION', `${target} cannot serve this endpoint: ${skipped[0].skipDetail}`, {details})
   }
-  const summary = skipped.length ? skipped.map((c) => `${c.modelId}: ${c.skipReason}`).join(', ') : 'no models are registered'
+  const summary = skipped.length ? skipped.map((c) => `${c.modelId}: ${c.skipReason}`).join(', ') : allSkipped.length ? 'none this key may use' : 'no models are registered'
   const waiting = skipped.filter((c) => TEMPORARY.has(c.skipReason!)).map((c) => input.catalog.get(c.modelId)).filter((m): m is RoutableModel => m !== undefined)
   const retryAfter = retryAfterSec(input.health, waiting)
   return new TokenHubError('NO_ELIGIBLE_MODEL', `no eligible model for "${requested || 'auto'}" (${summary})`, {details: retryAfter === null ? details : {...details, retry_after_s: retryAfter}})
@@ -105,6 +109,13 @@ export function resolveTargets(input: ResolveInput): ResolvedTargets {
   if (!AUTO_MODELS.has(requested)) {
     const alias = findAlias(input.catalog.aliases(), requested)
     if (!alias) {
+      const disabled = input.catalog.aliases().find((a) => !a.enabled && a.name === requested)
+      if (disabled) {
+        throw new TokenHubError('NOT_FOUND', `alias "${requested}" is disabled`, {
+          details: {requested_model: requested, alias: requested},
+          suggestion: `Enable it (tokenhub alias set ${requested} --model <id>=<weight> ..., without --disable) or send another model.`,
+        })
+      }
       throw new TokenHubError('NOT_FOUND', `model "${requested}" is not registered and no alias matches it`, {
         details: {requested_model: requested},
         suggestion: `Register it (tokenhub model add --id ${requested} ...), alias it to a registered model (tokenhub alias set ${requested} --model <id>), or send "auto".`,

@@ -41,11 +41,16 @@ export interface OutputRequest {
   choices: number
 }
 
-/** The most a request can cost: its input estimate plus max_tokens (clamped to the model's output cap, as sent), else that cap; per answer asked for. */
-export function maxCostUsd(prices: Prices & {maxOutputTokens: number | null}, inputTokens: number, output: OutputRequest): number {
-  const cap = prices.maxOutputTokens
+/** The most output a request can produce: max_tokens (clamped to the model's output cap, as sent), else that cap; per answer asked for. */
+export function maxOutputTokens(model: {maxOutputTokens: number | null}, output: OutputRequest): number {
+  const cap = model.maxOutputTokens
   const perChoice = output.requested === null ? (cap ?? DEFAULT_MAX_OUTPUT) : cap ? Math.min(output.requested, cap) : output.requested
-  return costUsd(prices, inputTokens, perChoice * output.choices)
+  return perChoice * output.choices
+}
+
+/** The most a request can cost: its input estimate plus maxOutputTokens. */
+export function maxCostUsd(prices: Prices & {maxOutputTokens: number | null}, inputTokens: number, output: OutputRequest): number {
+  return costUsd(prices, inputTokens, maxOutputTokens(prices, output))
 }
 
 /** Usage figures beyond this are not believed (no request has ten million tokens). */

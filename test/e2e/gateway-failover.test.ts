@@ -95,6 +95,22 @@ describe('failover', () => {
     expect(error.headers.get('retry-after')).toBe('7')
   })
 
+  it('for auto, NO_ELIGIBLE_MODEL lists only the models the key may use (only-429 is still cooling down)', async () => {
+    const {key} = await fx.newKey({allowed_models: ['only-429']})
+    const limited = new OpenAI({apiKey: key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
+    const error = await limited.chat.completions.create({model: 'auto', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(error.status).toBe(503)
+    expect(error.error.skipped.map((s: {model_id: string}) => s.model_id)).toEqual(['only-429'])
+    expect(error.message).not.toContain('backup')
+  })
+
+  it('a disabled alias says so (not "not registered")', async () => {
+    await fx.daemon.admin('PUT', '/admin/v1/aliases/off-alias', {variants: [{model_id: 'backup', weight: 1}], enabled: false})
+    const error = await client.chat.completions.create({model: 'off-alias', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(error.status).toBe(404)
+    expect(error.message).toContain('alias "off-alias" is disabled')
+  })
+
   it('moves on from an upstream that does not answer in time', async () => {
     fx.openai.behave('hangs', {hang: true})
     const started = Date.now()
