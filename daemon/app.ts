@@ -6,7 +6,7 @@ import type {Logger} from '../src/logging/logger.js'
 import {apiKeyRoutes} from './admin/apikey-routes.js'
 import {requireAdminToken, requireBearer} from './admin/auth.js'
 import type {AdminDeps, AdminRoute} from './admin/deps.js'
-import {rejectUnknownQuery} from './admin/pagination.js'
+import {rejectAmbiguousQuery, rejectUnknownQuery} from './admin/pagination.js'
 import {registryRoutes} from './admin/registry-routes.js'
 import {observabilityRoutes} from './admin/observability-routes.js'
 import {runtimeRoutes} from './admin/runtime-routes.js'
@@ -146,12 +146,12 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
   }
 }
 
-/** The route's handler, after a 400 for a query parameter it does not read. */
+/** The route's handler, after a 400 for a query parameter it does not read, or one given twice or empty. */
 function checkedQuery(route: AdminRoute): AdminRoute['handler'] {
-  if (route.query === 'any') return route.handler
-  const allowed = route.query ?? []
+  const allowed = route.query === 'any' ? null : (route.query ?? [])
   return (ctx) => {
-    rejectUnknownQuery(ctx.query, allowed)
+    rejectAmbiguousQuery(ctx.query)
+    if (allowed) rejectUnknownQuery(ctx.query, allowed)
     return route.handler(ctx)
   }
 }

@@ -12,6 +12,19 @@ export function rejectUnknownQuery(query: URLSearchParams, allowed: readonly str
   }
 }
 
+/**
+ * A 400 for a parameter given twice (which one would count?) or a filter given empty (it would
+ * quietly mean "no filter": a wider answer than asked for). An empty limit or offset is the default.
+ */
+export function rejectAmbiguousQuery(query: URLSearchParams): void {
+  const seen = new Set<string>()
+  for (const [name, value] of query) {
+    if (seen.has(name)) throw validation(`query parameter "${name}" is given more than once; give it once`)
+    seen.add(name)
+    if (value === '' && !(PAGE as readonly string[]).includes(name)) throw validation(`query parameter "${name}" is empty; give a value or leave it out`)
+  }
+}
+
 export const DEFAULT_PAGE_LIMIT = 500
 export const MAX_PAGE_LIMIT = 5000
 

@@ -76,6 +76,15 @@ describe('strict queries, bodies and verbs', () => {
       expect(response.status, path).toBe(400)
     }
     expect((await daemon.admin('GET', '/admin/v1/logs?modle=x')).body.error.message).toContain('unknown query parameter "modle"')
+    // Twice, or a filter left empty: which one counts, or no filter at all? A 400 instead.
+    const twice = await daemon.admin('GET', '/admin/v1/tsdb/query?metric=requests&metric=cost')
+    expect(twice.status).toBe(400)
+    expect(twice.body.error.message).toContain('"metric" is given more than once')
+    const empty = await daemon.admin('GET', '/admin/v1/tsdb/query?metric=requests&model_id=')
+    expect(empty.status).toBe(400)
+    expect(empty.body.error.message).toContain('"model_id" is empty')
+    expect((await daemon.admin('GET', '/admin/v1/logs?model=')).status).toBe(400)
+    expect((await daemon.admin('GET', '/admin/v1/logs?limit=&offset=')).status).toBe(200)
     expect((await daemon.admin('GET', '/admin/v1/models?provider_id=p&limit=1')).status).toBe(200)
     expect((await daemon.admin('GET', '/admin/v1/aliases?limit=1&offset=0')).body).toMatchObject({total: 1, items: [{name: 'gpt-4'}]})
     for (const query of ['last_event_id=abc', 'backlog=1001', 'typo=1']) {
