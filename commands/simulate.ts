@@ -8,8 +8,9 @@ import {ROUTING_MODES} from '../src/core/schemas/common.js'
 
 export default class Simulate extends BaseCommand {
   static override summary = 'What-if routing: every model with its score, score components and skip reason (sends nothing upstream)'
-  static override args = {json: Args.string({ignoreStdin: true, description: 'Scenario as JSON: {"mode","token_count","max_budget_usd","max_latency_ms","min_weight","model_hint"}'})}
+  static override args = {json: Args.string({ignoreStdin: true, description: 'Scenario as JSON: {"model","mode","token_count","output_tokens","max_budget_usd","max_latency_ms","min_weight","model_hint","capability","api_key_id"}'})}
   static override flags = {
+    model: Flags.string({description: 'The request\'s model: a registered id, an alias, or auto [default: auto]'}),
     mode: Flags.string({description: 'Routing mode', options: [...ROUTING_MODES]}),
     tokens: numberFlag('Input tokens of the imagined request [default: 500]', {min: 0, max: 100_000_000, integer: true}),
     'max-budget-usd': numberFlag('Per-request budget (0 = unlimited)', {min: 0}),
@@ -22,11 +23,13 @@ export default class Simulate extends BaseCommand {
     `<%= config.bin %> simulate '{"mode":"cheap","token_count":500}'`,
     `<%= config.bin %> simulate '{"mode":"high_confidence","token_count":2000,"max_budget_usd":0.10}'`,
     '<%= config.bin %> simulate --mode fast --tokens 8000',
+    '<%= config.bin %> simulate --model claude-sonnet --tokens 2000',
   ]
 
   async run(): Promise<SimulationDto> {
     const {args, flags} = await this.parse(Simulate)
     const body = bodyFrom(args.json, {
+      model: flags.model,
       mode: flags.mode,
       token_count: flags.tokens,
       max_budget_usd: flags['max-budget-usd'],

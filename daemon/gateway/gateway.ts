@@ -24,7 +24,7 @@ import {planRequest, type Dialect, type Endpoint} from '../../src/providers/plan
 import {policyFrom} from './policy.js'
 import type {ProviderKeys} from './provider-keys.js'
 import type {RecordQueue} from './record-queue.js'
-import {AUTO_MODELS, resolveTargets, retryAfterSec, type ResolvedTargets} from './targets.js'
+import {AUTO_MODELS, resolveTargets, retryAfterSec, unknownModelError, type ResolvedTargets} from './targets.js'
 import type {UpstreamClient} from './upstream-client.js'
 
 export interface GatewayDeps {
@@ -214,9 +214,7 @@ export class Gateway {
     if (AUTO_MODELS.has(requested)) return undefined
     const explicit = catalog.get(requested)
     const alias = explicit ? undefined : findAlias(catalog.aliases(), requested)
-    if (!explicit && !alias) {
-      throw new TokenHubError('NOT_FOUND', `model "${requested}" is not registered and no alias matches it`, {details: {requested_model: requested}})
-    }
+    if (!explicit && !alias) throw unknownModelError(catalog, requested)
     const candidates = explicit ? [explicit] : alias!.variants.map((v) => catalog.get(v.model_id)).filter((m): m is RoutableModel => m !== undefined)
     const allowed = candidates.filter((m) => (!key.allowed_models || key.allowed_models.includes(m.id)) && (!key.allowed_providers || key.allowed_providers.includes(m.providerId)))
     if (candidates.length > 0 && allowed.length === 0) {

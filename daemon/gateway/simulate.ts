@@ -8,6 +8,8 @@ import type {Candidate} from '../../src/core/routing/types.js'
 import type {ConfigStore} from '../../src/store/config-store.js'
 import type {RoutingConfig} from '../../src/store/document.js'
 import type {ModelCatalog} from './catalog.js'
+import {findAlias, orderVariants} from '../../src/core/routing/alias.js'
+import {AUTO_MODELS, hintedModel, unknownModelError} from './targets.js'
 import type {HealthRegistry} from './health-registry.js'
 
 export type SimulatedCandidate = SimulationDto['candidates'][number]
@@ -51,8 +53,20 @@ export function simulateRouting(
   if (input.api_key_id !== undefined && !key) throw notFound('API key', input.api_key_id)
   const tokens = input.token_count ?? 500
   const mode = input.mode ?? defaults.default_mode
+  // A named model is the only candidate, an alias its variants in pick order (as the gateway would
+  // try them); an unknown name is the gateway's 404.
+  const requested = input.model?.trim() ?? ''
+  let models = deps.catalog.all()
+  let aliasFrom: string | null = null
+  if (!AUTO_MODELS.has(requested)) {
+    const explicit = deps.catalog.get(requested)
+    const alias = explicit ? undefined : findAlias(deps.catalog.aliases(), requested)
+    if (!explicit && !alias) throw unknownModelError(deps.catalog, requested)
+    aliasFrom = alias?.name ?? null
+    models = explicit ? [explicit] : orderVariants(alias!, {apiKeyId: key?.id ?? null, random: Math.random, turn: 0}).flatMap((id) => deps.catalog.get(id) ?? [])
+  }
   const decision = selectModels({
-    models: deps.catalog.all(),
+    models,
     signals: (id) => {
       const model = deps.catalog.get(id)
       return model ? deps.health.signals(id, model.providerId) : undefined
@@ -79,14 +93,20 @@ export function simulateRouting(
   const locked = decision.ranked
     .filter((c) => !deps.keyUsable(c.providerId))
     .map((c): Candidate => ({...c, score: null, components: null, skipReason: 'vault_locked', skipDetail: 'the vault is locked, so this provider\'s API key cannot be used'}))
-  if (input.model_hint) {
-    const hinted = ranked.find((c) => c.modelId === input.model_hint)
-    if (hinted) ranked = [hinted, ...ranked.filter((c) => c !== hinted)]
+  if (aliasFrom) {
+    // An alias's variants are tried in its pick order, not by score.
+    const order = models.map((m) => m.id)
+    ranked = [...ranked].sort((a, b) => order.indexOf(a.modelId) - order.indexOf(b.modelId))
+  } else if (input.model_hint && AUTO_MODELS.has(requested)) {
+    const eligible = ranked.flatMap((c) => deps.catalog.get(c.modelId) ?? [])
+    const hinted = hintedModel({catalog: deps.catalog, apiKeyId: key?.id ?? null, random: Math.random, turns: new Map()}, eligible, input.model_hint)
+    if (hinted) ranked = [...ranked.filter((c) => c.modelId === hinted.id), ...ranked.filter((c) => c.modelId !== hinted.id)]
   }
   return {
     mode,
     token_count: tokens,
     chosen: ranked[0]?.modelId ?? null,
+    alias_from: aliasFrom,
     vault_locked: deps.vaultLocked,
     candidates: [...ranked.map((c, i) => toWire(c, i + 1)), ...locked.map((c) => toWire(c, null)), ...decision.skipped.map((c) => toWire(c, null))],
   }

@@ -88,6 +88,20 @@ function noTargetError(input: ResolveInput, requested: string, allSkipped: Candi
   return new TokenHubError('NO_ELIGIBLE_MODEL', `no eligible model for "${requested || 'auto'}" (${summary})`, {details: retryAfter === null ? details : {...details, retry_after_s: retryAfter}})
 }
 
+/** The 404 for a `model` that is neither a registered id nor an enabled alias. */
+export function unknownModelError(catalog: ModelCatalog, requested: string): TokenHubError {
+  if (catalog.aliases().some((a) => !a.enabled && a.name === requested)) {
+    return new TokenHubError('NOT_FOUND', `alias "${requested}" is disabled`, {
+      details: {requested_model: requested, alias: requested},
+      suggestion: `Enable it (tokenhub alias set ${requested} --model <id>=<weight> ..., without --disable) or send another model.`,
+    })
+  }
+  return new TokenHubError('NOT_FOUND', `model "${requested}" is not registered and no alias matches it`, {
+    details: {requested_model: requested},
+    suggestion: `Register it (tokenhub model add --id ${requested} ...), alias it to a registered model (tokenhub alias set ${requested} --model <id>), or send "auto".`,
+  })
+}
+
 /**
  * Turns the request's `model` into the ordered list of models to try: a registered id (just that
  * model), an alias (its variants, the weighted pick first), or auto (every eligible model, best
@@ -108,19 +122,7 @@ export function resolveTargets(input: ResolveInput): ResolvedTargets {
 
   if (!AUTO_MODELS.has(requested)) {
     const alias = findAlias(input.catalog.aliases(), requested)
-    if (!alias) {
-      const disabled = input.catalog.aliases().find((a) => !a.enabled && a.name === requested)
-      if (disabled) {
-        throw new TokenHubError('NOT_FOUND', `alias "${requested}" is disabled`, {
-          details: {requested_model: requested, alias: requested},
-          suggestion: `Enable it (tokenhub alias set ${requested} --model <id>=<weight> ..., without --disable) or send another model.`,
-        })
-      }
-      throw new TokenHubError('NOT_FOUND', `model "${requested}" is not registered and no alias matches it`, {
-        details: {requested_model: requested},
-        suggestion: `Register it (tokenhub model add --id ${requested} ...), alias it to a registered model (tokenhub alias set ${requested} --model <id>), or send "auto".`,
-      })
-    }
+    if (!alias) throw unknownModelError(input.catalog, requested)
     const turn = input.turns.get(alias.name) ?? 0
     input.turns.set(alias.name, turn + 1)
     const order = orderVariants(alias, {apiKeyId: input.apiKeyId, random: input.random, turn})
@@ -134,15 +136,28 @@ export function resolveTargets(input: ResolveInput): ResolvedTargets {
 
   const decision = decide(input, input.catalog.all())
   let targets = decision.ranked.map((c) => input.catalog.get(c.modelId)!)
-  if (input.hint) {
-    const hinted = targets.find((m) => m.id === input.hint)
-    if (hinted) targets = [hinted, ...targets.filter((m) => m !== hinted)]
-  }
+  const hinted = input.hint ? hintedModel(input, targets, input.hint) : undefined
+  if (hinted) targets = [hinted, ...targets.filter((m) => m !== hinted)]
   if (targets.length === 0) throw noTargetError(input, requested, decision.skipped)
-  const best = decision.ranked[0]
-  const reason =
+  // The reason speaks of the model tried first (the hinted one when there is one).
+  const best = decision.ranked.find((c) => c.modelId === targets[0].id)!
+  const score =
     input.policy.mode === 'thompson'
       ? `thompson sample=${best.sample?.toFixed(3)} of ${decision.ranked.length}`
       : `mode=${input.policy.mode} score=${best.score?.toFixed(4)} of ${decision.ranked.length}`
-  return {targets, decision, requestedModel: requested || 'auto', aliasFrom: null, reason}
+  return {targets, decision, requestedModel: requested || 'auto', aliasFrom: null, reason: hinted ? `hint ${input.hint}; ${score}` : score}
+}
+
+/** The eligible model a hint names: a model id, or an alias's first eligible variant in its pick order. */
+export function hintedModel(input: Pick<ResolveInput, 'catalog' | 'apiKeyId' | 'random' | 'turns'>, eligible: readonly RoutableModel[], hint: string): RoutableModel | undefined {
+  const direct = eligible.find((m) => m.id === hint)
+  if (direct) return direct
+  const alias = findAlias(input.catalog.aliases(), hint)
+  if (!alias) return undefined
+  const order = orderVariants(alias, {apiKeyId: input.apiKeyId, random: input.random, turn: input.turns.get(alias.name) ?? 0})
+  for (const id of order) {
+    const found = eligible.find((m) => m.id === id)
+    if (found) return found
+  }
+  return undefined
 }

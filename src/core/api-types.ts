@@ -143,6 +143,8 @@ export interface SimulationDto {
   mode: string
   token_count: number
   chosen: string | null
+  /** The alias the simulated `model` named, when it named one. */
+  alias_from?: string | null
   /** The vault is locked: providers with a key are skipped (vault_locked), as the gateway would. */
   vault_locked: boolean
   candidates: Array<{

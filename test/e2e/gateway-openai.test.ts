@@ -332,4 +332,40 @@ describe('other OpenAI endpoints', () => {
     expect(body.estimated_cost_usd).toBeGreaterThan(0)
     expect(fx.openai.requests.at(-1)!.json.temperature).toBe(0.2)
   })
+
+  it('a /v1/chat model_hint may name an alias; the routing reason is about the model tried first', async () => {
+    await fx.daemon.admin('PUT', '/admin/v1/aliases/hint-strong', {variants: [{model_id: 'strong-gpt', weight: 1}]})
+    const chat = async (hint: string) => {
+      const response = await fetch(`${fx.daemon.url}/v1/chat`, {
+        method: 'POST',
+        headers: {authorization: `Bearer ${fx.key}`, 'content-type': 'application/json'},
+        body: JSON.stringify({request: {messages: [{role: 'user', content: 'hinted'}], model_hint: hint}, policy: {mode: 'cheap'}}),
+      })
+      return response.json()
+    }
+    const byAlias = await chat('hint-strong')
+    expect(byAlias.negotiated_model).toBe('strong-gpt')
+    expect(byAlias.routing_reason).toMatch(/^hint hint-strong; mode=cheap score=/)
+    // The score quoted is strong-gpt's, as simulate shows it, not the cheapest model's.
+    const simulated = (await fx.daemon.admin('POST', '/admin/v1/routing/simulate', {mode: 'cheap', model_hint: 'hint-strong'})).body
+    expect(simulated.chosen).toBe('strong-gpt')
+    const strong = simulated.candidates.find((c: {model_id: string}) => c.model_id === 'strong-gpt')
+    expect(byAlias.routing_reason).toContain(`score=${strong.score.toFixed(4)}`)
+  })
+
+  it('simulate takes the request\'s model: a named model alone, an alias\'s variants, the gateway\'s 404 for an unknown name', async () => {
+    const named = (await fx.daemon.admin('POST', '/admin/v1/routing/simulate', {model: 'strong-gpt'})).body
+    expect(named.chosen).toBe('strong-gpt')
+    expect(named.candidates.map((c: {model_id: string}) => c.model_id)).toEqual(['strong-gpt'])
+    await fx.daemon.admin('PUT', '/admin/v1/aliases/sim-pair', {variants: [{model_id: 'cheap-gpt', weight: 1}, {model_id: 'strong-gpt', weight: 0}]})
+    const aliased = (await fx.daemon.admin('POST', '/admin/v1/routing/simulate', {model: 'sim-pair', mode: 'high_confidence'})).body
+    expect(aliased).toMatchObject({chosen: 'cheap-gpt', alias_from: 'sim-pair'})
+    expect(aliased.candidates.map((c: {model_id: string; rank: number}) => [c.model_id, c.rank])).toEqual([
+      ['cheap-gpt', 1],
+      ['strong-gpt', 2],
+    ])
+    const unknown = await fx.daemon.admin('POST', '/admin/v1/routing/simulate', {model: 'gpt-99'})
+    expect(unknown.status).toBe(404)
+    expect(unknown.body.error.message).toContain('"gpt-99" is not registered')
+  })
 })

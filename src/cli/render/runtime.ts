@@ -75,7 +75,8 @@ export function logsTable(rows: RequestLogDto[], empty = 'No requests yet.'): st
 
 export function simulationTable(result: SimulationDto): string {
   const locked = result.vault_locked ? ' (the vault is locked: providers with an API key are skipped; run `tokenhub vault unlock`)' : ''
-  const head = `mode ${result.mode}, ~${result.token_count} input tokens: ${result.chosen ? `would route to ${result.chosen}` : 'no eligible model'}${locked}`
+  const via = result.alias_from ? ` (alias ${result.alias_from})` : ''
+  const head = `mode ${result.mode}, ~${result.token_count} input tokens: ${result.chosen ? `would route to ${result.chosen}${via}` : 'no eligible model'}${locked}`
   return `${head}\n${renderTable(
     result.candidates,
     [

@@ -8,6 +8,8 @@ export const simulateSchema = z.strictObject({
   max_budget_usd: z.number().finite().min(0).optional(),
   max_latency_ms: z.number().int().min(0).optional(),
   min_weight: z.number().int().min(0).max(10).optional(),
+  /** What the request's `model` would be: a registered id, an alias, or auto (the default). */
+  model: z.string().optional(),
   model_hint: z.string().optional(),
   capability: z.enum(['chat', 'completions', 'embeddings']).optional(),
   /** Simulate as this API key (its model and provider restrictions apply). */
