@@ -4,7 +4,7 @@ import {ErrorBoundary} from './components/ErrorBoundary.js'
 import {FieldList} from './components/FieldList.js'
 import {Footer} from './components/Footer.js'
 import {Header} from './components/Header.js'
-import {HelpOverlay} from './components/HelpOverlay.js'
+import {HelpOverlay, helpLayout} from './components/HelpOverlay.js'
 import type {Theme, Tone} from './components/theme.js'
 import type {Store} from './data/store.js'
 import {fieldValue} from './format.js'
@@ -47,7 +47,7 @@ function footer(state: DashboardState): {text: string; tone: Tone} {
 
 function Body({state, frame, theme}: {state: DashboardState; frame: Frame; theme: Theme}) {
   const modal = state.nav.modal
-  if (state.nav.help) return <HelpOverlay sections={helpSections(keyContext(state))} width={frame.width} height={frame.body} theme={theme} />
+  if (state.nav.help) return <HelpOverlay sections={helpSections(keyContext(state))} width={frame.width} height={frame.body} theme={theme} scroll={state.nav.helpScroll} />
   if (modal.kind === 'detail') return <FieldList title={modal.title} fields={modal.fields} width={frame.width} height={frame.body} theme={theme} />
   const loaded = state.remote.fetchedAt
   switch (state.nav.screen) {
@@ -81,7 +81,9 @@ export function App({store, effects, theme, size}: AppProps) {
 
   useInput((input, key) => {
     for (const press of splitInput(input, key)) {
-      const {actions, effect} = resolveKey(store.getState(), press.input, press.key, pageSize(frame))
+      const current = store.getState()
+      const helpMax = current.nav.help ? helpLayout(helpSections(keyContext(current)), frame.width, frame.body).maxScroll : 0
+      const {actions, effect} = resolveKey(current, press.input, press.key, pageSize(frame), helpMax)
       if (actions.length > 0) store.dispatch(actions.length === 1 ? actions[0] : {type: 'batch', actions})
       if (effect?.kind === 'quit') return exit()
       if (effect) void Promise.resolve(effects.run(effect)).catch(() => undefined)

@@ -99,6 +99,27 @@ describe('dashboard screens', () => {
     await waitFor('web-frontend')
   })
 
+  it('the key map scrolls on a short terminal (↓ shows what did not fit, ↑ goes back), and other keys stay blocked', async () => {
+    const size = {columns: 80, rows: 12}
+    const {press, waitFor, frame} = await mount(size)
+    await press('4', '?')
+    await waitFor('Key map')
+    expect(frame()).toMatch(/↓ PgDn: \d+ more/)
+    expect(frame()).not.toContain('refresh everything now')
+    await press(KEY.pageDown, KEY.pageDown, KEY.pageDown)
+    await waitFor('refresh everything now')
+    expect(frame()).toContain('back to the top')
+    expectFits(frame(), size)
+    for (let i = 0; i < 40; i++) await press(KEY.up)
+    await waitFor(/↓ PgDn: \d+ more/)
+    expect(frame()).toContain('Anywhere')
+    // r (revoke) does nothing while the key map is open.
+    await press('r')
+    expect(frame()).not.toContain('Revoke API key')
+    await press(KEY.escape)
+    await waitFor('web-frontend')
+  })
+
   it('events: newest at the bottom, pause counts new ones, filter, detail', async () => {
     const {press, stream, frame, waitFor, waitGone} = await mount()
     await press('2')

@@ -6,6 +6,8 @@ export interface HelpOverlayProps {
   width: number
   height: number
   theme: Theme
+  /** Lines scrolled past (clamped to what there is). */
+  scroll?: number
 }
 
 interface Line {
@@ -13,11 +15,10 @@ interface Line {
   title: boolean
 }
 
-/**
- * The key map, generated from the same table that dispatches the keys. Flows into as many
- * columns as it needs (and the width allows) so it fits 80x24.
- */
-export function HelpOverlay({sections, width, height, theme}: HelpOverlayProps) {
+type Sections = HelpOverlayProps['sections']
+
+/** The key map as lines, and how many of them fit: columns of `height - 1` rows, as many as the width allows. */
+export function helpLayout(sections: Sections, width: number, height: number): {lines: Line[]; rows: number; columns: number; maxScroll: number} {
   const labelWidth = Math.max(4, ...sections.flatMap((section) => section.rows.map((row) => row.label.length)))
   const lines: Line[] = []
   for (const section of sections) {
@@ -26,18 +27,30 @@ export function HelpOverlay({sections, width, height, theme}: HelpOverlayProps) 
     for (const row of section.rows) lines.push({text: `  ${row.label.padEnd(labelWidth)}  ${row.help}`, title: false})
   }
   const rows = Math.max(1, height - 1)
+  const columns = Math.max(1, Math.min(Math.ceil(lines.length / rows), Math.floor(width / 36)))
+  return {lines, rows, columns, maxScroll: Math.max(0, lines.length - rows * columns)}
+}
+
+/**
+ * The key map, generated from the same table that dispatches the keys. Flows into as many
+ * columns as it needs (and the width allows) so it fits 80x24; on a shorter terminal the rest is
+ * scrolled to with the arrow keys.
+ */
+export function HelpOverlay({sections, width, height, theme, scroll = 0}: HelpOverlayProps) {
+  const {lines, rows, columns: maxColumns, maxScroll} = helpLayout(sections, width, height)
+  const offset = Math.min(scroll, maxScroll)
+  const visible = lines.slice(offset, offset + rows * maxColumns)
   const columns: Line[][] = []
-  for (let i = 0; i < lines.length; i += rows) columns.push(lines.slice(i, i + rows))
-  const maxColumns = Math.max(1, Math.floor(width / 36))
-  const shown = columns.slice(0, maxColumns)
-  const columnWidth = Math.floor(width / shown.length)
+  for (let i = 0; i < visible.length; i += rows) columns.push(visible.slice(i, i + rows))
+  const columnWidth = Math.floor(width / Math.max(1, columns.length))
+  const more = maxScroll === 0 ? '' : offset >= maxScroll ? '; ↑ PgUp: back to the top' : `; ↓ PgDn: ${lines.length - offset - visible.length} more`
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate" {...toneProps(theme, 'title')}>
-        {'Key map  (? or Esc closes)'}
+        {`Key map  (? or Esc closes${more})`}
       </Text>
       <Box flexDirection="row">
-        {shown.map((column, c) => (
+        {columns.map((column, c) => (
           <Box key={c} flexDirection="column" width={columnWidth}>
             {column.map((line, i) => (
               <Text key={i} wrap="truncate" {...toneProps(theme, line.title ? 'title' : undefined)}>

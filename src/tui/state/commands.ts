@@ -12,8 +12,12 @@ export function keyContext(state: DashboardState): KeyContext {
 }
 
 /** What a command does in this state: reducer actions, and perhaps work for the data layer. */
-export function runCommand(state: DashboardState, command: Command, page: number): KeyResult {
+export function runCommand(state: DashboardState, command: Command, page: number, helpMax = 0): KeyResult {
   const modal = state.nav.modal
+  if (state.nav.help) {
+    const delta = {up: -1, down: 1, page_up: -Math.max(1, page), page_down: Math.max(1, page)}[command as 'up']
+    if (delta !== undefined) return {actions: [{type: 'scroll_help', delta, max: helpMax}]}
+  }
   switch (command) {
     case 'quit':
       return {actions: [], effect: {kind: 'quit'}}
@@ -84,10 +88,11 @@ export function runCommand(state: DashboardState, command: Command, page: number
  * Turns a key press into actions and effects by looking it up in the key table. In a prompt,
  * keys the table does not claim are typed into it. `page` is how many rows a PgUp/PgDn moves.
  */
-export function resolveKey(state: DashboardState, input: string, key: KeyFlags, page = 10): KeyResult {
+/** `helpMax`: how far the key map can scroll on this screen (see helpLayout). */
+export function resolveKey(state: DashboardState, input: string, key: KeyFlags, page = 10, helpMax = 0): KeyResult {
   const context = keyContext(state)
   const binding = matchKey(context, input, key)
-  if (binding) return runCommand(state, binding.command, page)
+  if (binding) return runCommand(state, binding.command, page, helpMax)
   const prompt = context.modal === 'filter' || context.modal === 'simulate'
   if (prompt && input !== '' && !key.ctrl) return {actions: [{type: 'prompt_input', text: input}]}
   return {actions: []}

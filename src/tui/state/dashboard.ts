@@ -9,7 +9,7 @@ export function initialState(options: {url: string; now: number; eventCapacity?:
   return {
     url: options.url,
     now: options.now,
-    nav: {screen: 'overview', help: false, modal: {kind: 'none'}, cursor: {models: 0, keys: 0, logs: 0}},
+    nav: {screen: 'overview', help: false, helpScroll: 0, modal: {kind: 'none'}, cursor: {models: 0, keys: 0, logs: 0}},
     remote: {data: {}, fetchedAt: {}, errors: {}},
     events: initialEvents(options.eventCapacity),
     series: initialSeries(options.chartMinutes),
@@ -107,7 +107,7 @@ function openDetail(state: DashboardState): DashboardState {
 
 /** Esc: closes what is open, else clears the events filter, then the selection. */
 function back(state: DashboardState): DashboardState {
-  if (state.nav.help) return withNav(state, {help: false})
+  if (state.nav.help) return withNav(state, {help: false, helpScroll: 0})
   if (state.nav.modal.kind !== 'none') return withNav(state, {modal: {kind: 'none'}})
   if (state.nav.screen === 'events') {
     return state.events.filter !== '' ? {...state, events: setFilter(state.events, '')} : {...state, events: clearSelection(state.events)}
@@ -173,9 +173,12 @@ export function dashboardReducer(state: DashboardState, action: Action): Dashboa
       return showScreen(state, SCREENS[(index + action.delta + SCREENS.length) % SCREENS.length])
     }
     case 'toggle_help':
-      return withNav(state, {help: !state.nav.help})
+      return withNav(state, {help: !state.nav.help, helpScroll: 0})
     case 'close_help':
-      return withNav(state, {help: false})
+      return withNav(state, {help: false, helpScroll: 0})
+    case 'scroll_help':
+      // From the top (0) to where the last line shows (max, from the layout).
+      return withNav(state, {helpScroll: Math.max(0, Math.min(action.max, state.nav.helpScroll + action.delta))})
     case 'move':
       return move(state, action.delta)
     case 'open_detail':

@@ -35,7 +35,7 @@ export type Command =
   | 'prompt_mode'
 
 /** Where a binding applies. `always` wins over everything, even prompts. */
-export type Scope = 'always' | 'global' | ScreenId | 'list' | 'detail' | 'filter' | 'simulate' | 'prompt' | 'confirm'
+export type Scope = 'always' | 'global' | ScreenId | 'list' | 'help' | 'detail' | 'filter' | 'simulate' | 'prompt' | 'confirm'
 
 /** The subset of Ink's Key flags the table uses (so the state layer needs no Ink import). */
 export interface KeyFlags {
@@ -92,6 +92,10 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
   {command: 'down', scope: 'list', keys: [{key: 'downArrow'}, {input: 'j'}], label: '↓ j', help: 'select the next row'},
   {command: 'page_up', scope: 'list', keys: [{key: 'pageUp'}], label: 'PgUp', help: 'one page up'},
   {command: 'page_down', scope: 'list', keys: [{key: 'pageDown'}], label: 'PgDn', help: 'one page down'},
+  {command: 'up', scope: 'help', keys: [{key: 'upArrow'}, {input: 'k'}], label: '↑ k', help: 'scroll the key map up'},
+  {command: 'down', scope: 'help', keys: [{key: 'downArrow'}, {input: 'j'}], label: '↓ j', help: 'scroll the key map down'},
+  {command: 'page_up', scope: 'help', keys: [{key: 'pageUp'}], label: 'PgUp', help: 'key map: a page up'},
+  {command: 'page_down', scope: 'help', keys: [{key: 'pageDown'}], label: 'PgDn', help: 'key map: a page down'},
   {command: 'toggle_pause', scope: 'events', keys: [{input: ' '}], label: 'Space', help: 'pause/resume (still counts)', hint: 'pause'},
   {command: 'open_filter', scope: 'events', keys: [{input: '/'}], label: '/', help: 'filter by event type, model or provider', hint: 'filter'},
   {command: 'open', scope: 'events', keys: [{key: 'return'}], label: 'Enter', help: 'show the selected event', hint: 'detail'},
@@ -121,7 +125,7 @@ export interface KeyContext {
 export function activeScopes(context: KeyContext): Scope[] {
   // The key map covers the screen: only keys that close it, switch screens or quit act, not the
   // hidden screen's (r would ask to revoke a key the user cannot see).
-  if (context.help && (context.modal === 'none' || context.modal === 'detail')) return ['always', 'global']
+  if (context.help && (context.modal === 'none' || context.modal === 'detail')) return ['always', 'help', 'global']
   switch (context.modal) {
     case 'confirm_revoke':
       return ['always', 'confirm']

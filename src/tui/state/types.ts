@@ -53,6 +53,8 @@ export type Modal =
 export interface NavState {
   screen: ScreenId
   help: boolean
+  /** Lines of the key map scrolled past (a short terminal cannot show it all). */
+  helpScroll: number
   modal: Modal
   /** Row cursors of the list screens (the events pane keeps its own selection). */
   cursor: {models: number; keys: number; logs: number}
@@ -94,6 +96,7 @@ export type Action =
   | {type: 'cycle_screen'; delta: 1 | -1}
   | {type: 'toggle_help'}
   | {type: 'close_help'}
+  | {type: 'scroll_help'; delta: number; max: number}
   | {type: 'move'; delta: number}
   | {type: 'open_detail'}
   | {type: 'close_modal'}
