@@ -22,6 +22,11 @@ export async function runDaemonProcess(flags: DaemonFlags): Promise<number> {
   // Handlers go in before the "listening on" line, so a signal right after it is never fatal.
   let daemon: RunningDaemon | undefined
   let pending: NodeJS.Signals | undefined
+  // The log gets a moment to reach stderr, never more: a log that cannot be written must not keep the daemon from exiting.
+  const flushThenExit = (code: number) => {
+    setTimeout(() => process.exit(code), 2000).unref()
+    logger.flush(() => process.exit(code))
+  }
   let signals = 0
   const stop = (signal: NodeJS.Signals) => {
     signals++
@@ -34,10 +39,10 @@ export async function runDaemonProcess(flags: DaemonFlags): Promise<number> {
       return
     }
     daemon.shutdown(signal).then(
-      () => logger.flush(() => process.exit(0)),
+      () => flushThenExit(0),
       (error) => {
         logger.error({err: error}, 'shutdown failed')
-        logger.flush(() => process.exit(1))
+        flushThenExit(1)
       },
     )
   }
@@ -47,7 +52,7 @@ export async function runDaemonProcess(flags: DaemonFlags): Promise<number> {
   process.on('SIGHUP', () => logger.info('SIGHUP received: configuration is read live, nothing to reload'))
   process.on('uncaughtException', (error) => {
     logger.fatal({err: error}, 'uncaught exception')
-    logger.flush(() => process.exit(1))
+    flushThenExit(1)
   })
 
   try {

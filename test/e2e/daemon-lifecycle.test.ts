@@ -1,9 +1,9 @@
 import {spawn} from 'node:child_process'
-import {mkdir, readFile, stat, writeFile} from 'node:fs/promises'
+import {mkdir, open, readFile, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {afterEach, describe, expect, it, vi} from 'vitest'
 import {expectStartFailure, startTestDaemon, type TestDaemon} from '../helpers/daemon.js'
-import {freePort, tempDir} from '../helpers/paths.js'
+import {binRun, freePort, tempDir} from '../helpers/paths.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -151,6 +151,35 @@ describe('tokenhub daemon', () => {
     daemon.child.kill('SIGHUP')
     await new Promise((resolve) => setTimeout(resolve, 200))
     expect((await fetch(`${daemon.url}/healthz`)).status).toBe(200)
+  })
+})
+
+describe('a log that cannot be written', () => {
+  it('stderr on a full disk (/dev/full): the daemon keeps serving, and SIGTERM still stops it with exit 0', async () => {
+    const dataDir = await temp()
+    const port = await freePort()
+    const full = await open('/dev/full', 'w')
+    cleanups.push(() => full.close())
+    const child = spawn(process.execPath, [binRun, 'daemon', '--listen', `127.0.0.1:${port}`, '--log-level', 'debug'], {
+      env: {...process.env, TOKENHUB_DATA_DIR: dataDir},
+      stdio: ['ignore', 'pipe', full.fd],
+    })
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    cleanups.push(async () => {
+      if (child.exitCode === null) child.kill('SIGKILL')
+    })
+    let out = ''
+    child.stdout!.on('data', (d) => (out += d))
+    await vi.waitFor(() => expect(out).toContain('listening on'), {timeout: 10_000})
+    const token = (await readFile(join(dataDir, '.admin-token'), 'utf8')).trim()
+    // Every admin write logs (debug): each line fails to reach stderr.
+    for (let i = 0; i < 20; i++) {
+      const created = await fetch(`http://127.0.0.1:${port}/admin/v1/apikeys`, {method: 'POST', headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'}, body: JSON.stringify({name: `k${i}`}), signal: AbortSignal.timeout(5000)})
+      expect(created.status).toBe(201)
+    }
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`, {signal: AbortSignal.timeout(5000)})).status).toBe(200)
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
   })
 })
 
