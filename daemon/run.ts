@@ -58,7 +58,7 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
     for (const name of await removeStaleTempFiles(config.dataDir)) logger.warn({file: name}, 'removed a temp file left by an interrupted write')
     const store = await ConfigStore.open({
       dataDir: config.dataDir,
-      onWriteError: (error) => logger.error({err: error, file: files.store}, 'could not write the store; the change stays in memory and the next change retries'),
+      onWriteError: (error) => logger.error({err: error, file: files.store}, 'could not write the store; the changes it held were undone and their requests failed'),
     })
 
     // Ids seeded from the clock keep growing across restarts, so a client's Last-Event-ID stays meaningful.

@@ -101,6 +101,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
   })
   const auth = new ApiKeyAuth(store)
   const keys = new ProviderKeys(store, options.vault)
+  // A change the store could not save was undone: what was derived from it goes too.
+  store.onRollback(() => {
+    catalog.invalidate()
+    auth.invalidate()
+    keys.clear()
+  })
   const logs = new RequestLogRing()
   const bandit = new ThompsonBandit({random: Math.random, now: Date.now})
   const ledger = await UsageLedger.open({

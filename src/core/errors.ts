@@ -27,6 +27,8 @@ export const ERROR_STATUS = {
   SHUTTING_DOWN: 503,
   /** The gateway itself is out of file descriptors or memory. */
   GATEWAY_RESOURCES: 503,
+  /** The config store could not be written (disk full, read-only): the change was undone. */
+  STORE_WRITE_FAILED: 503,
   INTERNAL: 500,
 } as const
 

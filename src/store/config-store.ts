@@ -4,6 +4,7 @@ import {AgeJsonAdapter} from './age-json-adapter.js'
 import {dataFiles} from './data-dir.js'
 import {emptyDocument, type StoreDocument} from './document.js'
 import {StoreOpenError} from './store-error.js'
+import {TokenHubError} from '../core/errors.js'
 import {createStoreKey, readStoreKey, type StoreKey} from './store-key.js'
 
 /** The document's id-keyed maps. */
@@ -85,9 +86,35 @@ export class ConfigStore {
    * start (see document-json.ts).
    */
   async update<T>(change: (doc: StoreDocument) => T): Promise<T> {
-    const result = change(this.db.data)
-    await this.commit()
+    const steps: Array<() => void> = []
+    const result = change(recording(this.db.data, steps))
+    const done = this.commit()
+    if (steps.length > 0) this.undoLog.push({version: this.requestedVersion, steps})
+    try {
+      await done
+    } catch (error) {
+      const cause = error instanceof Error ? error : new Error(String(error))
+      const reason = (cause as NodeJS.ErrnoException).code ? `${(cause as NodeJS.ErrnoException).code}: ${cause.message.replace(/^\w+: /, '')}` : cause.message
+      throw new TokenHubError('STORE_WRITE_FAILED', `the change could not be saved (${reason}), so it was undone`, {
+        suggestion: `Free space or fix permissions where ${this.file} lives, then try again.`,
+        cause,
+      })
+    }
     return result
+  }
+
+  /** Called after a failed write undid the changes that were not saved (derived caches rebuild). */
+  onRollback(listener: () => void): void {
+    this.rollbackListeners.push(listener)
+  }
+
+  private readonly undoLog: Array<{version: number; steps: Array<() => void>}> = []
+  private readonly rollbackListeners: Array<() => void> = []
+
+  /** Puts back what every change not yet on disk replaced, newest first. */
+  private rollBack(): void {
+    for (const entry of this.undoLog.splice(0).reverse()) for (const step of entry.steps.reverse()) step()
+    for (const listener of this.rollbackListeners) listener()
   }
 
   /** Resolves once the document as it is now has been written. */
@@ -115,11 +142,15 @@ export class ConfigStore {
         await this.db.write()
         this.writeObserver?.((performance.now() - started) / 1000)
         this.savedVersion = version
+        while (this.undoLog.length > 0 && this.undoLog[0].version <= version) this.undoLog.shift()
         this.settle(version)
       } catch (error) {
         const failure = error instanceof Error ? error : new Error(String(error))
         this.onWriteError(failure)
-        // Everyone waiting learns of the failure; the next commit retries the whole document.
+        // Nothing unsaved stays in effect: memory goes back to what is on disk, and everyone
+        // waiting learns of the failure. The next change writes the whole document again.
+        this.rollBack()
+        this.savedVersion = this.requestedVersion
         this.settle(this.requestedVersion, failure)
         return
       }
@@ -135,6 +166,33 @@ export class ConfigStore {
       else waiter.resolve()
     }
   }
+}
+
+const MAP_FIELDS = new Set<string | symbol>(['providers', 'models', 'aliases', 'api_keys'])
+
+/**
+ * The document as a change sees it, noting how to undo each assignment and deletion: of top-level
+ * fields, and of entries of the id-keyed maps. Changes replace records rather than edit them in
+ * place (see update), so that is every change there is.
+ */
+function recording(doc: StoreDocument, steps: Array<() => void>): StoreDocument {
+  const track = <O extends object>(target: O, nested: (key: string | symbol, value: unknown) => unknown): O =>
+    new Proxy(target, {
+      get: (object, key) => nested(key, Reflect.get(object, key)),
+      set: (object, key, value) => {
+        const had = Object.hasOwn(object, key)
+        const previous = Reflect.get(object, key)
+        steps.push(() => (had ? Reflect.set(object, key, previous) : Reflect.deleteProperty(object, key)))
+        return Reflect.set(object, key, value)
+      },
+      deleteProperty: (object, key) => {
+        if (!Object.hasOwn(object, key)) return true
+        const previous = Reflect.get(object, key)
+        steps.push(() => Reflect.set(object, key, previous))
+        return Reflect.deleteProperty(object, key)
+      },
+    })
+  return track(doc, (key, value) => (MAP_FIELDS.has(key) && value && typeof value === 'object' ? track(value as object, (_, entry) => entry) : value))
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,6 @@
+import {mkdir, rename, rmdir} from 'node:fs/promises'
 import {connect} from 'node:net'
+import {join} from 'node:path'
 import {rawRequest} from '../helpers/http.js'
 import OpenAI from 'openai'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
@@ -336,3 +338,38 @@ describe('client strings are data', () => {
   })
 })
 
+
+describe('a store that cannot be written', () => {
+  it('an admin change that cannot be saved is undone and answered 503 STORE_WRITE_FAILED: a rotated key keeps its old secret, nothing half-made stays', async () => {
+    const {key, id} = await fx.newKey({name: 'survivor'})
+    const ask = (apiKey: string) => new OpenAI({apiKey, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0}).chat.completions.create({model: 'stalls', messages: [{role: 'user', content: 'x'}]})
+    fx.openai.behave('stalls', {})
+    expect((await ask(key)).choices[0].message.content).toBe('echo: x')
+    // The store file's place is taken by a directory: every write of it fails (root ignores permissions).
+    const file = join(fx.daemon.dataDir, 'store.age')
+    await rename(file, `${file}.aside`)
+    await mkdir(file)
+    try {
+      const rotated = await fx.daemon.admin('POST', `/admin/v1/apikeys/${id}/rotate`)
+      expect(rotated.status).toBe(503)
+      expect(rotated.body.error).toMatchObject({code: 'STORE_WRITE_FAILED', message: expect.stringContaining('so it was undone')})
+      expect(JSON.stringify(rotated.body)).not.toContain('th-')
+      // The old secret still works; the key list shows the key as it was.
+      expect((await ask(key)).choices[0].message.content).toBe('echo: x')
+      const provider = await fx.daemon.admin('POST', '/admin/v1/providers', {id: 'half-made', type: 'openai', base_url: 'http://127.0.0.1:9'})
+      expect(provider.status).toBe(503)
+      expect((await fx.daemon.admin('GET', '/admin/v1/providers/half-made')).status).toBe(404)
+      const revoked = await fx.daemon.admin('DELETE', `/admin/v1/apikeys/${id}`)
+      expect(revoked.status).toBe(503)
+      expect((await fx.daemon.admin('GET', `/admin/v1/apikeys/${id}`)).body.status).toBe('active')
+    } finally {
+      await rmdir(file)
+      await rename(`${file}.aside`, file)
+    }
+    // Writable again: the rotation goes through.
+    const rotated = await fx.daemon.admin('POST', `/admin/v1/apikeys/${id}/rotate`)
+    expect(rotated.status).toBe(200)
+    await expect(ask(key)).rejects.toMatchObject({status: 401})
+    expect((await ask(rotated.body.key)).choices[0].message.content).toBe('echo: x')
+  })
+})

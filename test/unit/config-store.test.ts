@@ -153,21 +153,41 @@ describe('ConfigStore', () => {
     expect(await readFile(join(dir.path, 'store.age'))).toEqual(before)
   })
 
-  it('reports a failed write to every waiter and retries on the next change', async () => {
+  it('a failed write is reported to every waiter and undoes every change it held (none stays in effect unsaved)', async () => {
     const errors: Error[] = []
     const store = await ConfigStore.open({dataDir: dir.path, onWriteError: (e) => errors.push(e)})
-    const write = vi.spyOn(AgeJsonAdapter.prototype, 'write').mockRejectedValueOnce(new Error('ENOSPC: no space left on device'))
-    await expect(
-      store.update((doc) => {
-        doc.providers.a = sampleProvider('a')
-      }),
-    ).rejects.toThrow('ENOSPC')
+    await store.update((doc) => {
+      doc.providers.keep = sampleProvider('keep')
+      doc.providers.gone = sampleProvider('gone')
+      doc.routing = {...doc.routing, default_mode: 'cheap'}
+    })
+    let rolledBack = 0
+    store.onRollback(() => rolledBack++)
+    const write = vi.spyOn(AgeJsonAdapter.prototype, 'write').mockRejectedValueOnce(Object.assign(new Error('ENOSPC: no space left on device, write'), {code: 'ENOSPC'}))
+    const keep = store.data.providers.keep
+    // Two changes in one write, one of them touching the same entry twice.
+    const first = store.update((doc) => {
+      doc.providers.a = sampleProvider('a')
+      doc.providers.keep = {...sampleProvider('keep'), base_url: 'http://changed'}
+      delete doc.providers.gone
+    })
+    const second = store.update((doc) => {
+      doc.providers.keep = {...sampleProvider('keep'), base_url: 'http://changed-again'}
+      doc.routing = {...doc.routing, default_mode: 'fast'}
+    })
+    for (const pending of [first, second]) await expect(pending).rejects.toMatchObject({code: 'STORE_WRITE_FAILED', message: expect.stringContaining('ENOSPC: no space left on device')})
     expect(errors).toHaveLength(1)
+    expect(rolledBack).toBe(1)
+    expect(Object.keys(store.data.providers).sort()).toEqual(['gone', 'keep'])
+    expect(store.data.providers.keep).toBe(keep)
+    expect(store.data.routing.default_mode).toBe('cheap')
+    // The next change is written with the document as it was before the failure.
     await store.update((doc) => {
       doc.providers.b = sampleProvider('b')
     })
     expect(write).toHaveBeenCalledTimes(2)
     const reopened = await ConfigStore.open({dataDir: dir.path})
-    expect(Object.keys(reopened.data.providers).sort()).toEqual(['a', 'b'])
+    expect(Object.keys(reopened.data.providers).sort()).toEqual(['b', 'gone', 'keep'])
+    expect(reopened.data.providers.keep.base_url).toBe('http://x')
   })
 })
