@@ -161,7 +161,7 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
           listening.stopAccepting()
           const drained = await app.inflight.waitForIdle(config.drainTimeoutSecs * 1000)
           if (!drained) logger.warn({in_flight: app.inflight.active}, 'drain deadline passed; stopping with requests still open')
-          await runtime?.close()
+          await runtime?.close({abortInFlight: !drained})
           await store.flush().catch((error) => logger.error({err: error}, 'final store write failed'))
           await lock.release()
           logger.info('stopped')

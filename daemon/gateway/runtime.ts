@@ -76,7 +76,8 @@ export interface GatewayRuntime {
   pruneTsdb(): Promise<{removed_minutes: number; removed_segments: number}>
   /** Keeps caches in step with admin changes and records them in the audit trail. */
   onAdminChange(change: AdminChange): void
-  close(): Promise<void>
+  /** `abortInFlight`: the drain deadline passed, so upstream calls still open are cut, not awaited. */
+  close(options?: {abortInFlight?: boolean}): Promise<void>
 }
 
 function journal(options: RuntimeOptions, name: string): Promise<Journal> {
@@ -209,14 +210,14 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
       if (change.resource === 'vault' && change.action === 'locked') keys.clear()
       audit.record(change)
     },
-    async close() {
+    async close(options = {}) {
       prober.stop()
       clearInterval(rollupTimer)
       await rollupsLoaded
       clearInterval(maintenance)
       // Upstream calls still open end first; then the records of the last requests (their loop
       // turn may not have come yet) reach the journals, the ledger and the rollups before those close.
-      await upstream.close().catch((error: unknown) => logger.error({err: error}, 'closing upstream connections failed'))
+      await upstream.close(options.abortInFlight).catch((error: unknown) => logger.error({err: error}, 'closing upstream connections failed'))
       await new Promise((resolve) => setImmediate(resolve))
       records.drain()
       persistRollups(rollups, journals.metrics)

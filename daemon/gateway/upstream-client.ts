@@ -210,7 +210,8 @@ export class UpstreamClient {
     return base
   }
 
-  close(): Promise<void> {
-    return this.agent.close()
+  /** Waits for requests in flight to finish; `abort` ends them now instead (past the drain deadline). */
+  close(abort = false): Promise<void> {
+    return abort ? this.agent.destroy(new Error('the daemon is shutting down')) : this.agent.close()
   }
 }

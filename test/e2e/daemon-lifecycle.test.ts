@@ -2,7 +2,9 @@ import {spawn} from 'node:child_process'
 import {mkdir, open, readFile, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it, vi} from 'vitest'
+import OpenAI from 'openai'
 import {expectStartFailure, startTestDaemon, type TestDaemon} from '../helpers/daemon.js'
+import {startGatewayFixture} from '../helpers/gateway-fixture.js'
 import {binRun, freePort, tempDir} from '../helpers/paths.js'
 
 const cleanups: Array<() => Promise<void>> = []
@@ -51,6 +53,23 @@ describe('tokenhub daemon', () => {
     // The change made by the drained request is on disk: the next daemon sees an initialised vault.
     const next = await started({dataDir: daemon.dataDir})
     expect((await next.admin('GET', '/admin/v1/info')).body.vault_initialized).toBe(true)
+  })
+
+  it('past --drain-timeout-secs the requests still open are cut and the daemon exits (it waited for the upstream before)', async () => {
+    const fx = await startGatewayFixture({env: {TOKENHUB_DRAIN_TIMEOUT_SECS: '1', TOKENHUB_PROVIDER_TIMEOUT_SECS: '60'}})
+    cleanups.push(() => fx.close())
+    fx.openai.behave('gpt-4o', {hang: true})
+    const client = new OpenAI({apiKey: fx.key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0, timeout: 30_000})
+    const inflight = client.chat.completions.create({model: 'strong-gpt', messages: [{role: 'user', content: 'x'}]}).then(
+      () => 'answered',
+      () => 'failed',
+    )
+    await vi.waitFor(() => expect(fx.openai.requests.some((r) => r.json?.model === 'gpt-4o')).toBe(true))
+    const started = Date.now()
+    expect(await fx.daemon.stop('SIGTERM')).toBe(0)
+    expect(Date.now() - started).toBeLessThan(6000)
+    expect(await inflight).toBe('failed')
+    expect(fx.daemon.stderr()).toContain('drain deadline passed')
   })
 
   it('also stops cleanly on SIGINT', async () => {

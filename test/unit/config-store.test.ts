@@ -180,7 +180,7 @@ describe('ConfigStore', () => {
     expect(rolledBack).toBe(1)
     expect(Object.keys(store.data.providers).sort()).toEqual(['gone', 'keep'])
     expect(store.data.providers.keep).toBe(keep)
-    expect(store.data.routing.default_mode).toBe('cheap')
+    expect(store.data.routing?.default_mode).toBe('cheap')
     // The next change is written with the document as it was before the failure.
     await store.update((doc) => {
       doc.providers.b = sampleProvider('b')
