@@ -1,6 +1,6 @@
 import {ROUTING_MODES, type RoutingMode} from '../src/core/schemas/common.js'
 import {LOG_LEVELS} from '../src/logging/logger.js'
-import {defaultDataDir} from '../src/store/data-dir.js'
+import {dataDirPath, defaultDataDir} from '../src/store/data-dir.js'
 
 export interface DaemonConfig {
   host: string
@@ -90,6 +90,11 @@ function booleanFrom(name: string, value: string | undefined): boolean {
   throw new ConfigError(`${name} must be true or false, got "${value}"`)
 }
 
+function dataDirFlag(value: string): string {
+  if (value.trim() === '') throw new ConfigError('--data-dir is empty: give a directory, or leave the flag out for TOKENHUB_DATA_DIR or ~/.tokenhub')
+  return dataDirPath(value)
+}
+
 /** DESIGN §3: flag > environment > default. */
 export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv): DaemonConfig {
   const {host, port} = parseListenAddress(flags.listen ?? env.TOKENHUB_LISTEN_ADDR ?? DEFAULT_LISTEN)
@@ -101,7 +106,7 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv):
   return {
     host,
     port,
-    dataDir: flags.dataDir ?? defaultDataDir(env),
+    dataDir: flags.dataDir === undefined ? defaultDataDir(env) : dataDirFlag(flags.dataDir),
     adminToken: nonEmpty(env.TOKENHUB_ADMIN_TOKEN),
     vaultPassword: nonEmpty(env.TOKENHUB_VAULT_PASSWORD),
     defaultMode: mode as RoutingMode,

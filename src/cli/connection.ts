@@ -1,7 +1,7 @@
 import {ClientError} from '../client/errors.js'
 import {readFile} from 'node:fs/promises'
-import {join, resolve} from 'node:path'
-import {homedir} from 'node:os'
+import {join} from 'node:path'
+import {defaultDataDir} from '../store/data-dir.js'
 import {readSettings} from './settings.js'
 
 export const DEFAULT_URL = 'http://localhost:8080'
@@ -23,8 +23,7 @@ function isLoopback(url: string): boolean {
 }
 
 export function localAdminTokenFile(env: NodeJS.ProcessEnv = process.env): string {
-  const dataDir = env.TOKENHUB_DATA_DIR && env.TOKENHUB_DATA_DIR.trim() !== '' ? resolve(env.TOKENHUB_DATA_DIR) : join(homedir(), '.tokenhub')
-  return join(dataDir, '.admin-token')
+  return join(defaultDataDir(env), '.admin-token')
 }
 
 export async function readLocalAdminToken(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {

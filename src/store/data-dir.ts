@@ -6,8 +6,17 @@ export const DATA_DIR_MODE = 0o700
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.TOKENHUB_DATA_DIR
-  return fromEnv && fromEnv.trim() !== '' ? resolve(fromEnv) : join(homedir(), '.tokenhub')
+  return fromEnv && fromEnv.trim() !== '' ? dataDirPath(fromEnv) : join(homedir(), '.tokenhub')
 }
+
+/** An absolute data dir path; a leading `~/` is the home directory (an EnvironmentFile or `--data-dir=~/x` does not expand it). */
+export function dataDirPath(path: string): string {
+  if (path === '~') return homedir()
+  return path.startsWith('~/') ? join(homedir(), path.slice(2)) : resolve(path)
+}
+
+/** The data dir cannot be created or used by this user: one line saying so, no stack. */
+export class DataDirError extends Error {}
 
 export const dataFiles = (dataDir: string) => ({
   store: join(dataDir, 'store.age'),
@@ -18,6 +27,23 @@ export const dataFiles = (dataDir: string) => ({
 
 /** Creates the data dir (0700) if missing and tightens its mode if it is wider. */
 export async function ensureDataDir(dataDir: string): Promise<{created: boolean; tightened: boolean}> {
+  try {
+    return await prepareDataDir(dataDir)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS' && code !== 'ENOTDIR') throw error
+    const owner = await stat(dataDir).then(
+      (s) => `; it is owned by uid ${s.uid}`,
+      () => '',
+    )
+    const user = typeof process.getuid === 'function' ? `uid ${process.getuid()}` : 'this user'
+    throw new DataDirError(
+      `data dir ${dataDir} cannot be created or used by ${user} (${code})${owner}: create it for this user (install -d -m 0700 -o <user> ${dataDir}; under systemd, StateDirectory=tokenhub does it) or choose another with --data-dir`,
+    )
+  }
+}
+
+async function prepareDataDir(dataDir: string): Promise<{created: boolean; tightened: boolean}> {
   const existing = await stat(dataDir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null
     throw error
@@ -27,7 +53,7 @@ export async function ensureDataDir(dataDir: string): Promise<{created: boolean;
     await chmod(dataDir, DATA_DIR_MODE)
     return {created: true, tightened: false}
   }
-  if (!existing.isDirectory()) throw new Error(`data dir ${dataDir} exists and is not a directory`)
+  if (!existing.isDirectory()) throw new DataDirError(`data dir ${dataDir} exists and is not a directory`)
   if ((existing.mode & 0o777) !== DATA_DIR_MODE) {
     await chmod(dataDir, DATA_DIR_MODE)
     return {created: false, tightened: true}

@@ -111,6 +111,18 @@ describe('tokenhub daemon', () => {
     expect(await readFile(storeFile)).toEqual(damaged)
   })
 
+  it('a data dir it cannot create says so in one line (what, who, how to fix), no stack', async () => {
+    const parent = await temp()
+    await writeFile(join(parent, 'a-file'), 'x')
+    const dataDir = join(parent, 'a-file', 'data')
+    const failure = await expectStartFailure({dataDir})
+    expect(failure.code).toBe(1)
+    expect(failure.stderr).toContain(`data dir ${dataDir} cannot be created or used by uid`)
+    expect(failure.stderr).toContain('ENOTDIR')
+    expect(failure.stderr).toContain('StateDirectory=tokenhub')
+    expect(failure.stderr).not.toMatch(/\n\s+at /)
+  })
+
   it('exits non-zero on a store that is not even age', async () => {
     const dataDir = await temp()
     await started({dataDir}).then((d) => d.stop())

@@ -1,4 +1,6 @@
 import {describe, expect, it} from 'vitest'
+import {homedir} from 'node:os'
+import {join, resolve} from 'node:path'
 import {ConfigError, parseListenAddress, resolveDaemonConfig} from '../../daemon/config.js'
 
 describe('daemon configuration', () => {
@@ -30,6 +32,15 @@ describe('daemon configuration', () => {
       dataDir: '/flag',
       providerTimeoutSecs: 9,
     })
+  })
+
+  it('expands a leading ~/ in the data dir (an EnvironmentFile does not), and refuses an empty --data-dir', () => {
+    const home = homedir()
+    expect(resolveDaemonConfig({}, {TOKENHUB_DATA_DIR: '~/th'}).dataDir).toBe(join(home, 'th'))
+    expect(resolveDaemonConfig({dataDir: '~/flag'}, {}).dataDir).toBe(join(home, 'flag'))
+    expect(resolveDaemonConfig({dataDir: 'relative'}, {}).dataDir).toBe(resolve('relative'))
+    expect(() => resolveDaemonConfig({dataDir: ''}, {})).toThrow(ConfigError)
+    expect(() => resolveDaemonConfig({dataDir: '  '}, {})).toThrow(/--data-dir is empty/)
   })
 
   it('explains bad values', () => {
