@@ -1,6 +1,7 @@
 import {ROUTING_MODES, type RoutingMode} from '../src/core/schemas/common.js'
 import {LOG_LEVELS} from '../src/logging/logger.js'
 import {dataDirPath, defaultDataDir} from '../src/store/data-dir.js'
+import {adminTokenProblem} from '../src/auth/admin-token.js'
 
 export interface DaemonConfig {
   host: string
@@ -90,6 +91,12 @@ function booleanFrom(name: string, value: string | undefined): boolean {
   throw new ConfigError(`${name} must be true or false, got "${value}"`)
 }
 
+function adminTokenSetting(token: string | undefined): string | undefined {
+  const problem = token === undefined ? null : adminTokenProblem(token.trim())
+  if (problem) throw new ConfigError(`TOKENHUB_ADMIN_TOKEN is not usable as the admin token: it ${problem} (leave it unset to have one generated)`)
+  return token
+}
+
 function dataDirFlag(value: string): string {
   if (value.trim() === '') throw new ConfigError('--data-dir is empty: give a directory, or leave the flag out for TOKENHUB_DATA_DIR or ~/.tokenhub')
   return dataDirPath(value)
@@ -107,7 +114,7 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv):
     host,
     port,
     dataDir: flags.dataDir === undefined ? defaultDataDir(env) : dataDirFlag(flags.dataDir),
-    adminToken: nonEmpty(env.TOKENHUB_ADMIN_TOKEN),
+    adminToken: adminTokenSetting(nonEmpty(env.TOKENHUB_ADMIN_TOKEN)),
     vaultPassword: nonEmpty(env.TOKENHUB_VAULT_PASSWORD),
     defaultMode: mode as RoutingMode,
     defaultMaxBudgetUsd: numberFrom('TOKENHUB_DEFAULT_MAX_BUDGET_USD', flags.defaultMaxBudgetUsd, env.TOKENHUB_DEFAULT_MAX_BUDGET_USD, 0),

@@ -2,10 +2,11 @@ import {createLogger} from '../src/logging/logger.js'
 import {StoreOpenError} from '../src/store/store-error.js'
 import {DataDirLockedError} from '../src/store/lock-file.js'
 import {DataDirError} from '../src/store/data-dir.js'
+import {AdminTokenFileError} from '../src/auth/admin-token.js'
 import {ConfigError, resolveDaemonConfig, type DaemonFlags} from './config.js'
 import {DaemonStartError, startDaemon, type RunningDaemon} from './run.js'
 
-const EXPECTED_START_ERRORS = [ConfigError, DataDirLockedError, StoreOpenError, DaemonStartError, DataDirError]
+const EXPECTED_START_ERRORS = [ConfigError, DataDirLockedError, StoreOpenError, DaemonStartError, DataDirError, AdminTokenFileError]
 
 /**
  * The daemon as a process: start, then wait for SIGTERM/SIGINT and drain. Resolves with a

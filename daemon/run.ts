@@ -89,6 +89,7 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
 
     const token = await resolveAdminToken({envToken: config.adminToken, file: files.adminToken, store})
     if (token.ignoredRetiredEnv) logger.warn('TOKENHUB_ADMIN_TOKEN holds a token that was rotated away; using the rotated token from the data dir instead')
+    if (token.tightened) logger.warn({file: files.adminToken}, 'the admin token file was readable by others; its mode is now 0600')
     const adminToken = new AdminTokenHolder(token.token, files.adminToken, store)
 
     const ctx: AdminContext = {store, vault, now: () => new Date(), onChange}

@@ -1,4 +1,4 @@
-import {readFile} from 'node:fs/promises'
+import {chmod, readFile, stat} from 'node:fs/promises'
 import {TokenHubError} from '../core/errors.js'
 import {writeFileAtomic} from '../store/atomic-file.js'
 import type {ConfigStore} from '../store/config-store.js'
@@ -8,6 +8,18 @@ export const MIN_ADMIN_TOKEN_LENGTH = 16
 const RETIRED_HASHES_KEPT = 50
 
 export type AdminTokenSource = 'env' | 'file' | 'generated'
+
+/** What makes a token unusable as the admin token ("must be at least 16 characters"), or null. The same rule at start and on rotation. */
+export function adminTokenProblem(token: string): string | null {
+  if (token.length < MIN_ADMIN_TOKEN_LENGTH) return `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`
+  if (/\s/.test(token)) return 'must not contain whitespace'
+  // It travels in an HTTP header: anything but visible ASCII would lock every client out.
+  if (!/^[\x21-\x7e]+$/.test(token)) return 'may only contain visible ASCII characters (no control characters or non-ASCII letters)'
+  return null
+}
+
+/** The admin token file cannot be used as it is (start-up stops with this one line). */
+export class AdminTokenFileError extends Error {}
 
 /** Reads `<data>/.admin-token`; null when missing or empty. */
 export async function readAdminTokenFile(path: string): Promise<string | null> {
@@ -25,6 +37,8 @@ export interface AdminTokenResolution {
   source: AdminTokenSource
   /** Set when TOKENHUB_ADMIN_TOKEN holds a token that an API rotation already retired. */
   ignoredRetiredEnv: boolean
+  /** The token file was readable by others; its mode is now 0600. */
+  tightened: boolean
 }
 
 /**
@@ -33,6 +47,17 @@ export interface AdminTokenResolution {
  * token that a rotation retired is ignored, so a rotation survives restarts.
  */
 export async function resolveAdminToken(options: {envToken?: string; file: string; store: ConfigStore}): Promise<AdminTokenResolution> {
+  const resolution = await pickAdminToken(options)
+  // A token file others can read (copied in, or chmod-ed) is brought back to 0600.
+  const mode = await stat(options.file).then(
+    (s) => s.mode & 0o777,
+    () => 0o600,
+  )
+  if (mode & 0o077) await chmod(options.file, 0o600)
+  return {...resolution, tightened: (mode & 0o077) !== 0}
+}
+
+async function pickAdminToken(options: {envToken?: string; file: string; store: ConfigStore}): Promise<Omit<AdminTokenResolution, 'tightened'>> {
   const retired = new Set(options.store.data.admin_token.retired_hashes)
   const envToken = options.envToken?.trim()
   let ignoredRetiredEnv = false
@@ -44,7 +69,11 @@ export async function resolveAdminToken(options: {envToken?: string; file: strin
     ignoredRetiredEnv = true
   }
   const fromFile = await readAdminTokenFile(options.file)
-  if (fromFile) return {token: fromFile, source: 'file', ignoredRetiredEnv}
+  if (fromFile) {
+    const problem = adminTokenProblem(fromFile)
+    if (problem) throw new AdminTokenFileError(`${options.file} holds an unusable admin token: it ${problem}; delete the file to have a new one generated, or set TOKENHUB_ADMIN_TOKEN`)
+    return {token: fromFile, source: 'file', ignoredRetiredEnv}
+  }
   const generated = generateAdminToken()
   await writeTokenFile(options.file, generated)
   return {token: generated, source: 'generated', ignoredRetiredEnv}
@@ -91,12 +120,8 @@ export class AdminTokenHolder {
       })
     }
     const next = requested ?? generateAdminToken()
-    if (next.length < MIN_ADMIN_TOKEN_LENGTH) {
-      throw new TokenHubError('VALIDATION', `the admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`)
-    }
-    if (/\s/.test(next)) throw new TokenHubError('VALIDATION', 'the admin token must not contain whitespace')
-    // It travels in an HTTP header: anything but visible ASCII would lock every client out.
-    if (!/^[\x21-\x7e]+$/.test(next)) throw new TokenHubError('VALIDATION', 'the admin token may only contain visible ASCII characters (no control characters or non-ASCII letters)')
+    const problem = adminTokenProblem(next)
+    if (problem) throw new TokenHubError('VALIDATION', `the admin token ${problem}`)
     const previous = this.token
     // Rotating to the token in use would retire it while it stays live (and a restart with it in
     // TOKENHUB_ADMIN_TOKEN would then ignore it).

@@ -1,5 +1,5 @@
 import {spawn} from 'node:child_process'
-import {mkdir, open, readFile, stat, writeFile} from 'node:fs/promises'
+import {chmod, mkdir, open, readFile, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it, vi} from 'vitest'
 import OpenAI from 'openai'
@@ -121,6 +121,21 @@ describe('tokenhub daemon', () => {
     expect(failure.stderr).toContain('ENOTDIR')
     expect(failure.stderr).toContain('StateDirectory=tokenhub')
     expect(failure.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('an unusable .admin-token stops the start with one line; one readable by others is brought back to 0600', async () => {
+    const dataDir = await temp()
+    await writeFile(join(dataDir, '.admin-token'), 'abc\n')
+    const failure = await expectStartFailure({dataDir})
+    expect(failure.code).toBe(1)
+    expect(failure.stderr).toContain('.admin-token holds an unusable admin token: it must be at least 16 characters; delete the file')
+    expect(failure.stderr).not.toMatch(/\n\s+at /)
+    await writeFile(join(dataDir, '.admin-token'), 'a-long-enough-admin-token\n', {mode: 0o644})
+    await chmod(join(dataDir, '.admin-token'), 0o644)
+    const daemon = await started({dataDir})
+    expect((await stat(join(dataDir, '.admin-token'))).mode & 0o777).toBe(0o600)
+    expect(daemon.stderr()).toContain('its mode is now 0600')
+    expect((await fetch(`${daemon.url}/admin/v1/info`, {headers: {authorization: 'Bearer a-long-enough-admin-token'}})).status).toBe(200)
   })
 
   it('exits non-zero on a store that is not even age', async () => {

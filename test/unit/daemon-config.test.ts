@@ -43,6 +43,12 @@ describe('daemon configuration', () => {
     expect(() => resolveDaemonConfig({dataDir: '  '}, {})).toThrow(/--data-dir is empty/)
   })
 
+  it('refuses an admin token from the environment that rotation would refuse (short, spaces): exit 2, not a locked-out admin API', () => {
+    expect(() => resolveDaemonConfig({}, {TOKENHUB_ADMIN_TOKEN: 'abc'})).toThrow(/TOKENHUB_ADMIN_TOKEN is not usable as the admin token: it must be at least 16 characters/)
+    expect(() => resolveDaemonConfig({}, {TOKENHUB_ADMIN_TOKEN: 'has space token here'})).toThrow(/must not contain whitespace/)
+    expect(resolveDaemonConfig({}, {TOKENHUB_ADMIN_TOKEN: 'a-long-enough-admin-token'}).adminToken).toBe('a-long-enough-admin-token')
+  })
+
   it('explains bad values', () => {
     expect(() => resolveDaemonConfig({}, {TOKENHUB_DEFAULT_MODE: 'fastest'})).toThrow(/unknown routing mode "fastest"/)
     expect(() => resolveDaemonConfig({}, {TOKENHUB_DEFAULT_MAX_BUDGET_USD: 'lots'})).toThrow(/must be a number/)
