@@ -23,6 +23,8 @@ import {listen} from './server.js'
 
 /** A heartbeat event on the stream every so often, so followers can tell a quiet gateway from a dead one. */
 export const HEARTBEAT_MS = 30_000
+/** How often the daemon checks that its data dir lock file is still there. */
+const LOCK_CHECK_MS = 2_000
 
 export interface DaemonIO {
   logger: Logger
@@ -138,6 +140,12 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
       HEARTBEAT_MS,
     )
     heartbeat.unref()
+    // A lock file someone removed (a tmp cleaner, an operator) is written again, so a second daemon
+    // started on this data dir still finds it.
+    const lockWatch = setInterval(() => {
+      void lock.restore().then((restored) => restored && logger.warn({file: files.lock}, 'the data dir lock file was removed while running; it is written again'))
+    }, LOCK_CHECK_MS)
+    lockWatch.unref()
 
     const where = token.source === 'env' ? 'from TOKENHUB_ADMIN_TOKEN' : token.source === 'file' ? 'from' : 'generated and written to'
     io.say(`tokenhub ${VERSION}: data dir ${config.dataDir}${dir.created ? ' (created)' : ''}`)
@@ -158,6 +166,7 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
         stopping ??= (async () => {
           logger.info({reason, in_flight: app.inflight.active}, 'shutting down: no new requests, draining')
           clearInterval(heartbeat)
+          clearInterval(lockWatch)
           app.beginShutdown()
           listening.stopAccepting()
           const drained = await app.inflight.waitForIdle(config.drainTimeoutSecs * 1000)

@@ -1,4 +1,5 @@
-import {readFile, unlink, writeFile} from 'node:fs/promises'
+import {readFile, realpath, unlink, writeFile} from 'node:fs/promises'
+import {dirname} from 'node:path'
 
 export class DataDirLockedError extends Error {
   constructor(
@@ -27,37 +28,71 @@ export async function isProcessAlive(pid: number): Promise<boolean> {
   }
 }
 
+/** When the process started, in clock ticks since boot (/proc/<pid>/stat field 22); null when unknown. */
+async function processStart(pid: number): Promise<string | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null
+  } catch {
+    return null
+  }
+}
+
 export interface DataDirLock {
   release(): Promise<void>
   /** The pid of a dead daemon whose lock was taken over, if any. */
   tookOverFrom: number | null
+  /** Writes the lock file again if something removed it; true when it had to. */
+  restore(): Promise<boolean>
 }
 
 /**
- * Takes the data dir lock: a file created exclusively holding our pid. A lock whose pid is dead
- * is stale and taken over; a live one refuses.
+ * Takes the data dir lock: a file created exclusively holding our pid, the data dir's real path
+ * and our start time. It is stale, and taken over, when its pid is dead, when that pid is now
+ * another process (a different start time: pids are reused after a crash or reboot), or when it
+ * names another data dir (this one is a copy of a running daemon's). Otherwise it refuses.
  */
 export async function acquireLock(lockFile: string): Promise<DataDirLock> {
+  const dir = await realpath(dirname(lockFile))
+  const content = `${process.pid}\n${dir}\n${(await processStart(process.pid)) ?? ''}\n`
   let tookOverFrom: number | null = null
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await writeFile(lockFile, `${process.pid}\n`, {flag: 'wx', mode: 0o600})
+      await writeFile(lockFile, content, {flag: 'wx', mode: 0o600})
       return {
         tookOverFrom,
         async release() {
           const current = await readFile(lockFile, 'utf8').catch(() => '')
           if (Number.parseInt(current, 10) === process.pid) await unlink(lockFile).catch(() => {})
         },
+        async restore() {
+          const current = await readFile(lockFile, 'utf8').catch(() => null)
+          if (current !== null) return false
+          await writeFile(lockFile, content, {flag: 'wx', mode: 0o600}).catch(() => {})
+          return true
+        },
       }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
     }
-    const holder = Number.parseInt(await readFile(lockFile, 'utf8').catch(() => ''), 10)
-    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && (await isProcessAlive(holder))) {
+    const [pidLine = '', lockedDir, started] = (await readFile(lockFile, 'utf8').catch(() => '')).split('\n')
+    const holder = Number.parseInt(pidLine, 10)
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && (await heldBy(holder, dir, lockedDir, started))) {
       throw new DataDirLockedError(lockFile, holder)
     }
     tookOverFrom = Number.isInteger(holder) ? holder : null
     await unlink(lockFile).catch(() => {})
   }
   throw new Error(`could not take the lock file ${lockFile}: it keeps reappearing`)
+}
+
+/** Whether the daemon that wrote a lock still holds it (see acquireLock). */
+async function heldBy(pid: number, dir: string, lockedDir: string | undefined, started: string | undefined): Promise<boolean> {
+  if (!(await isProcessAlive(pid))) return false
+  if (lockedDir && lockedDir !== dir) return false
+  if (started) {
+    const now = await processStart(pid)
+    if (now !== null && now !== started) return false
+  }
+  return true
 }

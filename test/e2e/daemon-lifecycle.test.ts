@@ -89,7 +89,7 @@ describe('tokenhub daemon', () => {
   it('takes over a stale lock left by a killed daemon', async () => {
     const first = await started()
     await first.stop('SIGKILL')
-    expect((await readFile(join(first.dataDir, 'daemon.pid'), 'utf8')).trim()).toBe(String(first.child.pid))
+    expect((await readFile(join(first.dataDir, 'daemon.pid'), 'utf8')).split('\n')[0]).toBe(String(first.child.pid))
     const second = await started({dataDir: first.dataDir})
     expect(second.stderr()).toContain('stale lock')
     expect((await fetch(`${second.url}/healthz`)).status).toBe(200)

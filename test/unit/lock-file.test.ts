@@ -1,5 +1,5 @@
 import {spawn} from 'node:child_process'
-import {readFile, writeFile} from 'node:fs/promises'
+import {readFile, realpath, unlink, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {acquireLock, DataDirLockedError} from '../../src/store/lock-file.js'
@@ -38,7 +38,7 @@ describe('data dir lock', () => {
     await writeFile(file, `${stale}\n`)
     const lock = await acquireLock(file)
     expect(lock.tookOverFrom).toBe(stale)
-    expect((await readFile(file, 'utf8')).trim()).toBe(String(process.pid))
+    expect((await readFile(file, 'utf8')).split('\n')[0]).toBe(String(process.pid))
     await lock.release()
     await expect(readFile(file)).rejects.toThrow(/ENOENT/)
   })
@@ -47,6 +47,40 @@ describe('data dir lock', () => {
     const file = join(dir.path, 'daemon.pid')
     await writeFile(file, 'not a pid')
     const lock = await acquireLock(file)
+    await lock.release()
+  })
+
+  it('is not fooled by a pid now used by another process, nor by a copy of a running daemon\'s data dir', async () => {
+    const file = join(dir.path, 'daemon.pid')
+    const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'])
+    try {
+      // The pid is alive, but it started at another time than the lock says: a reused pid.
+      await writeFile(file, `${sleeper.pid}\n${await realpath(dir.path)}\n12345\n`)
+      const reused = await acquireLock(file)
+      expect(reused.tookOverFrom).toBe(sleeper.pid)
+      await reused.release()
+      // Written by a live daemon for another data dir: this one is a copy.
+      const own = await readFile(`/proc/${sleeper.pid}/stat`, 'utf8')
+      const started = own.slice(own.lastIndexOf(')') + 2).split(' ')[19]
+      await writeFile(file, `${sleeper.pid}\n/var/lib/elsewhere\n${started}\n`)
+      const copied = await acquireLock(file)
+      expect(copied.tookOverFrom).toBe(sleeper.pid)
+      await copied.release()
+      // The same pid, dir and start time: really held.
+      await writeFile(file, `${sleeper.pid}\n${await realpath(dir.path)}\n${started}\n`)
+      await expect(acquireLock(file)).rejects.toBeInstanceOf(DataDirLockedError)
+    } finally {
+      sleeper.kill('SIGKILL')
+    }
+  })
+
+  it('writes the lock file again when something removed it', async () => {
+    const file = join(dir.path, 'daemon.pid')
+    const lock = await acquireLock(file)
+    expect(await lock.restore()).toBe(false)
+    await unlink(file)
+    expect(await lock.restore()).toBe(true)
+    expect((await readFile(file, 'utf8')).split('\n')[0]).toBe(String(process.pid))
     await lock.release()
   })
 })
