@@ -10,5 +10,8 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
   // render: the dashboard's memory grew without bound under traffic. Production unless told otherwise.
   process.env.NODE_ENV ??= 'production'
   const {execute} = await import('@oclif/core')
-  await execute({dir: import.meta.url})
+  const {fileURLToPath} = await import('node:url')
+  // No user plugins: oclif would look for them in $TOKENHUB_DATA_DIR/package.json (its own
+  // <BIN>_DATA_DIR convention), which is the daemon's data dir here.
+  await execute({loadOptions: {root: fileURLToPath(import.meta.url), userPlugins: false}})
 }

@@ -1,5 +1,5 @@
 import {Command} from '@oclif/core'
-import {localAdminTokenFile, readLocalAdminToken} from '../src/cli/connection.js'
+import {localAdminTokenFile, readLocalAdminTokenFile} from '../src/cli/connection.js'
 
 export default class AdminToken extends Command {
   static override summary = 'Print the admin token (TOKENHUB_ADMIN_TOKEN, else <data dir>/.admin-token)'
@@ -14,9 +14,9 @@ export default class AdminToken extends Command {
       this.log(fromEnv)
       return {token: fromEnv, source: 'env'}
     }
-    const fromFile = await readLocalAdminToken()
+    const {token: fromFile, problem} = await readLocalAdminTokenFile()
     if (!fromFile) {
-      this.error(`no admin token: TOKENHUB_ADMIN_TOKEN is not set and ${localAdminTokenFile()} does not exist`, {
+      this.error(`no admin token: TOKENHUB_ADMIN_TOKEN is not set and ${localAdminTokenFile()} ${problem}`, {
         exit: 2,
         suggestions: ['Start the daemon once (it writes the file), or set TOKENHUB_DATA_DIR to the daemon\'s data dir.'],
       })

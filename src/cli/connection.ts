@@ -27,11 +27,20 @@ export function localAdminTokenFile(env: NodeJS.ProcessEnv = process.env): strin
 }
 
 export async function readLocalAdminToken(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  const read = await readLocalAdminTokenFile(env)
+  return read.token ?? undefined
+}
+
+/** The local token file's token, or why there is none ("does not exist", "cannot be read (EACCES)", "is empty"). */
+export async function readLocalAdminTokenFile(env: NodeJS.ProcessEnv = process.env): Promise<{token: string; problem: null} | {token: null; problem: string}> {
   try {
     const token = (await readFile(localAdminTokenFile(env), 'utf8')).trim()
-    return token === '' ? undefined : token
-  } catch {
-    return undefined
+    return token === '' ? {token: null, problem: 'is empty'} : {token, problem: null}
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return {token: null, problem: 'does not exist'}
+    if (code === 'EACCES' || code === 'EPERM') return {token: null, problem: `cannot be read by this user (${code}): run as the daemon's user, or with sudo`}
+    return {token: null, problem: `cannot be read (${code ?? (error as Error).message})`}
   }
 }
 

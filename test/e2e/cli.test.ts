@@ -1,3 +1,5 @@
+import {mkdir, rm, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {json, runCli} from '../helpers/cli.js'
 import {startTestDaemon, type TestDaemon} from '../helpers/daemon.js'
@@ -119,7 +121,26 @@ describe('admin token commands', () => {
     expect(fromFile.stdout.trim()).toBe(daemon.adminToken)
     const missing = await runCli(['admin-token'], {env: {TOKENHUB_DATA_DIR: configDir.path}})
     expect(missing.code).toBe(2)
-    expect(missing.stderr).toContain('.admin-token')
+    expect(missing.stderr).toContain('.admin-token does not exist')
+    // oclif's own <BIN>_DATA_DIR convention must not make it read plugins from the data dir.
+    expect(missing.stderr).not.toContain('package.json')
+  })
+
+  it('admin-token says why a token file it found cannot be used (empty, a directory)', async () => {
+    const dir = await tempDir()
+    try {
+      await writeFile(join(dir.path, '.admin-token'), '')
+      expect((await runCli(['admin-token'], {env: {TOKENHUB_DATA_DIR: dir.path}})).stderr).toContain('.admin-token is empty')
+      await rm(join(dir.path, '.admin-token'))
+      await mkdir(join(dir.path, '.admin-token'))
+      await writeFile(join(dir.path, 'package.json'), '{not json')
+      const unreadable = await runCli(['admin-token'], {env: {TOKENHUB_DATA_DIR: dir.path}})
+      expect(unreadable.code).toBe(2)
+      expect(unreadable.stderr).toContain('.admin-token cannot be read (EISDIR)')
+      expect(unreadable.stderr).not.toContain('package.json')
+    } finally {
+      await dir.cleanup()
+    }
   })
 
   it('finds the token of a local daemon in its data dir when none is set', async () => {
