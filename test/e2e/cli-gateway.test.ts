@@ -117,10 +117,15 @@ describe('gateway commands', () => {
     const typo = await cli(['tsdb', 'query', 'metric=cost&modle_id=claude'])
     expect(typo.code).toBe(1)
     expect(typo.stderr).toContain('unknown query parameter "modle_id"')
-    expect((await cli(['tsdb', 'retention', '36h'])).stdout).toContain('retention: 36 hours')
-    // A bare number is days.
+    // Shorter deletes history at once: without a terminal to ask on, only with --yes.
+    const unconfirmed = await cli(['tsdb', 'retention', '36h'])
+    expect(unconfirmed.code).toBe(2)
+    expect(unconfirmed.stderr).toContain('no terminal to confirm on')
+    expect((await cli(['tsdb', 'retention'])).stdout).toContain('retention: 7 days')
+    expect((await cli(['tsdb', 'retention', '36h', '--yes'])).stdout).toContain('retention: 36 hours')
+    // A bare number is days; longer needs no confirmation.
     expect((await cli(['tsdb', 'retention', '14'])).stdout).toContain('retention: 14 days')
-    expect((await cli(['tsdb', 'retention', '10d'])).stdout).toContain('retention: 10 days')
+    expect((await cli(['tsdb', 'retention', '10d', '--yes'])).stdout).toContain('retention: 10 days')
     expect((await cli(['tsdb', 'prune', '--json'])).code).toBe(0)
 
     const csv = await cli(['logs', '--csv', '--model', 'claude'])
