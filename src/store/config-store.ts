@@ -1,4 +1,5 @@
-import {access} from 'node:fs/promises'
+import {access, readdir} from 'node:fs/promises'
+import {join} from 'node:path'
 import {Low} from 'lowdb'
 import {AgeJsonAdapter} from './age-json-adapter.js'
 import {dataFiles} from './data-dir.js'
@@ -51,6 +52,12 @@ export class ConfigStore {
         throw new StoreOpenError(files.store, `exists but its key ${files.storeKey} is missing; restore store.key from a backup (a new key would not decrypt it)`)
       }
       key = await createStoreKey(files.storeKey, now())
+    } else if (!storeExists && (await hasBeenUsed(options.dataDir))) {
+      // An empty store would silently replace providers, models and keys that a restore missed.
+      throw new StoreOpenError(
+        files.store,
+        `is missing, but this data dir has been used (store.key, usage.age or journals are here); restore store.age from a backup, or move store.key, usage.age and journal/ aside to start over empty`,
+      )
     }
     const db = new Low<StoreDocument>(new AgeJsonAdapter<StoreDocument>(files.store, key), emptyDocument())
     await db.read()
@@ -166,6 +173,16 @@ export class ConfigStore {
       else waiter.resolve()
     }
   }
+}
+
+/** Spend or journal records next to a store key: a store has been used here. */
+async function hasBeenUsed(dataDir: string): Promise<boolean> {
+  if (await access(join(dataDir, 'usage.age')).then(() => true, () => false)) return true
+  for (const kind of ['requests', 'audit', 'metrics']) {
+    const entries = await readdir(join(dataDir, 'journal', kind)).catch(() => [])
+    if (entries.length > 0) return true
+  }
+  return false
 }
 
 const MAP_FIELDS = new Set<string | symbol>(['providers', 'models', 'aliases', 'api_keys'])

@@ -1,5 +1,5 @@
 import {spawn} from 'node:child_process'
-import {chmod, mkdir, open, readFile, stat, writeFile} from 'node:fs/promises'
+import {chmod, mkdir, open, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it, vi} from 'vitest'
 import OpenAI from 'openai'
@@ -136,6 +136,18 @@ describe('tokenhub daemon', () => {
     expect((await stat(join(dataDir, '.admin-token'))).mode & 0o777).toBe(0o600)
     expect(daemon.stderr()).toContain('its mode is now 0600')
     expect((await fetch(`${daemon.url}/admin/v1/info`, {headers: {authorization: 'Bearer a-long-enough-admin-token'}})).status).toBe(200)
+  })
+
+  it('a used data dir whose store.age is gone does not start empty (a restore that missed it would lose every provider and key)', async () => {
+    const dataDir = await temp()
+    const first = await started({dataDir})
+    expect((await first.admin('POST', '/admin/v1/providers', {id: 'p', type: 'openai', base_url: 'http://127.0.0.1:9'})).status).toBe(201)
+    await first.stop()
+    await rm(join(dataDir, 'store.age'))
+    const failure = await expectStartFailure({dataDir})
+    expect(failure.code).toBe(1)
+    expect(failure.stderr).toContain('store.age: is missing, but this data dir has been used')
+    await expect(stat(join(dataDir, 'store.age'))).rejects.toThrow(/ENOENT/)
   })
 
   it('exits non-zero on a store that is not even age', async () => {
