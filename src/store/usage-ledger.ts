@@ -48,9 +48,13 @@ export class UsageLedger {
 
   static async open(options: UsageLedgerOptions): Promise<UsageLedger> {
     const adapter = new AgeJsonAdapter<LedgerFile>(options.file, options.key)
-    const raw = await adapter.read()
+    // Only spend lives here: say what moving it aside costs, so nobody deletes it unawares.
+    const remedy = 'restore it from a backup; or move it aside to start again, which resets every key\'s spend for this month to $0 (budgets count from zero)'
+    const raw = await adapter.read().catch((error: unknown) => {
+      throw error instanceof StoreOpenError ? new StoreOpenError(options.file, `${error.message.slice(options.file.length + 2)}; ${remedy}`) : error
+    })
     if (raw !== null && (typeof raw !== 'object' || typeof raw.month !== 'string' || typeof raw.spend_usd !== 'object')) {
-      throw new StoreOpenError(options.file, 'decrypted, but does not hold a usage ledger')
+      throw new StoreOpenError(options.file, `decrypted, but does not hold a usage ledger; ${remedy}`)
     }
     const now = (options.now ?? (() => new Date()))()
     const state: LedgerFile = raw ?? {month: monthOf(now), spend_usd: {}, last_used_at: {}}

@@ -1,4 +1,4 @@
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -74,6 +74,10 @@ describe('UsageLedger', () => {
   it('refuses a ledger file that is not one, without overwriting it', async () => {
     const {dir, open} = await setup()
     writeFileSync(join(dir, 'usage.age'), 'not an age file')
-    await expect(open()).rejects.toThrow()
+    const error = await open().catch((e) => e)
+    expect(error.message).toContain(`${join(dir, 'usage.age')}: cannot be decrypted`)
+    // It says what moving it aside costs.
+    expect(error.message).toContain('resets every key\'s spend for this month to $0')
+    expect(readFileSync(join(dir, 'usage.age'), 'utf8')).toBe('not an age file')
   })
 })
