@@ -1,7 +1,7 @@
 import {Decrypter, Encrypter, generateX25519Identity, identityToRecipient} from 'age-encryption'
 import {TokenHubError} from '../core/errors.js'
 import type {ConfigStore} from '../store/config-store.js'
-import {DEFAULT_LOG_N, ScryptIdentity, ScryptRecipient} from './scrypt-stanza.js'
+import {DEFAULT_LOG_N, ScryptIdentity, ScryptRecipient, WrongPassphraseError} from './scrypt-stanza.js'
 
 export const MIN_PASSWORD_LENGTH = 8
 
@@ -131,8 +131,10 @@ export class Vault {
     let identity: string
     try {
       identity = await decrypter.decrypt(Buffer.from(wrapped, 'base64'), 'text')
-    } catch {
-      throw new TokenHubError('VAULT_PASSWORD_INVALID', 'wrong vault password')
+    } catch (error) {
+      // The password opens no stanza: wrong. Anything else means the record is not a whole age file.
+      if (error instanceof WrongPassphraseError) throw new TokenHubError('VAULT_PASSWORD_INVALID', 'wrong vault password')
+      throw new TokenHubError('INTERNAL', `the vault record in the store is damaged (${(error as Error).message}), not a wrong password: restore store.age from a backup`)
     }
     if (!identity.startsWith('AGE-SECRET-KEY-1')) throw new TokenHubError('INTERNAL', 'the vault identity in the store is damaged')
     return identity

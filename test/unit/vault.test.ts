@@ -55,6 +55,19 @@ describe('Vault', () => {
     expect(vault.locked).toBe(true)
   })
 
+  it('a damaged vault record says so instead of "wrong vault password" (the operator would think the password forgotten)', async () => {
+    const vault = newVault()
+    await vault.unlock('first-password')
+    vault.lock()
+    await store.update((doc) => {
+      doc.vault = {...doc.vault!, wrapped_identity: 'AAAA'}
+    })
+    const error = await vault.unlock('first-password').catch((e) => e)
+    expect(error).toBeInstanceOf(TokenHubError)
+    expect(error.message).toContain('the vault record in the store is damaged')
+    expect(error.code).not.toBe('VAULT_PASSWORD_INVALID')
+  })
+
   it('rotates the password; a wrong old password changes nothing', async () => {
     const vault = newVault()
     await vault.unlock('first-password')
