@@ -392,7 +392,15 @@ export class Journal {
     // node:crypto's native ChaCha20 (NativeAgeEncrypter): the pure-JS age library costs ~10x more per record.
     const ciphertext = this.encrypter.encrypt(Buffer.from(batch.map((pending) => pending.line).join('\n') + '\n'))
     const frame = encodeFrame(ciphertext)
-    const segment = await this.segmentFor(batch[0].at)
+    let segment = await this.segmentFor(batch[0].at)
+    // Its file was deleted under us (a cleanup, an operator freeing space): what went there is
+    // gone with it, and nothing more is written into the void: a new segment (and directory) instead.
+    if ((await segment.handle.stat()).nlink === 0) {
+      this.current = null
+      await segment.handle.close().catch(() => {})
+      this.report(new Error(`journal segment ${segment.path} was deleted while in use; the records in it are lost, new ones go to a new segment`))
+      segment = await this.segmentFor(batch[0].at)
+    }
     const start = segment.bytes
     try {
       await writeAll(segment.handle, frame, start)
@@ -414,6 +422,7 @@ export class Journal {
   private async segmentFor(at: string): Promise<ActiveSegment> {
     if (this.current && this.current.firstAt.slice(0, 10) !== at.slice(0, 10)) await this.sealCurrent()
     if (this.current) return this.current
+    let remade = false
     for (;;) {
       const seq = ++this.lastSeq
       const path = join(this.dir, segmentFileName(at, seq))
@@ -422,6 +431,13 @@ export class Journal {
         handle = await open(path, 'wx', 0o600)
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue
+        // The journal directory was removed while running: made again.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !remade) {
+          remade = true
+          this.report(new Error(`journal directory ${this.dir} was removed while in use; it is made again`))
+          await ensureDataDir(this.dir)
+          continue
+        }
         throw error
       }
       try {

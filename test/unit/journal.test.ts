@@ -182,6 +182,24 @@ describe('Journal', () => {
     expect(ids(await collect(journal.read()))).toEqual(range(0, 250))
   })
 
+  it('a segment or the whole directory deleted while in use: reported, and later records go to a new segment (they were written into the void)', async () => {
+    const onError = vi.fn()
+    const journal = await openJournal({onError})
+    journal.append({i: 0})
+    await journal.flush()
+    for (const name of await segmentFiles()) await rm(join(dir, name))
+    journal.append({i: 1})
+    await journal.flush()
+    expect(onError.mock.calls.map(([error]) => error.message).join('\n')).toContain('was deleted while in use')
+    expect(ids(await collect(journal.read()))).toEqual([1])
+    await rm(dir, {recursive: true})
+    journal.append({i: 2})
+    await journal.flush()
+    expect(onError.mock.calls.map(([error]) => error.message).join('\n')).toContain('was removed while in use; it is made again')
+    expect(ids(await collect(journal.read()))).toEqual([2])
+    expect(await segmentFiles()).toHaveLength(1)
+  })
+
   it('reports a failed background flush through onError, keeps the records and writes them on the next flush', async () => {
     const onError = vi.fn()
     const journal = await openJournal({onError, maxBufferedRecords: 10})
