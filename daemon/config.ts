@@ -1,5 +1,6 @@
 import {ROUTING_MODES, type RoutingMode} from '../src/core/schemas/common.js'
 import {LOG_LEVELS} from '../src/logging/logger.js'
+import {isIPv4, isIPv6} from 'node:net'
 import {dataDirPath, defaultDataDir} from '../src/store/data-dir.js'
 import {adminTokenProblem} from '../src/auth/admin-token.js'
 
@@ -67,6 +68,9 @@ export function parseListenAddress(value: string): {host: string; port: number} 
   const host = match[1] ?? (match[2] === '' ? '0.0.0.0' : match[2])
   const port = Number(match[3])
   if (port > 65535) throw new ConfigError(`invalid port ${port} in "${value}"`)
+  // Caught here (exit 2, nothing touched), not as "address not available" after the data dir is made.
+  const valid = match[1] !== undefined ? isIPv6(host) : /^[\d.]+$/.test(host) ? isIPv4(host) : /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(host)
+  if (!valid) throw new ConfigError(`invalid host "${host}" in listen address "${value}": use an IP address or a host name, e.g. 127.0.0.1:8080 or [::1]:8080`)
   return {host, port}
 }
 

@@ -13,7 +13,7 @@ describe('daemon configuration', () => {
     expect(parseListenAddress(value)).toEqual(expected)
   })
 
-  it.each(['8080', 'host:', 'host:99999', 'a:b:c'])('rejects listen address %s', (value) => {
+  it.each(['8080', 'host:', 'host:99999', 'a:b:c', '256.1.1.1:8080', '[::zz]:80', 'bad_host!:80', '1.2.3:80'])('rejects listen address %s', (value) => {
     expect(() => parseListenAddress(value)).toThrow(ConfigError)
   })
 
