@@ -68,7 +68,9 @@ async function pickAdminToken(options: {envToken?: string; file: string; store: 
     }
     ignoredRetiredEnv = true
   }
-  const fromFile = await readAdminTokenFile(options.file)
+  const fromFile = await readAdminTokenFile(options.file).catch((error: NodeJS.ErrnoException) => {
+    throw new AdminTokenFileError(`${options.file} cannot be read (${error.code ?? error.message}): make it a file this user can read, or delete it to have a new token generated`)
+  })
   if (fromFile) {
     const problem = adminTokenProblem(fromFile)
     if (problem) throw new AdminTokenFileError(`${options.file} holds an unusable admin token: it ${problem}; delete the file to have a new one generated, or set TOKENHUB_ADMIN_TOKEN`)
