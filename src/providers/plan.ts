@@ -106,11 +106,17 @@ function passthrough(
 /** A pass-through body: the upstream's model id, output limits clamped to the model's. */
 const forModel = (body: Record<string, unknown>, model: RoutableModel) => clampOutputLimits({...body, model: model.upstreamModel}, model.maxOutputTokens)
 
-/** An OpenAI chat body as an Anthropic Messages body for this model (max_tokens defaulted and clamped). */
-function chatToMessages(body: unknown, model: RoutableModel) {
+/**
+ * An OpenAI chat body as an Anthropic Messages body for this model (max_tokens defaulted and
+ * clamped). Without max_tokens an OpenAI client means "up to the model's limit": a stream gets the
+ * model's output cap; a whole answer at most 4096 tokens (a long one arrives only when complete,
+ * and would outlast the first-byte timeout).
+ */
+function chatToMessages(body: unknown, model: RoutableModel, stream: boolean) {
+  const cap = model.maxOutputTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS
   return openAIChatToAnthropic(body as never, {
     model: model.upstreamModel,
-    defaultMaxTokens: Math.min(DEFAULT_ANTHROPIC_MAX_TOKENS, model.maxOutputTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS),
+    defaultMaxTokens: stream ? cap : Math.min(DEFAULT_ANTHROPIC_MAX_TOKENS, cap),
     maxOutputTokens: model.maxOutputTokens,
   })
 }
@@ -143,7 +149,7 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
   }
 
   if (client.dialect === 'openai') {
-    const translated = chatToMessages(client.body, model)
+    const translated = chatToMessages(client.body, model, client.stream)
     return {
       path: endpoint.paths.chat,
       headers,
@@ -197,7 +203,7 @@ function planResponses(client: ClientRequest, model: RoutableModel, headers: Rec
       streamTransformer: () => new ChatToResponsesStream({...echo, createdAt: created()}),
     }
   }
-  const messages = chatToMessages(chat.body, model)
+  const messages = chatToMessages(chat.body, model, client.stream)
   return {
     path: endpoint.paths.chat,
     headers,

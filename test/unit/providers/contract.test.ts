@@ -137,3 +137,14 @@ describe('a Responses request served by a Claude model', () => {
     expect(plan.dropped).not.toContain('response_format')
   })
 })
+
+describe('an OpenAI client without max_tokens, served by an Anthropic model', () => {
+  it('streams up to the model\'s output cap (OpenAI\'s "no limit"), and a whole answer at most 4096 tokens (it must beat the first-byte timeout)', () => {
+    const ask = (stream: boolean) => {
+      const body = {model: 'x', stream, messages: [{role: 'user', content: 'write a lot'}]}
+      return JSON.parse(planRequest({dialect: 'openai', endpoint: 'chat', body, stream, requestId: 'r'}, model('anthropic'), null).body)
+    }
+    expect(ask(true).max_tokens).toBe(8192)
+    expect(ask(false).max_tokens).toBe(4096)
+  })
+})
