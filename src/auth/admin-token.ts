@@ -128,18 +128,26 @@ export class AdminTokenHolder {
     // Rotating to the token in use would retire it while it stays live (and a restart with it in
     // TOKENHUB_ADMIN_TOKEN would then ignore it).
     if (secretsEqual(next, previous)) throw new TokenHubError('VALIDATION', 'the new admin token must differ from the current one')
-    await writeTokenFile(this.file, next)
-    this.token = next
+    // Saved first, switched after: a rotation the store or the token file cannot take does not
+    // happen at all (the caller, told so, still holds a working token).
+    const before = this.store.data.admin_token
+    await this.store.update((doc) => {
+      const hashes = doc.admin_token.retired_hashes.filter((h) => h !== sha256Hex(next))
+      hashes.push(sha256Hex(previous))
+      doc.admin_token = {retired_hashes: hashes.slice(-RETIRED_HASHES_KEPT), rotated_at: this.now().toISOString()}
+    })
     try {
+      await writeTokenFile(this.file, next)
+    } catch (error) {
+      // The old token stays: it must not stay retired in the store either (a restart would ignore it).
       await this.store.update((doc) => {
-        const hashes = doc.admin_token.retired_hashes.filter((h) => h !== sha256Hex(next))
-        hashes.push(sha256Hex(previous))
-        doc.admin_token = {retired_hashes: hashes.slice(-RETIRED_HASHES_KEPT), rotated_at: this.now().toISOString()}
-      })
-    } finally {
-      // The new token is live from here on, saved or not: what the old one opened ends either way.
-      for (const listener of [...this.rotationListeners]) listener()
+        doc.admin_token = before
+      }).catch(() => {})
+      throw new TokenHubError('STORE_WRITE_FAILED', `the new admin token could not be written to ${this.file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the current token stays`, {cause: error})
     }
+    this.token = next
+    // The old token stops working everywhere at once: what it opened ends.
+    for (const listener of [...this.rotationListeners]) listener()
     return next
   }
 

@@ -1,7 +1,8 @@
-import {readFile, stat, writeFile} from 'node:fs/promises'
+import {mkdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 import {AdminTokenHolder, resolveAdminToken} from '../../src/auth/admin-token.js'
+import {AgeJsonAdapter} from '../../src/store/age-json-adapter.js'
 import {ConfigStore} from '../../src/store/config-store.js'
 import {tempDir} from '../helpers/paths.js'
 
@@ -48,5 +49,26 @@ describe('admin token', () => {
     expect(holder.verify('x'.repeat(32))).toBe(true)
     expect(holder.verify(undefined)).toBe(false)
     expect(holder.verify('')).toBe(false)
+  })
+
+  it('a rotation the store or the token file cannot take does not happen: the old token keeps working, streams stay, nothing retired', async () => {
+    const old = 'the-current-admin-token'
+    const holder = new AdminTokenHolder(old, file, store)
+    await writeFile(file, `${old}\n`)
+    let rotations = 0
+    holder.onRotate(() => rotations++)
+    // The store cannot be written.
+    const write = vi.spyOn(AgeJsonAdapter.prototype, 'write').mockRejectedValueOnce(Object.assign(new Error('ENOSPC: no space left on device'), {code: 'ENOSPC'}))
+    await expect(holder.rotate()).rejects.toMatchObject({code: 'STORE_WRITE_FAILED'})
+    write.mockRestore()
+    expect(holder.verify(old)).toBe(true)
+    expect((await readFile(file, 'utf8')).trim()).toBe(old)
+    // The token file cannot be written (a directory in its place).
+    await rm(file)
+    await mkdir(file)
+    await expect(holder.rotate()).rejects.toMatchObject({code: 'STORE_WRITE_FAILED', message: expect.stringContaining('the current token stays')})
+    expect(holder.verify(old)).toBe(true)
+    expect(store.data.admin_token.retired_hashes).toEqual([])
+    expect(rotations).toBe(0)
   })
 })
