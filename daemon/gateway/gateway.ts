@@ -147,6 +147,8 @@ interface CallState {
   reservation: number
   /** max_tokens and the number of answers asked for: what bounds an answer's output and cost. */
   output: OutputRequest
+  /** Tokens counted against the key's per-minute limit at admission (corrected by the real usage). */
+  rateCounted: number
   /** The alias the requested id matched, when routing failed before targets were resolved. */
   aliasFrom?: string
 }
@@ -224,7 +226,7 @@ export class Gateway {
   }
 
   async handle(call: GatewayCall, sink: ResponseSink): Promise<void> {
-    const state: CallState = {call, started: performance.now(), key: null, policy: null, routed: null, attempts: [], estimate: 0, stream: call.body.stream === true, reservation: 0, output: {requested: null, choices: 1}}
+    const state: CallState = {call, started: performance.now(), key: null, policy: null, routed: null, attempts: [], estimate: 0, stream: call.body.stream === true, reservation: 0, output: {requested: null, choices: 1}, rateCounted: 0}
     try {
       await this.admitAndRoute(state, sink)
     } catch (error) {
@@ -256,25 +258,6 @@ export class Gateway {
     const outputTokens = requestedOutput(call.body)
     state.output = {requested: outputTokens, choices: choicesOf(call.body)}
 
-    const admitted = deps.limiter.admit(key.id, {requestsPerMinute: key.rate_limit_rpm, tokensPerMinute: key.rate_limit_tpm}, state.estimate + (outputTokens ?? 0), this.now())
-    if (!admitted.ok && admitted.retryAfterSec === null) {
-      deps.records.publish({type: 'rate_limited', api_key_id: key.id, limit: admitted.limit, retry_after_s: null})
-      throw new TokenHubError(
-        'RATE_LIMITED',
-        `this request needs ~${admitted.requestTokens} tokens (input estimate plus max_tokens), more than API key ${key.key_prefix}...'s limit of ${admitted.limitValue} tokens per minute`,
-        {
-          suggestion: 'Lower max_tokens or shorten the prompt, or raise the key\'s rate_limit_tpm (tokenhub apikey edit <id> --rate-limit-tpm N).',
-          details: {limit: admitted.limit, limit_per_minute: admitted.limitValue, request_tokens: admitted.requestTokens},
-        },
-      )
-    }
-    if (!admitted.ok) {
-      deps.records.publish({type: 'rate_limited', api_key_id: key.id, limit: admitted.limit, retry_after_s: admitted.retryAfterSec})
-      throw new TokenHubError('RATE_LIMITED', `API key ${key.key_prefix}... is over its limit of ${admitted.limitValue} ${admitted.limit} per minute; retry in ${admitted.retryAfterSec}s`, {
-        details: {limit: admitted.limit, limit_per_minute: admitted.limitValue, retry_after_s: admitted.retryAfterSec},
-      })
-    }
-
     state.routed = resolveTargets({
       requested: call.body.model,
       catalog: deps.catalog,
@@ -295,8 +278,30 @@ export class Gateway {
       hint: call.envelope?.hint,
       allowUnpriced: deps.allowUnpriced,
     })
-    // The hold is what the first candidate could cost; failing over to a dearer one raises it.
+    // Counted with the output the first candidate is sent (max_tokens clamped to its cap: Claude
+    // Code asks 32000 of any model), so a TPM limit judges what the request can really use.
     const first = state.routed.targets[0]
+    state.rateCounted = state.estimate + Math.min(outputTokens ?? 0, first?.maxOutputTokens ?? Number.POSITIVE_INFINITY)
+    const admitted = deps.limiter.admit(key.id, {requestsPerMinute: key.rate_limit_rpm, tokensPerMinute: key.rate_limit_tpm}, state.rateCounted, this.now())
+    if (!admitted.ok && admitted.retryAfterSec === null) {
+      deps.records.publish({type: 'rate_limited', api_key_id: key.id, limit: admitted.limit, retry_after_s: null})
+      throw new TokenHubError(
+        'RATE_LIMITED',
+        `this request needs ~${admitted.requestTokens} tokens (input estimate plus max_tokens, as sent), more than API key ${key.key_prefix}...'s limit of ${admitted.limitValue} tokens per minute`,
+        {
+          suggestion: 'Lower max_tokens or shorten the prompt, or raise the key\'s rate_limit_tpm (tokenhub apikey edit <id> --rate-limit-tpm N).',
+          details: {limit: admitted.limit, limit_per_minute: admitted.limitValue, request_tokens: admitted.requestTokens},
+        },
+      )
+    }
+    if (!admitted.ok) {
+      deps.records.publish({type: 'rate_limited', api_key_id: key.id, limit: admitted.limit, retry_after_s: admitted.retryAfterSec})
+      throw new TokenHubError('RATE_LIMITED', `API key ${key.key_prefix}... is over its limit of ${admitted.limitValue} ${admitted.limit} per minute; retry in ${admitted.retryAfterSec}s`, {
+        details: {limit: admitted.limit, limit_per_minute: admitted.limitValue, retry_after_s: admitted.retryAfterSec},
+      })
+    }
+
+    // The hold is what the first candidate could cost; failing over to a dearer one raises it.
     state.reservation = first ? maxCostUsd(first, state.estimate, state.output) : 0
     deps.ledger.reserve(key.id, state.reservation)
     await this.attemptAll(state, sink)
@@ -603,7 +608,7 @@ export class Gateway {
     }
     if (key && cost > 0) deps.ledger.addSpend(key.id, cost)
     if (key && key.rate_limit_tpm > 0 && usageSource === 'upstream') {
-      deps.limiter.settleTokens(key.id, usage.input + usage.output - state.estimate - (requestedOutput(call.body) ?? 0), this.now())
+      deps.limiter.settleTokens(key.id, usage.input + usage.output - state.rateCounted, this.now())
     }
     deps.records.push(record, {
       type: success ? 'route_success' : 'route_error',

@@ -172,6 +172,10 @@ describe('rate limits', () => {
     expect(body.error.suggestion).toContain('--rate-limit-tpm')
     // A request that fits is served.
     expect((await clientFor(key).chat.completions.create({model: 'strong-gpt', max_tokens: 20, messages: [{role: 'user', content: 'x'}]})).choices[0].message.content).toBe('echo: x')
+    // max_tokens counts as sent: clamped to the model's output cap (Claude Code asks 32000 of any model).
+    await fx.addModel({id: 'short-answers', provider_id: 'oa', upstream_model: 'gpt-4o', max_output_tokens: 50, input_per_1k: 0.001, output_per_1k: 0.001})
+    const {key: other} = await fx.newKey({rate_limit_tpm: 100})
+    expect((await clientFor(other).chat.completions.create({model: 'short-answers', max_tokens: 32000, messages: [{role: 'user', content: 'x'}]})).choices[0].message.content).toBe('echo: x')
   })
 
   it('429 with Retry-After past the requests-per-minute limit', async () => {
