@@ -328,7 +328,15 @@ export class Gateway {
       }
       const hold = maxCostUsd(model, state.estimate, state.output)
       if (state.key && hold > state.reservation) {
-        deps.ledger.reserve(state.key.id, hold - state.reservation)
+        // A dearer candidate must fit the budget too, or parallel requests admitted on a cheap
+        // first choice could all fail over into spending many times the budget.
+        const {key} = state
+        if (key.monthly_budget_usd > 0 && roundUsd(deps.ledger.spend(key.id) + deps.ledger.reservedFor(key.id) + hold - state.reservation) > key.monthly_budget_usd) {
+          deps.health.release(model.id, model.providerId)
+          state.attempts.push({model_id: model.id, provider_id: model.providerId, status: null, error_class: 'over_budget', latency_ms: 0})
+          continue
+        }
+        deps.ledger.reserve(key.id, hold - state.reservation)
         state.reservation = hold
       }
       // In memory after the first request: no promise, no await on the common path.
@@ -467,6 +475,12 @@ export class Gateway {
     }
     if (!lastFailure && vaultLocked) {
       throw new TokenHubError('VAULT_LOCKED', 'the vault is locked, so no provider key can be used', {suggestion: 'Run `tokenhub vault unlock`.'})
+    }
+    if (!lastFailure && state.key && state.attempts.some((a) => a.error_class === 'over_budget')) {
+      const {key} = state
+      throw new TokenHubError('BUDGET_EXCEEDED', `the models that could take this request cost more than is left of API key ${key.key_prefix}...'s monthly budget of $${key.monthly_budget_usd} while other requests are in flight`, {
+        details: {monthly_budget_usd: key.monthly_budget_usd, spend_usd: roundUsd(deps.ledger.spend(key.id)), reserved_usd: roundUsd(deps.ledger.reservedFor(key.id)), reason: 'in_flight', retry_after_s: IN_FLIGHT_RETRY_S, attempts: state.attempts},
+      })
     }
     if (!lastFailure) {
       const retryAfter = retryAfterSec(deps.health, state.routed!.targets)

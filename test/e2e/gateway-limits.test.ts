@@ -148,6 +148,29 @@ describe('budget edges', () => {
   })
 })
 
+describe('budget holds on failover', () => {
+  it('failing over to a dearer model must fit the budget too: it is skipped (over_budget) when it does not', async () => {
+    fx.openai.reset()
+    fx.openai.behave('gpt-4o-mini', {status: 500})
+    await fx.daemon.admin('PUT', '/admin/v1/aliases/cheap-then-dear', {variants: [{model_id: 'cheap-gpt', weight: 1}, {model_id: 'strong-gpt', weight: 0}]})
+    // max_tokens 10: cheap-gpt can cost ~$0.00001, strong-gpt ~$0.0002; the budget holds the first, not the second.
+    const {key, id} = await fx.newKey({monthly_budget_usd: 0.0001})
+    const error = await clientFor(key).chat.completions.create({model: 'cheap-then-dear', max_tokens: 10, messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(error.status).toBe(502)
+    expect(error.error.attempts.map((a: {model_id: string; error_class: string | null}) => [a.model_id, a.error_class])).toEqual([
+      ['cheap-gpt', 'transient'],
+      ['cheap-gpt', 'transient'],
+      ['strong-gpt', 'over_budget'],
+    ])
+    expect(fx.openai.requests.filter((r) => r.json?.model === 'gpt-4o')).toHaveLength(0)
+    // With room in the budget the same failover goes through.
+    await fx.daemon.admin('PATCH', `/admin/v1/apikeys/${id}`, {monthly_budget_usd: 1})
+    const answer = await clientFor(key).chat.completions.create({model: 'cheap-then-dear', max_tokens: 10, messages: [{role: 'user', content: 'x'}]}).withResponse()
+    expect(answer.response.headers.get('x-tokenhub-model')).toBe('strong-gpt')
+    fx.openai.reset()
+  })
+})
+
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const until = Date.now() + timeoutMs
   while (!(await check())) {
