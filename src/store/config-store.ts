@@ -94,7 +94,14 @@ export class ConfigStore {
    */
   async update<T>(change: (doc: StoreDocument) => T): Promise<T> {
     const steps: Array<() => void> = []
-    const result = change(recording(this.db.data, steps))
+    let result: T
+    try {
+      result = change(recording(this.db.data, steps))
+    } catch (error) {
+      // A change that throws part-way leaves nothing behind either.
+      for (const step of steps.reverse()) step()
+      throw error
+    }
     const done = this.commit()
     if (steps.length > 0) this.undoLog.push({version: this.requestedVersion, steps})
     try {
@@ -121,6 +128,7 @@ export class ConfigStore {
   /** Puts back what every change not yet on disk replaced, newest first. */
   private rollBack(): void {
     for (const entry of this.undoLog.splice(0).reverse()) for (const step of entry.steps.reverse()) step()
+    this.idCache.clear()
     for (const listener of this.rollbackListeners) listener()
   }
 

@@ -190,4 +190,43 @@ describe('ConfigStore', () => {
     expect(Object.keys(reopened.data.providers).sort()).toEqual(['b', 'gone', 'keep'])
     expect(reopened.data.providers.keep.base_url).toBe('http://x')
   })
+
+  it('a change made while a write is on its way survives that write and is undone alone when its own write fails; lists follow', async () => {
+    const store = await ConfigStore.open({dataDir: dir.path})
+    await store.update((doc) => {
+      doc.providers.keep = sampleProvider('keep')
+    })
+    expect(store.ids('providers')).toEqual(['keep'])
+    const real = AgeJsonAdapter.prototype.write
+    let calls = 0
+    vi.spyOn(AgeJsonAdapter.prototype, 'write').mockImplementation(async function (this: AgeJsonAdapter<unknown>, data: unknown) {
+      calls++
+      if (calls === 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        return real.call(this, data)
+      }
+      throw Object.assign(new Error('EROFS: read-only file system'), {code: 'EROFS'})
+    })
+    const first = store.update((doc) => {
+      doc.providers.a = sampleProvider('a')
+    })
+    await new Promise((resolve) => setTimeout(resolve, 10)) // the first write is under way
+    const second = store.update((doc) => {
+      doc.providers.b = sampleProvider('b')
+      delete doc.providers.keep
+    })
+    expect(store.ids('providers')).toEqual(['a', 'b'])
+    await first
+    await expect(second).rejects.toMatchObject({code: 'STORE_WRITE_FAILED'})
+    expect(Object.keys(store.data.providers).sort()).toEqual(['a', 'keep'])
+    expect([...store.ids('providers')].sort()).toEqual(['a', 'keep'])
+    // A change that throws part-way leaves nothing either.
+    await expect(
+      store.update((doc) => {
+        doc.providers.c = sampleProvider('c')
+        throw new Error('boom')
+      }),
+    ).rejects.toThrow('boom')
+    expect(Object.keys(store.data.providers).sort()).toEqual(['a', 'keep'])
+  })
 })
