@@ -501,7 +501,9 @@ export class Gateway {
     const status = failure.errorClass === 'rate_limited' ? 429 : failure.status === 529 ? (call.dialect === 'anthropic' ? 529 : 503) : undefined
     // The client may come back when the first candidate's cooldown ends.
     const retryAfter = status === 429 ? retryAfterSec(deps.health, state.routed!.targets) : null
-    const said = upstreamErrorMessage(errorBody, failure.status ?? 0)
+    // What the upstream said helps the client only when it is about load (429, 5xx, overload);
+    // a rejected key or a wrong upstream model id is the operator's business (request log and events have it).
+    const said = failure.errorClass === 'rate_limited' || failure.errorClass === 'transient' ? upstreamErrorMessage(errorBody, failure.status ?? 0) : null
     const error = new TokenHubError(code, `all ${state.attempts.length} attempt(s) failed; last: ${model.id} via ${model.providerId}: ${failure.message}${said ? ` (${said})` : ''}`, {
       details: retryAfter === null ? {attempts: state.attempts} : {attempts: state.attempts, retry_after_s: retryAfter},
     })

@@ -155,10 +155,17 @@ function anthropicOverflowMessage(message: string): string {
   return `prompt is too long: ${message}`
 }
 
-/** What an upstream's error body says, redacted and at most 300 characters; null when it says nothing. */
+/**
+ * What an upstream's JSON error says, for a client of the gateway: credentials redacted, the
+ * operator's account ids (OpenAI `org-...`, `proj_...`) and URLs taken out, at most 300 characters.
+ * Null when it says nothing, or is not a JSON error (a proxy's HTML page may name internal hosts).
+ */
 export function upstreamErrorMessage(text: string | null, status: number): string | null {
-  if (!text || text.trim() === '') return null
-  const message = redactSecrets(parseUpstreamError(text, status).message).trim()
+  if (!text || text.trim() === '' || parseJson(text) === undefined) return null
+  const message = redactSecrets(parseUpstreamError(text, status).message)
+    .replace(/\b(org|proj)[-_][A-Za-z0-9]{6,}/g, '$1-[REDACTED]')
+    .replace(/\bhttps?:\/\/\S+/g, '[URL]')
+    .trim()
   if (message === '') return null
   return message.length > 300 ? `${message.slice(0, 300)}...` : message
 }

@@ -135,3 +135,15 @@ describe('isContextOverflow', () => {
     expect(isContextOverflow(400, '{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: 100000 > 64000, which is the maximum allowed number of output tokens for claude-sonnet-4-5"}}')).toBe(false)
   })
 })
+
+describe('upstreamErrorMessage (quoted to clients when every attempt failed)', () => {
+  it('quotes a JSON error without credentials, account ids or URLs; never an HTML page', async () => {
+    const {upstreamErrorMessage} = await import('../../../src/providers/errors.js')
+    const limited = JSON.stringify({error: {message: 'Rate limit reached for gpt-4o in organization org-AbC123xyz789 on tokens per min (TPM): Limit 30000. Visit https://platform.openai.com/account/rate-limits', type: 'tokens'}})
+    expect(upstreamErrorMessage(limited, 429)).toBe('Rate limit reached for gpt-4o in organization org-[REDACTED] on tokens per min (TPM): Limit 30000. Visit [URL]')
+    expect(upstreamErrorMessage(JSON.stringify({error: {message: 'Incorrect API key provided: sk-proj-abcdefghijklmnop'}}), 401)).toBe('Incorrect API key provided: [REDACTED]')
+    expect(upstreamErrorMessage('<html><title>502 Bad Gateway</title><body>nginx at internal-lb-7.corp</body></html>', 502)).toBeNull()
+    expect(upstreamErrorMessage('', 500)).toBeNull()
+    expect(upstreamErrorMessage(JSON.stringify({type: 'error', error: {type: 'overloaded_error', message: 'x'.repeat(400)}}), 529)).toHaveLength(303)
+  })
+})
