@@ -142,8 +142,19 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
     heartbeat.unref()
     // A lock file someone removed (a tmp cleaner, an operator) is written again, so a second daemon
     // started on this data dir still finds it.
+    let lockLost = false
     const lockWatch = setInterval(() => {
-      void lock.restore().then((restored) => restored && logger.warn({file: files.lock}, 'the data dir lock file was removed while running; it is written again'))
+      void lock.check().then((state) => {
+        if (state === 'restored') logger.warn({file: files.lock}, 'the data dir lock file was removed while running; it is written again')
+        else if (state === 'failed') logger.error({file: files.lock}, 'the data dir lock file was removed while running and cannot be written again')
+        else if (state === 'lost' && !lockLost) {
+          // Another daemon took this data dir while the lock file was gone: two writers would
+          // overwrite each other's store and journals, so this one stops (orderly, as on SIGTERM).
+          lockLost = true
+          logger.error({file: files.lock}, 'another daemon took this data dir while its lock file was gone; stopping')
+          process.kill(process.pid, 'SIGTERM')
+        }
+      })
     }, LOCK_CHECK_MS)
     lockWatch.unref()
 

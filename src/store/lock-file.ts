@@ -1,4 +1,4 @@
-import {readFile, realpath, unlink, writeFile} from 'node:fs/promises'
+import {readFile, stat, unlink, writeFile} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
 export class DataDirLockedError extends Error {
@@ -42,18 +42,22 @@ export interface DataDirLock {
   release(): Promise<void>
   /** The pid of a dead daemon whose lock was taken over, if any. */
   tookOverFrom: number | null
-  /** Writes the lock file again if something removed it; true when it had to. */
-  restore(): Promise<boolean>
+  /**
+   * Whether the lock is still ours: `ok`, `restored` (something removed the file; written again),
+   * `lost` (it now names another daemon) or `failed` (it could not be written again).
+   */
+  check(): Promise<'ok' | 'restored' | 'lost' | 'failed'>
 }
 
 /**
- * Takes the data dir lock: a file created exclusively holding our pid, the data dir's real path
- * and our start time. It is stale, and taken over, when its pid is dead, when that pid is now
- * another process (a different start time: pids are reused after a crash or reboot), or when it
- * names another data dir (this one is a copy of a running daemon's). Otherwise it refuses.
+ * Takes the data dir lock: a file created exclusively holding our pid, the data dir's identity
+ * (device and inode: a copy has another, a rename keeps it) and our start time. It is stale, and
+ * taken over, when its pid is dead, when that pid is now another process (a different start
+ * time: pids are reused after a crash or reboot), or when it names another data dir (this one is
+ * a copy of a running daemon's). Otherwise it refuses.
  */
 export async function acquireLock(lockFile: string): Promise<DataDirLock> {
-  const dir = await realpath(dirname(lockFile))
+  const dir = await dirIdentity(dirname(lockFile))
   const content = `${process.pid}\n${dir}\n${(await processStart(process.pid)) ?? ''}\n`
   let tookOverFrom: number | null = null
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -65,11 +69,14 @@ export async function acquireLock(lockFile: string): Promise<DataDirLock> {
           const current = await readFile(lockFile, 'utf8').catch(() => '')
           if (Number.parseInt(current, 10) === process.pid) await unlink(lockFile).catch(() => {})
         },
-        async restore() {
+        async check() {
           const current = await readFile(lockFile, 'utf8').catch(() => null)
-          if (current !== null) return false
-          await writeFile(lockFile, content, {flag: 'wx', mode: 0o600}).catch(() => {})
-          return true
+          if (current === content) return 'ok'
+          if (current !== null) return 'lost'
+          return writeFile(lockFile, content, {flag: 'wx', mode: 0o600}).then(
+            () => 'restored' as const,
+            (error: NodeJS.ErrnoException) => (error.code === 'EEXIST' ? 'lost' : 'failed'),
+          )
         },
       }
     } catch (error) {
@@ -84,6 +91,12 @@ export async function acquireLock(lockFile: string): Promise<DataDirLock> {
     await unlink(lockFile).catch(() => {})
   }
   throw new Error(`could not take the lock file ${lockFile}: it keeps reappearing`)
+}
+
+/** A directory's device and inode ("2049:1835021"). */
+async function dirIdentity(path: string): Promise<string> {
+  const info = await stat(path)
+  return `${info.dev}:${info.ino}`
 }
 
 /** Whether the daemon that wrote a lock still holds it (see acquireLock). */

@@ -1,5 +1,5 @@
 import {spawn} from 'node:child_process'
-import {readFile, realpath, unlink, writeFile} from 'node:fs/promises'
+import {readFile, rename, rm, stat, unlink, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {acquireLock, DataDirLockedError} from '../../src/store/lock-file.js'
@@ -10,6 +10,11 @@ beforeEach(async () => {
   dir = await tempDir()
 })
 afterEach(() => dir.cleanup())
+
+const identity = async (path: string) => {
+  const info = await stat(path)
+  return `${info.dev}:${info.ino}`
+}
 
 /** The pid of a process that has exited and been reaped. */
 async function deadPid(): Promise<number> {
@@ -55,32 +60,55 @@ describe('data dir lock', () => {
     const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'])
     try {
       // The pid is alive, but it started at another time than the lock says: a reused pid.
-      await writeFile(file, `${sleeper.pid}\n${await realpath(dir.path)}\n12345\n`)
+      await writeFile(file, `${sleeper.pid}\n${await identity(dir.path)}\n12345\n`)
       const reused = await acquireLock(file)
       expect(reused.tookOverFrom).toBe(sleeper.pid)
       await reused.release()
       // Written by a live daemon for another data dir: this one is a copy.
       const own = await readFile(`/proc/${sleeper.pid}/stat`, 'utf8')
       const started = own.slice(own.lastIndexOf(')') + 2).split(' ')[19]
-      await writeFile(file, `${sleeper.pid}\n/var/lib/elsewhere\n${started}\n`)
+      await writeFile(file, `${sleeper.pid}\n1:2\n${started}\n`)
       const copied = await acquireLock(file)
       expect(copied.tookOverFrom).toBe(sleeper.pid)
       await copied.release()
       // The same pid, dir and start time: really held.
-      await writeFile(file, `${sleeper.pid}\n${await realpath(dir.path)}\n${started}\n`)
+      await writeFile(file, `${sleeper.pid}\n${await identity(dir.path)}\n${started}\n`)
       await expect(acquireLock(file)).rejects.toBeInstanceOf(DataDirLockedError)
     } finally {
       sleeper.kill('SIGKILL')
     }
   })
 
-  it('writes the lock file again when something removed it', async () => {
+  it('checks that the lock is still its own: written again when removed, lost when another daemon wrote it', async () => {
     const file = join(dir.path, 'daemon.pid')
     const lock = await acquireLock(file)
-    expect(await lock.restore()).toBe(false)
+    expect(await lock.check()).toBe('ok')
     await unlink(file)
-    expect(await lock.restore()).toBe(true)
+    expect(await lock.check()).toBe('restored')
     expect((await readFile(file, 'utf8')).split('\n')[0]).toBe(String(process.pid))
-    await lock.release()
+    await writeFile(file, '999999\n1:2\n3\n')
+    expect(await lock.check()).toBe('lost')
+    await unlink(file)
+    await rm(dir.path, {recursive: true})
+    expect(await lock.check()).toBe('failed')
+  })
+
+  it('a renamed data dir keeps its lock (same inode); a copy does not', async () => {
+    const file = join(dir.path, 'daemon.pid')
+    const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'])
+    try {
+      const own = await readFile(`/proc/${sleeper.pid}/stat`, 'utf8')
+      const started = own.slice(own.lastIndexOf(')') + 2).split(' ')[19]
+      await writeFile(file, `${sleeper.pid}\n${await identity(dir.path)}\n${started}\n`)
+      const moved = `${dir.path}-moved`
+      await rename(dir.path, moved)
+      try {
+        await expect(acquireLock(join(moved, 'daemon.pid'))).rejects.toBeInstanceOf(DataDirLockedError)
+      } finally {
+        await rename(moved, dir.path)
+      }
+    } finally {
+      sleeper.kill('SIGKILL')
+    }
   })
 })
