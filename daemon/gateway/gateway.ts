@@ -393,14 +393,17 @@ export class Gateway {
           now: () => performance.now(),
         })
         if (outcome.kind === 'success') {
-          state.attempts.push({model_id: model.id, provider_id: model.providerId, status: outcome.status, error_class: outcome.streamError ? 'stream_interrupted' : null, latency_ms: Math.round(outcome.latencyMs)})
-          if (outcome.streamError) deps.health.recordFailure(model.id, model.providerId, outcome.latencyMs, outcome.streamError, 'model')
+          // A stream the daemon itself cut at shutdown says nothing about the upstream.
+          const cut = outcome.streamError !== null && deps.upstream.cut
+          state.attempts.push({model_id: model.id, provider_id: model.providerId, status: outcome.status, error_class: cut ? 'shutdown' : outcome.streamError ? 'stream_interrupted' : null, latency_ms: Math.round(outcome.latencyMs)})
+          if (cut) deps.health.release(model.id, model.providerId)
+          else if (outcome.streamError) deps.health.recordFailure(model.id, model.providerId, outcome.latencyMs, outcome.streamError, 'model')
           else deps.health.recordSuccess(model.id, model.providerId, outcome.latencyMs)
           // The upstream broke its stream: billed what was relayed, as for a client that left, not the model's maximum.
           const relayed = outcome.streamError ? relayedUsage(state, model, outcome.usage, outcome.relayedEvents) : null
           this.account(state, {
             status: outcome.status,
-            errorClass: outcome.streamError ? 'stream_interrupted' : null,
+            errorClass: cut ? 'shutdown' : outcome.streamError ? 'stream_interrupted' : null,
             errorMessage: outcome.streamError,
             model,
             usage: relayed ? null : outcome.usage,
@@ -428,6 +431,15 @@ export class Gateway {
           return
         }
         const {failure} = outcome
+        if (deps.upstream.cut) {
+          // Cut by the daemon past its drain deadline: no failover, no verdict on the upstream, no bandit lesson.
+          deps.health.release(model.id, model.providerId)
+          state.attempts.push({model_id: model.id, provider_id: model.providerId, status: null, error_class: 'shutdown', latency_ms: Math.round(outcome.latencyMs)})
+          const error = new TokenHubError('SHUTTING_DOWN', 'the daemon is shutting down; its drain deadline passed before the upstream answered')
+          this.sendError(state, sink, error)
+          this.account(state, {status: error.status, errorClass: 'shutdown', errorMessage: error.message, model, usage: null, ttftMs: null, fallback: 'none'})
+          return
+        }
         state.attempts.push({model_id: model.id, provider_id: model.providerId, status: failure.status, error_class: failure.errorClass, latency_ms: Math.round(outcome.latencyMs)})
         deps.health.recordFailure(model.id, model.providerId, outcome.latencyMs, failure.message, blameFor(failure.errorClass), failure.errorClass === 'timeout')
         lastFailure = {failure, model, errorBody: outcome.errorBody, upstreamDialect: outcome.upstreamDialect}
@@ -584,7 +596,7 @@ export class Gateway {
     }
     const success = outcome.status < 400 && !outcome.errorClass
     // The bandit learns from every answered request (not from a client that left).
-    const observed = model !== null && state.policy !== null && outcome.errorClass !== 'client_aborted'
+    const observed = model !== null && state.policy !== null && outcome.errorClass !== 'client_aborted' && outcome.errorClass !== 'shutdown'
     const bucket = tokenBucket(state.estimate)
     // The answering model is rewarded for its own attempt's latency, not for the failed ones before it;
     // those models earn 0 each (failedBeforeAnswer), or a model rescued by failover would never be learnt.

@@ -210,8 +210,13 @@ export class UpstreamClient {
     return base
   }
 
+  /** The daemon cut the calls still open (past its drain deadline): their failures are not the upstream's. */
+  cut = false
+
   /** Waits for requests in flight to finish; `abort` ends them now instead (past the drain deadline). */
   close(abort = false): Promise<void> {
-    return abort ? this.agent.destroy(new Error('the daemon is shutting down')) : this.agent.close()
+    if (!abort) return this.agent.close()
+    this.cut = true
+    return this.agent.destroy(new Error('the daemon is shutting down'))
   }
 }

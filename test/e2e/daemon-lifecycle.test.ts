@@ -62,14 +62,18 @@ describe('tokenhub daemon', () => {
     const client = new OpenAI({apiKey: fx.key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0, timeout: 30_000})
     const inflight = client.chat.completions.create({model: 'strong-gpt', messages: [{role: 'user', content: 'x'}]}).then(
       () => 'answered',
-      () => 'failed',
+      (error) => `failed ${error.status ?? ''} ${error.error?.code ?? ''}`.trim(),
     )
     await vi.waitFor(() => expect(fx.openai.requests.some((r) => r.json?.model === 'gpt-4o')).toBe(true))
     const started = Date.now()
     expect(await fx.daemon.stop('SIGTERM')).toBe(0)
     expect(Date.now() - started).toBeLessThan(6000)
-    expect(await inflight).toBe('failed')
+    // The client is told the daemon is going away, not that the upstream failed; the upstream is
+    // not blamed (no retry, no failover, no circuit change).
+    expect(await inflight).toBe('failed 503 SHUTTING_DOWN')
     expect(fx.daemon.stderr()).toContain('drain deadline passed')
+    expect(fx.daemon.stderr()).not.toContain('circuit state changed')
+    expect(fx.openai.requests.filter((r) => r.json?.model === 'gpt-4o')).toHaveLength(1)
   })
 
   it('also stops cleanly on SIGINT', async () => {
