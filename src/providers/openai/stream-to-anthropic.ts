@@ -24,9 +24,12 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
   /**
    * Tool calls after the first, held whole until the answer ends. Anthropic streams one content
    * block at a time, and some OpenAI-compatible servers interleave the fragments of parallel
-   * calls: a block closed when the next call started would miss its later fragments.
+   * calls: a block closed when the next call started would miss its later fragments. The first
+   * call's block stays open until the end for the same reason.
    */
   private readonly heldCalls = new Map<number, {id: string; name: string; args: string}>()
+  /** Text that came after a tool call started (see text). */
+  private heldText = ''
   private finishReason: string | null = null
   private upstreamUsage: Record<string, unknown> | null = null
   private finalized = false
@@ -119,8 +122,17 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
   }
 
   private text(text: string): string {
-    // Text after tool calls: the calls are over, held ones go out first (in the upstream's order).
-    let out = this.heldCalls.size > 0 ? this.heldBlocks() : ''
+    // Once a tool call has started, text is held too and goes out after the calls at the end: a
+    // later fragment of a call must never find its block closed by a text block.
+    if (this.toolBlocks.size > 0) {
+      this.heldText += text
+      return ''
+    }
+    return this.textNow(text)
+  }
+
+  private textNow(text: string): string {
+    let out = ''
     let index = this.open?.kind === 'text' ? this.open.index : undefined
     if (index === undefined) {
       const opened = this.openBlock('text', {type: 'text', text: ''})
@@ -178,6 +190,7 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
     this.finalized = true
     let out = this.started ? '' : this.messageStart({})
     out += this.heldBlocks()
+    if (this.heldText !== '') out += this.textNow(this.heldText)
     out += this.closeOpenBlock()
     const usage = anthropicUsage(this.upstreamUsage)
     out += anthropicFrame({

@@ -75,6 +75,8 @@ export class ChatToResponsesStream implements StreamTransformer {
    * would reach Codex (which acts on response.output_item.done) with half its arguments.
    */
   private readonly heldCalls = new Map<number, {id: string; name: string; args: string}>()
+  /** Text and refusal deltas that came after a tool call started (see text). */
+  private readonly heldText: Array<[PartKind, string]> = []
   private finishReason: string | null = null
   private upstreamUsage: Record<string, unknown> | null = null
   private finalized = false
@@ -160,8 +162,17 @@ export class ChatToResponsesStream implements StreamTransformer {
   // --- text and refusal -------------------------------------------------------------------------
 
   private text(kind: PartKind, text: string): string {
-    // Text after tool calls: the calls are over, held ones go out first (in the upstream's order).
-    let out = this.heldCalls.size > 0 ? this.heldItems('completed') : ''
+    // Once a tool call has started, text is held too and goes out after the calls at the end: a
+    // later fragment of a call must never find its item already done.
+    if (this.toolItems.size > 0) {
+      this.heldText.push([kind, text])
+      return ''
+    }
+    return this.textNow(kind, text)
+  }
+
+  private textNow(kind: PartKind, text: string): string {
+    let out = ''
     if (this.open?.kind !== 'message') {
       out += this.closeOpen('completed')
       const item: ResponsesOutputMessage = {type: 'message', id: messageItemId(this.base, this.messages++), status: 'in_progress', role: 'assistant', content: []}
@@ -288,7 +299,9 @@ export class ChatToResponsesStream implements StreamTransformer {
     const {status, incomplete_details} = responseStatus(this.finishReason)
     // A cut-off answer ends in its last item: that one is incomplete, the earlier ones are whole.
     const last: ResponsesItemStatus = status === 'incomplete' ? 'incomplete' : 'completed'
-    out += this.heldCalls.size > 0 ? this.closeOpen('completed') + this.heldItems(last) : this.closeOpen(last)
+    if (this.heldCalls.size > 0) out += this.closeOpen('completed') + this.heldItems(this.heldText.length > 0 ? 'completed' : last)
+    for (const [kind, text] of this.heldText.splice(0)) out += this.textNow(kind, text)
+    out += this.closeOpen(last)
     const response = this.response(status, {incomplete_details, usage: this.upstreamUsage ? responsesUsageFromChat(this.upstreamUsage) : null})
     return out + this.emit({type: status === 'incomplete' ? 'response.incomplete' : 'response.completed', response})
   }

@@ -327,6 +327,22 @@ describe('ChatToResponsesStream', () => {
     expect(events.at(-1)!.response.output.map((item: any) => item.arguments)).toEqual(['{"x":1}', '{"y":2}'])
   })
 
+  it('text between interleaved call fragments is held and becomes a message after the calls, which stay whole', () => {
+    const out = run(stream(), [
+      chunkEvent({tool_calls: [{index: 0, id: 'call_a', type: 'function', function: {name: 'a', arguments: '{"x":'}}]}),
+      chunkEvent({tool_calls: [{index: 1, id: 'call_b', type: 'function', function: {name: 'b', arguments: '{"y":'}}]}),
+      chunkEvent({content: 'Checking both.'}),
+      chunkEvent({tool_calls: [{index: 0, function: {arguments: '1}'}}]}),
+      chunkEvent({tool_calls: [{index: 1, function: {arguments: '2}'}}]}),
+      chunkEvent({}, 'tool_calls'),
+      {data: '[DONE]'},
+    ])
+    expectWellFormed(out)
+    const events = frames(out).map((f) => f.data)
+    const done = events.filter((e) => e.type === 'response.output_item.done').map((e) => e.item.arguments ?? e.item.content[0].text)
+    expect(done).toEqual(['{"x":1}', '{"y":2}', 'Checking both.'])
+  })
+
   it('echoes the request settings in every response object', () => {
     const out = run(stream({request: {input: 'x', instructions: 'Be brief.', metadata: {run: '7'}, tools: [{type: 'function', name: 'f', parameters: null, strict: null}]}}), parseSse(fixtureText('openai-stream-text.sse')))
     for (const frame of frames(out).filter((f) => f.data.response)) {

@@ -205,6 +205,35 @@ describe('OpenAIToAnthropicStream', () => {
     expect(out.at(-2)?.data.delta.stop_reason).toBe('tool_use')
   })
 
+  it('text between interleaved fragments is held too and goes out after the calls, which stay whole', () => {
+    const out = frames(
+      run(stream(), [
+        openAIChunk({tool_calls: [{index: 0, id: 'call_a', type: 'function', function: {name: 'a', arguments: '{"x":'}}]}),
+        openAIChunk({tool_calls: [{index: 1, id: 'call_b', type: 'function', function: {name: 'b', arguments: '{"y":'}}]}),
+        openAIChunk({content: 'Checking both.'}),
+        openAIChunk({tool_calls: [{index: 0, function: {arguments: '1}'}}]}),
+        openAIChunk({tool_calls: [{index: 1, function: {arguments: '2}'}}]}),
+        openAIChunk({}, 'tool_calls'),
+        {data: '[DONE]'},
+      ]),
+    )
+    const stopped = new Set<number>()
+    const content = new Map<number, string>()
+    for (const frame of out) {
+      if (frame.event === 'content_block_stop') stopped.add(frame.data.index)
+      if (frame.event === 'content_block_delta') {
+        expect(stopped.has(frame.data.index), 'delta after stop').toBe(false)
+        content.set(frame.data.index, (content.get(frame.data.index) ?? '') + (frame.data.delta.partial_json ?? frame.data.delta.text))
+      }
+    }
+    expect([...content]).toEqual([
+      [0, '{"x":1}'],
+      [1, '{"y":2}'],
+      [2, 'Checking both.'],
+    ])
+    expect(out.filter((f) => f.event === 'content_block_start').map((f) => f.data.content_block.name ?? f.data.content_block.type)).toEqual(['a', 'b', 'text'])
+  })
+
   it('[DONE] before any content or finish reason is a cut-off answer, not an empty end_turn', () => {
     const transformer = stream()
     const out = frames(run(transformer, [{data: '[DONE]'}]))
