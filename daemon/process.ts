@@ -26,6 +26,8 @@ export async function runDaemonProcess(flags: DaemonFlags): Promise<number> {
   let pending: NodeJS.Signals | undefined
   // The log gets a moment to reach stderr, never more: a log that cannot be written must not keep the daemon from exiting.
   const flushThenExit = (code: number) => {
+    // Also the code if the loop empties before either callback runs.
+    process.exitCode = code
     setTimeout(() => process.exit(code), 2000).unref()
     logger.flush(() => process.exit(code))
   }
