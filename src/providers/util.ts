@@ -57,7 +57,8 @@ const MIN_THINKING_BUDGET = 1024
 /**
  * Anthropic refuses a thinking budget that is not below max_tokens. After max_tokens was clamped
  * (Claude Code sends max_tokens 32000 with budget_tokens 31999), the budget keeps its share of the
- * output (at least Anthropic's minimum of 1024 tokens); when even that does not fit, thinking is off.
+ * output but leaves the answer a quarter of it (at least 1024 tokens), and is at least Anthropic's
+ * minimum of 1024; when that does not fit, thinking is off.
  */
 function fitThinkingBudget(out: Record<string, unknown>, requestedMaxTokens: number): void {
   const thinking = out.thinking
@@ -65,7 +66,8 @@ function fitThinkingBudget(out: Record<string, unknown>, requestedMaxTokens: num
   const maxTokens = out.max_tokens as number
   if (thinking.budget_tokens < maxTokens) return
   const share = Math.floor((thinking.budget_tokens * maxTokens) / requestedMaxTokens)
-  const budget = Math.min(maxTokens - 1, Math.max(MIN_THINKING_BUDGET, share))
+  const answer = Math.max(MIN_THINKING_BUDGET, Math.floor(maxTokens / 4))
+  const budget = Math.min(maxTokens - answer, Math.max(MIN_THINKING_BUDGET, share))
   if (budget < MIN_THINKING_BUDGET) delete out.thinking
   else out.thinking = {...thinking, budget_tokens: budget}
 }
