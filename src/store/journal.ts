@@ -1,6 +1,6 @@
 import {identityToRecipient} from 'age-encryption'
 import {open, readdir, rename, stat, unlink, type FileHandle} from 'node:fs/promises'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 import {syncDirectory} from './atomic-file.js'
 import {ensureDataDir} from './data-dir.js'
 import {encodeFrame, encodeLine, readFrames} from './journal-frames.js'
@@ -432,7 +432,9 @@ export class Journal {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue
         // The journal directory was removed while running: made again.
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !remade) {
+        // Only the journal's own directories: a data dir that is gone stays gone (made again here
+        // it would hold journals and, at the next admin change, a store without its store.key).
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !remade && (await isDirectory(dirname(dirname(this.dir))))) {
           remade = true
           this.report(new Error(`journal directory ${this.dir} was removed while in use; it is made again`))
           await ensureDataDir(this.dir)
@@ -564,4 +566,11 @@ async function writeAll(handle: FileHandle, data: Buffer, position: number): Pro
     const {bytesWritten} = await handle.write(data, done, data.length - done, position + done)
     done += bytesWritten
   }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (info) => info.isDirectory(),
+    () => false,
+  )
 }

@@ -200,6 +200,18 @@ describe('Journal', () => {
     expect(await segmentFiles()).toHaveLength(1)
   })
 
+  it('a data dir that is gone is not made again by the journal (it would end up with a store and no store.key)', async () => {
+    const onError = vi.fn()
+    const dataDir = join(root, 'data')
+    const journal = await openJournal({dir: join(dataDir, 'journal', 'requests'), onError})
+    journal.append({i: 0})
+    await journal.flush()
+    await rm(dataDir, {recursive: true})
+    journal.append({i: 1})
+    await expect(journal.flush()).rejects.toThrow(/ENOENT/)
+    await expect(stat(dataDir)).rejects.toThrow(/ENOENT/)
+  })
+
   it('reports a failed background flush through onError, keeps the records and writes them on the next flush', async () => {
     const onError = vi.fn()
     const journal = await openJournal({onError, maxBufferedRecords: 10})
