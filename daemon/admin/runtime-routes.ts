@@ -56,6 +56,7 @@ export function runtimeRoutes(deps: RuntimeRouteDeps): AdminRoute[] {
           allowUnpriced: runtime.allowUnpriced,
           keyUsable: (providerId) => runtime.keys.usable(providerId),
           vaultLocked: deps.vault.locked,
+          aliasTurns: runtime.gateway.aliasTurns,
         }),
       }),
     },

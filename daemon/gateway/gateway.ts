@@ -159,6 +159,11 @@ interface CallState {
  */
 export class Gateway {
   private readonly turns = new Map<string, number>()
+
+  /** Round-robin positions per alias, read-only (simulate shows the pick the next request gets). */
+  get aliasTurns(): ReadonlyMap<string, number> {
+    return this.turns
+  }
   private readonly random: () => number
   private readonly now: () => number
 

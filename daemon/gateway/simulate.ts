@@ -45,6 +45,8 @@ export function simulateRouting(
     /** Whether the provider's key can be used now (false while the vault is locked and it has one). */
     keyUsable: (providerId: string) => boolean
     vaultLocked: boolean
+    /** The gateway's round-robin positions, so a round-robin alias shows the variant the next request gets. */
+    aliasTurns?: ReadonlyMap<string, number>
   },
 ): SimulationResult {
   const input = parsePayload(simulateSchema, body ?? {}, 'invalid simulation')
@@ -63,7 +65,7 @@ export function simulateRouting(
     const alias = explicit ? undefined : findAlias(deps.catalog.aliases(), requested)
     if (!explicit && !alias) throw unknownModelError(deps.catalog, requested)
     aliasFrom = alias?.name ?? null
-    models = explicit ? [explicit] : orderVariants(alias!, {apiKeyId: key?.id ?? null, random: Math.random, turn: 0}).flatMap((id) => deps.catalog.get(id) ?? [])
+    models = explicit ? [explicit] : orderVariants(alias!, {apiKeyId: key?.id ?? null, random: Math.random, turn: deps.aliasTurns?.get(alias!.name) ?? 0}).flatMap((id) => deps.catalog.get(id) ?? [])
   }
   const decision = selectModels({
     models,
@@ -99,7 +101,7 @@ export function simulateRouting(
     ranked = [...ranked].sort((a, b) => order.indexOf(a.modelId) - order.indexOf(b.modelId))
   } else if (input.model_hint && AUTO_MODELS.has(requested)) {
     const eligible = ranked.flatMap((c) => deps.catalog.get(c.modelId) ?? [])
-    const hinted = hintedModel({catalog: deps.catalog, apiKeyId: key?.id ?? null, random: Math.random, turns: new Map()}, eligible, input.model_hint)
+    const hinted = hintedModel({catalog: deps.catalog, apiKeyId: key?.id ?? null, random: Math.random, turns: new Map(deps.aliasTurns)}, eligible, input.model_hint)
     if (hinted) ranked = [...ranked.filter((c) => c.modelId === hinted.id), ...ranked.filter((c) => c.modelId !== hinted.id)]
   }
   return {

@@ -364,6 +364,13 @@ describe('other OpenAI endpoints', () => {
       ['cheap-gpt', 1],
       ['strong-gpt', 2],
     ])
+    // A round-robin alias: simulate shows the variant the next request gets.
+    await fx.daemon.admin('PUT', '/admin/v1/aliases/rr-pair', {variants: [{model_id: 'cheap-gpt', weight: 1}, {model_id: 'strong-gpt', weight: 1}], sticky_by: 'round_robin'})
+    for (let i = 0; i < 3; i++) {
+      const predicted = (await fx.daemon.admin('POST', '/admin/v1/routing/simulate', {model: 'rr-pair'})).body.chosen
+      const served = await new OpenAI({apiKey: fx.key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0}).chat.completions.create({model: 'rr-pair', messages: [{role: 'user', content: 'x'}]}).withResponse()
+      expect(served.response.headers.get('x-tokenhub-model')).toBe(predicted)
+    }
     const unknown = await fx.daemon.admin('POST', '/admin/v1/routing/simulate', {model: 'gpt-99'})
     expect(unknown.status).toBe(404)
     expect(unknown.body.error.message).toContain('"gpt-99" is not registered')
