@@ -95,12 +95,15 @@ describe('failover', () => {
     expect(error.headers.get('retry-after')).toBe('7')
   })
 
-  it('for auto, NO_ELIGIBLE_MODEL lists only the models the key may use (only-429 is still cooling down)', async () => {
-    const {key} = await fx.newKey({allowed_models: ['only-429']})
+  it('for auto, NO_ELIGIBLE_MODEL lists only the models the key may use', async () => {
+    await fx.addModel({id: 'cools-down', provider_id: 'oa', weight: 1})
+    fx.openai.behave('cools-down', {status: 429, headers: {'retry-after': '20'}, times: 1})
+    await client.chat.completions.create({model: 'cools-down', messages: [{role: 'user', content: 'x'}]}).catch(() => undefined)
+    const {key} = await fx.newKey({allowed_models: ['cools-down']})
     const limited = new OpenAI({apiKey: key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
     const error = await limited.chat.completions.create({model: 'auto', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
     expect(error.status).toBe(503)
-    expect(error.error.skipped.map((s: {model_id: string}) => s.model_id)).toEqual(['only-429'])
+    expect(error.error.skipped.map((s: {model_id: string}) => s.model_id)).toEqual(['cools-down'])
     expect(error.message).not.toContain('backup')
   })
 

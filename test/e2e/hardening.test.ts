@@ -362,6 +362,15 @@ describe('a store that cannot be written', () => {
       const revoked = await fx.daemon.admin('DELETE', `/admin/v1/apikeys/${id}`)
       expect(revoked.status).toBe(503)
       expect((await fx.daemon.admin('GET', `/admin/v1/apikeys/${id}`)).body.status).toBe('active')
+      // Lists agree with what is on disk.
+      const providers = (await fx.daemon.admin('GET', '/admin/v1/providers')).body
+      expect(JSON.stringify(providers)).not.toContain('half-made')
+      const keys = (await fx.daemon.admin('GET', '/admin/v1/apikeys?limit=5000')).body
+      expect(JSON.stringify(keys)).toContain(id)
+      // The admin token: a rotation that cannot be saved does not happen; the old token still works.
+      const rotation = await fx.daemon.admin('POST', '/admin/v1/admin-token/rotate')
+      expect(rotation.status).toBe(503)
+      expect((await fx.daemon.admin('GET', '/admin/v1/info')).status).toBe(200)
     } finally {
       await rmdir(file)
       await rename(`${file}.aside`, file)
