@@ -4,7 +4,7 @@ import {ChainedStream, parseFrames} from '../../../src/providers/responses/chain
 import {ChatToResponsesStream} from '../../../src/providers/responses/chat-stream-to-responses.js'
 import {ResponsesPassthroughStream} from '../../../src/providers/responses/passthrough-stream.js'
 import {TRUNCATED_STREAM_MESSAGE, sseFrame, type SseEvent} from '../../../src/providers/stream.js'
-import {fixtureText, frames, parseSse, run, type Frame} from './sse-helpers.js'
+import {fixtureText, frames, interleavedToolCalls, parseSse, run, type Frame} from './sse-helpers.js'
 
 const CREATED_AT = 1754563012
 const stream = (extra: {id?: string; request?: Record<string, unknown>} = {}) => new ChatToResponsesStream({model: 'qwen3-coder', createdAt: CREATED_AT, ...extra})
@@ -307,14 +307,7 @@ describe('ChatToResponsesStream', () => {
   })
 
   it('interleaved fragments of parallel calls (some compatible servers) reach their own items, and no item is done before its arguments are whole', () => {
-    const out = run(stream(), [
-      chunkEvent({tool_calls: [{index: 0, id: 'call_a', type: 'function', function: {name: 'a', arguments: '{"x":'}}]}),
-      chunkEvent({tool_calls: [{index: 1, id: 'call_b', type: 'function', function: {name: 'b', arguments: '{"y":'}}]}),
-      chunkEvent({tool_calls: [{index: 0, function: {arguments: '1}'}}]}),
-      chunkEvent({tool_calls: [{index: 1, function: {arguments: '2}'}}]}),
-      chunkEvent({}, 'tool_calls'),
-      {data: '[DONE]'},
-    ])
+    const out = run(stream(), interleavedToolCalls(chunkEvent))
     expectWellFormed(out)
     const events = frames(out).map((f) => f.data)
     const done = events.filter((e) => e.type === 'response.output_item.done').map((e) => [e.item.call_id, e.item.arguments, e.item.status])
@@ -328,15 +321,7 @@ describe('ChatToResponsesStream', () => {
   })
 
   it('text between interleaved call fragments is held and becomes a message after the calls, which stay whole', () => {
-    const out = run(stream(), [
-      chunkEvent({tool_calls: [{index: 0, id: 'call_a', type: 'function', function: {name: 'a', arguments: '{"x":'}}]}),
-      chunkEvent({tool_calls: [{index: 1, id: 'call_b', type: 'function', function: {name: 'b', arguments: '{"y":'}}]}),
-      chunkEvent({content: 'Checking both.'}),
-      chunkEvent({tool_calls: [{index: 0, function: {arguments: '1}'}}]}),
-      chunkEvent({tool_calls: [{index: 1, function: {arguments: '2}'}}]}),
-      chunkEvent({}, 'tool_calls'),
-      {data: '[DONE]'},
-    ])
+    const out = run(stream(), interleavedToolCalls(chunkEvent, 'Checking both.'))
     expectWellFormed(out)
     const events = frames(out).map((f) => f.data)
     const done = events.filter((e) => e.type === 'response.output_item.done').map((e) => e.item.arguments ?? e.item.content[0].text)

@@ -56,3 +56,19 @@ export function run(transformer: StreamTransformer, events: SseEvent[]): string 
   for (const event of events) out += transformer.push(event)
   return out + transformer.end()
 }
+
+/**
+ * An OpenAI-compatible stream whose two parallel tool calls interleave their fragments (some
+ * servers do), optionally with text between them; `chunk` frames a delta the way the test does.
+ */
+export function interleavedToolCalls(chunk: (delta: Record<string, unknown>, finishReason?: string | null) => SseEvent, textBetween?: string): SseEvent[] {
+  return [
+    chunk({tool_calls: [{index: 0, id: 'call_a', type: 'function', function: {name: 'a', arguments: '{"x":'}}]}),
+    chunk({tool_calls: [{index: 1, id: 'call_b', type: 'function', function: {name: 'b', arguments: '{"y":'}}]}),
+    ...(textBetween === undefined ? [] : [chunk({content: textBetween})]),
+    chunk({tool_calls: [{index: 0, function: {arguments: '1}'}}]}),
+    chunk({tool_calls: [{index: 1, function: {arguments: '2}'}}]}),
+    chunk({}, 'tool_calls'),
+    {data: '[DONE]'},
+  ]
+}

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {OpenAIToAnthropicStream} from '../../../src/providers/openai/stream-to-anthropic.js'
 import {TRUNCATED_STREAM_MESSAGE, type SseEvent} from '../../../src/providers/stream.js'
-import {fixtureText, frames, parseSse, run} from './sse-helpers.js'
+import {fixtureText, frames, interleavedToolCalls, parseSse, run} from './sse-helpers.js'
 
 const stream = (id?: string) => new OpenAIToAnthropicStream({model: 'gpt-4o', created: 1754562255, includeUsage: false, id})
 const event = (type: string, data: Record<string, unknown>) => ({event: type, data: {type, ...data}})
@@ -179,14 +179,7 @@ describe('OpenAIToAnthropicStream', () => {
 
   it('interleaved fragments of parallel calls (some compatible servers) each reach their own block, and no block gets a delta after its stop', () => {
     const out = frames(
-      run(stream(), [
-        openAIChunk({tool_calls: [{index: 0, id: 'call_a', type: 'function', function: {name: 'a', arguments: '{"x":'}}]}),
-        openAIChunk({tool_calls: [{index: 1, id: 'call_b', type: 'function', function: {name: 'b', arguments: '{"y":'}}]}),
-        openAIChunk({tool_calls: [{index: 0, function: {arguments: '1}'}}]}),
-        openAIChunk({tool_calls: [{index: 1, function: {arguments: '2}'}}]}),
-        openAIChunk({}, 'tool_calls'),
-        {data: '[DONE]'},
-      ]),
+      run(stream(), interleavedToolCalls(openAIChunk)),
     )
     const stopped = new Set<number>()
     const args = new Map<number, string>()
@@ -207,15 +200,7 @@ describe('OpenAIToAnthropicStream', () => {
 
   it('text between interleaved fragments is held too and goes out after the calls, which stay whole', () => {
     const out = frames(
-      run(stream(), [
-        openAIChunk({tool_calls: [{index: 0, id: 'call_a', type: 'function', function: {name: 'a', arguments: '{"x":'}}]}),
-        openAIChunk({tool_calls: [{index: 1, id: 'call_b', type: 'function', function: {name: 'b', arguments: '{"y":'}}]}),
-        openAIChunk({content: 'Checking both.'}),
-        openAIChunk({tool_calls: [{index: 0, function: {arguments: '1}'}}]}),
-        openAIChunk({tool_calls: [{index: 1, function: {arguments: '2}'}}]}),
-        openAIChunk({}, 'tool_calls'),
-        {data: '[DONE]'},
-      ]),
+      run(stream(), interleavedToolCalls(openAIChunk, 'Checking both.')),
     )
     const stopped = new Set<number>()
     const content = new Map<number, string>()
