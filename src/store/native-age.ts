@@ -1,4 +1,4 @@
-import {createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, timingSafeEqual} from 'node:crypto'
+import {createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, randomBytes, timingSafeEqual} from 'node:crypto'
 
 /**
  * age (age-encryption.org/v1) for X25519 keys on node:crypto's native ChaCha20-Poly1305, HKDF
@@ -57,6 +57,22 @@ function seal(key: Buffer, nonce: Buffer, plaintext: Uint8Array): Buffer {
   return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()])
 }
 
+/** X25519's base point (u = 9): the "shared secret" of a private key with it is that key's public key. */
+const BASE_POINT = Buffer.concat([Buffer.from([9]), Buffer.alloc(31)])
+const BASE_POINT_KEY = createPublicKey({key: {kty: 'OKP', crv: 'X25519', x: BASE_POINT.toString('base64url')}, format: 'jwk'})
+
+/**
+ * A fresh X25519 key pair from 32 random bytes, without generateKeyPairSync: on Node 20 the
+ * KeyGenJob it leaves behind can be collected while its key is being exported (the export holds
+ * the key's mutex and allocates; the job's destructor takes the same mutex), and the daemon
+ * deadlocked for good. Imported from JWK (`x` is required but not used for a private key; the
+ * PKCS#8 import is 4x slower), the public half computed against the base point.
+ */
+function ephemeralKey(): {privateKey: ReturnType<typeof createPrivateKey>; publicRaw: Buffer} {
+  const privateKey = createPrivateKey({key: {kty: 'OKP', crv: 'X25519', d: randomBytes(32).toString('base64url'), x: BASE_POINT.toString('base64url')}, format: 'jwk'})
+  return {privateKey, publicRaw: diffieHellman({privateKey, publicKey: BASE_POINT_KEY})}
+}
+
 export class NativeAgeEncrypter {
   private readonly recipientKey: ReturnType<typeof createPublicKey>
   private readonly recipientRaw: Buffer
@@ -80,9 +96,8 @@ export class NativeAgeEncrypter {
    */
   stream(): AgeEncryptStream {
     const fileKey = randomBytes(16)
-    const ephemeral = generateKeyPairSync('x25519')
-    const ephemeralPublic = Buffer.from(ephemeral.publicKey.export({format: 'jwk'}).x as string, 'base64url')
-    const shared = diffieHellman({privateKey: ephemeral.privateKey, publicKey: this.recipientKey})
+    const {privateKey: ephemeral, publicRaw: ephemeralPublic} = ephemeralKey()
+    const shared = diffieHellman({privateKey: ephemeral, publicKey: this.recipientKey})
     if (shared.every((b) => b === 0)) throw new Error('X25519 produced an all-zero shared secret')
     const wrapKey = hkdf(shared, Buffer.concat([ephemeralPublic, this.recipientRaw]), 'age-encryption.org/v1/X25519')
     const wrapped = seal(wrapKey, Buffer.alloc(12), fileKey)
@@ -207,7 +222,7 @@ export class NativeAgeDecrypter {
     const {prefix, data} = bech32Decode(identity.trim())
     if (prefix !== 'age-secret-key-' || data.length !== 32) throw new Error('not an age X25519 identity')
     this.privateKey = createPrivateKey({key: Buffer.concat([X25519_PKCS8_PREFIX, data]), format: 'der', type: 'pkcs8'})
-    this.publicRaw = Buffer.from(createPublicKey(this.privateKey).export({format: 'jwk'}).x as string, 'base64url')
+    this.publicRaw = diffieHellman({privateKey: this.privateKey, publicKey: BASE_POINT_KEY})
   }
 
   decrypt(file: Uint8Array): Buffer {

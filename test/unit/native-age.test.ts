@@ -112,3 +112,27 @@ describe('NativeAgeDecrypter', () => {
     expect(() => new NativeAgeDecrypter(identity).decrypt(tampered)).toThrow()
   })
 })
+
+describe('ephemeral keys under GC pressure', () => {
+  it('encrypting with a collection every few allocations never deadlocks (generateKeyPairSync + JWK export did, in node:crypto)', async () => {
+    const {spawn} = await import('node:child_process')
+    const {fileURLToPath} = await import('node:url')
+    const module = fileURLToPath(new URL('../../dist/src/store/native-age.js', import.meta.url))
+    const script = `
+      const {NativeAgeEncrypter, NativeAgeDecrypter} = await import(${JSON.stringify(module)})
+      const {generateX25519Identity, identityToRecipient} = await import('age-encryption')
+      const identity = await generateX25519Identity()
+      const encrypter = new NativeAgeEncrypter(await identityToRecipient(identity))
+      const decrypter = new NativeAgeDecrypter(identity)
+      for (let i = 0; i < 1500; i++) if (decrypter.decrypt(encrypter.encrypt(Buffer.from('r' + i))).toString() !== 'r' + i) process.exit(2)
+      console.log('ok')`
+    const child = spawn(process.execPath, ['--gc-interval=97', '--input-type=module', '-e', script], {cwd: fileURLToPath(new URL('../..', import.meta.url))})
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+    const code = await new Promise((resolve) => child.on('exit', resolve))
+    clearTimeout(timer)
+    expect(code).toBe(0)
+    expect(out.trim()).toBe('ok')
+  }, 40_000)
+})
