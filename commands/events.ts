@@ -7,6 +7,8 @@ import {followEvents} from '../src/client/event-stream.js'
 import {EVENT_TYPES} from '../src/events/types.js'
 
 export default class Events extends BaseCommand {
+  protected override jsonLines = true
+
   static override summary = 'Follow the live event stream until Ctrl-C (reconnects by itself)'
   static override description =
     'Prints one line per event (with --json: one JSON object per line). A daemon that cannot be reached at the start is exit 3, a wrong token exit 1. Once following, when the daemon restarts or the network drops, it says so on stderr and resumes with Last-Event-ID; it never times out.'
@@ -28,6 +30,10 @@ export default class Events extends BaseCommand {
     const stop = () => controller.abort()
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
+    // The reader went away (`| head -1`, `| grep -m1`): done, as other Unix tools are.
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') stop()
+    })
     const json = this.jsonEnabled()
     const color = colorEnabled()
     let disconnected = false
@@ -53,7 +59,7 @@ export default class Events extends BaseCommand {
           process.stderr.write(`disconnected from ${connection.url} (${detail})\n`)
         } else if (disconnected) {
           disconnected = false
-          process.stderr.write(`reconnected to ${connection.url}\n`)
+          process.stderr.write(`reconnected to ${detail}\n`)
         }
       },
     })

@@ -43,12 +43,17 @@ export abstract class BaseCommand extends Command {
     throw new ClientError('USAGE', message)
   }
 
+  /** Its --json output is one object per line (events): an error is one line too. */
+  protected jsonLines = false
+
   protected override async catch(error: CommandError): Promise<unknown> {
     // oclif writes flag parse errors as "Parsing --weight \n\t<why>": one line reads better (and a tab would be shown escaped).
     if (!(error instanceof ClientError)) error.message = error.message.replace(/^Parsing (--[\w-]+) \n\t/, 'Parsing $1: ')
     const failure = toFailure(error)
     if (this.jsonEnabled()) {
-      this.logJson({error: {code: failure.code, message: failure.message, ...(failure.suggestion && {suggestion: failure.suggestion}), ...failure.details}})
+      const body = {error: {code: failure.code, message: failure.message, ...(failure.suggestion && {suggestion: failure.suggestion}), ...failure.details}}
+      if (this.jsonLines) process.stdout.write(`${JSON.stringify(body)}\n`)
+      else this.logJson(body)
       return this.exit(failure.exit)
     }
     // Messages quote ids, names and upstream text: control characters in them are printed inert.

@@ -38,6 +38,8 @@ export async function followEventSocket(options: SocketFollowOptions): Promise<v
       if (typeof event.id === 'number') lastEventId = event.id
       if (event.type === 'connected') {
         retryMs = 500
+        // Seen no event yet: still resume from here after a drop (see followEvents).
+        if (lastEventId === undefined && typeof event.last_event_id === 'number') lastEventId = event.last_event_id
         options.onState?.('connected', event.daemon_restarted ? `${options.url} (the daemon restarted; replayed what it kept)` : options.url)
       }
       options.onEvent(event)

@@ -70,7 +70,12 @@ export async function followEvents(options: FollowOptions): Promise<void> {
             return
           }
           if (message.id) lastEventId = Number(message.id)
-          if (event.type === 'connected') options.onState?.('connected', event.daemon_restarted ? `${base} (the daemon restarted; replayed what it kept)` : base)
+          if (event.type === 'connected') {
+            // A follower that has seen no event yet (a quiet filtered stream) still resumes from here
+            // after a drop, so what the daemon publishes meanwhile is replayed, not lost.
+            if (lastEventId === undefined && typeof event.last_event_id === 'number') lastEventId = event.last_event_id
+            options.onState?.('connected', event.daemon_restarted ? `${base} (the daemon restarted; replayed what it kept)` : base)
+          }
           options.onEvent(event)
         },
       })

@@ -75,4 +75,43 @@ describe('tokenhub events', () => {
     const bad = spawn(process.execPath, [binRun, 'events', '--backlog', '-3'], {env: {PATH: process.env.PATH ?? '', HOME: '/nonexistent-home', ...fx.daemon.cliEnv}})
     expect(await new Promise((resolve) => bad.on('exit', resolve))).toBe(2)
   })
+
+  it('a follower that has seen no event yet loses nothing across a restart; `| head -1` ends it; its final error is one JSON line', {timeout: 60_000}, async () => {
+    const env = {PATH: process.env.PATH ?? '', HOME: '/nonexistent-home', NO_COLOR: '1', ...fx.daemon.cliEnv}
+    const child = spawn(process.execPath, [binRun, 'events', '--type', 'vault_unlocked', '--json'], {env})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    // The restarted daemon unlocks its vault (an event) before the follower is back.
+    const port = fx.daemon.port
+    expect(await fx.daemon.stop()).toBe(0)
+    await until(() => stderr.includes('disconnected'), 10_000, 'the disconnect notice')
+    fx.daemon = await startTestDaemon({dataDir: fx.daemon.dataDir, env: {TOKENHUB_VAULT_PASSWORD: VAULT_PASSWORD, TOKENHUB_LISTEN_ADDR: `127.0.0.1:${port}`}})
+    await until(() => stdout.includes('vault_unlocked'), 15_000, 'the event published before the reconnect')
+    expect(stderr).toContain('the daemon restarted')
+    child.kill('SIGINT')
+    expect(await exited).toBe(0)
+
+    // A reader that goes away after the first line ends the follower.
+    const piped = spawn(process.execPath, [binRun, 'events', '--backlog', '5', '--json'], {env})
+    const pipedExit = new Promise<number | null>((resolve) => piped.on('exit', (code) => resolve(code)))
+    await new Promise<void>((resolve) => piped.stdout.once('data', () => resolve()))
+    piped.stdout.destroy()
+    await ask('after the reader left')
+    expect(await pipedExit).toBe(0)
+
+    // The stream's end on a rotated token: one JSON line, like the events before it.
+    const rotated = spawn(process.execPath, [binRun, 'events', '--json'], {env})
+    let rotatedOut = ''
+    rotated.stdout.on('data', (d) => (rotatedOut += d))
+    const rotatedExit = new Promise<number | null>((resolve) => rotated.on('exit', (code) => resolve(code)))
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    expect((await fx.daemon.admin('POST', '/admin/v1/admin-token/rotate', {token: fx.daemon.adminToken.split('').reverse().join('')})).status).toBe(200)
+    expect(await rotatedExit).toBe(1)
+    const lines = rotatedOut.trim().split('\n')
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({error: {code: 'AUTH_INVALID'}})
+  })
 })
