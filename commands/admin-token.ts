@@ -1,10 +1,12 @@
-import {Command} from '@oclif/core'
+import {BaseCommand} from '../src/cli/base-command.js'
+import {ClientError} from '../src/client/errors.js'
 import {localAdminTokenFile, readLocalAdminTokenFile} from '../src/cli/connection.js'
 
-export default class AdminToken extends Command {
+export default class AdminToken extends BaseCommand {
+  // It reads the local token; it talks to no daemon.
+  static override baseFlags = {} as typeof BaseCommand.baseFlags
   static override summary = 'Print the admin token (TOKENHUB_ADMIN_TOKEN, else <data dir>/.admin-token)'
   static override description = 'The data dir is TOKENHUB_DATA_DIR, else ~/.tokenhub. The daemon writes the token it uses to <data dir>/.admin-token (0600) at start and after every rotation.'
-  static override enableJsonFlag = true
   static override examples = ['<%= config.bin %> admin-token', 'export TOKENHUB_ADMIN_TOKEN="$(<%= config.bin %> admin-token)"']
 
   async run(): Promise<{token: string; source: 'env' | 'file'}> {
@@ -16,9 +18,8 @@ export default class AdminToken extends Command {
     }
     const {token: fromFile, problem} = await readLocalAdminTokenFile()
     if (!fromFile) {
-      this.error(`no admin token: TOKENHUB_ADMIN_TOKEN is not set and ${localAdminTokenFile()} ${problem}`, {
-        exit: 2,
-        suggestions: ['Start the daemon once (it writes the file), or set TOKENHUB_DATA_DIR to the daemon\'s data dir.'],
+      throw new ClientError('USAGE', `no admin token: TOKENHUB_ADMIN_TOKEN is not set and ${localAdminTokenFile()} ${problem}`, {
+        suggestion: 'Start the daemon once (it writes the file), or set TOKENHUB_DATA_DIR to the daemon\'s data dir.',
       })
     }
     this.log(fromFile)

@@ -1,4 +1,5 @@
 import {Args} from '@oclif/core'
+import {adminTokenProblem} from '../src/auth/admin-token.js'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {yesFlag} from '../src/cli/flags.js'
 import {confirm} from '../src/cli/prompt.js'
@@ -15,6 +16,9 @@ export default class RotateAdminToken extends BaseCommand {
   async run(): Promise<{ok: true; token: string}> {
     const {args, flags} = await this.parse(RotateAdminToken)
     const client = await this.client(flags)
+    // Checked here too (exit 2, nothing asked or sent): the daemon applies the same rule.
+    const problem = args.token === undefined ? null : adminTokenProblem(args.token)
+    if (problem) this.usageError(`the admin token ${problem}`)
     if (!flags.yes && !(await confirm('Replace the admin token? Every script, dashboard and CLI using the current one is refused until it gets the new one.'))) {
       this.usageError('cancelled; nothing was changed')
     }

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {bodyFrom, requireFields} from '../../src/cli/json-arg.js'
-import {readStdin} from '../../src/cli/prompt.js'
+import {readSecretFromStdin} from '../../src/cli/prompt.js'
 import {providerFields} from '../../src/cli/render/resources.js'
 import type {ProviderDto} from '../../src/core/api-types.js'
 
@@ -31,7 +31,7 @@ export default class ProviderAdd extends BaseCommand {
       id: flags.id,
       type: flags.type,
       base_url: flags['base-url'],
-      api_key: flags['api-key-stdin'] ? await readStdin() : flags['api-key'],
+      api_key: flags['api-key-stdin'] ? await readSecretFromStdin('API key') : flags['api-key'],
       enabled: flags.disabled ? false : undefined,
     })
     requireFields(body, ['id', 'type', 'base_url'], 'pass --id, --type and --base-url (or a JSON argument)')

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {enabledFrom} from '../../src/cli/flags.js'
 import {bodyFrom} from '../../src/cli/json-arg.js'
-import {readStdin} from '../../src/cli/prompt.js'
+import {readSecretFromStdin} from '../../src/cli/prompt.js'
 import {providerFields} from '../../src/cli/render/resources.js'
 import type {ProviderDto} from '../../src/core/api-types.js'
 
@@ -36,7 +36,7 @@ export default class ProviderEdit extends BaseCommand {
     const body = bodyFrom(args.json, {
       type: flags.type,
       base_url: flags['base-url'],
-      api_key: flags['remove-api-key'] ? null : flags['api-key-stdin'] ? await readStdin() : flags['api-key'],
+      api_key: flags['remove-api-key'] ? null : flags['api-key-stdin'] ? await readSecretFromStdin('API key') : flags['api-key'],
       enabled: enabledFrom(flags),
     })
     if (Object.keys(body).length === 0) this.usageError('nothing to change: pass a JSON argument or flags such as --base-url')

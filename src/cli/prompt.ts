@@ -10,6 +10,13 @@ export async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
 }
 
+/** A secret piped in (`printf %s "$KEY" | ...`); an empty stdin (an unset variable) is a usage error. */
+export async function readSecretFromStdin(what: string): Promise<string> {
+  const secret = await readStdin()
+  if (secret.trim() === '') throw new ClientError('USAGE', `stdin was empty: no ${what} was read (is the variable you piped in set?)`)
+  return secret
+}
+
 /** Asks for a secret on the terminal without echoing it. */
 export function promptHidden(question: string): Promise<string> {
   if (!stdinIsTTY()) {

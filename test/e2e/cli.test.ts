@@ -126,6 +126,23 @@ describe('admin token commands', () => {
     expect(missing.stderr).not.toContain('package.json')
   })
 
+  it('client-side usage errors are exit 2 with the usual --json shape (admin-token without a token, an empty piped key, a short new admin token)', async () => {
+    const dir = await tempDir()
+    try {
+      const missing = await runCli(['admin-token', '--json'], {env: {TOKENHUB_DATA_DIR: dir.path}})
+      expect(missing.code).toBe(2)
+      expect(json(missing)).toEqual({error: {code: 'USAGE', message: expect.stringContaining('no admin token'), suggestion: expect.any(String)}})
+    } finally {
+      await dir.cleanup()
+    }
+    const emptyKey = await cli(['provider', 'add', '--id', 'from-empty-stdin', '--type', 'openai', '--base-url', 'http://127.0.0.1:9', '--api-key-stdin'], {input: ''})
+    expect(emptyKey.code).toBe(2)
+    expect(emptyKey.stderr).toContain('stdin was empty: no API key was read')
+    const short = await cli(['rotate-admin-token', 'short', '--yes'])
+    expect(short.code).toBe(2)
+    expect(short.stderr).toContain('at least 16 characters')
+  })
+
   it('admin-token says why a token file it found cannot be used (empty, a directory)', async () => {
     const dir = await tempDir()
     try {
@@ -318,8 +335,9 @@ describe('config and rotate-admin-token', () => {
   })
 
   it('rotate-admin-token refuses a token that could not travel in a header', async () => {
+    // Refused before anything is sent (exit 2); the daemon applies the same rule.
     const refused = await cli(['rotate-admin-token', 'abcdefghijklmnop\u0001q', '--yes'])
-    expect(refused.code).toBe(1)
+    expect(refused.code).toBe(2)
     expect(refused.stderr).toContain('visible ASCII')
     expect((await cli(['status'])).code).toBe(0)
   })
