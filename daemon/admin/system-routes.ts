@@ -38,7 +38,7 @@ export function systemRoutes(deps: AdminDeps): AdminRoute[] {
       handler: async (ctx) => {
         const input = parsePayload(vaultUnlockSchema, await ctx.json(), 'invalid unlock request')
         const {initialized} = await deps.vault.unlock((input.password ?? input.admin_password) as string).catch((error) => {
-          if (isTokenHubError(error) && error.code === 'VAULT_PASSWORD_INVALID') deps.runtime.audit.record({resource: 'vault', action: 'unlock', id: 'vault', outcome: 'denied', detail: 'wrong password'})
+          if (isTokenHubError(error) && error.code === 'VAULT_PASSWORD_INVALID') deps.runtime.audit.record({resource: 'vault', action: 'unlocked', id: 'vault', outcome: 'denied', detail: 'wrong password'})
           throw error
         })
         return {body: {ok: true, initialized, ...vaultState()}}
@@ -58,7 +58,7 @@ export function systemRoutes(deps: AdminDeps): AdminRoute[] {
       handler: async (ctx) => {
         const input = parsePayload(vaultRotateSchema, await ctx.json(), 'invalid vault rotation request')
         await deps.vault.rotate(input.old_password, input.new_password).catch((error) => {
-          if (isTokenHubError(error) && error.code === 'VAULT_PASSWORD_INVALID') deps.runtime.audit.record({resource: 'vault', action: 'rotate', id: 'vault', outcome: 'denied', detail: 'wrong old password'})
+          if (isTokenHubError(error) && error.code === 'VAULT_PASSWORD_INVALID') deps.runtime.audit.record({resource: 'vault', action: 'rotated', id: 'vault', outcome: 'denied', detail: 'wrong old password'})
           throw error
         })
         return {body: {ok: true, ...vaultState()}}
