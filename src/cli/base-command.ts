@@ -61,6 +61,11 @@ export abstract class BaseCommand extends Command {
       error.message = inertLines(error.message)
       return super.catch(error)
     }
+    // Not a terminal (a log, a pipe to grep): one unwrapped line per message, in oclif's style.
+    if (!process.stderr.isTTY) {
+      process.stderr.write(` ›   Error: ${inertLines(failure.message)}\n${failure.suggestion ? ` ›   Try this: ${inertLines(failure.suggestion)}\n` : ''}`)
+      return this.exit(failure.exit)
+    }
     return this.error(inertLines(failure.message), {exit: failure.exit, suggestions: failure.suggestion ? [inertLines(failure.suggestion)] : undefined})
   }
 }

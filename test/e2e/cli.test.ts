@@ -137,7 +137,8 @@ describe('admin token commands', () => {
     }
     const emptyKey = await cli(['provider', 'add', '--id', 'from-empty-stdin', '--type', 'openai', '--base-url', 'http://127.0.0.1:9', '--api-key-stdin'], {input: ''})
     expect(emptyKey.code).toBe(2)
-    expect(emptyKey.stderr).toContain('stdin was empty: no API key was read')
+    // stderr is not a terminal here: one unwrapped line, easy to grep.
+    expect(emptyKey.stderr).toBe(' ›   Error: stdin was empty: no API key was read (is the variable you piped in set?)\n')
     const short = await cli(['rotate-admin-token', 'short', '--yes'])
     expect(short.code).toBe(2)
     expect(short.stderr).toContain('at least 16 characters')
