@@ -11,7 +11,7 @@ export default class Events extends BaseCommand {
 
   static override summary = 'Follow the live event stream until Ctrl-C (reconnects by itself)'
   static override description =
-    'Prints one line per event (with --json: one JSON object per line). A daemon that cannot be reached at the start is exit 3, a wrong token exit 1. Once following, when the daemon restarts or the network drops, it says so on stderr and resumes with Last-Event-ID; it never times out.'
+    'Prints one line per event: UTC time, type, then key=value fields, a value with spaces or quotes in double quotes (with --json: one JSON object per line). A daemon that cannot be reached at the start is exit 3, a wrong token exit 1. Once following, when the daemon restarts or the network drops, it says so on stderr and resumes with Last-Event-ID; it never times out.'
   static override flags = {
     type: Flags.string({description: 'Only this event type (repeatable), e.g. route_error, failover, health_change', multiple: true, options: [...EVENT_TYPES]}),
     'since-id': Flags.integer({description: 'Replay the kept events after this id first', min: 0}),

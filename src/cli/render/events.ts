@@ -18,10 +18,13 @@ const SKIP = new Set(['id', 'type', 'ts'])
 
 function value(v: unknown): string {
   if (typeof v === 'number' && !Number.isInteger(v)) return String(Number(v.toPrecision(6)))
-  return typeof v === 'object' ? JSON.stringify(v) : String(v)
+  if (typeof v === 'object') return JSON.stringify(v)
+  const text = String(v)
+  // Quoted when it would not read as one value (spaces, quotes, an equals sign): `reason="5 consecutive failures"`.
+  return text === '' || /[\s"=]/.test(text) ? JSON.stringify(text) : text
 }
 
-/** One line per event: time, type, then its fields as key=value (control characters escaped). */
+/** One line per event: time (UTC), type, then its fields as key=value, values with spaces quoted (control characters escaped). */
 export function formatEvent(event: StreamEvent, color = false): string {
   const time = event.ts ? event.ts.slice(11, 19) : '        '
   const fields = Object.entries(event)
