@@ -1,3 +1,5 @@
+import {paginate} from '../../src/admin/context.js'
+import type {AdminRoute} from './deps.js'
 import {validation} from '../../src/core/errors.js'
 
 /** The query parameters of a paged list. */
@@ -48,4 +50,17 @@ export function booleanParam(query: URLSearchParams, name: string): boolean | un
   if (['true', '1', 'yes'].includes(raw)) return true
   if (['false', '0', 'no'].includes(raw)) return false
   throw validation(`query parameter ${name} must be true or false, got "${raw}"`)
+}
+
+/** GET `path`: the list a route reads, paginated (`limit`, `offset`), with the filters it reads besides. */
+export function pagedListRoute(path: string, list: (query: URLSearchParams) => readonly unknown[], filters: readonly string[] = []): AdminRoute {
+  return {
+    method: 'get',
+    path,
+    query: [...PAGE, ...filters],
+    handler: (ctx) => {
+      const {limit, offset} = pageParams(ctx.query)
+      return {body: paginate(list(ctx.query), limit, offset)}
+    },
+  }
 }

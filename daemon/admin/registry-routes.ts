@@ -1,7 +1,6 @@
 import {discoverModels} from '../../src/admin/discover.js'
-import {paginate} from '../../src/admin/context.js'
 import type {AdminDeps, AdminRoute} from './deps.js'
-import {booleanParam, PAGE, pageParams} from './pagination.js'
+import {booleanParam, pagedListRoute} from './pagination.js'
 import {decodePathSegment} from '../http/context.js'
 
 const MODEL_PREFIX = '/admin/v1/models/'
@@ -13,15 +12,7 @@ function modelIdFrom(path: string): string {
 
 export function registryRoutes(deps: AdminDeps): AdminRoute[] {
   return [
-    {
-      method: 'get',
-      path: '/admin/v1/providers',
-      query: PAGE,
-      handler: (ctx) => {
-        const {limit, offset} = pageParams(ctx.query)
-        return {body: paginate(deps.providers.list(), limit, offset)}
-      },
-    },
+    pagedListRoute('/admin/v1/providers', () => deps.providers.list()),
     {method: 'post', path: '/admin/v1/providers', handler: async (ctx) => ({status: 201, body: {ok: true, provider: await deps.providers.create(await ctx.json())}})},
     {method: 'get', path: '/admin/v1/providers/:id', handler: (ctx) => ({body: deps.providers.get(ctx.params.id)})},
     {method: 'patch', path: '/admin/v1/providers/:id', handler: async (ctx) => ({body: {ok: true, provider: await deps.providers.patch(ctx.params.id, await ctx.json())}})},
@@ -40,16 +31,7 @@ export function registryRoutes(deps: AdminDeps): AdminRoute[] {
         return {body: await discoverModels({provider, apiKey, doc: deps.store.data, timeoutMs: Math.min(deps.providerTimeoutMs, 30_000)})}
       },
     },
-    {
-      method: 'get',
-      path: '/admin/v1/models',
-      query: [...PAGE, 'provider_id', 'enabled'],
-      handler: (ctx) => {
-        const {limit, offset} = pageParams(ctx.query)
-        const models = deps.models.list({provider_id: ctx.query.get('provider_id') ?? undefined, enabled: booleanParam(ctx.query, 'enabled')})
-        return {body: paginate(models, limit, offset)}
-      },
-    },
+    pagedListRoute('/admin/v1/models', (query) => deps.models.list({provider_id: query.get('provider_id') ?? undefined, enabled: booleanParam(query, 'enabled')}), ['provider_id', 'enabled']),
     {
       method: 'post',
       path: '/admin/v1/models',

@@ -6,8 +6,7 @@ import type {ConfigStore} from '../../src/store/config-store.js'
 import type {Vault} from '../../src/vault/vault.js'
 import type {AdminRoute} from './deps.js'
 import {decodePathSegment} from '../http/context.js'
-import {paginate} from '../../src/admin/context.js'
-import {PAGE, pageParams} from './pagination.js'
+import {pagedListRoute} from './pagination.js'
 
 const ALIAS_PREFIX = '/admin/v1/aliases/'
 const aliasNameFrom = (path: string) => decodePathSegment(path.slice(ALIAS_PREFIX.length), 'alias name')
@@ -24,15 +23,7 @@ export interface RuntimeRouteDeps {
 export function runtimeRoutes(deps: RuntimeRouteDeps): AdminRoute[] {
   const {runtime} = deps
   return [
-    {
-      method: 'get',
-      path: '/admin/v1/aliases',
-      query: PAGE,
-      handler: (ctx) => {
-        const {limit, offset} = pageParams(ctx.query)
-        return {body: paginate(deps.aliases.list(), limit, offset)}
-      },
-    },
+    pagedListRoute('/admin/v1/aliases', () => deps.aliases.list()),
     {method: 'get', path: `${ALIAS_PREFIX}*`, handler: (ctx) => ({body: deps.aliases.get(aliasNameFrom(ctx.path))})},
     {
       method: 'put',

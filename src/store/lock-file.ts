@@ -18,24 +18,24 @@ export async function isProcessAlive(pid: number): Promise<boolean> {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
-    // Field 3 (after the parenthesised command name) is the state; Z = zombie, X = dead.
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
-    return state !== 'Z' && state !== 'X'
-  } catch {
-    return true
-  }
+  // Field 3 is the state; Z = zombie, X = dead. Unknown (no /proc): alive.
+  const state = (await procStat(pid))?.[0]
+  return state !== 'Z' && state !== 'X'
 }
 
-/** When the process started, in clock ticks since boot (/proc/<pid>/stat field 22); null when unknown. */
-async function processStart(pid: number): Promise<string | null> {
+/** The fields of /proc/<pid>/stat from field 3 on (after the parenthesised command name); null when unreadable. */
+async function procStat(pid: number): Promise<string[] | null> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   } catch {
     return null
   }
+}
+
+/** When the process started, in clock ticks since boot (field 22); null when unknown. */
+async function processStart(pid: number): Promise<string | null> {
+  return (await procStat(pid))?.[19] ?? null
 }
 
 export interface DataDirLock {

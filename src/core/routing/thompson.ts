@@ -55,6 +55,8 @@ const MODEL_FAILURES = new Set(['transient', 'timeout', 'network', 'upstream_con
  * each earns a reward of 0, once per request. The answering model's own outcome is its reward.
  */
 export function failedBeforeAnswer(attempts: ReadonlyArray<{model_id: string; error_class: string | null}>, answeredBy: string | null): string[] {
+  // The common case on the request path: one attempt, nothing failed before it.
+  if (attempts.length < 2) return []
   const failed = new Set<string>()
   for (const attempt of attempts) if (attempt.error_class !== null && MODEL_FAILURES.has(attempt.error_class) && attempt.model_id !== answeredBy) failed.add(attempt.model_id)
   return [...failed]

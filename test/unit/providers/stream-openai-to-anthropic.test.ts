@@ -23,6 +23,20 @@ const openAIChunk = (delta: Record<string, unknown>, finishReason: string | null
   }),
 })
 
+/** Each content block's text or JSON, put together from its deltas; fails on a delta after the block's stop. */
+function blockContents(out: ReturnType<typeof frames>): Map<number, string> {
+  const stopped = new Set<number>()
+  const content = new Map<number, string>()
+  for (const frame of out) {
+    if (frame.event === 'content_block_stop') stopped.add(frame.data.index)
+    if (frame.event === 'content_block_delta') {
+      expect(stopped.has(frame.data.index), 'delta after stop').toBe(false)
+      content.set(frame.data.index, (content.get(frame.data.index) ?? '') + (frame.data.delta.partial_json ?? frame.data.delta.text))
+    }
+  }
+  return content
+}
+
 describe('OpenAIToAnthropicStream', () => {
   it('translates a parallel tool-call stream event by event, arguments split mid-JSON, usage at the end', () => {
     const transformer = stream()
@@ -181,16 +195,7 @@ describe('OpenAIToAnthropicStream', () => {
     const out = frames(
       run(stream(), interleavedToolCalls(openAIChunk)),
     )
-    const stopped = new Set<number>()
-    const args = new Map<number, string>()
-    for (const frame of out) {
-      if (frame.event === 'content_block_stop') stopped.add(frame.data.index)
-      if (frame.event === 'content_block_delta') {
-        expect(stopped.has(frame.data.index), 'delta after stop').toBe(false)
-        args.set(frame.data.index, (args.get(frame.data.index) ?? '') + frame.data.delta.partial_json)
-      }
-    }
-    expect([...args]).toEqual([
+    expect([...blockContents(out)]).toEqual([
       [0, '{"x":1}'],
       [1, '{"y":2}'],
     ])
@@ -202,16 +207,7 @@ describe('OpenAIToAnthropicStream', () => {
     const out = frames(
       run(stream(), interleavedToolCalls(openAIChunk, 'Checking both.')),
     )
-    const stopped = new Set<number>()
-    const content = new Map<number, string>()
-    for (const frame of out) {
-      if (frame.event === 'content_block_stop') stopped.add(frame.data.index)
-      if (frame.event === 'content_block_delta') {
-        expect(stopped.has(frame.data.index), 'delta after stop').toBe(false)
-        content.set(frame.data.index, (content.get(frame.data.index) ?? '') + (frame.data.delta.partial_json ?? frame.data.delta.text))
-      }
-    }
-    expect([...content]).toEqual([
+    expect([...blockContents(out)]).toEqual([
       [0, '{"x":1}'],
       [1, '{"y":2}'],
       [2, 'Checking both.'],
