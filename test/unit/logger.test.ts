@@ -19,8 +19,8 @@ describe('logger', () => {
     const fd = openSync(file, 'w')
     const logger = createLogger('info', fd)
     logger.info({api_key: 'sk-secret', headers: {authorization: 'Bearer x'}}, 'hello')
-    await new Promise<void>((resolve) => logger.flush(() => resolve()))
-    expect(lines(file)[0]).toMatchObject({api_key: '[REDACTED]', headers: {authorization: '[REDACTED]'}, msg: 'hello'})
+    // The writer is asynchronous: wait until the line is in the file.
+    await vi.waitFor(() => expect(lines(file)[0]).toMatchObject({api_key: '[REDACTED]', headers: {authorization: '[REDACTED]'}, msg: 'hello'}))
     closeSync(fd)
   })
 
