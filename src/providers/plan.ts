@@ -4,6 +4,7 @@ import {openAIChatToAnthropic} from './anthropic/from-openai-request.js'
 import {AnthropicPassthroughStream} from './anthropic/passthrough-stream.js'
 import {AnthropicToOpenAIStream} from './anthropic/stream-to-openai.js'
 import {anthropicResponseToOpenAI} from './anthropic/to-openai-response.js'
+import {withoutUnsignedThinking} from './anthropic/unsigned-thinking.js'
 import type {Wire} from './endpoint.js'
 import {endpointFor} from './index.js'
 import {anthropicToOpenAIChat} from './openai/from-anthropic-request.js'
@@ -145,7 +146,8 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
   }
 
   if (client.dialect === 'anthropic' && upstreamIsAnthropic) {
-    return passthrough(model, endpoint.paths.chat, headers, forModel(client.body, model), 'anthropic', () => new AnthropicPassthroughStream())
+    const body = withoutUnsignedThinking(forModel(client.body, model))
+    return passthrough(model, endpoint.paths.chat, headers, body, 'anthropic', () => new AnthropicPassthroughStream())
   }
 
   if (client.dialect === 'openai') {
@@ -161,21 +163,30 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
     }
   }
 
+  const openAIReasoning = model.providerType === 'openai' && REASONING_MODEL.test(model.upstreamModel)
   const translated = anthropicToOpenAIChat(client.body as never, {
     model: model.upstreamModel,
     maxOutputTokens: model.maxOutputTokens,
     // OpenAI's reasoning models refuse max_tokens; other OpenAI-compatible servers may not know the newer name.
-    maxTokensField: model.providerType === 'openai' && REASONING_MODEL.test(model.upstreamModel) ? 'max_completion_tokens' : 'max_tokens',
+    maxTokensField: openAIReasoning ? 'max_completion_tokens' : 'max_tokens',
+    reasoningEffort: openAIReasoning,
   })
+  const thinking = wantsThinking(client.body)
   return {
     path: endpoint.paths.chat,
     headers,
     body: JSON.stringify(translated.body),
     upstreamDialect: 'openai',
     dropped: translated.dropped,
-    toClient: (upstream) => openAIResponseToAnthropic(upstream as never, {model: model.id}),
-    streamTransformer: () => new OpenAIToAnthropicStream({model: model.id, created: created(), includeUsage: false}),
+    toClient: (upstream) => openAIResponseToAnthropic(upstream as never, {model: model.id, thinking}),
+    streamTransformer: () => new OpenAIToAnthropicStream({model: model.id, created: created(), includeUsage: false, thinking}),
   }
+}
+
+/** The Anthropic client turned extended thinking on ("enabled", or "adaptive" on the newest models). */
+function wantsThinking(body: Record<string, unknown>): boolean {
+  const thinking = body.thinking as {type?: unknown} | null | undefined
+  return typeof thinking === 'object' && thinking !== null && thinking.type !== 'disabled'
 }
 
 /**

@@ -50,6 +50,12 @@ export interface TranslatingStreamOptions {
   id?: string
   /** The OpenAI client asked for stream_options.include_usage (Anthropic clients always get usage). */
   includeUsage: boolean
+  /**
+   * The Anthropic client asked for extended thinking: the reasoning text of an OpenAI-compatible
+   * reasoning model (DeepSeek, vLLM...) is relayed as thinking blocks. Without it the reasoning is
+   * not shown, and a long one keeps the stream alive with ping events.
+   */
+  thinking?: boolean
 }
 
 /** Message sent when the upstream body ends without its terminal event. */

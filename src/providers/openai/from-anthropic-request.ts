@@ -28,6 +28,16 @@ export interface AnthropicToOpenAIOptions {
    * and want `max_completion_tokens`; most OpenAI-compatible servers take `max_tokens`.
    */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens'
+  /**
+   * The model takes `reasoning_effort` (OpenAI's reasoning models): extended thinking is sent as
+   * an effort by its budget. Other servers are not sent the field (some refuse unknown ones).
+   */
+  reasoningEffort?: boolean
+}
+
+/** An extended-thinking budget as an OpenAI reasoning effort (Claude Code: 4k think, 10k megathink, 32k ultrathink). */
+export function effortForBudget(budget: number): 'low' | 'medium' | 'high' {
+  return budget < 8192 ? 'low' : budget < 24576 ? 'medium' : 'high'
 }
 
 const MAPPED_FIELDS = new Set(['model', 'messages', 'system', 'max_tokens', 'stop_sequences', 'temperature', 'top_p', 'stream', 'tools', 'tool_choice', 'metadata'])
@@ -66,9 +76,16 @@ export function anthropicToOpenAIChat(
     }
   }
   convertTools(body, out, dropped)
+  const thinking = isRecord(body.thinking) ? body.thinking : undefined
+  const thinkingMapped = thinking?.type === 'disabled' || (options.reasoningEffort === true && thinking !== undefined)
+  if (options.reasoningEffort && thinking !== undefined && thinking.type !== 'disabled') {
+    // "adaptive" (the model decides) has no budget: OpenAI's default effort is medium.
+    out.reasoning_effort = typeof thinking.budget_tokens === 'number' ? effortForBudget(thinking.budget_tokens) : 'medium'
+  }
 
   for (const [key, value] of Object.entries(body)) {
     if (value === undefined || value === null || MAPPED_FIELDS.has(key) || GATEWAY_FIELDS.has(key)) continue
+    if (key === 'thinking' && thinkingMapped) continue
     dropped.add(key)
   }
   return {body: out, dropped: dropped.list()}

@@ -28,3 +28,13 @@ export function readOpenAIStreamEvent(data: string): OpenAIStreamEvent {
 
 /** The message of an upstream error object, or a generic one. */
 export const upstreamErrorMessage = (error: Record<string, unknown>): string => (typeof error.message === 'string' ? error.message : 'Upstream error')
+
+/**
+ * The reasoning text of a chat delta or message, as OpenAI-compatible reasoning servers send it:
+ * `reasoning_content` (DeepSeek, vLLM, SGLang, LM Studio) or `reasoning` (newer vLLM, Ollama,
+ * OpenRouter). OpenAI's own models never send their reasoning in Chat Completions.
+ */
+export function reasoningText(part: Record<string, unknown>): string {
+  const text = typeof part.reasoning_content === 'string' ? part.reasoning_content : part.reasoning
+  return typeof text === 'string' ? text : ''
+}

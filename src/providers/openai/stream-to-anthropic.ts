@@ -6,13 +6,16 @@ import type {AnthropicMessage} from '../anthropic/types.js'
 import {anthropicErrorType} from '../errors.js'
 import {TRUNCATED_STREAM_MESSAGE, anthropicErrorFrame, anthropicFrame, type SseEvent, type StreamTransformer, type TokenUsage, type TranslatingStreamOptions} from '../stream.js'
 import {anthropicToolId, isRecord} from '../util.js'
-import {openAIChatUsage, readOpenAIStreamEvent, upstreamErrorMessage} from './stream-chunk.js'
+import {openAIChatUsage, readOpenAIStreamEvent, reasoningText, upstreamErrorMessage} from './stream-chunk.js'
 import {anthropicMessageId, anthropicStopReason, anthropicUsage} from './to-anthropic-response.js'
 
 interface OpenBlock {
   index: number
-  kind: 'text' | 'tool_use'
+  kind: 'text' | 'tool_use' | 'thinking'
 }
+
+/** Reasoning deltas not shown (the client did not ask for thinking) between two ping events. */
+const REASONING_DELTAS_PER_PING = 25
 
 export class OpenAIToAnthropicStream implements StreamTransformer {
   private started = false
@@ -36,6 +39,8 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
   private broken = false
   /** The model refused (delta.refusal): Anthropic's stop_reason says refusal. */
   private refused = false
+  /** Reasoning deltas not relayed since the last ping (see REASONING_DELTAS_PER_PING). */
+  private unshownReasoning = 0
 
   /** It ended with an error frame: nothing more is relayed. */
   get failed(): boolean {
@@ -72,6 +77,8 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
     const delta = isRecord(choice.delta) ? choice.delta : {}
     const text = typeof delta.content === 'string' ? delta.content : typeof delta.refusal === 'string' ? delta.refusal : ''
     if (typeof delta.refusal === 'string' && delta.refusal !== '') this.refused = true
+    const reasoning = reasoningText(delta)
+    if (reasoning !== '') out += this.reasoning(reasoning)
     if (text !== '') out += this.text(text)
     if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) if (isRecord(call)) out += this.toolCall(call)
     if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason
@@ -119,6 +126,27 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
     const index = this.nextBlock++
     this.open = {index, kind}
     return {frames: frames + anthropicFrame({type: 'content_block_start', index, content_block: contentBlock}), index}
+  }
+
+  /**
+   * Reasoning text: a thinking block when the client asked for thinking (signature empty: no
+   * Anthropic model signed it), else not shown, with a ping now and then so that a model thinking
+   * for minutes does not look like a dead stream. Reasoning after a tool call started is not shown.
+   */
+  private reasoning(text: string): string {
+    if (!this.options.thinking || this.toolBlocks.size > 0) {
+      if (++this.unshownReasoning < REASONING_DELTAS_PER_PING) return ''
+      this.unshownReasoning = 0
+      return anthropicFrame({type: 'ping'})
+    }
+    let out = ''
+    let index = this.open?.kind === 'thinking' ? this.open.index : undefined
+    if (index === undefined) {
+      const opened = this.openBlock('thinking', {type: 'thinking', thinking: '', signature: ''})
+      out += opened.frames
+      index = opened.index
+    }
+    return out + anthropicFrame({type: 'content_block_delta', index, delta: {type: 'thinking_delta', thinking: text}})
   }
 
   private text(text: string): string {

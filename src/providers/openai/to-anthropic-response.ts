@@ -2,10 +2,13 @@
 import {anthropicToolId, isRecord, parseJsonObject, tokenCount} from '../util.js'
 import type {AnthropicContentBlock, AnthropicMessage, AnthropicStopReason, AnthropicUsage} from '../anthropic/types.js'
 import type {OpenAIChatCompletion} from './types.js'
+import {reasoningText} from './stream-chunk.js'
 
 export interface OpenAIToAnthropicResponseOptions {
   /** The model id shown to the client. */
   model: string
+  /** The client asked for extended thinking: the model's reasoning text becomes a thinking block. */
+  thinking?: boolean
 }
 
 /**
@@ -50,6 +53,8 @@ export function openAIResponseToAnthropic(resp: OpenAIChatCompletion, options: O
   const choice = Array.isArray(resp.choices) ? resp.choices[0] : undefined
   const message = isRecord(choice?.message) ? choice.message : undefined
   const content: AnthropicContentBlock[] = []
+  const reasoning = options.thinking && message ? reasoningText(message) : ''
+  if (reasoning !== '') content.push({type: 'thinking', thinking: reasoning, signature: ''})
   const answer = messageText(message?.content)
   const refused = answer === '' && typeof message?.refusal === 'string' && message.refusal !== ''
   const text = refused ? (message!.refusal as string) : answer

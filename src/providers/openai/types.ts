@@ -91,6 +91,7 @@ export type OpenAIToolChoice = 'auto' | 'none' | 'required' | {type: 'function';
 export interface OpenAIChatRequest extends Open {
   model: string
   messages: OpenAIMessage[]
+  reasoning_effort?: 'minimal' | 'low' | 'medium' | 'high'
   max_tokens?: number | null
   max_completion_tokens?: number | null
   temperature?: number | null

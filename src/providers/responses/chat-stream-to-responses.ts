@@ -7,6 +7,9 @@
  *   per text answer: response.output_item.added (message), response.content_part.added,
  *     response.output_text.delta..., response.output_text.done, response.content_part.done,
  *     response.output_item.done,
+ *   per reasoning (asked for): response.output_item.added (reasoning), response.content_part.added,
+ *     response.reasoning_text.delta..., response.reasoning_text.done, response.content_part.done,
+ *     response.output_item.done,
  *   per tool call: response.output_item.added (function_call),
  *     response.function_call_arguments.delta..., response.function_call_arguments.done,
  *     response.output_item.done,
@@ -17,7 +20,7 @@
  */
 import {TRUNCATED_STREAM_MESSAGE, type SseEvent, type StreamTransformer, type TokenUsage} from '../stream.js'
 import {isRecord} from '../util.js'
-import {openAIChatUsage, readOpenAIStreamEvent, upstreamErrorMessage} from '../openai/stream-chunk.js'
+import {openAIChatUsage, readOpenAIStreamEvent, reasoningText, upstreamErrorMessage} from '../openai/stream-chunk.js'
 import {responsesErrorEvent, responsesFrame} from './events.js'
 import {
   functionCallItemId,
@@ -25,8 +28,10 @@ import {
   messageItemId,
   responseId,
   responseObject,
+  reasoningItemId,
   responseStatus,
   responsesUsageFromChat,
+  showsReasoning,
   restoreToolName,
   type ChatToResponsesOptions,
 } from './from-chat-response.js'
@@ -35,6 +40,7 @@ import type {
   ResponsesOutputFunctionCall,
   ResponsesOutputItem,
   ResponsesOutputMessage,
+  ResponsesOutputReasoning,
   ResponsesResponse,
   ResponsesStatus,
   ResponsesStreamEvent,
@@ -58,14 +64,29 @@ interface OpenCall {
   item: ResponsesOutputFunctionCall
 }
 
+interface OpenReasoning {
+  kind: 'reasoning'
+  index: number
+  item: ResponsesOutputReasoning
+}
+
+/** Reasoning deltas not shown (the client did not ask for reasoning) between two SSE comments. */
+const REASONING_DELTAS_PER_KEEPALIVE = 25
+/** An SSE comment: every client skips it, and it keeps a long silent reasoning from looking like a dead stream. */
+const KEEPALIVE_FRAME = ': reasoning\n\n'
+
 export class ChatToResponsesStream implements StreamTransformer {
   private id: string | undefined
   private base = 'tokenhub'
   private sequence = 0
   private started = false
   private readonly output: ResponsesOutputItem[] = []
-  private open: OpenMessage | OpenCall | null = null
+  private open: OpenMessage | OpenCall | OpenReasoning | null = null
   private messages = 0
+  private reasonings = 0
+  /** Reasoning deltas not relayed since the last keepalive comment. */
+  private unshownReasoning = 0
+  private readonly showReasoning: boolean
   /** Chat tool_calls index -> output index of its function_call item. */
   private readonly toolItems = new Map<number, number>()
   private lastToolKey: number | undefined
@@ -89,6 +110,7 @@ export class ChatToResponsesStream implements StreamTransformer {
 
   constructor(private readonly options: ChatToResponsesStreamOptions) {
     this.id = options.id
+    this.showReasoning = showsReasoning(options.request)
   }
 
   get usage(): TokenUsage | null {
@@ -118,6 +140,8 @@ export class ChatToResponsesStream implements StreamTransformer {
     const choice = choices.find((c) => isRecord(c) && (c.index === 0 || c.index === undefined))
     if (!isRecord(choice)) return out
     const delta = isRecord(choice.delta) ? choice.delta : {}
+    const reasoning = reasoningText(delta)
+    if (reasoning !== '') out += this.reasoning(reasoning)
     if (typeof delta.content === 'string' && delta.content !== '') out += this.text('output_text', delta.content)
     if (typeof delta.refusal === 'string' && delta.refusal !== '') out += this.text('refusal', delta.refusal)
     if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) if (isRecord(call)) out += this.toolCall(call)
@@ -157,6 +181,34 @@ export class ChatToResponsesStream implements StreamTransformer {
     this.base = idBase(this.id)
     const created = this.response('in_progress')
     return this.emit({type: 'response.created', response: created}) + this.emit({type: 'response.in_progress', response: created})
+  }
+
+  // --- reasoning --------------------------------------------------------------------------------
+
+  /**
+   * Reasoning text as a reasoning item (raw `reasoning_text` content, as vLLM's own Responses API
+   * sends it) when the client asked for reasoning; else an SSE comment now and then. Reasoning
+   * after a tool call started is not shown.
+   */
+  private reasoning(text: string): string {
+    if (!this.showReasoning || this.toolItems.size > 0) {
+      if (++this.unshownReasoning < REASONING_DELTAS_PER_KEEPALIVE) return ''
+      this.unshownReasoning = 0
+      return KEEPALIVE_FRAME
+    }
+    let out = ''
+    if (this.open?.kind !== 'reasoning') {
+      out += this.closeOpen('completed')
+      const item: ResponsesOutputReasoning = {type: 'reasoning', id: reasoningItemId(this.base, this.reasonings++), summary: [], content: [], status: 'in_progress'}
+      const index = this.output.push(item) - 1
+      this.open = {kind: 'reasoning', index, item}
+      out += this.emit({type: 'response.output_item.added', output_index: index, item})
+      item.content.push({type: 'reasoning_text', text: ''})
+      out += this.emit({type: 'response.content_part.added', item_id: item.id, output_index: index, content_index: 0, part: item.content[0]})
+    }
+    const open = this.open as OpenReasoning
+    open.item.content[0]!.text += text
+    return out + this.emit({type: 'response.reasoning_text.delta', item_id: open.item.id, output_index: open.index, content_index: 0, delta: text})
   }
 
   // --- text and refusal -------------------------------------------------------------------------
@@ -288,7 +340,12 @@ export class ChatToResponsesStream implements StreamTransformer {
     this.open = null
     let out = ''
     if (open.kind === 'message') out += this.closePart(open)
-    else out += this.emit({type: 'response.function_call_arguments.done', item_id: open.item.id, output_index: open.index, name: open.item.name, arguments: open.item.arguments})
+    else if (open.kind === 'reasoning') {
+      const part = open.item.content[0]!
+      const position = {item_id: open.item.id, output_index: open.index, content_index: 0}
+      out += this.emit({type: 'response.reasoning_text.done', ...position, text: part.text})
+      out += this.emit({type: 'response.content_part.done', ...position, part})
+    } else out += this.emit({type: 'response.function_call_arguments.done', item_id: open.item.id, output_index: open.index, name: open.item.name, arguments: open.item.arguments})
     open.item.status = status
     return out + this.emit({type: 'response.output_item.done', output_index: open.index, item: open.item})
   }

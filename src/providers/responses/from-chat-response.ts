@@ -6,6 +6,7 @@
  */
 import {isRecord, tokenCount} from '../util.js'
 import type {OpenAIChatCompletion} from '../openai/types.js'
+import {reasoningText} from '../openai/stream-chunk.js'
 import type {ToolNameMap} from './to-chat-request.js'
 import type {
   ResponsesIncompleteDetails,
@@ -49,6 +50,15 @@ export const responseId = (upstreamId: unknown): string => `resp_${idBase(upstre
 /** The n-th (from 0) message item of a response. */
 export const messageItemId = (base: string, n: number): string => `msg_${base}${n === 0 ? '' : `_${n}`}`
 export const functionCallItemId = (callId: string): string => `fc_${callId.replace(/^call_/, '')}`
+/** The n-th (from 0) reasoning item of a response. */
+export const reasoningItemId = (base: string, n: number): string => `rs_${base}${n === 0 ? '' : `_${n}`}`
+
+/**
+ * The client asked for reasoning (`reasoning` set, as Codex does for reasoning models): the
+ * reasoning text of an OpenAI-compatible reasoning model is answered as a reasoning item. Without
+ * it the reasoning is not shown, as OpenAI shows none unless asked.
+ */
+export const showsReasoning = (request: ResponsesRequest | undefined): boolean => isRecord(request) && isRecord(request.reasoning)
 
 /**
  * Chat usage read as Responses usage. Both count cached prompt tokens inside the input total and
@@ -118,10 +128,14 @@ export function chatToResponses(chat: OpenAIChatCompletion, options: ChatToRespo
   const base = idBase(options.id ?? chat?.id)
   const output: ResponsesOutputItem[] = []
 
+  const reasoning = message && showsReasoning(options.request) ? reasoningText(message) : ''
+  if (reasoning !== '') {
+    output.push({type: 'reasoning', id: reasoningItemId(base, 0), summary: [], content: [{type: 'reasoning_text', text: reasoning}], status: 'completed'})
+  }
   const text = messageText(message?.content)
   const refusal = typeof message?.refusal === 'string' ? message.refusal : ''
   const calls = (Array.isArray(message?.tool_calls) ? message.tool_calls : []).filter((call) => isRecord(call) && isRecord(call.function))
-  if (text !== '' || refusal !== '' || calls.length === 0) {
+  if (text !== '' || refusal !== '' || (calls.length === 0 && reasoning === '')) {
     const item: ResponsesOutputMessage = {type: 'message', id: messageItemId(base, 0), status: 'completed', role: 'assistant', content: []}
     if (text !== '' || refusal === '') item.content.push({type: 'output_text', text, annotations: []})
     if (refusal !== '') item.content.push({type: 'refusal', refusal})

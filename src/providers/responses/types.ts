@@ -189,7 +189,16 @@ export interface ResponsesOutputFunctionCall {
   status: ResponsesItemStatus
 }
 
-export type ResponsesOutputItem = ResponsesOutputMessage | ResponsesOutputFunctionCall
+/** The reasoning text of an OpenAI-compatible reasoning model (DeepSeek, vLLM...), as raw `reasoning_text` content. */
+export interface ResponsesOutputReasoning {
+  type: 'reasoning'
+  id: string
+  summary: unknown[]
+  content: Array<{type: 'reasoning_text'; text: string}>
+  status: ResponsesItemStatus
+}
+
+export type ResponsesOutputItem = ResponsesOutputMessage | ResponsesOutputFunctionCall | ResponsesOutputReasoning
 
 export interface ResponsesUsage {
   input_tokens: number
