@@ -13,6 +13,8 @@ import {openAIResponseToAnthropic} from '../../../src/providers/openai/to-anthro
 import {ChatToResponsesStream} from '../../../src/providers/responses/chat-stream-to-responses.js'
 import {chatToResponses} from '../../../src/providers/responses/from-chat-response.js'
 import type {SseEvent} from '../../../src/providers/stream.js'
+import {planRequest} from '../../../src/providers/plan.js'
+import type {RoutableModel} from '../../../src/core/routing/types.js'
 import {frames, run} from './sse-helpers.js'
 
 const answering = (body: string, contentType: string) => async () => new Response(body, {status: 200, headers: {'content-type': contentType}})
@@ -169,5 +171,57 @@ describe('thinking on the way to the upstream', () => {
     expect(request.messages[1].content).toHaveLength(2)
     const clean = {model: 'x', messages: [{role: 'assistant', content: [signed]}]}
     expect(withoutUnsignedThinking(clean)).toBe(clean)
+  })
+})
+
+describe('the request plan', () => {
+  const model = (providerType: 'vllm' | 'anthropic' | 'openai', upstreamModel: string): RoutableModel => ({
+    id: 'reasoner',
+    providerId: 'p',
+    providerType,
+    upstreamModel,
+    kind: 'chat',
+    weight: 5,
+    maxContextTokens: 128_000,
+    maxOutputTokens: 8192,
+    inputPer1k: 0,
+    outputPer1k: 0,
+    enabled: true,
+    providerEnabled: true,
+    pricingSource: 'manual',
+  })
+  const anthropicRequest = (thinking?: unknown) => ({
+    dialect: 'anthropic' as const,
+    endpoint: 'chat' as const,
+    body: {model: 'reasoner', max_tokens: 4096, messages: [{role: 'user', content: 'hi'}], stream: true, ...(thinking ? {thinking} : {})},
+    stream: true,
+    requestId: 'req-1',
+  })
+
+  it('relays thinking to an Anthropic client only when its request turned thinking on', () => {
+    const on = planRequest(anthropicRequest({type: 'enabled', budget_tokens: 2048}), model('vllm', 'deepseek-r1'), null)
+    expect(run(on.streamTransformer(), reasoningStream('reasoning_content'))).toContain('thinking_delta')
+    const off = planRequest(anthropicRequest(), model('vllm', 'deepseek-r1'), null)
+    expect(run(off.streamTransformer(), reasoningStream('reasoning_content'))).not.toContain('thinking_delta')
+    const disabled = planRequest(anthropicRequest({type: 'disabled'}), model('vllm', 'deepseek-r1'), null)
+    expect(run(disabled.streamTransformer(), reasoningStream('reasoning_content'))).not.toContain('thinking_delta')
+  })
+
+  it('sends reasoning_effort to an OpenAI reasoning model only', () => {
+    const thinking = {type: 'enabled', budget_tokens: 31999}
+    expect(JSON.parse(planRequest(anthropicRequest(thinking), model('openai', 'o3'), null).body).reasoning_effort).toBe('high')
+    expect(JSON.parse(planRequest(anthropicRequest(thinking), model('openai', 'gpt-4o'), null).body).reasoning_effort).toBeUndefined()
+    expect(JSON.parse(planRequest(anthropicRequest(thinking), model('vllm', 'deepseek-r1'), null).body).reasoning_effort).toBeUndefined()
+  })
+
+  it('leaves unsigned thinking out of a request to an Anthropic model', () => {
+    const request = anthropicRequest({type: 'enabled', budget_tokens: 2048})
+    request.body.messages = [
+      {role: 'user', content: 'hi'},
+      {role: 'assistant', content: [{type: 'thinking', thinking: 'deepseek thought', signature: ''}, {type: 'text', text: 'hello'}]} as never,
+      {role: 'user', content: 'again'},
+    ]
+    const sent = JSON.parse(planRequest(request, model('anthropic', 'claude-sonnet-4-5'), null).body)
+    expect(sent.messages[1].content).toEqual([{type: 'text', text: 'hello'}])
   })
 })
