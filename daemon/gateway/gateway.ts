@@ -368,6 +368,7 @@ export class Gateway {
           anthropicVersion: call.header('anthropic-version'),
           anthropicBeta: call.header('anthropic-beta'),
           requestId: call.requestId,
+          inputEstimate: state.estimate,
         },
         model,
         apiKey,

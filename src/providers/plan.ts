@@ -41,6 +41,8 @@ export interface ClientRequest {
   anthropicVersion?: string
   anthropicBeta?: string
   requestId: string
+  /** The gateway's estimate of the prompt's tokens (see TranslatingStreamOptions.inputEstimate). */
+  inputEstimate?: number
 }
 
 /** How to call one upstream model for one client request, and how to read its answer. */
@@ -178,8 +180,8 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
     body: JSON.stringify(translated.body),
     upstreamDialect: 'openai',
     dropped: translated.dropped,
-    toClient: (upstream) => openAIResponseToAnthropic(upstream as never, {model: model.id, thinking}),
-    streamTransformer: () => new OpenAIToAnthropicStream({model: model.id, created: created(), includeUsage: false, thinking}),
+    toClient: (upstream) => openAIResponseToAnthropic(upstream as never, {model: model.id, thinking, inputEstimate: client.inputEstimate}),
+    streamTransformer: () => new OpenAIToAnthropicStream({model: model.id, created: created(), includeUsage: false, thinking, inputEstimate: client.inputEstimate}),
   }
 }
 

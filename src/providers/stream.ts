@@ -56,6 +56,12 @@ export interface TranslatingStreamOptions {
    * not shown, and a long one keeps the stream alive with ping events.
    */
   thinking?: boolean
+  /**
+   * The gateway's estimate of the prompt's tokens. An Anthropic client is told it (and an output
+   * estimate) when the upstream reports no usage: Claude Code sizes its context by the usage and
+   * would take zeros for an empty one.
+   */
+  inputEstimate?: number
 }
 
 /** Message sent when the upstream body ends without its terminal event. */

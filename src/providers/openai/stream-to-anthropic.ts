@@ -7,7 +7,7 @@ import {anthropicErrorType} from '../errors.js'
 import {TRUNCATED_STREAM_MESSAGE, anthropicErrorFrame, anthropicFrame, type SseEvent, type StreamTransformer, type TokenUsage, type TranslatingStreamOptions} from '../stream.js'
 import {anthropicToolId, isRecord} from '../util.js'
 import {openAIChatUsage, readOpenAIStreamEvent, reasoningText, upstreamErrorMessage} from './stream-chunk.js'
-import {anthropicMessageId, anthropicStopReason, anthropicUsage} from './to-anthropic-response.js'
+import {anthropicMessageId, anthropicStopReason, anthropicUsage, estimatedUsage} from './to-anthropic-response.js'
 
 interface OpenBlock {
   index: number
@@ -41,6 +41,8 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
   private refused = false
   /** Reasoning deltas not relayed since the last ping (see REASONING_DELTAS_PER_PING). */
   private unshownReasoning = 0
+  /** Characters of the answer (text, reasoning, tool names and arguments): its size when the upstream reports no usage. */
+  private outputChars = 0
 
   /** It ended with an error frame: nothing more is relayed. */
   get failed(): boolean {
@@ -80,6 +82,7 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
     const reasoning = reasoningText(delta)
     if (reasoning !== '') out += this.reasoning(reasoning)
     if (text !== '') out += this.text(text)
+    this.outputChars += reasoning.length + text.length
     if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) if (isRecord(call)) out += this.toolCall(call)
     if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason
     return out
@@ -179,6 +182,7 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
     this.lastToolKey = key
     const name = typeof fn.name === 'string' ? fn.name : ''
     const args = typeof fn.arguments === 'string' ? fn.arguments : ''
+    this.outputChars += name.length + args.length
     const held = this.heldCalls.get(key)
     if (held) {
       if (held.name === '') held.name = name
@@ -220,7 +224,7 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
     out += this.heldBlocks()
     if (this.heldText !== '') out += this.textNow(this.heldText)
     out += this.closeOpenBlock()
-    const usage = anthropicUsage(this.upstreamUsage)
+    const usage = this.upstreamUsage ? anthropicUsage(this.upstreamUsage) : estimatedUsage(this.options.inputEstimate, this.outputChars)
     out += anthropicFrame({
       type: 'message_delta',
       delta: {stop_reason: anthropicStopReason(this.finishReason, this.toolBlocks.size > 0, this.refused), stop_sequence: null},

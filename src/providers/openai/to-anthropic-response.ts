@@ -9,6 +9,8 @@ export interface OpenAIToAnthropicResponseOptions {
   model: string
   /** The client asked for extended thinking: the model's reasoning text becomes a thinking block. */
   thinking?: boolean
+  /** The gateway's prompt estimate, for an answer without usage (see TranslatingStreamOptions.inputEstimate). */
+  inputEstimate?: number
 }
 
 /**
@@ -49,6 +51,11 @@ export function anthropicUsage(usage: unknown): AnthropicUsage {
   return out
 }
 
+/** Roughly four characters a token: what an Anthropic client is told when the upstream counted nothing. */
+export function estimatedUsage(inputEstimate: number | undefined, outputChars: number): AnthropicUsage {
+  return {input_tokens: inputEstimate ?? 0, output_tokens: Math.ceil(outputChars / 4)}
+}
+
 export function openAIResponseToAnthropic(resp: OpenAIChatCompletion, options: OpenAIToAnthropicResponseOptions): AnthropicMessage {
   const choice = Array.isArray(resp.choices) ? resp.choices[0] : undefined
   const message = isRecord(choice?.message) ? choice.message : undefined
@@ -73,8 +80,18 @@ export function openAIResponseToAnthropic(resp: OpenAIChatCompletion, options: O
     content,
     stop_reason: anthropicStopReason(choice?.finish_reason, content.some((block) => block.type === 'tool_use'), refused),
     stop_sequence: null,
-    usage: anthropicUsage(resp.usage),
+    usage: isRecord(resp.usage) ? anthropicUsage(resp.usage) : estimatedUsage(options.inputEstimate, answerChars(content)),
   }
+}
+
+function answerChars(content: AnthropicContentBlock[]): number {
+  let chars = 0
+  for (const block of content) {
+    if (block.type === 'text') chars += block.text.length
+    else if (block.type === 'thinking') chars += block.thinking.length
+    else if (block.type === 'tool_use') chars += block.name.length + JSON.stringify(block.input).length
+  }
+  return chars
 }
 
 /** Content is a string, or (from some compatible servers) an array of text parts. */

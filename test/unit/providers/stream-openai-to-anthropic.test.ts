@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {OpenAIToAnthropicStream} from '../../../src/providers/openai/stream-to-anthropic.js'
+import {openAIResponseToAnthropic} from '../../../src/providers/openai/to-anthropic-response.js'
 import {TRUNCATED_STREAM_MESSAGE, type SseEvent} from '../../../src/providers/stream.js'
 import {fixtureText, frames, interleavedToolCalls, parseSse, run} from './sse-helpers.js'
 
@@ -74,7 +75,8 @@ describe('OpenAIToAnthropicStream', () => {
   })
 
   it('closes the text block before opening a tool_use block, and uses the id it is given', () => {
-    const out = run(stream('msg_tokenhub_1'), [
+    const transformer = stream('msg_tokenhub_1')
+    const out = run(transformer, [
       openAIChunk({role: 'assistant', content: 'Let me check.'}),
       openAIChunk({tool_calls: [{index: 0, id: 'call_abc', type: 'function', function: {name: 'lookup', arguments: '{"id":'}}]}),
       openAIChunk({tool_calls: [{index: 0, function: {arguments: '7}'}}]}),
@@ -94,8 +96,22 @@ describe('OpenAIToAnthropicStream', () => {
       ['message_stop', null],
     ])
     expect(frames(out)[0].data.message.id).toBe('msg_tokenhub_1')
-    // Without a usage chunk the counts stay 0 and usage is unknown.
-    expect(frames(out)[8].data).toEqual({type: 'message_delta', delta: {stop_reason: 'tool_use', stop_sequence: null}, usage: {input_tokens: 0, output_tokens: 0}})
+    // Without a usage chunk the client is told an estimate (Claude Code sizes its context by it);
+    // for accounting the usage stays unknown.
+    // 'Let me check.' (13) + 'lookup' (6) + '{"id":7}' (8) = 27 characters, ~7 tokens; no prompt estimate given.
+    expect(frames(out)[8].data).toEqual({type: 'message_delta', delta: {stop_reason: 'tool_use', stop_sequence: null}, usage: {input_tokens: 0, output_tokens: 7}})
+    expect(transformer.usage).toBeNull()
+  })
+
+  it("tells the client the gateway's prompt estimate when the upstream reports no usage, and the upstream's count when it does", () => {
+    const events = [openAIChunk({role: 'assistant', content: 'Hello there, friend!'}), openAIChunk({}, 'stop'), {data: '[DONE]'}]
+    const estimated = run(new OpenAIToAnthropicStream({model: 'gpt-4o', created: 1, includeUsage: false, inputEstimate: 1234}), events)
+    expect(frames(estimated).find((frame) => frame.event === 'message_delta')?.data.usage).toEqual({input_tokens: 1234, output_tokens: 5})
+    const usageChunk = openAIChunk({}, null, {choices: [], usage: {prompt_tokens: 1500, completion_tokens: 6}})
+    const reported = run(new OpenAIToAnthropicStream({model: 'gpt-4o', created: 1, includeUsage: false, inputEstimate: 1234}), [...events.slice(0, 2), usageChunk, events[2]])
+    expect(frames(reported).find((frame) => frame.event === 'message_delta')?.data.usage).toEqual({input_tokens: 1500, output_tokens: 6})
+    const whole = openAIResponseToAnthropic({id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{index: 0, message: {role: 'assistant', content: 'Hello there, friend!'}, finish_reason: 'stop'}]} as never, {model: 'gpt-4o', inputEstimate: 99})
+    expect(whole.usage).toEqual({input_tokens: 99, output_tokens: 5})
   })
 
   it.each([
