@@ -12,7 +12,7 @@ export default class Logs extends BaseCommand {
     limit: {...countFlag('How many [default: 50]', {min: 1}), exclusive: ['csv']},
     offset: {...countFlag('Skip this many of the newest'), exclusive: ['csv']},
     model: Flags.string({description: 'Only requests for this model (routed or requested)'}),
-    key: Flags.string({description: 'Only requests of this API key id'}),
+    key: Flags.string({description: 'Only requests of this API key (id or name)'}),
     status: numberFlag('Only requests that ended with this HTTP status', {min: 100, max: 599, integer: true}),
     since: sinceFlag('Only requests since a time (ISO 8601) or a duration back (15m, 24h, 7d)'),
     csv: Flags.boolean({description: 'Print CSV (the whole journal history that matches)', exclusive: ['json']}),

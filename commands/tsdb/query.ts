@@ -15,7 +15,7 @@ export default class TsdbQuery extends BaseCommand {
     metric: Flags.string({description: 'Metric name', options: [...METRICS]}),
     model: Flags.string({description: 'Only this model id'}),
     provider: Flags.string({description: 'Only this provider id'}),
-    key: Flags.string({description: 'Only this API key id'}),
+    key: Flags.string({description: 'Only this API key (id or name)'}),
     mode: Flags.string({description: 'Only this routing mode'}),
     since: Flags.string({description: 'How far back, e.g. 1h, 6h, 7d [default: 1h]'}),
     step: Flags.string({description: 'Step, e.g. 1m, 5m, 1h [default: 1m]'}),

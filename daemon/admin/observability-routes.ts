@@ -1,7 +1,7 @@
 import {getOwn} from '../../src/store/document.js'
 import {csvRow} from '../../src/core/csv.js'
 import {parseDuration} from '../../src/core/duration.js'
-import {validation} from '../../src/core/errors.js'
+import {TokenHubError, validation} from '../../src/core/errors.js'
 import {computeStats, WINDOWS} from '../../src/core/metrics/stats.js'
 import {listMetrics, queryTsdb, validateTsdbQuery} from '../../src/core/metrics/tsdb.js'
 import type {RequestLogRecord} from '../../src/core/request-log.js'
@@ -56,6 +56,36 @@ function logFilters(ctx: RequestContext): Omit<LogQuery, 'limit' | 'offset'> {
 function limitParam(ctx: RequestContext, fallback: number, max: number): {limit: number; offset: number} {
   const {limit, offset} = pageParams(ctx.query)
   return {limit: ctx.query.get('limit') ? Math.min(limit, max) : fallback, offset}
+}
+
+/**
+ * An API key filter as a key id: an id as is; else the name of exactly one key (`tokenhub apikey
+ * list` shows names first); else as given (a deleted key's id still has its history).
+ */
+function keyIdOf(store: ConfigStore, value: string): string {
+  const keys = store.data.api_keys
+  if (getOwn(keys, value)) return value
+  const named = Object.values(keys).filter((key) => key.name === value)
+  if (named.length > 1) throw validation(`${named.length} API keys are named "${value}"; give the id of one (tokenhub apikey list)`, {parameter: 'key'})
+  return named[0]?.id ?? value
+}
+
+/**
+ * A filter that names no registered model, provider or key and no recorded series is a typo, not
+ * an empty chart: 404 naming it instead of a flat line of zeros.
+ */
+function checkTsdbFilters(store: ConfigStore, rollups: GatewayRuntime['rollups'], query: {model?: string; provider?: string; key?: string}): void {
+  const data = store.data
+  const filters = [
+    ['model', query.model, data.models, 'tokenhub models list'],
+    ['provider', query.provider, data.providers, 'tokenhub providers list'],
+    ['key', query.key, data.api_keys, 'tokenhub apikey list'],
+  ] as const
+  for (const [label, value, registered, list] of filters) {
+    if (value === undefined || getOwn(registered as Record<string, unknown>, value) || rollups.hasSeries({[label]: value})) continue
+    const what = label === 'key' ? 'API key (by id or name)' : label
+    throw new TokenHubError('NOT_FOUND', `no ${what} "${value}" is registered or has recorded data; see ${list}`, {details: {parameter: label, id: value}})
+  }
 }
 
 /** Routes over the live gateway: aliases are elsewhere; here health, logs, audit, stats, rewards, engine, TSDB. */
@@ -205,6 +235,8 @@ export function observabilityRoutes(deps: {runtime: GatewayRuntime; store: Confi
       handler: async (ctx) => {
         const query = validateTsdbQuery(Object.fromEntries(ctx.query), Date.now())
         await runtime.rollupsReady
+        if (query.key !== undefined) query.key = keyIdOf(deps.store, query.key)
+        checkTsdbFilters(deps.store, runtime.rollups, query)
         return {body: queryTsdb(runtime.rollups, query)}
       },
     },

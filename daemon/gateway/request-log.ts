@@ -15,7 +15,8 @@ export interface LogQuery {
 export function matchesLogQuery(query: Omit<LogQuery, 'limit' | 'offset'>) {
   return (record: RequestLogRecord): boolean =>
     (!query.model || record.model_id === query.model || record.requested_model === query.model) &&
-    (!query.apiKeyId || record.api_key_id === query.apiKeyId) &&
+    // A key by its id or its name (what `tokenhub apikey list` shows first).
+    (!query.apiKeyId || record.api_key_id === query.apiKeyId || record.api_key_name === query.apiKeyId) &&
     (query.status === undefined || record.status_code === query.status) &&
     (!query.since || record.timestamp >= query.since)
 }

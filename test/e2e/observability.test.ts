@@ -178,6 +178,48 @@ describe('stats, time series, audit, rewards, engine, metrics', () => {
     expect(metrics.metrics.map((m: {name: string}) => m.name)).toEqual(['requests', 'errors', 'latency', 'ttft', 'tokens_in', 'tokens_out', 'cost'])
   })
 
+  it('filters logs and time series by an API key name as by its id, and names a filter that matches nothing', async () => {
+    const {key, id} = await fx.newKey({name: 'reporting-bot'})
+    const named = new OpenAI({apiKey: key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
+    await named.chat.completions.create({model: 'claude', messages: [{role: 'user', content: 'hello'}]})
+    const byId = (await fx.daemon.admin('GET', `/admin/v1/logs?api_key_id=${id}`)).body
+    const byName = (await fx.daemon.admin('GET', '/admin/v1/logs?api_key_id=reporting-bot')).body
+    expect(byId.total).toBe(1)
+    expect(byName.logs).toEqual(byId.logs)
+    const start = Date.now() - 600_000
+    const requests = async (filter: string) => (await fx.daemon.admin('GET', `/admin/v1/tsdb/query?metric=requests&start=${start}&${filter}`)).body
+    const sum = (body: {points: Array<{value: number}>}) => body.points.reduce((total, p) => total + p.value, 0)
+    // The rollups take the records in batches: wait for the series.
+    const seen = async (filter: string) => {
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+        const answer = await fx.daemon.admin('GET', `/admin/v1/tsdb/query?metric=requests&start=${start}&${filter}`)
+        if (answer.status === 200 && sum(answer.body) > 0) return sum(answer.body)
+      }
+      return 0
+    }
+    expect(await seen(`key=${id}`)).toBe(1)
+    const viaName = await requests('key=reporting-bot')
+    expect(viaName.labels).toEqual({key: id})
+    expect(sum(viaName)).toBe(1)
+    for (const [filter, message] of [
+      ['key=no-such-key', /no API key \(by id or name\) "no-such-key" is registered or has recorded data; see tokenhub apikey list/],
+      ['model=clade', /no model "clade"/],
+      ['provider=nope', /no provider "nope"/],
+    ] as const) {
+      const missing = await fx.daemon.admin('GET', `/admin/v1/tsdb/query?metric=requests&${filter}`)
+      expect(missing.status).toBe(404)
+      expect(missing.body.error.message).toMatch(message)
+    }
+    // A deleted model keeps its history: its series still answer.
+    await fx.addModel({id: 'retired', provider_id: 'oa', weight: 1})
+    await ask('retired')
+    expect(await seen('model=retired')).toBe(1)
+    await fx.daemon.admin('DELETE', '/admin/v1/models/retired')
+    expect(sum(await requests('model=retired'))).toBe(1)
+    await fx.newKey({name: 'reporting-bot'})
+    expect((await fx.daemon.admin('GET', '/admin/v1/tsdb/query?metric=requests&key=reporting-bot')).status).toBe(400)
+  })
+
   it('records every admin mutation in the audit trail, with request id and address', async () => {
     const before = (await fx.daemon.admin('GET', '/admin/v1/audit?limit=1000')).body.total
     const created = await fx.daemon.admin('POST', '/admin/v1/models', {id: 'audited', provider_id: 'oa', input_per_1k: 0, output_per_1k: 0})

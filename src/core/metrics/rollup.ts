@@ -400,6 +400,12 @@ export class RollupStore {
     }
   }
 
+  /** Whether any series (of any time still kept) matches the filter. */
+  hasSeries(filter: LabelFilter): boolean {
+    for (const series of this.series.values()) if (matchesFilter(series.labels, filter)) return true
+    return false
+  }
+
   /** Aggregate of every series matching the filter, per minute, over [start, end): fresh objects, ascending minutes. */
   aggregateByMinute(filter: LabelFilter, start: number, end: number): Map<number, MinuteAggregate> {
     const merged = new Map<number, MinuteAggregate>()
