@@ -1,7 +1,6 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {yesFlag} from '../../src/cli/flags.js'
-import {confirm} from '../../src/cli/prompt.js'
 
 export default class AliasDelete extends BaseCommand {
   static override summary = 'Delete an alias'
@@ -12,7 +11,12 @@ export default class AliasDelete extends BaseCommand {
   async run(): Promise<{ok: true; name: string}> {
     const {args, flags} = await this.parse(AliasDelete)
     const client = await this.client(flags)
-    if (!flags.yes && !(await confirm(`Delete alias ${args.name}?`))) this.usageError('cancelled; nothing was deleted')
+    await this.confirmChange(
+      flags.yes,
+      () => client.getAlias(args.name),
+      (alias) => `Delete alias ${alias.name} (-> ${alias.variants.map((v) => v.model_id).join(', ')})?`,
+      'nothing was deleted',
+    )
     const result = await client.deleteAlias(args.name)
     this.print(`Alias ${result.name} deleted.`)
     return result

@@ -1,7 +1,6 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {yesFlag} from '../../src/cli/flags.js'
-import {confirm} from '../../src/cli/prompt.js'
 import type {ApiKeyDto} from '../../src/core/api-types.js'
 
 export default class ApiKeyDelete extends BaseCommand {
@@ -15,7 +14,12 @@ export default class ApiKeyDelete extends BaseCommand {
   async run(): Promise<{ok: true; api_key: ApiKeyDto}> {
     const {args, flags} = await this.parse(ApiKeyDelete)
     const client = await this.client(flags)
-    if (!flags.yes && !(await confirm(`Revoke API key ${args.id}? This cannot be undone.`))) this.usageError('cancelled; nothing was revoked')
+    await this.confirmChange(
+      flags.yes,
+      () => client.getApiKey(args.id),
+      (key) => `Revoke API key ${key.id} (${key.name})? This cannot be undone.`,
+      'nothing was revoked',
+    )
     const result = await client.revokeApiKey(args.id)
     this.print(`API key ${result.api_key.id} (${result.api_key.name}) revoked.`)
     return result

@@ -1,7 +1,6 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {yesFlag} from '../../src/cli/flags.js'
-import {confirm} from '../../src/cli/prompt.js'
 import type {ApiKeySecretDto} from '../../src/core/api-types.js'
 
 export default class ApiKeyRotate extends BaseCommand {
@@ -13,9 +12,12 @@ export default class ApiKeyRotate extends BaseCommand {
   async run(): Promise<ApiKeySecretDto> {
     const {args, flags} = await this.parse(ApiKeyRotate)
     const client = await this.client(flags)
-    if (!flags.yes && !(await confirm(`Rotate API key ${args.id}? Clients using the current key fail until they get the new one.`))) {
-      this.usageError('cancelled; nothing was changed')
-    }
+    await this.confirmChange(
+      flags.yes,
+      () => client.getApiKey(args.id),
+      (key) => `Rotate API key ${key.id} (${key.name})? Clients using the current key fail until they get the new one.`,
+      'nothing was changed',
+    )
     const result = await client.rotateApiKey(args.id)
     this.note(`Rotated API key ${result.id} (${result.name}). The previous key no longer works.`)
     this.print(result.key)

@@ -1,7 +1,6 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {yesFlag} from '../../src/cli/flags.js'
-import {confirm} from '../../src/cli/prompt.js'
 import {aliasNote} from '../../src/cli/alias-note.js'
 import type {AliasPruneDto} from '../../src/client/admin-client.js'
 
@@ -14,7 +13,12 @@ export default class ModelDelete extends BaseCommand {
   async run(): Promise<{ok: true; id: string} & AliasPruneDto> {
     const {args, flags} = await this.parse(ModelDelete)
     const client = await this.client(flags)
-    if (!flags.yes && !(await confirm(`Delete model ${args.id}?`))) this.usageError('cancelled; nothing was deleted')
+    await this.confirmChange(
+      flags.yes,
+      () => client.getModel(args.id),
+      (model) => `Delete model ${model.id} (${model.provider_id}: ${model.upstream_model ?? model.id})?`,
+      'nothing was deleted',
+    )
     const result = await client.deleteModel(args.id)
     this.print(`Model ${result.id} deleted.${aliasNote(result)}`)
     return result

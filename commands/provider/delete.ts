@@ -1,7 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {yesFlag} from '../../src/cli/flags.js'
-import {confirm} from '../../src/cli/prompt.js'
 import {aliasNote} from '../../src/cli/alias-note.js'
 import type {AliasPruneDto} from '../../src/client/admin-client.js'
 
@@ -18,7 +17,12 @@ export default class ProviderDelete extends BaseCommand {
   async run(): Promise<{ok: true; id: string; deleted_models: string[]} & AliasPruneDto> {
     const {args, flags} = await this.parse(ProviderDelete)
     const client = await this.client(flags)
-    if (!flags.yes && !(await confirm(`Delete provider ${args.id}${flags.cascade ? ' and its models' : ''}?`))) this.usageError('cancelled; nothing was deleted')
+    await this.confirmChange(
+      flags.yes,
+      () => client.getProvider(args.id),
+      (provider) => `Delete provider ${provider.id} (${provider.type}, ${provider.base_url})${flags.cascade && provider.model_count > 0 ? ` and its ${provider.model_count} model(s)` : ''}?`,
+      'nothing was deleted',
+    )
     const result = await client.deleteProvider(args.id, flags.cascade)
     this.print(`Provider ${result.id} deleted${result.deleted_models.length ? ` with ${result.deleted_models.length} model(s): ${result.deleted_models.join(', ')}` : ''}.${aliasNote(result)}`)
     return result

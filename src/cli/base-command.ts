@@ -1,6 +1,7 @@
 import {inertLines} from './style.js'
 import {Command, Flags} from '@oclif/core'
 import {AdminClient} from '../client/admin-client.js'
+import {assertCanConfirm, confirm} from './prompt.js'
 import {ClientError, EXIT} from '../client/errors.js'
 import {resolveConnection} from './connection.js'
 
@@ -41,6 +42,18 @@ export abstract class BaseCommand extends Command {
 
   protected usageError(message: string): never {
     throw new ClientError('USAGE', message)
+  }
+
+  /**
+   * Asks before a change that cannot be undone, unless --yes. The target is looked up first, so an
+   * unknown id fails at once (not after a "y"), and the question can say what the id names.
+   * A "no" ends with exit 2 and `cancelled; <nothingDone>`.
+   */
+  protected async confirmChange<T>(yes: boolean, lookup: () => Promise<T>, question: (found: T) => string, nothingDone: string): Promise<void> {
+    if (yes) return
+    assertCanConfirm() // a script without --yes learns it before anything is looked up
+    const found = await lookup()
+    if (!(await confirm(question(found)))) this.usageError(`cancelled; ${nothingDone}`)
   }
 
   /** Its --json output is one object per line (events): an error is one line too. */

@@ -49,9 +49,14 @@ export function promptHidden(question: string): Promise<string> {
   })
 }
 
+/** Throws the usage error of a confirmation without a terminal to ask on (the caller must pass --yes). */
+export function assertCanConfirm(): void {
+  if (!stdinIsTTY()) throw new ClientError('USAGE', 'this would change data and there is no terminal to confirm on: pass --yes')
+}
+
 /** y/N confirmation on the terminal; without a terminal the caller must pass --yes. */
 export async function confirm(question: string): Promise<boolean> {
-  if (!stdinIsTTY()) throw new ClientError('USAGE', 'this would change data and there is no terminal to confirm on: pass --yes')
+  assertCanConfirm()
   const rl = createInterface({input: process.stdin, output: process.stderr})
   try {
     const answer = await rl.question(`${question} [y/N] `)

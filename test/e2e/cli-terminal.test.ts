@@ -47,7 +47,17 @@ describe('prompts on a terminal', () => {
     const created = await daemon.admin('POST', '/admin/v1/apikeys', {name: 'keep-me'})
     const result = await onTerminal(`node ${binRun} apikey delete ${created.body.id}`, [[/\[y\/N\]/, 'n\r']])
     expect(result.code).toBe(2)
+    expect(result.screen).toContain(`Revoke API key ${created.body.id} (keep-me)?`)
     expect(result.screen).toContain('cancelled')
     expect((await daemon.admin('GET', `/admin/v1/apikeys/${created.body.id}`)).body.status).toBe('active')
+  })
+
+  it('checks the id before asking: an unknown one fails at once, with no question', async () => {
+    for (const command of ['apikey delete 0000000000000000', 'apikey rotate 0000000000000000', 'model delete no-such-model', 'provider delete nope', 'alias delete nope']) {
+      const result = await onTerminal(`node ${binRun} ${command}`, [[/\[y\/N\]/, 'y\r']])
+      expect(result.code, command).toBe(1)
+      expect(result.screen, command).toMatch(/not found/)
+      expect(result.screen, command).not.toContain('[y/N]')
+    }
   })
 })
