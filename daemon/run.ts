@@ -199,7 +199,7 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
 
 /** Admin changes as events on the bus (DESIGN §8): key_created, provider_changed, config_changed, ... */
 function changeEvent(change: AdminChange): BusEvent {
-  const base = {resource: change.resource, action: change.action, resource_id: change.id}
+  const base = {resource: change.resource, action: change.action, resource_id: change.id, ...(change.changed && {changed: change.changed})}
   switch (change.resource) {
     case 'api_key':
       return {type: change.action === 'create' ? 'key_created' : change.action === 'rotate' ? 'key_rotated' : change.action === 'revoke' ? 'key_revoked' : 'key_changed', ...base}

@@ -2,7 +2,7 @@ import {conflict, notFound, validation} from '../core/errors.js'
 import {aliasName, aliasSetSchema} from '../core/schemas/alias.js'
 import {parsePayload} from '../core/schemas/parse.js'
 import {getOwn, type AliasRecord} from '../store/document.js'
-import type {AdminContext} from './context.js'
+import {changedFields, type AdminContext} from './context.js'
 
 /** Model aliases: a name (or `*` pattern) clients send, mapped to weighted registered models. */
 export class AliasAdmin {
@@ -47,7 +47,7 @@ export class AliasAdmin {
     await this.ctx.store.update((doc) => {
       doc.aliases[name] = alias
     })
-    this.ctx.onChange({resource: 'alias', action: existing ? 'update' : 'create', id: name})
+    this.ctx.onChange({resource: 'alias', action: existing ? 'update' : 'create', id: name, ...(existing && {changed: changedFields({...existing, created_at: 0}, {...alias, created_at: 0})})})
     return {alias, created: !existing}
   }
 

@@ -6,7 +6,7 @@ import {notFound, validation} from '../core/errors.js'
 import {apiKeyCreateSchema, apiKeyPatchSchema, DEFAULT_SCOPES} from '../core/schemas/apikey.js'
 import {parsePayload} from '../core/schemas/parse.js'
 import {getOwn, type ApiKeyRecord} from '../store/document.js'
-import {paginate, type AdminContext, type Page} from './context.js'
+import {changedFields, paginate, type AdminContext, type Page} from './context.js'
 
 export type ApiKeyStatus = 'active' | 'revoked' | 'expired' | 'disabled'
 
@@ -143,7 +143,7 @@ export class ApiKeyAdmin {
     await this.ctx.store.update((doc) => {
       doc.api_keys[id] = next
     })
-    this.ctx.onChange({resource: 'api_key', action: 'update', id})
+    this.ctx.onChange({resource: 'api_key', action: 'update', id, changed: changedFields(current, next)})
     return toApiKeyView(next, now, this.usage)
   }
 

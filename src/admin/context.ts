@@ -5,6 +5,20 @@ export interface AdminChange {
   resource: 'provider' | 'model' | 'alias' | 'api_key' | 'routing_config' | 'vault' | 'admin_token'
   action: string
   id: string
+  /** An update's changed fields, by name (never their values: a provider's `api_key` is one). */
+  changed?: string[]
+}
+
+/** Fields whose values differ between two versions of a record, sorted; `updated_at` is not a change. Secrets go by the name given in `rename`. */
+export function changedFields(before: object, after: object, rename: Record<string, string> = {}): string[] {
+  const a = before as Record<string, unknown>
+  const b = after as Record<string, unknown>
+  const names = new Set([...Object.keys(a), ...Object.keys(b)])
+  names.delete('updated_at')
+  return [...names]
+    .filter((name) => JSON.stringify(a[name]) !== JSON.stringify(b[name]))
+    .map((name) => rename[name] ?? name)
+    .sort()
 }
 
 /** What every admin operation needs: the store, the vault, a clock and a change listener. */

@@ -3,7 +3,7 @@ import {conflict, notFound, validation} from '../core/errors.js'
 import {modelCreateSchema, modelPatchSchema} from '../core/schemas/model.js'
 import {parsePayload} from '../core/schemas/parse.js'
 import {getOwn, type ModelRecord} from '../store/document.js'
-import type {AdminContext} from './context.js'
+import {changedFields, type AdminContext} from './context.js'
 import {catalogEntry} from './model-catalog.js'
 
 export const DEFAULT_WEIGHT = 5
@@ -90,7 +90,7 @@ export class ModelAdmin {
     await this.ctx.store.update((doc) => {
       doc.models[id] = next
     })
-    this.ctx.onChange({resource: 'model', action: 'update', id})
+    this.ctx.onChange({resource: 'model', action: 'update', id, changed: changedFields(current, next)})
     return next
   }
 

@@ -4,7 +4,7 @@ import {conflict, notFound} from '../core/errors.js'
 import {providerCreateSchema, providerPatchSchema} from '../core/schemas/provider.js'
 import {parsePayload} from '../core/schemas/parse.js'
 import {getOwn, type ProviderRecord} from '../store/document.js'
-import type {AdminContext} from './context.js'
+import {changedFields, type AdminContext} from './context.js'
 
 export type ProviderView = ProviderDto
 
@@ -87,7 +87,7 @@ export class ProviderAdmin {
     await this.ctx.store.update((doc) => {
       doc.providers[id] = next
     })
-    this.ctx.onChange({resource: 'provider', action: 'update', id})
+    this.ctx.onChange({resource: 'provider', action: 'update', id, changed: changedFields(current, next, {api_key_enc: 'api_key'})})
     return this.get(id)
   }
 

@@ -1,7 +1,7 @@
 import {routingConfigSchema} from '../core/schemas/routing.js'
 import {parsePayload} from '../core/schemas/parse.js'
 import type {RoutingConfig} from '../store/document.js'
-import type {AdminContext} from './context.js'
+import {changedFields, type AdminContext} from './context.js'
 
 /**
  * The default routing policy: values set through the API (stored) win over the daemon's
@@ -19,10 +19,11 @@ export class RoutingConfigAdmin {
 
   async set(body: unknown): Promise<RoutingConfig> {
     const input = parsePayload(routingConfigSchema, body, 'invalid routing config')
+    const before = this.get()
     await this.ctx.store.update((doc) => {
       doc.routing = {...doc.routing, ...input}
     })
-    this.ctx.onChange({resource: 'routing_config', action: 'update', id: 'routing-config'})
+    this.ctx.onChange({resource: 'routing_config', action: 'update', id: 'routing-config', changed: changedFields(before, this.get())})
     return this.get()
   }
 }

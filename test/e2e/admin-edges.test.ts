@@ -69,6 +69,26 @@ describe('registry bounds and conflicts', () => {
   })
 })
 
+describe('change events say what changed', () => {
+  it('an update names its changed fields, never a secret value', async () => {
+    await daemon.admin('POST', '/admin/v1/providers', {id: 'changing', type: 'openai', base_url: 'http://127.0.0.1:9'})
+    await daemon.admin('POST', '/admin/v1/models', {id: 'changing-m', provider_id: 'changing', input_per_1k: 0, output_per_1k: 0})
+    const sse = openSse(`${daemon.url}/admin/v1/events?type=model_changed,provider_changed,config_changed`, auth())
+    await sse.waitFor((m) => m.some((x) => x.data.type === 'connected'))
+    await daemon.admin('PATCH', '/admin/v1/models/changing-m', {weight: 9, enabled: false})
+    // A provider key needs the vault: this daemon's is new, and its first unlock sets the password.
+    expect((await daemon.admin('POST', '/admin/v1/vault/unlock', {password: 'change-events-vault-password'})).status).toBe(200)
+    expect((await daemon.admin('PATCH', '/admin/v1/providers/changing', {base_url: 'http://127.0.0.1:10', api_key: 'sk-changed-secret-value-123'})).status).toBe(200)
+    await daemon.admin('PUT', '/admin/v1/routing-config', {default_mode: 'cheap'})
+    await sse.waitFor(() => sse.events('config_changed').length === 1)
+    expect(sse.events('model_changed')[0].data).toMatchObject({action: 'update', resource_id: 'changing-m', changed: ['enabled', 'weight']})
+    expect(sse.events('provider_changed')[0].data).toMatchObject({action: 'update', resource_id: 'changing', changed: ['api_key', 'base_url']})
+    expect(sse.events('config_changed')[0].data).toMatchObject({resource: 'routing_config', changed: ['default_mode']})
+    expect(JSON.stringify(sse.messages)).not.toContain('sk-changed-secret')
+    sse.close()
+  })
+})
+
 describe('strict queries, bodies and verbs', () => {
   it('a query parameter a list does not read is a 400 naming it, not a wider answer', async () => {
     for (const path of ['/admin/v1/logs?modle=x', '/admin/v1/logs/export?format=csv&modle=x', '/admin/v1/models?provider=p', '/admin/v1/audit?resourse=p', '/admin/v1/info?x=1', '/admin/v1/aliases?limit=-1']) {

@@ -7,4 +7,9 @@ describe('tokenhub events lines', () => {
     expect(line).toBe('13:12:21  health_change     target=model target_id=fake-1 from=closed to=open reason="5 consecutive failures, last: upstream answered HTTP 500"')
     expect(formatEvent({type: 'route_success', model_id: 'a="b"', latency_ms: 12, cost_usd: 0.0000123456789})).toContain('model_id="a=\\"b\\"" latency_ms=12 cost_usd=0.0000123457')
   })
+
+  it('prints an update\'s changed fields as a plain list, other lists as JSON', () => {
+    expect(formatEvent({type: 'model_changed', resource: 'model', action: 'update', resource_id: 'gpt-4o', changed: ['enabled', 'weight']})).toContain('resource_id=gpt-4o changed=enabled,weight')
+    expect(formatEvent({type: 'x', items: ['a b', 'c']})).toContain('items=["a b","c"]')
+  })
 })

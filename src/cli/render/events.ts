@@ -18,6 +18,8 @@ const SKIP = new Set(['id', 'type', 'ts'])
 
 function value(v: unknown): string {
   if (typeof v === 'number' && !Number.isInteger(v)) return String(Number(v.toPrecision(6)))
+  // A list of plain names (an update's `changed` fields) reads as changed=enabled,weight.
+  if (Array.isArray(v) && v.length > 0 && v.every((item) => typeof item === 'string' && /^[^\s,"=]+$/.test(item))) return v.join(',')
   if (typeof v === 'object') return JSON.stringify(v)
   const text = String(v)
   // Quoted when it would not read as one value (spaces, quotes, an equals sign): `reason="5 consecutive failures"`.
