@@ -195,7 +195,9 @@ async function jsonInsteadOfStream(input: AttemptInput, body: UpstreamCall, star
 function streamErrorFailure(input: AttemptInput, error: LeadingStreamError, started: number): AttemptOutcome {
   return {
     kind: 'failure',
-    failure: {errorClass: classifyStatus(error.status, isContextOverflow(error.status, error.body)), status: error.status, retryAfterMs: null, message: `upstream stream began with an error (${error.status}): ${redactSecrets(error.message, input.secrets)}`},
+    // Not the upstream's own words, which reach clients in the final error message: they may name the
+    // operator's account (org-...) or URLs. What it said goes on scrubbed, through errorBody, as for an HTTP error.
+    failure: {errorClass: classifyStatus(error.status, isContextOverflow(error.status, error.body)), status: error.status, retryAfterMs: null, message: `upstream stream began with an error (${error.status})`},
     latencyMs: input.now() - started,
     errorBody: redactSecrets(error.body, input.secrets),
     upstreamDialect: input.plan.upstreamDialect,

@@ -18,6 +18,7 @@ import {runAttempt} from './attempt.js'
 import type {ModelCatalog} from './catalog.js'
 import {findAlias} from '../../src/core/routing/alias.js'
 import {endpointFor} from '../../src/providers/index.js'
+import {inputShape} from '../../src/core/tokens.js'
 import {dialectErrorBody} from './dialect-errors.js'
 import type {HealthRegistry} from './health-registry.js'
 import {planRequest, type Dialect, type Endpoint} from '../../src/providers/plan.js'
@@ -261,7 +262,10 @@ export class Gateway {
 
     state.estimate = call.estimateTokens(call.body, key.id)
     const outputTokens = requestedOutput(call.body)
-    state.output = {requested: outputTokens, choices: choicesOf(call.body)}
+    // A batch (embeddings inputs, completion prompts): each input within the context on its own; each prompt answered.
+    const batch = call.endpoint === 'embeddings' ? inputShape(call.body.input, key.id) : call.endpoint === 'completions' ? inputShape(call.body.prompt, key.id) : null
+    const inputs = batch?.count ?? 1
+    state.output = {requested: outputTokens, choices: choicesOf(call.body) * (call.endpoint === 'completions' ? inputs : 1), inputs}
 
     state.routed = resolveTargets({
       requested: call.body.model,
@@ -272,6 +276,7 @@ export class Gateway {
       request: {
         capability: CAPABILITY[call.endpoint],
         estimatedInputTokens: state.estimate,
+        contextInputTokens: batch && batch.count > 1 ? batch.largest : undefined,
         requestedOutputTokens: outputTokens,
         allowedModels: key.allowed_models,
         allowedProviders: key.allowed_providers,

@@ -39,6 +39,8 @@ export const DEFAULT_MAX_OUTPUT = 4096
 export interface OutputRequest {
   requested: number | null
   choices: number
+  /** Separate inputs (a batch of embeddings inputs or completion prompts), each within the context on its own; 1 when absent. */
+  inputs?: number
 }
 
 /** The most output a request can produce: max_tokens (clamped to the model's output cap, as sent), else that cap; per answer asked for. */
@@ -99,7 +101,7 @@ export function billableUsage(
   request: OutputRequest,
 ): {input: number; output: number; flagged: boolean} {
   const clean = sanitizeUsage(usage)
-  const maxInput = model.maxContextTokens > 0 ? Math.min(model.maxContextTokens, MAX_PLAUSIBLE_TOKENS) : MAX_PLAUSIBLE_TOKENS
+  const maxInput = model.maxContextTokens > 0 ? Math.min(model.maxContextTokens * Math.max(1, request.inputs ?? 1), MAX_PLAUSIBLE_TOKENS) : MAX_PLAUSIBLE_TOKENS
   const maxOutput = outputCeiling(model, request)
   const input = Math.min(clean.input, maxInput)
   const output = Math.min(clean.output, maxOutput)

@@ -130,6 +130,24 @@ export function estimateInputTokens(input: unknown, scope = ''): number {
   return total
 }
 
+/**
+ * Embeddings `input` / completions `prompt` as separate inputs: how many, and the largest one's
+ * tokens. Each input of a batch is held to the model's context on its own (OpenAI: 8192 tokens per
+ * input, up to 2048 inputs), so the context check reads the largest, not the sum.
+ */
+export function inputShape(input: unknown, scope = ''): {count: number; largest: number} {
+  if (typeof input === 'string') return {count: 1, largest: countText(input, scope)}
+  if (!Array.isArray(input) || input.length === 0) return {count: 1, largest: 0}
+  // One token array ([1, 2, 3]) is one input.
+  if (input.every((item) => typeof item === 'number')) return {count: 1, largest: input.length}
+  let largest = 0
+  for (const item of input) {
+    const tokens = typeof item === 'string' ? countText(item, scope) : Array.isArray(item) ? item.length : 0
+    if (tokens > largest) largest = tokens
+  }
+  return {count: input.length, largest}
+}
+
 type ResponsesItem = {type?: unknown; content?: unknown; arguments?: unknown; output?: unknown; name?: unknown}
 
 /** OpenAI Responses API body: instructions, input (a string or items) and tools. */

@@ -207,6 +207,22 @@ describe('other OpenAI endpoints', () => {
     expect(fx.openai.requests.at(-1)!.json.model).toBe('text-embedding-3-small')
   })
 
+  it('a batch of embeddings inputs is held to the context per input, not in sum; one input too long is refused', async () => {
+    await fx.addModel({id: 'embed-8k', provider_id: 'oa', upstream_model: 'embed-batch-upstream', kind: 'embedding', max_context_tokens: 8191, input_per_1k: 0.00002, output_per_1k: 0})
+    fx.openai.behave('embed-batch-upstream', {usage: {input: 11_730, output: 0}})
+    const sentence = 'The quick brown fox jumps over the lazy dog near the riverbank at dawn while birds sing. '
+    const batch = Array.from({length: 200}, (_, i) => `${i}: ${sentence.repeat(3)}`)
+    const answer = await client.embeddings.create({model: 'embed-8k', input: batch, encoding_format: 'float'})
+    expect(answer.data).toHaveLength(200)
+    const log = (await fx.daemon.admin('GET', '/admin/v1/logs?limit=1')).body.logs[0]
+    expect(log.status_code).toBe(200)
+    // Billed what the upstream counted for the whole batch, beyond one context's worth.
+    expect(log.input_tokens).toBeGreaterThan(8191)
+    const tooLong = await client.embeddings.create({model: 'embed-8k', input: ['short', sentence.repeat(600)]}).catch((e) => e)
+    expect(tooLong.status).toBe(400)
+    expect(tooLong.message).toMatch(/context/)
+  })
+
   it('embeddings in base64 from a vLLM-type upstream that only answers floats: the gateway encodes them', async () => {
     const created = await fx.daemon.admin('POST', '/admin/v1/providers', {id: 'local', type: 'vllm', base_url: fx.openai.url, api_key: OPENAI_KEY})
     expect(created.status).toBe(201)

@@ -150,6 +150,29 @@ describe('outbound hygiene', () => {
   })
 })
 
+describe('upstream account details stay with the operator', () => {
+  it('an error at the start of a stream reaches the client without the org id or URLs the upstream quoted', async () => {
+    await fx.addModel({id: 'stream-org-error', provider_id: 'oa', weight: 1})
+    fx.openai.behave('stream-org-error', {
+      streamError: {type: 'rate_limit_exceeded', message: 'Rate limit reached for gpt-4o in organization org-SECRETORG123 on tokens per min. Visit https://platform.openai.com/account/rate-limits to learn more.'},
+    })
+    const error = await client.chat.completions.create({model: 'stream-org-error', stream: true, messages: [{role: 'user', content: 'x'}]}).then(
+      async (stream) => {
+        for await (const _chunk of stream) {
+          // drain
+        }
+        return null
+      },
+      (e) => e,
+    )
+    expect(error?.status).toBe(429)
+    const seen = JSON.stringify(error.error) + error.message
+    expect(seen).toContain('Rate limit reached')
+    expect(seen).not.toContain('SECRETORG123')
+    expect(seen).not.toContain('platform.openai.com')
+  })
+})
+
 describe('upstream faults end honestly', () => {
   it('relays a stream whose bytes arrive split mid-character and behind a byte order mark, every event intact', async () => {
     fx.openai.behave('awkward-bytes', {awkwardBytes: true})

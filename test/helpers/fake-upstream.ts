@@ -213,7 +213,8 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
         const embedding = [0.1 * (index + 1), 0.2, -0.3]
         return {object: 'embedding', index, embedding: json.encoding_format === 'base64' ? Buffer.from(new Float32Array(embedding).buffer).toString('base64') : embedding}
       })
-      return send(200, {object: 'list', data, model: json.model, usage: {prompt_tokens: 3 * inputs.length, total_tokens: 3 * inputs.length}})
+      const prompt = active?.usage?.input ?? 3 * inputs.length
+      return send(200, {object: 'list', data, model: json.model, usage: {prompt_tokens: prompt, total_tokens: prompt}})
     }
     if (flavor === 'openai' && path === '/v1/completions') {
       return send(200, {id: 'cmpl-1', object: 'text_completion', created: 1700000000, model: json.model, choices: [{text: ` completed: ${json.prompt}`, index: 0, finish_reason: 'stop', logprobs: null}], usage: {prompt_tokens: 5, completion_tokens: 3, total_tokens: 8}})

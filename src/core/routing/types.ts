@@ -44,6 +44,8 @@ export type Capability = 'chat' | 'completions' | 'embeddings'
 export interface RouteRequest {
   capability: Capability
   estimatedInputTokens: number
+  /** What one context must hold when that is less than the whole input (a batch of embeddings inputs: the largest). */
+  contextInputTokens?: number
   /** max_tokens the client asked for, if any. */
   requestedOutputTokens: number | null
   /** API key restrictions; null = all. */
