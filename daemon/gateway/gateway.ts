@@ -116,6 +116,12 @@ function choicesOf(body: Record<string, unknown>): number {
   return choices
 }
 
+/** A Responses request that needs what OpenAI stored (see RouteRequest.storedState). */
+function leansOnStoredState(body: Record<string, unknown>): boolean {
+  const present = (value: unknown) => value !== undefined && value !== null && value !== ''
+  return present(body.previous_response_id) || present(body.conversation) || present(body.prompt)
+}
+
 function requestedOutput(body: Record<string, unknown>): number | null {
   for (const field of ['max_completion_tokens', 'max_tokens', 'max_output_tokens']) {
     const value = body[field]
@@ -278,6 +284,7 @@ export class Gateway {
         estimatedInputTokens: state.estimate,
         contextInputTokens: batch && batch.count > 1 ? batch.largest : undefined,
         requestedOutputTokens: outputTokens,
+        storedState: call.endpoint === 'responses' && leansOnStoredState(call.body),
         allowedModels: key.allowed_models,
         allowedProviders: key.allowed_providers,
       },

@@ -62,8 +62,18 @@ const all =
 /** Anthropic Messages: max_tokens is required, as Anthropic's own API requires it. */
 const messagesBody = all(requireArray('messages'), requirePresent('max_tokens'), outputLimits('max_tokens'))
 
-/** Responses API: `input` is a string or an array of item objects. */
+/**
+ * Responses API: `input` is a string or an array of item objects. `background: true` is refused
+ * for every upstream: its answer is fetched later with GET /v1/responses/{id}, which TokenHub does
+ * not relay, so the job would run (and be billed upstream) with no way to read it.
+ */
 const responsesInput: Check = (body) => {
+  if (body.background === true) {
+    throw new TokenHubError('VALIDATION', 'background is not supported: TokenHub does not relay GET /v1/responses/{id}, so a background response could never be read', {
+      suggestion: 'Send the request without background, streamed if it runs long',
+      details: {param: 'background'},
+    })
+  }
   if (typeof body.input === 'string') return
   if (!Array.isArray(body.input)) throw new TokenHubError('VALIDATION', 'input: must be a string or a non-empty array of items', {details: {param: 'input'}})
   requireArray('input')(body)

@@ -100,6 +100,25 @@ describe('POST /v1/responses with the openai SDK', () => {
     expect(sent.tools.map((t: {name: string}) => t.name)).toEqual(['lookup'])
   })
 
+  it('routes a request that leans on stored state only to Responses-API upstreams, and refuses background everywhere', async () => {
+    const alias = await fx.daemon.admin('PUT', '/admin/v1/aliases/mixed-team', {variants: [{model_id: 'strong-gpt', weight: 1}, {model_id: 'claude', weight: 1}, {model_id: 'local-coder', weight: 1}]})
+    expect(alias.status).toBeLessThan(300)
+    for (let i = 0; i < 8; i++) {
+      const response = await client.responses.create({model: 'mixed-team', input: 'more', previous_response_id: 'resp_123'})
+      expect(response.status).toBe('completed')
+    }
+    expect(fx.openai.requests.map((r) => r.json.previous_response_id)).toEqual(Array(8).fill('resp_123'))
+    expect(fx.anthropic.requests).toHaveLength(0)
+    expect(local.requests).toHaveLength(0)
+    const auto = await client.responses.create({model: 'auto', input: 'more', previous_response_id: 'resp_123'})
+    expect(auto.status).toBe('completed')
+    expect(fx.openai.requests).toHaveLength(9)
+    const background = await client.responses.create({model: 'strong-gpt', input: 'later', background: true}).catch((e) => e)
+    expect(background.status).toBe(400)
+    expect(background.message).toContain('background is not supported')
+    expect(fx.openai.requests).toHaveLength(9)
+  })
+
   it('refuses what a translated upstream cannot honour with a clear 400', async () => {
     const previous = await client.responses.create({model: 'claude', input: 'more', previous_response_id: 'resp_123'}).catch((e) => e)
     expect(previous.status).toBe(400)

@@ -36,6 +36,9 @@ function skipOf(model: RoutableModel, signals: ModelSignals, input: SelectInput,
     return ['unpriced', 'the model has no price, so its cost would be recorded as $0; set input_per_1k/output_per_1k (0 for a free model) or TOKENHUB_ALLOW_UNPRICED=1']
   }
   if (!supports(model, request.capability)) return ['unsupported_endpoint', model.kind === 'embedding' ? 'an embedding model' : `${model.kind} models on ${model.providerType} upstreams do not serve ${request.capability}`]
+  if (request.storedState && model.providerType !== 'openai') {
+    return ['unsupported_endpoint', `previous_response_id, conversation and stored prompts need an upstream with the Responses API (type openai), not ${model.providerType}`]
+  }
   if (policy.minWeight > 0 && model.weight < policy.minWeight) return ['weight_below_minimum', `weight ${model.weight} < ${policy.minWeight}`]
   // max_tokens above the model's output limit is clamped when the request is sent, so it counts clamped.
   const output = request.requestedOutputTokens === null ? 0 : model.maxOutputTokens ? Math.min(request.requestedOutputTokens, model.maxOutputTokens) : request.requestedOutputTokens

@@ -48,6 +48,11 @@ export interface RouteRequest {
   contextInputTokens?: number
   /** max_tokens the client asked for, if any. */
   requestedOutputTokens: number | null
+  /**
+   * A Responses request that leans on state OpenAI keeps (previous_response_id, conversation, a
+   * stored prompt): only upstreams with the Responses API (type openai) can serve it.
+   */
+  storedState?: boolean
   /** API key restrictions; null = all. */
   allowedModels: string[] | null
   allowedProviders: string[] | null
