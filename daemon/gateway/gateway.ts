@@ -73,8 +73,17 @@ const SCOPE: Record<Endpoint, ApiKeyScope> = {chat: 'chat', completions: 'chat',
 const CAPABILITY: Record<Endpoint, Capability> = {chat: 'chat', completions: 'completions', embeddings: 'embeddings', responses: 'chat'}
 
 /** What an answer with this reported usage is billed (usage held to what the request could produce). */
-function billedCost(model: RoutableModel, usage: TokenUsage, output: OutputRequest): number {
-  const billed = billableUsage(usage, model, output)
+/**
+ * Reported usage as billed (see billableUsage); besides, no input at all for a prompt that has
+ * some is not believed: billed the input estimate, flagged.
+ */
+function billedUsage(model: RoutableModel, usage: TokenUsage, state: {estimate: number; output: OutputRequest}): {input: number; output: number; flagged: boolean} {
+  const billed = billableUsage(usage, model, state.output)
+  return billed.input === 0 && state.estimate > 0 ? {input: state.estimate, output: billed.output, flagged: true} : billed
+}
+
+function billedCost(model: RoutableModel, usage: TokenUsage, state: {estimate: number; output: OutputRequest}): number {
+  const billed = billedUsage(model, usage, state)
   return costUsd(model, billed.input, billed.output)
 }
 
@@ -271,7 +280,9 @@ export class Gateway {
     // A batch (embeddings inputs, completion prompts): each input within the context on its own; each prompt answered.
     const batch = call.endpoint === 'embeddings' ? inputShape(call.body.input, key.id) : call.endpoint === 'completions' ? inputShape(call.body.prompt, key.id) : null
     const inputs = batch?.count ?? 1
-    state.output = {requested: outputTokens, choices: choicesOf(call.body) * (call.endpoint === 'completions' ? inputs : 1), inputs}
+    // Embeddings produce no output tokens: nothing to reserve or bill for them, whatever max_tokens says.
+    const requested = call.endpoint === 'embeddings' ? 0 : outputTokens
+    state.output = {requested, choices: choicesOf(call.body) * (call.endpoint === 'completions' ? inputs : 1), inputs}
 
     state.routed = resolveTargets({
       requested: call.body.model,
@@ -402,10 +413,10 @@ export class Gateway {
           idleTimeoutMs: deps.idleTimeoutMs,
           // A whole answer's cost is what it is billed: its usage, else the model's maximum (see account).
           responseHeaders: (usage, whole) =>
-            addDroppedHeader(this.responseHeaders(state, model, usage ? billedCost(model, usage, state.output) : whole ? maxCostUsd(model, state.estimate, state.output) : null), plan.dropped),
+            addDroppedHeader(this.responseHeaders(state, model, usage ? billedCost(model, usage, state) : whole ? maxCostUsd(model, state.estimate, state.output) : null), plan.dropped),
           wrapBody: call.envelope
             ? (body, usage) =>
-                call.envelope!.wrap(body, {model: model.id, costUsd: usage ? billedCost(model, usage, state.output) : maxCostUsd(model, state.estimate, state.output), reason: state.routed!.reason})
+                call.envelope!.wrap(body, {model: model.id, costUsd: usage ? billedCost(model, usage, state) : maxCostUsd(model, state.estimate, state.output), reason: state.routed!.reason})
             : undefined,
           secrets: deps.keys.known(),
           now: () => performance.now(),
@@ -592,7 +603,7 @@ export class Gateway {
     let usageSource: RequestLogRecord['usage_source'] = 'none'
     let flagged = false
     if (model && outcome.usage) {
-      const clean = billableUsage(outcome.usage, model, state.output)
+      const clean = billedUsage(model, outcome.usage, state)
       usage = {input: clean.input, output: clean.output}
       flagged = clean.flagged
       cost = costUsd(model, usage.input, usage.output)

@@ -223,6 +223,22 @@ describe('other OpenAI endpoints', () => {
     expect(tooLong.message).toMatch(/context/)
   })
 
+  it('embeddings bill no output: an answer without usage is its input estimate, a reported 0 input is not believed', async () => {
+    await fx.addModel({id: 'embed-quiet', provider_id: 'oa', upstream_model: 'embed-quiet-upstream', kind: 'embedding', input_per_1k: 0.1, output_per_1k: 1})
+    const answer = {object: 'list', data: [{object: 'embedding', index: 0, embedding: [0.1, 0.2]}], model: 'embed-quiet-upstream'}
+    fx.openai.behave('embed-quiet-upstream', {status: 200, body: JSON.stringify(answer), times: 1})
+    await client.embeddings.create({model: 'embed-quiet', input: 'a sentence of several words to embed', encoding_format: 'float'})
+    const silent = (await fx.daemon.admin('GET', '/admin/v1/logs?limit=1')).body.logs[0]
+    expect(silent).toMatchObject({model_id: 'embed-quiet', status_code: 200, output_tokens: 0})
+    expect(silent.input_tokens).toBeGreaterThan(0)
+    expect(silent.cost_usd).toBeCloseTo((silent.input_tokens / 1000) * 0.1, 10)
+    fx.openai.behave('embed-quiet-upstream', {status: 200, body: JSON.stringify({...answer, usage: {prompt_tokens: 0, total_tokens: 0}}), times: 1})
+    await client.embeddings.create({model: 'embed-quiet', input: 'a sentence of several words to embed', encoding_format: 'float'})
+    const zero = (await fx.daemon.admin('GET', '/admin/v1/logs?limit=1')).body.logs[0]
+    expect(zero).toMatchObject({usage_source: 'upstream', usage_flagged: true, input_tokens: silent.input_tokens, output_tokens: 0})
+    expect(zero.cost_usd).toBeGreaterThan(0)
+  })
+
   it('embeddings in base64 from a vLLM-type upstream that only answers floats: the gateway encodes them', async () => {
     const created = await fx.daemon.admin('POST', '/admin/v1/providers', {id: 'local', type: 'vllm', base_url: fx.openai.url, api_key: OPENAI_KEY})
     expect(created.status).toBe(201)
