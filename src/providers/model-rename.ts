@@ -6,9 +6,15 @@
 import type {SseEvent, StreamTransformer, TokenUsage} from './stream.js'
 import {isRecord} from './util.js'
 
+/**
+ * The upstream's id, or a dated snapshot of it: OpenAI answers a request for `gpt-4o-mini` with
+ * `"model": "gpt-4o-mini-2024-07-18"`, which names the upstream just as much.
+ */
+const namesUpstream = (model: unknown, from: string): boolean => typeof model === 'string' && (model === from || (model.startsWith(`${from}-`) && !model.includes('"')))
+
 /** A JSON answer with its top-level `model` renamed (a new object; the input is not changed). */
 export function renameModelField(answer: unknown, from: string, to: string): unknown {
-  if (!isRecord(answer) || answer.model !== from) return answer
+  if (!isRecord(answer) || !namesUpstream(answer.model, from)) return answer
   return {...answer, model: to}
 }
 
@@ -24,8 +30,10 @@ export class ModelRenamingStream implements StreamTransformer {
     from: string,
     to: string,
   ) {
-    // The id as it appears inside JSON text (quotes and backslashes escaped), after "model":.
-    this.pattern = new RegExp(`("model"\\s*:\\s*)${escapeRegExp(JSON.stringify(from))}`, 'g')
+    // The id as it appears inside JSON text (quotes and backslashes escaped), after "model":, or a
+    // dated snapshot of it (`"gpt-4o-mini-2024-07-18"`).
+    const quoted = JSON.stringify(from)
+    this.pattern = new RegExp(`("model"\\s*:\\s*)${escapeRegExp(quoted.slice(0, -1))}(?:-[^"\\\\]*)?"`, 'g')
     this.replacement = `$1${JSON.stringify(to).replace(/\$/g, '$$$$')}`
   }
 

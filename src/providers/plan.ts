@@ -222,8 +222,9 @@ function planResponses(client: ClientRequest, model: RoutableModel, headers: Rec
     headers,
     body: JSON.stringify(messages.body),
     upstreamDialect: 'anthropic',
-    // Named as the Responses client sent them where the Chat step renamed them.
-    dropped: [...chat.dropped, ...messages.dropped.map((field) => CHAT_TO_RESPONSES_FIELD[field] ?? field)],
+    // Named as the Responses client sent them where the Chat step renamed them; stream_options is
+    // the Chat step's own (asking for usage), which the client never sent.
+    dropped: [...chat.dropped, ...messages.dropped.filter((field) => field !== 'stream_options').map((field) => CHAT_TO_RESPONSES_FIELD[field] ?? field)],
     toClient: (upstream) => chatToResponses(anthropicResponseToOpenAI(upstream as never, {model: model.id, created: created()}), {...echo, createdAt: created()}),
     streamTransformer: () =>
       new ChainedStream(new AnthropicToOpenAIStream({model: model.id, created: created(), includeUsage: true}), new ChatToResponsesStream({...echo, createdAt: created()})),

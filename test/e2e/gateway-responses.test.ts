@@ -98,6 +98,14 @@ describe('POST /v1/responses with the openai SDK', () => {
     expect(response.headers.get('x-tokenhub-dropped')).toMatch(/^[\x20-\x7e]+$/)
     const sent = fx.anthropic.requests.at(-1)!.json
     expect(sent.tools.map((t: {name: string}) => t.name)).toEqual(['lookup'])
+    // A stream: the usage request the Chat step adds is its own, not a field the client lost.
+    const streamed = await fetch(`${fx.daemon.url}/v1/responses`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${fx.key}`, 'content-type': 'application/json'},
+      body: JSON.stringify({model: 'claude', input: 'hello', stream: true}),
+    })
+    await streamed.text()
+    expect(streamed.headers.get('x-tokenhub-dropped') ?? '').not.toContain('stream_options')
   })
 
   it('routes a request that leans on stored state only to Responses-API upstreams, and refuses background everywhere', async () => {

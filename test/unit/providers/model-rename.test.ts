@@ -24,4 +24,14 @@ describe('model renaming in pass-through answers', () => {
     expect(start).toContain('"model": "claude"')
     expect(anthropic.usage).toEqual({input: 3, output: 1})
   })
+
+  it('renames a dated snapshot of the upstream id too (OpenAI answers gpt-4o-mini with gpt-4o-mini-2024-07-18), not another model', () => {
+    expect(renameModelField({model: 'gpt-4o-mini-2024-07-18'}, 'gpt-4o-mini', 'fast')).toEqual({model: 'fast'})
+    expect(renameModelField({model: 'gpt-4o-mini2'}, 'gpt-4o-mini', 'fast')).toEqual({model: 'gpt-4o-mini2'})
+    const stream = new ModelRenamingStream(new OpenAIPassthroughStream({includeUsage: false}), 'gpt-4o-mini', 'fast')
+    const out = stream.push({data: JSON.stringify({id: 'c', model: 'gpt-4o-mini-2024-07-18', choices: [{index: 0, delta: {content: 'hi'}, finish_reason: null}]})})
+    expect(JSON.parse(out.slice('data: '.length)).model).toBe('fast')
+    const other = stream.push({data: JSON.stringify({id: 'c', model: 'gpt-4o-mini2', choices: [{index: 0, delta: {content: 'hi'}, finish_reason: null}]})})
+    expect(JSON.parse(other.slice('data: '.length)).model).toBe('gpt-4o-mini2')
+  })
 })
