@@ -199,6 +199,8 @@ export class Gateway {
     // Only after authentication: tokenizing a large body is work an unknown caller must not cause.
     const estimate = () => ({input_tokens: estimateFor(key.id)})
     const requested = typeof body.model === 'string' ? body.model.trim() : ''
+    // As Anthropic's own endpoint (and /v1/messages) answers a body without one.
+    if (requested === '') throw new TokenHubError('VALIDATION', 'model: is required', {details: {param: 'model'}})
     const model = this.countingModel(requested, key)
     if (!model || model.providerType !== 'anthropic' || !model.enabled || !model.providerEnabled || !deps.keys.usable(model.providerId)) return estimate()
     try {
@@ -238,6 +240,9 @@ export class Gateway {
     const explicit = catalog.get(requested)
     const alias = explicit ? undefined : findAlias(catalog.aliases(), requested)
     if (!explicit && !alias) throw unknownModelError(catalog, requested)
+    if (explicit?.kind === 'embedding') {
+      throw new TokenHubError('VALIDATION', `model "${requested}" is an embedding model; count_tokens counts a Messages request for a chat model`, {details: {param: 'model'}})
+    }
     const candidates = explicit ? [explicit] : alias!.variants.map((v) => catalog.get(v.model_id)).filter((m): m is RoutableModel => m !== undefined)
     const allowed = candidates.filter((m) => (!key.allowed_models || key.allowed_models.includes(m.id)) && (!key.allowed_providers || key.allowed_providers.includes(m.providerId)))
     if (candidates.length > 0 && allowed.length === 0) {

@@ -15,5 +15,8 @@ let catalog: Record<string, CatalogEntry> | undefined
 export function catalogEntry(modelId: string): CatalogEntry | undefined {
   catalog ??= (JSON.parse(readFileSync(dataPath('model-catalog.json'), 'utf8')) as {models: Record<string, CatalogEntry>}).models
   const base = modelId.includes('/') ? modelId.slice(modelId.lastIndexOf('/') + 1) : modelId
-  return Object.hasOwn(catalog, modelId) ? catalog[modelId] : Object.hasOwn(catalog, base) ? catalog[base] : undefined
+  // A dated snapshot (claude-sonnet-4-5-20250929, gpt-4o-mini-2024-07-18) is priced as its model.
+  const undated = base.replace(/-(?:\d{8}|\d{4}-\d{2}-\d{2})$/, '')
+  for (const name of [modelId, base, undated]) if (Object.hasOwn(catalog, name)) return catalog[name]
+  return undefined
 }

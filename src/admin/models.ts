@@ -40,7 +40,8 @@ export class ModelAdmin {
     if (getOwn(this.ctx.store.data.aliases, input.id)) {
       throw conflict(`"${input.id}" is an alias; a model cannot shadow it (delete the alias first: tokenhub alias delete ${input.id})`, {id: input.id})
     }
-    const known = catalogEntry(input.upstream_model ?? input.id)
+    // By the upstream id, else by the gateway id (`claude-sonnet-4-5` for a dated upstream snapshot).
+    const known = catalogEntry(input.upstream_model ?? input.id) ?? (input.upstream_model ? catalogEntry(input.id) : undefined)
     const warnings: string[] = []
     const priced = input.input_per_1k !== undefined || input.output_per_1k !== undefined
     let pricingSource = input.pricing_source ?? 'manual'
@@ -69,6 +70,7 @@ export class ModelAdmin {
       created_at: now,
       updated_at: now,
     }
+    this.requireServable(record)
     await this.ctx.store.update((doc) => {
       doc.models[record.id] = record
     })
@@ -87,6 +89,7 @@ export class ModelAdmin {
       pricing_source: input.pricing_source ?? (priceChanged ? 'manual' : current.pricing_source),
       updated_at: this.ctx.now().toISOString(),
     }
+    this.requireServable(next)
     await this.ctx.store.update((doc) => {
       doc.models[id] = next
     })
@@ -110,6 +113,16 @@ export class ModelAdmin {
     for (const name of pruned.updated_aliases) this.ctx.onChange({resource: 'alias', action: 'update', id: name})
     for (const name of pruned.deleted_aliases) this.ctx.onChange({resource: 'alias', action: 'delete', id: name})
     return {id, ...pruned}
+  }
+
+  /** A model its provider cannot serve is refused, not registered to be skipped on every request. */
+  private requireServable(record: ModelRecord): void {
+    const provider = getOwn(this.ctx.store.data.providers, record.provider_id)
+    if (provider?.type === 'anthropic' && record.kind === 'embedding') {
+      throw validation(`kind: Anthropic has no embeddings API, so provider "${provider.id}" cannot serve embedding model "${record.id}"; register it on an openai or vllm provider`, {
+        issues: [{path: 'kind', message: 'embedding models need an openai or vllm provider'}],
+      })
+    }
   }
 
   private requireProvider(providerId: string): void {

@@ -233,6 +233,12 @@ describe('models', () => {
     const gpt = await daemon.admin('POST', '/admin/v1/models', {id: 'gpt-4o', provider_id: 'openai', weight: 8})
     expect(gpt.status).toBe(201)
     expect(gpt.body.model).toMatchObject({id: 'gpt-4o', weight: 8, max_context_tokens: 128000, input_per_1k: 0.0025, output_per_1k: 0.01, pricing_source: 'catalog', enabled: true})
+    // A dated upstream snapshot is priced as its model, whether the upstream id or the gateway id names it.
+    for (const [id, upstream] of [['gpt-4o-dated', 'gpt-4o-2024-08-06'], ['gpt-4o-mini', 'gpt-4o-mini-20990101-custom']] as const) {
+      const dated = await daemon.admin('POST', '/admin/v1/models', {id, provider_id: 'openai', upstream_model: upstream})
+      expect(dated.body.model.pricing_source, id).toBe('catalog')
+      await daemon.admin('DELETE', `/admin/v1/models/${id}`)
+    }
     const qwen = await daemon.admin('POST', '/admin/v1/models', {
       id: 'Qwen/Qwen2.5-Coder-32B-Instruct',
       provider_id: 'dead',

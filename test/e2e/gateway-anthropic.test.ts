@@ -142,6 +142,14 @@ describe('POST /v1/messages with the @anthropic-ai/sdk client', () => {
   it('counts only for models the key may use, 404 for unknown ones, and never asks a disabled model\'s upstream', async () => {
     const unknown = await client.messages.countTokens({model: 'no-such-model', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
     expect(unknown).toBeInstanceOf(Anthropic.NotFoundError)
+    const noModel = await client.messages.countTokens({messages: [{role: 'user', content: 'x'}]} as never).catch((e) => e)
+    expect(noModel).toBeInstanceOf(Anthropic.BadRequestError)
+    expect(noModel.message).toContain('model: is required')
+    // Anthropic has no embeddings: such a model is refused when registered, not skipped on every request.
+    const embedding = await fx.daemon.admin('POST', '/admin/v1/models', {id: 'claude-embed', provider_id: 'an', kind: 'embedding', input_per_1k: 0, output_per_1k: 0})
+    expect(embedding.status).toBe(400)
+    expect(embedding.body.error.message).toContain('Anthropic has no embeddings API')
+    expect((await fx.daemon.admin('PATCH', '/admin/v1/models/claude', {kind: 'embedding'})).status).toBe(400)
     expect(unknown.error).toMatchObject({type: 'error', error: {type: 'not_found_error', code: 'NOT_FOUND'}})
     const limited = await fx.newKey({allowed_models: ['cheap-gpt']})
     const limitedClient = new Anthropic({apiKey: limited.key, baseURL: fx.daemon.url, maxRetries: 0})
