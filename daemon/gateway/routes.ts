@@ -53,11 +53,27 @@ const outputLimits =
     }
   }
 
+/** How many answers, when given: a whole number 1-128 (a numeric string would be coerced by some upstreams and billed as one answer). */
+const choiceCounts =
+  (...fields: string[]): Check =>
+  (body) => {
+    for (const field of fields) {
+      const value = body[field]
+      if (value === undefined || value === null) continue
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 128) {
+        throw new TokenHubError('VALIDATION', `${field}: must be a whole number from 1 to 128`, {details: {param: field}})
+      }
+    }
+  }
+
 const all =
   (...checks: Check[]): Check =>
   (body) => {
     for (const check of checks) check(body)
   }
+
+/** Chat Completions (and the /v1/chat envelope's parameters): the output limits and answer counts bound billing. */
+const chatBody = all(requireArray('messages'), outputLimits('max_tokens', 'max_completion_tokens'), choiceCounts('n', 'best_of'))
 
 /** Anthropic Messages: max_tokens is required, as Anthropic's own API requires it. */
 const messagesBody = all(requireArray('messages'), requirePresent('max_tokens'), outputLimits('max_tokens'))
@@ -88,12 +104,26 @@ interface EndpointSpec {
 }
 
 const ENDPOINTS: EndpointSpec[] = [
-  {path: '/v1/chat/completions', dialect: 'openai', endpoint: 'chat', check: all(requireArray('messages'), outputLimits('max_tokens', 'max_completion_tokens')), estimate: estimateChatTokens},
+  {path: '/v1/chat/completions', dialect: 'openai', endpoint: 'chat', check: chatBody, estimate: estimateChatTokens},
   {path: '/v1/messages', dialect: 'anthropic', endpoint: 'chat', check: messagesBody, estimate: estimateChatTokens},
-  {path: '/v1/completions', dialect: 'openai', endpoint: 'completions', check: all(requirePresent('prompt'), outputLimits('max_tokens')), estimate: (b, scope) => estimateInputTokens(b.prompt, scope)},
+  {path: '/v1/completions', dialect: 'openai', endpoint: 'completions', check: all(requirePresent('prompt'), outputLimits('max_tokens'), choiceCounts('n', 'best_of')), estimate: (b, scope) => estimateInputTokens(b.prompt, scope)},
   {path: '/v1/embeddings', dialect: 'openai', endpoint: 'embeddings', check: requirePresent('input'), estimate: (b, scope) => estimateInputTokens(b.input, scope)},
   {path: '/v1/responses', dialect: 'openai', endpoint: 'responses', check: all(responsesInput, outputLimits('max_output_tokens')), estimate: estimateResponsesTokens},
 ]
+
+/**
+ * Headers that are forwarded to Anthropic upstreams must be valid header values: one undici
+ * refuses is otherwise a "network" failure counted against the provider's circuit, so any key
+ * holder could open it for everyone with a few requests.
+ */
+function checkForwardedHeaders(req: Request): void {
+  for (const name of ['anthropic-version', 'anthropic-beta']) {
+    const value = req.headers[name]
+    if (value !== undefined && !/^[\x20-\x7e]*$/.test(value)) {
+      throw new TokenHubError('VALIDATION', `the ${name} header may only hold visible ASCII characters`, {details: {param: name}})
+    }
+  }
+}
 
 function sendDialectError(res: Response, dialect: Dialect, error: TokenHubError, requestId: string): void {
   if (res.completed) return
@@ -108,9 +138,15 @@ function sendDialectError(res: Response, dialect: Dialect, error: TokenHubError,
  * 401 and records it). With a key: the JSON object, then the tokenizer, if a request beats its
  * load after start, then this request's turn, if a burst of requests has used up the loop's slice.
  */
-async function readAuthenticated(req: Request, env: RouteEnv, auth: ApiKeyAuth, check?: (body: Record<string, unknown>) => void): Promise<{body: Record<string, unknown>; key: ApiKeyRecord | null}> {
-  const text = await readRequestText(req, env.maxBodyBytes)
+async function readAuthenticated(req: Request, env: RouteEnv, auth: ApiKeyAuth, check?: (body: Record<string, unknown>) => void, res?: Response): Promise<{body: Record<string, unknown>; key: ApiKeyRecord | null}> {
   const key = auth.check(presentedKey(req.headers.authorization, req.headers['x-api-key']), Date.now())
+  if (!key && res && unauthenticatedBodyTooBig(req, env.maxBodyBytes)) {
+    // Not buffered for a caller without a key: 32 MiB per connection would let anyone pin
+    // gigabytes. The 401 goes out at once and uWS discards the rest of the body unread.
+    res.header('connection', 'close')
+    return {body: {}, key: null}
+  }
+  const text = await readRequestText(req, env.maxBodyBytes)
   if (!key) return {body: {}, key: null}
   const body = requiredJson(text)
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new TokenHubError('VALIDATION', 'the request body must be a JSON object')
@@ -122,6 +158,17 @@ async function readAuthenticated(req: Request, env: RouteEnv, auth: ApiKeyAuth, 
   return {body: body as Record<string, unknown>, key}
 }
 
+/** Largest body read (and dropped) for a caller without a valid key, to keep its connection usable. */
+const UNAUTHENTICATED_BODY_BYTES = 64 * 1024
+
+/** A body a caller without a key may not make the gateway buffer: chunked, or declared past 64 KiB (past the limit it is still a 413). */
+function unauthenticatedBodyTooBig(req: Request, maxBodyBytes: number): boolean {
+  const length = req.headers['content-length']
+  if (length === undefined) return req.headers['transfer-encoding'] !== undefined
+  const declared = Number(length)
+  return Number.isSafeInteger(declared) && declared > UNAUTHENTICATED_BODY_BYTES && declared <= maxBodyBytes
+}
+
 /** The TokenHub (Go) /v1/chat envelope: {request:{messages, model_hint, parameters, stream}, policy}. */
 function fromEnvelope(envelope: Record<string, unknown>): {body: Record<string, unknown>; policy: unknown; hint?: string} {
   const request = envelope.request as Record<string, unknown> | undefined
@@ -129,7 +176,7 @@ function fromEnvelope(envelope: Record<string, unknown>): {body: Record<string, 
   const parameters = (request.parameters && typeof request.parameters === 'object' ? request.parameters : {}) as Record<string, unknown>
   const hint = typeof request.model_hint === 'string' && request.model_hint !== '*' ? request.model_hint : undefined
   const body: Record<string, unknown> = {...parameters, messages: request.messages, stream: request.stream === true}
-  requireArray('messages')(body)
+  chatBody(body)
   return {body, policy: envelope.policy, hint}
 }
 
@@ -145,6 +192,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
     env.inflight.begin()
     try {
       checkRequestHead(req, env.limits)
+      checkForwardedHeaders(req)
       await handle(req, res, requestId)
     } catch (error) {
       const failure = isTokenHubError(error) ? error : new TokenHubError('INTERNAL', 'internal error; see the daemon log for details', {cause: error})
@@ -162,7 +210,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
       spec.path,
       wrap(spec.dialect, async (req, res, requestId) => {
         const sink = new HyperExpressSink(res)
-        const {body, key} = await readAuthenticated(req, env, deps.auth, spec.check)
+        const {body, key} = await readAuthenticated(req, env, deps.auth, spec.check, res)
         const call: GatewayCall = {requestId, dialect: spec.dialect, endpoint: spec.endpoint, path: spec.path, body, header: header(req), estimateTokens: spec.estimate, key: key ?? undefined}
         await deps.gateway.handle(call, sink)
       }),
@@ -173,7 +221,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
     '/v1/chat',
     wrap('openai', async (req, res, requestId) => {
       const sink = new HyperExpressSink(res)
-      const read = await readAuthenticated(req, env, deps.auth)
+      const read = await readAuthenticated(req, env, deps.auth, undefined, res)
       const {body, policy, hint} = read.key ? fromEnvelope(read.body) : {body: {}, policy: undefined, hint: undefined}
       await deps.gateway.handle(
         {
@@ -199,7 +247,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
   server.post(
     '/v1/messages/count_tokens',
     wrap('anthropic', async (req, res, requestId) => {
-      const {body} = await readAuthenticated(req, env, deps.auth, requireArray('messages'))
+      const {body} = await readAuthenticated(req, env, deps.auth, requireArray('messages'), res)
       const counted = await deps.gateway.countTokens(body, header(req), (scope) => estimateChatTokens(body, scope))
       res.header('x-tokenhub-request-id', requestId).json(counted)
     }),

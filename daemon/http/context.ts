@@ -92,7 +92,38 @@ function safeIp(req: Request): string {
   }
 }
 
+/** Deeper JSON is refused before parsing: V8 parses deep nesting slowly (~0.5 s per million levels) and JSON.stringify overflows the stack on it. */
+export const MAX_JSON_DEPTH = 512
+
+/**
+ * Whether arrays and objects nest deeper than `limit`. Strings are jumped over with the native
+ * search (most of a large body, an agent's history, is string content), so the check costs a
+ * fraction of the parse it guards.
+ */
+export function jsonDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0
+  const n = text.length
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 34) {
+      let end = text.indexOf('"', i + 1)
+      // A quote after an odd number of backslashes is inside the string.
+      for (; end !== -1; end = text.indexOf('"', end + 1)) {
+        let slashes = 0
+        while (text.charCodeAt(end - 1 - slashes) === 92) slashes++
+        if (slashes % 2 === 0) break
+      }
+      if (end === -1) return false // unterminated: JSON.parse says so
+      i = end
+    } else if (c === 91 || c === 123) {
+      if (++depth > limit) return true
+    } else if (c === 93 || c === 125) depth--
+  }
+  return false
+}
+
 function parseJson(text: string): unknown {
+  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) throw new TokenHubError('VALIDATION', `malformed JSON body: nested deeper than ${MAX_JSON_DEPTH} levels`)
   try {
     return JSON.parse(text)
   } catch (error) {

@@ -49,22 +49,31 @@ export function jsonRoute(env: RouteEnv, handler: JsonHandler, guard?: (ctx: Pic
       return
     }
     env.inflight.begin()
-    const ctx = createContext(req, requestId, env.maxBodyBytes)
+    // The guard runs before the context starts reading a chunked body: a caller without the
+    // token must not make the daemon buffer up to the body limit (the body is discarded unread).
     let status = 200
     try {
       checkRequestHead(req, env.limits)
-      guard?.(ctx)
+      if (guard) {
+        try {
+          guard({header: (name) => req.headers[name.toLowerCase()]})
+        } catch (error) {
+          res.header('connection', 'close')
+          throw error
+        }
+      }
+      const ctx = createContext(req, requestId, env.maxBodyBytes)
       const reply = await inRequestScope(ctx.method, {requestId, remoteAddress: ctx.remoteAddress}, () => handler(ctx))
       status = reply.status ?? 200
       sendJson(res, status, reply.body, requestId, reply.contentType)
     } catch (error) {
       const failure: TokenHubError = toTokenHubError(error)
       status = failure.status
-      if (status >= 500 && failure.code === 'INTERNAL') env.logger.error({err: failure.cause ?? failure, request_id: requestId, path: ctx.path}, 'request failed')
+      if (status >= 500 && failure.code === 'INTERNAL') env.logger.error({err: failure.cause ?? failure, request_id: requestId, path: req.path}, 'request failed')
       sendJson(res, status, adminErrorBody(failure), requestId)
     } finally {
       env.inflight.end()
-      env.logger.debug({request_id: requestId, method: ctx.method, path: ctx.path, status, ms: Math.round(performance.now() - started)}, 'admin request')
+      env.logger.debug({request_id: requestId, method: req.method, path: req.path, status, ms: Math.round(performance.now() - started)}, 'admin request')
     }
   }
 }

@@ -15,6 +15,15 @@ export interface ResponseSink {
   end(): void
 }
 
+/** The hyper-express internals the stream writer uses (6.14.12): its cork, its status/header flush, and uWS itself. */
+interface RawResponse {
+  completed: boolean
+  atomic(fn: () => void): void
+  _initiate_response(): void
+  _raw_response: {write(chunk: string): boolean}
+  drain(handler: (offset: number) => boolean): void
+}
+
 export class HyperExpressSink implements ResponseSink {
   private abortedFlag = false
   private startedFlag = false
@@ -80,14 +89,41 @@ export class HyperExpressSink implements ResponseSink {
 
   /**
    * hyper-express's public write()/end() go through a stream.Writable it builds per response and
-   * a callback per chunk; its internal chunk writer (the one that Writable calls) does the same
-   * uWS write under cork with backpressure, without the stream machinery: a stream of 1,000
-   * chunks costs that much less per chunk. end() is send() with no body: uWS closes the chunked
-   * body.
+   * a callback per chunk; this is the uWS write itself, under cork, with backpressure, without the
+   * stream machinery: a stream of 1,000 chunks costs that much less per chunk. end() is send()
+   * with no body: uWS closes the chunked body.
    */
   write(text: string): Promise<void> {
     if (this.aborted) return Promise.resolve()
-    return (this.res as unknown as {_stream_chunk(chunk: string): Promise<void>})._stream_chunk(text)
+    // Not hyper-express's _stream_chunk: on backpressure it writes the chunk again from its drain
+    // handler, but uWS write() has already buffered all of it ("returns false if backpressure was
+    // added"), so a slow client received events twice and the buffer grew by each copy. Here the
+    // bytes are written once; a write that found or added backpressure resolves when uWS drains.
+    // Every such write shares one drain wait: hyper-express keeps one drain handler per response,
+    // and a second write (an events keep-alive) would otherwise orphan the first one's.
+    const res = this.res as unknown as RawResponse
+    return new Promise((resolve) =>
+      res.atomic(() => {
+        if (res.completed) return resolve()
+        res._initiate_response()
+        if (res._raw_response.write(text) && this.draining === null) return resolve()
+        this.drained().then(resolve, resolve)
+      }),
+    )
+  }
+
+  private draining: Promise<void> | null = null
+
+  /** Settles when uWS can take more (or the response ended: the abort handler calls the drain handler). */
+  private drained(): Promise<void> {
+    this.draining ??= new Promise((resolve) =>
+      (this.res as unknown as RawResponse).drain(() => {
+        this.draining = null
+        resolve()
+        return true
+      }),
+    )
+    return this.draining
   }
 
   end(): void {

@@ -10,7 +10,10 @@ const CREDENTIAL_PATTERNS: RegExp[] = [
 export function redactSecrets(text: string, known: ReadonlyArray<string | null | undefined> = []): string {
   let out = text
   for (const secret of known) {
-    if (secret && secret.length >= 4) out = out.split(secret).join('[REDACTED]')
+    if (!secret || secret.length < 4) continue
+    // Also as an upstream's JSON may quote it: escaped ("\"", "\\", control characters) and with "/" as "\/" (PHP, some Java encoders).
+    const escaped = JSON.stringify(secret).slice(1, -1)
+    for (const form of new Set([secret, escaped, escaped.replace(/\//g, '\\/')])) out = out.split(form).join('[REDACTED]')
   }
   for (const pattern of CREDENTIAL_PATTERNS) {
     out = out.replace(pattern, (match, bearer?: string) => (typeof bearer === 'string' && /^bearer/i.test(bearer) ? `${bearer}[REDACTED]` : '[REDACTED]'))

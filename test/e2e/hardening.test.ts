@@ -150,6 +150,93 @@ describe('outbound hygiene', () => {
   })
 })
 
+describe('abuse by callers and key holders', () => {
+  /** A raw HTTP exchange on one socket: what was received before `wait` ms passed or the socket closed. */
+  function rawExchange(head: string, body: string, wait: number): Promise<{text: string; closed: boolean}> {
+    return new Promise((resolve) => {
+      const socket = connect(fx.daemon.port, '127.0.0.1')
+      let text = ''
+      let closed = false
+      socket.on('data', (d) => (text += d))
+      socket.on('close', () => (closed = true))
+      socket.on('error', () => {})
+      socket.write(head + body)
+      setTimeout(() => {
+        socket.destroy()
+        resolve({text, closed})
+      }, wait)
+    })
+  }
+
+  it('a client that reads slowly gets every stream event once, in order', async () => {
+    const words = Array.from({length: 4000}, (_, i) => `w${i}`).join(' ')
+    const body = JSON.stringify({model: 'strong-gpt', stream: true, messages: [{role: 'user', content: words}]})
+    const socket = connect(fx.daemon.port, '127.0.0.1')
+    let text = ''
+    socket.on('data', (d) => (text += d))
+    socket.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${fx.key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+    // Not reading for a while: the gateway's writes meet backpressure.
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    socket.pause()
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    socket.resume()
+    const deadline = Date.now() + 20_000
+    while (!text.includes('[DONE]') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    socket.destroy()
+    const echoed = text
+      .split('\n')
+      .filter((line) => line.startsWith('data: {'))
+      .map((line) => JSON.parse(line.slice(6)).choices?.[0]?.delta?.content ?? '')
+      .join('')
+    expect(echoed).toBe(`echo: ${words}`)
+  })
+
+  it('JSON nested deeper than 512 levels is a 400 at once, on /v1 and admin routes', async () => {
+    const deep = '['.repeat(200_000) + ']'.repeat(200_000)
+    const started = Date.now()
+    const answer = await rawRequest(`${fx.daemon.url}/v1/chat/completions`, 'POST', {authorization: `Bearer ${fx.key}`, 'content-type': 'application/json'}, deep)
+    expect(answer.status).toBe(400)
+    expect(answer.body).toContain('nested deeper than 512 levels')
+    expect(Date.now() - started).toBeLessThan(5000)
+    const admin = await rawRequest(`${fx.daemon.url}/admin/v1/models`, 'POST', {authorization: `Bearer ${fx.daemon.adminToken}`, 'content-type': 'application/json'}, `{"id":${deep}}`)
+    expect(admin.status).toBe(400)
+    // A string full of brackets is no nesting.
+    const brackets = await client.chat.completions.create({model: 'strong-gpt', messages: [{role: 'user', content: '[{'.repeat(2000) + '\\"[[['}]})
+    expect(brackets.choices[0].message.content).toContain('[{[{')
+  })
+
+  it('a caller without a key cannot make the gateway buffer a large body: 401 before it is sent', async () => {
+    for (const path of ['/v1/chat/completions', '/v1/messages']) {
+      const head = `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${20 * 1024 * 1024}\r\n\r\n`
+      const {text} = await rawExchange(head, '{"messages": [', 1500)
+      expect(text, path).toMatch(/^HTTP\/1\.1 401/)
+    }
+    const chunked = await rawExchange('POST /admin/v1/models HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n', '4000\r\n' + 'x'.repeat(0x4000) + '\r\n', 1500)
+    expect(chunked.text).toMatch(/^HTTP\/1\.1 401/)
+  })
+
+  it('refuses a header it would forward upstream that an HTTP client cannot send, without blaming the provider', async () => {
+    const body = JSON.stringify({model: 'claude', max_tokens: 5, messages: [{role: 'user', content: 'x'}]})
+    for (let i = 0; i < 4; i++) {
+      const {text} = await rawExchange(`POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: ${fx.key}\r\nanthropic-version: 2023-06-01\x7f\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`, body, 500)
+      expect(text).toMatch(/^HTTP\/1\.1 400/)
+      expect(text).toContain('the anthropic-version header may only hold visible ASCII characters')
+    }
+    const health = (await fx.daemon.admin('GET', '/admin/v1/health')).body.providers.find((p: {id: string}) => p.id === 'an')
+    expect(health?.errors ?? 0).toBe(0)
+  })
+
+  it('n and best_of must be whole numbers: "50" as a string would be 50 answers billed as one', async () => {
+    for (const n of ['50', 1.5, 0, 500]) {
+      const error = await client.chat.completions.create({model: 'strong-gpt', n, messages: [{role: 'user', content: 'x'}]} as never).catch((e) => e)
+      expect(error.status, String(n)).toBe(400)
+      expect(error.message).toContain('n: must be a whole number from 1 to 128')
+    }
+    const envelope = await rawRequest(`${fx.daemon.url}/v1/chat`, 'POST', {authorization: `Bearer ${fx.key}`, 'content-type': 'application/json'}, JSON.stringify({request: {messages: [{role: 'user', content: 'x'}], parameters: {n: '50'}}}))
+    expect(envelope.status).toBe(400)
+  })
+})
+
 describe('upstream account details stay with the operator', () => {
   it('an error at the start of a stream reaches the client without the org id or URLs the upstream quoted', async () => {
     await fx.addModel({id: 'stream-org-error', provider_id: 'oa', weight: 1})
