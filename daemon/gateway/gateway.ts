@@ -18,7 +18,7 @@ import {runAttempt} from './attempt.js'
 import type {ModelCatalog} from './catalog.js'
 import {findAlias} from '../../src/core/routing/alias.js'
 import {endpointFor} from '../../src/providers/index.js'
-import {inputShape} from '../../src/core/tokens.js'
+import {estimateWithin, inputShape} from '../../src/core/tokens.js'
 import {dialectErrorBody} from './dialect-errors.js'
 import type {HealthRegistry} from './health-registry.js'
 import {planRequest, type Dialect, type Endpoint} from '../../src/providers/plan.js'
@@ -283,7 +283,7 @@ export class Gateway {
     state.estimate = call.estimateTokens(call.body, key.id)
     const outputTokens = requestedOutput(call.body)
     // A batch (embeddings inputs, completion prompts): each input within the context on its own; each prompt answered.
-    const batch = call.endpoint === 'embeddings' ? inputShape(call.body.input, key.id) : call.endpoint === 'completions' ? inputShape(call.body.prompt, key.id) : null
+    const batch = call.endpoint === 'embeddings' ? estimateWithin(inputShape, call.body.input, key.id) : call.endpoint === 'completions' ? estimateWithin(inputShape, call.body.prompt, key.id) : null
     const inputs = batch?.count ?? 1
     // Embeddings produce no output tokens: nothing to reserve or bill for them, whatever max_tokens says.
     const requested = call.endpoint === 'embeddings' ? 0 : outputTokens

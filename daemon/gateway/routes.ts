@@ -1,7 +1,7 @@
 import type HyperExpress from 'hyper-express'
 import type {Request, Response} from 'hyper-express'
 import {TokenHubError, isTokenHubError} from '../../src/core/errors.js'
-import {estimateChatTokens, estimateInputTokens, estimateResponsesTokens, tokenizerReady} from '../../src/core/tokens.js'
+import {estimateChatTokens, estimateInputTokens, estimateResponsesTokens, estimateWithin, tokenizerReady} from '../../src/core/tokens.js'
 import {readRequestText, requiredJson} from '../http/context.js'
 import {HyperExpressSink} from '../http/response-sink.js'
 import {loopTurns as turns} from '../http/turns.js'
@@ -103,12 +103,20 @@ interface EndpointSpec {
   estimate: (body: Record<string, unknown>, scope: string) => number
 }
 
+/** An estimate that tokenizes at most a megabyte of one request (see estimateWithin). */
+const bounded =
+  (estimate: (body: Record<string, unknown>, scope: string) => number) =>
+  (body: Record<string, unknown>, scope: string): number =>
+    estimateWithin(estimate, body, scope)
+
+const chatEstimate = bounded(estimateChatTokens)
+
 const ENDPOINTS: EndpointSpec[] = [
-  {path: '/v1/chat/completions', dialect: 'openai', endpoint: 'chat', check: chatBody, estimate: estimateChatTokens},
-  {path: '/v1/messages', dialect: 'anthropic', endpoint: 'chat', check: messagesBody, estimate: estimateChatTokens},
-  {path: '/v1/completions', dialect: 'openai', endpoint: 'completions', check: all(requirePresent('prompt'), outputLimits('max_tokens'), choiceCounts('n', 'best_of')), estimate: (b, scope) => estimateInputTokens(b.prompt, scope)},
-  {path: '/v1/embeddings', dialect: 'openai', endpoint: 'embeddings', check: requirePresent('input'), estimate: (b, scope) => estimateInputTokens(b.input, scope)},
-  {path: '/v1/responses', dialect: 'openai', endpoint: 'responses', check: all(responsesInput, outputLimits('max_output_tokens')), estimate: estimateResponsesTokens},
+  {path: '/v1/chat/completions', dialect: 'openai', endpoint: 'chat', check: chatBody, estimate: chatEstimate},
+  {path: '/v1/messages', dialect: 'anthropic', endpoint: 'chat', check: messagesBody, estimate: chatEstimate},
+  {path: '/v1/completions', dialect: 'openai', endpoint: 'completions', check: all(requirePresent('prompt'), outputLimits('max_tokens'), choiceCounts('n', 'best_of')), estimate: bounded((b, scope) => estimateInputTokens(b.prompt, scope))},
+  {path: '/v1/embeddings', dialect: 'openai', endpoint: 'embeddings', check: requirePresent('input'), estimate: bounded((b, scope) => estimateInputTokens(b.input, scope))},
+  {path: '/v1/responses', dialect: 'openai', endpoint: 'responses', check: all(responsesInput, outputLimits('max_output_tokens')), estimate: bounded(estimateResponsesTokens)},
 ]
 
 /**
@@ -232,7 +240,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
           body,
           key: read.key ?? undefined,
           header: header(req),
-          estimateTokens: estimateChatTokens,
+          estimateTokens: chatEstimate,
           envelope: {
             policy,
             hint,
@@ -248,7 +256,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
     '/v1/messages/count_tokens',
     wrap('anthropic', async (req, res, requestId) => {
       const {body} = await readAuthenticated(req, env, deps.auth, requireArray('messages'), res)
-      const counted = await deps.gateway.countTokens(body, header(req), (scope) => estimateChatTokens(body, scope))
+      const counted = await deps.gateway.countTokens(body, header(req), (scope) => chatEstimate(body, scope))
       res.header('x-tokenhub-request-id', requestId).json(counted)
     }),
   )
