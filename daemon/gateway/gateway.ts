@@ -20,6 +20,7 @@ import {findAlias} from '../../src/core/routing/alias.js'
 import {endpointFor} from '../../src/providers/index.js'
 import {estimateWithin, inputShape} from '../../src/core/tokens.js'
 import {dialectErrorBody} from './dialect-errors.js'
+import {AuthFailureSample, RECORDED_PER_SECOND} from './auth-failure-sample.js'
 import type {HealthRegistry} from './health-registry.js'
 import {planRequest, type Dialect, type Endpoint} from '../../src/providers/plan.js'
 import {policyFrom} from './policy.js'
@@ -182,6 +183,7 @@ export class Gateway {
   }
   private readonly random: () => number
   private readonly now: () => number
+  private readonly authFailures = new AuthFailureSample()
 
   constructor(private readonly deps: GatewayDeps) {
     this.random = deps.random ?? Math.random
@@ -671,6 +673,13 @@ export class Gateway {
     if (key && cost > 0) deps.ledger.addSpend(key.id, cost)
     if (key && key.rate_limit_tpm > 0 && usageSource === 'upstream') {
       deps.limiter.settleTokens(key.id, usage.input + usage.output - state.rateCounted, this.now())
+    }
+    if (!key && !this.authFailures.admit(this.now())) {
+      // Past the sample of requests without a valid key: counted, not recorded one by one.
+      deps.records.count(record)
+      const left = this.authFailures.report(this.now())
+      if (left !== null) deps.logger.warn({not_recorded: left, per_second: RECORDED_PER_SECOND}, 'many requests without a valid API key: past 10 a second they are counted in /metrics but not recorded one by one')
+      return
     }
     deps.records.push(record, {
       type: success ? 'route_success' : 'route_error',

@@ -6,6 +6,8 @@ export interface RecordConsumers {
   logs: RequestLogRing
   /** Everything else that consumes request records: journal, stats rollups, Prometheus. */
   recorders: Array<(record: RequestLogRecord) => void>
+  /** Consumers that count every request, including those only counted (see count): Prometheus. */
+  counters?: Array<(record: RequestLogRecord) => void>
   bus: EventBus
   /** A consumer that threw (a programming error); the other records and consumers still get theirs. */
   onError: (error: unknown) => void
@@ -37,6 +39,18 @@ export class RecordQueue {
   push(record: RequestLogRecord, event: BusEvent): void {
     this.records.push(record)
     this.events.push(event)
+    this.schedule()
+  }
+
+  /** A request only counted (the counters), not recorded: past the sample of unauthenticated requests. */
+  count(record: RequestLogRecord): void {
+    this.countedOnly.push(record)
+    this.schedule()
+  }
+
+  private countedOnly: RequestLogRecord[] = []
+
+  private schedule(): void {
     if (!this.scheduled) {
       this.scheduled = true
       setImmediate(this.drain)
@@ -54,13 +68,18 @@ export class RecordQueue {
 
   readonly drain = (): void => {
     this.scheduled = false
-    const {records, events} = this
+    const {records, events, countedOnly} = this
+    if (countedOnly.length > 0) {
+      this.countedOnly = []
+      for (const counter of this.consumers.counters ?? []) this.each(countedOnly, counter)
+    }
     if (records.length === 0) return
     this.records = []
     this.events = []
-    const {logs, recorders, bus} = this.consumers
+    const {logs, recorders, counters, bus} = this.consumers
     this.each(records, (record) => logs.add(record))
     for (const recorder of recorders) this.each(records, recorder)
+    for (const counter of counters ?? []) this.each(records, counter)
     this.each(events, (event) => bus.publish(event))
   }
 

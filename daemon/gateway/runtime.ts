@@ -123,7 +123,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
   // Before anything can end a request or change a circuit (health transitions publish through it).
   const records = new RecordQueue({
     logs,
-    recorders: [(record) => journals.requests.append(record, 'request'), (record) => rollups.observe(observationFromLog(record)), (record) => prometheus.observe(record)],
+    recorders: [(record) => journals.requests.append(record, 'request'), (record) => rollups.observe(observationFromLog(record))],
+    counters: [(record) => prometheus.observe(record)],
     bus,
     onError: (error) => logger.error({err: error}, 'a request record consumer failed'),
   })

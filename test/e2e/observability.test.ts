@@ -259,6 +259,18 @@ describe('stats, time series, audit, rewards, engine, metrics', () => {
     expect(recent.total).toBeGreaterThan(0)
   })
 
+  it('records requests without a valid key one by one only up to 10 a second; /metrics counts them all', async () => {
+    const metric = /tokenhub_requests_total\{endpoint="\/v1\/embeddings",model="none",provider="none",status="4xx"\} (\d+)/
+    const counted = async () => Number((await (await fetch(`${fx.daemon.url}/metrics`)).text()).match(metric)?.[1] ?? 0)
+    const before = {metric: await counted(), logs: (await fx.daemon.admin('GET', '/admin/v1/logs?status=401&limit=1')).body.total}
+    const flood = Array.from({length: 60}, () => fetch(`${fx.daemon.url}/v1/embeddings`, {method: 'POST', headers: {authorization: 'Bearer th-not-a-key'}, body: '{}'}))
+    expect((await Promise.all(flood)).every((r) => r.status === 401)).toBe(true)
+    expect(await counted()).toBe(before.metric + 60)
+    const logged = (await fx.daemon.admin('GET', '/admin/v1/logs?status=401&limit=1')).body.total - before.logs
+    expect(logged).toBeGreaterThanOrEqual(10)
+    expect(logged).toBeLessThan(60)
+  })
+
   it('serves Prometheus text at /metrics', async () => {
     const stream = await client.chat.completions.create({model: 'cheap-gpt', stream: true, messages: [{role: 'user', content: 'ttft'}]})
     for await (const _chunk of stream) {
