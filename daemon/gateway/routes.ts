@@ -3,7 +3,7 @@ import type {Request, Response} from 'hyper-express'
 import {TokenHubError, isTokenHubError} from '../../src/core/errors.js'
 import {estimateChatTokens, estimateInputTokens, estimateResponsesTokens, estimateWithin, tokenizerReady} from '../../src/core/tokens.js'
 import {readRequestText, requiredJson} from '../http/context.js'
-import {HyperExpressSink} from '../http/response-sink.js'
+import {HyperExpressSink, untilAbort, watchAbort, type AbortWatch} from '../http/response-sink.js'
 import {loopTurns as turns} from '../http/turns.js'
 import type {RouteEnv} from '../http/json-route.js'
 import {presentedKey, type ApiKeyAuth} from './api-key-auth.js'
@@ -146,15 +146,22 @@ function sendDialectError(res: Response, dialect: Dialect, error: TokenHubError,
  * 401 and records it). With a key: the JSON object, then the tokenizer, if a request beats its
  * load after start, then this request's turn, if a burst of requests has used up the loop's slice.
  */
-async function readAuthenticated(req: Request, env: RouteEnv, auth: ApiKeyAuth, check?: (body: Record<string, unknown>) => void, res?: Response): Promise<{body: Record<string, unknown>; key: ApiKeyRecord | null}> {
+async function readAuthenticated(
+  req: Request,
+  res: Response,
+  client: AbortWatch,
+  env: RouteEnv,
+  auth: ApiKeyAuth,
+  check?: (body: Record<string, unknown>) => void,
+): Promise<{body: Record<string, unknown>; key: ApiKeyRecord | null}> {
   const key = auth.check(presentedKey(req.headers.authorization, req.headers['x-api-key']), Date.now())
-  if (!key && res && unauthenticatedBodyTooBig(req, env.maxBodyBytes)) {
+  if (!key && unauthenticatedBodyTooBig(req, env.maxBodyBytes)) {
     // Not buffered for a caller without a key: 32 MiB per connection would let anyone pin
     // gigabytes. The 401 goes out at once and uWS discards the rest of the body unread.
     res.header('connection', 'close')
     return {body: {}, key: null}
   }
-  const text = await readRequestText(req, env.maxBodyBytes)
+  const text = await untilAbort(client, readRequestText(req, env.maxBodyBytes))
   if (!key) return {body: {}, key: null}
   const body = requiredJson(text)
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new TokenHubError('VALIDATION', 'the request body must be a JSON object')
@@ -218,7 +225,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
       spec.path,
       wrap(spec.dialect, async (req, res, requestId) => {
         const sink = new HyperExpressSink(res)
-        const {body, key} = await readAuthenticated(req, env, deps.auth, spec.check, res)
+        const {body, key} = await readAuthenticated(req, res, sink, env, deps.auth, spec.check)
         const call: GatewayCall = {requestId, dialect: spec.dialect, endpoint: spec.endpoint, path: spec.path, body, header: header(req), estimateTokens: spec.estimate, key: key ?? undefined}
         await deps.gateway.handle(call, sink)
       }),
@@ -229,7 +236,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
     '/v1/chat',
     wrap('openai', async (req, res, requestId) => {
       const sink = new HyperExpressSink(res)
-      const read = await readAuthenticated(req, env, deps.auth, undefined, res)
+      const read = await readAuthenticated(req, res, sink, env, deps.auth)
       const {body, policy, hint} = read.key ? fromEnvelope(read.body) : {body: {}, policy: undefined, hint: undefined}
       await deps.gateway.handle(
         {
@@ -255,7 +262,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
   server.post(
     '/v1/messages/count_tokens',
     wrap('anthropic', async (req, res, requestId) => {
-      const {body} = await readAuthenticated(req, env, deps.auth, requireArray('messages'), res)
+      const {body} = await readAuthenticated(req, res, watchAbort(res), env, deps.auth, requireArray('messages'))
       const counted = await deps.gateway.countTokens(body, header(req), (scope) => chatEstimate(body, scope))
       res.header('x-tokenhub-request-id', requestId).json(counted)
     }),

@@ -1,4 +1,5 @@
 import type {Request} from 'hyper-express'
+import {untilAbort, type AbortWatch} from './response-sink.js'
 import {TokenHubError} from '../../src/core/errors.js'
 
 export interface RequestContext {
@@ -26,12 +27,13 @@ export function decodePathSegment(raw: string, what = 'id'): string {
   }
 }
 
-export function createContext(req: Request, requestId: string, maxBodyBytes: number): RequestContext {
-  let body: Promise<string> | undefined = isChunked(req) ? readChunkedBody(req, maxBodyBytes) : undefined
+export function createContext(req: Request, requestId: string, maxBodyBytes: number, client?: AbortWatch): RequestContext {
+  const whole = (read: Promise<string>) => (client ? untilAbort(client, read) : read)
+  let body: Promise<string> | undefined = isChunked(req) ? whole(readChunkedBody(req, maxBodyBytes)) : undefined
   let query: URLSearchParams | undefined
   let ip: string | undefined
   let params: Record<string, string> | undefined
-  const readBody = () => (body ??= readBodyText(req, maxBodyBytes))
+  const readBody = () => (body ??= whole(readBodyText(req, maxBodyBytes)))
   return {
     method: req.method,
     path: req.path,

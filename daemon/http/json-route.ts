@@ -2,6 +2,7 @@ import type {Request, Response} from 'hyper-express'
 import type {TokenHubError} from '../../src/core/errors.js'
 import type {Logger} from '../../src/logging/logger.js'
 import {createContext, type RequestContext} from './context.js'
+import {watchAbort} from './response-sink.js'
 import {adminErrorBody, toTokenHubError} from './errors.js'
 import {newRequestId} from './request-id.js'
 import {checkRequestHead, type RequestLimits} from './limits.js'
@@ -62,7 +63,7 @@ export function jsonRoute(env: RouteEnv, handler: JsonHandler, guard?: (ctx: Pic
           throw error
         }
       }
-      const ctx = createContext(req, requestId, env.maxBodyBytes)
+      const ctx = createContext(req, requestId, env.maxBodyBytes, watchAbort(res))
       const reply = await inRequestScope(ctx.method, {requestId, remoteAddress: ctx.remoteAddress}, () => handler(ctx))
       status = reply.status ?? 200
       sendJson(res, status, reply.body, requestId, reply.contentType)

@@ -1,4 +1,5 @@
 import type {Response} from 'hyper-express'
+import {TokenHubError} from '../../src/core/errors.js'
 
 /**
  * The gateway's view of a client response: JSON in one go, or a stream written chunk by chunk
@@ -13,6 +14,73 @@ export interface ResponseSink {
   startStream(status: number, headers: Record<string, string>): void
   write(text: string): Promise<void>
   end(): void
+}
+
+/**
+ * Calls `listener` when the client goes away. hyper-express reports aborts through an
+ * EventEmitter that it builds (as a whole Writable stream) on first use: far too costly per
+ * request. Its uWS onAborted handler is replaced by one that does the same bookkeeping
+ * (hyper-express 6.14.12, Response constructor) and then calls the listener. uWS keeps one
+ * onAborted handler per response; the last one set wins, so one listener per response.
+ */
+export function onClientAbort(res: Response, listener: () => void): void {
+  const internals = res as unknown as {
+    _raw_response: {onAborted(handler: () => void): void}
+    _wrapped_request: {_body_parser_stop(): void}
+    _writable: unknown
+    _drain_handler: ((offset: number) => boolean) | null
+    completed: boolean
+    emit(event: string, ...args: unknown[]): boolean
+  }
+  internals._raw_response.onAborted(() => {
+    if (!internals.completed) {
+      internals.completed = true
+      internals._wrapped_request._body_parser_stop()
+      if (internals._writable) {
+        internals.emit('abort', internals._wrapped_request, res)
+        internals.emit('close', internals._wrapped_request, res)
+      }
+      // A write waiting for the client to drain (uWS onWritable) would wait forever: uWS calls
+      // nothing on a response after its abort. Its drain handler sees `completed` and settles it.
+      internals._drain_handler?.(0)
+    }
+    listener()
+  })
+}
+
+/** Something that knows whether its client left. */
+export interface AbortWatch {
+  readonly aborted: boolean
+  onAbort(listener: () => void): void
+}
+
+/** An AbortWatch for a response that has no sink (admin routes). */
+export function watchAbort(res: Response): AbortWatch {
+  let aborted = false
+  const listeners: Array<() => void> = []
+  onClientAbort(res, () => {
+    aborted = true
+    for (const listener of listeners) listener()
+  })
+  return {
+    get aborted() {
+      return aborted
+    },
+    onAbort: (listener) => listeners.push(listener),
+  }
+}
+
+/**
+ * `promise`, or CLIENT_CLOSED once the client leaves: a body the client stopped sending never
+ * ends, and a handler waiting for it would hold its in-flight count (and every shutdown's drain) forever.
+ */
+export function untilAbort<T>(watch: AbortWatch, promise: Promise<T>): Promise<T> {
+  const closed = () => new TokenHubError('CLIENT_CLOSED', 'the client closed the connection before sending the whole request')
+  if (watch.aborted) return Promise.reject(closed())
+  return new Promise<T>((resolve, reject) => {
+    watch.onAbort(() => reject(closed()))
+    promise.then(resolve, reject)
+  })
 }
 
 /** The hyper-express internals the stream writer uses (6.14.12): its cork, its status/header flush, and uWS itself. */
@@ -30,33 +98,15 @@ export class HyperExpressSink implements ResponseSink {
   private readonly listeners: Array<() => void> = []
 
   constructor(private readonly res: Response) {
-    // hyper-express reports aborts through an EventEmitter that it builds (as a whole Writable
-    // stream) on first use: far too costly per request. Its uWS onAborted handler is replaced by
-    // one that does the same bookkeeping (hyper-express 6.14.12, Response constructor) and then
-    // tells our listeners. uWS keeps one onAborted handler per response; the last one set wins.
-    const internals = res as unknown as {
-      _raw_response: {onAborted(handler: () => void): void}
-      _wrapped_request: {_body_parser_stop(): void}
-      _writable: unknown
-      _drain_handler: ((offset: number) => boolean) | null
-      completed: boolean
-      emit(event: string, ...args: unknown[]): boolean
-    }
-    internals._raw_response.onAborted(() => {
-      if (!internals.completed) {
-        internals.completed = true
-        internals._wrapped_request._body_parser_stop()
-        if (internals._writable) {
-          internals.emit('abort', internals._wrapped_request, res)
-          internals.emit('close', internals._wrapped_request, res)
-        }
-        // A write waiting for the client to drain (uWS onWritable) would wait forever: uWS calls
-        // nothing on a response after its abort. Its drain handler sees `completed` and settles it.
-        internals._drain_handler?.(0)
-      }
+    onClientAbort(res, () => {
       this.abortedFlag = true
       for (const listener of this.listeners) listener()
     })
+  }
+
+  /** `promise`, or a CLIENT_CLOSED error as soon as the client leaves (a body it stopped sending never ends). */
+  untilAbort<T>(promise: Promise<T>): Promise<T> {
+    return untilAbort(this, promise)
   }
 
   get aborted(): boolean {

@@ -29,6 +29,8 @@ export const ERROR_STATUS = {
   GATEWAY_RESOURCES: 503,
   /** The config store could not be written (disk full, read-only): the change was undone. */
   STORE_WRITE_FAILED: 503,
+  /** The client left before its request was read whole (nginx's 499); it never sees this. */
+  CLIENT_CLOSED: 499,
   INTERNAL: 500,
 } as const
 

@@ -76,6 +76,28 @@ describe('tokenhub daemon', () => {
     expect(fx.openai.requests.filter((r) => r.json?.model === 'gpt-4o')).toHaveLength(1)
   })
 
+  it('a client that leaves halfway through sending its body does not hold the shutdown until the drain deadline', async () => {
+    const fx = await startGatewayFixture({env: {TOKENHUB_DRAIN_TIMEOUT_SECS: '20'}})
+    cleanups.push(() => fx.close())
+    const { connect } = await import('node:net')
+    const abandon = (head: string) =>
+      new Promise<void>((resolve) => {
+        const socket = connect(fx.daemon.port, '127.0.0.1', () => {
+          socket.write(head + '{"messages": [')
+          setTimeout(() => {
+            socket.destroy()
+            resolve()
+          }, 200)
+        })
+      })
+    await abandon(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${fx.key}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n`)
+    await abandon(`POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: ${fx.key}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n`)
+    await abandon(`POST /admin/v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${fx.daemon.adminToken}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(await fx.daemon.stop('SIGTERM')).toBe(0)
+    expect(fx.daemon.stderr()).not.toContain('drain deadline passed')
+  })
+
   it('also stops cleanly on SIGINT', async () => {
     const daemon = await started()
     expect(await daemon.stop('SIGINT')).toBe(0)
