@@ -11,7 +11,7 @@ import type {Logger} from '../src/logging/logger.js'
 import {loadTokenizer} from '../src/core/tokens.js'
 import {removeStaleTempFiles} from '../src/store/atomic-file.js'
 import {ConfigStore} from '../src/store/config-store.js'
-import {dataFiles, ensureDataDir} from '../src/store/data-dir.js'
+import {dataFiles, ensureDataDir, tightenDataDirEntries} from '../src/store/data-dir.js'
 import {acquireLock} from '../src/store/lock-file.js'
 import {VERSION} from '../src/version.js'
 import {Vault} from '../src/vault/vault.js'
@@ -53,6 +53,8 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
   const files = dataFiles(config.dataDir)
   const dir = await ensureDataDir(config.dataDir)
   if (dir.tightened) logger.warn({data_dir: config.dataDir}, 'data dir was readable by others; its mode is now 0700')
+  const loosened = dir.created ? [] : await tightenDataDirEntries(config.dataDir)
+  if (loosened.length > 0) logger.warn({data_dir: config.dataDir, files: loosened}, 'files in the data dir were readable by others; they are now 0600 (directories 0700)')
   const lock = await acquireLock(files.lock)
   if (lock.tookOverFrom) logger.warn({stale_pid: lock.tookOverFrom}, 'took over a stale lock left by a daemon that is no longer running')
 

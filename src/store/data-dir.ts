@@ -1,4 +1,4 @@
-import {chmod, mkdir, stat} from 'node:fs/promises'
+import {chmod, mkdir, readdir, stat} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {join, resolve} from 'node:path'
 
@@ -59,4 +59,25 @@ async function prepareDataDir(dataDir: string): Promise<{created: boolean; tight
     return {created: false, tightened: true}
   }
   return {created: false, tightened: false}
+}
+
+/**
+ * Files directly in the data dir (the store, its key, the admin token, usage) and its
+ * subdirectories, readable by others (copied in with another umask, restored from a backup):
+ * tightened to 0600 / 0700. Returns what was changed, for the log.
+ */
+export async function tightenDataDirEntries(dataDir: string): Promise<string[]> {
+  const changed: string[] = []
+  for (const entry of await readdir(dataDir, {withFileTypes: true})) {
+    // The admin token file has its own check, with its own message (resolveAdminToken).
+    if ((!entry.isFile() && !entry.isDirectory()) || entry.name === '.admin-token') continue
+    const path = join(dataDir, entry.name)
+    const mode = (await stat(path).catch(() => null))?.mode
+    if (mode === undefined || (mode & 0o077) === 0) continue
+    await chmod(path, entry.isDirectory() ? DATA_DIR_MODE : 0o600).then(
+      () => changed.push(entry.name),
+      () => {},
+    )
+  }
+  return changed
 }

@@ -232,8 +232,17 @@ describe('tokenhub daemon', () => {
   it('tightens a data dir that others can read', async () => {
     const dataDir = join(await temp(), 'loose')
     await mkdir(dataDir, {mode: 0o755})
-    await started({dataDir})
+    const first = await started({dataDir})
     expect((await stat(dataDir)).mode & 0o777).toBe(0o700)
+    expect(await first.stop()).toBe(0)
+    // Restored from a backup with a wide umask: the store, its key and the journals' folders.
+    for (const name of ['store.age', 'store.key']) await chmod(join(dataDir, name), 0o644)
+    await mkdir(join(dataDir, 'copied-in'), {mode: 0o755})
+    await chmod(join(dataDir, 'copied-in'), 0o755)
+    const second = await started({dataDir})
+    for (const name of ['store.age', 'store.key']) expect((await stat(join(dataDir, name))).mode & 0o777, name).toBe(0o600)
+    expect((await stat(join(dataDir, 'copied-in'))).mode & 0o777).toBe(0o700)
+    expect(second.stderr()).toContain('files in the data dir were readable by others')
   })
 
   it('keeps running after SIGHUP', async () => {
