@@ -1,13 +1,13 @@
 import {Box, useApp, useInput} from 'ink'
 import {useSyncExternalStore} from 'react'
 import {ErrorBoundary} from './components/ErrorBoundary.js'
-import {FieldList} from './components/FieldList.js'
+import {FieldList, fieldListMaxScroll} from './components/FieldList.js'
 import {Footer} from './components/Footer.js'
 import {Header} from './components/Header.js'
 import {HelpOverlay, helpLayout} from './components/HelpOverlay.js'
 import type {Theme, Tone} from './components/theme.js'
 import type {Store} from './data/store.js'
-import {fieldValue} from './format.js'
+import {fieldValue, fit} from './format.js'
 import {useTerminalSize} from './hooks.js'
 import {frameLayout, pageSize, type Frame, type Size} from './layout.js'
 import {keyContext, resolveKey} from './state/commands.js'
@@ -31,11 +31,15 @@ export interface AppProps {
   size?: Size
 }
 
-function footer(state: DashboardState): {text: string; tone: Tone} {
+function footer(state: DashboardState, width: number): {text: string; tone: Tone} {
   const modal = state.nav.modal
   if (modal.kind === 'filter') return {text: `filter (type, model or provider): ${modal.draft}▏  Enter apply · Esc cancel`, tone: 'accent'}
   if (modal.kind === 'simulate') return {text: `simulate  mode ${state.simulation.mode}  tokens: ${modal.draft}▏  m mode · Enter run · Esc cancel`, tone: 'accent'}
-  if (modal.kind === 'confirm_revoke') return {text: `Revoke API key ${modal.label}? Clients using it fail at once. [y/n]`, tone: 'warn'}
+  if (modal.kind === 'confirm_revoke') {
+    // The question and its [y/n] always show; a long key name is cut instead, then the warning goes.
+    const label = fit(modal.label, Math.max(8, width - 'Revoke API key ? [y/n]'.length))
+    return {text: `Revoke API key ${label}? [y/n]  Clients using it fail at once.`, tone: 'warn'}
+  }
   if (state.nav.help) return {text: '? Esc close  1-5 Tab screens  q quit', tone: 'muted'}
   const flash = activeFlash(state)
   if (flash) return {text: fieldValue(flash.text), tone: flash.tone}
@@ -48,7 +52,7 @@ function footer(state: DashboardState): {text: string; tone: Tone} {
 function Body({state, frame, theme}: {state: DashboardState; frame: Frame; theme: Theme}) {
   const modal = state.nav.modal
   if (state.nav.help) return <HelpOverlay sections={helpSections(keyContext(state))} width={frame.width} height={frame.body} theme={theme} scroll={state.nav.helpScroll} />
-  if (modal.kind === 'detail') return <FieldList title={modal.title} fields={modal.fields} width={frame.width} height={frame.body} theme={theme} />
+  if (modal.kind === 'detail') return <FieldList title={modal.title} fields={modal.fields} scroll={modal.scroll ?? 0} width={frame.width} height={frame.body} theme={theme} />
   const loaded = state.remote.fetchedAt
   switch (state.nav.screen) {
     case 'overview':
@@ -82,7 +86,13 @@ export function App({store, effects, theme, size}: AppProps) {
   useInput((input, key) => {
     for (const press of splitInput(input, key)) {
       const current = store.getState()
-      const helpMax = current.nav.help ? helpLayout(helpSections(keyContext(current)), frame.width, frame.body).maxScroll : 0
+      const modal = current.nav.modal
+      // How far the key map or a detail view can scroll on this screen.
+      const helpMax = current.nav.help
+        ? helpLayout(helpSections(keyContext(current)), frame.width, frame.body).maxScroll
+        : modal.kind === 'detail'
+          ? fieldListMaxScroll(modal.fields.length, frame.body)
+          : 0
       const {actions, effect} = resolveKey(current, press.input, press.key, pageSize(frame), helpMax)
       if (actions.length > 0) store.dispatch(actions.length === 1 ? actions[0] : {type: 'batch', actions})
       if (effect?.kind === 'quit') return exit()
@@ -90,7 +100,7 @@ export function App({store, effects, theme, size}: AppProps) {
     }
   })
 
-  const status = footer(state)
+  const status = footer(state, frame.width)
   return (
     <Box flexDirection="column" width={frame.width} height={frame.height} overflow="hidden">
       <Header

@@ -193,7 +193,7 @@ describe('dashboard screens', () => {
     expect(frame()).toContain('batch\\u001b[31mjob')
     expect(frame()).not.toContain('\u001b')
     await press('r')
-    await waitFor('Revoke API key web-frontend (th-k1)? Clients using it fail at once. [y/n]')
+    await waitFor('Revoke API key web-frontend (th-k1)? [y/n]  Clients using it fail at once.')
     await press('n')
     await waitFor('? keys')
     expect(client.calls.some((c) => c.method === 'revokeApiKey')).toBe(false)

@@ -95,6 +95,33 @@ describe('navigation by keys', () => {
     expect(helpSections({screen: 'keys', help: true, modal: 'none'}).map((s) => s.title)).toContain('Keys')
   })
 
+  it('a detail longer than the screen scrolls with the arrows and pages, within its length', () => {
+    let state = dashboardReducer(fresh(), {type: 'events_received', events: [{type: 'route_success', id: 1, model_id: 'claude'}]})
+    state = press(state, '2', {return: true}).state
+    expect(state.nav.modal.kind).toBe('detail')
+    const scroll = (flags: KeyFlags) => {
+      const {actions} = resolveKey(state, '', flags, 10, 7)
+      state = actions.reduce(dashboardReducer, state)
+      return state.nav.modal.kind === 'detail' ? state.nav.modal.scroll : undefined
+    }
+    expect(scroll({downArrow: true})).toBe(1)
+    expect(scroll({pageDown: true})).toBe(7)
+    expect(scroll({downArrow: true})).toBe(7)
+    expect(scroll({pageUp: true})).toBe(0)
+    expect(scroll({upArrow: true})).toBe(0)
+    state = press(state, {escape: true}).state
+    expect(state.nav.modal.kind).toBe('none')
+  })
+
+  it('Backspace in a prompt removes the whole last character, an emoji or a combined one included', () => {
+    let state = press(fresh(), '2', '/').state
+    for (const char of ['日', '本', '😀', 'e\u0301']) state = press(state, char).state
+    state = press(state, {backspace: true}).state
+    expect(state.nav.modal).toMatchObject({kind: 'filter', draft: '日本😀'})
+    state = press(state, {backspace: true}).state
+    expect(state.nav.modal).toMatchObject({kind: 'filter', draft: '日本'})
+  })
+
   it('events: space pauses, / filters, Enter opens the selected event, Esc closes then clears', () => {
     let state = dashboardReducer(fresh(), {type: 'events_received', events: [{type: 'route_success', id: 1, model_id: 'claude'}, {type: 'route_error', id: 2, model_id: 'cheap-gpt'}]})
     state = press(state, '2', ' ').state

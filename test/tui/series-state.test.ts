@@ -26,6 +26,12 @@ function tsdb(metric: string, values: Array<number | null>, start = T0 - (values
 const ev = (at: number, extra: Partial<StreamEvent> = {}): StreamEvent => ({type: 'route_success', ts: new Date(at).toISOString(), latency_ms: 100, cost_usd: 0.01, ...extra})
 
 describe('chart series', () => {
+  it('takes a time series answer without points (a Go TokenHub sends null for an empty list) as empty, not as a crash', () => {
+    const empty = {metric: 'requests', agg: 'sum', step_ms: MIN, start: T0, end: T0, labels: {}, points: null} as unknown as TsdbResultDto
+    const state = seedSeries(initialSeries(60), {requests: empty, latency: {} as TsdbResultDto, cost: empty})
+    expect(state.seeded).toBe(true)
+  })
+
   it('seeds per-minute buckets from the TSDB and ends at the current minute', () => {
     const state = seedSeries(initialSeries(60), {requests: tsdb('requests', [60, 120, 0]), latency: tsdb('latency', [200, 300, null]), cost: tsdb('cost', [0.5, 1, 0])})
     const series = chartSeries(state, T0 + 59_000)

@@ -54,7 +54,7 @@ export function Keys({keys, total, cursor, now, frame, theme, loading}: KeysProp
         columns={COLUMNS}
         rows={keys.map((key) => keyCells(key, now))}
         width={frame.width}
-        height={frame.body - 1}
+        height={frame.body - (partial ? 2 : 1)}
         selected={cursor}
         theme={theme}
         empty={loading ? 'loading…' : '(no API keys; create one with `tokenhub apikey create`)'}

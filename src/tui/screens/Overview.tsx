@@ -50,12 +50,17 @@ function totalsLine(window: string, row: StatsRowDto | undefined): string {
 
 const last = <T,>(values: readonly T[]) => values[values.length - 1]
 
+const inTrouble = (row: ProviderRow) => row.state === 'down' || row.state === 'degraded' || row.state === 'locked'
+
 /** Provider health, live charts over the last hour, and the 1h/24h totals. */
 export function Overview({providers, series, totals, frame, theme, loading}: OverviewProps) {
   const layout = overviewLayout(frame, providers.length)
   // When not every provider fits, the last row says how many are left out.
   const cut = providers.length > layout.providerRows && layout.providerRows >= 2
   const tableRows = cut ? layout.providerRows - 1 : layout.providerRows
+  // When not all fit, providers in trouble come first: one that is down must not hide in "… N more".
+  const shown = cut ? [...providers.filter(inTrouble), ...providers.filter((p) => !inTrouble(p))] : providers
+  const hiddenTrouble = cut ? shown.slice(tableRows).filter(inTrouble).length : 0
   const span = spanMinutes(layout.chartWidth, series.t.length)
   const recent = <T,>(values: readonly T[]) => values.slice(-span)
   const charts = [
@@ -68,13 +73,15 @@ export function Overview({providers, series, totals, frame, theme, loading}: Ove
     <Box flexDirection="column" width={frame.width} height={frame.body} overflow="hidden">
       <Table
         columns={PROVIDER_COLUMNS}
-        rows={providers.map(providerCells)}
+        rows={shown.slice(0, tableRows).map(providerCells)}
         width={frame.width}
         height={tableRows}
         theme={theme}
         empty={loading ? 'loading…' : '(no providers registered)'}
       />
-      {cut ? <Text {...toneProps(theme, 'muted')}>{`  … ${providers.length - tableRows} more providers`}</Text> : null}
+      {cut ? (
+        <Text {...toneProps(theme, hiddenTrouble > 0 ? 'warn' : 'muted')}>{`  … ${providers.length - tableRows} more providers${hiddenTrouble > 0 ? ` (${hiddenTrouble} not ok)` : ''}`}</Text>
+      ) : null}
       {layout.chartRows > 0 ? (
         <>
           {layout.gaps ? <Text> </Text> : null}

@@ -18,6 +18,10 @@ export function runCommand(state: DashboardState, command: Command, page: number
     const delta = {up: -1, down: 1, page_up: -Math.max(1, page), page_down: Math.max(1, page)}[command as 'up']
     if (delta !== undefined) return {actions: [{type: 'scroll_help', delta, max: helpMax}]}
   }
+  if (modal.kind === 'detail') {
+    const delta = {up: -1, down: 1, page_up: -Math.max(1, page), page_down: Math.max(1, page)}[command as 'up']
+    if (delta !== undefined) return {actions: [{type: 'scroll_detail', delta, max: helpMax}]}
+  }
   switch (command) {
     case 'quit':
       return {actions: [], effect: {kind: 'quit'}}

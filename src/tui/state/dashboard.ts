@@ -130,10 +130,18 @@ function promptInput(state: DashboardState, text: string): DashboardState {
   return withNav(state, {modal: {kind: modal.kind, draft}})
 }
 
+const graphemes = new Intl.Segmenter('en', {granularity: 'grapheme'})
+
+/** The draft without its last character as the user sees it (an emoji is two UTF-16 units, or more). */
+function dropLastCharacter(text: string): string {
+  const last = [...graphemes.segment(text)].at(-1)
+  return last ? text.slice(0, last.index) : text
+}
+
 function promptErase(state: DashboardState): DashboardState {
   const modal = state.nav.modal
   // On the suggested previous value, Backspace clears it; then it erases a character.
-  if (modal.kind === 'filter' || modal.kind === 'simulate') return withNav(state, {modal: {...modal, draft: modal.fresh ? '' : modal.draft.slice(0, -1), fresh: false}})
+  if (modal.kind === 'filter' || modal.kind === 'simulate') return withNav(state, {modal: {...modal, draft: modal.fresh ? '' : dropLastCharacter(modal.draft), fresh: false}})
   return state
 }
 
@@ -179,6 +187,11 @@ export function dashboardReducer(state: DashboardState, action: Action): Dashboa
     case 'scroll_help':
       // From the top (0) to where the last line shows (max, from the layout).
       return withNav(state, {helpScroll: Math.max(0, Math.min(action.max, state.nav.helpScroll + action.delta))})
+    case 'scroll_detail': {
+      const modal = state.nav.modal
+      if (modal.kind !== 'detail') return state
+      return withNav(state, {modal: {...modal, scroll: Math.max(0, Math.min(action.max, (modal.scroll ?? 0) + action.delta))}})
+    }
     case 'move':
       return move(state, action.delta)
     case 'open_detail':

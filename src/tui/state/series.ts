@@ -70,15 +70,15 @@ export function seedSeries(state: SeriesState, seed: {requests: TsdbResultDto; l
     if (!bucket) byMinute.set(key, (bucket = emptyBucket(key)))
     return bucket
   }
-  for (const point of seed.requests.points) {
+  for (const point of seed.requests.points ?? []) {
     const bucket = at(point.t)
     bucket.requests = point.value ?? 0
     bucket.seedCount = bucket.requests
   }
-  for (const point of seed.latency.points) at(point.t).seedP95 = point.value
-  for (const point of seed.cost.points) at(point.t).cost = point.value ?? 0
+  for (const point of seed.latency.points ?? []) at(point.t).seedP95 = point.value
+  for (const point of seed.cost.points ?? []) at(point.t).cost = point.value ?? 0
   for (const point of seed.errors?.points ?? []) at(point.t).errors = point.value ?? 0
-  const seeded: SeriesState = {...state, buckets: bounded([...byMinute.values()], state.minutes), cutoff: seed.requests.end, seeded: true, pending: []}
+  const seeded: SeriesState = {...state, buckets: bounded([...byMinute.values()], state.minutes), cutoff: Number.isFinite(seed.requests.end) ? seed.requests.end : Number.NEGATIVE_INFINITY, seeded: true, pending: []}
   return applyRouteEvents(seeded, state.pending)
 }
 

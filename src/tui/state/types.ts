@@ -48,7 +48,8 @@ export type Modal =
   | {kind: 'filter'; draft: string; fresh?: boolean}
   | {kind: 'simulate'; draft: string; fresh?: boolean}
   | {kind: 'confirm_revoke'; keyId: string; label: string}
-  | {kind: 'detail'; title: string; fields: Array<[string, string]>}
+  /** `scroll`: fields scrolled past (a record can be longer than the screen). */
+  | {kind: 'detail'; title: string; fields: Array<[string, string]>; scroll?: number}
 
 export interface NavState {
   screen: ScreenId
@@ -97,6 +98,7 @@ export type Action =
   | {type: 'toggle_help'}
   | {type: 'close_help'}
   | {type: 'scroll_help'; delta: number; max: number}
+  | {type: 'scroll_detail'; delta: number; max: number}
   | {type: 'move'; delta: number}
   | {type: 'open_detail'}
   | {type: 'close_modal'}
