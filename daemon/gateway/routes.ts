@@ -124,8 +124,10 @@ const ENDPOINTS: EndpointSpec[] = [
  * refuses is otherwise a "network" failure counted against the provider's circuit, so any key
  * holder could open it for everyone with a few requests.
  */
+const FORWARDED_HEADERS = ['anthropic-version', 'anthropic-beta']
+
 function checkForwardedHeaders(req: Request): void {
-  for (const name of ['anthropic-version', 'anthropic-beta']) {
+  for (const name of FORWARDED_HEADERS) {
     const value = req.headers[name]
     if (value !== undefined && !/^[\x20-\x7e]*$/.test(value)) {
       throw new TokenHubError('VALIDATION', `the ${name} header may only hold visible ASCII characters`, {details: {param: name}})

@@ -93,14 +93,16 @@ function noteExact(chars: number, tokens: number): number {
  * holding the event loop for seconds. Texts already counted (the cache) cost nothing.
  */
 export function estimateWithin<B, R>(estimate: (body: B, scope: string) => R, body: B, scope: string): R {
-  const saved = [exactLeft, seenTokens, seenChars]
+  const [left, tokens, chars] = [exactLeft, seenTokens, seenChars]
   exactLeft = EXACT_CHARS_PER_ESTIMATE
   seenTokens = 0
   seenChars = 0
   try {
     return estimate(body, scope)
   } finally {
-    ;[exactLeft, seenTokens, seenChars] = saved
+    exactLeft = left
+    seenTokens = tokens
+    seenChars = chars
   }
 }
 
