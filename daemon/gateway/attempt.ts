@@ -158,7 +158,7 @@ async function deliverJson(input: AttemptInput, body: UpstreamCall, status: numb
     }
   }
   const translated = input.plan.toClient(parsed)
-  const usage = usageOf(input.clientDialect, input.endpoint, translated)
+  const usage = usageOf(input.plan.upstreamDialect, input.endpoint, parsed)
   const clientBody = input.wrapBody ? input.wrapBody(translated, usage) : translated
   const latencyMs = input.now() - started
   // A pass-through body goes out byte for byte; a translated one is serialised once.

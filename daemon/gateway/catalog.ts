@@ -1,3 +1,4 @@
+import {cachePrices} from '../../src/core/cost.js'
 import type {AliasDefinition} from '../../src/core/routing/alias.js'
 import type {RoutableModel} from '../../src/core/routing/types.js'
 import type {ConfigStore} from '../../src/store/config-store.js'
@@ -51,6 +52,7 @@ export class ModelCatalog {
         maxOutputTokens: model.max_output_tokens,
         inputPer1k: model.input_per_1k,
         outputPer1k: model.output_per_1k,
+        ...cachePrices(provider.type, model.input_per_1k, model),
         enabled: model.enabled,
         providerEnabled: provider.enabled,
         pricingSource: model.pricing_source,

@@ -1,4 +1,4 @@
-import {billableUsage, costUsd, interruptedStreamUsage, maxCostUsd, maxOutputTokens, outputCeiling, roundUsd, type OutputRequest} from '../../src/core/cost.js'
+import {billableUsage, costUsd, interruptedStreamUsage, maxCostUsd, maxOutputTokens, outputCeiling, roundUsd, usageCostUsd, type BilledTokens, type OutputRequest} from '../../src/core/cost.js'
 import {TokenHubError, isTokenHubError} from '../../src/core/errors.js'
 import {backoffMs, blameFor, nextStep, type AttemptFailure} from '../../src/core/failover.js'
 import type {AttemptRecord, RequestLogRecord} from '../../src/core/request-log.js'
@@ -73,19 +73,18 @@ const CLIENT_LEFT = 'the client closed the connection'
 const SCOPE: Record<Endpoint, ApiKeyScope> = {chat: 'chat', completions: 'chat', embeddings: 'embeddings', responses: 'chat'}
 const CAPABILITY: Record<Endpoint, Capability> = {chat: 'chat', completions: 'completions', embeddings: 'embeddings', responses: 'chat'}
 
-/** What an answer with this reported usage is billed (usage held to what the request could produce). */
 /**
  * Reported usage as billed (see billableUsage); besides, no input at all for a prompt that has
  * some is not believed: billed the input estimate, flagged.
  */
-function billedUsage(model: RoutableModel, usage: TokenUsage, state: {estimate: number; output: OutputRequest}): {input: number; output: number; flagged: boolean} {
+function billedUsage(model: RoutableModel, usage: TokenUsage, state: {estimate: number; output: OutputRequest}): BilledTokens & {flagged: boolean} {
   const billed = billableUsage(usage, model, state.output)
   return billed.input === 0 && state.estimate > 0 ? {input: state.estimate, output: billed.output, flagged: true} : billed
 }
 
+/** What an answer with this reported usage is billed: held to what the request could produce, prompt-cache tokens at their prices. */
 function billedCost(model: RoutableModel, usage: TokenUsage, state: {estimate: number; output: OutputRequest}): number {
-  const billed = billedUsage(model, usage, state)
-  return costUsd(model, billed.input, billed.output)
+  return usageCostUsd(model, billedUsage(model, usage, state))
 }
 
 /** A stream that ended early (client left, upstream broke off): what was relayed, when the upstream's report does not cover it (see interruptedStreamUsage). */
@@ -605,15 +604,15 @@ export class Gateway {
     const model = outcome.model
     const latencyMs = performance.now() - state.started
     if (key) deps.ledger.release(key.id, state.reservation)
-    let usage = {input: 0, output: 0}
+    let usage: BilledTokens = {input: 0, output: 0}
     let cost = 0
     let usageSource: RequestLogRecord['usage_source'] = 'none'
     let flagged = false
     if (model && outcome.usage) {
-      const clean = billedUsage(model, outcome.usage, state)
-      usage = {input: clean.input, output: clean.output}
-      flagged = clean.flagged
-      cost = costUsd(model, usage.input, usage.output)
+      const {flagged: suspicious, ...clean} = billedUsage(model, outcome.usage, state)
+      usage = clean
+      flagged = suspicious
+      cost = usageCostUsd(model, usage)
       usageSource = 'upstream'
     } else if (model && outcome.estimatedUsage) {
       usage = outcome.estimatedUsage
@@ -661,6 +660,8 @@ export class Gateway {
       input_tokens: usage.input,
       output_tokens: usage.output,
       total_tokens: usage.input + usage.output,
+      cache_read_tokens: usage.cacheRead ?? 0,
+      cache_write_tokens: usage.cacheWrite ?? 0,
       cost_usd: cost,
       unpriced: model?.pricingSource === 'unpriced',
       usage_source: usageSource,

@@ -65,6 +65,8 @@ export class ModelAdmin {
       max_output_tokens: input.max_output_tokens ?? known?.max_output_tokens ?? null,
       input_per_1k: input.input_per_1k ?? (priced ? 0 : (known?.input_per_1k ?? 0)),
       output_per_1k: input.output_per_1k ?? (priced ? 0 : (known?.output_per_1k ?? 0)),
+      cache_read_per_1k: input.cache_read_per_1k ?? null,
+      cache_write_per_1k: input.cache_write_per_1k ?? null,
       enabled: input.enabled ?? true,
       pricing_source: pricingSource,
       created_at: now,

@@ -11,6 +11,8 @@ export const modelFieldFlags = {
   'max-output-tokens': numberFlag('Largest completion in tokens', {min: 1, max: 100_000_000, integer: true}),
   'input-per-1k': numberFlag('USD per 1k input tokens', {min: 0}),
   'output-per-1k': numberFlag('USD per 1k output tokens', {min: 0}),
+  'cache-read-per-1k': numberFlag('USD per 1k prompt tokens read from the prompt cache [default: Anthropic 0.1x, OpenAI 0.5x, others 1x the input price]', {min: 0}),
+  'cache-write-per-1k': numberFlag('USD per 1k prompt tokens written to the prompt cache [default: Anthropic 1.25x, others 1x the input price]', {min: 0}),
 }
 
 export function modelBodyFromFlags(flags: {
@@ -22,6 +24,8 @@ export function modelBodyFromFlags(flags: {
   'max-output-tokens'?: number
   'input-per-1k'?: number
   'output-per-1k'?: number
+  'cache-read-per-1k'?: number
+  'cache-write-per-1k'?: number
 }): Record<string, unknown> {
   return {
     provider_id: flags.provider,
@@ -32,5 +36,7 @@ export function modelBodyFromFlags(flags: {
     max_output_tokens: flags['max-output-tokens'],
     input_per_1k: flags['input-per-1k'],
     output_per_1k: flags['output-per-1k'],
+    cache_read_per_1k: flags['cache-read-per-1k'],
+    cache_write_per_1k: flags['cache-write-per-1k'],
   }
 }

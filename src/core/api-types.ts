@@ -54,6 +54,10 @@ export interface ModelDto {
   max_output_tokens: number | null
   input_per_1k: number
   output_per_1k: number
+  /** USD per 1k prompt tokens read from the upstream's prompt cache; null: the provider type's default share of input_per_1k. */
+  cache_read_per_1k?: number | null
+  /** USD per 1k prompt tokens written to the prompt cache (Anthropic); null: the default. */
+  cache_write_per_1k?: number | null
   enabled: boolean
   pricing_source: string
   created_at: string

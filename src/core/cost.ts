@@ -4,6 +4,45 @@ export interface Prices {
   outputPer1k: number
 }
 
+/** Prompt-cache prices, USD per 1,000 tokens; absent: the input price. */
+export interface CachePrices {
+  cacheReadPer1k?: number
+  cacheWritePer1k?: number
+}
+
+/**
+ * The usual prompt-cache prices of a provider type, as shares of the input price: Anthropic bills
+ * cache reads at 0.1x and 5-minute cache writes at 1.25x; OpenAI bills cached input at 0.5x
+ * (gpt-4o; newer models less: set the model's cache_read_per_1k) and no write premium; a
+ * self-hosted server at the input price.
+ */
+export function cachePrices(providerType: string, inputPer1k: number, set: {cache_read_per_1k?: number | null; cache_write_per_1k?: number | null} = {}): Required<CachePrices> {
+  const [read, write] = providerType === 'anthropic' ? [0.1, 1.25] : providerType === 'openai' ? [0.5, 1] : [1, 1]
+  return {cacheReadPer1k: set.cache_read_per_1k ?? inputPer1k * read, cacheWritePer1k: set.cache_write_per_1k ?? inputPer1k * write}
+}
+
+/** Tokens as billed: `input` counts the cached ones too (`cacheRead`, `cacheWrite` are parts of it). */
+export interface BilledTokens {
+  input: number
+  output: number
+  cacheRead?: number
+  cacheWrite?: number
+}
+
+/** The cost of an answer's usage, its prompt-cache reads and writes at their own prices. */
+export function usageCostUsd(prices: Prices & CachePrices, usage: BilledTokens): number {
+  const read = Math.min(usage.cacheRead ?? 0, usage.input)
+  const write = Math.min(usage.cacheWrite ?? 0, usage.input - read)
+  if (read === 0 && write === 0) return costUsd(prices, usage.input, usage.output)
+  const cost =
+    ((usage.input - read - write) * prices.inputPer1k +
+      read * (prices.cacheReadPer1k ?? prices.inputPer1k) +
+      write * (prices.cacheWritePer1k ?? prices.inputPer1k) +
+      usage.output * prices.outputPer1k) /
+    1000
+  return Number.isFinite(cost) && cost > 0 ? roundUsd(cost) : 0
+}
+
 export function costUsd(prices: Prices, inputTokens: number, outputTokens: number): number {
   const cost = (inputTokens / 1000) * prices.inputPer1k + (outputTokens / 1000) * prices.outputPer1k
   return Number.isFinite(cost) && cost > 0 ? roundUsd(cost) : 0
@@ -96,16 +135,23 @@ export function outputCeiling(model: {maxOutputTokens: number | null; maxContext
  * cap. A buggy or hostile upstream cannot bill past what the client asked for; `flagged` says it tried.
  */
 export function billableUsage(
-  usage: {input: unknown; output: unknown},
+  usage: {input: unknown; output: unknown; cacheRead?: unknown; cacheWrite?: unknown},
   model: {maxOutputTokens: number | null; maxContextTokens: number},
   request: OutputRequest,
-): {input: number; output: number; flagged: boolean} {
+): BilledTokens & {flagged: boolean} {
   const clean = sanitizeUsage(usage)
   const maxInput = model.maxContextTokens > 0 ? Math.min(model.maxContextTokens * Math.max(1, request.inputs ?? 1), MAX_PLAUSIBLE_TOKENS) : MAX_PLAUSIBLE_TOKENS
   const maxOutput = outputCeiling(model, request)
   const input = Math.min(clean.input, maxInput)
   const output = Math.min(clean.output, maxOutput)
-  return {input, output, flagged: clean.flagged || input !== clean.input || output !== clean.output}
+  const billed: BilledTokens & {flagged: boolean} = {input, output, flagged: clean.flagged || input !== clean.input || output !== clean.output}
+  // Cache counts are parts of the input: whole numbers within it (a bad one is no discount).
+  const part = (value: unknown, room: number) => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.min(Math.round(value), room) : 0)
+  const cacheRead = part(usage.cacheRead, input)
+  const cacheWrite = part(usage.cacheWrite, input - cacheRead)
+  if (cacheRead > 0) billed.cacheRead = cacheRead
+  if (cacheWrite > 0) billed.cacheWrite = cacheWrite
+  return billed
 }
 
 /**

@@ -24,9 +24,13 @@ export interface RequestLogRecord {
   error_class: string | null
   error_message: string | null
   attempts: AttemptRecord[]
+  /** Every prompt token, prompt-cache reads and writes included. */
   input_tokens: number
   output_tokens: number
   total_tokens: number
+  /** Of input_tokens, read from the upstream's prompt cache / written to it (billed at their own prices). Absent in records before 2026-12. */
+  cache_read_tokens?: number
+  cache_write_tokens?: number
   cost_usd: number
   /** True when the model has no price, so cost_usd is 0 by default rather than measured. */
   unpriced: boolean

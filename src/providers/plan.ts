@@ -9,6 +9,7 @@ import type {Wire} from './endpoint.js'
 import {endpointFor} from './index.js'
 import {anthropicToOpenAIChat} from './openai/from-anthropic-request.js'
 import {OpenAIPassthroughStream} from './openai/passthrough-stream.js'
+import {openAIChatUsage} from './openai/stream-chunk.js'
 import {ModelRenamingStream, renameModelField} from './model-rename.js'
 import {OpenAIToAnthropicStream} from './openai/stream-to-anthropic.js'
 import {openAIResponseToAnthropic} from './openai/to-anthropic-response.js'
@@ -19,7 +20,7 @@ import {chatToResponses} from './responses/from-chat-response.js'
 import {ResponsesPassthroughStream} from './responses/passthrough-stream.js'
 import {responsesToChat} from './responses/to-chat-request.js'
 import {responsesUsage} from './responses/usage.js'
-import type {StreamTransformer, TokenUsage} from './stream.js'
+import {tokenUsage, type StreamTransformer, type TokenUsage} from './stream.js'
 import {clampOutputLimits} from './util.js'
 
 /** The client's API dialect (which is also an upstream's wire format). */
@@ -231,15 +232,21 @@ function planResponses(client: ClientRequest, model: RoutableModel, headers: Rec
   }
 }
 
-/** Token usage from a response body in the client's dialect. */
+/**
+ * Token usage from the upstream's own answer (in its dialect: a translation to the client's would
+ * lose what the other API cannot say, such as Anthropic's cache writes to an OpenAI client).
+ */
 export function usageOf(dialect: Dialect, endpoint: Endpoint, body: unknown): TokenUsage | null {
-  if (endpoint === 'responses') return responsesUsage(body)
+  // A Responses API answer (an OpenAI upstream serving /v1/responses as is).
+  if ((body as {object?: unknown} | null)?.object === 'response') return responsesUsage(body)
   const usage = (body as {usage?: Record<string, unknown>} | null)?.usage
   if (!usage || typeof usage !== 'object') return null
   const n = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0)
   if (dialect === 'anthropic') {
-    return {input: n(usage.input_tokens) + n(usage.cache_creation_input_tokens) + n(usage.cache_read_input_tokens), output: n(usage.output_tokens)}
+    const cacheRead = n(usage.cache_read_input_tokens)
+    const cacheWrite = n(usage.cache_creation_input_tokens)
+    return tokenUsage(n(usage.input_tokens) + cacheWrite + cacheRead, n(usage.output_tokens), cacheRead, cacheWrite)
   }
   if (endpoint === 'embeddings') return {input: n(usage.prompt_tokens ?? usage.total_tokens), output: 0}
-  return {input: n(usage.prompt_tokens), output: n(usage.completion_tokens)}
+  return openAIChatUsage(usage)
 }

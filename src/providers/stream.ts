@@ -16,8 +16,21 @@ export interface SseEvent {
  * cache_read_input_tokens`), so cost and context accounting read the same number from both.
  */
 export interface TokenUsage {
+  /** Every prompt token, cached ones included. */
   input: number
   output: number
+  /** Of `input`, tokens read from the upstream's prompt cache (billed at its cache-read price). */
+  cacheRead?: number
+  /** Of `input`, tokens written to the prompt cache (Anthropic; billed at its cache-write price). */
+  cacheWrite?: number
+}
+
+/** A TokenUsage with the cache counts only when there are some. */
+export function tokenUsage(input: number, output: number, cacheRead = 0, cacheWrite = 0): TokenUsage {
+  const usage: TokenUsage = {input, output}
+  if (cacheRead > 0) usage.cacheRead = cacheRead
+  if (cacheWrite > 0) usage.cacheWrite = cacheWrite
+  return usage
 }
 
 export interface StreamTransformer {

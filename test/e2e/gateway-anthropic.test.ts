@@ -1,3 +1,4 @@
+import OpenAI from 'openai'
 import Anthropic from '@anthropic-ai/sdk'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {ANTHROPIC_KEY, startGatewayFixture, type GatewayFixture} from '../helpers/gateway-fixture.js'
@@ -114,6 +115,33 @@ describe('POST /v1/messages with the @anthropic-ai/sdk client', () => {
     expect(second.content[0]).toMatchObject({type: 'text', text: 'tool said: warm'})
     const sent = fx.openai.requests.at(-1)!.json
     expect(sent.messages.find((m: {role: string}) => m.role === 'tool')).toMatchObject({tool_call_id: (use as {id: string}).id, content: 'warm'})
+  })
+
+  it('bills prompt-cache reads and writes at their own prices, whichever client asked and streamed or not', async () => {
+    const lastLog = async () => (await fx.daemon.admin('GET', '/admin/v1/logs?limit=1')).body.logs[0]
+    // claude: input $0.003/1k, output $0.015/1k; Anthropic's cache prices: reads 0.1x, writes 1.25x.
+    const expected = (10 * 0.003 + 1000 * 0.0003 + 50 * 0.00375 + 7 * 0.015) / 1000
+    fx.anthropic.behave('claude-sonnet-4-5', {usage: {input: 10, output: 7, cacheRead: 1000, cacheWrite: 50}})
+    try {
+      await client.messages.create({model: 'claude', max_tokens: 50, messages: [{role: 'user', content: 'cached prompt'}]})
+      const whole = await lastLog()
+      expect(whole).toMatchObject({input_tokens: 1060, cache_read_tokens: 1000, cache_write_tokens: 50, output_tokens: 7})
+      expect(whole.cost_usd).toBeCloseTo(expected, 12)
+      const stream = client.messages.stream({model: 'claude', max_tokens: 50, messages: [{role: 'user', content: 'cached prompt'}]})
+      await stream.finalMessage()
+      const streamed = await lastLog()
+      expect(streamed).toMatchObject({input_tokens: 1060, cache_read_tokens: 1000, cache_write_tokens: 50})
+      expect(streamed.cost_usd).toBeCloseTo(expected, 12)
+      // An OpenAI client cannot be told about cache writes; they are billed at their price all the same.
+      const openai = new OpenAI({apiKey: fx.key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
+      const answer = await openai.chat.completions.create({model: 'claude', max_tokens: 50, messages: [{role: 'user', content: 'cached prompt'}]})
+      expect(answer.usage?.prompt_tokens_details?.cached_tokens).toBe(1000)
+      const translated = await lastLog()
+      expect(translated).toMatchObject({input_tokens: 1060, cache_read_tokens: 1000, cache_write_tokens: 50})
+      expect(translated.cost_usd).toBeCloseTo(expected, 12)
+    } finally {
+      fx.anthropic.behave('claude-sonnet-4-5', {})
+    }
   })
 
   it('asks the Anthropic upstream to count tokens for its models, with the provider key', async () => {

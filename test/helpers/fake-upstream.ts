@@ -37,7 +37,7 @@ export interface Behavior {
   /** Stream: after this many content chunks send a line that is not JSON, then carry on. */
   garbageAfterChunks?: number
   /** Report this usage instead of the computed one. */
-  usage?: {input: number; output: number}
+  usage?: {input: number; output: number; cacheRead?: number; cacheWrite?: number}
   /** Stream: start with a UTF-8 byte order mark split across two writes, and split every frame's bytes in two writes (mid-character when it falls there). */
   awkwardBytes?: boolean
   /** Stream: answer 200 and then only an error event (Anthropic: after message_start and ping; OpenAI: a `{"error": ...}` chunk after the role chunk). */
@@ -265,8 +265,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     const toolResult = toolResultText(body.messages, 'openai')
     const callTool = body.tools?.length && toolResult === null
     const text = toolResult !== null ? `tool said: ${toolResult}` : `echo: ${lastUserText(body.messages)}`
-    const usage = {prompt_tokens: behavior?.usage?.input ?? 11, completion_tokens: behavior?.usage?.output ?? words(text).length, total_tokens: 0}
+    const usage: Record<string, unknown> & {prompt_tokens: number; completion_tokens: number; total_tokens: number} = {prompt_tokens: behavior?.usage?.input ?? 11, completion_tokens: behavior?.usage?.output ?? words(text).length, total_tokens: 0}
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens
+    if (behavior?.usage?.cacheRead !== undefined) usage.prompt_tokens_details = {cached_tokens: behavior.usage.cacheRead}
     const shell = callTool ? newShellCall(body.tools, 'chat') : null
     if (shell) state.shellCalls.push(shell)
     const toolCall = shell
@@ -379,7 +380,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     const toolResult = toolResultText(body.messages, 'anthropic')
     const callTool = body.tools?.length && toolResult === null
     const text = toolResult !== null ? `tool said: ${toolResult}` : `echo: ${lastUserText(body.messages)}`
-    const usage = {input_tokens: behavior?.usage?.input ?? 12, output_tokens: behavior?.usage?.output ?? words(text).length}
+    const usage: Record<string, number> = {input_tokens: behavior?.usage?.input ?? 12, output_tokens: behavior?.usage?.output ?? words(text).length}
+    if (behavior?.usage?.cacheRead !== undefined) usage.cache_read_input_tokens = behavior.usage.cacheRead
+    if (behavior?.usage?.cacheWrite !== undefined) usage.cache_creation_input_tokens = behavior.usage.cacheWrite
     const shell = callTool ? newShellCall(body.tools, 'messages') : null
     if (shell) state.shellCalls.push(shell)
     const toolUse = shell
@@ -403,7 +406,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     }
     const event = (type: string, data: unknown) => `event: ${type}\ndata: ${JSON.stringify({type, ...(data as object)})}\n\n`
     if (behavior?.streamError) {
-      const start = event('message_start', {message: {id: 'msg_01Fake', type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: {input_tokens: usage.input_tokens, output_tokens: 1}}})
+      const start = event('message_start', {message: {id: 'msg_01Fake', type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: {...usage, output_tokens: 1}}})
       return chunked(res, [start, event('ping', {}), event('error', {error: behavior.streamError})], {chunkDelayMs: 20}, 0)
     }
     const content = callTool
@@ -417,7 +420,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
           ...words(text).map((w) => event('content_block_delta', {index: 0, delta: {type: 'text_delta', text: w}})),
         ]
     const frames = [
-      event('message_start', {message: {id: 'msg_01Fake', type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: {input_tokens: usage.input_tokens, output_tokens: 1}}}),
+      event('message_start', {message: {id: 'msg_01Fake', type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: {...usage, output_tokens: 1}}}),
       ...content,
       event('content_block_stop', {index: 0}),
       event('message_delta', {delta: {stop_reason: callTool ? 'tool_use' : 'end_turn', stop_sequence: null}, usage: {output_tokens: usage.output_tokens}}),

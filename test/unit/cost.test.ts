@@ -67,3 +67,20 @@ describe('cost and usage', () => {
     expect(interruptedStreamUsage(null, 306, 9, 50)).toEqual({input: 9, output: 50})
   })
 })
+
+describe('prompt-cache prices', () => {
+  it('bills cache reads and writes at their own prices, the rest of the input at the input price', async () => {
+    const {cachePrices, usageCostUsd} = await import('../../src/core/cost.js')
+    const claude = {inputPer1k: 0.003, outputPer1k: 0.015, ...cachePrices('anthropic', 0.003)}
+    expect(claude.cacheReadPer1k).toBeCloseTo(0.0003, 12)
+    expect(claude.cacheWritePer1k).toBeCloseTo(0.00375, 12)
+    // 10 plain + 1000 read + 50 written input tokens, 100 output tokens.
+    expect(usageCostUsd(claude, {input: 1060, output: 100, cacheRead: 1000, cacheWrite: 50})).toBeCloseTo((10 * 0.003 + 1000 * 0.0003 + 50 * 0.00375 + 100 * 0.015) / 1000, 12)
+    expect(usageCostUsd(claude, {input: 1060, output: 100})).toBeCloseTo((1060 * 0.003 + 100 * 0.015) / 1000, 12)
+    expect(cachePrices('openai', 0.0025).cacheReadPer1k).toBeCloseTo(0.00125, 12)
+    expect(cachePrices('vllm', 0.001)).toEqual({cacheReadPer1k: 0.001, cacheWritePer1k: 0.001})
+    expect(cachePrices('anthropic', 0.003, {cache_read_per_1k: 0.0001, cache_write_per_1k: null})).toEqual({cacheReadPer1k: 0.0001, cacheWritePer1k: 0.00375})
+    // Counts past the input are no discount beyond it.
+    expect(usageCostUsd(claude, {input: 100, output: 0, cacheRead: 500})).toBeCloseTo((100 * 0.0003) / 1000, 12)
+  })
+})

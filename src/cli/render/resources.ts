@@ -88,6 +88,8 @@ export function modelFields(m: ModelDto): string {
     ['max output', m.max_output_tokens],
     ['input per 1k', price(m.input_per_1k)],
     ['output per 1k', price(m.output_per_1k)],
+    ['cache read per 1k', m.cache_read_per_1k == null ? 'provider default' : price(m.cache_read_per_1k)],
+    ['cache write per 1k', m.cache_write_per_1k == null ? 'provider default' : price(m.cache_write_per_1k)],
     ['pricing source', m.pricing_source],
     ['enabled', yesNo(m.enabled)],
   ])

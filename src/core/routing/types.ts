@@ -12,6 +12,9 @@ export interface RoutableModel {
   maxOutputTokens: number | null
   inputPer1k: number
   outputPer1k: number
+  /** Prompt-cache prices (see cachePrices); absent: input_per_1k. */
+  cacheReadPer1k?: number
+  cacheWritePer1k?: number
   enabled: boolean
   providerEnabled: boolean
   pricingSource: string

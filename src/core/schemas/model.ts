@@ -16,6 +16,9 @@ export const modelCreateSchema = z.strictObject({
   max_output_tokens: outputTokens.optional(),
   input_per_1k: pricePer1k.optional(),
   output_per_1k: pricePer1k.optional(),
+  /** Prompt-cache prices; null (the default) is the provider type's usual share of input_per_1k. */
+  cache_read_per_1k: pricePer1k.nullable().optional(),
+  cache_write_per_1k: pricePer1k.nullable().optional(),
   enabled: z.boolean().optional(),
   pricing_source: z.string().max(40).optional(),
 })
@@ -30,6 +33,8 @@ export const modelPatchSchema = z.strictObject({
   max_output_tokens: outputTokens.nullable().optional(),
   input_per_1k: pricePer1k.optional(),
   output_per_1k: pricePer1k.optional(),
+  cache_read_per_1k: pricePer1k.nullable().optional(),
+  cache_write_per_1k: pricePer1k.nullable().optional(),
   enabled: z.boolean().optional(),
   pricing_source: z.string().max(40).optional(),
 })

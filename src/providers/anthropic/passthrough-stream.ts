@@ -1,5 +1,5 @@
 /** Anthropic stream to an Anthropic client: events re-framed unchanged, usage read on the way. */
-import {MALFORMED_STREAM_MESSAGE, TRUNCATED_STREAM_MESSAGE, anthropicErrorFrame, isBlankData, looksLikeJsonObject, sseFrame, type SseEvent, type StreamTransformer, type TokenUsage} from '../stream.js'
+import {MALFORMED_STREAM_MESSAGE, TRUNCATED_STREAM_MESSAGE, anthropicErrorFrame, isBlankData, looksLikeJsonObject, sseFrame, tokenUsage, type SseEvent, type StreamTransformer, type TokenUsage} from '../stream.js'
 import {isRecord, parseJson} from '../util.js'
 import {mergeAnthropicCounts, type AnthropicTokenCounts} from './to-openai-response.js'
 
@@ -23,7 +23,7 @@ export class AnthropicPassthroughStream implements StreamTransformer {
     // so no usage (billed like any answer without a report). A cut-off one keeps its partial counts.
     if (!this.counts || (this.finished && !this.outputReported)) return null
     const {input, cacheCreation, cacheRead, output} = this.counts
-    return {input: input + cacheCreation + cacheRead, output}
+    return tokenUsage(input + cacheCreation + cacheRead, output, cacheRead, cacheCreation)
   }
 
   get complete(): boolean {

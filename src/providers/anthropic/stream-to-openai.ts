@@ -12,6 +12,7 @@ import {
   type SseEvent,
   type StreamTransformer,
   type TokenUsage,
+  tokenUsage,
   type TranslatingStreamOptions,
 } from '../stream.js'
 import {isRecord, parseJson} from '../util.js'
@@ -44,7 +45,7 @@ export class AnthropicToOpenAIStream implements StreamTransformer {
     // so no usage (billed like any answer without a report). A cut-off one keeps its partial counts.
     if (!this.counts || (this.finished && !this.outputReported)) return null
     const {input, cacheCreation, cacheRead, output} = this.counts
-    return {input: input + cacheCreation + cacheRead, output}
+    return tokenUsage(input + cacheCreation + cacheRead, output, cacheRead, cacheCreation)
   }
 
   get complete(): boolean {

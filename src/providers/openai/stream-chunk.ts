@@ -1,11 +1,13 @@
 /** Reading OpenAI chat.completion.chunk streams: shared by the stream translators and the passthrough. */
-import {MALFORMED_STREAM_MESSAGE, type TokenUsage} from '../stream.js'
+import {MALFORMED_STREAM_MESSAGE, tokenUsage, type TokenUsage} from '../stream.js'
 import {isRecord, parseJson, tokenCount} from '../util.js'
 
 /** Chat usage as TokenUsage (`prompt_tokens` already counts cached prompt tokens); null without one. */
 export function openAIChatUsage(usage: unknown): TokenUsage | null {
   if (!isRecord(usage)) return null
-  return {input: tokenCount(usage.prompt_tokens), output: tokenCount(usage.completion_tokens)}
+  const input = tokenCount(usage.prompt_tokens)
+  const cached = Math.min(input, tokenCount(isRecord(usage.prompt_tokens_details) ? usage.prompt_tokens_details.cached_tokens : 0))
+  return tokenUsage(input, tokenCount(usage.completion_tokens), cached)
 }
 
 /** One stream event read: the [DONE] marker, an upstream error object, a chunk, or nothing usable. */

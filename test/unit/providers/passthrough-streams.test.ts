@@ -110,7 +110,7 @@ describe('AnthropicPassthroughStream', () => {
     const transformer = new AnthropicPassthroughStream()
     const text = fixtureText('anthropic-stream-tool-use.sse')
     expect(run(transformer, parseSse(text))).toBe(text)
-    expect(transformer.usage).toEqual({input: 472 + 1536, output: 89})
+    expect(transformer.usage).toEqual({input: 472 + 1536, output: 89, cacheRead: 1536})
     expect(transformer.complete).toBe(true)
   })
 

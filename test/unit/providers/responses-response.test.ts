@@ -207,6 +207,7 @@ describe('Responses usage', () => {
     expect(responsesUsage({usage: {input_tokens: 3210, input_tokens_details: {cached_tokens: 2048}, output_tokens: 52, total_tokens: 3262}})).toEqual({
       input: 3210,
       output: 52,
+      cacheRead: 2048,
     })
     expect(responsesUsage({usage: null})).toBeNull()
     expect(responsesUsage(undefined)).toBeNull()

@@ -90,7 +90,7 @@ describe('ChatToResponsesStream', () => {
     )
     expect(JSON.parse(args)).toEqual({command: ['npm', 'test'], workdir: '/home/dev/app'})
     expect(transformer.complete).toBe(true)
-    expect(transformer.usage).toEqual({input: 1480, output: 38})
+    expect(transformer.usage).toEqual({input: 1480, output: 38, cacheRead: 1024})
     expect(transformer.end()).toBe('')
   })
 
@@ -361,7 +361,7 @@ describe('ChatToResponsesStream', () => {
       ['toolu_01T1x1fJ34qAmk2tNTrN7Up6', {city: 'Lisbon', unit: 'celsius'}],
       ['toolu_01UNv3Y8bR3X5pKq7mWzL2cd', {city: 'Paris'}],
     ])
-    expect(transformer.usage).toEqual({input: 2008, output: 89})
+    expect(transformer.usage).toEqual({input: 2008, output: 89, cacheRead: 1536})
     expect(completed?.data.response.usage).toMatchObject({input_tokens: 2008, input_tokens_details: {cached_tokens: 1536}, output_tokens: 89})
   })
 })
@@ -438,7 +438,7 @@ describe('ChainedStream (Anthropic -> Chat -> Responses)', () => {
     const transformer = chained()
     expect(run(transformer, events)).toBe(twoSteps)
     expect(transformer.complete).toBe(true)
-    expect(transformer.usage).toEqual({input: 2008, output: 89})
+    expect(transformer.usage).toEqual({input: 2008, output: 89, cacheRead: 1536})
   })
 
   it('a truncated Claude stream ends with an error event and no completion', () => {

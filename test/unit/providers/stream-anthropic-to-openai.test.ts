@@ -41,7 +41,7 @@ describe('AnthropicToOpenAIStream', () => {
     ])
     expect(out.endsWith('data: [DONE]\n\n')).toBe(true)
     expect(transformer.complete).toBe(true)
-    expect(transformer.usage).toEqual({input: 2008, output: 89})
+    expect(transformer.usage).toEqual({input: 2008, output: 89, cacheRead: 1536})
   })
 
   it('assembles tool-call arguments that parse as the JSON Anthropic streamed', () => {
@@ -152,7 +152,7 @@ describe('AnthropicToOpenAIStream', () => {
     })
     const out = frames(transformer.push({event: 'message_stop', data: '{"type":"message_stop"}'}))
     expect(out[0].data.usage).toEqual({prompt_tokens: 400, completion_tokens: 40, total_tokens: 440, prompt_tokens_details: {cached_tokens: 90}})
-    expect(transformer.usage).toEqual({input: 400, output: 40})
+    expect(transformer.usage).toEqual({input: 400, output: 40, cacheRead: 90})
   })
 
   it('a whole stream whose message_delta reports no usage has none (billed as an answer without a report, not 1 output token)', () => {

@@ -56,7 +56,7 @@ describe('OpenAIToAnthropicStream', () => {
       event('message_stop', {}),
     ])
     expect(transformer.complete).toBe(true)
-    expect(transformer.usage).toEqual({input: 3210, output: 52})
+    expect(transformer.usage).toEqual({input: 3210, output: 52, cacheRead: 2048})
   })
 
   it('translates a text stream; the empty first delta opens no block', () => {
