@@ -219,4 +219,26 @@ describe('controller', () => {
     // Opened again, the stream resumes after the last event seen instead of replaying the backlog twice.
     expect(resumedFrom.slice(0, 2)).toEqual([undefined, 41])
   })
+
+  it('R (or a poll the token passes) retries a refused stream at once instead of after its 30 s wait', async () => {
+    const {ClientError} = await import('../../src/client/errors.js')
+    let attempts = 0
+    const controller = new DashboardController({
+      client: fakeClient(),
+      follow: async () => {
+        attempts++
+        if (attempts === 1) throw new ClientError('AUTH_INVALID', 'the daemon rejected the admin token', {status: 401})
+        await new Promise(() => {}) // connected from then on
+      },
+      url: 'http://gw:8080',
+      dispatch: () => {},
+      authRetryMs: 60_000,
+      flushMs: 5,
+    })
+    controller.start()
+    await vi.waitFor(() => expect(attempts).toBe(1))
+    controller.refresh()
+    await vi.waitFor(() => expect(attempts).toBe(2), {timeout: 2000})
+    controller.stop()
+  })
 })

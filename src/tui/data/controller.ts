@@ -116,8 +116,9 @@ export class DashboardController {
     this.queue = []
   }
 
-  /** Polls everything now (R), and re-reads the charts' history. */
+  /** Polls everything now (R), and re-reads the charts' history; an event stream waiting to retry tries now. */
   refresh(): void {
+    this.retryStreamNow?.()
     for (const load of this.loaders.values()) void load()
     this.enqueue({type: 'series_reseeding'})
     void this.seed()
@@ -164,6 +165,8 @@ export class DashboardController {
       try {
         const data = await load()
         this.enqueue({type: 'loaded', resource, data, at: this.now()} as Action)
+        // The token works (again): a stream refused for it need not sit out its wait.
+        if (this.streamAuthFailed) this.retryStreamNow?.()
       } catch (error) {
         this.enqueue({type: 'load_failed', resource, ...describe(error), at: this.now()})
       } finally {
@@ -198,6 +201,10 @@ export class DashboardController {
     }
   }
 
+  /** Ends the event stream's wait before its next attempt, while it waits. */
+  private retryStreamNow: (() => void) | null = null
+  private streamAuthFailed = false
+
   private async followStream(): Promise<void> {
     const {signal} = this.abort
     let wasDown = false
@@ -227,15 +234,21 @@ export class DashboardController {
       } catch (error) {
         if (signal.aborted) return
         const {code, message} = describe(error)
-        this.enqueue({type: 'stream_state', stream: code === 'AUTH_INVALID' ? 'auth_failed' : 'retrying', detail: message})
+        this.streamAuthFailed = code === 'AUTH_INVALID'
+        this.enqueue({type: 'stream_state', stream: this.streamAuthFailed ? 'auth_failed' : 'retrying', detail: message})
         wasDown = true
+        // Up to 30 s, or until R or a poll that the token passes says to try now.
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.authRetryMs ?? 30_000)
-          signal.addEventListener('abort', () => {
+          const done = () => {
             clearTimeout(timer)
+            this.retryStreamNow = null
             resolve()
-          }, {once: true})
+          }
+          const timer = setTimeout(done, this.options.authRetryMs ?? 30_000)
+          this.retryStreamNow = done
+          signal.addEventListener('abort', done, {once: true})
         })
+        this.streamAuthFailed = false
       }
     }
   }
