@@ -1,4 +1,10 @@
+import stringWidth from 'string-width'
 import {inert} from './style.js'
+
+const PLAIN_ASCII = /^[\x20-\x7e]*$/
+/** Terminal columns a cell takes: a CJK character or an emoji takes two. */
+const columnsOf = (text: string): number => (PLAIN_ASCII.test(text) ? text.length : stringWidth(text))
+const pad = (text: string, width: number): string => text + ' '.repeat(Math.max(0, width - columnsOf(text)))
 
 export interface Column<T> {
   header: string
@@ -16,11 +22,11 @@ function cell(value: string | number | boolean | null | undefined): string {
 export function renderTable<T>(rows: T[], columns: Column<T>[], empty = '(none)'): string {
   if (rows.length === 0) return empty
   const cells = rows.map((row) => columns.map((column) => cell(column.get(row))))
-  const widths = columns.map((column, i) => Math.max(column.header.length, ...cells.map((r) => r[i].length)))
+  const widths = columns.map((column, i) => Math.max(column.header.length, ...cells.map((r) => columnsOf(r[i]))))
   const line = (values: string[], row?: T) =>
     values
       .map((value, i) => {
-        const padded = i === values.length - 1 ? value : value.padEnd(widths[i])
+        const padded = i === values.length - 1 ? value : pad(value, widths[i])
         const color = row === undefined ? undefined : columns[i].color
         return color ? color(padded, row as T) : padded
       })
@@ -31,8 +37,8 @@ export function renderTable<T>(rows: T[], columns: Column<T>[], empty = '(none)'
 
 /** Key/value lines for one record. */
 export function renderFields(fields: Array<[string, string | number | boolean | null | undefined]>): string {
-  const width = Math.max(...fields.map(([key]) => key.length))
-  return fields.map(([key, value]) => `${key.padEnd(width)}  ${cell(value)}`).join('\n')
+  const width = Math.max(...fields.map(([key]) => columnsOf(key)))
+  return fields.map(([key, value]) => `${pad(key, width)}  ${cell(value)}`).join('\n')
 }
 
 /**
