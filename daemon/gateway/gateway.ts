@@ -63,7 +63,7 @@ export interface GatewayCall {
   header: (name: string) => string | undefined
   /** The API key the route already authenticated (before it parsed the body); else the gateway does. */
   key?: ApiKeyRecord
-  /** Input token estimate for routing, limits and cost estimates; `scope` is the API key id (see countText). */
+  /** Input token estimate for routing, limits and cost estimates; `scope` is the API key id (see countText). Batches (embeddings, completions) are counted through inputShape instead. */
   estimateTokens: (body: Record<string, unknown>, scope: string) => number
   /** TokenHub's /v1/chat: policy and hint from the envelope, and the reply wrapped in it. */
   envelope?: {policy: unknown; hint?: string; wrap: (response: unknown, meta: {model: string; costUsd: number; reason: string}) => unknown}
@@ -281,10 +281,11 @@ export class Gateway {
     // Spend plus what requests in flight may still cost: parallel requests cannot all slip in.
     if (key.monthly_budget_usd > 0) budgetCheck(deps, key, nowMs)
 
-    state.estimate = call.estimateTokens(call.body, key.id)
-    const outputTokens = requestedOutput(call.body)
-    // A batch (embeddings inputs, completion prompts): each input within the context on its own; each prompt answered.
+    // A batch (embeddings inputs, completion prompts): each input within the context on its own; each
+    // prompt answered. Its shape counts every input once, so its total is the estimate.
     const batch = call.endpoint === 'embeddings' ? estimateWithin(inputShape, call.body.input, key.id) : call.endpoint === 'completions' ? estimateWithin(inputShape, call.body.prompt, key.id) : null
+    state.estimate = batch ? batch.total : call.estimateTokens(call.body, key.id)
+    const outputTokens = requestedOutput(call.body)
     const inputs = batch?.count ?? 1
     // Embeddings produce no output tokens: nothing to reserve or bill for them, whatever max_tokens says.
     const requested = call.endpoint === 'embeddings' ? 0 : outputTokens

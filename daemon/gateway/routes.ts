@@ -40,31 +40,25 @@ const requirePresent = (field: string): Check => (body) => {
   if (body[field] === undefined || body[field] === null) throw new TokenHubError('VALIDATION', `${field}: is required`, {details: {param: field}})
 }
 
-/** Output limits, when given, are whole numbers of at least 1 (a translation would otherwise replace a bad one silently). */
-const outputLimits =
-  (...fields: string[]): Check =>
+/** Fields that, when given, must be whole numbers from 1 (to `max`). */
+const wholeNumbers =
+  (max: number, ...fields: string[]): Check =>
   (body) => {
     for (const field of fields) {
       const value = body[field]
       if (value === undefined || value === null) continue
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-        throw new TokenHubError('VALIDATION', `${field}: must be a whole number of at least 1`, {details: {param: field}})
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+        const range = max === Number.POSITIVE_INFINITY ? 'of at least 1' : `from 1 to ${max}`
+        throw new TokenHubError('VALIDATION', `${field}: must be a whole number ${range}`, {details: {param: field}})
       }
     }
   }
 
+/** Output limits, when given, are whole numbers of at least 1 (a translation would otherwise replace a bad one silently). */
+const outputLimits = (...fields: string[]): Check => wholeNumbers(Number.POSITIVE_INFINITY, ...fields)
+
 /** How many answers, when given: a whole number 1-128 (a numeric string would be coerced by some upstreams and billed as one answer). */
-const choiceCounts =
-  (...fields: string[]): Check =>
-  (body) => {
-    for (const field of fields) {
-      const value = body[field]
-      if (value === undefined || value === null) continue
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 128) {
-        throw new TokenHubError('VALIDATION', `${field}: must be a whole number from 1 to 128`, {details: {param: field}})
-      }
-    }
-  }
+const choiceCounts = (...fields: string[]): Check => wholeNumbers(128, ...fields)
 
 const all =
   (...checks: Check[]): Check =>

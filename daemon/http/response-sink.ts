@@ -93,24 +93,15 @@ interface RawResponse {
 }
 
 export class HyperExpressSink implements ResponseSink {
-  private abortedFlag = false
   private startedFlag = false
-  private readonly listeners: Array<() => void> = []
+  private readonly client: AbortWatch
 
   constructor(private readonly res: Response) {
-    onClientAbort(res, () => {
-      this.abortedFlag = true
-      for (const listener of this.listeners) listener()
-    })
-  }
-
-  /** `promise`, or a CLIENT_CLOSED error as soon as the client leaves (a body it stopped sending never ends). */
-  untilAbort<T>(promise: Promise<T>): Promise<T> {
-    return untilAbort(this, promise)
+    this.client = watchAbort(res)
   }
 
   get aborted(): boolean {
-    return this.abortedFlag || this.res.completed
+    return this.client.aborted || this.res.completed
   }
 
   get started(): boolean {
@@ -118,7 +109,7 @@ export class HyperExpressSink implements ResponseSink {
   }
 
   onAbort(listener: () => void): void {
-    this.listeners.push(listener)
+    this.client.onAbort(listener)
   }
 
   send(status: number, body: string, headers: Record<string, string>): void {

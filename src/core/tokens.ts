@@ -199,17 +199,22 @@ export function estimateInputTokens(input: unknown, scope = ''): number {
  * tokens. Each input of a batch is held to the model's context on its own (OpenAI: 8192 tokens per
  * input, up to 2048 inputs), so the context check reads the largest, not the sum.
  */
-export function inputShape(input: unknown, scope = ''): {count: number; largest: number} {
-  if (typeof input === 'string') return {count: 1, largest: countText(input, scope)}
-  if (!Array.isArray(input) || input.length === 0) return {count: 1, largest: 0}
-  // One token array ([1, 2, 3]) is one input.
-  if (input.every((item) => typeof item === 'number')) return {count: 1, largest: input.length}
-  let largest = 0
-  for (const item of input) {
-    const tokens = typeof item === 'string' ? countText(item, scope) : Array.isArray(item) ? item.length : 0
-    if (tokens > largest) largest = tokens
+export function inputShape(input: unknown, scope = ''): {count: number; largest: number; total: number} {
+  if (typeof input === 'string') {
+    const tokens = countText(input, scope)
+    return {count: 1, largest: tokens, total: tokens}
   }
-  return {count: input.length, largest}
+  if (!Array.isArray(input) || input.length === 0) return {count: 1, largest: 0, total: 0}
+  // One token array ([1, 2, 3]) is one input.
+  if (input.every((item) => typeof item === 'number')) return {count: 1, largest: input.length, total: input.length}
+  let largest = 0
+  let total = 0
+  for (const item of input) {
+    const tokens = typeof item === 'string' ? countText(item, scope) : Array.isArray(item) ? item.length : typeof item === 'number' ? 1 : 0
+    if (tokens > largest) largest = tokens
+    total += tokens
+  }
+  return {count: input.length, largest, total}
 }
 
 type ResponsesItem = {type?: unknown; content?: unknown; arguments?: unknown; output?: unknown; name?: unknown}
