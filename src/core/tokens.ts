@@ -54,7 +54,8 @@ const stats = {hits: 0, misses: 0}
 const PIECE_CHARS = 1024
 const SAMPLE_CHARS = 256 * 1024
 
-function countBounded(text: string, count: (text: string) => number): number {
+function countBounded(text: string): number {
+  const count = countTokens!
   if (text.length <= PIECE_CHARS) return count(text)
   let total = 0
   let at = 0
@@ -110,9 +111,10 @@ export function estimateWithin<B, R>(estimate: (body: B, scope: string) => R, bo
 export const countText = (text: string, scope = ''): number => {
   if (!text) return 0
   if (!countTokens) throw new Error('the tokenizer is not loaded yet: await tokenizerReady() first')
-  // Past the request's allowance: about four characters a token until something was counted.
-  if (text.length > exactLeft) return Math.ceil(text.length * (seenChars > 0 ? seenTokens / seenChars : 0.25))
-  if (text.length < CACHE_MIN_CHARS) return noteExact(text.length, countTokens(text))
+  // Past the request's allowance (see estimateWithin): the rate counted so far, about four characters a token before that.
+  const overAllowance = text.length > exactLeft
+  const scaled = () => Math.ceil(text.length * (seenChars > 0 ? seenTokens / seenChars : 0.25))
+  if (text.length < CACHE_MIN_CHARS) return overAllowance ? scaled() : noteExact(text.length, countTokens(text))
   const known = counted.get(text)
   if (known !== undefined) {
     counted.delete(text)
@@ -121,14 +123,13 @@ export const countText = (text: string, scope = ''): number => {
       stats.hits++
       return known.tokens
     }
-    stats.misses++
-    const tokens = noteExact(text.length, countBounded(text, countTokens))
-    if (known.scopes.length < MAX_SCOPES_PER_TEXT) known.scopes.push(scope)
-    return tokens
   }
   stats.misses++
-  const tokens = noteExact(text.length, countBounded(text, countTokens))
-  if (text.length <= CACHE_MAX_CHARS / 8) {
+  if (overAllowance) return scaled()
+  const tokens = noteExact(text.length, countBounded(text))
+  if (known !== undefined) {
+    if (known.scopes.length < MAX_SCOPES_PER_TEXT) known.scopes.push(scope)
+  } else if (text.length <= CACHE_MAX_CHARS / 8) {
     counted.set(text, {tokens, scopes: [scope]})
     countedChars += text.length
     for (const oldest of counted.keys()) {
