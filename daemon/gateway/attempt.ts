@@ -4,7 +4,7 @@ import {classifyStatus, parseRetryAfter, type AttemptFailure} from '../../src/co
 import {ERROR_STATUS} from '../../src/core/errors.js'
 import {redactSecrets} from '../../src/core/redact.js'
 import type {RoutableModel} from '../../src/core/routing/types.js'
-import {isContextOverflow} from '../../src/providers/errors.js'
+import {isContextOverflow, isRequestNotFound} from '../../src/providers/errors.js'
 import type {TokenUsage} from '../../src/providers/stream.js'
 import type {ResponseSink} from '../http/response-sink.js'
 import {loopTurns} from '../http/turns.js'
@@ -120,7 +120,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
       // The error body is best effort; the status is what matters.
     }
     const retryAfterMs = parseRetryAfter(response.header('retry-after'), Date.now())
-    const errorClass = status < 400 ? 'upstream_config' : classifyStatus(status, isContextOverflow(status, text))
+    const errorClass = status < 400 ? 'upstream_config' : classifyStatus(status, isContextOverflow(status, text), isRequestNotFound(status, text))
     const message = status < 400 ? `upstream answered with a redirect (${status}); redirects are not followed` : `upstream answered HTTP ${status}`
     return {
       kind: 'failure',
@@ -197,7 +197,7 @@ function streamErrorFailure(input: AttemptInput, error: LeadingStreamError, star
     kind: 'failure',
     // Not the upstream's own words, which reach clients in the final error message: they may name the
     // operator's account (org-...) or URLs. What it said goes on scrubbed, through errorBody, as for an HTTP error.
-    failure: {errorClass: classifyStatus(error.status, isContextOverflow(error.status, error.body)), status: error.status, retryAfterMs: null, message: `upstream stream began with an error (${error.status})`},
+    failure: {errorClass: classifyStatus(error.status, isContextOverflow(error.status, error.body), isRequestNotFound(error.status, error.body)), status: error.status, retryAfterMs: null, message: `upstream stream began with an error (${error.status})`},
     latencyMs: input.now() - started,
     errorBody: redactSecrets(error.body, input.secrets),
     upstreamDialect: input.plan.upstreamDialect,

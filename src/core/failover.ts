@@ -29,10 +29,10 @@ export interface AttemptFailure {
 
 export const MAX_RETRIES_SAME = 1
 
-export function classifyStatus(status: number, contextOverflow: boolean): ErrorClass {
+export function classifyStatus(status: number, contextOverflow: boolean, requestNotFound = false): ErrorClass {
   if (status === 429) return 'rate_limited'
   if (status === 401 || status === 403) return 'upstream_auth'
-  if (status === 404) return 'upstream_config'
+  if (status === 404) return requestNotFound ? 'client_error' : 'upstream_config'
   if (status === 408 || status === 409 || status >= 500) return 'transient'
   if (contextOverflow) return 'context_overflow'
   return 'client_error'

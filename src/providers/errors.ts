@@ -144,6 +144,22 @@ export function isContextOverflow(status: number, text: string): boolean {
 }
 
 /**
+ * A 404 about something the request named, not about the model: OpenAI answers an unknown
+ * `previous_response_id`, `conversation` or file id with 404 and the parameter in `param`
+ * (`previous_response_not_found`). That is the caller's mistake, returned as is; it must not count
+ * against the model's health or send the request to another candidate (which has not got it either).
+ * A 404 naming `model`, or saying nothing, stays the gateway's mapping problem (upstream_config).
+ */
+export function isRequestNotFound(status: number, text: string): boolean {
+  if (status !== 404 || text === '') return false
+  const parsed = parseUpstreamError(text, status)
+  if (parsed.shape !== 'openai') return false
+  if (parsed.code === 'model_not_found') return false
+  if (parsed.code === 'previous_response_not_found') return true
+  return parsed.param !== undefined && parsed.param !== null && parsed.param !== '' && !/^model\b/.test(parsed.param)
+}
+
+/**
  * Claude Code and other Anthropic clients recognise an overflow by "prompt is too long" (and
  * then compact the conversation), so an OpenAI-style overflow is restated in those words.
  */

@@ -137,6 +137,24 @@ describe('failover', () => {
     expect((await lastLog()).attempts).toHaveLength(1)
   })
 
+  it('returns an upstream 404 about the request (unknown previous_response_id) as is, without failing over or hurting health', async () => {
+    await fx.addModel({id: 'keeps-state', provider_id: 'oa', weight: 1})
+    const notFound = {error: {message: "Previous response with id 'resp_gone' not found.", type: 'invalid_request_error', param: 'previous_response_id', code: 'previous_response_not_found'}}
+    fx.openai.behave('keeps-state', {status: 404, body: JSON.stringify(notFound)})
+    const alias = await via('keeps-state')
+    // More 404s than the circuit's failure threshold (3): none of them is the model's fault.
+    for (let i = 0; i < 4; i++) {
+      const error = await client.responses.create({model: alias, input: 'again', previous_response_id: 'resp_gone'}).catch((e) => e)
+      expect(error).toBeInstanceOf(OpenAI.NotFoundError)
+      expect(error.message).toContain("Previous response with id 'resp_gone' not found")
+      expect(error.error).toMatchObject({param: 'previous_response_id', code: 'previous_response_not_found'})
+    }
+    const log = await lastLog()
+    expect(log.attempts).toEqual([expect.objectContaining({model_id: 'keeps-state', status: 404, error_class: 'client_error'})])
+    const health = (await fx.daemon.admin('GET', '/admin/v1/health')).body.models.find((m: {id: string}) => m.id === 'keeps-state')
+    expect(health?.state ?? 'closed').toBe('closed')
+  })
+
   it('fails with 502 and every attempt listed when nothing works', async () => {
     await fx.addModel({id: 'all-fail', provider_id: 'oa', weight: 1})
     fx.openai.behave('all-fail', {status: 503})

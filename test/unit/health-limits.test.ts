@@ -120,6 +120,8 @@ describe('failover classification', () => {
     expect(classifyStatus(400, true)).toBe('context_overflow')
     expect(classifyStatus(400, false)).toBe('client_error')
     expect(classifyStatus(401, false)).toBe('upstream_auth')
+    expect(classifyStatus(404, false)).toBe('upstream_config')
+    expect(classifyStatus(404, false, true)).toBe('client_error')
     expect(nextStep({errorClass: 'transient', status: 500, retryAfterMs: null, message: ''}, 0)).toBe('retry_same')
     expect(nextStep({errorClass: 'transient', status: 500, retryAfterMs: null, message: ''}, 1)).toBe('next_candidate')
     expect(nextStep({errorClass: 'rate_limited', status: 429, retryAfterMs: 1000, message: ''}, 0)).toBe('next_candidate')

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {errorTypeForStatus, isContextOverflow, translateErrorBody} from '../../../src/providers/errors.js'
+import {errorTypeForStatus, isContextOverflow, isRequestNotFound, translateErrorBody} from '../../../src/providers/errors.js'
 import {fixtureJson, fixtureText} from './sse-helpers.js'
 
 interface ErrorFixture {
@@ -145,5 +145,22 @@ describe('upstreamErrorMessage (quoted to clients when every attempt failed)', (
     expect(upstreamErrorMessage('<html><title>502 Bad Gateway</title><body>nginx at internal-lb-7.corp</body></html>', 502)).toBeNull()
     expect(upstreamErrorMessage('', 500)).toBeNull()
     expect(upstreamErrorMessage(JSON.stringify({type: 'error', error: {type: 'overloaded_error', message: 'x'.repeat(400)}}), 529)).toHaveLength(303)
+  })
+})
+
+describe('isRequestNotFound', () => {
+  it('is the caller\'s 404 when the upstream names a request parameter other than the model', () => {
+    const previous = {error: {message: "Previous response with id 'resp_x' not found.", type: 'invalid_request_error', param: 'previous_response_id', code: 'previous_response_not_found'}}
+    expect(isRequestNotFound(404, JSON.stringify(previous))).toBe(true)
+    expect(isRequestNotFound(404, JSON.stringify({error: {message: 'Conversation not found', type: 'invalid_request_error', param: 'conversation', code: null}}))).toBe(true)
+  })
+
+  it('stays the gateway\'s mapping problem for an unknown model, a bare 404 or another status', () => {
+    expect(isRequestNotFound(404, JSON.stringify({error: {message: 'The model `x` does not exist', type: 'invalid_request_error', param: null, code: 'model_not_found'}}))).toBe(false)
+    expect(isRequestNotFound(404, JSON.stringify({error: {message: 'no such model', type: 'invalid_request_error', param: 'model', code: null}}))).toBe(false)
+    expect(isRequestNotFound(404, '404 page not found')).toBe(false)
+    expect(isRequestNotFound(404, '')).toBe(false)
+    expect(isRequestNotFound(404, JSON.stringify({type: 'error', error: {type: 'not_found_error', message: 'model: claude-x'}}))).toBe(false)
+    expect(isRequestNotFound(400, JSON.stringify({error: {message: 'bad', type: 'invalid_request_error', param: 'previous_response_id', code: null}}))).toBe(false)
   })
 })
