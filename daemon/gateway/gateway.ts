@@ -21,6 +21,7 @@ import {endpointFor} from '../../src/providers/index.js'
 import {estimateWithin, inputShape} from '../../src/core/tokens.js'
 import {dialectErrorBody} from './dialect-errors.js'
 import {AuthFailureSample, RECORDED_PER_SECOND} from './auth-failure-sample.js'
+import {StoredResponses} from './stored-responses.js'
 import type {HealthRegistry} from './health-registry.js'
 import {planRequest, type Dialect, type Endpoint} from '../../src/providers/plan.js'
 import {policyFrom} from './policy.js'
@@ -183,10 +184,13 @@ export class Gateway {
   private readonly random: () => number
   private readonly now: () => number
   private readonly authFailures = new AuthFailureSample()
+  /** GET/DELETE /v1/responses/{id} and friends: what OpenAI upstreams stored. */
+  readonly storedResponses: StoredResponses
 
   constructor(private readonly deps: GatewayDeps) {
     this.random = deps.random ?? Math.random
     this.now = deps.now ?? Date.now
+    this.storedResponses = new StoredResponses(deps)
   }
 
   /**

@@ -74,12 +74,12 @@ const messagesBody = all(requireArray('messages'), requirePresent('max_tokens'),
 
 /**
  * Responses API: `input` is a string or an array of item objects. `background: true` is refused
- * for every upstream: its answer is fetched later with GET /v1/responses/{id}, which TokenHub does
- * not relay, so the job would run (and be billed upstream) with no way to read it.
+ * for every upstream: its answer (and its usage) arrives later, through GET /v1/responses/{id},
+ * which is relayed but not accounted, so the job would run unbilled and outside the key's budget.
  */
 const responsesInput: Check = (body) => {
   if (body.background === true) {
-    throw new TokenHubError('VALIDATION', 'background is not supported: TokenHub does not relay GET /v1/responses/{id}, so a background response could never be read', {
+    throw new TokenHubError('VALIDATION', 'background is not supported: a background response\'s usage arrives after the request, so TokenHub could not bill it or hold it to the key\'s budget', {
       suggestion: 'Send the request without background, streamed if it runs long',
       details: {param: 'background'},
     })
@@ -263,6 +263,27 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
       res.header('x-tokenhub-request-id', requestId).json(counted)
     }),
   )
+
+  // What OpenAI stored of a Responses request: read, list its input items, delete, cancel.
+  const stored = (method: 'GET' | 'DELETE' | 'POST') =>
+    wrap('openai', async (req, res, requestId) => {
+      const key = deps.auth.authenticate(presentedKey(req.headers.authorization, req.headers['x-api-key']), Date.now())
+      let rest: string
+      try {
+        rest = decodeURIComponent(req.path.slice('/v1/responses/'.length))
+      } catch {
+        throw new TokenHubError('VALIDATION', 'the response id in the path is not valid percent-encoding')
+      }
+      const answer = await deps.gateway.storedResponses.relay({method, rest, query: req.path_query ?? '', key})
+      res.atomic(() => {
+        res.status(answer.status).header('content-type', 'application/json').header('x-tokenhub-request-id', requestId)
+        if (answer.providerId) res.header('x-tokenhub-provider', answer.providerId)
+        res.send(answer.body)
+      })
+    })
+  server.get('/v1/responses/*', stored('GET'))
+  server.delete('/v1/responses/*', stored('DELETE'))
+  server.post('/v1/responses/*', stored('POST'))
 
   // Anthropic's SDK lists models with an anthropic-version header and expects its own shapes.
   const modelsDialect = (req: Request): Dialect => (req.headers['anthropic-version'] ? 'anthropic' : 'openai')

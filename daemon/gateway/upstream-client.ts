@@ -4,7 +4,10 @@ export interface UpstreamRequest {
   baseUrl: string
   path: string
   headers: Record<string, string>
-  body: string
+  /** POST when absent (every /v1 call); GET and DELETE for what an upstream stored. */
+  method?: 'POST' | 'GET' | 'DELETE'
+  /** Absent for a GET or DELETE. */
+  body?: string
   /** Time to the response headers (first byte). */
   firstByteTimeoutMs: number
   /** Longest silence between body chunks. */
@@ -188,9 +191,9 @@ export class UpstreamClient {
       {
         origin: base.origin,
         path: base.prefix + request.path,
-        method: 'POST',
+        method: request.method ?? 'POST',
         headers: request.headers,
-        body: request.body,
+        body: request.body ?? null,
         headersTimeout: request.firstByteTimeoutMs,
         bodyTimeout: request.idleTimeoutMs,
       },

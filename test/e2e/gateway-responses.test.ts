@@ -127,6 +127,61 @@ describe('POST /v1/responses with the openai SDK', () => {
     expect(fx.openai.requests).toHaveLength(9)
   })
 
+  it('relays what OpenAI stored: retrieve, input items, delete, cancel, with the key\'s limits', async () => {
+    const created = await client.responses.create({model: 'strong-gpt', input: 'remember me'})
+    const logCount = async () => (await fx.daemon.admin('GET', '/admin/v1/logs?limit=1000')).body.logs.length
+    const loggedBefore = await logCount()
+    const read = await client.responses.retrieve(created.id).withResponse()
+    expect(read.data).toMatchObject({id: created.id, object: 'response', status: 'completed'})
+    expect(read.data.output_text).toBe('echo: remember me')
+    expect(read.response.headers.get('x-tokenhub-provider')).toBe('oa')
+    expect(fx.openai.requests.at(-1)).toMatchObject({method: 'GET', path: `/v1/responses/${created.id}`})
+    // The operator's provider key goes upstream; the client's gateway key does not.
+    expect(fx.openai.requests.at(-1)!.headers.authorization).not.toContain(fx.key)
+
+    const items = await client.responses.inputItems.list(created.id, {limit: 5, order: 'asc'})
+    expect(items.data[0]).toMatchObject({type: 'message', role: 'user'})
+    expect(fx.openai.requests.at(-1)!.path).toBe(`/v1/responses/${created.id}/input_items?limit=5&order=asc`)
+
+    // Cancel is only for background responses: the upstream's 400 comes back as is.
+    const cancel = await client.responses.cancel(created.id).catch((e) => e)
+    expect(cancel).toBeInstanceOf(OpenAI.BadRequestError)
+    expect(cancel.message).toContain('background')
+
+    await client.responses.delete(created.id)
+    const gone = await client.responses.retrieve(created.id).catch((e) => e)
+    expect(gone).toBeInstanceOf(OpenAI.NotFoundError)
+    expect(gone.message).toContain(created.id)
+    // Reading is not a request to account: nothing was logged or billed for the four calls.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(await logCount()).toBe(loggedBefore)
+  })
+
+  it('refuses stored-response calls without a key, with a key that may not use OpenAI, and odd paths', async () => {
+    const created = await client.responses.create({model: 'strong-gpt', input: 'mine'})
+    const anonymous = await fetch(`${fx.daemon.url}/v1/responses/${created.id}`)
+    expect(anonymous.status).toBe(401)
+    const wrong = new OpenAI({apiKey: 'th-wrong', baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
+    expect((await wrong.responses.retrieve(created.id).catch((e) => e)).status).toBe(401)
+    const {key: claudeOnly} = await fx.newKey({allowed_models: ['claude']})
+    const limited = new OpenAI({apiKey: claudeOnly, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
+    const refused = await limited.responses.retrieve(created.id).catch((e) => e)
+    expect(refused.status).toBe(404)
+    expect(refused.message).toContain('no OpenAI provider this API key may use')
+    const {key: embedOnly} = await fx.newKey({scopes: ['embeddings']})
+    const noChat = await fetch(`${fx.daemon.url}/v1/responses/${created.id}`, {headers: {authorization: `Bearer ${embedOnly}`}})
+    expect(noChat.status).toBe(403)
+    const auth = {authorization: `Bearer ${fx.key}`}
+    expect((await fetch(`${fx.daemon.url}/v1/responses/${created.id}/nothing`, {headers: auth})).status).toBe(404)
+    expect((await fetch(`${fx.daemon.url}/v1/responses/${created.id}/cancel`, {headers: auth})).status).toBe(404)
+    expect((await fetch(`${fx.daemon.url}/v1/responses/bad%ZZ`, {headers: auth})).status).toBe(400)
+    const streamed = await fetch(`${fx.daemon.url}/v1/responses/${created.id}?stream=true`, {headers: auth})
+    expect(streamed.status).toBe(400)
+    expect((await streamed.json()).error.param).toBe('stream')
+    // Still readable by a key that may use it: nothing above changed it.
+    expect((await client.responses.retrieve(created.id)).id).toBe(created.id)
+  })
+
   it('refuses what a translated upstream cannot honour with a clear 400', async () => {
     const previous = await client.responses.create({model: 'claude', input: 'more', previous_response_id: 'resp_123'}).catch((e) => e)
     expect(previous.status).toBe(400)

@@ -160,6 +160,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   const models = options.models ?? (flavor === 'anthropic' ? ['claude-sonnet-4-5', 'claude-haiku-4-5'] : ['gpt-4o', 'gpt-4o-mini'])
   const behaviors = new Map<string, Behavior & {used: number}>()
   const sockets = new Set<import('node:net').Socket>()
+  const storedResponses = new Map<string, {response: unknown; input: unknown}>()
   const state: FakeUpstream = {
     url: '',
     requests: [],
@@ -191,6 +192,18 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     const presented = flavor === 'anthropic' ? req.headers['x-api-key'] : req.headers.authorization?.replace(/^Bearer /, '')
     if (options.apiKey !== undefined && presented !== options.apiKey) {
       return send(401, {error: {message: `Incorrect API key provided: ${presented ?? '(none)'}. You can find your API key at https://example.invalid.`, type: 'invalid_request_error', code: 'invalid_api_key'}})
+    }
+    const storedPath = /^\/v1\/responses\/([^/?]+)(\/input_items|\/cancel)?(\?.*)?$/.exec(req.url ?? '')
+    if (flavor === 'openai' && storedPath && (req.method !== 'POST' || storedPath[2] === '/cancel')) {
+      const entry = storedResponses.get(storedPath[1])
+      if (!entry) return send(404, {error: {message: `Response with id '${storedPath[1]}' not found.`, type: 'invalid_request_error', param: null, code: null}})
+      if (req.method === 'DELETE') {
+        storedResponses.delete(storedPath[1])
+        return send(200, {id: storedPath[1], object: 'response.deleted', deleted: true})
+      }
+      if (storedPath[2] === '/cancel') return send(400, {error: {message: 'Only responses created with background can be cancelled.', type: 'invalid_request_error', param: null, code: null}})
+      if (storedPath[2] === '/input_items') return send(200, {object: 'list', data: entry.input, first_id: null, last_id: null, has_more: false, query: storedPath[3] ?? ''})
+      return send(200, entry.response)
     }
     if (req.method === 'GET' && req.url?.startsWith('/v1/models')) {
       if (flavor === 'anthropic') {
@@ -343,7 +356,10 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     usage.total_tokens = usage.input_tokens + usage.output_tokens
     const message = {type: 'message', id: 'msg_fake', status: 'completed', role: 'assistant', content: [{type: 'output_text', text, annotations: []}]}
     const item = call ?? message
-    const response = (status: string, output: unknown[], withUsage: boolean) => ({id: 'resp_fake', object: 'response', created_at: 1700000000, status, model: body.model, output, usage: withUsage ? usage : null, parallel_tool_calls: true, tool_choice: 'auto', tools: [], error: null, incomplete_details: null, instructions: null, metadata: {}, temperature: null, top_p: null})
+    const id = `resp_${randomBytes(12).toString('hex')}`
+    const response = (status: string, output: unknown[], withUsage: boolean) => ({id, object: 'response', created_at: 1700000000, status, model: body.model, output, usage: withUsage ? usage : null, parallel_tool_calls: true, tool_choice: 'auto', tools: [], error: null, incomplete_details: null, instructions: null, metadata: {}, temperature: null, top_p: null})
+    // OpenAI stores a response unless told not to (GET/DELETE /v1/responses/{id}).
+    if (body.store !== false) storedResponses.set(id, {response: response('completed', [item], true), input: typeof body.input === 'string' ? [{type: 'message', role: 'user', content: [{type: 'input_text', text: body.input}]}] : body.input})
     if (!body.stream) {
       res.writeHead(200, {'content-type': 'application/json'})
       res.end(JSON.stringify(response('completed', [item], true)))
