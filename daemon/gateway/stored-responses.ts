@@ -7,7 +7,7 @@
  * (translated from Chat Completions or Messages) are stored nowhere: 404.
  *
  * Not routed, billed or logged as requests: reading or deleting a stored response costs nothing
- * upstream. Any key with the `chat` scope and access to the provider may read a response by id,
+ * upstream. Each call counts as a request against the key's requests-per-minute limit. Any key with the `chat` scope and access to the provider may read a response by id,
  * as any key of the same OpenAI project can.
  */
 import {TokenHubError} from '../../src/core/errors.js'
@@ -17,7 +17,7 @@ import {translateErrorBody} from '../../src/providers/errors.js'
 import type {ApiKeyRecord} from '../../src/store/document.js'
 import type {GatewayDeps} from './gateway.js'
 
-export type StoredResponseDeps = Pick<GatewayDeps, 'store' | 'catalog' | 'keys' | 'upstream' | 'auth' | 'logger' | 'firstByteTimeoutMs' | 'idleTimeoutMs'>
+export type StoredResponseDeps = Pick<GatewayDeps, 'store' | 'catalog' | 'keys' | 'upstream' | 'auth' | 'limiter' | 'logger' | 'firstByteTimeoutMs' | 'idleTimeoutMs'>
 
 export interface StoredResponseRequest {
   method: 'GET' | 'DELETE' | 'POST'
@@ -61,6 +61,12 @@ export class StoredResponses {
     }
     if (new URLSearchParams(request.query).get('stream') === 'true') {
       throw new TokenHubError('VALIDATION', 'stream: replaying a stored response as a stream is not supported; read it without stream', {details: {param: 'stream'}})
+    }
+    const admitted = deps.limiter.admit(request.key.id, {requestsPerMinute: request.key.rate_limit_rpm, tokensPerMinute: 0}, 0, Date.now())
+    if (!admitted.ok) {
+      throw new TokenHubError('RATE_LIMITED', `API key ${request.key.key_prefix}... is over its limit of ${admitted.limitValue} ${admitted.limit} per minute; retry in ${admitted.retryAfterSec}s`, {
+        details: {limit: admitted.limit, limit_per_minute: admitted.limitValue, retry_after_s: admitted.retryAfterSec},
+      })
     }
     const providers = this.providersFor(request.key)
     if (providers.length === 0) {

@@ -178,6 +178,11 @@ describe('POST /v1/responses with the openai SDK', () => {
     const streamed = await fetch(`${fx.daemon.url}/v1/responses/${created.id}?stream=true`, {headers: auth})
     expect(streamed.status).toBe(400)
     expect((await streamed.json()).error.param).toBe('stream')
+    // Each read counts against the key's requests per minute.
+    const {key: slow} = await fx.newKey({rate_limit_rpm: 1})
+    const once = new OpenAI({apiKey: slow, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
+    expect((await once.responses.retrieve(created.id)).id).toBe(created.id)
+    expect((await once.responses.retrieve(created.id).catch((e) => e)).status).toBe(429)
     // Still readable by a key that may use it: nothing above changed it.
     expect((await client.responses.retrieve(created.id)).id).toBe(created.id)
   })
