@@ -300,7 +300,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
     wrap(modelsDialect, async (req, res, requestId) => {
       const data = listed(req).map((entry) => shape(req, entry))
       res.header('x-tokenhub-request-id', requestId)
-      if (modelsDialect(req) === 'anthropic') res.json({data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null})
+      if (modelsDialect(req) === 'anthropic') res.json(anthropicPage(data as Array<{id: string}>, new URLSearchParams(req.path_query ?? '')))
       else res.json({object: 'list', data})
     }),
   )
@@ -321,6 +321,37 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
       res.header('x-tokenhub-request-id', requestId).json(shape(req, entry))
     }),
   )
+}
+
+/**
+ * Anthropic's model list is paged: `limit` (1-1000), `after_id`, `before_id`, as its SDK's
+ * auto-pagination sends them. Without `limit` every model comes in one page.
+ */
+function anthropicPage<T extends {id: string}>(all: T[], query: URLSearchParams): {data: T[]; has_more: boolean; first_id: string | null; last_id: string | null} {
+  const limitText = query.get('limit')
+  const limit = limitText === null ? all.length : Number(limitText)
+  if (limitText !== null && (!Number.isInteger(limit) || limit < 1 || limit > 1000)) {
+    throw new TokenHubError('VALIDATION', 'limit: must be a whole number from 1 to 1000', {details: {param: 'limit'}})
+  }
+  const after = query.get('after_id')
+  const before = query.get('before_id')
+  const position = (id: string, param: string) => {
+    const index = all.findIndex((m) => m.id === id)
+    if (index === -1) throw new TokenHubError('VALIDATION', `${param}: "${id}" is not a model this API key may list`, {details: {param}})
+    return index
+  }
+  let data: T[]
+  let more: boolean
+  if (before !== null) {
+    const end = position(before, 'before_id')
+    data = all.slice(Math.max(0, end - limit), end)
+    more = end - limit > 0
+  } else {
+    const start = after !== null ? position(after, 'after_id') + 1 : 0
+    data = all.slice(start, start + limit)
+    more = start + limit < all.length
+  }
+  return {data, has_more: more, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null}
 }
 
 interface ListedModel {

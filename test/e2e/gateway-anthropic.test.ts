@@ -263,4 +263,20 @@ describe('POST /v1/messages with the @anthropic-ai/sdk client', () => {
     expect(page.data.map((m) => m.id)).toEqual(expect.arrayContaining(['claude', 'cheap-gpt']))
     expect(page.data[0].type).toBe('model')
   })
+
+  it('pages the model list as the Anthropic SDK asks (limit, after_id, before_id)', async () => {
+    const all = (await client.models.list()).data.map((m) => m.id)
+    expect(all.length).toBeGreaterThan(2)
+    // The SDK's auto-pagination walks every page, one model at a time here.
+    const walked: string[] = []
+    for await (const model of client.models.list({limit: 1})) walked.push(model.id)
+    expect(walked).toEqual(all)
+    const first = await client.models.list({limit: 2})
+    expect(first.data.map((m) => m.id)).toEqual(all.slice(0, 2))
+    expect(first.has_more).toBe(true)
+    expect((await client.models.list({limit: 2, before_id: all[2]})).data.map((m) => m.id)).toEqual(all.slice(0, 2))
+    const bad = await client.models.list({limit: 0}).catch((e) => e)
+    expect(bad.status).toBe(400)
+    expect((await client.models.list({after_id: 'nope'}).catch((e) => e)).status).toBe(400)
+  })
 })
