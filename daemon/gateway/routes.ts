@@ -202,7 +202,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
     }
     env.inflight.begin()
     try {
-      checkRequestHead(req, env.limits)
+      checkRequestHead(req, res, env.limits)
       checkForwardedHeaders(req)
       await handle(req, res, requestId)
     } catch (error) {

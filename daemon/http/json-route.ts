@@ -54,7 +54,7 @@ export function jsonRoute(env: RouteEnv, handler: JsonHandler, guard?: (ctx: Pic
     // token must not make the daemon buffer up to the body limit (the body is discarded unread).
     let status = 200
     try {
-      checkRequestHead(req, env.limits)
+      checkRequestHead(req, res, env.limits)
       if (guard) {
         try {
           guard({header: (name) => req.headers[name.toLowerCase()]})

@@ -163,6 +163,24 @@ describe('strict queries, bodies and verbs', () => {
   })
 })
 
+describe('request framing', () => {
+  it('closes the connection on a body length given two ways, so the rest is never read as a request', async () => {
+    // uWS frames by the first Content-Length, hyper-express read the last: the tail would be a smuggled request.
+    const smuggled = 'GET /admin/v1/info HTTP/1.1\r\nHost: x\r\n\r\n'
+    for (const path of ['/v1/chat/completions', '/admin/v1/providers', '/nowhere']) {
+      const body = `{}${smuggled}`
+      const text = await rawExchange(daemon.url, `POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${daemon.adminToken}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: ${body.length}\r\n\r\n${body}`)
+      // No answer at all: uWS parses the pipelined tail before any answer could go out, so only closing stops it.
+      expect(text, path).toBe('')
+    }
+    const both = await rawExchange(daemon.url, `POST /admin/v1/providers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${daemon.adminToken}\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n${smuggled}`)
+    expect(both.split(/(?=HTTP\/1\.1 )/).filter((a) => a.startsWith('HTTP/1.1 200')).length).toBe(0)
+    // The same length twice is allowed (RFC 9112 lets a server accept identical values).
+    const same = await rawExchange(daemon.url, `POST /admin/v1/nothing HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${daemon.adminToken}\r\nContent-Length: 2\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`)
+    expect(Number(same.slice(9, 12))).toBe(404)
+  })
+})
+
 /** Writes `text` on a fresh connection and returns everything the server sent until it closed. */
 function rawExchange(url: string, text: string): Promise<string> {
   const {hostname, port} = new URL(url)
