@@ -10,16 +10,19 @@ import {Histogram, type HistogramJSON} from './histogram.js'
  *
  * Exactness: costs and latency sums are fractional, and float addition is not associative, so
  * replaying deltas drained at other boundaries than the live sums could drift in the last bits.
- * Each observation is therefore quantized to a dyadic fixed point (cost: 2^-34 USD, ~6e-11; times:
- * 2^-10 ms, ~1 us). Sums of such values are exact while the total stays below 2^53 quanta (about
- * 524,000 USD per series-minute and window, 278 years of latency), so every grouping of the
- * same observations gives bit-identical totals.
+ * Costs are therefore summed as whole pico-dollars (a decimal fixed point: the prices and the
+ * request log's costs are decimal, so a sum shows the same figure as the log, the key's spend and
+ * /metrics; a binary fraction would be off in the 10th digit after a few hundred requests), and
+ * times are quantized to a dyadic fixed point (2^-10 ms, ~1 us). Sums are exact while they stay
+ * below 2^53 (about 9,000 USD per series-minute and window, 278 years of latency), so every
+ * grouping of the same observations gives identical totals.
  */
 
 export const MINUTE_MS = 60_000
 export const DEFAULT_RETENTION_MS = 7 * 86_400_000
 
-const COST_QUANTUM = 2 ** 34
+/** Pico-dollars per dollar. */
+const PICO = 1e12
 const TIME_QUANTUM = 2 ** 10
 
 /** Labels of a series. `key` is the API key id ('' when none), `mode` the routing mode. */
@@ -59,7 +62,8 @@ export interface MinuteAggregate {
   ttftCount: number
   tokensIn: number
   tokensOut: number
-  costUsd: number
+  /** Whole pico-dollars (see above); `costUsdOf` gives dollars. */
+  costPico: number
 }
 
 /** The persisted form: a delta for one series and one minute; applying deltas adds them up. */
@@ -91,6 +95,15 @@ function quantize(value: number, quantum: number): number {
   return Number.isFinite(value) && value > 0 ? Math.round(value * quantum) / quantum : 0
 }
 
+function picoDollars(usd: number): number {
+  return Number.isFinite(usd) && usd > 0 ? Math.round(usd * PICO) : 0
+}
+
+/** An aggregate's cost in dollars. */
+export function costUsdOf(agg: Pick<MinuteAggregate, 'costPico'>): number {
+  return agg.costPico / PICO
+}
+
 function wholeCount(value: number): number {
   return Number.isFinite(value) && value > 0 ? Math.round(value) : 0
 }
@@ -107,7 +120,7 @@ export function emptyAggregate(): MinuteAggregate {
     ttftCount: 0,
     tokensIn: 0,
     tokensOut: 0,
-    costUsd: 0,
+    costPico: 0,
   }
 }
 
@@ -130,7 +143,7 @@ export function addObservation(into: MinuteAggregate, o: Observation): void {
   }
   into.tokensIn += wholeCount(o.tokensIn)
   into.tokensOut += wholeCount(o.tokensOut)
-  into.costUsd += quantize(o.costUsd, COST_QUANTUM)
+  into.costPico += picoDollars(o.costUsd)
 }
 
 export function mergeAggregate(into: MinuteAggregate, from: MinuteAggregate): MinuteAggregate {
@@ -144,7 +157,7 @@ export function mergeAggregate(into: MinuteAggregate, from: MinuteAggregate): Mi
   into.ttftCount += from.ttftCount
   into.tokensIn += from.tokensIn
   into.tokensOut += from.tokensOut
-  into.costUsd += from.costUsd
+  into.costPico += from.costPico
   return into
 }
 
@@ -166,7 +179,7 @@ export function toRollupRecord(labels: SeriesLabels, minute: number, agg: Minute
     ttft_count: agg.ttftCount,
     tokens_in: agg.tokensIn,
     tokens_out: agg.tokensOut,
-    cost_usd: agg.costUsd,
+    cost_usd: costUsdOf(agg),
   }
 }
 
@@ -176,10 +189,10 @@ function requireCount(record: Record<string, unknown>, field: string): number {
   return value
 }
 
-function requireAmount(record: Record<string, unknown>, field: string, quantum: number): number {
+function requireAmount(record: Record<string, unknown>, field: string): number {
   const value = record[field]
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw validation(`rollup record: "${field}" must be a non-negative number`)
-  return quantize(value, quantum)
+  return value
 }
 
 function requireLabel(record: Record<string, unknown>, field: string): string {
@@ -207,13 +220,13 @@ export function fromRollupRecord(raw: unknown): {labels: SeriesLabels; minute: n
     errors: requireCount(record, 'errors'),
     errorsByClass,
     latency: Histogram.fromJSON(record.latency),
-    latencySumMs: requireAmount(record, 'latency_sum_ms', TIME_QUANTUM),
+    latencySumMs: quantize(requireAmount(record, 'latency_sum_ms'), TIME_QUANTUM),
     ttft: Histogram.fromJSON(record.ttft),
-    ttftSumMs: requireAmount(record, 'ttft_sum_ms', TIME_QUANTUM),
+    ttftSumMs: quantize(requireAmount(record, 'ttft_sum_ms'), TIME_QUANTUM),
     ttftCount: requireCount(record, 'ttft_count'),
     tokensIn: requireCount(record, 'tokens_in'),
     tokensOut: requireCount(record, 'tokens_out'),
-    costUsd: requireAmount(record, 'cost_usd', COST_QUANTUM),
+    costPico: picoDollars(requireAmount(record, 'cost_usd')),
   }
   return {labels, minute, agg}
 }

@@ -1,5 +1,5 @@
 import {validation} from '../errors.js'
-import {emptyAggregate, mergeAggregate, minuteStart, MINUTE_MS, type MinuteAggregate, type RollupStore, type SeriesLabels} from './rollup.js'
+import {costUsdOf, emptyAggregate, mergeAggregate, minuteStart, MINUTE_MS, type MinuteAggregate, type RollupStore, type SeriesLabels} from './rollup.js'
 
 /**
  * Stats windows (`GET /admin/v1/stats`) read from the per-minute rollups, never from request
@@ -71,7 +71,7 @@ export function statsRow(agg: MinuteAggregate): StatsRow {
     ttft_p50_ms: roundMs(agg.ttft.quantile(0.5)),
     tokens_in: agg.tokensIn,
     tokens_out: agg.tokensOut,
-    cost_usd: roundUsd(agg.costUsd),
+    cost_usd: roundUsd(costUsdOf(agg)),
     errors_by_class: errorsByClass,
   }
 }

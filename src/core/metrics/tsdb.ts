@@ -1,6 +1,6 @@
 import {parseDuration} from '../duration.js'
 import {TokenHubError} from '../errors.js'
-import {emptyAggregate, mergeAggregate, minuteStart, MINUTE_MS, type LabelFilter, type MinuteAggregate, type RollupStore, type SeriesLabels} from './rollup.js'
+import {costUsdOf, emptyAggregate, mergeAggregate, minuteStart, MINUTE_MS, type LabelFilter, type MinuteAggregate, type RollupStore, type SeriesLabels} from './rollup.js'
 import {roundMs, roundUsd} from './stats.js'
 
 /**
@@ -137,7 +137,7 @@ function sumOf(metric: MetricName, step: MinuteAggregate): number {
     case 'tokens_out':
       return step.tokensOut
     case 'cost':
-      return roundUsd(step.costUsd)
+      return roundUsd(costUsdOf(step))
   }
 }
 
@@ -156,7 +156,7 @@ function averageOf(metric: MetricName, step: MinuteAggregate): number | null {
     case 'tokens_out':
       return perRequest(step.tokensOut, step.requests)
     case 'cost': {
-      const average = perRequest(step.costUsd, step.requests)
+      const average = perRequest(costUsdOf(step), step.requests)
       return average === null ? null : roundUsd(average)
     }
   }

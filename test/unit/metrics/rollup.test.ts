@@ -1,6 +1,8 @@
 import {describe, expect, it} from 'vitest'
 import type {RequestLogRecord} from '../../../src/core/request-log.js'
+import {roundUsd} from '../../../src/core/cost.js'
 import {
+  costUsdOf,
   DEFAULT_RETENTION_MS,
   emptyAggregate,
   mergeAggregate,
@@ -63,7 +65,7 @@ describe('RollupStore.observe', () => {
     expect(first.ttftSumMs).toBe(12)
     expect(first.tokensIn).toBe(20)
     expect(first.tokensOut).toBe(40)
-    expect(first.costUsd).toBeCloseTo(0.002, 9)
+    expect(costUsdOf(first)).toBe(0.002)
     expect(store.aggregate({}, T0, T0 + 11 * MINUTE_MS).requests).toBe(3)
     expect(store.aggregate({}, T0 + MINUTE_MS, T0 + 10 * MINUTE_MS).requests).toBe(0)
   })
@@ -184,9 +186,16 @@ describe('RollupStore deltas', () => {
     const rebuilt = replay(journal)
     expect(snapshot(rebuilt)).toEqual(snapshot(live))
     // Bit-identical, not merely close: costs are summed in exact fixed point.
-    expect(rebuilt.aggregate({}, T0, T0 + 3 * MINUTE_MS).costUsd).toBe(live.aggregate({}, T0, T0 + 3 * MINUTE_MS).costUsd)
+    expect(rebuilt.aggregate({}, T0, T0 + 3 * MINUTE_MS).costPico).toBe(live.aggregate({}, T0, T0 + 3 * MINUTE_MS).costPico)
     // Replayed records are not deltas again.
     expect(rebuilt.drainDeltas()).toEqual([])
+  })
+
+  it('sums decimal costs to the figure the request log shows, however many requests', () => {
+    const store = new RollupStore()
+    // 0.00123 has no exact binary form: a binary fixed point drifted in the 10th digit after a few hundred.
+    for (let i = 0; i < 300; i++) store.observe(obs({at: T0 + i * 100, costUsd: 0.00123}))
+    expect(roundUsd(costUsdOf(store.aggregate({}, T0, T0 + MINUTE_MS)))).toBe(0.369)
   })
 
   it('refuses malformed records', () => {
