@@ -70,6 +70,12 @@ export interface GatewayCall {
   envelope?: {policy: unknown; hint?: string; wrap: (response: unknown, meta: {model: string; costUsd: number; reason: string}) => unknown}
 }
 
+/**
+ * Final outcomes that say nothing about the model that gave them, so the bandit does not score it:
+ * the request itself was at fault (a 4xx returned as is, a prompt too long for every model), or
+ * the gateway ran out of connections. Models that failed before it still earn their 0.
+ */
+const NOT_THE_MODELS_DOING = new Set(['client_error', 'context_overflow', 'gateway_resources'])
 const CLIENT_LEFT = 'the client closed the connection'
 const SCOPE: Record<Endpoint, ApiKeyScope> = {chat: 'chat', completions: 'chat', embeddings: 'embeddings', responses: 'chat'}
 const CAPABILITY: Record<Endpoint, Capability> = {chat: 'chat', completions: 'completions', embeddings: 'embeddings', responses: 'chat'}
@@ -166,6 +172,8 @@ interface CallState {
   output: OutputRequest
   /** Tokens counted against the key's per-minute limit at admission (corrected by the real usage). */
   rateCounted: number
+  /** When rateCounted was counted (epoch ms): unused tokens are taken back from that second. */
+  rateCountedAt: number
   /** The alias the requested id matched, when routing failed before targets were resolved. */
   aliasFrom?: string
 }
@@ -257,7 +265,7 @@ export class Gateway {
   }
 
   async handle(call: GatewayCall, sink: ResponseSink): Promise<void> {
-    const state: CallState = {call, started: performance.now(), key: null, policy: null, routed: null, attempts: [], estimate: 0, stream: call.body.stream === true, reservation: 0, output: {requested: null, choices: 1}, rateCounted: 0}
+    const state: CallState = {call, started: performance.now(), key: null, policy: null, routed: null, attempts: [], estimate: 0, stream: call.body.stream === true, reservation: 0, output: {requested: null, choices: 1}, rateCounted: 0, rateCountedAt: 0}
     try {
       await this.admitAndRoute(state, sink)
     } catch (error) {
@@ -307,6 +315,7 @@ export class Gateway {
         contextInputTokens: batch && batch.count > 1 ? batch.largest : undefined,
         requestedOutputTokens: outputTokens,
         storedState: call.endpoint === 'responses' && leansOnStoredState(call.body),
+        choices: call.dialect === 'openai' && call.endpoint === 'chat' ? choicesOf(call.body) : 1,
         allowedModels: key.allowed_models,
         allowedProviders: key.allowed_providers,
       },
@@ -321,7 +330,8 @@ export class Gateway {
     // Code asks 32000 of any model), so a TPM limit judges what the request can really use.
     const first = state.routed.targets[0]
     state.rateCounted = state.estimate + Math.min(outputTokens ?? 0, first?.maxOutputTokens ?? Number.POSITIVE_INFINITY)
-    const admitted = deps.limiter.admit(key.id, {requestsPerMinute: key.rate_limit_rpm, tokensPerMinute: key.rate_limit_tpm}, state.rateCounted, this.now())
+    state.rateCountedAt = this.now()
+    const admitted = deps.limiter.admit(key.id, {requestsPerMinute: key.rate_limit_rpm, tokensPerMinute: key.rate_limit_tpm}, state.rateCounted, state.rateCountedAt)
     if (!admitted.ok && admitted.retryAfterSec === null) {
       deps.records.publish({type: 'rate_limited', api_key_id: key.id, limit: admitted.limit, retry_after_s: null})
       throw new TokenHubError(
@@ -353,6 +363,8 @@ export class Gateway {
     let lastFailure: {failure: AttemptFailure; model: RoutableModel; errorBody: string | null; upstreamDialect: Dialect} | null = null
     let vaultLocked = false
     let deadlineHit = false
+    /** The first candidate's refusal to take the request as it is, returned when no other candidate answers. */
+    let untranslatable: TokenHubError | null = null
 
     const deadline = state.started + deps.deadlineMs
     while (remaining.length > 0) {
@@ -393,22 +405,41 @@ export class Gateway {
           throw error
         }
       }
-      const plan = planRequest(
-        {
-          dialect: call.dialect,
-          endpoint: call.endpoint,
-          body: call.body,
-          stream: state.stream,
-          anthropicVersion: call.header('anthropic-version'),
-          anthropicBeta: call.header('anthropic-beta'),
-          requestId: call.requestId,
-          inputEstimate: state.estimate,
-        },
-        model,
-        apiKey,
-      )
+      let plan: ReturnType<typeof planRequest>
+      try {
+        plan = planRequest(
+          {
+            dialect: call.dialect,
+            endpoint: call.endpoint,
+            body: call.body,
+            stream: state.stream,
+            anthropicVersion: call.header('anthropic-version'),
+            anthropicBeta: call.header('anthropic-beta'),
+            requestId: call.requestId,
+            inputEstimate: state.estimate,
+          },
+          model,
+          apiKey,
+        )
+      } catch (error) {
+        // The request cannot be put to this model (a translation refuses it): no verdict on the
+        // upstream, and a half-open circuit's one probe slot, taken above, is given back (kept, the
+        // circuit would stay half open with a probe "in flight" until a restart). The next
+        // candidate may take it as it is (an alias of a Claude and a GPT model).
+        deps.health.release(model.id, model.providerId)
+        if (!isTokenHubError(error) || error.code !== 'VALIDATION') throw error
+        state.attempts.push({model_id: model.id, provider_id: model.providerId, status: error.status, error_class: 'untranslatable', latency_ms: 0})
+        untranslatable ??= error
+        continue
+      }
       if (plan.dropped.length > 0) deps.logger.debug({request_id: call.requestId, model_id: model.id, dropped: plan.dropped}, 'fields the upstream cannot take were dropped')
-      const provider = deps.store.data.providers[model.providerId]
+      const provider = Object.hasOwn(deps.store.data.providers, model.providerId) ? deps.store.data.providers[model.providerId] : undefined
+      if (!provider) {
+        // Deleted by an admin while this request was routed.
+        deps.health.release(model.id, model.providerId)
+        state.attempts.push({model_id: model.id, provider_id: model.providerId, status: null, error_class: 'provider_removed', latency_ms: 0})
+        continue
+      }
 
       for (let retry = 0; ; retry++) {
         const outcome = await runAttempt({
@@ -525,6 +556,7 @@ export class Gateway {
       this.account(state, {status: error.status, errorClass: 'deadline', errorMessage: error.message, model: lastFailure?.model ?? null, usage: null, ttftMs: null, fallback: 'none'})
       return
     }
+    if (!lastFailure && untranslatable) throw untranslatable
     if (!lastFailure && vaultLocked) {
       throw new TokenHubError('VAULT_LOCKED', 'the vault is locked, so no provider key can be used', {suggestion: 'Run `tokenhub vault unlock`.'})
     }
@@ -556,7 +588,10 @@ export class Gateway {
     // What the upstream said helps the client only when it is about load (429, 5xx, overload);
     // a rejected key or a wrong upstream model id is the operator's business (request log and events have it).
     const said = failure.errorClass === 'rate_limited' || failure.errorClass === 'transient' ? upstreamErrorMessage(errorBody, failure.status ?? 0) : null
-    const error = new TokenHubError(code, `all ${state.attempts.length} attempt(s) failed; last: ${model.id} via ${model.providerId}: ${failure.message}${said ? ` (${said})` : ''}`, {
+    // A dearer fallback skipped for the key's budget: said, or the client retries a 502 in vain.
+    const overBudget = [...new Set(state.attempts.filter((a) => a.error_class === 'over_budget').map((a) => a.model_id))]
+    const budgetNote = overBudget.length > 0 ? `; skipped for API key ${state.key?.key_prefix}...'s monthly budget: ${overBudget.join(', ')}` : ''
+    const error = new TokenHubError(code, `all ${state.attempts.length} attempt(s) failed; last: ${model.id} via ${model.providerId}: ${failure.message}${said ? ` (${said})` : ''}${budgetNote}`, {
       details: retryAfter === null ? {attempts: state.attempts} : {attempts: state.attempts, retry_after_s: retryAfter},
     })
     this.sendError(state, sink, error, status)
@@ -570,7 +605,12 @@ export class Gateway {
       headers['x-tokenhub-provider'] = model.providerId
       if (state.call.envelope) headers['x-negotiated-model'] = model.id
     }
-    if (state.routed) headers['x-tokenhub-routing-reason'] = state.routed.reason
+    if (state.routed) {
+      // After a failover the reason ranked the model tried first: say which one answered instead.
+      const first = state.attempts[0]
+      headers['x-tokenhub-routing-reason'] =
+        model && first && first.model_id !== model.id ? `${state.routed.reason}; failover from ${first.model_id} (${first.error_class ?? 'failed'})`.replace(/[^\x20-\x7e]/g, '?') : state.routed.reason
+    }
     if (cost !== null) headers['x-tokenhub-cost-usd'] = cost.toFixed(8)
     return headers
   }
@@ -636,16 +676,16 @@ export class Gateway {
     }
     const success = outcome.status < 400 && !outcome.errorClass
     // The bandit learns from every answered request (not from a client that left).
-    const observed = model !== null && state.policy !== null && outcome.errorClass !== 'client_aborted' && outcome.errorClass !== 'shutdown'
+    // A client that left or a daemon that stopped teaches nothing about any model.
+    const learnable = model !== null && state.policy !== null && outcome.errorClass !== 'client_aborted' && outcome.errorClass !== 'shutdown'
+    const observed = learnable && !NOT_THE_MODELS_DOING.has(outcome.errorClass ?? '')
     const bucket = tokenBucket(state.estimate)
     // The answering model is rewarded for its own attempt's latency, not for the failed ones before it;
     // those models earn 0 each (failedBeforeAnswer), or a model rescued by failover would never be learnt.
     const answerLatencyMs = state.attempts.at(-1)?.latency_ms ?? latencyMs
     const reward = observed ? rewardOf({success, latencyMs: answerLatencyMs, costUsd: cost, latencyBudgetMs: state.policy!.maxLatencyMs, costBudgetUsd: state.policy!.maxBudgetUsd}) : null
-    if (observed) {
-      deps.bandit.update(model.id, bucket, reward!)
-      for (const failed of failedBeforeAnswer(state.attempts, model.id)) deps.bandit.update(failed, bucket, 0)
-    }
+    if (observed) deps.bandit.update(model.id, bucket, reward!)
+    if (learnable) for (const failed of failedBeforeAnswer(state.attempts, model.id)) deps.bandit.update(failed, bucket, 0)
     const record: RequestLogRecord = {
       request_id: call.requestId,
       timestamp: new Date().toISOString(),
@@ -678,7 +718,7 @@ export class Gateway {
     }
     if (key && cost > 0) deps.ledger.addSpend(key.id, cost)
     if (key && key.rate_limit_tpm > 0 && usageSource === 'upstream') {
-      deps.limiter.settleTokens(key.id, usage.input + usage.output - state.rateCounted, this.now())
+      deps.limiter.settleTokens(key.id, usage.input + usage.output - state.rateCounted, state.rateCountedAt, this.now())
     }
     if (!key && !this.authFailures.admit(this.now())) {
       // Past the sample of requests without a valid key: counted, not recorded one by one.

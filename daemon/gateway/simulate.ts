@@ -83,6 +83,7 @@ export function simulateRouting(
       capability: input.capability ?? 'chat',
       estimatedInputTokens: tokens,
       requestedOutputTokens: input.output_tokens ?? null,
+      choices: input.n ?? 1,
       allowedModels: key?.allowed_models ?? null,
       allowedProviders: key?.allowed_providers ?? null,
     },

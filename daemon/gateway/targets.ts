@@ -82,6 +82,13 @@ function noTargetError(input: ResolveInput, requested: string, allSkipped: Candi
   if (target !== undefined && skipped.length > 0 && reasons.every((r) => r === 'unsupported_endpoint')) {
     return new TokenHubError('VALIDATION', `${target} cannot serve this endpoint: ${skipped[0].skipDetail}`, {details})
   }
+  // Every model ruled out by the request's own limits (min weight, max budget): retrying cannot help.
+  if (skipped.length > 0 && skipped.every((c) => c.skipReason === 'weight_below_minimum' || c.skipReason === 'over_budget')) {
+    return new TokenHubError('VALIDATION', `no model meets this request's own limits (${skipped.map((c) => `${c.modelId}: ${c.skipDetail}`).join('; ')})`, {
+      suggestion: 'Raise max_budget_usd or lower min_weight (body tokenhub.* or X-TokenHub-* headers), or ask an admin about the routing defaults.',
+      details,
+    })
+  }
   const summary = skipped.length ? skipped.map((c) => `${c.modelId}: ${c.skipReason}`).join(', ') : allSkipped.length ? 'none this key may use' : 'no models are registered'
   const waiting = skipped.filter((c) => TEMPORARY.has(c.skipReason!)).map((c) => input.catalog.get(c.modelId)).filter((m): m is RoutableModel => m !== undefined)
   const retryAfter = retryAfterSec(input.health, waiting)

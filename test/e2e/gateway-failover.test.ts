@@ -276,6 +276,74 @@ describe('circuit breaker', () => {
   })
 })
 
+describe('requests a model cannot take as they are', () => {
+  const legacyFunction = [{role: 'user' as const, content: 'x'}, {role: 'function' as const, name: 'lookup', content: '42'}]
+
+  it('a translation refusal while a circuit is half open gives the probe back, so the next request closes it', async () => {
+    await fx.addModel({id: 'claude-probe', provider_id: 'an', weight: 1})
+    fx.anthropic.behave('claude-probe', {status: 500})
+    const anthropic = new Anthropic({apiKey: fx.key, baseURL: fx.daemon.url, maxRetries: 0})
+    for (let i = 0; i < 2; i++) await anthropic.messages.create({model: 'claude-probe', max_tokens: 5, messages: [{role: 'user', content: 'x'}]}).catch(() => undefined)
+    const state = async () => (await fx.daemon.admin('GET', '/admin/v1/health')).body.models.find((m: {id: string}) => m.id === 'claude-probe')?.state
+    expect(await state()).toBe('open')
+    fx.anthropic.reset()
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    // Half open: this request takes the probe slot, then cannot be translated for Anthropic.
+    const refused = await client.chat.completions.create({model: 'claude-probe', messages: legacyFunction}).catch((e) => e)
+    expect(refused.status).toBe(400)
+    expect(refused.message).toContain('legacy "function" messages')
+    const answered = await anthropic.messages.create({model: 'claude-probe', max_tokens: 5, messages: [{role: 'user', content: 'y'}]})
+    expect(answered.content[0]).toMatchObject({type: 'text'})
+    expect(await state()).toBe('closed')
+  })
+
+  it('an alias moves on to a candidate that can take the request (legacy function messages, n > 1 for Claude)', async () => {
+    await fx.daemon.admin('PUT', '/admin/v1/aliases/claude-then-gpt', {variants: [{model_id: 'claude-refuses', weight: 1}, {model_id: 'backup', weight: 0}]})
+    const {data, response} = await client.chat.completions.create({model: 'claude-then-gpt', messages: legacyFunction}).withResponse()
+    expect(data.choices[0].message.content).toContain('echo')
+    expect(response.headers.get('x-tokenhub-model')).toBe('backup')
+    expect(response.headers.get('x-tokenhub-routing-reason')).toContain('failover from claude-refuses (untranslatable)')
+    expect((await lastLog()).attempts.map((a: {model_id: string; error_class: string | null}) => [a.model_id, a.error_class])).toEqual([
+      ['claude-refuses', 'untranslatable'],
+      ['backup', null],
+    ])
+    // n > 1: Anthropic models are not candidates at all (routing skips them), so simulate shows it too.
+    const several = await client.chat.completions.create({model: 'claude-then-gpt', n: 2, messages: [{role: 'user', content: 'two'}]}).withResponse()
+    expect(several.response.headers.get('x-tokenhub-model')).toBe('backup')
+    expect((await lastLog()).attempts.map((a: {model_id: string}) => a.model_id)).toEqual(['backup'])
+    const simulated = await fx.daemon.admin('POST', '/admin/v1/routing/simulate', {model: 'claude-then-gpt', n: 2})
+    expect(simulated.body.candidates.find((c: {model_id: string}) => c.model_id === 'claude-refuses')).toMatchObject({skip_reason: 'unsupported_endpoint'})
+    // Named on its own, the Claude model is a 400 the SDKs do not retry.
+    const named = await client.chat.completions.create({model: 'claude-refuses', n: 2, messages: [{role: 'user', content: 'two'}]}).catch((e) => e)
+    expect(named.status).toBe(400)
+    expect(named.message).toContain('n=2')
+    expect(fx.anthropic.requests).toHaveLength(0)
+  })
+
+  it('a request the client got wrong teaches the bandit nothing about the model', async () => {
+    await fx.addModel({id: 'strict-params', provider_id: 'oa', weight: 1})
+    fx.openai.behave('strict-params', {status: 400, body: JSON.stringify({error: {message: "Invalid value for 'temperature'", type: 'invalid_request_error', param: 'temperature', code: null}})})
+    for (let i = 0; i < 3; i++) {
+      await client.chat.completions.create({model: 'strict-params', messages: [{role: 'user', content: 'x'}], tokenhub: {mode: 'thompson'}} as never).catch(() => undefined)
+    }
+    const logs = (await fx.daemon.admin('GET', '/admin/v1/logs?limit=3')).body.logs
+    expect(logs.map((l: {error_class: string; reward: number | null}) => [l.error_class, l.reward])).toEqual(Array(3).fill(['client_error', null]))
+    const body = (await fx.daemon.admin('GET', '/admin/v1/rewards?model=strict-params')).body
+    expect(body.rewards).toHaveLength(0)
+    expect(body.posteriors.find((p: {model_id: string}) => p.model_id === 'strict-params')?.samples ?? 0).toBe(0)
+  })
+
+  it('limits of the request itself that rule out every model are a 400, not a 503 the SDKs retry', async () => {
+    // A key that may use two healthy models (others here have open circuits: waiting could help those).
+    const {key} = await fx.newKey({allowed_models: ['backup', 'cheap-gpt']})
+    const limited = new OpenAI({apiKey: key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
+    const error = await limited.chat.completions.create({model: 'auto', messages: [{role: 'user', content: 'x'}], tokenhub: {max_budget_usd: 1e-9}} as never).catch((e) => e)
+    expect(error.status).toBe(400)
+    expect(error.message).toContain("no model meets this request's own limits")
+    expect(error.error.skipped.every((s: {reason: string}) => s.reason === 'over_budget')).toBe(true)
+  })
+})
+
 describe('client disconnects', () => {
   it('aborting a stream cancels the upstream request', async () => {
     await fx.addModel({id: 'slow-stream', provider_id: 'oa', weight: 1})

@@ -101,8 +101,25 @@ describe('RateLimiter', () => {
     const limits = {requestsPerMinute: 0, tokensPerMinute: 1000}
     expect(limiter.admit('k', limits, 900, 0).ok).toBe(true)
     expect(limiter.admit('k', limits, 200, 1000).ok).toBe(false)
-    limiter.settleTokens('k', -800, 1000)
+    limiter.settleTokens('k', -800, 0, 1000)
     expect(limiter.admit('k', limits, 200, 2000).ok).toBe(true)
+  })
+
+  it('takes unused tokens back from the second they were counted in, so a long stream frees nothing extra', () => {
+    const limiter = new RateLimiter()
+    const limits = {requestsPerMinute: 0, tokensPerMinute: 10_000}
+    expect(limiter.admit('k', limits, 10_000, 0).ok).toBe(true)
+    // The stream ends 61 s later having used 100: its count has already left the window, nothing to take back.
+    limiter.settleTokens('k', 100 - 10_000, 0, 61_000)
+    let admitted = 0
+    for (let t = 61_000; t < 65_000; t += 100) if (limiter.admit('k', limits, 1000, t).ok) admitted += 1000
+    expect(admitted).toBe(10_000)
+    // Used more than counted: the excess counts now.
+    const other = new RateLimiter()
+    expect(other.admit('k', limits, 1000, 0).ok).toBe(true)
+    other.settleTokens('k', 8_500, 0, 5000)
+    expect(other.admit('k', limits, 1000, 6000).ok).toBe(false)
+    expect(other.admit('k', limits, 500, 6000).ok).toBe(true)
   })
 
   it('refuses a request that alone needs more tokens than the minute allows, even in an empty window (no wait would help)', () => {

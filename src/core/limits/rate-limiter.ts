@@ -21,6 +21,17 @@ class MinuteCounter {
     this.values[index] += amount
   }
 
+  /**
+   * Takes back `amount` from what was counted at `at`, while that second is still in the window:
+   * a refund counted now instead would outlive the count it corrects (and after a request longer
+   * than the window, free a minute's worth of tokens that were never counted).
+   */
+  refund(amount: number, at: number, now: number): void {
+    const slot = Math.floor(at / BUCKET_MS)
+    const index = slot % BUCKETS
+    if (Math.floor(now / BUCKET_MS) - slot < BUCKETS && this.stamps[index] === slot) this.values[index] = Math.max(0, this.values[index] - amount)
+  }
+
   total(now: number): number {
     const current = Math.floor(now / BUCKET_MS)
     let sum = 0
@@ -76,10 +87,16 @@ export class RateLimiter {
     return {ok: true}
   }
 
-  /** Corrects the token count once the real usage is known. */
-  settleTokens(key: string, delta: number, now: number): void {
+  /**
+   * Corrects the token count once the real usage is known: tokens used beyond what was counted at
+   * admission (`countedAt`) count now; tokens counted but not used are taken back from the second
+   * they were counted in (nothing to take back once it has left the window).
+   */
+  settleTokens(key: string, delta: number, countedAt: number, now: number): void {
     const counter = this.tokens.get(key)
-    if (counter && delta !== 0) counter.add(delta, now)
+    if (!counter || delta === 0) return
+    if (delta > 0) counter.add(delta, now)
+    else counter.refund(-delta, countedAt, now)
   }
 
   private counter(map: Map<string, MinuteCounter>, key: string): MinuteCounter {

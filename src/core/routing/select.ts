@@ -39,6 +39,9 @@ function skipOf(model: RoutableModel, signals: ModelSignals, input: SelectInput,
   if (request.storedState && model.providerType !== 'openai') {
     return ['unsupported_endpoint', `previous_response_id, conversation and stored prompts need an upstream with the Responses API (type openai), not ${model.providerType}`]
   }
+  if ((request.choices ?? 1) > 1 && model.providerType === 'anthropic') {
+    return ['unsupported_endpoint', `n=${request.choices} needs an upstream that returns several answers per request; Anthropic models return one`]
+  }
   if (policy.minWeight > 0 && model.weight < policy.minWeight) return ['weight_below_minimum', `weight ${model.weight} < ${policy.minWeight}`]
   // max_tokens above the model's output limit is clamped when the request is sent, so it counts clamped.
   const output = request.requestedOutputTokens === null ? 0 : model.maxOutputTokens ? Math.min(request.requestedOutputTokens, model.maxOutputTokens) : request.requestedOutputTokens

@@ -56,6 +56,8 @@ export interface RouteRequest {
    * stored prompt): only upstreams with the Responses API (type openai) can serve it.
    */
   storedState?: boolean
+  /** OpenAI `n` (answers per request) when above 1: Anthropic upstreams give one, so they cannot serve it. */
+  choices?: number
   /** API key restrictions; null = all. */
   allowedModels: string[] | null
   allowedProviders: string[] | null

@@ -5,6 +5,8 @@ export const simulateSchema = z.strictObject({
   mode: z.enum(ROUTING_MODES).optional(),
   token_count: z.number().int().min(0).max(100_000_000).optional(),
   output_tokens: z.number().int().min(1).optional(),
+  /** OpenAI `n`: answers per request (above 1, Anthropic models are skipped). */
+  n: z.number().int().min(1).max(128).optional(),
   max_budget_usd: z.number().finite().min(0).optional(),
   max_latency_ms: z.number().int().min(0).optional(),
   min_weight: z.number().int().min(0).max(10).optional(),
