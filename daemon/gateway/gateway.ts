@@ -5,7 +5,7 @@ import type {AttemptRecord, RequestLogRecord} from '../../src/core/request-log.j
 import {failedBeforeAnswer, rewardOf, tokenBucket, type ThompsonBandit} from '../../src/core/routing/thompson.js'
 import type {Capability, RoutableModel, RoutingPolicy} from '../../src/core/routing/types.js'
 import type {ApiKeyScope} from '../../src/core/schemas/apikey.js'
-import type {RateLimiter} from '../../src/core/limits/rate-limiter.js'
+import {overLimitError, type RateLimiter} from '../../src/core/limits/rate-limiter.js'
 import type {Logger} from '../../src/logging/logger.js'
 import {translateErrorBody, upstreamErrorMessage} from '../../src/providers/errors.js'
 import type {TokenUsage} from '../../src/providers/stream.js'
@@ -209,6 +209,11 @@ export class Gateway {
     const {deps} = this
     const key = deps.auth.authenticate(presentedKey(header('authorization'), header('x-api-key')), this.now())
     deps.auth.requireScope(key, 'chat')
+    // A count is free, but it is a call (often upstream): it counts against the key's requests per minute.
+    const admitted = deps.limiter.admit(key.id, {requestsPerMinute: key.rate_limit_rpm, tokensPerMinute: 0}, 0, this.now())
+    if (!admitted.ok) {
+      throw overLimitError(key.key_prefix, admitted)
+    }
     // Only after authentication: tokenizing a large body is work an unknown caller must not cause.
     const estimate = () => ({input_tokens: estimateFor(key.id)})
     const requested = typeof body.model === 'string' ? body.model.trim() : ''
@@ -345,9 +350,7 @@ export class Gateway {
     }
     if (!admitted.ok) {
       deps.records.publish({type: 'rate_limited', api_key_id: key.id, limit: admitted.limit, retry_after_s: admitted.retryAfterSec})
-      throw new TokenHubError('RATE_LIMITED', `API key ${key.key_prefix}... is over its limit of ${admitted.limitValue} ${admitted.limit} per minute; retry in ${admitted.retryAfterSec}s`, {
-        details: {limit: admitted.limit, limit_per_minute: admitted.limitValue, retry_after_s: admitted.retryAfterSec},
-      })
+      throw overLimitError(key.key_prefix, admitted)
     }
 
     // The hold is what the first candidate could cost; failing over to a dearer one raises it.

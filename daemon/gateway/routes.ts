@@ -132,7 +132,9 @@ function checkForwardedHeaders(req: Request): void {
 function sendDialectError(res: Response, dialect: Dialect, error: TokenHubError, requestId: string): void {
   if (res.completed) return
   res.atomic(() => {
-    res.status(error.status).header('content-type', 'application/json').header('x-tokenhub-request-id', requestId).send(JSON.stringify(dialectErrorBody(dialect, error)))
+    res.status(error.status).header('content-type', 'application/json').header('x-tokenhub-request-id', requestId)
+    if (typeof error.details?.retry_after_s === 'number') res.header('retry-after', String(error.details.retry_after_s))
+    res.send(JSON.stringify(dialectErrorBody(dialect, error)))
   })
 }
 

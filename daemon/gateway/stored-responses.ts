@@ -11,6 +11,7 @@
  * as any key of the same OpenAI project can.
  */
 import {TokenHubError} from '../../src/core/errors.js'
+import {overLimitError} from '../../src/core/limits/rate-limiter.js'
 import {redactSecrets} from '../../src/core/redact.js'
 import {endpointFor} from '../../src/providers/index.js'
 import {translateErrorBody} from '../../src/providers/errors.js'
@@ -64,9 +65,7 @@ export class StoredResponses {
     }
     const admitted = deps.limiter.admit(request.key.id, {requestsPerMinute: request.key.rate_limit_rpm, tokensPerMinute: 0}, 0, Date.now())
     if (!admitted.ok) {
-      throw new TokenHubError('RATE_LIMITED', `API key ${request.key.key_prefix}... is over its limit of ${admitted.limitValue} ${admitted.limit} per minute; retry in ${admitted.retryAfterSec}s`, {
-        details: {limit: admitted.limit, limit_per_minute: admitted.limitValue, retry_after_s: admitted.retryAfterSec},
-      })
+      throw overLimitError(request.key.key_prefix, admitted)
     }
     const providers = this.providersFor(request.key)
     if (providers.length === 0) {

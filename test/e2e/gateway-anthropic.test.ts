@@ -184,6 +184,14 @@ describe('POST /v1/messages with the @anthropic-ai/sdk client', () => {
     const forbidden = await limitedClient.messages.countTokens({model: 'claude', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
     expect(forbidden).toBeInstanceOf(Anthropic.PermissionDeniedError)
     expect((await limitedClient.messages.countTokens({model: 'cheap-gpt', messages: [{role: 'user', content: 'x'}]})).input_tokens).toBeGreaterThan(0)
+    // Free, but a call: it counts against the key's requests per minute (not its tokens).
+    const slow = await fx.newKey({rate_limit_rpm: 2, rate_limit_tpm: 1})
+    const slowClient = new Anthropic({apiKey: slow.key, baseURL: fx.daemon.url, maxRetries: 0})
+    for (let i = 0; i < 2; i++) expect((await slowClient.messages.countTokens({model: 'claude', messages: [{role: 'user', content: 'count me please'}]})).input_tokens).toBeGreaterThan(0)
+    const over = await slowClient.messages.countTokens({model: 'claude', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(over).toBeInstanceOf(Anthropic.RateLimitError)
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0)
+    fx.anthropic.reset()
     await fx.daemon.admin('PATCH', '/admin/v1/models/claude', {enabled: false})
     try {
       const local = await client.messages.countTokens({model: 'claude', messages: [{role: 'user', content: 'How many tokens is this?'}]})

@@ -1,3 +1,5 @@
+import {TokenHubError} from '../errors.js'
+
 /**
  * Per-key sliding-minute counters for requests and tokens: 60 one-second buckets, O(1) per
  * request. A request is admitted when both limits have room; tokens are counted at admission from
@@ -107,4 +109,11 @@ export class RateLimiter {
     }
     return counter
   }
+}
+
+/** The 429 for a key over its requests-per-minute or tokens-per-minute limit (with retry_after_s for Retry-After). */
+export function overLimitError(keyPrefix: string, decision: Extract<RateDecision, {ok: false}>): TokenHubError {
+  return new TokenHubError('RATE_LIMITED', `API key ${keyPrefix}... is over its limit of ${decision.limitValue} ${decision.limit} per minute; retry in ${decision.retryAfterSec}s`, {
+    details: {limit: decision.limit, limit_per_minute: decision.limitValue, retry_after_s: decision.retryAfterSec},
+  })
 }
