@@ -16,9 +16,10 @@ export default class Events extends BaseCommand {
     type: Flags.string({description: 'Only this event type (repeatable), e.g. route_error, failover, health_change', multiple: true, options: [...EVENT_TYPES]}),
     'since-id': Flags.integer({description: 'Replay the kept events after this id first', min: 0}),
     backlog: Flags.integer({description: 'Replay the newest N kept events (of the chosen types) first, at most 1000', min: 0, max: 1000, exclusive: ['since-id']}),
+    count: Flags.integer({description: 'Exit after printing N events (a script waiting for the first error: --type route_error --count 1)', min: 1}),
   }
 
-  static override examples = ['<%= config.bin %> events', '<%= config.bin %> events --backlog 50', '<%= config.bin %> events --type route_error --type failover', '<%= config.bin %> events --json | jq .']
+  static override examples = ['<%= config.bin %> events', '<%= config.bin %> events --backlog 50', '<%= config.bin %> events --type route_error --type failover', '<%= config.bin %> events --json | jq .', '<%= config.bin %> events --type route_error --json --count 1']
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Events)
@@ -37,6 +38,7 @@ export default class Events extends BaseCommand {
     const json = this.jsonEnabled()
     const color = colorEnabled()
     let disconnected = false
+    let printed = 0
     await followEvents({
       url: connection.url,
       token: connection.token,
@@ -51,7 +53,9 @@ export default class Events extends BaseCommand {
           process.stderr.write(`the daemon ended the stream: ${inert(String(event.reason ?? ''))}\n`)
           return
         }
+        if (controller.signal.aborted) return
         process.stdout.write(json ? `${JSON.stringify(event)}\n` : `${formatEvent(event, color)}\n`)
+        if (flags.count !== undefined && ++printed >= flags.count) stop()
       },
       onState: (state, detail) => {
         if (state === 'disconnected') {

@@ -7,7 +7,7 @@ import type {ModelDto} from '../../src/core/api-types.js'
 
 export default class ModelAdd extends BaseCommand {
   static override summary = 'Register a model of a provider'
-  static override description = 'Fields left out are filled from the built-in catalog of public models (context, output cap, prices) when the id is known; otherwise weight 5, context 32768, and the model is marked unpriced (cost $0) with a warning.'
+  static override description = 'Fields left out are filled from the built-in catalog of public models (context, output cap, prices) when the id is known; otherwise weight 5, context 32768, and the model is marked unpriced with a warning: it is not routed until it has a price (0 for a free model) or the daemon runs with TOKENHUB_ALLOW_UNPRICED=true.'
   static override args = {json: Args.string({ignoreStdin: true, description: 'Model as JSON: {"id","provider_id","weight","max_context_tokens","input_per_1k","output_per_1k","enabled"}'})}
   static override flags = {
     id: Flags.string({description: 'Model id clients use; may contain slashes'}),

@@ -49,7 +49,7 @@ export class ModelAdmin {
       if (known?.input_per_1k !== undefined) pricingSource = 'catalog'
       else {
         pricingSource = 'unpriced'
-        warnings.push(`no price given and "${input.id}" is not in the model catalog: its requests cost $0 until you set input_per_1k / output_per_1k`)
+        warnings.push(`no price given and "${input.id}" is not in the model catalog: it is not routed until you set input_per_1k / output_per_1k (0 for a free model), or the daemon runs with TOKENHUB_ALLOW_UNPRICED=true (its requests then cost $0)`)
       }
     }
     const maxContext = input.max_context_tokens ?? known?.max_context_tokens

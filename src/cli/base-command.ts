@@ -16,7 +16,7 @@ export abstract class BaseCommand extends Command {
 
   static override baseFlags = {
     url: Flags.string({
-      description: 'Daemon URL [default: TOKENHUB_URL, then `tokenhub config get url`, then http://localhost:8080]',
+      description: 'Daemon URL [default: TOKENHUB_URL, then `tokenhub config get url`, then http://127.0.0.1:8080]',
       helpGroup: 'CONNECTION',
     }),
     token: Flags.string({

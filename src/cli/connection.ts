@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {defaultDataDir} from '../store/data-dir.js'
 import {readSettings} from './settings.js'
 
-export const DEFAULT_URL = 'http://localhost:8080'
+export const DEFAULT_URL = 'http://127.0.0.1:8080'
 
 export interface Connection {
   url: string

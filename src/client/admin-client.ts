@@ -21,7 +21,7 @@ import type {
 import {ClientError} from './errors.js'
 
 export interface AdminClientOptions {
-  /** Daemon base URL, e.g. http://localhost:8080 */
+  /** Daemon base URL, e.g. http://127.0.0.1:8080 */
   url: string
   token?: string
   timeoutMs?: number

@@ -76,6 +76,19 @@ describe('tokenhub events', () => {
     expect(await new Promise((resolve) => bad.on('exit', resolve))).toBe(2)
   })
 
+  it('--count N exits after N printed events, without waiting for a write to find its reader gone', async () => {
+    const child = spawn(process.execPath, [binRun, 'events', '--type', 'route_success', '--json', '--count', '2'], {
+      env: {PATH: process.env.PATH ?? '', HOME: '/nonexistent-home', NO_COLOR: '1', ...fx.daemon.cliEnv},
+    })
+    let stdout = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    for (const word of ['one', 'two', 'three']) await ask(word)
+    expect(await exited).toBe(0)
+    expect(stdout.trim().split('\n').map((line) => JSON.parse(line).type)).toEqual(['route_success', 'route_success'])
+  })
+
   it('a follower that has seen no event yet loses nothing across a restart; `| head -1` ends it; its final error is one JSON line', {timeout: 60_000}, async () => {
     const env = {PATH: process.env.PATH ?? '', HOME: '/nonexistent-home', NO_COLOR: '1', ...fx.daemon.cliEnv}
     const child = spawn(process.execPath, [binRun, 'events', '--type', 'vault_unlocked', '--json'], {env})
