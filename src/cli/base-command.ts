@@ -1,4 +1,4 @@
-import {inertLines} from './style.js'
+import {inertLines, writeUnwrapped} from './style.js'
 import {Command, Flags} from '@oclif/core'
 import {AdminClient} from '../client/admin-client.js'
 import {assertCanConfirm, confirm} from './prompt.js'
@@ -63,21 +63,23 @@ export abstract class BaseCommand extends Command {
     // oclif writes flag parse errors as "Parsing --weight \n\t<why>": one line reads better (and a tab would be shown escaped).
     if (!(error instanceof ClientError)) error.message = error.message.replace(/^Parsing (--[\w-]+) \n\t/, 'Parsing $1: ')
     const failure = toFailure(error)
+    // oclif's pointer to --help is for a person at a terminal, not part of the error.
+    failure.message = failure.message.replace(/\n+See more help with --help\s*$/, '')
     if (this.jsonEnabled()) {
       const body = {error: {code: failure.code, message: failure.message, ...(failure.suggestion && {suggestion: failure.suggestion}), ...failure.details}}
       if (this.jsonLines) process.stdout.write(`${JSON.stringify(body)}\n`)
       else this.logJson(body)
       return this.exit(failure.exit)
     }
+    // Not a terminal (a log, a pipe to grep): one unwrapped line per message line, in oclif's style.
+    if (!process.stderr.isTTY) {
+      writeUnwrapped(failure.message, failure.suggestion)
+      return this.exit(failure.exit)
+    }
     // Messages quote ids, names and upstream text: control characters in them are printed inert.
     if (!(error instanceof ClientError)) {
       error.message = inertLines(error.message)
       return super.catch(error)
-    }
-    // Not a terminal (a log, a pipe to grep): one unwrapped line per message, in oclif's style.
-    if (!process.stderr.isTTY) {
-      process.stderr.write(` ›   Error: ${inertLines(failure.message)}\n${failure.suggestion ? ` ›   Try this: ${inertLines(failure.suggestion)}\n` : ''}`)
-      return this.exit(failure.exit)
     }
     return this.error(inertLines(failure.message), {exit: failure.exit, suggestions: failure.suggestion ? [inertLines(failure.suggestion)] : undefined})
   }

@@ -21,3 +21,9 @@ export function inertLines(text: string): string {
 export function inert(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
+
+/** An error as oclif prints it, without its wrapping at the terminal's width: a log or grep gets whole lines. */
+export function writeUnwrapped(message: string, suggestion?: string): void {
+  const lines = inertLines(message).split('\n').join('\n ›   ')
+  process.stderr.write(` ›   Error: ${lines}\n${suggestion ? ` ›   Try this: ${inertLines(suggestion)}\n` : ''}`)
+}

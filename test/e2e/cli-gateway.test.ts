@@ -156,6 +156,9 @@ describe('gateway commands', () => {
       const refused = await cli(args)
       expect(refused.code, args.join(' ')).toBe(2)
       expect(refused.stderr.replace(/\s*›\s*/g, ' '), args.join(' ')).toContain(message)
+      // stderr is a pipe here: the message is not wrapped at a terminal's width, and no --help pointer.
+      expect(refused.stderr.split('\n').some((line) => line.includes(message)), args.join(' ')).toBe(true)
+      expect(refused.stderr, args.join(' ')).not.toContain('See more help')
     }
     // Nothing was changed by any of them.
     expect(json(await cli(['routing', 'get', '--json']))).not.toMatchObject({default_max_budget_usd: -1})

@@ -1,5 +1,5 @@
 import {Errors, type Hook} from '@oclif/core'
-import {inertLines} from '../style.js'
+import {inertLines, writeUnwrapped} from '../style.js'
 
 const spaced = (id: string) => id.replaceAll(':', ' ')
 
@@ -24,6 +24,10 @@ const hook: Hook<'command_not_found'> = async function ({id, argv, config}) {
   message = inertLines(message)
   if (argv?.includes('--json')) {
     process.stdout.write(`${JSON.stringify({error: {code: 'USAGE', message}}, null, 2)}\n`)
+    Errors.exit(2)
+  }
+  if (!process.stderr.isTTY) {
+    writeUnwrapped(message)
     Errors.exit(2)
   }
   throw new Errors.CLIError(message, {exit: 2})
