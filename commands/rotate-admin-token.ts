@@ -1,3 +1,4 @@
+import {localAdminTokenFile} from '../src/cli/connection.js'
 import {Args} from '@oclif/core'
 import {adminTokenProblem} from '../src/auth/admin-token.js'
 import {BaseCommand} from '../src/cli/base-command.js'
@@ -24,7 +25,7 @@ export default class RotateAdminToken extends BaseCommand {
     }
     const result = await client.rotateAdminToken(args.token)
     this.print(result.token)
-    this.note('The old admin token no longer works. The new one is in <data dir>/.admin-token; update TOKENHUB_ADMIN_TOKEN wherever you set it.')
+    this.note(`The old admin token no longer works. The new one is in the daemon's data dir (${localAdminTokenFile()} for a daemon on this machine with this data dir); update TOKENHUB_ADMIN_TOKEN wherever you set it.`)
     return result
   }
 }

@@ -1,7 +1,8 @@
-/** Colour only for a terminal, never when NO_COLOR is set or output is piped. */
+/** Colour only for a terminal, never when NO_COLOR is set or output is piped; FORCE_COLOR=1 forces it, FORCE_COLOR=0 turns it off. */
 export function colorEnabled(stream: NodeJS.WriteStream = process.stdout): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false
-  if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true
+  if (process.env.FORCE_COLOR === '0') return false
+  if (process.env.FORCE_COLOR) return true
   return Boolean(stream.isTTY)
 }
 

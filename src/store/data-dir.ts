@@ -1,6 +1,6 @@
 import {chmod, mkdir, readdir, stat} from 'node:fs/promises'
 import {homedir} from 'node:os'
-import {join, resolve} from 'node:path'
+import {dirname, join, resolve} from 'node:path'
 
 export const DATA_DIR_MODE = 0o700
 
@@ -43,13 +43,31 @@ export async function ensureDataDir(dataDir: string): Promise<{created: boolean;
   }
 }
 
+/**
+ * mkdir, with its parents only when they are missing: a recursive mkdir that gets ENOENT although
+ * the parent exists (a pseudo-filesystem such as /proc) retried for ever at full CPU instead of failing.
+ */
+async function makeDir(dataDir: string): Promise<void> {
+  try {
+    await mkdir(dataDir, {mode: DATA_DIR_MODE})
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    const parentExists = await stat(dirname(dataDir)).then(
+      () => true,
+      () => false,
+    )
+    if (parentExists) throw error
+    await mkdir(dataDir, {recursive: true, mode: DATA_DIR_MODE})
+  }
+}
+
 async function prepareDataDir(dataDir: string): Promise<{created: boolean; tightened: boolean}> {
   const existing = await stat(dataDir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null
     throw error
   })
   if (!existing) {
-    await mkdir(dataDir, {recursive: true, mode: DATA_DIR_MODE})
+    await makeDir(dataDir)
     await chmod(dataDir, DATA_DIR_MODE)
     return {created: true, tightened: false}
   }
