@@ -21,7 +21,11 @@ export interface AuditQuery {
 export class AuditTrail {
   private readonly ring = new RecordRing<AuditRecord>(10_000)
 
-  constructor(private readonly persist: (record: AuditRecord) => void) {}
+  constructor(
+    private readonly persist: (record: AuditRecord) => void,
+    /** Resolves once every record persisted so far is synced; awaited before the admin answer goes out. */
+    private readonly sync?: () => Promise<void>,
+  ) {}
 
   record(entry: {resource: string; action: string; id: string; outcome?: 'ok' | 'denied'; detail?: string}): AuditRecord {
     const scope = requestScope.getStore()
@@ -38,6 +42,7 @@ export class AuditTrail {
     }
     this.ring.add(record)
     this.persist(record)
+    if (scope && this.sync) (scope.pending ??= []).push(this.sync())
     return record
   }
 

@@ -116,7 +116,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
     onError: (error) => logger.error({err: error}, 'could not write usage.age; will retry'),
   })
   const journals = {requests: await journal(options, 'requests'), audit: await journal(options, 'audit'), metrics: await journal(options, 'metrics')}
-  const audit = new AuditTrail((record) => journals.audit.append(record, 'audit'))
+  const audit = new AuditTrail(
+    (record) => journals.audit.append(record, 'audit'),
+    () => journals.audit.flush(),
+  )
   const rollups = new RollupStore({retentionMs: store.data.settings?.tsdb_retention_ms ?? DEFAULT_TSDB_RETENTION_MS})
   const prometheus = new PrometheusMetrics({health, bus})
   store.writeObserver = (seconds) => prometheus.storeWrite.observe(seconds)

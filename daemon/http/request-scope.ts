@@ -3,6 +3,8 @@ import {AsyncLocalStorage} from 'node:async_hooks'
 export interface RequestScope {
   requestId: string
   remoteAddress: string
+  /** Writes the answer must wait for (audit records of this request reaching the disk). */
+  pending?: Array<Promise<unknown>>
 }
 
 /**
@@ -25,6 +27,9 @@ export async function inRequestScope<T>(method: string, scope: RequestScope, han
   try {
     return await requestScope.run(scope, handler)
   } finally {
+    // An admin change is acknowledged only once its audit record is on disk (a failed or denied
+    // call too: a refused vault password must not vanish in a crash right after the 401).
+    if (scope.pending) await Promise.allSettled(scope.pending)
     if (--active === 0) requestScope.disable()
   }
 }

@@ -164,7 +164,15 @@ export class ApiKeyAdmin {
       doc.api_keys[id] = next
     })
     this.ctx.onChange({resource: 'api_key', action: 'rotate', id})
-    return {...toApiKeyView(next, now, this.usage), key: secret.key, warning: SHOWN_ONCE}
+    const view = toApiKeyView(next, now, this.usage)
+    // A new secret for a key that cannot be used is a trap: say so next to the secret.
+    const unusable =
+      view.status === 'expired'
+        ? ` This key expired at ${next.expires_at}: the new secret is refused until you extend it (tokenhub apikey edit ${id} --expires-in 90d).`
+        : view.status === 'disabled'
+          ? ` This key is disabled: the new secret is refused until you enable it (tokenhub apikey edit ${id} --enable).`
+          : ''
+    return {...view, key: secret.key, warning: SHOWN_ONCE + unusable}
   }
 
   /** Revokes the key (kept, marked revoked, so logs can still name it). */

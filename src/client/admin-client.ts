@@ -48,6 +48,8 @@ function params(query: Record<string, string | number | undefined>): URLSearchPa
 
 function describeFetchFailure(error: unknown): string {
   const cause = (error as {cause?: {code?: string; message?: string}}).cause
+  // Node's fetch refuses the WHATWG "bad ports" (6000, 6665-6669, 10080, ...) without connecting.
+  if (cause?.message === 'bad port') return 'Node\'s fetch refuses to connect to this port (it is on the WHATWG blocked-port list); run the daemon on another port'
   return cause?.code ?? cause?.message ?? (error as Error).message
 }
 
@@ -93,6 +95,15 @@ export class AdminClient {
       })
     }
     const text = await response.text()
+    // Every answer of the daemon carries its request id. Without one, whatever answered is not
+    // TokenHub (another server at that address, a proxy's own error page): its words, which may
+    // quote the token it was sent, are not shown as the daemon's.
+    if (response.headers.get('x-tokenhub-request-id') === null) {
+      throw new ClientError('UNEXPECTED_RESPONSE', `${this.url} answered HTTP ${response.status} without X-TokenHub-Request-Id: not a TokenHub daemon (another server at that address, or a proxy's own error); is it a TokenHub daemon?`, {
+        status: response.status,
+        suggestion: 'Check the address (--url, TOKENHUB_URL or `tokenhub config get url`).',
+      })
+    }
     if (options.text && response.ok) return text as T
     let payload: unknown
     try {

@@ -60,7 +60,9 @@ export async function followEvents(options: FollowOptions): Promise<void> {
       })
       if (response.status === 401) throw new ClientError('AUTH_INVALID', 'the daemon rejected the admin token', {status: 401})
       if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`)
-      retryMs = 500
+      if (!(response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+        throw new ClientError('UNEXPECTED_RESPONSE', `${base}/admin/v1/events answered ${response.headers.get('content-type') ?? 'no content type'}, not an event stream; is it a TokenHub daemon?`)
+      }
       const parser = createParser({
         onEvent: (message) => {
           let event: StreamEvent
@@ -71,6 +73,7 @@ export async function followEvents(options: FollowOptions): Promise<void> {
           }
           if (message.id) lastEventId = Number(message.id)
           if (event.type === 'connected') {
+            retryMs = 500 // back off again only after a stream that really started
             // A follower that has seen no event yet (a quiet filtered stream) still resumes from here
             // after a drop, so what the daemon publishes meanwhile is replayed, not lost.
             if (lastEventId === undefined && typeof event.last_event_id === 'number') lastEventId = event.last_event_id

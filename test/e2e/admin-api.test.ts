@@ -383,6 +383,19 @@ describe('API keys', () => {
     expect(rotated.body.rotated_at).not.toBeNull()
   })
 
+  it('rotating a disabled or expired key says the new secret is refused until that changes', async () => {
+    const disabled = await daemon.admin('POST', '/admin/v1/apikeys', {name: 'off', enabled: false})
+    const rotated = await daemon.admin('POST', `/admin/v1/apikeys/${disabled.body.id}/rotate`)
+    expect(rotated.status).toBe(200)
+    expect(rotated.body.warning).toContain('This key is disabled')
+    const expiring = await daemon.admin('POST', '/admin/v1/apikeys', {name: 'brief', expires_in: '1s'})
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    const late = await daemon.admin('POST', `/admin/v1/apikeys/${expiring.body.id}/rotate`)
+    expect(late.body.warning).toContain('This key expired at')
+    expect(late.body.warning).toContain(`tokenhub apikey edit ${expiring.body.id} --expires-in`)
+    expect(rotated.body.warning).not.toContain('expired')
+  })
+
   it('revokes on DELETE and refuses to rotate a revoked key', async () => {
     const revoked = await daemon.admin('DELETE', `/admin/v1/apikeys/${created.id}`)
     expect(revoked.body.api_key.status).toBe('revoked')
@@ -436,7 +449,7 @@ describe('persistence and secrets at rest', () => {
     expect(providers.body.items.map((p: {id: string}) => p.id)).toEqual(['openai', 'anthropic'])
     expect((await daemon.admin('GET', '/admin/v1/models')).body.items.map((m: {id: string}) => m.id)).toEqual(['gpt-4o'])
     expect((await daemon.admin('GET', '/admin/v1/routing-config')).body.default_mode).toBe('high_confidence')
-    expect((await daemon.admin('GET', '/admin/v1/apikeys')).body.total).toBe(5) // prod-app, 3 paging keys, restart-check
+    expect((await daemon.admin('GET', '/admin/v1/apikeys')).body.total).toBe(7) // prod-app, off, brief, 3 paging keys, restart-check
     expect((await daemon.admin('GET', '/admin/v1/info')).body).toMatchObject({vault_locked: true, vault_initialized: true})
     expect((await daemon.admin('POST', '/admin/v1/vault/unlock', {password: VAULT_PASSWORD})).status).toBe(200)
     expect((await daemon.admin('GET', '/admin/v1/providers/openai/discover')).status).toBe(200)

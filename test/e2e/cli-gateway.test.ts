@@ -134,6 +134,15 @@ describe('gateway commands', () => {
     expect((await cli(['logs', '--since', '1h', '--json'])).code).toBe(0)
   })
 
+  it('a URL that is not a TokenHub daemon is said to be so (status, events), not shown as a daemon with uptime NaN', async () => {
+    for (const args of [['status'], ['events']]) {
+      const other = await runCli([...args, '--url', fx.openai.url], {env: {...fx.daemon.cliEnv, TOKENHUB_URL: ''}})
+      expect(other.code, args[0]).toBe(1)
+      expect(other.stderr, args[0]).toContain('is it a TokenHub daemon?')
+      expect(other.stdout, args[0]).not.toContain('NaN')
+    }
+  })
+
   it('out-of-range flag values are usage errors (exit 2) before the daemon is asked', async () => {
     const cases: Array<[string[], string]> = [
       [['model', 'add', 'm-x', '--provider', 'oa', '--weight', '11'], 'expected a whole number 0-10, got "11"'],

@@ -121,6 +121,24 @@ describe('tokenhub daemon', () => {
     expect((await fetch(`${second.url}/healthz`)).status).toBe(200)
   })
 
+  it('an acknowledged admin change keeps its audit record through a kill -9 right after the answer', async () => {
+    const first = await started()
+    const created = await Promise.all(Array.from({length: 5}, (_, i) => first.admin('POST', '/admin/v1/apikeys', {name: `crash-${i}`})))
+    await first.admin('POST', '/admin/v1/vault/unlock', {password: 'the-right-password'})
+    await first.admin('POST', '/admin/v1/vault/lock')
+    const refused = await first.admin('POST', '/admin/v1/vault/unlock', {password: 'not-the-password'})
+    await first.stop('SIGKILL')
+    const second = await started({dataDir: first.dataDir})
+    const audit = (await second.admin('GET', '/admin/v1/audit?limit=100')).body.logs
+    for (const answer of created) {
+      expect(answer.status).toBe(201)
+      expect(audit.some((e: {action: string; resource_id: string}) => e.action === 'api_key.create' && e.resource_id === answer.body.id), answer.body.id).toBe(true)
+    }
+    // The first unlock sets the password, so a second, wrong one is the refused one.
+    expect(refused.status).toBe(401)
+    expect(audit.some((e: {outcome: string}) => e.outcome === 'denied')).toBe(true)
+  })
+
   it('exits non-zero on a corrupt store, names the file and leaves it untouched', async () => {
     const dataDir = await temp()
     const daemon = await started({dataDir})
