@@ -1,5 +1,6 @@
 import {Args, Command} from '@oclif/core'
 import {readSettings, SETTING_KEYS} from '../../src/cli/settings.js'
+import {ClientError} from '../../src/client/errors.js'
 
 export default class ConfigGet extends Command {
   static override summary = 'Show the CLI settings (or one of them)'
@@ -9,7 +10,11 @@ export default class ConfigGet extends Command {
 
   async run(): Promise<Record<string, unknown>> {
     const {args} = await this.parse(ConfigGet)
-    const settings = await readSettings()
+    const settings = await readSettings().catch((error: unknown) => {
+      // A broken settings file: its name and the way out, exit 2 (as every other command says it).
+      if (error instanceof ClientError) this.error(error.message, {exit: error.exitCode, suggestions: error.suggestion ? [error.suggestion] : undefined})
+      throw error
+    })
     if (args.key) {
       const value = settings[args.key as keyof typeof settings]
       this.log(value ?? '')

@@ -1,5 +1,7 @@
 import {Flags} from '@oclif/core'
 import {numberFlag} from './flags.js'
+import {ClientError} from '../client/errors.js'
+import {parseDuration} from '../core/duration.js'
 import {allowList, splitList} from './json-arg.js'
 
 /** Flags shared by `apikey create` and `apikey edit`, mapped to the API's field names. */
@@ -41,11 +43,31 @@ export function apiKeyBodyFromFlags(flags: {
     scopes: splitList(flags.scopes, '--scopes'),
     allowed_models: allowList(flags['allowed-models'], '--allowed-models'),
     allowed_providers: allowList(flags['allowed-providers'], '--allowed-providers'),
-    expires_in: flags['expires-in'],
-    expires_at: flags['expires-at'],
+    expires_in: checkedExpiresIn(flags['expires-in']),
+    expires_at: checkedExpiresAt(flags['expires-at']),
     monthly_budget_usd: flags['monthly-budget-usd'],
     rate_limit_rpm: flags['rate-limit-rpm'],
     rate_limit_tpm: flags['rate-limit-tpm'],
     project: flags.project,
   }
+}
+
+/** A lifetime the daemon would refuse is a usage error here (exit 2, nothing sent), as --since is. */
+function checkedExpiresIn(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  try {
+    parseDuration(value)
+  } catch (error) {
+    throw new ClientError('USAGE', `--expires-in: ${(error as Error).message}`)
+  }
+  return value
+}
+
+function checkedExpiresAt(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  // What the daemon takes: a date-time with a time zone (Z or +hh:mm).
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value.trim()) || Number.isNaN(Date.parse(value))) {
+    throw new ClientError('USAGE', `--expires-at: "${value}" is not an ISO 8601 time, e.g. 2027-01-31T00:00:00Z`)
+  }
+  return value
 }

@@ -58,7 +58,8 @@ export async function resolveConnection(flags: {url?: string; token?: string}, e
     url = env.TOKENHUB_URL
     urlSource = 'env'
   } else {
-    const saved = (await readSettings().catch(() => ({url: undefined}))).url
+    // A settings file that cannot be read is said (exit 2), not silently replaced by the default url.
+    const saved = (await readSettings()).url
     url = saved ?? DEFAULT_URL
     urlSource = saved ? 'config' : 'default'
   }

@@ -8,6 +8,8 @@ export async function passwordFrom(options: {arg?: string; stdin: boolean; promp
   if (options.stdin) {
     const value = await readStdin()
     if (value === '') throw new ClientError('USAGE', '--password-stdin: stdin was empty')
+    // A line break inside (a second newline, a CRLF file) would become part of a password nobody can type at the prompt.
+    if (/[\r\n]/.test(value)) throw new ClientError('USAGE', '--password-stdin: the password must be one line (stdin held a line break before its end)')
     return value
   }
   const value = await promptHidden(options.prompt)

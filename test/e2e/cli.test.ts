@@ -170,6 +170,12 @@ describe('admin token commands', () => {
 
 describe('vault commands', () => {
   it('unlock (first time) from stdin, lock, wrong password, rotate', async () => {
+    // A line break before the end (two newlines) would set a password nobody can type: refused before anything is sent.
+    for (const input of [`${VAULT_PASSWORD}\n\n`, `${VAULT_PASSWORD}\nsecond line`]) {
+      const refused = await cli(['vault', 'unlock', '--password-stdin'], {input})
+      expect(refused.code).toBe(2)
+      expect(refused.stderr).toContain('must be one line')
+    }
     const unlocked = await cli(['vault', 'unlock', '--password-stdin', '--json'], {input: `${VAULT_PASSWORD}\n`})
     expect(unlocked.code).toBe(0)
     expect(json(unlocked)).toMatchObject({initialized: true, vault_locked: false})
@@ -333,6 +339,19 @@ describe('config and rotate-admin-token', () => {
     expect(flagWins.code).toBe(3)
     await cli(['config', 'unset', 'url'])
     expect((await cli(['config', 'get', 'url'])).stdout.trim()).toBe('')
+  })
+
+  it('a settings file that is not JSON is named (exit 2), never silently replaced by the default url; config set rewrites it', async () => {
+    const file = join(configDir.path, 'config.json')
+    await writeFile(file, '{bad')
+    for (const args of [['status'], ['config', 'get']]) {
+      const broken = await cli(args, {env: {TOKENHUB_URL: undefined}})
+      expect(broken.code, args.join(' ')).toBe(2)
+      expect(broken.stderr.replace(/\s*›\s*/g, ' '), args.join(' ')).toContain(`${file} is not valid JSON`)
+    }
+    expect((await cli(['config', 'set', 'url', daemon.url])).code).toBe(0)
+    expect((await cli(['status', '--json'], {env: {TOKENHUB_URL: undefined}})).code).toBe(0)
+    await cli(['config', 'unset', 'url'])
   })
 
   it('rotate-admin-token refuses a token that could not travel in a header', async () => {
