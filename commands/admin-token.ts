@@ -12,11 +12,15 @@ export default class AdminToken extends BaseCommand {
   async run(): Promise<{token: string; source: 'env' | 'file'}> {
     await this.parse(AdminToken)
     const fromEnv = process.env.TOKENHUB_ADMIN_TOKEN
+    const {token: fromFile, problem} = await readLocalAdminTokenFile()
     if (fromEnv) {
+      // The daemon writes the token it uses to the file; after a rotation the environment's is retired.
+      if (fromFile && fromFile !== fromEnv) {
+        this.warn(`TOKENHUB_ADMIN_TOKEN differs from ${localAdminTokenFile()}: after a rotation (tokenhub rotate-admin-token) the daemon uses the file's token and refuses this one`)
+      }
       this.log(fromEnv)
       return {token: fromEnv, source: 'env'}
     }
-    const {token: fromFile, problem} = await readLocalAdminTokenFile()
     if (!fromFile) {
       throw new ClientError('USAGE', `no admin token: TOKENHUB_ADMIN_TOKEN is not set and ${localAdminTokenFile()} ${problem}`, {
         suggestion: 'Start the daemon once (it writes the file), or set TOKENHUB_DATA_DIR to the daemon\'s data dir.',

@@ -24,6 +24,7 @@ export default class ApiKeyCreate extends BaseCommand {
     this.note(`Created API key ${result.id} (${result.name}).`)
     this.print(result.key)
     this.note(paint(result.warning, 'yellow', Boolean(process.stderr.isTTY) && !process.env.NO_COLOR))
+    for (const warning of result.warnings ?? []) this.note(`warning: ${warning}`)
     return result
   }
 }

@@ -27,6 +27,7 @@ export default class ApiKeyEdit extends BaseCommand {
     if (Object.keys(body).length === 0) this.usageError('nothing to change: pass a JSON argument or flags such as --monthly-budget-usd')
     const result = await (await this.client(flags)).editApiKey(args.id, body)
     this.print(`API key ${result.api_key.id} updated.\n${apiKeyFields(result.api_key)}`)
+    for (const warning of result.warnings ?? []) this.note(`warning: ${warning}`)
     return result
   }
 }

@@ -15,7 +15,14 @@ export function apiKeyRoutes(deps: AdminDeps): AdminRoute[] {
     },
     {method: 'post', path: '/admin/v1/apikeys', handler: async (ctx) => ({status: 201, body: {ok: true, ...(await deps.apiKeys.create(await ctx.json()))}})},
     {method: 'get', path: '/admin/v1/apikeys/:id', handler: (ctx) => ({body: deps.apiKeys.get(ctx.params.id)})},
-    {method: 'patch', path: '/admin/v1/apikeys/:id', handler: async (ctx) => ({body: {ok: true, api_key: await deps.apiKeys.patch(ctx.params.id, await ctx.json())}})},
+    {
+      method: 'patch',
+      path: '/admin/v1/apikeys/:id',
+      handler: async (ctx) => {
+        const apiKey = await deps.apiKeys.patch(ctx.params.id, await ctx.json())
+        return {body: {ok: true, api_key: apiKey, warnings: deps.apiKeys.unknownRestrictions(apiKey)}}
+      },
+    },
     {
       method: 'post',
       path: '/admin/v1/apikeys/:id/rotate',

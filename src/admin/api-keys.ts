@@ -22,6 +22,8 @@ export interface ApiKeyWithSecret extends ApiKeyView {
   /** The full key. Returned by create and rotate only, never stored. */
   key: string
   warning: string
+  /** Restrictions naming models or providers that are not registered (a typo leaves the key with nothing to use). */
+  warnings?: string[]
 }
 
 const SHOWN_ONCE = 'This is the only time the full key is shown. Store it securely now; TokenHub keeps only its hash.'
@@ -114,7 +116,18 @@ export class ApiKeyAdmin {
       doc.api_keys[record.id] = record
     })
     this.ctx.onChange({resource: 'api_key', action: 'create', id: record.id})
-    return {...toApiKeyView(record, now, this.usage), key: secret.key, warning: SHOWN_ONCE}
+    return {...toApiKeyView(record, now, this.usage), key: secret.key, warning: SHOWN_ONCE, warnings: this.unknownRestrictions(record)}
+  }
+
+  /** allowed_models / allowed_providers entries that name nothing registered (allowed, as a model may be added later, but said). */
+  unknownRestrictions(key: Pick<ApiKeyRecord, 'allowed_models' | 'allowed_providers'>): string[] {
+    const {models, providers} = this.ctx.store.data
+    const warnings: string[] = []
+    const unknownModels = (key.allowed_models ?? []).filter((id) => !Object.hasOwn(models, id))
+    if (unknownModels.length > 0) warnings.push(`allowed_models names ${unknownModels.map((id) => `"${id}"`).join(', ')}, not registered (yet): requests for it are refused until a model with that id exists`)
+    const unknownProviders = (key.allowed_providers ?? []).filter((id) => !Object.hasOwn(providers, id))
+    if (unknownProviders.length > 0) warnings.push(`allowed_providers names ${unknownProviders.map((id) => `"${id}"`).join(', ')}, not registered (yet)`)
+    return warnings
   }
 
   async patch(id: string, body: unknown): Promise<ApiKeyView> {

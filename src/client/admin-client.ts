@@ -185,7 +185,7 @@ export class AdminClient {
   apiKeysPage = (limit: number, offset = 0) => this.request<{keys: ApiKeyDto[]; total: number; limit: number; offset: number}>('GET', `/admin/v1/apikeys?limit=${limit}&offset=${offset}`)
   getApiKey = (id: string) => this.request<ApiKeyDto>('GET', `/admin/v1/apikeys/${enc(id)}`)
   createApiKey = (body: Record<string, unknown>) => this.request<ApiKeySecretDto>('POST', '/admin/v1/apikeys', body)
-  editApiKey = (id: string, body: Record<string, unknown>) => this.request<{ok: true; api_key: ApiKeyDto}>('PATCH', `/admin/v1/apikeys/${enc(id)}`, body)
+  editApiKey = (id: string, body: Record<string, unknown>) => this.request<{ok: true; api_key: ApiKeyDto; warnings?: string[]}>('PATCH', `/admin/v1/apikeys/${enc(id)}`, body)
   rotateApiKey = (id: string) => this.request<ApiKeySecretDto>('POST', `/admin/v1/apikeys/${enc(id)}/rotate`)
   revokeApiKey = (id: string) => this.request<{ok: true; api_key: ApiKeyDto}>('DELETE', `/admin/v1/apikeys/${enc(id)}`)
 }

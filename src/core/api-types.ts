@@ -98,6 +98,8 @@ export interface ApiKeySecretDto extends ApiKeyDto {
   ok: true
   key: string
   warning: string
+  /** Create: allowed_models / allowed_providers entries that name nothing registered. */
+  warnings?: string[]
 }
 
 export interface DiscoveryDto {

@@ -383,6 +383,15 @@ describe('API keys', () => {
     expect(rotated.body.rotated_at).not.toBeNull()
   })
 
+  it('warns when a key\'s restrictions name models or providers that are not registered (a typo leaves it nothing)', async () => {
+    const typo = await daemon.admin('POST', '/admin/v1/apikeys', {name: 'typo', allowed_models: ['gpt-4o', 'gtp-4o'], allowed_providers: ['opneai']})
+    expect(typo.status).toBe(201)
+    expect(typo.body.warnings).toEqual([expect.stringContaining('"gtp-4o", not registered'), expect.stringContaining('"opneai", not registered')])
+    const fixed = await daemon.admin('PATCH', `/admin/v1/apikeys/${typo.body.id}`, {allowed_models: ['gpt-4o'], allowed_providers: null})
+    expect(fixed.body.warnings).toEqual([])
+    await daemon.admin('DELETE', `/admin/v1/apikeys/${typo.body.id}`)
+  })
+
   it('rotating a disabled or expired key says the new secret is refused until that changes', async () => {
     const disabled = await daemon.admin('POST', '/admin/v1/apikeys', {name: 'off', enabled: false})
     const rotated = await daemon.admin('POST', `/admin/v1/apikeys/${disabled.body.id}/rotate`)
@@ -449,7 +458,7 @@ describe('persistence and secrets at rest', () => {
     expect(providers.body.items.map((p: {id: string}) => p.id)).toEqual(['openai', 'anthropic'])
     expect((await daemon.admin('GET', '/admin/v1/models')).body.items.map((m: {id: string}) => m.id)).toEqual(['gpt-4o'])
     expect((await daemon.admin('GET', '/admin/v1/routing-config')).body.default_mode).toBe('high_confidence')
-    expect((await daemon.admin('GET', '/admin/v1/apikeys')).body.total).toBe(7) // prod-app, off, brief, 3 paging keys, restart-check
+    expect((await daemon.admin('GET', '/admin/v1/apikeys')).body.total).toBe(8) // prod-app, typo, off, brief, 3 paging keys, restart-check
     expect((await daemon.admin('GET', '/admin/v1/info')).body).toMatchObject({vault_locked: true, vault_initialized: true})
     expect((await daemon.admin('POST', '/admin/v1/vault/unlock', {password: VAULT_PASSWORD})).status).toBe(200)
     expect((await daemon.admin('GET', '/admin/v1/providers/openai/discover')).status).toBe(200)

@@ -354,6 +354,15 @@ describe('config and rotate-admin-token', () => {
     await cli(['config', 'unset', 'url'])
   })
 
+  it('admin-token warns when TOKENHUB_ADMIN_TOKEN is not the token the daemon wrote (rotated away)', async () => {
+    const printed = await runCli(['admin-token'], {env: {TOKENHUB_DATA_DIR: daemon.dataDir, TOKENHUB_ADMIN_TOKEN: 'an-old-token-rotated-away'}})
+    expect(printed.code).toBe(0)
+    expect(printed.stdout.trim()).toBe('an-old-token-rotated-away')
+    expect(printed.stderr).toContain('TOKENHUB_ADMIN_TOKEN differs from')
+    const same = await runCli(['admin-token'], {env: {TOKENHUB_DATA_DIR: daemon.dataDir, TOKENHUB_ADMIN_TOKEN: daemon.adminToken}})
+    expect(same.stderr).toBe('')
+  })
+
   it('rotate-admin-token refuses a token that could not travel in a header', async () => {
     // Refused before anything is sent (exit 2); the daemon applies the same rule.
     const refused = await cli(['rotate-admin-token', 'abcdefghijklmnop\u0001q', '--yes'])
