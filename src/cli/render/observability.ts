@@ -1,10 +1,8 @@
 import type {AuditDto, EngineModelsDto, RewardsDto, StatsDto, StatsRowDto, TsdbResultDto} from '../../core/api-types.js'
 import {paint} from '../style.js'
+import {ms, pct, usd} from './format.js'
 import {renderTable} from '../table.js'
 
-const ms = (value: number | null) => (value === null ? null : `${Math.round(value)} ms`)
-const usd = (value: number) => (value === 0 ? '0' : `$${value < 0.01 ? value.toFixed(6) : value.toFixed(4)}`)
-const pct = (value: number) => `${(value * 100).toFixed(1)}%`
 
 function statsSection(title: string, rows: Record<string, StatsRowDto>): string {
   const entries = Object.entries(rows)

@@ -1,6 +1,7 @@
 import type {ApiKeyDto, DiscoveryDto, ModelDto, ProviderDto, RoutingConfigDto} from '../../core/api-types.js'
 import {paint} from '../style.js'
 import {renderFields, renderTable} from '../table.js'
+import {usd} from './format.js'
 
 const yesNo = (value: boolean) => (value ? 'yes' : 'no')
 const price = (value: number) => (value === 0 ? '0' : `$${value}`)
@@ -56,7 +57,8 @@ export function apiKeysTable(rows: ApiKeyDto[]): string {
       {header: 'prefix', get: (k) => `${k.key_prefix}...`},
       {header: 'scopes', get: (k) => k.scopes.join(',')},
       {header: 'status', get: (k) => k.status, color: statusColor},
-      {header: 'budget/mo', get: (k) => (k.monthly_budget_usd > 0 ? `$${k.monthly_budget_usd}` : 'unlimited')},
+      // What an operator checks: this month's spend against the budget.
+      {header: 'spent/budget', get: (k) => `${usd(k.current_spend_usd)} / ${k.monthly_budget_usd > 0 ? `$${k.monthly_budget_usd}` : 'unlimited'}`},
       {header: 'expires', get: (k) => date(k.expires_at) ?? 'never'},
       {header: 'last used', get: (k) => date(k.last_used_at) ?? 'never'},
       {header: 'created', get: (k) => date(k.created_at)},
@@ -106,6 +108,7 @@ export function apiKeyFields(k: ApiKeyDto): string {
     ['allowed providers', k.allowed_providers?.join(', ') ?? 'all'],
     ['project', k.project],
     ['monthly budget', k.monthly_budget_usd > 0 ? `$${k.monthly_budget_usd}` : 'unlimited'],
+    ['spent this month', usd(k.current_spend_usd)],
     ['rate limit', k.rate_limit_rpm > 0 ? `${k.rate_limit_rpm} req/min` : 'none'],
     ['token limit', k.rate_limit_tpm > 0 ? `${k.rate_limit_tpm} tokens/min` : 'none'],
     ['expires', date(k.expires_at) ?? 'never'],
