@@ -164,7 +164,9 @@ async function deliverJson(input: AttemptInput, body: UpstreamCall, status: numb
   // A pass-through body goes out byte for byte; a translated one is serialised once.
   const headers = input.responseHeaders(usage, true)
   headers['content-type'] = 'application/json'
-  input.sink.send(status, clientBody === parsed ? text : JSON.stringify(clientBody), headers)
+  // A renamed model field is renamed in the text when that is safe: no re-encoding.
+  const out = clientBody === parsed ? text : (clientBody === translated && input.plan.toClientText?.(text)) || JSON.stringify(clientBody)
+  input.sink.send(status, out, headers)
   return {kind: 'success', status, usage, ttftMs: null, latencyMs, streamError: null}
 }
 

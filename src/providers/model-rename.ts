@@ -20,6 +20,40 @@ export function renameModelField(answer: unknown, from: string, to: string): unk
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
+/**
+ * `"model": "<id>"` (or a dated snapshot of it, `"gpt-4o-mini-2024-07-18"`) in JSON text, the id
+ * as it appears there (quotes and backslashes escaped). Inside a JSON string the quotes around a
+ * key are escaped (`\"model\"`), so only a real key matches.
+ */
+function modelFieldPattern(from: string): RegExp {
+  const quoted = JSON.stringify(from)
+  return new RegExp(`("model"\\s*:\\s*)${escapeRegExp(quoted.slice(0, -1))}(?:-[^"\\\\]*)?"`, 'g')
+}
+
+/** Compiled once per upstream id (a few models in practice; bounded all the same). */
+const textPatterns = new Map<string, RegExp>()
+
+const modelReplacement = (to: string) => `$1${JSON.stringify(to).replace(/\$/g, '$$$$')}`
+
+/**
+ * A whole JSON answer's text with its `model` renamed, without parsing and re-encoding it (a
+ * JSON.stringify of the answer was ~4% of the gateway's CPU per request). Null when the text
+ * does not hold exactly one such field (a nested "model" key, an escaped id): then the caller
+ * re-encodes the renamed object.
+ */
+export function renameModelInText(text: string, from: string, to: string): string | null {
+  let pattern = textPatterns.get(from)
+  if (!pattern) {
+    if (textPatterns.size >= 1024) textPatterns.clear()
+    pattern = modelFieldPattern(from)
+    textPatterns.set(from, pattern)
+  }
+  pattern.lastIndex = 0
+  const first = pattern.exec(text)
+  if (!first || pattern.exec(text)) return null
+  return text.slice(0, first.index) + first[1] + JSON.stringify(to) + text.slice(first.index + first[0].length)
+}
+
 /** A stream transformer whose frames name the gateway's model id instead of the upstream's. */
 export class ModelRenamingStream implements StreamTransformer {
   private readonly pattern: RegExp
@@ -30,11 +64,8 @@ export class ModelRenamingStream implements StreamTransformer {
     from: string,
     to: string,
   ) {
-    // The id as it appears inside JSON text (quotes and backslashes escaped), after "model":, or a
-    // dated snapshot of it (`"gpt-4o-mini-2024-07-18"`).
-    const quoted = JSON.stringify(from)
-    this.pattern = new RegExp(`("model"\\s*:\\s*)${escapeRegExp(quoted.slice(0, -1))}(?:-[^"\\\\]*)?"`, 'g')
-    this.replacement = `$1${JSON.stringify(to).replace(/\$/g, '$$$$')}`
+    this.pattern = modelFieldPattern(from)
+    this.replacement = modelReplacement(to)
   }
 
   get usage(): TokenUsage | null {

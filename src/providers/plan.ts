@@ -10,7 +10,7 @@ import {endpointFor} from './index.js'
 import {anthropicToOpenAIChat} from './openai/from-anthropic-request.js'
 import {OpenAIPassthroughStream} from './openai/passthrough-stream.js'
 import {openAIChatUsage} from './openai/stream-chunk.js'
-import {ModelRenamingStream, renameModelField} from './model-rename.js'
+import {ModelRenamingStream, renameModelField, renameModelInText} from './model-rename.js'
 import {OpenAIToAnthropicStream} from './openai/stream-to-anthropic.js'
 import {openAIResponseToAnthropic} from './openai/to-anthropic-response.js'
 import {floatRequest, toBase64Answer, wantsBase64} from './embeddings/encoding.js'
@@ -56,6 +56,11 @@ export interface UpstreamPlan {
   dropped: string[]
   /** A successful non-stream upstream body (parsed) -> the client's body. */
   toClient(upstream: unknown): unknown
+  /**
+   * What toClient does, done on the upstream's text when it only renames the model: the client's
+   * text, or null when that cannot be done safely (the caller then encodes toClient's object).
+   */
+  toClientText?(text: string): string | null
   /** A transformer from upstream SSE events to client SSE frames. */
   streamTransformer(): StreamTransformer
 }
@@ -104,7 +109,12 @@ function passthrough(
   const plan = {path, headers, body: JSON.stringify(body), upstreamDialect, dropped: [], toClient, streamTransformer}
   if (model.upstreamModel === model.id) return plan
   const [from, to] = [model.upstreamModel, model.id]
-  return {...plan, toClient: (upstream) => renameModelField(toClient(upstream), from, to), streamTransformer: () => new ModelRenamingStream(streamTransformer(), from, to)}
+  return {
+    ...plan,
+    toClient: (upstream) => renameModelField(toClient(upstream), from, to),
+    ...(toClient === unchanged && {toClientText: (text: string) => renameModelInText(text, from, to)}),
+    streamTransformer: () => new ModelRenamingStream(streamTransformer(), from, to),
+  }
 }
 
 /** A pass-through body: the upstream's model id, output limits clamped to the model's. */

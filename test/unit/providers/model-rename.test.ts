@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {AnthropicPassthroughStream} from '../../../src/providers/anthropic/passthrough-stream.js'
-import {ModelRenamingStream, renameModelField} from '../../../src/providers/model-rename.js'
+import {ModelRenamingStream, renameModelField, renameModelInText} from '../../../src/providers/model-rename.js'
 import {OpenAIPassthroughStream} from '../../../src/providers/openai/passthrough-stream.js'
 
 describe('model renaming in pass-through answers', () => {
@@ -33,5 +33,22 @@ describe('model renaming in pass-through answers', () => {
     expect(JSON.parse(out.slice('data: '.length)).model).toBe('fast')
     const other = stream.push({data: JSON.stringify({id: 'c', model: 'gpt-4o-mini2', choices: [{index: 0, delta: {content: 'hi'}, finish_reason: null}]})})
     expect(JSON.parse(other.slice('data: '.length)).model).toBe('gpt-4o-mini2')
+  })
+})
+
+describe('renameModelInText', () => {
+  it('renames the one model field in the text, leaving every other byte as the upstream sent it', () => {
+    const text = '{"id":"chatcmpl-1","object":"chat.completion","model":  "gpt-4o-mini-2024-07-18","choices":[{"message":{"content":"say \\"model\\": \\"gpt-4o-mini\\""}}]}'
+    const renamed = renameModelInText(text, 'gpt-4o-mini', 'cheap')
+    expect(renamed).toBe(text.replace('"gpt-4o-mini-2024-07-18"', '"cheap"'))
+    expect(JSON.parse(renamed!)).toEqual(renameModelField(JSON.parse(text), 'gpt-4o-mini', 'cheap'))
+    // The same pattern again (cached) on another text.
+    expect(renameModelInText('{"model":"gpt-4o-mini"}', 'gpt-4o-mini', 'a"b')).toBe('{"model":"a\\"b"}')
+  })
+
+  it('gives up (null) when the field is not there exactly once: the caller re-encodes instead', () => {
+    expect(renameModelInText('{"model":"other"}', 'gpt-4o', 'x')).toBeNull()
+    expect(renameModelInText('{"model":"gpt-4o","extra":{"model":"gpt-4o"}}', 'gpt-4o', 'x')).toBeNull()
+    expect(renameModelInText('{"model":"gpt\\u002d4o"}', 'gpt-4o', 'x')).toBeNull()
   })
 })
