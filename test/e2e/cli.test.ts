@@ -269,7 +269,7 @@ describe('providers, models, routing and keys through the CLI', () => {
     const seedForm = json(await cli(['apikey', 'create', '{"name":"prod-app","scopes":"[\\"chat\\",\\"plan\\"]","monthly_budget_usd":50.0}', '--json']))
     expect(seedForm.scopes).toEqual(['chat', 'plan'])
     const list = await cli(['apikey', 'list'])
-    expect(list.stdout).toMatch(/ci\s+th-\S{8}\.\.\.\s+chat\s+active\s+\$5/)
+    expect(list.stdout).toMatch(/ci\s+th-\S{8}\.\.\.\s+chat\s+active\s+\$0 \/ \$5/)
     expect(list.stdout).not.toContain(key)
     const keys = json(await cli(['apikey', 'list', '--json']))
     const id = keys.find((k: {name: string}) => k.name === 'ci').id

@@ -51,13 +51,13 @@ export function auditTable(rows: AuditDto[], empty = 'No admin actions recorded 
     rows,
     [
       {header: 'time', get: (a) => a.timestamp.replace('T', ' ').replace(/\.\d+Z$/, 'Z')},
-      {header: 'actor', get: (a) => a.actor},
+      {header: 'actor', get: (a) => a.actor, narrow: 'drop'},
       {header: 'action', get: (a) => a.action},
       {header: 'resource', get: (a) => a.resource_id},
       {header: 'outcome', get: (a) => a.outcome, color: (v) => (v.trim() === 'ok' ? v : paint(v, 'red'))},
-      {header: 'request', get: (a) => a.request_id},
-      {header: 'from', get: (a) => a.remote_addr},
-      {header: 'detail', get: (a) => a.detail},
+      {header: 'request', get: (a) => a.request_id, narrow: 'drop'},
+      {header: 'from', get: (a) => a.remote_addr, narrow: 'drop'},
+      {header: 'detail', get: (a) => a.detail, narrow: 'shrink'},
     ],
     empty,
   )

@@ -3,6 +3,8 @@ import {paint} from '../style.js'
 import {renderFields, renderTable} from '../table.js'
 import {usd} from './format.js'
 
+const spent = (value: number) => (value === 0 ? '$0' : usd(value))
+
 const yesNo = (value: boolean) => (value ? 'yes' : 'no')
 const price = (value: number) => (value === 0 ? '0' : `$${value}`)
 const date = (value: string | null) => (value ? value.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : null)
@@ -53,15 +55,15 @@ export function apiKeysTable(rows: ApiKeyDto[]): string {
     rows,
     [
       {header: 'id', get: (k) => k.id},
-      {header: 'name', get: (k) => k.name},
-      {header: 'prefix', get: (k) => `${k.key_prefix}...`},
-      {header: 'scopes', get: (k) => k.scopes.join(',')},
+      {header: 'name', get: (k) => k.name, narrow: 'shrink'},
+      {header: 'prefix', get: (k) => `${k.key_prefix}...`, narrow: 'drop'},
+      {header: 'scopes', get: (k) => k.scopes.join(','), narrow: 'drop'},
       {header: 'status', get: (k) => k.status, color: statusColor},
       // What an operator checks: this month's spend against the budget.
-      {header: 'spent/budget', get: (k) => `${usd(k.current_spend_usd)} / ${k.monthly_budget_usd > 0 ? `$${k.monthly_budget_usd}` : 'unlimited'}`},
+      {header: 'spent/budget', get: (k) => `${spent(k.current_spend_usd)} / ${k.monthly_budget_usd > 0 ? `$${k.monthly_budget_usd}` : 'unlimited'}`},
       {header: 'expires', get: (k) => date(k.expires_at) ?? 'never'},
-      {header: 'last used', get: (k) => date(k.last_used_at) ?? 'never'},
-      {header: 'created', get: (k) => date(k.created_at)},
+      {header: 'last used', get: (k) => date(k.last_used_at) ?? 'never', narrow: 'drop'},
+      {header: 'created', get: (k) => date(k.created_at), narrow: 'drop'},
     ],
     'No API keys yet. Create one: tokenhub apikey create --name my-app',
   )
@@ -108,7 +110,7 @@ export function apiKeyFields(k: ApiKeyDto): string {
     ['allowed providers', k.allowed_providers?.join(', ') ?? 'all'],
     ['project', k.project],
     ['monthly budget', k.monthly_budget_usd > 0 ? `$${k.monthly_budget_usd}` : 'unlimited'],
-    ['spent this month', usd(k.current_spend_usd)],
+    ['spent this month', spent(k.current_spend_usd)],
     ['rate limit', k.rate_limit_rpm > 0 ? `${k.rate_limit_rpm} req/min` : 'none'],
     ['token limit', k.rate_limit_tpm > 0 ? `${k.rate_limit_tpm} tokens/min` : 'none'],
     ['expires', date(k.expires_at) ?? 'never'],
