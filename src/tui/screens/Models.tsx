@@ -91,6 +91,10 @@ function simulationTitle(simulation: SimulationState): string {
 export function Models({models, cursor, simulation, frame, theme, loading}: ModelsProps) {
   const candidates = simulation.result?.candidates ?? []
   const layout = modelsLayout(frame, models.length, simulation.result ? candidates.length : null)
+  // More candidates than rows: the last row says how many are not shown, rather than hiding them silently.
+  const sorted = [...candidates].sort(byRank)
+  const hidden = sorted.length > layout.candidateRows && layout.candidateRows > 1 ? sorted.length - (layout.candidateRows - 1) : 0
+  const shownCandidates = hidden > 0 ? sorted.slice(0, layout.candidateRows - 1) : sorted
   return (
     <Box flexDirection="column" width={frame.width} height={frame.body} overflow="hidden">
       <Table columns={MODEL_COLUMNS} rows={models.map(modelCells)} width={frame.width} height={layout.modelRows} selected={cursor} theme={theme} empty={loading ? 'loading…' : '(no models registered)'} />
@@ -101,12 +105,17 @@ export function Models({models, cursor, simulation, frame, theme, loading}: Mode
       {simulation.result && layout.candidateRows > 0 ? (
         <Table
           columns={CANDIDATE_COLUMNS}
-          rows={[...candidates].sort(byRank).map((c) => candidateCells(c, simulation.result?.chosen ?? null))}
+          rows={shownCandidates.map((c) => candidateCells(c, simulation.result?.chosen ?? null))}
           width={frame.width}
-          height={layout.candidateRows}
+          height={hidden > 0 ? layout.candidateRows - 1 : layout.candidateRows}
           theme={theme}
           empty="(no candidates)"
         />
+      ) : null}
+      {simulation.result && hidden > 0 ? (
+        <Text wrap="truncate" {...toneProps(theme, 'muted')}>
+          {`… ${hidden} more candidates (ranked ones first; tokenhub simulate lists all)`}
+        </Text>
       ) : null}
     </Box>
   )
