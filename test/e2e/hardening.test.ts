@@ -424,6 +424,22 @@ describe('accounting integrity', () => {
     expect((await fx.daemon.admin('GET', `/admin/v1/apikeys/${id}`)).body.current_spend_usd).toBeCloseTo(expected, 12)
   })
 
+  it('a 502 after failover says when the fallback was skipped for the key\'s budget (SDKs would retry it in vain)', async () => {
+    await fx.daemon.admin('PUT', '/admin/v1/aliases/cheap-then-dear', {variants: [{model_id: 'cheap-silent', weight: 1}, {model_id: 'dear-spare', weight: 0}]})
+    fx.openai.behave('cheap-silent', {status: 500})
+    const {key} = await fx.newKey({monthly_budget_usd: 0.01})
+    const error = await new OpenAI({apiKey: key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
+      .chat.completions.create({model: 'cheap-then-dear', max_tokens: 10, messages: [{role: 'user', content: 'hello'}]})
+      .catch((e) => e)
+    expect(error.status).toBe(502)
+    expect(error.message).toContain("monthly budget: dear-spare")
+    expect(error.error.attempts.map((a: {model_id: string; error_class: string}) => [a.model_id, a.error_class])).toEqual([
+      ['cheap-silent', 'transient'],
+      ['cheap-silent', 'transient'],
+      ['dear-spare', 'over_budget'],
+    ])
+  })
+
   it('refuses a model without a price unless allowed, and says why', async () => {
     const error = await client.chat.completions.create({model: 'no-price', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
     expect(error.status).toBe(503)
