@@ -26,9 +26,13 @@ function value(v: unknown): string {
   return text === '' || /[\s"=]/.test(text) ? JSON.stringify(text) : text
 }
 
-/** One line per event: time (UTC), type, then its fields as key=value, values with spaces quoted (control characters escaped). */
-export function formatEvent(event: StreamEvent, color = false): string {
-  const time = event.ts ? event.ts.slice(11, 19) : '        '
+/**
+ * One line per event: time (UTC; with the date when it is not today's, as for a replayed backlog
+ * or a follower running past midnight), type, then its fields as key=value, values with spaces
+ * quoted (control characters escaped).
+ */
+export function formatEvent(event: StreamEvent, color = false, today = new Date().toISOString().slice(0, 10)): string {
+  const time = event.ts ? (event.ts.slice(0, 10) === today ? event.ts.slice(11, 19) : `${event.ts.slice(0, 10)} ${event.ts.slice(11, 19)}`) : '        '
   const fields = Object.entries(event)
     .filter(([k, v]) => !SKIP.has(k) && v !== null && v !== undefined)
     .map(([k, v]) => `${k}=${inert(value(v))}`)
