@@ -75,7 +75,7 @@ export interface GatewayCall {
  * the request itself was at fault (a 4xx returned as is, a prompt too long for every model), or
  * the gateway ran out of connections. Models that failed before it still earn their 0.
  */
-const NOT_THE_MODELS_DOING = new Set(['client_error', 'context_overflow', 'gateway_resources'])
+const NOT_THE_MODELS_DOING = new Set(['client_error', 'context_overflow', 'request_not_found', 'gateway_resources'])
 const CLIENT_LEFT = 'the client closed the connection'
 const SCOPE: Record<Endpoint, ApiKeyScope> = {chat: 'chat', completions: 'chat', embeddings: 'embeddings', responses: 'chat'}
 const CAPABILITY: Record<Endpoint, Capability> = {chat: 'chat', completions: 'completions', embeddings: 'embeddings', responses: 'chat'}
@@ -543,6 +543,8 @@ export class Gateway {
         }
         if (failure.errorClass === 'rate_limited') deps.health.coolDown(model.id, this.now() + (failure.retryAfterMs ?? 30_000))
         if (step === 'next_larger_context') remaining = remaining.filter((m) => m.maxContextTokens > model.maxContextTokens)
+        // "Not here" from a provider holds for its other models too: only other providers may have the id.
+        if (failure.errorClass === 'request_not_found') remaining = remaining.filter((m) => m.providerId !== model.providerId)
         if (remaining.length > 0) {
           deps.records.publish({type: 'failover', request_id: call.requestId, from_model: model.id, error_class: failure.errorClass, status: failure.status, to_model: remaining[0].id})
         }
@@ -574,8 +576,9 @@ export class Gateway {
       throw new TokenHubError('NO_ELIGIBLE_MODEL', 'every eligible model is unavailable right now (circuits open)', {details: {attempts: state.attempts, retry_after_s: retryAfter}})
     }
     const {failure, model, errorBody} = lastFailure
-    if (failure.errorClass === 'context_overflow') {
-      // No model left that could hold the prompt: the request's fault, so the upstream's own 400 in
+    if (failure.errorClass === 'context_overflow' || failure.errorClass === 'request_not_found') {
+      // No model left that could hold the prompt (or no provider holds the id the request named): the
+      // request's fault, so the upstream's own 400 (404) in
       // the client's dialect (Claude Code compacts on "prompt is too long", Codex on
       // context_length_exceeded), not a 502 that SDKs retry with the same prompt.
       this.sendUpstreamError(state, sink, model, failure, errorBody)

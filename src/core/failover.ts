@@ -14,6 +14,12 @@ export type ErrorClass =
   | 'upstream_auth'
   | 'upstream_config'
   | 'client_error'
+  /**
+   * A 404 about an id the request named (previous_response_id, conversation, a file): the request's
+   * own, but another provider may hold that id, so the next candidate on another provider is tried;
+   * no blame on anyone.
+   */
+  | 'request_not_found'
   /** The gateway itself ran out of something (file descriptors, memory) opening the connection. */
   | 'gateway_resources'
 
@@ -32,7 +38,7 @@ export const MAX_RETRIES_SAME = 1
 export function classifyStatus(status: number, contextOverflow: boolean, requestNotFound = false): ErrorClass {
   if (status === 429) return 'rate_limited'
   if (status === 401 || status === 403) return 'upstream_auth'
-  if (status === 404) return requestNotFound ? 'client_error' : 'upstream_config'
+  if (status === 404) return requestNotFound ? 'request_not_found' : 'upstream_config'
   if (status === 408 || status === 409 || status >= 500) return 'transient'
   if (contextOverflow) return 'context_overflow'
   return 'client_error'
@@ -47,6 +53,7 @@ export function nextStep(failure: AttemptFailure, retriesOnThisCandidate: number
     case 'rate_limited':
     case 'upstream_auth':
     case 'upstream_config':
+    case 'request_not_found':
       return 'next_candidate'
     case 'context_overflow':
       return 'next_larger_context'

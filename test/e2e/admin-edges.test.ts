@@ -167,9 +167,9 @@ describe('request framing', () => {
   it('closes the connection on a body length given two ways, so the rest is never read as a request', async () => {
     // uWS frames by the first Content-Length, hyper-express read the last: the tail would be a smuggled request.
     const smuggled = 'GET /admin/v1/info HTTP/1.1\r\nHost: x\r\n\r\n'
-    for (const path of ['/v1/chat/completions', '/admin/v1/providers', '/nowhere']) {
+    for (const path of ['/v1/chat/completions', '/admin/v1/providers', '/nowhere', '/admin/v1/events']) {
       const body = `{}${smuggled}`
-      const text = await rawExchange(daemon.url, `POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${daemon.adminToken}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: ${body.length}\r\n\r\n${body}`)
+      const text = await rawExchange(daemon.url, `${path.endsWith('/events') ? 'GET' : 'POST'} ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${daemon.adminToken}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: ${body.length}\r\n\r\n${body}`)
       // No answer at all: uWS parses the pipelined tail before any answer could go out, so only closing stops it.
       expect(text, path).toBe('')
     }

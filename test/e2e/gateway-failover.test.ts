@@ -2,7 +2,7 @@ import {connect} from 'node:net'
 import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
-import {startGatewayFixture, type GatewayFixture} from '../helpers/gateway-fixture.js'
+import {OPENAI_KEY, startGatewayFixture, type GatewayFixture} from '../helpers/gateway-fixture.js'
 
 let fx: GatewayFixture
 let client: OpenAI
@@ -137,7 +137,7 @@ describe('failover', () => {
     expect((await lastLog()).attempts).toHaveLength(1)
   })
 
-  it('returns an upstream 404 about the request (unknown previous_response_id) as is, without failing over or hurting health', async () => {
+  it('an upstream 404 about an id the request named (previous_response_id) goes back as is unless another provider has it, and hurts no health', async () => {
     await fx.addModel({id: 'keeps-state', provider_id: 'oa', weight: 1})
     const notFound = {error: {message: "Previous response with id 'resp_gone' not found.", type: 'invalid_request_error', param: 'previous_response_id', code: 'previous_response_not_found'}}
     fx.openai.behave('keeps-state', {status: 404, body: JSON.stringify(notFound)})
@@ -149,10 +149,19 @@ describe('failover', () => {
       expect(error.message).toContain("Previous response with id 'resp_gone' not found")
       expect(error.error).toMatchObject({param: 'previous_response_id', code: 'previous_response_not_found'})
     }
+    // The alias's other variant lives on the same provider, which already said "not here": not asked.
     const log = await lastLog()
-    expect(log.attempts).toEqual([expect.objectContaining({model_id: 'keeps-state', status: 404, error_class: 'client_error'})])
+    expect(log.attempts).toEqual([expect.objectContaining({model_id: 'keeps-state', status: 404, error_class: 'request_not_found'})])
     const health = (await fx.daemon.admin('GET', '/admin/v1/health')).body.models.find((m: {id: string}) => m.id === 'keeps-state')
     expect(health?.state ?? 'closed').toBe('closed')
+
+    // With a second OpenAI provider (another account or region), the one that holds the id answers.
+    await fx.daemon.admin('POST', '/admin/v1/providers', {id: 'oa-second', type: 'openai', base_url: fx.openai.url, api_key: OPENAI_KEY})
+    await fx.addModel({id: 'keeps-state-elsewhere', provider_id: 'oa-second', weight: 1})
+    await fx.daemon.admin('PUT', '/admin/v1/aliases/two-accounts', {variants: [{model_id: 'keeps-state', weight: 1}, {model_id: 'keeps-state-elsewhere', weight: 0}]})
+    const {data, response} = await client.responses.create({model: 'two-accounts', input: 'again', previous_response_id: 'resp_gone'}).withResponse()
+    expect(data.status).toBe('completed')
+    expect(response.headers.get('x-tokenhub-provider')).toBe('oa-second')
   })
 
   it('fails with 502 and every attempt listed when nothing works', async () => {
