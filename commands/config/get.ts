@@ -1,6 +1,7 @@
 import {Args, Command} from '@oclif/core'
 import {readSettings, SETTING_KEYS} from '../../src/cli/settings.js'
 import {ClientError} from '../../src/client/errors.js'
+import {writeUnwrapped} from '../../src/cli/style.js'
 
 export default class ConfigGet extends Command {
   static override summary = 'Show the CLI settings (or one of them)'
@@ -12,7 +13,13 @@ export default class ConfigGet extends Command {
     const {args} = await this.parse(ConfigGet)
     const settings = await readSettings().catch((error: unknown) => {
       // A broken settings file: its name and the way out, exit 2 (as every other command says it).
-      if (error instanceof ClientError) this.error(error.message, {exit: error.exitCode, suggestions: error.suggestion ? [error.suggestion] : undefined})
+      if (error instanceof ClientError) {
+        if (!process.stderr.isTTY) {
+          writeUnwrapped(error.message, error.suggestion)
+          this.exit(error.exitCode)
+        }
+        this.error(error.message, {exit: error.exitCode, suggestions: error.suggestion ? [error.suggestion] : undefined})
+      }
       throw error
     })
     if (args.key) {

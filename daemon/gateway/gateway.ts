@@ -561,7 +561,6 @@ export class Gateway {
       this.account(state, {status: error.status, errorClass: 'deadline', errorMessage: error.message, model: lastFailure?.model ?? null, usage: null, ttftMs: null, fallback: 'none'})
       return
     }
-    if (!lastFailure && untranslatable) throw untranslatable
     if (!lastFailure && vaultLocked) {
       throw new TokenHubError('VAULT_LOCKED', 'the vault is locked, so no provider key can be used', {suggestion: 'Run `tokenhub vault unlock`.'})
     }
@@ -571,6 +570,8 @@ export class Gateway {
         details: {monthly_budget_usd: key.monthly_budget_usd, spend_usd: roundUsd(deps.ledger.spend(key.id)), reserved_usd: roundUsd(deps.ledger.reservedFor(key.id)), reason: 'in_flight', retry_after_s: IN_FLIGHT_RETRY_S, attempts: state.attempts},
       })
     }
+    // After the locked vault and the budget, which say the request itself is fine.
+    if (!lastFailure && untranslatable) throw untranslatable
     if (!lastFailure) {
       const retryAfter = retryAfterSec(deps.health, state.routed!.targets)
       throw new TokenHubError('NO_ELIGIBLE_MODEL', 'every eligible model is unavailable right now (circuits open)', {details: {attempts: state.attempts, retry_after_s: retryAfter}})

@@ -280,6 +280,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
       res.atomic(() => {
         res.status(answer.status).header('content-type', 'application/json').header('x-tokenhub-request-id', requestId)
         if (answer.providerId) res.header('x-tokenhub-provider', answer.providerId)
+        if (answer.retryAfter) res.header('retry-after', answer.retryAfter)
         res.send(answer.body)
       })
     })

@@ -118,7 +118,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
   const journals = {requests: await journal(options, 'requests'), audit: await journal(options, 'audit'), metrics: await journal(options, 'metrics')}
   const audit = new AuditTrail(
     (record) => journals.audit.append(record, 'audit'),
-    () => journals.audit.flush(),
+    // A record that cannot be written is logged; the answer still goes out (the change is made).
+    () => journals.audit.flush().catch((error: unknown) => logger.error({err: error}, 'audit record could not be written to disk')),
   )
   const rollups = new RollupStore({retentionMs: store.data.settings?.tsdb_retention_ms ?? DEFAULT_TSDB_RETENTION_MS})
   const prometheus = new PrometheusMetrics({health, bus})

@@ -15,6 +15,7 @@ import {overLimitError} from '../../src/core/limits/rate-limiter.js'
 import {redactSecrets} from '../../src/core/redact.js'
 import {endpointFor} from '../../src/providers/index.js'
 import {translateErrorBody} from '../../src/providers/errors.js'
+import {dialectErrorBody} from './dialect-errors.js'
 import type {ApiKeyRecord} from '../../src/store/document.js'
 import type {GatewayDeps} from './gateway.js'
 
@@ -33,6 +34,8 @@ export interface StoredResponseAnswer {
   status: number
   body: string
   providerId: string | null
+  /** An upstream 429's Retry-After, passed on. */
+  retryAfter?: string
 }
 
 /** OpenAI response ids: resp_ and letters, digits, dashes or underscores. */
@@ -44,6 +47,9 @@ const ACTIONS: Record<StoredResponseRequest['method'], ReadonlySet<string>> = {
   DELETE: new Set(['']),
   POST: new Set(['/cancel']),
 }
+
+/** Query parameters of the stored-response calls (pagination, include); others are not passed on. */
+const QUERY_PARAMS = new Set(['limit', 'order', 'after', 'before', 'include', 'include[]', 'include_obfuscation', 'starting_after'])
 
 /** Largest stored response relayed (a long conversation's input items can be large, not unbounded). */
 const MAX_BODY_BYTES = 32 * 1024 * 1024
@@ -60,9 +66,15 @@ export class StoredResponses {
     if (!ACTIONS[request.method].has(action) || !RESPONSE_ID.test(id)) {
       throw new TokenHubError('NOT_FOUND', `no such endpoint: ${request.method} /v1/responses/${request.rest}`)
     }
-    if (new URLSearchParams(request.query).get('stream') === 'true') {
+    const sent = new URLSearchParams(request.query)
+    // Any spelling of a stream request (stream=1, True, a second stream=true): refused, not relayed as JSON.
+    if (sent.getAll('stream').some((value) => value.toLowerCase() !== 'false')) {
       throw new TokenHubError('VALIDATION', 'stream: replaying a stored response as a stream is not supported; read it without stream', {details: {param: 'stream'}})
     }
+    // Only what these calls take goes upstream, re-encoded (no raw bytes, nothing else).
+    const forwarded = new URLSearchParams()
+    for (const [name, value] of sent) if (QUERY_PARAMS.has(name)) forwarded.append(name, value)
+    const query = forwarded.toString()
     const admitted = deps.limiter.admit(request.key.id, {requestsPerMinute: request.key.rate_limit_rpm, tokensPerMinute: 0}, 0, Date.now())
     if (!admitted.ok) {
       throw overLimitError(request.key.key_prefix, admitted)
@@ -74,22 +86,28 @@ export class StoredResponses {
     const usable = providers.filter((p) => deps.keys.usable(p))
     if (usable.length === 0) throw new TokenHubError('VAULT_LOCKED', 'the vault is locked: the OpenAI provider\'s key cannot be read; unlock it with tokenhub vault unlock')
 
-    let last: StoredResponseAnswer | null = null
+    // The first answer that settles it (2xx, or the request's own 4xx) wins; a 404 or a failing
+    // provider (its key refused, 429, 5xx, unreachable) hands over to the next one.
+    let notFound: StoredResponseAnswer | null = null
+    let failed: StoredResponseAnswer | null = null
     let unreachable: string | null = null
     for (const providerId of usable) {
       let answer: StoredResponseAnswer
       try {
-        answer = await this.ask(providerId, request, `/v1/responses/${id}${action}`)
+        answer = await this.ask(providerId, {...request, query}, `/v1/responses/${id}${action}`)
       } catch (error) {
-        unreachable = error instanceof Error ? error.message : String(error)
-        deps.logger.debug({err: error, provider_id: providerId}, 'stored response: provider did not answer')
+        // The address stays in the log: the client learns which provider, not where it lives.
+        unreachable = providerId
+        deps.logger.warn({err: error, provider_id: providerId}, 'stored response: provider did not answer')
         continue
       }
-      if (answer.status !== 404) return answer
-      last = answer
+      if (answer.status === 404) notFound ??= answer
+      else if (answer.status === 401 || answer.status === 403 || answer.status === 429 || answer.status >= 500) failed ??= answer
+      else return answer
     }
-    if (last) return last
-    throw new TokenHubError('UPSTREAM_ERROR', `no OpenAI provider answered for response "${id}" (${redactSecrets(unreachable ?? 'no answer', deps.keys.known())})`)
+    if (notFound) return notFound
+    if (failed) return failed
+    throw new TokenHubError('UPSTREAM_UNREACHABLE', `no OpenAI provider answered for response "${id}" (provider ${unreachable ?? '-'} could not be reached; see the daemon log)`)
   }
 
   /** Enabled OpenAI providers the key may use (by allowed_providers, or by a model of its allowed_models living there). */
@@ -129,7 +147,13 @@ export class StoredResponses {
     const text = Buffer.concat(parts).toString('utf8')
     const status = call.statusCode
     if (status >= 200 && status < 300) return {status, body: text, providerId}
-    // Errors as the gateway words any upstream error: secrets, account ids and internal hosts taken out.
-    return {status: status >= 300 && status < 400 ? 502 : status, body: translateErrorBody(redactSecrets(text, deps.keys.known()), status, 'openai'), providerId}
+    // The operator's key refused upstream is not the client's key refused: a 502 naming the provider.
+    if (status === 401 || status === 403) {
+      const error = new TokenHubError('UPSTREAM_ERROR', `provider ${providerId} refused the gateway's credentials (HTTP ${status}); see tokenhub provider edit`)
+      return {status: 502, body: JSON.stringify(dialectErrorBody('openai', error)), providerId}
+    }
+    // Errors as the gateway words any upstream error (secrets redacted); a redirect is not followed.
+    const retryAfter = status === 429 ? call.header('retry-after') : undefined
+    return {status: status >= 300 && status < 400 ? 502 : status, body: translateErrorBody(redactSecrets(text, deps.keys.known()), status, 'openai'), providerId, ...(retryAfter && {retryAfter})}
   }
 }

@@ -27,9 +27,10 @@ export async function inRequestScope<T>(method: string, scope: RequestScope, han
   try {
     return await requestScope.run(scope, handler)
   } finally {
+    // The scope is off before the disk wait: it costs every /v1 request while on.
+    if (--active === 0) requestScope.disable()
     // An admin change is acknowledged only once its audit record is on disk (a failed or denied
     // call too: a refused vault password must not vanish in a crash right after the 401).
     if (scope.pending) await Promise.allSettled(scope.pending)
-    if (--active === 0) requestScope.disable()
   }
 }

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {numberFlag} from './flags.js'
 import {ClientError} from '../client/errors.js'
 import {parseDuration} from '../core/duration.js'
+import {isoDateTime} from '../core/schemas/apikey.js'
 import {allowList, splitList} from './json-arg.js'
 
 /** Flags shared by `apikey create` and `apikey edit`, mapped to the API's field names. */
@@ -65,9 +66,9 @@ function checkedExpiresIn(value: string | undefined): string | undefined {
 
 function checkedExpiresAt(value: string | undefined): string | undefined {
   if (value === undefined) return undefined
-  // What the daemon takes: a date-time with a time zone (Z or +hh:mm).
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value.trim()) || Number.isNaN(Date.parse(value))) {
-    throw new ClientError('USAGE', `--expires-at: "${value}" is not an ISO 8601 time, e.g. 2027-01-31T00:00:00Z`)
+  // The daemon's own rule (a date-time with a time zone), so what passes here passes there.
+  if (!isoDateTime.safeParse(value).success) {
+    throw new ClientError('USAGE', `--expires-at: "${value}" is not an ISO 8601 date-time with a time zone, e.g. 2027-01-31T00:00:00Z`)
   }
   return value
 }

@@ -161,7 +161,8 @@ describe('gateway commands', () => {
       [['events', '--type', 'route_sucess'], 'Expected --type=route_sucess to be one of'],
       [['apikey', 'create', '--name', 'never', '--expires-in', '1x'], '--expires-in: invalid duration "1x"'],
       [['apikey', 'create', '--name', 'never', '--expires-in', '0'], '--expires-in: duration must be a positive'],
-      [['apikey', 'create', '--name', 'never', '--expires-at', '2027-01-31'], '--expires-at: "2027-01-31" is not an ISO 8601 time'],
+      [['apikey', 'create', '--name', 'never', '--expires-at', '2027-02-30T00:00:00Z'], '--expires-at: "2027-02-30T00:00:00Z" is not an ISO 8601 date-time'],
+      [['apikey', 'create', '--name', 'never', '--expires-at', '2027-01-31'], '--expires-at: "2027-01-31" is not an ISO 8601 date-time'],
       [['logs', '--csv', '--limit', '5'], 'cannot also be provided when using --limit'],
     ]
     for (const [args, message] of cases) {

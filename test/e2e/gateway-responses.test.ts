@@ -175,9 +175,24 @@ describe('POST /v1/responses with the openai SDK', () => {
     expect((await fetch(`${fx.daemon.url}/v1/responses/${created.id}/nothing`, {headers: auth})).status).toBe(404)
     expect((await fetch(`${fx.daemon.url}/v1/responses/${created.id}/cancel`, {headers: auth})).status).toBe(404)
     expect((await fetch(`${fx.daemon.url}/v1/responses/bad%ZZ`, {headers: auth})).status).toBe(400)
-    const streamed = await fetch(`${fx.daemon.url}/v1/responses/${created.id}?stream=true`, {headers: auth})
-    expect(streamed.status).toBe(400)
-    expect((await streamed.json()).error.param).toBe('stream')
+    for (const query of ['stream=true', 'stream=1', 'stream=True', 'stream=false&stream=true']) {
+      const streamed = await fetch(`${fx.daemon.url}/v1/responses/${created.id}?${query}`, {headers: auth})
+      expect(streamed.status, query).toBe(400)
+      expect((await streamed.json()).error.param).toBe('stream')
+    }
+    // Only the calls' own parameters go upstream, re-encoded.
+    fx.openai.reset()
+    expect((await fetch(`${fx.daemon.url}/v1/responses/${created.id}/input_items?limit=2&evil=%2F..&order=desc`, {headers: auth})).status).toBe(200)
+    expect(fx.openai.requests.at(-1)!.path).toBe(`/v1/responses/${created.id}/input_items?limit=2&order=desc`)
+    // The operator's key refused upstream is a 502 naming the provider, not a 401 about the client's key.
+    await fx.daemon.admin('POST', '/admin/v1/providers', {id: 'oa-badkey', type: 'openai', base_url: fx.openai.url, api_key: 'sk-wrong-key'})
+    const {key: badKeyOnly} = await fx.newKey({allowed_providers: ['oa-badkey']})
+    const refusedUpstream = await fetch(`${fx.daemon.url}/v1/responses/${created.id}`, {headers: {authorization: `Bearer ${badKeyOnly}`}})
+    expect(refusedUpstream.status).toBe(502)
+    const refusedBody = await refusedUpstream.text()
+    expect(refusedBody).toContain("provider oa-badkey refused the gateway's credentials")
+    expect(refusedBody).not.toContain('sk-wrong-key')
+    await fx.daemon.admin('DELETE', '/admin/v1/providers/oa-badkey')
     // Each read counts against the key's requests per minute.
     const {key: slow} = await fx.newKey({rate_limit_rpm: 1})
     const once = new OpenAI({apiKey: slow, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})

@@ -36,7 +36,8 @@ const name = z
   .min(1, 'must not be empty')
   .max(100)
   .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must not contain control characters')
-const isoDate = z.iso.datetime({offset: true, message: 'must be an ISO 8601 date-time such as 2027-01-31T00:00:00Z'})
+export const isoDateTime = z.iso.datetime({offset: true, message: 'must be an ISO 8601 date-time such as 2027-01-31T00:00:00Z'})
+const isoDate = isoDateTime
 const expiresIn = z.union([z.string().min(1), z.number().positive()])
 const project = z.string().min(1).max(100)
 
