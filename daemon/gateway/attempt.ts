@@ -54,6 +54,8 @@ export type AttemptOutcome =
       streamError: string | null
       /** Stream events relayed to the client (streams only): what an interrupted stream is billed by. */
       relayedEvents?: number
+      /** The upstream's id of a Responses answer (`resp_...`), what OpenAI stores it under. */
+      responseId?: string | null
     }
   | {kind: 'failure'; failure: AttemptFailure; latencyMs: number; errorBody: string | null; upstreamDialect: Dialect}
   | {
@@ -167,7 +169,8 @@ async function deliverJson(input: AttemptInput, body: UpstreamCall, status: numb
   // A renamed model field is renamed in the text when that is safe: no re-encoding.
   const out = clientBody === parsed ? text : (clientBody === translated && input.plan.toClientText?.(text)) || JSON.stringify(clientBody)
   input.sink.send(status, out, headers)
-  return {kind: 'success', status, usage, ttftMs: null, latencyMs, streamError: null}
+  const responseId = input.endpoint === 'responses' && typeof (parsed as {id?: unknown} | null)?.id === 'string' ? (parsed as {id: string}).id : null
+  return {kind: 'success', status, usage, ttftMs: null, latencyMs, streamError: null, responseId}
 }
 
 /**
@@ -330,5 +333,6 @@ async function deliverStream(input: AttemptInput, body: UpstreamCall, status: nu
     latencyMs: input.now() - started,
     streamError: transformer.complete ? null : 'upstream ended the stream without finishing it',
     relayedEvents: relayed,
+    responseId: transformer.responseId ?? null,
   }
 }

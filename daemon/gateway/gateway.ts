@@ -473,6 +473,8 @@ export class Gateway {
           if (cut) deps.health.release(model.id, model.providerId)
           else if (outcome.streamError) deps.health.recordFailure(model.id, model.providerId, outcome.latencyMs, outcome.streamError, 'model')
           else deps.health.recordSuccess(model.id, model.providerId, outcome.latencyMs)
+          // What OpenAI stored of it is the key's own: the relay lets only it (or its project) reach it.
+          if (outcome.responseId && model.providerType === 'openai' && state.key && call.body.store !== false) this.storedResponses.remember(outcome.responseId, state.key, model.providerId)
           // The upstream broke its stream: billed what was relayed, as for a client that left, not the model's maximum.
           const relayed = outcome.streamError ? relayedUsage(state, model, outcome.usage, outcome.relayedEvents) : null
           this.account(state, {

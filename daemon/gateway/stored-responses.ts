@@ -7,8 +7,14 @@
  * (translated from Chat Completions or Messages) are stored nowhere: 404.
  *
  * Not routed, billed or logged as requests: reading or deleting a stored response costs nothing
- * upstream. Each call counts as a request against the key's requests-per-minute limit. Any key with the `chat` scope and access to the provider may read a response by id,
- * as any key of the same OpenAI project can.
+ * upstream. Each call counts as a request against the key's requests-per-minute limit.
+ *
+ * Who may: a response made through this daemon since it started is remembered with the key (and
+ * project) that made it and the provider that stored it; only that key, or a key of the same
+ * project, reaches it (others get the 404 an unknown id gets), and only that provider is asked.
+ * An id the daemon does not know (made before its last start, or not through TokenHub) is
+ * reachable by any key with the `chat` scope and access to an OpenAI provider, as any key of the
+ * same OpenAI project can.
  */
 import {TokenHubError} from '../../src/core/errors.js'
 import {overLimitError} from '../../src/core/limits/rate-limiter.js'
@@ -54,8 +60,27 @@ const QUERY_PARAMS = new Set(['limit', 'order', 'after', 'before', 'include', 'i
 /** Largest stored response relayed (a long conversation's input items can be large, not unbounded). */
 const MAX_BODY_BYTES = 32 * 1024 * 1024
 
+/** Who made a stored response, and where it is. */
+interface Owner {
+  keyId: string
+  project: string | null
+  providerId: string
+}
+
+/** Response ids remembered (the oldest forgotten first): ~100 bytes each, ~10 MB at most. */
+const MAX_OWNERS = 100_000
+
 export class StoredResponses {
+  private readonly owners = new Map<string, Owner>()
+
   constructor(private readonly deps: StoredResponseDeps) {}
+
+  /** A Responses answer from an OpenAI upstream that stores it: remembered for the relay's checks. */
+  remember(responseId: string, key: Pick<ApiKeyRecord, 'id' | 'project'>, providerId: string): void {
+    if (!RESPONSE_ID.test(responseId)) return
+    if (this.owners.size >= MAX_OWNERS) this.owners.delete(this.owners.keys().next().value!)
+    this.owners.set(responseId, {keyId: key.id, project: key.project ?? null, providerId})
+  }
 
   async relay(request: StoredResponseRequest): Promise<StoredResponseAnswer> {
     const {deps} = this
@@ -79,7 +104,13 @@ export class StoredResponses {
     if (!admitted.ok) {
       throw overLimitError(request.key.key_prefix, admitted)
     }
-    const providers = this.providersFor(request.key)
+    const owner = this.owners.get(id)
+    const mayUse = this.providersFor(request.key)
+    if (owner && !(owner.keyId === request.key.id || (owner.project !== null && owner.project === request.key.project))) {
+      // Another key's (or project's) response: as if it did not exist.
+      throw new TokenHubError('NOT_FOUND', `response "${id}" not found`, {details: {param: 'response_id'}})
+    }
+    const providers = owner ? mayUse.filter((p) => p === owner.providerId) : mayUse
     if (providers.length === 0) {
       throw new TokenHubError('NOT_FOUND', `response "${id}" not found: no OpenAI provider this API key may use stores responses`, {details: {param: 'response_id'}})
     }
@@ -102,7 +133,10 @@ export class StoredResponses {
         continue
       }
       if (answer.status === 404) notFound ??= answer
-      else if (answer.status === 401 || answer.status === 403 || answer.status === 429 || answer.status >= 500) failed ??= answer
+      else if (request.method === 'DELETE' && answer.status < 300) {
+        this.owners.delete(id)
+        return answer
+      } else if (answer.status === 401 || answer.status === 403 || answer.status === 429 || answer.status >= 500) failed ??= answer
       else return answer
     }
     if (notFound) return notFound

@@ -80,6 +80,10 @@ export class ModelRenamingStream implements StreamTransformer {
     return this.inner.failed
   }
 
+  get responseId(): string | null {
+    return this.inner.responseId ?? null
+  }
+
   push(event: SseEvent): string {
     return this.rename(this.inner.push(event))
   }

@@ -51,6 +51,8 @@ export interface StreamTransformer {
   readonly complete: boolean
   /** It ended with an error frame (the upstream's error, garbage, a cut): nothing more will be relayed. */
   readonly failed: boolean
+  /** A Responses stream passed through: the upstream's response id, from its terminal event. */
+  readonly responseId?: string | null
 }
 
 /** Options of the two translating streams (AnthropicToOpenAIStream, OpenAIToAnthropicStream). */

@@ -167,7 +167,7 @@ describe('POST /v1/responses with the openai SDK', () => {
     const limited = new OpenAI({apiKey: claudeOnly, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
     const refused = await limited.responses.retrieve(created.id).catch((e) => e)
     expect(refused.status).toBe(404)
-    expect(refused.message).toContain('no OpenAI provider this API key may use')
+    expect(refused.message).toContain(`response "${created.id}" not found`)
     const {key: embedOnly} = await fx.newKey({scopes: ['embeddings']})
     const noChat = await fetch(`${fx.daemon.url}/v1/responses/${created.id}`, {headers: {authorization: `Bearer ${embedOnly}`}})
     expect(noChat.status).toBe(403)
@@ -187,19 +187,43 @@ describe('POST /v1/responses with the openai SDK', () => {
     // The operator's key refused upstream is a 502 naming the provider, not a 401 about the client's key.
     await fx.daemon.admin('POST', '/admin/v1/providers', {id: 'oa-badkey', type: 'openai', base_url: fx.openai.url, api_key: 'sk-wrong-key'})
     const {key: badKeyOnly} = await fx.newKey({allowed_providers: ['oa-badkey']})
-    const refusedUpstream = await fetch(`${fx.daemon.url}/v1/responses/${created.id}`, {headers: {authorization: `Bearer ${badKeyOnly}`}})
+    // (An id the daemon did not see made, so any key with access to the provider may ask for it.)
+    const refusedUpstream = await fetch(`${fx.daemon.url}/v1/responses/resp_made_elsewhere`, {headers: {authorization: `Bearer ${badKeyOnly}`}})
     expect(refusedUpstream.status).toBe(502)
     const refusedBody = await refusedUpstream.text()
     expect(refusedBody).toContain("provider oa-badkey refused the gateway's credentials")
     expect(refusedBody).not.toContain('sk-wrong-key')
     await fx.daemon.admin('DELETE', '/admin/v1/providers/oa-badkey')
-    // Each read counts against the key's requests per minute.
-    const {key: slow} = await fx.newKey({rate_limit_rpm: 1})
+    // Each read counts against the key's requests per minute (its create was the first of two).
+    const {key: slow} = await fx.newKey({rate_limit_rpm: 2})
     const once = new OpenAI({apiKey: slow, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
-    expect((await once.responses.retrieve(created.id)).id).toBe(created.id)
-    expect((await once.responses.retrieve(created.id).catch((e) => e)).status).toBe(429)
+    const own = await once.responses.create({model: 'strong-gpt', input: 'mine too'})
+    expect((await once.responses.retrieve(own.id)).id).toBe(own.id)
+    expect((await once.responses.retrieve(own.id).catch((e) => e)).status).toBe(429)
     // Still readable by a key that may use it: nothing above changed it.
     expect((await client.responses.retrieve(created.id)).id).toBe(created.id)
+  })
+
+  it('a stored response made through the gateway is its key\'s (or its project\'s): others get the 404 of an unknown id', async () => {
+    const {key: alice} = await fx.newKey({project: 'team-a'})
+    const {key: alicesColleague} = await fx.newKey({project: 'team-a'})
+    const {key: mallory} = await fx.newKey({project: 'team-b'})
+    const as = (key: string) => new OpenAI({apiKey: key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
+    const created = await as(alice).responses.create({model: 'strong-gpt', input: 'private'})
+    const streamed = as(alice).responses.stream({model: 'strong-gpt', input: 'private stream'})
+    const finished = await streamed.finalResponse()
+    for (const id of [created.id, finished.id]) {
+      fx.openai.reset()
+      const stranger = await as(mallory).responses.retrieve(id).catch((e) => e)
+      expect(stranger.status).toBe(404)
+      expect((await as(mallory).responses.delete(id).catch((e) => e)).status).toBe(404)
+      expect(await as(mallory).responses.inputItems.list(id).catch((e) => e.status)).toBe(404)
+      // Refused before any upstream call.
+      expect(fx.openai.requests).toHaveLength(0)
+      expect((await as(alicesColleague).responses.retrieve(id)).id).toBe(id)
+    }
+    await as(alice).responses.delete(created.id)
+    expect((await as(alice).responses.retrieve(created.id).catch((e) => e)).status).toBe(404)
   })
 
   it('refuses what a translated upstream cannot honour with a clear 400', async () => {

@@ -12,6 +12,7 @@ const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response
 
 export class ResponsesPassthroughStream implements StreamTransformer {
   private recorded: TokenUsage | null = null
+  private id: string | null = null
   private lastSequence = -1
   private finished = false
   private broken = false
@@ -27,6 +28,10 @@ export class ResponsesPassthroughStream implements StreamTransformer {
 
   get complete(): boolean {
     return this.finished
+  }
+
+  get responseId(): string | null {
+    return this.id
   }
 
   push(event: SseEvent): string {
@@ -59,6 +64,7 @@ export class ResponsesPassthroughStream implements StreamTransformer {
     if (typeof type === 'string' && TERMINAL.has(type)) {
       this.finished = true
       this.recorded = responsesUsage(data.response) ?? this.recorded
+      if (isRecord(data.response) && typeof data.response.id === 'string') this.id = data.response.id
     } else if (type === 'error') this.broken = true
   }
 
