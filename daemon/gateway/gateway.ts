@@ -212,6 +212,7 @@ export class Gateway {
     // A count is free, but it is a call (often upstream): it counts against the key's requests per minute.
     const admitted = deps.limiter.admit(key.id, {requestsPerMinute: key.rate_limit_rpm, tokensPerMinute: 0}, 0, this.now())
     if (!admitted.ok) {
+      deps.records.publish({type: 'rate_limited', api_key_id: key.id, limit: admitted.limit, retry_after_s: admitted.retryAfterSec})
       throw overLimitError(key.key_prefix, admitted)
     }
     // Only after authentication: tokenizing a large body is work an unknown caller must not cause.

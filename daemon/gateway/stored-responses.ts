@@ -25,7 +25,7 @@ import {dialectErrorBody} from './dialect-errors.js'
 import type {ApiKeyRecord} from '../../src/store/document.js'
 import type {GatewayDeps} from './gateway.js'
 
-export type StoredResponseDeps = Pick<GatewayDeps, 'store' | 'catalog' | 'keys' | 'upstream' | 'auth' | 'limiter' | 'logger' | 'firstByteTimeoutMs' | 'idleTimeoutMs'>
+export type StoredResponseDeps = Pick<GatewayDeps, 'store' | 'catalog' | 'keys' | 'upstream' | 'auth' | 'limiter' | 'records' | 'logger' | 'firstByteTimeoutMs' | 'idleTimeoutMs'>
 
 export interface StoredResponseRequest {
   method: 'GET' | 'DELETE' | 'POST'
@@ -102,6 +102,7 @@ export class StoredResponses {
     const query = forwarded.toString()
     const admitted = deps.limiter.admit(request.key.id, {requestsPerMinute: request.key.rate_limit_rpm, tokensPerMinute: 0}, 0, Date.now())
     if (!admitted.ok) {
+      deps.records.publish({type: 'rate_limited', api_key_id: request.key.id, limit: admitted.limit, retry_after_s: admitted.retryAfterSec})
       throw overLimitError(request.key.key_prefix, admitted)
     }
     const owner = this.owners.get(id)

@@ -2,6 +2,7 @@ import OpenAI from 'openai'
 import Anthropic from '@anthropic-ai/sdk'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {ANTHROPIC_KEY, startGatewayFixture, type GatewayFixture} from '../helpers/gateway-fixture.js'
+import {openSse} from '../helpers/sse.js'
 
 let fx: GatewayFixture
 let client: Anthropic
@@ -191,6 +192,11 @@ describe('POST /v1/messages with the @anthropic-ai/sdk client', () => {
     const over = await slowClient.messages.countTokens({model: 'claude', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
     expect(over).toBeInstanceOf(Anthropic.RateLimitError)
     expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0)
+    // The refusal is on the event stream, as the gateway's own 429s are.
+    const events = openSse(`${fx.daemon.url}/admin/v1/events?type=rate_limited&backlog=1`, {authorization: `Bearer ${fx.daemon.adminToken}`})
+    await events.waitFor(() => events.events('rate_limited').length >= 1)
+    expect(events.events('rate_limited')[0].data).toMatchObject({api_key_id: slow.id, limit: 'requests'})
+    events.close()
     fx.anthropic.reset()
     await fx.daemon.admin('PATCH', '/admin/v1/models/claude', {enabled: false})
     try {
