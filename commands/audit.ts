@@ -24,7 +24,8 @@ export default class Audit extends BaseCommand {
     const result = await (await this.client(flags)).audit({limit: flags.limit ?? 50, offset: flags.offset, ...filters})
     const filtered = Object.values(filters).some((v) => v !== undefined)
     this.print(auditTable(result.logs, emptyPageMessage({total: result.total, offset: flags.offset}, filtered, 'entries', 'No admin actions recorded yet.')))
-    if (result.total > result.logs.length) this.note(`(${result.logs.length} of ${result.total} shown; use --limit / --offset)`)
+    // An empty page already says how many match.
+    if (result.logs.length > 0 && result.total > result.logs.length) this.note(`(${result.logs.length} of ${result.total} shown; use --limit / --offset)`)
     return result.logs
   }
 }

@@ -36,7 +36,8 @@ export default class Logs extends BaseCommand {
     const result = await client.logs({limit: flags.limit ?? 50, offset: flags.offset, ...filters})
     const filtered = Object.values(filters).some((v) => v !== undefined)
     this.print(logsTable(result.logs, emptyPageMessage({total: result.total, offset: flags.offset}, filtered, 'requests', 'No requests yet.')))
-    if (result.total > result.logs.length) this.note(`(${result.logs.length} of ${result.total} shown; use --limit / --offset)`)
+    // An empty page already says how many match.
+    if (result.logs.length > 0 && result.total > result.logs.length) this.note(`(${result.logs.length} of ${result.total} shown; use --limit / --offset)`)
     return result.logs
   }
 }

@@ -52,6 +52,11 @@ export default class TsdbQuery extends BaseCommand {
     if (query.metric === undefined) this.usageError('name a metric: --metric requests|errors|latency|ttft|tokens_in|tokens_out|cost')
     if (query.start !== undefined && query.end === undefined) query.end = now
     const result = await (await this.client(flags)).tsdbQuery(query)
+    // Steps are whole minutes: say so when the one asked for was rounded.
+    const asked = query.step_ms === undefined ? Number.NaN : Number(query.step_ms)
+    if (Number.isFinite(asked) && result.step_ms !== asked) {
+      this.note(`(step ${flags.step ?? `${asked} ms`} rounded to ${result.step_ms / 60_000} min: steps are whole minutes)`)
+    }
     const width = Math.max(20, (process.stdout.columns ?? 100) - 14)
     this.print(`${tsdbSummary(result)}\n${lineChart(result.points.map((p) => p.value), {width, height: flags.height ?? 12, color: colorEnabled()})}`)
     return result

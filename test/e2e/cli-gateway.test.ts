@@ -110,6 +110,9 @@ describe('gateway commands', () => {
     expect(chart.code).toBe(0)
     expect(chart.stdout).toContain('requests (sum, step 60s)')
     expect(chart.stdout).toMatch(/[┼┤╭╮╰╯│─]/)
+    expect(chart.stderr).not.toContain('rounded')
+    const rounded = await cli(['tsdb', 'query', '--metric', 'requests', '--since', '30m', '--step', '90s'])
+    expect(rounded.stderr).toContain('(step 90s rounded to 2 min: steps are whole minutes)')
     const points = json(await cli(['tsdb', 'query', 'metric=tokens_in&model_id=claude&step_ms=60000', '--json']))
     expect(points.points.reduce((s: number, p: {value: number}) => s + p.value, 0)).toBe(day.by_model.claude.tokens_in)
     expect((await cli(['tsdb', 'query', '--metric', 'nope'])).code).toBe(2)
@@ -180,7 +183,9 @@ describe('gateway commands', () => {
 
   it('an empty page says why: no records, no match for the filters, or an offset past the end', async () => {
     expect((await cli(['logs', '--model', 'never-used'])).stdout).toContain('No requests match these filters.')
-    expect((await cli(['logs', '--offset', '500'])).stdout).toMatch(/No requests at offset 500 \(\d+ match\)/)
+    const pastEnd = await cli(['logs', '--offset', '500'])
+    expect(pastEnd.stdout).toMatch(/No requests at offset 500 \(\d+ match\)/)
+    expect(pastEnd.stderr).not.toContain('shown; use --limit')
     expect((await cli(['audit', '--resource', 'nothing-here'])).stdout).toContain('No entries match these filters.')
   })
 
