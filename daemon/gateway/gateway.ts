@@ -22,6 +22,7 @@ import {estimateWithin, inputShape} from '../../src/core/tokens.js'
 import {dialectErrorBody} from './dialect-errors.js'
 import {AuthFailureSample, RECORDED_PER_SECOND} from './auth-failure-sample.js'
 import {StoredResponses} from './stored-responses.js'
+import {admitCall} from './call-admission.js'
 import type {HealthRegistry} from './health-registry.js'
 import {planRequest, type Dialect, type Endpoint} from '../../src/providers/plan.js'
 import {policyFrom} from './policy.js'
@@ -210,11 +211,7 @@ export class Gateway {
     const key = deps.auth.authenticate(presentedKey(header('authorization'), header('x-api-key')), this.now())
     deps.auth.requireScope(key, 'chat')
     // A count is free, but it is a call (often upstream): it counts against the key's requests per minute.
-    const admitted = deps.limiter.admit(key.id, {requestsPerMinute: key.rate_limit_rpm, tokensPerMinute: 0}, 0, this.now())
-    if (!admitted.ok) {
-      deps.records.publish({type: 'rate_limited', api_key_id: key.id, limit: admitted.limit, retry_after_s: admitted.retryAfterSec})
-      throw overLimitError(key.key_prefix, admitted)
-    }
+    admitCall(deps, key, this.now())
     // Only after authentication: tokenizing a large body is work an unknown caller must not cause.
     const estimate = () => ({input_tokens: estimateFor(key.id)})
     const requested = typeof body.model === 'string' ? body.model.trim() : ''

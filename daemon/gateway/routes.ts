@@ -270,12 +270,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
   const stored = (method: 'GET' | 'DELETE' | 'POST') =>
     wrap('openai', async (req, res, requestId) => {
       const key = deps.auth.authenticate(presentedKey(req.headers.authorization, req.headers['x-api-key']), Date.now())
-      let rest: string
-      try {
-        rest = decodeURIComponent(req.path.slice('/v1/responses/'.length))
-      } catch {
-        throw new TokenHubError('VALIDATION', 'the response id in the path is not valid percent-encoding')
-      }
+      const rest = pathTail(req, '/v1/responses/', 'response id')
       const answer = await deps.gateway.storedResponses.relay({method, rest, query: req.path_query ?? '', key})
       res.atomic(() => {
         res.status(answer.status).header('content-type', 'application/json').header('x-tokenhub-request-id', requestId)
@@ -313,12 +308,7 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
     server,
     '/v1/models/*',
     wrap(modelsDialect, async (req, res, requestId) => {
-      let id: string
-      try {
-        id = decodeURIComponent(req.path.slice('/v1/models/'.length))
-      } catch {
-        throw new TokenHubError('VALIDATION', 'the model id in the path is not valid percent-encoding')
-      }
+      const id = pathTail(req, '/v1/models/', 'model id')
       const entry = listed(req).find((m) => m.id === id)
       if (!entry) throw new TokenHubError('NOT_FOUND', `model "${id}" is not registered, or this API key may not use it`, {details: {requested_model: id}})
       res.header('x-tokenhub-request-id', requestId).json(shape(req, entry))
@@ -355,6 +345,15 @@ function anthropicPage<T extends {id: string}>(all: T[], query: URLSearchParams)
     more = start + limit < all.length
   }
   return {data, has_more: more, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null}
+}
+
+/** The rest of the path after `prefix`, percent-decoded (ids may hold slashes); malformed encoding is a 400. */
+function pathTail(req: Request, prefix: string, what: string): string {
+  try {
+    return decodeURIComponent(req.path.slice(prefix.length))
+  } catch {
+    throw new TokenHubError('VALIDATION', `the ${what} in the path is not valid percent-encoding`)
+  }
 }
 
 interface ListedModel {

@@ -17,10 +17,10 @@
  * same OpenAI project can.
  */
 import {TokenHubError} from '../../src/core/errors.js'
-import {overLimitError} from '../../src/core/limits/rate-limiter.js'
 import {redactSecrets} from '../../src/core/redact.js'
 import {endpointFor} from '../../src/providers/index.js'
 import {translateErrorBody} from '../../src/providers/errors.js'
+import {admitCall} from './call-admission.js'
 import {dialectErrorBody} from './dialect-errors.js'
 import type {ApiKeyRecord} from '../../src/store/document.js'
 import type {GatewayDeps} from './gateway.js'
@@ -100,11 +100,7 @@ export class StoredResponses {
     const forwarded = new URLSearchParams()
     for (const [name, value] of sent) if (QUERY_PARAMS.has(name)) forwarded.append(name, value)
     const query = forwarded.toString()
-    const admitted = deps.limiter.admit(request.key.id, {requestsPerMinute: request.key.rate_limit_rpm, tokensPerMinute: 0}, 0, Date.now())
-    if (!admitted.ok) {
-      deps.records.publish({type: 'rate_limited', api_key_id: request.key.id, limit: admitted.limit, retry_after_s: admitted.retryAfterSec})
-      throw overLimitError(request.key.key_prefix, admitted)
-    }
+    admitCall(deps, request.key, Date.now())
     const owner = this.owners.get(id)
     const mayUse = this.providersFor(request.key)
     if (owner && !(owner.keyId === request.key.id || (owner.project !== null && owner.project === request.key.project))) {
@@ -169,17 +165,7 @@ export class StoredResponses {
       idleTimeoutMs: deps.idleTimeoutMs,
     })
     await call.ready
-    const parts: Buffer[] = []
-    let bytes = 0
-    for await (const chunk of call) {
-      bytes += chunk.length
-      if (bytes > MAX_BODY_BYTES) {
-        call.abort()
-        throw new Error(`the stored response is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB`)
-      }
-      parts.push(chunk)
-    }
-    const text = Buffer.concat(parts).toString('utf8')
+    const text = await call.text(MAX_BODY_BYTES)
     const status = call.statusCode
     if (status >= 200 && status < 300) return {status, body: text, providerId}
     // The operator's key refused upstream is not the client's key refused: a 502 naming the provider.

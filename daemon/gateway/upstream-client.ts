@@ -70,10 +70,21 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, AsyncIterable<B
     return undefined
   }
 
-  /** The whole body as UTF-8 text, without a leading byte order mark (as undici's own text() and the Fetch spec decode). */
-  async text(): Promise<string> {
+  /**
+   * The whole body as UTF-8 text, without a leading byte order mark (as undici's own text() and the
+   * Fetch spec decode). Past `maxBytes` the call is dropped and this throws.
+   */
+  async text(maxBytes = Number.POSITIVE_INFINITY): Promise<string> {
     const parts: Buffer[] = []
-    for await (const chunk of this) parts.push(chunk)
+    let received = 0
+    for await (const chunk of this) {
+      received += chunk.length
+      if (received > maxBytes) {
+        this.abort()
+        throw new Error(`the upstream's answer is larger than ${maxBytes} bytes`)
+      }
+      parts.push(chunk)
+    }
     const bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts)
     const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
     return bytes.toString('utf8', bom ? 3 : 0)
