@@ -12,7 +12,7 @@ import {observabilityRoutes} from './admin/observability-routes.js'
 import {runtimeRoutes} from './admin/runtime-routes.js'
 import {registerEventRoutes, WS_CLOSE_GOING_AWAY, WS_CLOSE_TOKEN_ROTATED} from './events/routes.js'
 import {dialectErrorBody} from './gateway/dialect-errors.js'
-import {framingConflict} from './http/limits.js'
+import {closedOnAmbiguousFraming} from './http/limits.js'
 import {registerV1Routes} from './gateway/routes.js'
 import {systemRoutes} from './admin/system-routes.js'
 import {adminErrorBody} from './http/errors.js'
@@ -103,10 +103,7 @@ export function createApp(deps: AdminDeps, options: AppOptions): App {
   server.set_not_found_handler(headAware((req, res) => {
     const requestId = newRequestId()
     // Bytes after an ambiguous body must not be read as a next request on this connection (see checkFraming).
-    if (framingConflict(req)) {
-      res.close()
-      return
-    }
+    if (closedOnAmbiguousFraming(req, res)) return
     // Unknown admin paths need the token too, so they cannot be used to probe the API.
     const notFound = new TokenHubError('NOT_FOUND', `no route for ${req.method} ${req.path}`)
     if (req.path.startsWith('/admin/')) {

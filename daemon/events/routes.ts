@@ -7,7 +7,7 @@ import {TokenHubError} from '../../src/core/errors.js'
 import {adminErrorBody} from '../http/errors.js'
 import {newRequestId} from '../http/request-id.js'
 import {sendJson} from '../http/json-route.js'
-import {framingConflict} from '../http/limits.js'
+import {closedOnAmbiguousFraming} from '../http/limits.js'
 import {HyperExpressSink} from '../http/response-sink.js'
 import {EventSubscription} from './subscription.js'
 import {rejectUnknownQuery} from '../admin/pagination.js'
@@ -77,10 +77,7 @@ function typesFrom(req: Request): string[] {
 
 function authorized(deps: EventRouteDeps, req: Request, res: Response): boolean {
   // As on every route (see checkFraming): an ambiguous body length ends the connection, before anything else.
-  if (framingConflict(req)) {
-    res.close()
-    return false
-  }
+  if (closedOnAmbiguousFraming(req, res)) return false
   if (deps.isShuttingDown()) {
     sendJson(res, 503, adminErrorBody(new TokenHubError('SHUTTING_DOWN', 'the daemon is shutting down; retry')), newRequestId())
     return false

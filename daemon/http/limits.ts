@@ -39,14 +39,20 @@ export function checkRequestHead(req: Request, res: Response, limits: RequestLim
  * handler's first await); one native call when a Content-Length is present.
  */
 function checkFraming(req: Request, res: Response): void {
-  if (framingConflict(req)) {
-    res.close()
+  if (closedOnAmbiguousFraming(req, res)) {
     throw new TokenHubError('VALIDATION', 'the request gives its body length more than one way (two different Content-Length headers, or one with Transfer-Encoding); connection closed')
   }
 }
 
-/** Whether the request's body length is given two ways (see checkFraming); false once uWS's request is gone. */
-export function framingConflict(req: Request): boolean {
+/** Closes the connection when the request's body length is given two ways (see checkFraming); true when it did. */
+export function closedOnAmbiguousFraming(req: Request, res: Response): boolean {
+  if (!framingConflict(req)) return false
+  res.close()
+  return true
+}
+
+/** Whether the request's body length is given two ways; false once uWS's request is gone. */
+function framingConflict(req: Request): boolean {
   const length = req.headers['content-length']
   if (length === undefined) return false
   if (req.headers['transfer-encoding'] !== undefined) return true

@@ -40,10 +40,9 @@ function cut(text: string, width: number): string {
 /** Which columns to show and how wide, so a row fits `maxWidth` when marked columns allow it. */
 function fit<T>(columns: Column<T>[], widths: number[], maxWidth: number): {keep: number[]; widths: number[]} {
   let keep = columns.map((_, i) => i)
-  const total = () => keep.reduce((sum, i) => sum + widths[i], 0) + GAP * (keep.length - 1)
-  for (let i = columns.length - 1; i >= 0 && total() > maxWidth; i--) if (columns[i].narrow === 'drop') keep = keep.filter((k) => k !== i)
   const next = [...widths]
   const width = () => keep.reduce((sum, i) => sum + next[i], 0) + GAP * (keep.length - 1)
+  for (let i = columns.length - 1; i >= 0 && width() > maxWidth; i--) if (columns[i].narrow === 'drop') keep = keep.filter((k) => k !== i)
   while (width() > maxWidth) {
     const shrinkable = keep.filter((i) => columns[i].narrow === 'shrink' && next[i] > Math.max(MIN_SHRUNK, columns[i].header.length))
     if (shrinkable.length === 0) break
