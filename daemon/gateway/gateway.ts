@@ -22,6 +22,7 @@ import {estimateWithin, inputShape} from '../../src/core/tokens.js'
 import {dialectErrorBody} from './dialect-errors.js'
 import {AuthFailureSample, RECORDED_PER_SECOND} from './auth-failure-sample.js'
 import {StoredResponses} from './stored-responses.js'
+import type {Journal} from '../../src/store/journal.js'
 import {admitCall} from './call-admission.js'
 import type {HealthRegistry} from './health-registry.js'
 import {planRequest, type Dialect, type Endpoint} from '../../src/providers/plan.js'
@@ -50,6 +51,8 @@ export interface GatewayDeps {
   /** Longest time from admission to the first byte of an answer, across retries and failover. */
   deadlineMs: number
   allowUnpriced: boolean
+  /** Where the owners of stored responses are kept across restarts (see StoredResponses). */
+  responsesJournal?: Pick<Journal, 'append' | 'readLatest'>
   random?: () => number
   now?: () => number
 }
@@ -199,7 +202,7 @@ export class Gateway {
   constructor(private readonly deps: GatewayDeps) {
     this.random = deps.random ?? Math.random
     this.now = deps.now ?? Date.now
-    this.storedResponses = new StoredResponses(deps)
+    this.storedResponses = new StoredResponses(deps, deps.responsesJournal)
   }
 
   /**

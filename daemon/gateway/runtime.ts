@@ -10,6 +10,7 @@ import type {Logger} from '../../src/logging/logger.js'
 import type {ConfigStore} from '../../src/store/config-store.js'
 import type {RoutingConfig} from '../../src/store/document.js'
 import {Journal} from '../../src/store/journal.js'
+import {STORED_RESPONSE_DAYS} from './stored-responses.js'
 import type {StoreKey} from '../../src/store/store-key.js'
 import {UsageLedger} from '../../src/store/usage-ledger.js'
 import type {Vault} from '../../src/vault/vault.js'
@@ -69,7 +70,7 @@ export interface GatewayRuntime {
   /** Resolves once the time series of the retention window are loaded (they load after start). */
   rollupsReady: Promise<void>
   prometheus: PrometheusMetrics
-  journals: {requests: Journal; audit: Journal; metrics: Journal}
+  journals: {requests: Journal; audit: Journal; metrics: Journal; responses: Journal}
   allowUnpriced: boolean
   /** Changes the time-series retention (persisted in the store) and prunes. */
   setTsdbRetention(ms: number): Promise<void>
@@ -115,7 +116,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
     key: options.storeKey,
     onError: (error) => logger.error({err: error}, 'could not write usage.age; will retry'),
   })
-  const journals = {requests: await journal(options, 'requests'), audit: await journal(options, 'audit'), metrics: await journal(options, 'metrics')}
+  const journals = {
+    requests: await journal(options, 'requests'),
+    audit: await journal(options, 'audit'),
+    metrics: await journal(options, 'metrics'),
+    responses: await journal(options, 'responses'),
+  }
   const audit = new AuditTrail(
     (record) => journals.audit.append(record, 'audit'),
     // A record that cannot be written is logged; the answer still goes out (the change is made).
@@ -155,6 +161,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
       await journals.metrics.prune(new Date(now - rollups.retentionMs))
       await journals.requests.prune(new Date(now - options.journalRetentionMs))
       await journals.audit.prune(new Date(now - AUDIT_RETENTION_MS))
+      await journals.responses.prune(new Date(now - STORED_RESPONSE_DAYS * 86_400_000))
     } catch (error) {
       logger.error({err: error}, 'journal maintenance failed')
     }
@@ -178,7 +185,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
     idleTimeoutMs: options.idleTimeoutMs,
     deadlineMs: options.deadlineMs,
     allowUnpriced: options.allowUnpriced,
+    responsesJournal: journals.responses,
   })
+  // Like the time series: read while the daemon serves (only the stored-response relay waits for it).
+  const ownersLoaded = gateway.storedResponses.restore()
 
   return {
     gateway,
@@ -219,6 +229,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
       prober.stop()
       clearInterval(rollupTimer)
       await rollupsLoaded
+      await ownersLoaded
       clearInterval(maintenance)
       // Upstream calls still open end first; then the records of the last requests (their loop
       // turn may not have come yet) reach the journals, the ledger and the rollups before those close.
@@ -226,7 +237,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
       await new Promise((resolve) => setImmediate(resolve))
       records.drain()
       persistRollups(rollups, journals.metrics)
-      await Promise.allSettled([ledger.close(), journals.requests.close(), journals.audit.close(), journals.metrics.close()])
+      await Promise.allSettled([ledger.close(), journals.requests.close(), journals.audit.close(), journals.metrics.close(), journals.responses.close()])
     },
   }
 }

@@ -9,10 +9,11 @@
  * Not routed, billed or logged as requests: reading or deleting a stored response costs nothing
  * upstream. Each call counts as a request against the key's requests-per-minute limit.
  *
- * Who may: a response made through this daemon since it started is remembered with the key (and
- * project) that made it and the provider that stored it; only that key, or a key of the same
- * project, reaches it (others get the 404 an unknown id gets), and only that provider is asked.
- * An id the daemon does not know (made before its last start, or not through TokenHub) is
+ * Who may: a response made through this daemon is remembered with the key (and project) that
+ * made it and the provider that stored it, in memory and in the `responses` journal (read back
+ * at start, kept 30 days: as long as OpenAI keeps a stored response); only that key, or a key of
+ * the same project, reaches it (others get the 404 an unknown id gets), and only that provider is
+ * asked. An id the daemon does not know (not made through TokenHub, or more than 30 days ago) is
  * reachable by any key with the `chat` scope and access to an OpenAI provider, as any key of the
  * same OpenAI project can.
  */
@@ -24,6 +25,7 @@ import {admitCall} from './call-admission.js'
 import {dialectErrorBody} from './dialect-errors.js'
 import type {ApiKeyRecord} from '../../src/store/document.js'
 import type {GatewayDeps} from './gateway.js'
+import type {Journal} from '../../src/store/journal.js'
 
 export type StoredResponseDeps = Pick<GatewayDeps, 'store' | 'catalog' | 'keys' | 'upstream' | 'auth' | 'limiter' | 'records' | 'logger' | 'firstByteTimeoutMs' | 'idleTimeoutMs'>
 
@@ -70,21 +72,72 @@ interface Owner {
 /** Response ids remembered (the oldest forgotten first): ~100 bytes each, ~10 MB at most. */
 const MAX_OWNERS = 100_000
 
-export class StoredResponses {
-  private readonly owners = new Map<string, Owner>()
+/** How long OpenAI keeps a stored response, and so how long its owner is worth remembering. */
+export const STORED_RESPONSE_DAYS = 30
 
-  constructor(private readonly deps: StoredResponseDeps) {}
+/** A `stored_response` record of the responses journal. */
+interface OwnerRecord {
+  id: string
+  key_id: string
+  project: string | null
+  provider_id: string
+}
+
+export class StoredResponses {
+  private owners = new Map<string, Owner>()
+  /** Settles once the journal's owners are back (a relay call waits for it; requests do not). */
+  private loaded: Promise<void> = Promise.resolve()
+
+  constructor(
+    private readonly deps: StoredResponseDeps,
+    private readonly journal?: Pick<Journal, 'append' | 'readLatest'>,
+  ) {}
 
   /** A Responses answer from an OpenAI upstream that stores it: remembered for the relay's checks. */
   remember(responseId: string, key: Pick<ApiKeyRecord, 'id' | 'project'>, providerId: string): void {
     if (!RESPONSE_ID.test(responseId)) return
+    const owner: Owner = {keyId: key.id, project: key.project ?? null, providerId}
+    this.add(responseId, owner)
+    const record: OwnerRecord = {id: responseId, key_id: owner.keyId, project: owner.project, provider_id: providerId}
+    this.journal?.append(record, 'stored_response')
+  }
+
+  /**
+   * The owners of the last 30 days' stored responses, from the journal, in the background: the
+   * daemon serves meanwhile, and a relay call waits for them. Owners remembered meanwhile stay
+   * the newest. A journal that cannot be read is logged; its ids are then unknown ones.
+   */
+  restore(): Promise<void> {
+    const {journal} = this
+    if (!journal) return this.loaded
+    const since = new Date(Date.now() - STORED_RESPONSE_DAYS * 86_400_000)
+    this.loaded = journal.readLatest(MAX_OWNERS, {since}).then(
+      (entries) => {
+        const meanwhile = this.owners
+        this.owners = new Map()
+        for (const {record} of entries) {
+          const r = record as Partial<OwnerRecord> & {type?: string}
+          if (r?.type !== 'stored_response' || typeof r.id !== 'string' || typeof r.key_id !== 'string' || typeof r.provider_id !== 'string') continue
+          this.add(r.id, {keyId: r.key_id, project: typeof r.project === 'string' ? r.project : null, providerId: r.provider_id})
+        }
+        for (const [id, owner] of meanwhile) this.add(id, owner)
+      },
+      (error: unknown) => this.deps.logger.error({err: error}, 'could not read the owners of stored responses from the journal; ids made before this start are reachable by any key with access to the provider'),
+    )
+    return this.loaded
+  }
+
+  private add(responseId: string, owner: Owner): void {
+    // Re-set at the end: the order of the map is the order of forgetting.
+    this.owners.delete(responseId)
     if (this.owners.size >= MAX_OWNERS) this.owners.delete(this.owners.keys().next().value!)
-    this.owners.set(responseId, {keyId: key.id, project: key.project ?? null, providerId})
+    this.owners.set(responseId, owner)
   }
 
   async relay(request: StoredResponseRequest): Promise<StoredResponseAnswer> {
     const {deps} = this
     deps.auth.requireScope(request.key, 'chat')
+    await this.loaded
     const slash = request.rest.indexOf('/')
     const id = slash === -1 ? request.rest : request.rest.slice(0, slash)
     const action = slash === -1 ? '' : request.rest.slice(slash)

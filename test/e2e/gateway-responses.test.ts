@@ -1,7 +1,8 @@
 import OpenAI from 'openai'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {startFakeUpstream, type FakeUpstream} from '../helpers/fake-upstream.js'
-import {startGatewayFixture, type GatewayFixture} from '../helpers/gateway-fixture.js'
+import {startTestDaemon} from '../helpers/daemon.js'
+import {startGatewayFixture, VAULT_PASSWORD, type GatewayFixture} from '../helpers/gateway-fixture.js'
 
 let fx: GatewayFixture
 let local: FakeUpstream
@@ -222,6 +223,14 @@ describe('POST /v1/responses with the openai SDK', () => {
       expect(fx.openai.requests).toHaveLength(0)
       expect((await as(alicesColleague).responses.retrieve(id)).id).toBe(id)
     }
+    // Still hers after a restart: the owners are in the journal.
+    expect(await fx.daemon.stop()).toBe(0)
+    fx.daemon = await startTestDaemon({dataDir: fx.daemon.dataDir, env: {TOKENHUB_VAULT_PASSWORD: VAULT_PASSWORD}})
+    client = as(fx.key)
+    fx.openai.reset()
+    expect((await as(mallory).responses.retrieve(created.id).catch((e) => e)).status).toBe(404)
+    expect(fx.openai.requests).toHaveLength(0)
+    expect((await as(alicesColleague).responses.retrieve(finished.id)).id).toBe(finished.id)
     await as(alice).responses.delete(created.id)
     expect((await as(alice).responses.retrieve(created.id).catch((e) => e)).status).toBe(404)
   })
