@@ -28,7 +28,7 @@ export type Dialect = Wire
 /** Anthropic requires max_tokens; used when an OpenAI client sets none and the model has no cap. */
 export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096
 
-const REASONING_MODEL = /^(o\d|gpt-5)/
+const REASONING_MODEL = /^(o\d|gpt-5(?!(\.\d+)?-chat))/
 
 export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'responses'
 
@@ -183,6 +183,7 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
     // OpenAI's reasoning models refuse max_tokens; other OpenAI-compatible servers may not know the newer name.
     maxTokensField: openAIReasoning ? 'max_completion_tokens' : 'max_tokens',
     reasoningEffort: openAIReasoning,
+    defaultSamplingOnly: openAIReasoning,
   })
   const thinking = wantsThinking(client.body)
   return {

@@ -1,4 +1,5 @@
 /** Small guards for untrusted JSON shared by the translators. */
+import {randomBytes} from 'node:crypto'
 
 /** JSON.parse that answers undefined instead of throwing: upstream bytes are not trusted. */
 export function parseJson(text: string): unknown {
@@ -88,6 +89,15 @@ const ANTHROPIC_TOOL_ID = /^[a-zA-Z0-9_-]+$/
  * every time, so a tool_use and its tool_result still match (the hash keeps two ids that differ
  * only in the replaced characters apart). Valid ids are kept as they are.
  */
+/**
+ * An id for a tool call the upstream sent without one (Gemini's OpenAI API, LM Studio, some
+ * llama.cpp builds): random, so that calls of different turns of a conversation never share one
+ * (Anthropic refuses a conversation with repeated or empty tool_use ids).
+ */
+export function madeUpToolCallId(prefix: 'toolu_' | 'call_'): string {
+  return `${prefix}${randomBytes(12).toString('base64url')}`
+}
+
 export function anthropicToolId(id: string): string {
   if (id === '' || ANTHROPIC_TOOL_ID.test(id)) return id
   let hash = 0x811c9dc5

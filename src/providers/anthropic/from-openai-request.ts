@@ -68,7 +68,10 @@ export function openAIChatToAnthropic(
     if (temperature === undefined) out.top_p = topP
     else dropped.add('top_p')
   }
-  const stop = typeof body.stop === 'string' ? [body.stop] : Array.isArray(body.stop) ? body.stop.filter((s) => typeof s === 'string' && s !== '') : []
+  // Anthropic refuses empty and whitespace-only stop sequences ("\n" is a common OpenAI stop).
+  const stops = typeof body.stop === 'string' ? [body.stop] : Array.isArray(body.stop) ? body.stop.filter((s): s is string => typeof s === 'string') : []
+  const stop = stops.filter((s) => s.trim() !== '')
+  if (stop.length < stops.filter((s) => s !== '').length) dropped.add('stop (whitespace-only)')
   if (stop.length > 0) out.stop_sequences = stop
   if (typeof body.stream === 'boolean') out.stream = body.stream
   const user = typeof body.user === 'string' && body.user !== '' ? body.user : body.safety_identifier

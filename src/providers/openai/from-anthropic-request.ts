@@ -33,6 +33,12 @@ export interface AnthropicToOpenAIOptions {
    * an effort by its budget. Other servers are not sent the field (some refuse unknown ones).
    */
   reasoningEffort?: boolean
+  /**
+   * The model takes only the default sampling and no stop sequences (OpenAI's reasoning models
+   * answer a 400 otherwise): temperature and top_p other than 1, and stop_sequences, are left
+   * out and listed in `dropped`.
+   */
+  defaultSamplingOnly?: boolean
 }
 
 /** An extended-thinking budget as an OpenAI reasoning effort (Claude Code: 4k think, 10k megathink, 32k ultrathink). */
@@ -69,6 +75,13 @@ export function anthropicToOpenAIChat(
   if (maxTokens !== undefined) out[options.maxTokensField ?? 'max_tokens'] = clampMaxTokens(maxTokens, options.maxOutputTokens)
   if (Array.isArray(body.stop_sequences) && body.stop_sequences.length > 0) out.stop = body.stop_sequences
   copySampling(body, out)
+  if (options.defaultSamplingOnly) {
+    for (const field of ['temperature', 'top_p', 'stop'] as const) {
+      if (out[field] === undefined || (field !== 'stop' && out[field] === 1)) continue
+      delete out[field]
+      dropped.add(field === 'stop' ? 'stop_sequences' : field)
+    }
+  }
   if (isRecord(body.metadata)) {
     for (const [key, value] of Object.entries(body.metadata)) {
       if (key === 'user_id' && typeof value === 'string' && value !== '') out.user = value

@@ -40,3 +40,29 @@ export function reasoningText(part: Record<string, unknown>): string {
   const text = typeof part.reasoning_content === 'string' ? part.reasoning_content : part.reasoning
   return typeof text === 'string' ? text : ''
 }
+
+/**
+ * One key per streamed tool call. Ollama, SGLang and Dynamo send every parallel call with
+ * `index: 0` (each with its own id): a new id at an index already in use starts a new call.
+ * Some servers omit `index`: a new id starts a new call, anything else continues the last.
+ */
+export class ToolCallKeys {
+  private readonly byIndex = new Map<number, {key: number; id: string | undefined}>()
+  private next = 0
+  private last: number | undefined
+
+  keyOf(call: Record<string, unknown>): number {
+    const id = typeof call.id === 'string' && call.id !== '' ? call.id : undefined
+    let key: number
+    if (typeof call.index === 'number') {
+      const current = this.byIndex.get(call.index)
+      if (current && (id === undefined || current.id === undefined || current.id === id)) key = current.key
+      else {
+        key = this.next++
+        this.byIndex.set(call.index, {key, id})
+      }
+    } else key = id !== undefined || this.last === undefined ? this.next++ : this.last
+    this.last = key
+    return key
+  }
+}

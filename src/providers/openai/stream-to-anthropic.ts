@@ -5,8 +5,8 @@
 import type {AnthropicMessage} from '../anthropic/types.js'
 import {anthropicErrorType} from '../errors.js'
 import {TRUNCATED_STREAM_MESSAGE, anthropicErrorFrame, anthropicFrame, type SseEvent, type StreamTransformer, type TokenUsage, type TranslatingStreamOptions} from '../stream.js'
-import {anthropicToolId, isRecord} from '../util.js'
-import {openAIChatUsage, readOpenAIStreamEvent, reasoningText, upstreamErrorMessage} from './stream-chunk.js'
+import {anthropicToolId, isRecord, madeUpToolCallId} from '../util.js'
+import {ToolCallKeys, openAIChatUsage, readOpenAIStreamEvent, reasoningText, upstreamErrorMessage} from './stream-chunk.js'
 import {anthropicMessageId, anthropicStopReason, anthropicUsage, estimatedUsage} from './to-anthropic-response.js'
 
 interface OpenBlock {
@@ -23,7 +23,7 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
   private open: OpenBlock | null = null
   /** OpenAI tool_calls index -> Anthropic content-block index. */
   private readonly toolBlocks = new Map<number, number>()
-  private lastToolKey: number | undefined
+  private readonly toolKeys = new ToolCallKeys()
   /**
    * Tool calls after the first, held whole until the answer ends. Anthropic streams one content
    * block at a time, and some OpenAI-compatible servers interleave the fragments of parallel
@@ -177,9 +177,7 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
     const id = typeof call.id === 'string' && call.id !== '' ? call.id : undefined
     const fn = isRecord(call.function) ? call.function : {}
     const calls = this.toolBlocks.size + this.heldCalls.size
-    // Some compatible servers omit `index`: a new id starts a new call, anything else continues the last.
-    const key = typeof call.index === 'number' ? call.index : id !== undefined || this.lastToolKey === undefined ? calls : this.lastToolKey
-    this.lastToolKey = key
+    const key = this.toolKeys.keyOf(call)
     const name = typeof fn.name === 'string' ? fn.name : ''
     const args = typeof fn.arguments === 'string' ? fn.arguments : ''
     this.outputChars += name.length + args.length
@@ -194,10 +192,10 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
     if (index === undefined) {
       // The first call streams as it comes; later ones are held (see heldCalls).
       if (this.toolBlocks.size > 0) {
-        this.heldCalls.set(key, {id: id === undefined ? `toolu_${calls}` : anthropicToolId(id), name, args})
+        this.heldCalls.set(key, {id: id === undefined ? madeUpToolCallId('toolu_') : anthropicToolId(id), name, args})
         return ''
       }
-      const opened = this.openBlock('tool_use', {type: 'tool_use', id: id === undefined ? `toolu_${calls}` : anthropicToolId(id), name, input: {}})
+      const opened = this.openBlock('tool_use', {type: 'tool_use', id: id === undefined ? madeUpToolCallId('toolu_') : anthropicToolId(id), name, input: {}})
       out += opened.frames
       index = opened.index
       this.toolBlocks.set(key, index)

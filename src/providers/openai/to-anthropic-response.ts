@@ -1,5 +1,5 @@
 /** OpenAI chat.completion -> Anthropic Messages response, for an Anthropic client served by an OpenAI-type model. */
-import {anthropicToolId, isRecord, parseJsonObject, tokenCount} from '../util.js'
+import {anthropicToolId, isRecord, madeUpToolCallId, parseJsonObject, tokenCount} from '../util.js'
 import type {AnthropicContentBlock, AnthropicMessage, AnthropicStopReason, AnthropicUsage} from '../anthropic/types.js'
 import type {OpenAIChatCompletion} from './types.js'
 import {reasoningText} from './stream-chunk.js'
@@ -66,12 +66,15 @@ export function openAIResponseToAnthropic(resp: OpenAIChatCompletion, options: O
   const refused = answer === '' && typeof message?.refusal === 'string' && message.refusal !== ''
   const text = refused ? (message!.refusal as string) : answer
   if (text !== '') content.push({type: 'text', text})
-  for (const call of Array.isArray(message?.tool_calls) ? message.tool_calls : []) {
-    if (!isRecord(call) || !isRecord(call.function)) continue
+  const calls = Array.isArray(message?.tool_calls) ? message.tool_calls : []
+  calls.forEach((call) => {
+    if (!isRecord(call) || !isRecord(call.function)) return
     // Anthropic's input must be an object; arguments that are not one (truncated by max_tokens) become {}.
     const input = parseJsonObject(call.function.arguments) ?? {}
-    content.push({type: 'tool_use', id: anthropicToolId(String(call.id ?? '')), name: String(call.function.name ?? ''), input})
-  }
+    // Some servers (Gemini's OpenAI API, LM Studio) send no id: make one that is unique in the conversation.
+    const id = typeof call.id === 'string' && call.id !== '' ? anthropicToolId(call.id) : madeUpToolCallId('toolu_')
+    content.push({type: 'tool_use', id, name: String(call.function.name ?? ''), input})
+  })
   return {
     id: anthropicMessageId(resp.id),
     type: 'message',

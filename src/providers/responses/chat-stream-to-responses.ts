@@ -19,8 +19,8 @@
  * never with a completion event. A state machine: no I/O, no clock.
  */
 import {TRUNCATED_STREAM_MESSAGE, type SseEvent, type StreamTransformer, type TokenUsage} from '../stream.js'
-import {isRecord} from '../util.js'
-import {openAIChatUsage, readOpenAIStreamEvent, reasoningText, upstreamErrorMessage} from '../openai/stream-chunk.js'
+import {isRecord, madeUpToolCallId} from '../util.js'
+import {ToolCallKeys, openAIChatUsage, readOpenAIStreamEvent, reasoningText, upstreamErrorMessage} from '../openai/stream-chunk.js'
 import {responsesErrorEvent, responsesFrame} from './events.js'
 import {
   functionCallItemId,
@@ -89,7 +89,7 @@ export class ChatToResponsesStream implements StreamTransformer {
   private readonly showReasoning: boolean
   /** Chat tool_calls index -> output index of its function_call item. */
   private readonly toolItems = new Map<number, number>()
-  private lastToolKey: number | undefined
+  private readonly toolKeys = new ToolCallKeys()
   /**
    * Tool calls after the first, held whole until the answer ends: some OpenAI-compatible servers
    * interleave the fragments of parallel calls, and an item marked done when the next call started
@@ -272,9 +272,7 @@ export class ChatToResponsesStream implements StreamTransformer {
     const id = typeof call.id === 'string' && call.id !== '' ? call.id : undefined
     const fn = isRecord(call.function) ? call.function : {}
     const calls = this.toolItems.size + this.heldCalls.size
-    // Some compatible servers omit `index`: a new id starts a new call, anything else continues the last.
-    const key = typeof call.index === 'number' ? call.index : id !== undefined || this.lastToolKey === undefined ? calls : this.lastToolKey
-    this.lastToolKey = key
+    const key = this.toolKeys.keyOf(call)
     const args = typeof fn.arguments === 'string' ? fn.arguments : ''
     const held = this.heldCalls.get(key)
     if (held) {
@@ -287,11 +285,11 @@ export class ChatToResponsesStream implements StreamTransformer {
     if (index === undefined) {
       // The first call streams as it comes; later ones are held (see heldCalls).
       if (this.toolItems.size > 0) {
-        this.heldCalls.set(key, {id: id ?? `call_${calls}`, name: typeof fn.name === 'string' ? fn.name : '', args})
+        this.heldCalls.set(key, {id: id ?? madeUpToolCallId('call_'), name: typeof fn.name === 'string' ? fn.name : '', args})
         return ''
       }
       out += this.closeOpen('completed')
-      const opened = this.addCall(id ?? `call_${calls}`, typeof fn.name === 'string' ? fn.name : '')
+      const opened = this.addCall(id ?? madeUpToolCallId('call_'), typeof fn.name === 'string' ? fn.name : '')
       out += opened.frames
       index = opened.index
       this.toolItems.set(key, index)

@@ -4,7 +4,7 @@
  * The shape is the SDK's `Response`, so `client.responses.create()` parses it; `output_text` is
  * left to the SDKs, which compute it from `output`.
  */
-import {isRecord, tokenCount} from '../util.js'
+import {isRecord, madeUpToolCallId, tokenCount} from '../util.js'
 import type {OpenAIChatCompletion} from '../openai/types.js'
 import {reasoningText} from '../openai/stream-chunk.js'
 import type {ToolNameMap} from './to-chat-request.js'
@@ -142,7 +142,7 @@ export function chatToResponses(chat: OpenAIChatCompletion, options: ChatToRespo
     output.push(item)
   }
   for (const call of calls) {
-    const callId = String(call.id ?? '')
+    const callId = typeof call.id === 'string' && call.id !== '' ? call.id : madeUpToolCallId('call_')
     const item: ResponsesOutputFunctionCall = {
       type: 'function_call',
       id: functionCallItemId(callId),

@@ -212,6 +212,18 @@ describe('the request plan', () => {
     expect(JSON.parse(planRequest(anthropicRequest(thinking), model('openai', 'o3'), null).body).reasoning_effort).toBe('high')
     expect(JSON.parse(planRequest(anthropicRequest(thinking), model('openai', 'gpt-4o'), null).body).reasoning_effort).toBeUndefined()
     expect(JSON.parse(planRequest(anthropicRequest(thinking), model('vllm', 'deepseek-r1'), null).body).reasoning_effort).toBeUndefined()
+    // The chat variants of gpt-5 are not reasoning models.
+    expect(JSON.parse(planRequest(anthropicRequest(thinking), model('openai', 'gpt-5.1-chat-latest'), null).body).reasoning_effort).toBeUndefined()
+  })
+
+  it('leaves out the sampling an OpenAI reasoning model refuses, and lists it in dropped', () => {
+    const base = anthropicRequest(undefined)
+    const request = {...base, body: {...base.body, temperature: 0.3}}
+    const gpt5 = planRequest(request as never, model('openai', 'gpt-5'), null)
+    expect(JSON.parse(gpt5.body)).not.toHaveProperty('temperature')
+    expect(gpt5.dropped).toContain('temperature')
+    expect(JSON.parse(planRequest(request as never, model('openai', 'gpt-4o'), null).body).temperature).toBe(0.3)
+    expect(JSON.parse(planRequest(request as never, model('openai', 'gpt-5-chat-latest'), null).body).temperature).toBe(0.3)
   })
 
   it('leaves unsigned thinking out of a request to an Anthropic model', () => {

@@ -284,6 +284,17 @@ describe('anthropicToOpenAIChat', () => {
       expect(dropped).toEqual(['metadata.session'])
     })
 
+    it('leaves out for a reasoning model what it refuses (temperature and top_p other than 1, stop sequences), and says so', () => {
+      const {body, dropped} = translate({messages: [user('q')], stop_sequences: ['</answer>'], temperature: 0.2, top_p: 0.9}, {defaultSamplingOnly: true})
+      expect(body).not.toHaveProperty('temperature')
+      expect(body).not.toHaveProperty('top_p')
+      expect(body).not.toHaveProperty('stop')
+      expect(dropped).toEqual(expect.arrayContaining(['temperature', 'top_p', 'stop_sequences']))
+      const defaults = translate({messages: [user('q')], temperature: 1}, {defaultSamplingOnly: true})
+      expect(defaults.body.temperature).toBe(1)
+      expect(defaults.dropped).toEqual([])
+    })
+
     it('reports Anthropic-only and unknown fields as dropped', () => {
       const {body, dropped} = translate({
         messages: [user('q')],

@@ -274,6 +274,16 @@ describe('openAIChatToAnthropic', () => {
       expect(body).toMatchObject({stop_sequences: ['END'], stream: false, metadata: {user_id: 'u-1'}})
       expect(translate({messages: [user('q')], stop: ['a', 'b']}).body.stop_sequences).toEqual(['a', 'b'])
     })
+
+    it('leaves out whitespace-only stop sequences, which Anthropic refuses, and says so', () => {
+      const single = translate({messages: [user('q')], stop: '\n'})
+      expect(single.body).not.toHaveProperty('stop_sequences')
+      expect(single.dropped).toContain('stop (whitespace-only)')
+      const several = translate({messages: [user('q')], stop: ['\n', '\n\n', 'END', '']})
+      expect(several.body.stop_sequences).toEqual(['END'])
+      expect(several.dropped).toContain('stop (whitespace-only)')
+      expect(translate({messages: [user('q')], stop: ['END', '']}).dropped).not.toContain('stop (whitespace-only)')
+    })
   })
 
   describe('dropped fields', () => {
@@ -340,5 +350,19 @@ describe('tool-call ids for Anthropic', () => {
     const blocks = (body.messages as Array<{content: Array<{type: string; id?: string; tool_use_id?: string}>}>).flatMap((m) => (Array.isArray(m.content) ? m.content : []))
     expect(blocks.find((b) => b.type === 'tool_use')?.id).toBe(kimi)
     expect(blocks.find((b) => b.type === 'tool_result')?.tool_use_id).toBe(kimi)
+  })
+
+  it('gives answered calls that came without ids (Gemini, LM Studio) ids of their own, different in every answer', async () => {
+    const {openAIResponseToAnthropic} = await import('../../../src/providers/openai/to-anthropic-response.js')
+    const answer = {
+      id: 'chatcmpl-1',
+      object: 'chat.completion',
+      created: 1,
+      model: 'gemini',
+      choices: [{index: 0, finish_reason: 'tool_calls', message: {role: 'assistant', content: null, tool_calls: [{type: 'function', function: {name: 'a', arguments: '{}'}}, {id: '', type: 'function', function: {name: 'b', arguments: '{}'}}]}}],
+    }
+    const ids = [openAIResponseToAnthropic(answer as never, {model: 'gemini'}), openAIResponseToAnthropic(answer as never, {model: 'gemini'})].flatMap((m) => m.content.map((b) => (b as {id: string}).id))
+    for (const id of ids) expect(id).toMatch(/^toolu_[A-Za-z0-9_-]{8,}$/)
+    expect(new Set(ids).size).toBe(4)
   })
 })

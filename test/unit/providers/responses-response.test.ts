@@ -113,6 +113,16 @@ describe('chatToResponses', () => {
     ])
   })
 
+  it('gives calls that came without ids (Gemini, LM Studio) call ids of their own, different in every answer', () => {
+    const chat = completion(
+      {tool_calls: [{type: 'function', function: {name: 'a', arguments: '{}'}}, {id: '', type: 'function', function: {name: 'b', arguments: '{}'}}]},
+      'tool_calls',
+    )
+    const ids = [...chatToResponses(chat, options).output, ...chatToResponses(chat, options).output].map((item) => (item as {call_id: string}).call_id)
+    for (const id of ids) expect(id).toMatch(/^call_[A-Za-z0-9_-]{8,}$/)
+    expect(new Set(ids).size).toBe(4)
+  })
+
   it('marks an answer cut off by the token limit incomplete, and its last item too', () => {
     const response = chatToResponses(completion({content: 'The first step is'}, 'length'), options)
     expect(response.status).toBe('incomplete')

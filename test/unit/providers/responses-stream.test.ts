@@ -306,6 +306,32 @@ describe('ChatToResponsesStream', () => {
     ])
   })
 
+  it('parallel calls all sent at index 0, each with its own id (Ollama, SGLang), become separate function_call items', () => {
+    const out = run(stream(), [
+      chunkEvent({tool_calls: [{index: 0, id: 'call_a', type: 'function', function: {name: 'write', arguments: '{"path":'}}]}),
+      chunkEvent({tool_calls: [{index: 0, function: {arguments: '"a.py"}'}}]}),
+      chunkEvent({tool_calls: [{index: 0, id: 'call_b', type: 'function', function: {name: 'write', arguments: '{"path":"b.py"}'}}]}),
+      chunkEvent({}, 'tool_calls'),
+      {data: '[DONE]'},
+    ])
+    expectWellFormed(out)
+    const output = frames(out).at(-1)?.data.response.output
+    expect(output.map((item: any) => [item.call_id, JSON.parse(item.arguments)])).toEqual([
+      ['call_a', {path: 'a.py'}],
+      ['call_b', {path: 'b.py'}],
+    ])
+  })
+
+  it('calls streamed without ids get call ids of their own, different in every answer', () => {
+    const callIds = () =>
+      frames(run(stream(), [chunkEvent({tool_calls: [{index: 0, type: 'function', function: {name: 'a', arguments: '{}'}}]}), chunkEvent({}, 'tool_calls'), {data: '[DONE]'}]))
+        .at(-1)!
+        .data.response.output.map((item: any) => item.call_id as string)
+    const [first, second] = [callIds(), callIds()]
+    expect(first[0]).toMatch(/^call_[A-Za-z0-9_-]{8,}$/)
+    expect(first[0]).not.toBe(second[0])
+  })
+
   it('interleaved fragments of parallel calls (some compatible servers) reach their own items, and no item is done before its arguments are whole', () => {
     const out = run(stream(), interleavedToolCalls(chunkEvent))
     expectWellFormed(out)

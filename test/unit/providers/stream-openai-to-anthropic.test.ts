@@ -207,6 +207,37 @@ describe('OpenAIToAnthropicStream', () => {
     ])
   })
 
+  it('parallel calls all sent at index 0, each with its own id (Ollama, SGLang), become separate blocks with whole JSON', () => {
+    const out = frames(
+      run(stream(), [
+        openAIChunk({tool_calls: [{index: 0, id: 'call_a', type: 'function', function: {name: 'write', arguments: '{"path":'}}]}),
+        openAIChunk({tool_calls: [{index: 0, function: {arguments: '"a.py"}'}}]}),
+        openAIChunk({tool_calls: [{index: 0, id: 'call_b', type: 'function', function: {name: 'write', arguments: '{"path":"b.py"}'}}]}),
+        openAIChunk({}, 'tool_calls'),
+        {data: '[DONE]'},
+      ]),
+    )
+    expect(out.filter((f) => f.event === 'content_block_start').map((f) => f.data.content_block.id)).toEqual(['call_a', 'call_b'])
+    expect([...blockContents(out)].map(([, json]) => JSON.parse(json))).toEqual([{path: 'a.py'}, {path: 'b.py'}])
+  })
+
+  it('calls streamed without ids get ids of their own, different in every answer', () => {
+    const ids = () =>
+      frames(
+        run(stream(), [
+          openAIChunk({tool_calls: [{index: 0, type: 'function', function: {name: 'a', arguments: '{}'}}]}),
+          openAIChunk({tool_calls: [{index: 1, type: 'function', function: {name: 'b', arguments: '{}'}}]}),
+          openAIChunk({}, 'tool_calls'),
+          {data: '[DONE]'},
+        ]),
+      )
+        .filter((f) => f.event === 'content_block_start')
+        .map((f) => f.data.content_block.id as string)
+    const [first, second] = [ids(), ids()]
+    for (const id of [...first, ...second]) expect(id).toMatch(/^toolu_[A-Za-z0-9_-]{8,}$/)
+    expect(new Set([...first, ...second]).size).toBe(4)
+  })
+
   it('interleaved fragments of parallel calls (some compatible servers) each reach their own block, and no block gets a delta after its stop', () => {
     const out = frames(
       run(stream(), interleavedToolCalls(openAIChunk)),
