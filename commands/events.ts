@@ -14,7 +14,7 @@ export default class Events extends BaseCommand {
     'Prints one line per event: UTC time, type, then key=value fields, a value with spaces or quotes in double quotes (with --json: one JSON object per line). A daemon that cannot be reached at the start is exit 3, a wrong token exit 1. Once following, when the daemon restarts or the network drops, it says so on stderr and resumes with Last-Event-ID; it never times out.'
   static override flags = {
     type: Flags.string({description: 'Only this event type (repeatable), e.g. route_error, failover, health_change', multiple: true, options: [...EVENT_TYPES]}),
-    'since-id': Flags.integer({description: 'Replay the kept events after this id first', min: 0}),
+    'since-id': Flags.integer({description: 'Replay the kept events after this id first', min: 0, max: Number.MAX_SAFE_INTEGER}),
     backlog: Flags.integer({description: 'Replay the newest N kept events (of the chosen types) first, at most 1000', min: 0, max: 1000, exclusive: ['since-id']}),
     count: Flags.integer({description: 'Exit after printing N events (a script waiting for the first error: --type route_error --count 1)', min: 1}),
   }

@@ -13,6 +13,8 @@ import {EventSubscription} from './subscription.js'
 import {rejectUnknownQuery} from '../admin/pagination.js'
 
 export const KEEPALIVE_MS = 15_000
+/** How long a closing stream waits for its client to take the `closing` notice before the connection is dropped. */
+const CLOSE_GRACE_MS = 5_000
 
 /** WebSocket close code when the admin token that opened the socket was rotated (4000-4999: application codes; 4401 mirrors HTTP 401). */
 export const WS_CLOSE_TOKEN_ROTATED = 4401
@@ -92,6 +94,21 @@ function authorized(deps: EventRouteDeps, req: Request, res: Response): boolean 
 }
 
 /**
+ * Ends an event stream with a last frame (the `closing` notice). A client so far behind that uWS
+ * holds events for it never takes the frame: after `graceMs` its connection is dropped instead of
+ * waiting (with those events buffered) until it reads again, which may be never. (Bytes already
+ * in the kernel's socket buffers are not uWS's: a response ended on top of them is left to TCP.)
+ */
+export function endStream(sink: Pick<HyperExpressSink, 'write' | 'end' | 'destroy'>, frame: string, graceMs = CLOSE_GRACE_MS): void {
+  const stalled = setTimeout(() => sink.destroy(), graceMs)
+  stalled.unref()
+  void sink.write(frame).then(() => {
+    clearTimeout(stalled)
+    sink.end()
+  })
+}
+
+/**
  * GET /admin/v1/events (SSE: `id:` lines, a `connected` event, keep-alive comments, Last-Event-ID
  * replay) and /admin/v1/ws (the same events over a WebSocket, for the dashboard).
  */
@@ -117,7 +134,7 @@ export function registerEventRoutes(server: HyperExpress.Server, deps: EventRout
     }
     const close = (text: string) => {
       stop()
-      void sink.write(`data: ${text}\n\n`).then(() => sink.end())
+      endStream(sink, `data: ${text}\n\n`)
     }
     open.add(close)
     sink.onAbort(stop)

@@ -9,6 +9,18 @@ export interface SubscriptionOptions {
   send: (payload: string, event: StoredEvent | null) => Promise<void>
 }
 
+/** Each event's JSON, made once for all its subscribers (held while the bus keeps the event). */
+const serialised = new WeakMap<StoredEvent, string>()
+
+function eventJson(event: StoredEvent): string {
+  let json = serialised.get(event)
+  if (json === undefined) {
+    json = JSON.stringify(event)
+    serialised.set(event, json)
+  }
+  return json
+}
+
 /**
  * One client of the event stream. The bus calls `offer` synchronously and it only enqueues, so
  * a slow client never slows the request path; past `maxQueue` it loses events and is told how
@@ -18,6 +30,8 @@ export class EventSubscription {
   private readonly queue: StoredEvent[] = []
   private dropped = 0
   private pumping = false
+  /** Replayed events still at the head of the queue: already kept by the bus, so they do not count against maxQueue. */
+  private replaying = 0
   private closed = false
   private unsubscribe: (() => void) | null = null
   private readonly maxQueue: number
@@ -42,13 +56,18 @@ export class EventSubscription {
       null,
     )
     if (!replay.complete) void this.options.send(JSON.stringify({type: 'dropped', count: null, reason: 'some events after the given Last-Event-ID are no longer kept'}), null)
-    for (const event of replay.events) this.offer(event)
+    for (const event of replay.events) {
+      if (!this.wants(event)) continue
+      this.queue.push(event)
+      this.replaying++
+    }
+    if (this.queue.length > 0) void this.pump()
     this.unsubscribe = bus.subscribe((event) => this.offer(event))
   }
 
   offer(event: StoredEvent): void {
     if (this.closed || !this.wants(event)) return
-    if (this.queue.length >= this.maxQueue) {
+    if (this.queue.length - this.replaying >= this.maxQueue) {
       this.dropped++
       return
     }
@@ -59,6 +78,7 @@ export class EventSubscription {
   close(): void {
     this.closed = true
     this.queue.length = 0
+    this.replaying = 0
     this.unsubscribe?.()
   }
 
@@ -75,14 +95,15 @@ export class EventSubscription {
     this.pumping = true
     try {
       while (!this.closed && (this.queue.length > 0 || this.dropped > 0)) {
-        if (this.dropped > 0 && this.queue.length < this.maxQueue / 2) {
+        if (this.dropped > 0 && this.replaying === 0 && this.queue.length < this.maxQueue / 2) {
           const count = this.dropped
           this.dropped = 0
           await this.options.send(JSON.stringify({type: 'dropped', count, reason: 'the client fell behind'}), null)
           continue
         }
         const event = this.queue.shift()
-        if (event) await this.options.send(JSON.stringify(event), event)
+        if (this.replaying > 0) this.replaying--
+        if (event) await this.options.send(eventJson(event), event)
       }
     } finally {
       this.pumping = false

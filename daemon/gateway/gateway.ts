@@ -22,6 +22,7 @@ import {estimateWithin, inputShape} from '../../src/core/tokens.js'
 import {dialectErrorBody} from './dialect-errors.js'
 import {AuthFailureSample, RECORDED_PER_SECOND} from './auth-failure-sample.js'
 import {StoredResponses} from './stored-responses.js'
+import type {BusEvent} from '../../src/events/bus.js'
 import type {Journal} from '../../src/store/journal.js'
 import {admitCall} from './call-admission.js'
 import type {HealthRegistry} from './health-registry.js'
@@ -182,6 +183,10 @@ interface CallState {
   aliasFrom?: string
 }
 
+function newCallState(call: GatewayCall): CallState {
+  return {call, started: performance.now(), key: null, policy: null, routed: null, attempts: [], estimate: 0, stream: call.body.stream === true, reservation: 0, output: {requested: null, choices: 1}, rateCounted: 0, rateCountedAt: 0}
+}
+
 /**
  * The /v1 request path: authenticate, check budget and rate limits, route, call upstreams with
  * failover, deliver, and account (logs, spend, health, bandit, events). Nothing here waits on disk.
@@ -271,16 +276,32 @@ export class Gateway {
   }
 
   async handle(call: GatewayCall, sink: ResponseSink): Promise<void> {
-    const state: CallState = {call, started: performance.now(), key: null, policy: null, routed: null, attempts: [], estimate: 0, stream: call.body.stream === true, reservation: 0, output: {requested: null, choices: 1}, rateCounted: 0, rateCountedAt: 0}
+    const state = newCallState(call)
     try {
       await this.admitAndRoute(state, sink)
     } catch (error) {
-      const failure = isTokenHubError(error) ? error : new TokenHubError('INTERNAL', 'internal error; see the daemon log for details', {cause: error})
-      if (failure.code === 'INTERNAL') this.deps.logger.error({err: failure.cause ?? failure, request_id: call.requestId}, 'gateway request failed')
-      this.sendError(state, sink, failure)
-      if (typeof failure.details?.alias === 'string') state.aliasFrom = failure.details.alias
-      this.account(state, {status: failure.status, errorClass: failure.code, errorMessage: failure.message, model: null, usage: null, ttftMs: null, fallback: 'none'})
+      this.refuseState(state, error, sink)
     }
+  }
+
+  /**
+   * A request refused before it could be handled (its body unreadable, not JSON, of the wrong
+   * shape or too large; `call.key` is the key it presented, when valid): answered and recorded
+   * like any refusal, so a client sending broken requests shows in logs, events, stats and /metrics.
+   */
+  refuse(call: GatewayCall, error: unknown, sink: ResponseSink, started: number): void {
+    const state = newCallState(call)
+    state.started = started
+    state.key = call.key ?? null
+    this.refuseState(state, error, sink)
+  }
+
+  private refuseState(state: CallState, error: unknown, sink: ResponseSink): void {
+    const failure = isTokenHubError(error) ? error : new TokenHubError('INTERNAL', 'internal error; see the daemon log for details', {cause: error})
+    if (failure.code === 'INTERNAL') this.deps.logger.error({err: failure.cause ?? failure, request_id: state.call.requestId}, 'gateway request failed')
+    this.sendError(state, sink, failure)
+    if (typeof failure.details?.alias === 'string') state.aliasFrom = failure.details.alias
+    this.account(state, {status: failure.status, errorClass: failure.code, errorMessage: failure.message, model: null, usage: null, ttftMs: null, fallback: 'none'})
   }
 
   private async admitAndRoute(state: CallState, sink: ResponseSink): Promise<void> {
@@ -703,7 +724,7 @@ export class Gateway {
       api_key_name: key?.name ?? null,
       endpoint: call.path,
       mode: state.policy?.mode ?? deps.routingConfig().default_mode,
-      requested_model: routed?.requestedModel ?? (typeof call.body.model === 'string' ? call.body.model : 'auto'),
+      requested_model: routed?.requestedModel ?? (typeof call.body.model === 'string' ? clipped(call.body.model) : 'auto'),
       alias_from: routed?.aliasFrom ?? state.aliasFrom ?? null,
       model_id: model?.id ?? null,
       provider_id: model?.providerId ?? null,
@@ -737,7 +758,7 @@ export class Gateway {
       if (left !== null) deps.logger.warn({not_recorded: left, per_second: RECORDED_PER_SECOND}, 'many requests without a valid API key: past 10 a second they are counted in /metrics but not recorded one by one')
       return
     }
-    deps.records.push(record, {
+    const event: BusEvent = {
       type: success ? 'route_success' : 'route_error',
       request_id: call.requestId,
       endpoint: call.path,
@@ -753,7 +774,18 @@ export class Gateway {
       output_tokens: record.output_tokens,
       cost_usd: cost,
       attempts: state.attempts.length,
-    })
+    }
+    // A refusal before routing has no model_id: what was asked for says which request it was.
+    if (!success) {
+      event.requested_model = record.requested_model
+      event.alias_from = record.alias_from
+    }
+    deps.records.push(record, event)
   }
+}
+
+/** A client's model name as recorded: at most 200 characters (the body may be megabytes). */
+function clipped(model: string): string {
+  return model.length <= 200 ? model : `${model.slice(0, 199)}…`
 }
 

@@ -158,6 +158,16 @@ export class HealthRegistry {
     }
   }
 
+  /**
+   * Forgets a target's circuit, windows and cooldown: it was deleted, or made anew (created under
+   * a deleted one's id, or pointed at another upstream or key), and the old verdict is not its own.
+   */
+  forget(kind: 'model' | 'provider', id: string): void {
+    ;(kind === 'model' ? this.models : this.providers).delete(id)
+    if (kind === 'model') this.signalCache.delete(id)
+    else this.signalCache.clear()
+  }
+
   state(kind: 'model' | 'provider', id: string): CircuitState {
     return this.target(kind === 'model' ? this.models : this.providers, kind, id).breaker.state
   }

@@ -151,8 +151,10 @@ async function readAuthenticated(
   env: RouteEnv,
   auth: ApiKeyAuth,
   check?: (body: Record<string, unknown>) => void,
+  progress: ReadProgress = {key: null, body: {}},
 ): Promise<{body: Record<string, unknown>; key: ApiKeyRecord | null}> {
   const key = auth.check(presentedKey(req.headers.authorization, req.headers['x-api-key']), Date.now())
+  progress.key = key
   if (!key && unauthenticatedBodyTooBig(req, env.maxBodyBytes)) {
     // Not buffered for a caller without a key: 32 MiB per connection would let anyone pin
     // gigabytes. The 401 goes out at once and uWS discards the rest of the body unread.
@@ -163,12 +165,19 @@ async function readAuthenticated(
   if (!key) return {body: {}, key: null}
   const body = requiredJson(text)
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new TokenHubError('VALIDATION', 'the request body must be a JSON object')
+  progress.body = body as Record<string, unknown>
   check?.(body as Record<string, unknown>)
   const tokenizer = tokenizerReady()
   if (tokenizer) await tokenizer
   const turn = turns.take()
   if (turn) await turn
   return {body: body as Record<string, unknown>, key}
+}
+
+/** How far readAuthenticated got (the key presented, when valid; the body, once parsed): what a refusal is recorded with. */
+interface ReadProgress {
+  key: ApiKeyRecord | null
+  body: Record<string, unknown>
 }
 
 /** Largest body read (and dropped) for a caller without a valid key, to keep its connection usable. */
@@ -222,10 +231,18 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
     server.post(
       spec.path,
       wrap(spec.dialect, async (req, res, requestId) => {
+        const started = performance.now()
         const sink = new HyperExpressSink(res)
-        const {body, key} = await readAuthenticated(req, res, sink, env, deps.auth, spec.check)
-        const call: GatewayCall = {requestId, dialect: spec.dialect, endpoint: spec.endpoint, path: spec.path, body, header: header(req), estimateTokens: spec.estimate, key: key ?? undefined}
-        await deps.gateway.handle(call, sink)
+        const progress: ReadProgress = {key: null, body: {}}
+        const callOf = ({body, key}: ReadProgress): GatewayCall => ({requestId, dialect: spec.dialect, endpoint: spec.endpoint, path: spec.path, body, header: header(req), estimateTokens: spec.estimate, key: key ?? undefined})
+        let read: ReadProgress
+        try {
+          read = await readAuthenticated(req, res, sink, env, deps.auth, spec.check, progress)
+        } catch (error) {
+          deps.gateway.refuse(callOf(progress), error, sink, started)
+          return
+        }
+        await deps.gateway.handle(callOf(read), sink)
       }),
     )
   }
@@ -233,25 +250,35 @@ export function registerV1Routes(server: HyperExpress.Server, env: RouteEnv, dep
   server.post(
     '/v1/chat',
     wrap('openai', async (req, res, requestId) => {
+      const started = performance.now()
       const sink = new HyperExpressSink(res)
-      const read = await readAuthenticated(req, res, sink, env, deps.auth)
-      const {body, policy, hint} = read.key ? fromEnvelope(read.body) : {body: {}, policy: undefined, hint: undefined}
+      const progress: ReadProgress = {key: null, body: {}}
+      const call = (body: Record<string, unknown>, envelope?: GatewayCall['envelope']): GatewayCall => ({
+        requestId,
+        dialect: 'openai',
+        endpoint: 'chat',
+        path: '/v1/chat',
+        body,
+        key: progress.key ?? undefined,
+        header: header(req),
+        estimateTokens: chatEstimate,
+        envelope,
+      })
+      let unwrapped: ReturnType<typeof fromEnvelope>
+      try {
+        const read = await readAuthenticated(req, res, sink, env, deps.auth, undefined, progress)
+        unwrapped = read.key ? fromEnvelope(read.body) : {body: {}, policy: undefined, hint: undefined}
+      } catch (error) {
+        deps.gateway.refuse(call({}), error, sink, started)
+        return
+      }
+      const {body, policy, hint} = unwrapped
       await deps.gateway.handle(
-        {
-          requestId,
-          dialect: 'openai',
-          endpoint: 'chat',
-          path: '/v1/chat',
-          body,
-          key: read.key ?? undefined,
-          header: header(req),
-          estimateTokens: chatEstimate,
-          envelope: {
-            policy,
-            hint,
-            wrap: (response, meta) => ({negotiated_model: meta.model, estimated_cost_usd: meta.costUsd, routing_reason: meta.reason, response}),
-          },
-        },
+        call(body, {
+          policy,
+          hint,
+          wrap: (response, meta) => ({negotiated_model: meta.model, estimated_cost_usd: meta.costUsd, routing_reason: meta.reason, response}),
+        }),
         sink,
       )
     }),

@@ -220,6 +220,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
     },
     onAdminChange(change) {
       if (change.resource === 'provider' || change.resource === 'model' || change.resource === 'alias') catalog.invalidate()
+      if ((change.resource === 'provider' || change.resource === 'model') && remadeTarget(change)) health.forget(change.resource, change.id)
       if (change.resource === 'provider') keys.clear()
       if (change.resource === 'api_key') auth.keyChanged(change.id)
       if (change.resource === 'vault' && change.action === 'locked') keys.clear()
@@ -240,6 +241,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
       await Promise.allSettled([ledger.close(), journals.requests.close(), journals.audit.close(), journals.metrics.close(), journals.responses.close()])
     },
   }
+}
+
+/** Fields that make a model or provider another upstream target: its health so far is not this one's. */
+const TARGET_FIELDS = new Set(['provider_id', 'upstream_model', 'base_url', 'api_key', 'type'])
+
+function remadeTarget(change: AdminChange): boolean {
+  return change.action === 'create' || change.action === 'delete' || (change.action === 'update' && (change.changed ?? []).some((field) => TARGET_FIELDS.has(field)))
 }
 
 function persistRollups(rollups: RollupStore, metrics: Journal): void {

@@ -154,20 +154,34 @@ export class HyperExpressSink implements ResponseSink {
   }
 
   private draining: Promise<void> | null = null
+  private settleDrain: (() => void) | null = null
 
   /** Settles when uWS can take more (or the response ended: the abort handler calls the drain handler). */
   private drained(): Promise<void> {
-    this.draining ??= new Promise((resolve) =>
-      (this.res as unknown as RawResponse).drain(() => {
+    this.draining ??= new Promise((resolve) => {
+      this.settleDrain = resolve
+      ;(this.res as unknown as RawResponse).drain(() => {
         this.draining = null
+        this.settleDrain = null
         resolve()
         return true
-      }),
-    )
+      })
+    })
     return this.draining
   }
 
   end(): void {
     if (!this.aborted) this.res.send()
+  }
+
+  /**
+   * Drops the connection of an unfinished response (a client that stopped reading: the body is
+   * cut, uWS's buffered bytes freed); a waiting write settles. A finished response is uWS's alone.
+   */
+  destroy(): void {
+    if (!this.aborted) this.res.close()
+    this.draining = null
+    this.settleDrain?.()
+    this.settleDrain = null
   }
 }

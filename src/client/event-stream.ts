@@ -59,6 +59,12 @@ export async function followEvents(options: FollowOptions): Promise<void> {
         signal: options.signal,
       })
       if (response.status === 401) throw new ClientError('AUTH_INVALID', 'the daemon rejected the admin token', {status: 401})
+      if (response.status === 400 && response.headers.has('x-tokenhub-request-id')) {
+        // The request itself is wrong (a type or id the daemon refuses): retrying cannot help.
+        const body = (await response.json().catch(() => null)) as {error?: {message?: unknown}} | null
+        const message = typeof body?.error?.message === 'string' ? body.error.message : 'the daemon refused the event stream request (HTTP 400)'
+        throw new ClientError('USAGE', message, {status: 400})
+      }
       if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`)
       if (!(response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
         throw new ClientError('UNEXPECTED_RESPONSE', `${base}/admin/v1/events answered ${response.headers.get('content-type') ?? 'no content type'}, not an event stream; is it a TokenHub daemon?`)

@@ -164,6 +164,7 @@ export function budgetBar(spent: number, budget: number, width = 10): string {
 /** Fields shown first on an event line (what an operator scans for), with short labels. */
 const EVENT_FIELDS: Array<[string, string, ((value: unknown) => string)?]> = [
   ['model_id', 'model'],
+  ['requested_model', 'asked'],
   ['provider_id', 'provider'],
   ['status', 'status'],
   ['error_class', 'error'],

@@ -76,6 +76,41 @@ describe('tokenhub events', () => {
     expect(await new Promise((resolve) => bad.on('exit', resolve))).toBe(2)
   })
 
+  it('a request the daemon refuses (400) ends with its message and exit 2, not a retry loop', async () => {
+    const {createServer} = await import('node:http')
+    // A daemon of another version that refuses what this CLI sent.
+    const refusing = createServer((req, res) => {
+      if (req.url === '/admin/v1/info') {
+        res.writeHead(200, {'content-type': 'application/json', 'x-tokenhub-request-id': 'req_i'})
+        return res.end(JSON.stringify({version: '0.0.0'}))
+      }
+      res.writeHead(400, {'content-type': 'application/json', 'x-tokenhub-request-id': 'req_x'})
+      res.end(JSON.stringify({error: {code: 'VALIDATION', message: 'last_event_id: must be at most 9007199254740991'}}))
+    })
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(refusing.address() as {port: number}).port}`
+    const run = (args: string[]) =>
+      new Promise<{code: number | null; stderr: string}>((resolve) => {
+        const child = spawn(process.execPath, [binRun, 'events', ...args], {env: {PATH: process.env.PATH ?? '', HOME: '/nonexistent-home', NO_COLOR: '1', ...fx.daemon.cliEnv, TOKENHUB_URL: url}})
+        let stderr = ''
+        child.stderr.on('data', (d) => (stderr += d))
+        const killer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+        child.on('exit', (code) => {
+          clearTimeout(killer)
+          resolve({code, stderr})
+        })
+      })
+    try {
+      const refused = await run(['--since-id', '5'])
+      expect(refused.code).toBe(2)
+      expect(refused.stderr).toContain('last_event_id: must be at most')
+      expect(refused.stderr).not.toContain('retrying')
+      expect((await run(['--since-id', '99999999999999999'])).code).toBe(2)
+    } finally {
+      refusing.close()
+    }
+  })
+
   it('--count N exits after N printed events, without waiting for a write to find its reader gone', async () => {
     const child = spawn(process.execPath, [binRun, 'events', '--type', 'route_success', '--json', '--count', '2'], {
       env: {PATH: process.env.PATH ?? '', HOME: '/nonexistent-home', NO_COLOR: '1', ...fx.daemon.cliEnv},

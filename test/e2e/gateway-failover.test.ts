@@ -372,6 +372,21 @@ describe('client disconnects', () => {
     expect(log).toMatchObject({model_id: 'slow-stream', status_code: 499, error_class: 'client_aborted'})
   })
 
+  it('a model deleted and made anew under the same id starts with a closed circuit and no errors', async () => {
+    await fx.addModel({id: 'remade', provider_id: 'oa', upstream_model: 'fails-500', weight: 1})
+    fx.openai.behave('fails-500', {status: 500, body: '{"error":{"message":"boom"}}'})
+    for (let i = 0; i < 3; i++) await client.chat.completions.create({model: 'remade', messages: [{role: 'user', content: 'x'}]}).catch(() => {})
+    const healthOf = async () => (await fx.daemon.admin('GET', '/admin/v1/health')).body.models.find((m: {id: string}) => m.id === 'remade')
+    expect((await healthOf())?.state).toMatch(/open/)
+    expect((await fx.daemon.admin('DELETE', '/admin/v1/models/remade')).status).toBe(200)
+    expect(await healthOf()).toBeUndefined()
+    expect(await (await fetch(`${fx.daemon.url}/metrics`)).text()).not.toContain('id="remade"')
+    await fx.addModel({id: 'remade', provider_id: 'oa', upstream_model: 'gpt-4o', weight: 1})
+    const answer = await client.chat.completions.create({model: 'remade', messages: [{role: 'user', content: 'fixed'}]})
+    expect(answer.choices[0].message.content).toBe('echo: fixed')
+    expect(await healthOf()).toMatchObject({state: 'closed', errors: 0, last_error: null})
+  })
+
   it('a client leaving a non-streaming request cancels the upstream request too', async () => {
     await fx.addModel({id: 'never-answers', provider_id: 'oa', weight: 1})
     fx.openai.behave('never-answers', {hang: true})

@@ -63,6 +63,21 @@ describe('API key checks on /v1', () => {
   })
 
   it('400 for malformed JSON and wrong shapes, 404 for an unknown model', async () => {
+    const {key: brokenClient, id: brokenId} = await fx.newKey({name: 'broken-client'})
+    const broken = await raw('/v1/chat/completions', {authorization: `Bearer ${brokenClient}`}, '{"model": ')
+    const wrongShape = await raw('/v1/messages', {'x-api-key': brokenClient}, JSON.stringify({model: 'claude', messages: [{role: 'user', content: 'x'}]}))
+    const envelope = await raw('/v1/chat', {authorization: `Bearer ${brokenClient}`}, JSON.stringify({policy: {}}))
+    expect([broken.status, wrongShape.status, envelope.status]).toEqual([400, 400, 400])
+    // Refused before the gateway could route them, and still recorded: logs (with the model asked for, when the body parsed), events, /metrics.
+    const logs = (await fx.daemon.admin('GET', `/admin/v1/logs?api_key_id=${brokenId}`)).body.logs
+    expect(logs.map((l: {endpoint: string; status_code: number; error_class: string; requested_model: string}) => [l.endpoint, l.status_code, l.error_class, l.requested_model])).toEqual([
+      ['/v1/chat', 400, 'VALIDATION', 'auto'],
+      ['/v1/messages', 400, 'VALIDATION', 'claude'],
+      ['/v1/chat/completions', 400, 'VALIDATION', 'auto'],
+    ])
+    const metrics = await (await fetch(`${fx.daemon.url}/metrics`)).text()
+    expect(metrics).toMatch(/tokenhub_request_errors_total\{[^}]*error_class="VALIDATION"[^}]*\} [1-9]/)
+
     const malformed = await raw('/v1/chat/completions', {authorization: `Bearer ${fx.key}`}, '{"model": ')
     expect(malformed.status).toBe(400)
     expect(malformed.body.error.type).toBe('invalid_request_error')

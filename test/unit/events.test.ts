@@ -57,6 +57,20 @@ describe('EventSubscription', () => {
     subscription.close()
   })
 
+  it('replays everything missed, however many more than the live queue holds, then follows live', async () => {
+    const bus = new EventBus({capacity: 10_000})
+    for (let i = 0; i < 3000; i++) bus.publish({type: 'route_success', n: i})
+    const sent: any[] = []
+    const subscription = new EventSubscription({types: [], maxQueue: 100, send: async (payload) => void sent.push(JSON.parse(payload))})
+    subscription.start(bus, 0)
+    bus.publish({type: 'route_error', n: 3000})
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(sent[0]).toMatchObject({type: 'connected', replayed: 3000})
+    expect(sent.slice(1).map((e) => e.n)).toEqual(Array.from({length: 3001}, (_, i) => i))
+    expect(sent.some((e) => e.type === 'dropped')).toBe(false)
+    subscription.close()
+  })
+
   it('filters by type and says when a replay has a gap', () => {
     const bus = new EventBus({capacity: 2})
     bus.publish({type: 'a'})
@@ -69,5 +83,31 @@ describe('EventSubscription', () => {
     expect(sent[0].payload).toMatchObject({replayed: 1})
     expect(sent[2].event?.id).toBe(3)
     subscription.close()
+  })
+})
+
+describe('endStream', () => {
+  const sinkThat = (takesIt: boolean) => {
+    const calls: string[] = []
+    return {
+      calls,
+      write: (frame: string) => {
+        calls.push(`write ${frame.trim()}`)
+        return takesIt ? Promise.resolve() : new Promise<void>(() => {})
+      },
+      end: () => void calls.push('end'),
+      destroy: () => void calls.push('destroy'),
+    }
+  }
+
+  it('ends a stream after its last frame, and drops one whose client stopped reading', async () => {
+    const {endStream} = await import('../../daemon/events/routes.js')
+    const reading = sinkThat(true)
+    const stalled = sinkThat(false)
+    endStream(reading, 'data: {"type":"closing"}\n\n', 30)
+    endStream(stalled, 'data: {"type":"closing"}\n\n', 30)
+    await new Promise((resolve) => setTimeout(resolve, 80))
+    expect(reading.calls).toEqual(['write data: {"type":"closing"}', 'end'])
+    expect(stalled.calls).toEqual(['write data: {"type":"closing"}', 'destroy'])
   })
 })

@@ -84,6 +84,22 @@ describe('failure blame', () => {
   })
 })
 
+describe('HealthRegistry.forget', () => {
+  it('a deleted or remade target starts closed, with no errors, and leaves the snapshot', async () => {
+    const {HealthRegistry} = await import('../../daemon/gateway/health-registry.js')
+    const health = new HealthRegistry({failureThreshold: 2, now: () => 1_000_000})
+    for (let i = 0; i < 3; i++) health.recordFailure('m', 'p', 10, 'boom', 'provider')
+    expect(health.signals('m', 'p').available).toBe(false)
+    health.forget('model', 'm')
+    expect(health.snapshot().models.map((t) => t.id)).toEqual([])
+    // Its provider's verdict stands until the provider is remade too.
+    expect(health.signals('m', 'p').available).toBe(false)
+    health.forget('provider', 'p')
+    expect(health.signals('m', 'p')).toMatchObject({available: true, errorRate: 0})
+    expect(health.snapshot().models[0]).toMatchObject({id: 'm', state: 'closed', errors: 0, last_error: null})
+  })
+})
+
 describe('RateLimiter', () => {
   it('limits requests per minute and says when to retry', () => {
     const limiter = new RateLimiter()
