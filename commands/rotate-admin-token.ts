@@ -14,7 +14,7 @@ export default class RotateAdminToken extends BaseCommand {
   static override flags = {yes: yesFlag}
   static override examples = ['<%= config.bin %> rotate-admin-token', '<%= config.bin %> rotate-admin-token "$(openssl rand -hex 32)" --yes']
 
-  async run(): Promise<{ok: true; token: string}> {
+  async run(): Promise<{ok: true; token: string; warning?: string}> {
     const {args, flags} = await this.parse(RotateAdminToken)
     const client = await this.client(flags)
     // Checked here too (exit 2, nothing asked or sent): the daemon applies the same rule.
@@ -26,6 +26,7 @@ export default class RotateAdminToken extends BaseCommand {
     const result = await client.rotateAdminToken(args.token)
     this.print(result.token)
     this.note(`The old admin token no longer works. The new one is in the daemon's data dir (${localAdminTokenFile()} for a daemon on this machine with this data dir); update TOKENHUB_ADMIN_TOKEN wherever you set it.`)
+    if (result.warning) this.note(`Warning: ${result.warning}`)
     return result
   }
 }

@@ -134,6 +134,7 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
       version: VERSION,
       startedAt,
       providerTimeoutMs: config.providerTimeoutSecs * 1000,
+      secretsFromEnv: {vaultPassword: config.vaultPassword !== undefined, adminToken: config.adminToken !== undefined},
     }
     const app = createApp(deps, {logger, limits: {maxBodyBytes: config.maxBodyBytes, maxHeaderBytes: config.maxHeaderBytes, maxUrlBytes: config.maxUrlBytes}})
     const listening = await listen(app.server, config.host, config.port)

@@ -19,6 +19,7 @@ export default class VaultRotate extends BaseCommand {
     const [oldPassword, newPassword] = await passwordPairFrom({old: args.old, next: args.new, stdin: flags['password-stdin']})
     const result = await client.vaultRotate(oldPassword, newPassword)
     this.print('Vault password changed.')
+    if (result.warning) this.note(`Warning: ${result.warning}`)
     return result
   }
 }

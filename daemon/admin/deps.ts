@@ -23,6 +23,8 @@ export interface AdminDeps extends AdminContext {
   version: string
   startedAt: number
   providerTimeoutMs: number
+  /** The daemon was started with these secrets in its environment: rotating them there is the operator's job too. */
+  secretsFromEnv?: {vaultPassword: boolean; adminToken: boolean}
 }
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete'

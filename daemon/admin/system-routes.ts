@@ -29,7 +29,7 @@ export function systemRoutes(deps: AdminDeps): AdminRoute[] {
         const input = parsePayload(adminTokenRotateSchema, (await ctx.optionalJson()) ?? {}, 'invalid rotation request')
         const token = await deps.adminToken.rotate(input.token === '' ? undefined : input.token, bearerToken(ctx.header('authorization')))
         deps.onChange({resource: 'admin_token', action: 'rotate', id: 'admin'})
-        return {body: {ok: true, token}}
+        return {body: {ok: true, token, ...(deps.secretsFromEnv?.adminToken && {warning: ADMIN_TOKEN_ENV_WARNING})}}
       },
     },
     {
@@ -61,8 +61,16 @@ export function systemRoutes(deps: AdminDeps): AdminRoute[] {
           if (isTokenHubError(error) && error.code === 'VAULT_PASSWORD_INVALID') deps.runtime.audit.record({resource: 'vault', action: 'rotated', id: 'vault', outcome: 'denied', detail: 'wrong old password'})
           throw error
         })
-        return {body: {ok: true, ...vaultState()}}
+        return {body: {ok: true, ...vaultState(), ...(deps.secretsFromEnv?.vaultPassword && {warning: VAULT_PASSWORD_ENV_WARNING})}}
       },
     },
   ]
 }
+
+/** The next start unlocks with TOKENHUB_VAULT_PASSWORD: an old one there stops it (a restart loop under systemd). */
+const VAULT_PASSWORD_ENV_WARNING =
+  'this daemon was started with TOKENHUB_VAULT_PASSWORD: put the new password there (e.g. /etc/tokenhub/secrets.env), or its next start fails with "TOKENHUB_VAULT_PASSWORD does not unlock the vault"'
+
+/** The daemon itself ignores a retired TOKENHUB_ADMIN_TOKEN, but scripts that read it get 401. */
+const ADMIN_TOKEN_ENV_WARNING =
+  'this daemon was started with TOKENHUB_ADMIN_TOKEN: put the new token there too (e.g. /etc/tokenhub/secrets.env); the daemon ignores the old one, but CLI calls and scripts that read it get 401'

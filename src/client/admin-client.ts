@@ -125,7 +125,7 @@ export class AdminClient {
 
   healthz = () => this.request<HealthzDto>('GET', '/healthz', undefined, {auth: false})
   info = () => this.request<InfoDto>('GET', '/admin/v1/info')
-  rotateAdminToken = (token?: string) => this.request<{ok: true; token: string}>('POST', '/admin/v1/admin-token/rotate', token ? {token} : {})
+  rotateAdminToken = (token?: string) => this.request<{ok: true; token: string; warning?: string}>('POST', '/admin/v1/admin-token/rotate', token ? {token} : {})
 
   vaultUnlock = (password: string) => this.request<VaultStateDto>('POST', '/admin/v1/vault/unlock', {password})
   vaultLock = () => this.request<VaultStateDto>('POST', '/admin/v1/vault/lock')

@@ -113,6 +113,8 @@ export interface VaultStateDto {
   vault_initialized: boolean
   initialized?: boolean
   already_locked?: boolean
+  /** After a rotation: the password is also in the daemon's environment, to be changed there. */
+  warning?: string
 }
 
 export interface AliasDto {

@@ -19,6 +19,12 @@ const lockedError = () =>
     suggestion: 'Run `tokenhub vault unlock` (or start the daemon with TOKENHUB_VAULT_PASSWORD set).',
   })
 
+function lockedMeanwhile(prefix: string): TokenHubError {
+  return new TokenHubError('CONFLICT', `${prefix}the vault was locked while this unlock was in progress, so it stays locked`, {
+    suggestion: 'Unlock again if that lock was not meant to win: tokenhub vault unlock',
+  })
+}
+
 /**
  * The secret vault (DESIGN §6.2). An age X25519 identity, itself encrypted with the vault password
  * (age scrypt stanza), kept in the store. Secrets are encrypted to the public recipient, so they
@@ -27,6 +33,8 @@ const lockedError = () =>
 export class Vault {
   private identity: string | null = null
   private queue: Promise<unknown> = Promise.resolve()
+  /** Locks so far: an unlock that started before the latest one does not undo it. */
+  private locks = 0
   private readonly now: () => Date
   private readonly logN: number
 
@@ -48,6 +56,8 @@ export class Vault {
 
   /** Unlocks with the password; the first unlock of a new vault sets the password. */
   unlock(password: string): Promise<{initialized: boolean}> {
+    // A lock answered after this unlock was asked for wins: the operator was told it is locked.
+    const generation = this.locks
     return this.serialized(async () => {
       const record = this.store.data.vault
       if (!record) {
@@ -58,17 +68,22 @@ export class Vault {
         await this.store.update((doc) => {
           doc.vault = {recipient, wrapped_identity: wrapped, created_at: this.now().toISOString(), rotated_at: null}
         })
-        this.identity = identity
         this.options.onChange?.('initialized')
+        if (generation !== this.locks) throw lockedMeanwhile('the vault password is set, but ')
+        this.identity = identity
         return {initialized: true}
       }
-      this.identity = await this.unwrap(record.wrapped_identity, password)
+      const identity = await this.unwrap(record.wrapped_identity, password)
+      if (generation !== this.locks) throw lockedMeanwhile('')
+      this.identity = identity
       this.options.onChange?.('unlocked')
       return {initialized: false}
     })
   }
 
+  /** Locks at once, and makes an unlock still checking its password fail (see unlock). */
   lock(): {already_locked: boolean} {
+    this.locks++
     const already = this.identity === null
     this.identity = null
     if (!already) this.options.onChange?.('locked')

@@ -254,4 +254,21 @@ describe('vault', () => {
     expect(simulated.vault_locked).toBe(false)
     expect(simulated.chosen).not.toBeNull()
   })
+
+  it('a lock sent while an unlock checks its password wins; a rotation warns that TOKENHUB_VAULT_PASSWORD must change too', async () => {
+    await fx.daemon.admin('POST', '/admin/v1/vault/lock')
+    const unlocking = fx.daemon.admin('POST', '/admin/v1/vault/unlock', {password: VAULT_PASSWORD})
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect((await fx.daemon.admin('POST', '/admin/v1/vault/lock')).body).toMatchObject({vault_locked: true})
+    const unlocked = await unlocking
+    expect(unlocked.status).toBe(409)
+    expect(unlocked.body.error.message).toContain('locked while this unlock was in progress')
+    expect((await fx.daemon.admin('GET', '/admin/v1/info')).body.vault_locked).toBe(true)
+    expect((await fx.daemon.admin('POST', '/admin/v1/vault/unlock', {password: VAULT_PASSWORD})).body.vault_locked).toBe(false)
+
+    // This daemon was started with TOKENHUB_VAULT_PASSWORD (the fixture's): its next start needs the new one there.
+    const rotated = await fx.daemon.admin('POST', '/admin/v1/vault/rotate', {old_password: VAULT_PASSWORD, new_password: `${VAULT_PASSWORD}-next`})
+    expect(rotated.body.warning).toContain('TOKENHUB_VAULT_PASSWORD')
+    await fx.daemon.admin('POST', '/admin/v1/vault/rotate', {old_password: `${VAULT_PASSWORD}-next`, new_password: VAULT_PASSWORD})
+  })
 })

@@ -93,6 +93,20 @@ describe('Vault', () => {
     expect((await readFile(join(dir.path, 'store.age'))).includes(Buffer.from('first-password'))).toBe(false)
   })
 
+  it('a lock answered while an unlock checks its password wins: the vault stays locked and the unlock says so', async () => {
+    const vault = newVault()
+    await vault.unlock('first-password')
+    vault.lock()
+    const unlocking = vault.unlock('first-password')
+    // The unlock is now deriving its key (scrypt); the operator locks meanwhile.
+    expect(vault.lock()).toEqual({already_locked: true})
+    expect(await codeOf(unlocking)).toBe('CONFLICT')
+    expect(vault.locked).toBe(true)
+    // A later unlock works as usual.
+    await vault.unlock('first-password')
+    expect(vault.locked).toBe(false)
+  })
+
   it('two concurrent first unlocks create one identity', async () => {
     const vault = newVault()
     await Promise.all([vault.unlock('first-password'), vault.unlock('first-password')])
