@@ -32,6 +32,8 @@ Secrets come from the environment, never from flags (flags show up in ps): TOKEN
     const {runDaemonProcess} = (await import(existsSync(bundle) ? bundle.href : '../daemon/process.js')) as typeof import('../daemon/process.js')
     const num = (value: string | undefined, name: string) => {
       if (value === undefined) return undefined
+      // Number('') is 0: an empty flag (an unset shell variable in a unit file) must not mean 0.
+      if (value.trim() === '') this.error(`--${name} is empty; give a number or leave the flag out`, {exit: 2})
       const parsed = Number(value)
       if (!Number.isFinite(parsed)) this.error(`--${name} must be a number, got "${value}"`, {exit: 2})
       return parsed
@@ -48,5 +50,8 @@ Secrets come from the environment, never from flags (flags show up in ps): TOKEN
       logLevel: flags['log-level'],
     })
     if (code !== 0) this.exit(code)
+    // Stay in run() while the daemon serves: after run() returns, oclif's execute() calls flush()
+    // without awaiting it, and its 10 s timeout (stdout that cannot drain) becomes an uncaught exception.
+    await new Promise<never>(() => {})
   }
 }

@@ -74,7 +74,16 @@ export function parseListenAddress(value: string): {host: string; port: number} 
   return {host, port}
 }
 
-function numberFrom(envName: string, flag: number | undefined, env: string | undefined, fallback: number, options: {min?: number; integer?: boolean} = {}): number {
+/** 0 turns the probe off; otherwise at least a second apart (each probe calls the provider with its key). */
+function probePeriod(secs: number): number {
+  if (secs > 0 && secs < 1) throw new ConfigError(`TOKENHUB_HEALTH_PROBE_SECS must be 0 (off) or at least 1, got ${secs}`)
+  return secs
+}
+
+/** Node timers take at most 2^31-1 ms; a longer delay fires after 1 ms (TimeoutOverflowWarning). */
+const MAX_TIMER_SECS = Math.floor((2 ** 31 - 1) / 1000)
+
+function numberFrom(envName: string, flag: number | undefined, env: string | undefined, fallback: number, options: {min?: number; max?: number; integer?: boolean} = {}): number {
   let value = fallback
   // The message names what the user set: the flag (--max-body-bytes) or the variable.
   const name = flag === undefined ? envName : `--${envName.slice('TOKENHUB_'.length).toLowerCase().replaceAll('_', '-')}`
@@ -85,6 +94,7 @@ function numberFrom(envName: string, flag: number | undefined, env: string | und
   }
   if (options.integer && !Number.isInteger(value)) throw new ConfigError(`${name} must be an integer, got ${value}`)
   if (value < (options.min ?? 0)) throw new ConfigError(`${name} must be >= ${options.min ?? 0}, got ${value}`)
+  if (options.max !== undefined && value > options.max) throw new ConfigError(`${name} must be <= ${options.max}, got ${value}`)
   return value
 }
 
@@ -125,11 +135,11 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv):
     defaultMaxLatencyMs: numberFrom('TOKENHUB_DEFAULT_MAX_LATENCY_MS', flags.defaultMaxLatencyMs, env.TOKENHUB_DEFAULT_MAX_LATENCY_MS, 0, {integer: true}),
     providerTimeoutSecs: numberFrom('TOKENHUB_PROVIDER_TIMEOUT_SECS', flags.providerTimeoutSecs, env.TOKENHUB_PROVIDER_TIMEOUT_SECS, 60, {min: 1}),
     logLevel,
-    drainTimeoutSecs: numberFrom('TOKENHUB_DRAIN_TIMEOUT_SECS', flags.drainTimeoutSecs, env.TOKENHUB_DRAIN_TIMEOUT_SECS, 30, {min: 0}),
+    drainTimeoutSecs: numberFrom('TOKENHUB_DRAIN_TIMEOUT_SECS', flags.drainTimeoutSecs, env.TOKENHUB_DRAIN_TIMEOUT_SECS, 30, {min: 0, max: MAX_TIMER_SECS}),
     maxBodyBytes: numberFrom('TOKENHUB_MAX_BODY_BYTES', flags.maxBodyBytes, env.TOKENHUB_MAX_BODY_BYTES, 32 * 1024 * 1024, {min: 1024, integer: true}),
     circuitFailures: numberFrom('TOKENHUB_CIRCUIT_FAILURES', undefined, env.TOKENHUB_CIRCUIT_FAILURES, 5, {min: 1, integer: true}),
     circuitOpenSecs: numberFrom('TOKENHUB_CIRCUIT_OPEN_SECS', undefined, env.TOKENHUB_CIRCUIT_OPEN_SECS, 30, {min: 0.1}),
-    healthProbeSecs: numberFrom('TOKENHUB_HEALTH_PROBE_SECS', undefined, env.TOKENHUB_HEALTH_PROBE_SECS, 0, {min: 0}),
+    healthProbeSecs: probePeriod(numberFrom('TOKENHUB_HEALTH_PROBE_SECS', undefined, env.TOKENHUB_HEALTH_PROBE_SECS, 0, {min: 0, max: MAX_TIMER_SECS})),
     journalRetentionDays: numberFrom('TOKENHUB_JOURNAL_RETENTION_DAYS', undefined, env.TOKENHUB_JOURNAL_RETENTION_DAYS, 30, {min: 1}),
     metricsToken: nonEmpty(env.TOKENHUB_METRICS_TOKEN),
     streamIdleTimeoutSecs: numberFrom('TOKENHUB_STREAM_IDLE_TIMEOUT_SECS', undefined, env.TOKENHUB_STREAM_IDLE_TIMEOUT_SECS, 60, {min: 1}),

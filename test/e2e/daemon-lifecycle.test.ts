@@ -216,6 +216,27 @@ describe('tokenhub daemon', () => {
     expect(failure.code).toBe(2)
     expect(failure.stderr).toContain('unknown routing mode "fastest"')
     await expect(stat(join(parent, 'never-created'))).rejects.toThrow(/ENOENT/)
+    // An empty flag (an unset variable in a unit file) is not 0, which would override the environment's drain.
+    const empty = await expectStartFailure({dataDir: join(parent, 'never-created'), args: ['--drain-timeout-secs', ''], env: {TOKENHUB_DRAIN_TIMEOUT_SECS: '30'}})
+    expect(empty.code).toBe(2)
+    expect(empty.stderr).toContain('--drain-timeout-secs is empty')
+  })
+
+  it('keeps serving when whatever read its stdout went away during start-up (`tokenhub daemon | head -1`)', {timeout: 30_000}, async () => {
+    const {spawn} = await import('node:child_process')
+    const dataDir = await temp()
+    const child = spawn(process.execPath, [binRun, 'daemon', '--listen', '127.0.0.1:0'], {env: {PATH: process.env.PATH ?? '', HOME: dataDir, TOKENHUB_DATA_DIR: dataDir}, stdio: ['ignore', 'pipe', 'pipe']})
+    let exited: number | null | undefined
+    child.on('exit', (code) => (exited = code))
+    // Like `| head -1`: the first line read, then the pipe closed.
+    await new Promise((resolve) => child.stdout.once('data', resolve))
+    child.stdout.destroy()
+    // oclif's output flush used to time out 10 s later, as an uncaught exception that ended the daemon.
+    await new Promise((resolve) => setTimeout(resolve, 12_000))
+    expect(exited).toBeUndefined()
+    child.kill('SIGTERM')
+    await new Promise((resolve) => child.once('exit', resolve))
+    expect(exited).toBe(0)
   })
 
   it('refuses to start when TOKENHUB_VAULT_PASSWORD does not open the vault', async () => {
