@@ -185,9 +185,18 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
           listening.stopAccepting()
           const drained = await app.inflight.waitForIdle(config.drainTimeoutSecs * 1000)
           if (!drained) logger.warn({in_flight: app.inflight.active}, 'drain deadline passed; stopping with requests still open')
-          await runtime?.close({abortInFlight: !drained})
-          await store.flush().catch((error) => logger.error({err: error}, 'final store write failed'))
+          // What could not be written (a full disk) is retried for a while, then the stop fails
+          // loudly (exit 1): spend that never reached usage.age would reset budgets after the restart.
+          const closed = await runtime?.close({abortInFlight: !drained}).then(
+            () => null,
+            (error: unknown) => error,
+          )
+          const lost = await retryFinalWrites(logger, [
+            ...(closed && runtime ? [{what: 'usage and journals', first: closed, retry: () => runtime!.closeFiles()}] : []),
+            {what: 'store', retry: () => store.flush()},
+          ])
           await lock.release()
+          if (lost) throw lost
           logger.info('stopped')
           return {drained}
         })()
@@ -213,4 +222,32 @@ function changeEvent(change: AdminChange): BusEvent {
     default:
       return {type: 'config_changed', ...base}
   }
+}
+
+/** Retries of the final writes at shutdown, a second apart (within systemd's TimeoutStopSec with the default drain). */
+const FINAL_WRITE_RETRIES = 10
+
+/**
+ * Each write that failed (`first`) or fails now is retried until it succeeds or the retries run
+ * out; the error of what is still unwritten then, null when everything got written.
+ */
+export async function retryFinalWrites(
+  logger: Pick<Logger, 'error'>,
+  writes: Array<{what: string; first?: unknown; retry: () => Promise<void>}>,
+  {retries = FINAL_WRITE_RETRIES, intervalMs = 1000} = {},
+): Promise<Error | null> {
+  let failing: Error | null = null
+  for (const write of writes) {
+    let error: unknown = write.first ?? (await write.retry().then(() => null, (e: unknown) => e))
+    for (let attempt = 1; error && attempt <= retries; attempt++) {
+      logger.error({err: error, attempt, of: retries}, `final ${write.what} write failed; retrying in ${intervalMs / 1000} s`)
+      await new Promise((resolve) => setTimeout(resolve, intervalMs))
+      error = await write.retry().then(() => null, (e: unknown) => e)
+    }
+    if (error) {
+      logger.error({err: error}, `final ${write.what} write failed: what was not written is lost`)
+      failing ??= error instanceof Error ? error : new Error(String(error))
+    }
+  }
+  return failing
 }

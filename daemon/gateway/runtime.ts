@@ -79,6 +79,8 @@ export interface GatewayRuntime {
   onAdminChange(change: AdminChange): void
   /** `abortInFlight`: the drain deadline passed, so upstream calls still open are cut, not awaited. */
   close(options?: {abortInFlight?: boolean}): Promise<void>
+  /** The last writes of close() (usage, journals); rejects naming what could not be written, and may be called again to retry. */
+  closeFiles(): Promise<void>
 }
 
 function journal(options: RuntimeOptions, name: string): Promise<Journal> {
@@ -190,6 +192,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
   // Like the time series: read while the daemon serves (only the stored-response relay waits for it).
   const ownersLoaded = gateway.storedResponses.restore()
 
+  async function closeFiles(): Promise<void> {
+    const results = await Promise.allSettled([ledger.close(), journals.requests.close(), journals.audit.close(), journals.metrics.close(), journals.responses.close()])
+    const failed = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as Error] : []))
+    if (failed.length > 0) throw new AggregateError(failed, `final write failed: ${failed.map((error) => error.message).join('; ')}`)
+  }
+
   return {
     gateway,
     records,
@@ -238,8 +246,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
       await new Promise((resolve) => setImmediate(resolve))
       records.drain()
       persistRollups(rollups, journals.metrics)
-      await Promise.allSettled([ledger.close(), journals.requests.close(), journals.audit.close(), journals.metrics.close(), journals.responses.close()])
+      await closeFiles()
     },
+    closeFiles,
   }
 }
 

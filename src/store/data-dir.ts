@@ -51,6 +51,8 @@ async function makeDir(dataDir: string): Promise<void> {
   try {
     await mkdir(dataDir, {mode: DATA_DIR_MODE})
   } catch (error) {
+    // Another process (a second daemon started at the same moment) made it: the lock decides.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
     const parentExists = await stat(dirname(dataDir)).then(
       () => true,

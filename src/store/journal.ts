@@ -520,6 +520,7 @@ export class Journal {
 
   private async *readSegment(segment: ListedSegment): AsyncGenerator<JournalEntry> {
     let path = segment.path
+    let sealed = segment.sealed
     let handle: FileHandle
     try {
       handle = await open(path, 'r')
@@ -529,12 +530,20 @@ export class Journal {
       const renamed = (await this.listSegments()).find((candidate) => candidate.seq === segment.seq)
       if (!renamed) return
       path = renamed.path
+      sealed = renamed.sealed
       handle = await open(path, 'r')
     }
     try {
       // The segment being written may hold a frame in flight; read only what is synced.
-      const size = this.current?.seq === segment.seq ? this.current.bytes : (await handle.stat()).size
+      const stat = await handle.stat()
+      const size = this.current?.seq === segment.seq ? this.current.bytes : stat.size
       const issue = (offset: number, message: string) => this.addIssue({file: path, offset, message})
+      if (stat.isDirectory()) {
+        issue(0, 'a directory where a journal segment should be; skipped')
+        return
+      }
+      // A segment gets its sealed name only after holding records: empty, they were lost (truncated).
+      if (sealed && size === 0) issue(0, 'sealed segment is empty (truncated): the records it held are lost')
       for await (const {record, at, frame} of readFrames(handle, size, this.decrypter, issue)) {
         yield {record, at, file: path, frame}
       }

@@ -127,10 +127,12 @@ export class UsageLedger {
     return this.writing
   }
 
+  /** Stops the timer and writes what is pending; rejects when that write fails (call again to retry). */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer)
     this.timer = null
     await this.flush()
+    if (this.dirty) throw new Error('usage.age could not be written: spend and last-use times since its last write are not on disk')
   }
 
   /** Called per request: the month string is only recomputed once the clock leaves the cached month. */

@@ -277,6 +277,23 @@ describe('Journal', () => {
     expect(reader.issues[0].message).toContain('truncated final frame')
   })
 
+  it('reports a sealed segment emptied (truncated to 0 bytes) and a directory among the segments, instead of skipping them silently', async () => {
+    const journal = await openJournal()
+    journal.append({i: 0})
+    await journal.close()
+    const [sealed] = await segmentFiles()
+    const {truncate, mkdir} = await import('node:fs/promises')
+    await truncate(join(dir, sealed), 0)
+    await mkdir(join(dir, '20261201T000000.000Z-00000099_20261201T000001.000Z.jrnl'))
+    const reader = await openJournal()
+    expect(await collect(reader.read())).toEqual([])
+    expect(reader.issues.map((issue) => issue.message)).toEqual([
+      'sealed segment is empty (truncated): the records it held are lost',
+      'a directory where a journal segment should be; skipped',
+    ])
+    await reader.close()
+  })
+
   it('flushes on its timer', async () => {
     vi.useFakeTimers({toFake: ['setInterval', 'clearInterval']})
     const journal = await openJournal({flushIntervalMs: 1000})

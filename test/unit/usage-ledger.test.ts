@@ -37,6 +37,21 @@ describe('UsageLedger', () => {
     await again.close()
   })
 
+  it('close() rejects while usage.age cannot be written, and a later close() writes it (the daemon retries at shutdown)', async () => {
+    const {dir, open} = await setup()
+    const ledger = await open()
+    ledger.addSpend('k1', 0.054)
+    const {mkdirSync, rmdirSync} = await import('node:fs')
+    rmSync(join(dir, 'usage.age'), {force: true})
+    mkdirSync(join(dir, 'usage.age'))
+    await expect(ledger.close()).rejects.toThrow(/usage.age could not be written/)
+    rmdirSync(join(dir, 'usage.age'))
+    await ledger.close()
+    const again = await open()
+    expect(again.spend('k1')).toBeCloseTo(0.054)
+    await again.close()
+  })
+
   it('starts a new month at zero spend when the clock crosses into it, keeping last use', async () => {
     const {open, setClock} = await setup()
     const ledger = await open()

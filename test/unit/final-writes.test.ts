@@ -1,0 +1,35 @@
+import {describe, expect, it} from 'vitest'
+import {retryFinalWrites} from '../../daemon/run.js'
+
+describe('retryFinalWrites (shutdown on a full disk)', () => {
+  const logger = () => {
+    const lines: string[] = []
+    return {lines, error: (_fields: unknown, message?: string) => void lines.push(String(message))}
+  }
+
+  it('retries a failed write until it goes through, and then reports nothing lost', async () => {
+    const log = logger()
+    let failures = 2
+    const lost = await retryFinalWrites(log as never, [{what: 'store', retry: async () => {
+      if (failures-- > 0) throw new Error('ENOSPC')
+    }}], {retries: 5, intervalMs: 1})
+    expect(lost).toBeNull()
+    expect(log.lines).toEqual(['final store write failed; retrying in 0.001 s', 'final store write failed; retrying in 0.001 s'])
+  })
+
+  it('gives up after the retries with the error, and still tries the other writes', async () => {
+    const log = logger()
+    let storeWritten = false
+    const lost = await retryFinalWrites(
+      log as never,
+      [
+        {what: 'usage and journals', first: new Error('ENOSPC'), retry: () => Promise.reject(new Error('ENOSPC'))},
+        {what: 'store', retry: async () => void (storeWritten = true)},
+      ],
+      {retries: 2, intervalMs: 1},
+    )
+    expect(lost?.message).toBe('ENOSPC')
+    expect(storeWritten).toBe(true)
+    expect(log.lines.at(-1)).toBe('final usage and journals write failed: what was not written is lost')
+  })
+})
