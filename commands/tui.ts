@@ -19,7 +19,7 @@ export default class Tui extends BaseCommand {
       })
     }
     const connection = await resolveConnection(flags)
-    const client = new AdminClient({url: connection.url, token: connection.token, timeoutMs: 10_000})
+    const client = new AdminClient({url: connection.url, token: connection.token, noTokenReason: connection.tokenProblem, timeoutMs: 10_000})
     // Fail before taking over the screen: a wrong token exits 1, an unreachable daemon 3.
     const info = await client.info()
     // Ink draws only a final frame when it believes it runs in CI (it reads CI at import time);

@@ -52,8 +52,11 @@ export async function runDaemonProcess(flags: DaemonFlags): Promise<number> {
   }
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
-  // The default action of SIGHUP would kill the daemon; nothing needs a reload yet.
-  process.on('SIGHUP', () => logger.info('SIGHUP received: configuration is read live, nothing to reload'))
+  // The default action of SIGHUP would kill the daemon. Nothing is reloaded: flags and environment
+  // are read once at start, and what the admin API changes takes effect without a signal.
+  process.on('SIGHUP', () =>
+    logger.info('SIGHUP received and ignored: daemon settings (flags, environment) are read at start only, restart to change them; changes made through the admin API apply at once'),
+  )
   process.on('uncaughtException', (error) => {
     logger.fatal({err: error}, 'uncaught exception')
     flushThenExit(1)

@@ -1,4 +1,5 @@
 import type HyperExpress from 'hyper-express'
+import {createServer} from 'node:net'
 import uws from 'uWebSockets.js'
 
 /** uSockets: never share the port through SO_REUSEPORT; a second daemon must fail, not split traffic. */
@@ -19,7 +20,8 @@ export interface Listening {
 export async function listen(server: HyperExpress.Server, host: string, port: number): Promise<Listening> {
   const app = server.uws_instance as unknown as {listen(host: string, port: number, options: number, cb: (socket: unknown) => void): void}
   const socket = await new Promise<unknown>((resolve) => app.listen(host, port, LIBUS_LISTEN_EXCLUSIVE_PORT, resolve))
-  if (!socket) throw new Error(`cannot listen on ${host}:${port}: the address is in use or not available on this machine`)
+  // uWS says only that it failed: the same bind through node:net tells why.
+  if (!socket) throw new Error(listenFailureMessage(host, port, await probeListen(host, port)))
   ;(server as unknown as {_compile(): void})._compile()
   let open = true
   return {
@@ -29,5 +31,38 @@ export async function listen(server: HyperExpress.Server, host: string, port: nu
       if (open) uws.us_listen_socket_close(socket as never)
       open = false
     },
+  }
+}
+
+/** Binds host:port with node:net and lets go at once: the error code a failed bind gives, or undefined when it binds now. */
+export function probeListen(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const probe = createServer()
+    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message))
+    probe.listen({host, port, exclusive: true}, () => probe.close(() => resolve(undefined)))
+  })
+}
+
+/** Why the daemon cannot listen on host:port, from the bind's error code, said so an operator knows what to change. */
+export function listenFailureMessage(host: string, port: number, code: string | undefined): string {
+  const where = `cannot listen on ${host}:${port}`
+  switch (code) {
+    case 'EACCES':
+      return port < 1024
+        ? `${where}: permission denied (EACCES); ports below 1024 need root or the CAP_NET_BIND_SERVICE capability (systemd: AmbientCapabilities=CAP_NET_BIND_SERVICE), or use a port from 1024 up`
+        : `${where}: permission denied (EACCES)`
+    case 'EADDRINUSE':
+      return `${where}: the port is in use (EADDRINUSE); see what holds it with: ss -ltnp 'sport = :${port}'`
+    case 'EADDRNOTAVAIL':
+      return `${where}: this machine has no address ${host} (EADDRNOTAVAIL); use one of its addresses, 127.0.0.1, or 0.0.0.0 for all`
+    case 'ENOTFOUND':
+      return `${where}: the host name ${host} does not resolve (ENOTFOUND); use an IP address or a name this machine resolves`
+    case 'EAI_AGAIN':
+      return `${where}: the host name ${host} could not be resolved (EAI_AGAIN: the name server did not answer); use an IP address`
+    case undefined:
+      // node:net could bind it a moment later: something held it and let go, or uWS refused what node accepts.
+      return `${where}: the address is in use or not available on this machine`
+    default:
+      return `${where}: ${code}`
   }
 }

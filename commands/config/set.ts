@@ -1,4 +1,5 @@
 import {Args, Command} from '@oclif/core'
+import {daemonUrlProblem} from '../../src/cli/connection.js'
 import {SETTING_KEYS, writeSetting} from '../../src/cli/settings.js'
 
 export default class ConfigSet extends Command {
@@ -14,12 +15,8 @@ export default class ConfigSet extends Command {
   async run(): Promise<Record<string, unknown>> {
     const {args} = await this.parse(ConfigSet)
     if (args.key === 'url') {
-      try {
-        const url = new URL(args.value)
-        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme')
-      } catch {
-        this.error(`url must be an http:// or https:// URL, got "${args.value}"`, {exit: 2})
-      }
+      const problem = daemonUrlProblem(args.value)
+      if (problem) this.error(`url ${problem}`, {exit: 2})
     }
     const settings = await writeSetting(args.key as 'url', args.value)
     this.log(`${args.key}=${args.value}`)

@@ -1,7 +1,7 @@
 import {StringDecoder} from 'node:string_decoder'
 import {createParser, type EventSourceMessage} from 'eventsource-parser'
 import {classifyStatus, parseRetryAfter, type AttemptFailure} from '../../src/core/failover.js'
-import {ERROR_STATUS} from '../../src/core/errors.js'
+import {ERROR_STATUS, TokenHubError} from '../../src/core/errors.js'
 import {redactSecrets} from '../../src/core/redact.js'
 import type {RoutableModel} from '../../src/core/routing/types.js'
 import {isContextOverflow, isRequestNotFound} from '../../src/providers/errors.js'
@@ -11,12 +11,16 @@ import {loopTurns} from '../http/turns.js'
 import {isPreambleEvent, leadingStreamError, type LeadingStreamError} from '../../src/providers/stream-start.js'
 import {usageOf, type Dialect, type Endpoint, type UpstreamPlan} from '../../src/providers/plan.js'
 import type {UpstreamCall, UpstreamClient} from './upstream-client.js'
+import {streamErrorCode} from './dialect-errors.js'
 
 /**
  * Longest a stream's preamble is held back waiting for content: a ping after that goes out with
  * it, so a client (or a proxy's read timeout) never sits in silence while a model queues.
  */
 const PREAMBLE_HOLD_MS = 5_000
+
+/** A stream still open when the drain deadline passed (a request not yet answered gets the non-stream 503 SHUTTING_DOWN). */
+export const STREAM_CUT_MESSAGE = 'the daemon is shutting down; its drain deadline passed before the stream ended'
 
 /** Largest upstream error body kept (for classification and for the client). */
 const MAX_ERROR_BODY = 64 * 1024
@@ -316,6 +320,13 @@ async function deliverStream(input: AttemptInput, body: UpstreamCall, status: nu
     const failure = networkFailure(error)
     if (!sink.started) return {kind: 'failure', failure, latencyMs: input.now() - started, errorBody: null, upstreamDialect: input.plan.upstreamDialect}
     // Mid-stream: the client already has part of the answer. End with an error event, never a completion marker.
+    if (input.upstream.cut) {
+      // The daemon cut it past its drain deadline: the code and wording of the non-stream 503, not a network error.
+      const shutdown = new TokenHubError('SHUTTING_DOWN', STREAM_CUT_MESSAGE)
+      await sink.write(transformer.fail(shutdown.message, streamErrorCode(input.clientDialect, shutdown)))
+      sink.end()
+      return {kind: 'success', status, usage: transformer.usage, ttftMs, latencyMs: input.now() - started, streamError: shutdown.message, relayedEvents: relayed}
+    }
     await sink.write(transformer.fail(failure.message))
     sink.end()
     return {kind: 'success', status, usage: transformer.usage, ttftMs, latencyMs: input.now() - started, streamError: failure.message, relayedEvents: relayed}

@@ -1,6 +1,7 @@
 import type {TokenHubError} from '../../src/core/errors.js'
 
 import type {Dialect} from '../../src/providers/plan.js'
+import type {StreamErrorCode} from '../../src/providers/stream.js'
 
 const OPENAI_TYPE: Partial<Record<TokenHubError['code'], string>> = {
   AUTH_INVALID: 'authentication_error',
@@ -46,4 +47,10 @@ export function dialectErrorBody(dialect: Dialect, error: TokenHubError, status?
   // A budget held by requests in flight frees up in a moment: not insufficient_quota, which clients take as final.
   const type = error.code === 'BUDGET_EXCEEDED' && details.reason === 'in_flight' ? 'rate_limit_error' : (OPENAI_TYPE[error.code] ?? fallback)
   return {error: {...details, message: error.message, type, param, code: error.code}}
+}
+
+/** The code and error type a stream's error frame carries for a gateway error: those of its non-stream answer. */
+export function streamErrorCode(dialect: Dialect, error: TokenHubError): StreamErrorCode {
+  const body = dialectErrorBody(dialect, error, error.status) as {error: {type: string}}
+  return {code: error.code, type: body.error.type}
 }

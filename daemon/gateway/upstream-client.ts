@@ -1,4 +1,5 @@
 import {Agent, errors, type Dispatcher} from 'undici'
+import {TokenHubError} from '../../src/core/errors.js'
 
 export interface UpstreamRequest {
   baseUrl: string
@@ -231,6 +232,7 @@ export class UpstreamClient {
   close(abort = false): Promise<void> {
     if (!abort) return this.agent.close()
     this.cut = true
-    return this.agent.destroy(new Error('the daemon is shutting down'))
+    // A coded error, not a plain Error, so whatever still reads it says what happened ("SHUTTING_DOWN: ...").
+    return this.agent.destroy(new TokenHubError('SHUTTING_DOWN', 'the daemon is shutting down'))
   }
 }

@@ -27,7 +27,7 @@ export abstract class BaseCommand extends Command {
 
   protected async client(flags: {url?: string; token?: string}): Promise<AdminClient> {
     const connection = await resolveConnection(flags)
-    return new AdminClient({url: connection.url, token: connection.token})
+    return new AdminClient({url: connection.url, token: connection.token, noTokenReason: connection.tokenProblem})
   }
 
   /** Human output only (silent with --json, where the returned DTO is printed instead). */

@@ -11,12 +11,18 @@ export interface Connection {
   token?: string
   urlSource: 'flag' | 'env' | 'config' | 'default'
   tokenSource?: 'flag' | 'env' | 'file'
+  /** No token, and the URL is on this machine: why the local token file gave none (its path, then e.g. "does not exist"). */
+  tokenProblem?: string
 }
 
-function isLoopback(url: string): boolean {
+/**
+ * A URL that reaches this machine, so the data dir's .admin-token belongs to its daemon: loopback,
+ * or the unspecified address 0.0.0.0 / [::] that a daemon listening on all interfaces prints.
+ */
+export function isLocalUrl(url: string): boolean {
   try {
     const host = new URL(url).hostname
-    return host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.')
+    return host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.') || host === '0.0.0.0' || host === '[::]'
   } catch {
     return false
   }
@@ -24,11 +30,6 @@ function isLoopback(url: string): boolean {
 
 export function localAdminTokenFile(env: NodeJS.ProcessEnv = process.env): string {
   return join(defaultDataDir(env), '.admin-token')
-}
-
-export async function readLocalAdminToken(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  const read = await readLocalAdminTokenFile(env)
-  return read.token ?? undefined
 }
 
 /** The local token file's token, or why there is none ("does not exist", "cannot be read (EACCES)", "is empty"). */
@@ -68,9 +69,10 @@ export async function resolveConnection(flags: {url?: string; token?: string}, e
   else if (env.TOKENHUB_ADMIN_TOKEN) checkToken(env.TOKENHUB_ADMIN_TOKEN, 'TOKENHUB_ADMIN_TOKEN')
   if (flags.token) return {url, urlSource, token: flags.token, tokenSource: 'flag'}
   if (env.TOKENHUB_ADMIN_TOKEN) return {url, urlSource, token: env.TOKENHUB_ADMIN_TOKEN, tokenSource: 'env'}
-  if (isLoopback(url)) {
-    const token = await readLocalAdminToken(env)
-    if (token) return {url, urlSource, token, tokenSource: 'file'}
+  if (isLocalUrl(url)) {
+    const read = await readLocalAdminTokenFile(env)
+    if (read.token) return {url, urlSource, token: read.token, tokenSource: 'file'}
+    return {url, urlSource, tokenProblem: `${localAdminTokenFile(env)} ${read.problem}`}
   }
   return {url, urlSource}
 }
@@ -79,15 +81,30 @@ const URL_FROM: Record<Connection['urlSource'], string> = {flag: '--url', env: '
 
 /** A daemon URL must be http(s)://host[:port]: anything else is the caller's mistake (exit 2), not an unreachable daemon. */
 function checkUrl(url: string, source: Connection['urlSource']): void {
+  const problem = daemonUrlProblem(url)
+  if (problem) throw new ClientError('USAGE', `${URL_FROM[source]} ${problem}`)
+}
+
+/**
+ * What is wrong with a daemon URL, or null. It is http(s)://host[:port], and trailing slashes are
+ * fine; the admin paths are appended to it, so a path, a query or a fragment would only send the
+ * requests somewhere else (the daemon serves no path prefix).
+ */
+export function daemonUrlProblem(url: string): string | null {
   let parsed: URL | null = null
   try {
     parsed = new URL(url)
   } catch {
     // Reported below.
   }
-  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-    throw new ClientError('USAGE', `${URL_FROM[source]} is not an http(s) URL: "${url}" (e.g. http://127.0.0.1:8080)`)
-  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) return `is not an http(s) URL: "${url}" (e.g. http://127.0.0.1:8080)`
+  const extra = [
+    ...(/^\/*$/.test(parsed.pathname) ? [] : [`a path (${parsed.pathname})`]),
+    ...(parsed.search !== '' || url.includes('?') ? ['a query'] : []),
+    ...(parsed.hash !== '' || url.includes('#') ? ['a fragment'] : []),
+  ]
+  if (extra.length > 0) return `has ${extra.join(' and ')}: "${url}"; give only the daemon's address, http(s)://host[:port] (e.g. ${parsed.origin})`
+  return null
 }
 
 /** A token goes into a header: a control character or a space in it is a paste mistake (exit 2). */

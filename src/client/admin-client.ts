@@ -24,6 +24,8 @@ export interface AdminClientOptions {
   /** Daemon base URL, e.g. http://127.0.0.1:8080 */
   url: string
   token?: string
+  /** Why there is no token, when that is known (the local token file's path and problem): said in the "no admin token" error. */
+  noTokenReason?: string
   timeoutMs?: number
 }
 
@@ -72,8 +74,11 @@ export class AdminClient {
     if (options.auth !== false) {
       if (!this.options.token) {
         // A local configuration problem, found before the daemon is asked: a usage error (exit 2).
-        throw new ClientError('USAGE', 'no admin token: set TOKENHUB_ADMIN_TOKEN or pass --token', {
-          suggestion: 'On the daemon host, `tokenhub admin-token` prints it.',
+        const reason = this.options.noTokenReason
+        throw new ClientError('USAGE', reason ? `no admin token: TOKENHUB_ADMIN_TOKEN is not set, --token is not given, and ${reason}` : 'no admin token: set TOKENHUB_ADMIN_TOKEN or pass --token', {
+          suggestion: reason
+            ? 'Set TOKENHUB_DATA_DIR to the daemon\'s data dir (a daemon started with --data-dir does not set it for the CLI), or set TOKENHUB_ADMIN_TOKEN or pass --token (`tokenhub admin-token` on the daemon host prints it).'
+            : 'On the daemon host, `tokenhub admin-token` prints it.',
         })
       }
       headers.authorization = `Bearer ${this.options.token}`

@@ -3,7 +3,7 @@
  * clients asked for the gateway's id and see that one, as in translated answers. Only when the
  * two differ, so the usual pass-through stays byte for byte.
  */
-import type {SseEvent, StreamTransformer, TokenUsage} from './stream.js'
+import type {SseEvent, StreamErrorCode, StreamTransformer, TokenUsage} from './stream.js'
 import {isRecord} from './util.js'
 
 /**
@@ -92,8 +92,8 @@ export class ModelRenamingStream implements StreamTransformer {
     return this.rename(this.inner.end())
   }
 
-  fail(message: string): string {
-    return this.inner.fail(message)
+  fail(message: string, error?: StreamErrorCode): string {
+    return this.inner.fail(message, error)
   }
 
   private rename(text: string): string {

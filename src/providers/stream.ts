@@ -33,6 +33,12 @@ export function tokenUsage(input: number, output: number, cacheRead = 0, cacheWr
   return usage
 }
 
+/** A gateway error in a stream's error frame: TokenHub's stable code and the client dialect's error type. */
+export interface StreamErrorCode {
+  code: string
+  type: string
+}
+
 export interface StreamTransformer {
   /** One upstream event in; returns the SSE text to send to the client now ('' for nothing). */
   push(event: SseEvent): string
@@ -43,8 +49,12 @@ export interface StreamTransformer {
    * looks complete.
    */
   end(): string
-  /** The upstream failed mid-stream (reset, idle timeout): an error frame in the client dialect, never a completion marker. */
-  fail(message: string): string
+  /**
+   * The upstream failed mid-stream (reset, idle timeout): an error frame in the client dialect, never a completion marker.
+   * `error` is a failure of the gateway itself (a cut at shutdown): its TokenHub code and the dialect's error type,
+   * the same as in the non-stream answer.
+   */
+  fail(message: string, error?: StreamErrorCode): string
   /** What the upstream reported so far. */
   readonly usage: TokenUsage | null
   /** A terminal event was seen. */
@@ -124,11 +134,11 @@ export function anthropicFrame(payload: {type: string; [key: string]: unknown}):
 }
 
 /** Mid-stream error for an OpenAI client. No [DONE] follows it. */
-export function openAIErrorFrame(message: string, type = 'api_error'): string {
-  return openAIFrame({error: {message, type}})
+export function openAIErrorFrame(message: string, type = 'api_error', code?: string): string {
+  return openAIFrame({error: code === undefined ? {message, type} : {message, type, param: null, code}})
 }
 
 /** Mid-stream error for an Anthropic client. No message_stop follows it. */
-export function anthropicErrorFrame(message: string, type = 'api_error'): string {
-  return anthropicFrame({type: 'error', error: {type, message}})
+export function anthropicErrorFrame(message: string, type = 'api_error', code?: string): string {
+  return anthropicFrame({type: 'error', error: code === undefined ? {type, message} : {type, message, code}})
 }

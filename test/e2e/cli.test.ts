@@ -84,6 +84,12 @@ describe('exit codes', () => {
       expect(result.code).toBe(2)
       expect(result.stderr).toContain('not an http(s) URL')
     }
+    // The admin paths are appended to the URL: a query, fragment or path would send them elsewhere.
+    for (const [url, what] of [[`${daemon.url}/?x=1`, 'a query'], [`${daemon.url}#top`, 'a fragment'], [`${daemon.url}/tokenhub`, 'a path (/tokenhub)']]) {
+      const result = await runCli(['status', '--url', url, '--token', 'x'.repeat(20)])
+      expect(result.code, url).toBe(2)
+      expect(result.stderr).toContain(`--url has ${what}`)
+    }
     const token = await runCli(['status', '--url', 'http://127.0.0.1:1', '--token', 'tok\r'])
     expect(token.code).toBe(2)
     expect(token.stderr).toContain('visible ASCII')
@@ -124,6 +130,20 @@ describe('admin token commands', () => {
     expect(missing.stderr).toContain('.admin-token does not exist')
     // oclif's own <BIN>_DATA_DIR convention must not make it read plugins from the data dir.
     expect(missing.stderr).not.toContain('package.json')
+  })
+
+  it('the CLI reads the token file for the URL a daemon on all interfaces prints (0.0.0.0), and says why it could not', async () => {
+    const printed = `http://0.0.0.0:${daemon.port}`
+    const status = await runCli(['status', '--json'], {env: {TOKENHUB_URL: printed, TOKENHUB_DATA_DIR: daemon.dataDir}})
+    expect(status.code, status.stderr).toBe(0)
+    const dir = await tempDir()
+    try {
+      const missing = await runCli(['status'], {env: {TOKENHUB_URL: printed, TOKENHUB_DATA_DIR: dir.path}})
+      expect(missing.code).toBe(2)
+      expect(missing.stderr).toContain(`no admin token: TOKENHUB_ADMIN_TOKEN is not set, --token is not given, and ${join(dir.path, '.admin-token')} does not exist`)
+    } finally {
+      await dir.cleanup()
+    }
   })
 
   it('client-side usage errors are exit 2 with the usual --json shape (admin-token without a token, an empty piped key, a short new admin token)', async () => {

@@ -254,7 +254,14 @@ describe('tokenhub daemon', () => {
     const first = await started()
     const failure = await expectStartFailure({env: {TOKENHUB_LISTEN_ADDR: `127.0.0.1:${first.port}`}})
     expect(failure.code).toBe(1)
-    expect(failure.stderr).toContain(`cannot listen on 127.0.0.1:${first.port}`)
+    expect(failure.stderr).toContain(`cannot listen on 127.0.0.1:${first.port}: the port is in use (EADDRINUSE); see what holds it with: ss -ltnp 'sport = :${first.port}'`)
+  })
+
+  it('says the machine has no such address, not that a port is in use', async () => {
+    // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): no machine has it.
+    const failure = await expectStartFailure({env: {TOKENHUB_LISTEN_ADDR: '192.0.2.1:18080'}})
+    expect(failure.code).toBe(1)
+    expect(failure.stderr).toContain('cannot listen on 192.0.2.1:18080: this machine has no address 192.0.2.1 (EADDRNOTAVAIL)')
   })
 
   it('restarts on the same fixed port right after serving traffic, and never shares a port', async () => {
@@ -284,11 +291,14 @@ describe('tokenhub daemon', () => {
     expect(second.stderr()).toContain('files in the data dir were readable by others')
   })
 
-  it('keeps running after SIGHUP', async () => {
+  it('keeps running after SIGHUP, and logs that it ignores it', async () => {
     const daemon = await started()
     daemon.child.kill('SIGHUP')
     await new Promise((resolve) => setTimeout(resolve, 200))
     expect((await fetch(`${daemon.url}/healthz`)).status).toBe(200)
+    // Nothing is re-read on SIGHUP: the log must not claim the configuration is read live.
+    expect(daemon.stdout() + daemon.stderr()).toContain('SIGHUP received and ignored')
+    expect(daemon.stdout() + daemon.stderr()).not.toContain('read live')
   })
 })
 

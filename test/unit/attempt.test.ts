@@ -2,7 +2,9 @@ import {describe, expect, it} from 'vitest'
 import {blameFor, nextStep} from '../../src/core/failover.js'
 import type {RoutableModel} from '../../src/core/routing/types.js'
 import {planRequest} from '../../src/providers/plan.js'
-import {runAttempt} from '../../daemon/gateway/attempt.js'
+import {runAttempt, STREAM_CUT_MESSAGE} from '../../daemon/gateway/attempt.js'
+import {dialectErrorBody} from '../../daemon/gateway/dialect-errors.js'
+import {TokenHubError} from '../../src/core/errors.js'
 import type {ResponseSink} from '../../daemon/http/response-sink.js'
 import {UpstreamCall, type UpstreamClient} from '../../daemon/gateway/upstream-client.js'
 
@@ -45,7 +47,7 @@ describe('an upstream attempt that cannot connect', () => {
 })
 
 /** A streamed attempt against a scripted upstream: `script` feeds the call; the clock is the test's. */
-async function streamAttempt(script: (call: UpstreamCall, clock: {now: number}, written: string[]) => Promise<void>) {
+async function streamAttempt(script: (call: UpstreamCall, clock: {now: number}, written: string[]) => Promise<void>, options: {cut?: boolean; clientDialect?: 'anthropic' | 'openai'} = {}) {
   const clock = {now: 0}
   const written: string[] = []
   const streamSink = {
@@ -62,10 +64,11 @@ async function streamAttempt(script: (call: UpstreamCall, clock: {now: number}, 
     end: () => {},
   }
   const call = new UpstreamCall()
-  const upstream = {send: () => call} as unknown as UpstreamClient
+  const upstream = {send: () => call, cut: options.cut ?? false} as unknown as UpstreamClient
   const claude = {...model, providerType: 'anthropic'} as unknown as RoutableModel
-  const plan = planRequest({dialect: 'anthropic', endpoint: 'chat', body: {model: 'm', max_tokens: 5, messages: [{role: 'user', content: 'hi'}]}, stream: true, requestId: 'r1'}, claude, 'sk-test')
-  const running = runAttempt({plan, model: claude, baseUrl: 'http://127.0.0.1:1', stream: true, clientDialect: 'anthropic', endpoint: 'chat', sink: streamSink as ResponseSink, upstream, firstByteTimeoutMs: 1000, idleTimeoutMs: 1000, responseHeaders: () => ({}), secrets: [], now: () => clock.now})
+  const clientDialect = options.clientDialect ?? 'anthropic'
+  const plan = planRequest({dialect: clientDialect, endpoint: 'chat', body: {model: 'm', max_tokens: 5, messages: [{role: 'user', content: 'hi'}]}, stream: true, requestId: 'r1'}, claude, 'sk-test')
+  const running = runAttempt({plan, model: claude, baseUrl: 'http://127.0.0.1:1', stream: true, clientDialect, endpoint: 'chat', sink: streamSink as ResponseSink, upstream, firstByteTimeoutMs: 1000, idleTimeoutMs: 1000, responseHeaders: () => ({}), secrets: [], now: () => clock.now})
   await script(call, clock, written)
   return {outcome: await running, written}
 }
@@ -140,5 +143,36 @@ describe('a JSON answer to a streaming request', () => {
       call.onComplete()
     })
     expect(outcome).toMatchObject({kind: 'failure', failure: {errorClass: 'rate_limited', status: 429}})
+  })
+})
+
+describe('a stream the daemon cuts at its drain deadline', () => {
+  const cutMidStream = (clientDialect: 'anthropic' | 'openai') =>
+    streamAttempt(
+      async (call) => {
+        call.onHeaders(200, [], () => {})
+        call.onData(frame('message_start', {message: {id: 'msg_1', usage: {input_tokens: 3, output_tokens: 1}}}))
+        call.onData(frame('content_block_start', {index: 0, content_block: {type: 'text', text: ''}}))
+        call.onData(frame('content_block_delta', {index: 0, delta: {type: 'text_delta', text: 'Hel'}}))
+        await tick()
+        // What UpstreamClient.close(true) does: the agent is destroyed with its own error.
+        call.onError(new TokenHubError('SHUTTING_DOWN', 'the daemon is shutting down'))
+      },
+      {cut: true, clientDialect},
+    )
+  const lastData = (written: string[]) => JSON.parse(written.join('').trim().split('\n').filter((line) => line.startsWith('data: ')).at(-1)!.slice(6))
+
+  it('ends an Anthropic stream with the code and error type of the non-stream 503 SHUTTING_DOWN', async () => {
+    const {outcome, written} = await cutMidStream('anthropic')
+    const expected = dialectErrorBody('anthropic', new TokenHubError('SHUTTING_DOWN', STREAM_CUT_MESSAGE)) as {error: {type: string}}
+    expect(lastData(written)).toEqual({type: 'error', error: {type: expected.error.type, message: STREAM_CUT_MESSAGE, code: 'SHUTTING_DOWN'}})
+    expect(expected.error.type).toBe('overloaded_error')
+    expect(outcome).toMatchObject({kind: 'success', streamError: STREAM_CUT_MESSAGE})
+  })
+
+  it('ends an OpenAI stream with code SHUTTING_DOWN, and no "Error:" prefix', async () => {
+    const {written} = await cutMidStream('openai')
+    expect(lastData(written)).toEqual({error: {message: STREAM_CUT_MESSAGE, type: 'api_error', param: null, code: 'SHUTTING_DOWN'}})
+    expect(STREAM_CUT_MESSAGE).toMatch(/^the daemon is shutting down/)
   })
 })

@@ -1,5 +1,5 @@
 /** Anthropic stream to an Anthropic client: events re-framed unchanged, usage read on the way. */
-import {MALFORMED_STREAM_MESSAGE, TRUNCATED_STREAM_MESSAGE, anthropicErrorFrame, isBlankData, looksLikeJsonObject, sseFrame, tokenUsage, type SseEvent, type StreamTransformer, type TokenUsage} from '../stream.js'
+import {MALFORMED_STREAM_MESSAGE, TRUNCATED_STREAM_MESSAGE, anthropicErrorFrame, isBlankData, looksLikeJsonObject, sseFrame, tokenUsage, type SseEvent, type StreamErrorCode, type StreamTransformer, type TokenUsage} from '../stream.js'
 import {isRecord, parseJson} from '../util.js'
 import {mergeAnthropicCounts, type AnthropicTokenCounts} from './to-openai-response.js'
 
@@ -44,10 +44,10 @@ export class AnthropicPassthroughStream implements StreamTransformer {
     return anthropicErrorFrame(TRUNCATED_STREAM_MESSAGE)
   }
 
-  fail(message: string): string {
+  fail(message: string, error?: StreamErrorCode): string {
     if (this.finished || this.broken) return ''
     this.broken = true
-    return anthropicErrorFrame(message)
+    return anthropicErrorFrame(message, error?.type, error?.code)
   }
 
   private inspect(text: string): void {

@@ -13,6 +13,7 @@ import {
   type StreamTransformer,
   type TokenUsage,
   tokenUsage,
+  type StreamErrorCode,
   type TranslatingStreamOptions,
 } from '../stream.js'
 import {isRecord, parseJson} from '../util.js'
@@ -92,10 +93,10 @@ export class AnthropicToOpenAIStream implements StreamTransformer {
     return openAIErrorFrame(TRUNCATED_STREAM_MESSAGE)
   }
 
-  fail(message: string): string {
+  fail(message: string, error?: StreamErrorCode): string {
     if (this.finished || this.broken) return ''
     this.broken = true
-    return openAIErrorFrame(message)
+    return openAIErrorFrame(message, error?.type, error?.code)
   }
 
   private start(message: unknown): string {

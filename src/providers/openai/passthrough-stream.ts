@@ -3,7 +3,7 @@
  * the gateway asked for on its own behalf (DESIGN §4: upstream always gets
  * stream_options.include_usage so streams are accounted).
  */
-import {MALFORMED_STREAM_MESSAGE, OPENAI_DONE_FRAME, TRUNCATED_STREAM_MESSAGE, isBlankData, looksLikeJsonObject, openAIErrorFrame, sseFrame, type SseEvent, type StreamTransformer, type TokenUsage} from '../stream.js'
+import {MALFORMED_STREAM_MESSAGE, OPENAI_DONE_FRAME, TRUNCATED_STREAM_MESSAGE, isBlankData, looksLikeJsonObject, openAIErrorFrame, sseFrame, type SseEvent, type StreamErrorCode, type StreamTransformer, type TokenUsage} from '../stream.js'
 import {isRecord, parseJson} from '../util.js'
 import {openAIChatUsage} from './stream-chunk.js'
 
@@ -68,10 +68,10 @@ export class OpenAIPassthroughStream implements StreamTransformer {
     return openAIErrorFrame(TRUNCATED_STREAM_MESSAGE)
   }
 
-  fail(message: string): string {
+  fail(message: string, error?: StreamErrorCode): string {
     if (this.doneSent || this.broken) return ''
     this.broken = true
-    return openAIErrorFrame(message)
+    return openAIErrorFrame(message, error?.type, error?.code)
   }
 }
 

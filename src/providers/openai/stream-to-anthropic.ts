@@ -4,7 +4,7 @@
  */
 import type {AnthropicMessage} from '../anthropic/types.js'
 import {anthropicErrorType} from '../errors.js'
-import {TRUNCATED_STREAM_MESSAGE, anthropicErrorFrame, anthropicFrame, type SseEvent, type StreamTransformer, type TokenUsage, type TranslatingStreamOptions} from '../stream.js'
+import {TRUNCATED_STREAM_MESSAGE, anthropicErrorFrame, anthropicFrame, type SseEvent, type StreamErrorCode, type StreamTransformer, type TokenUsage, type TranslatingStreamOptions} from '../stream.js'
 import {anthropicToolId, isRecord, madeUpToolCallId} from '../util.js'
 import {ToolCallKeys, openAIChatUsage, readOpenAIStreamEvent, reasoningText, upstreamErrorMessage} from './stream-chunk.js'
 import {anthropicMessageId, anthropicStopReason, anthropicUsage, estimatedUsage} from './to-anthropic-response.js'
@@ -96,10 +96,10 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
     return anthropicErrorFrame(TRUNCATED_STREAM_MESSAGE)
   }
 
-  fail(message: string): string {
+  fail(message: string, error?: StreamErrorCode): string {
     if (this.finalized || this.broken) return ''
     this.broken = true
-    return anthropicErrorFrame(message)
+    return anthropicErrorFrame(message, error?.type, error?.code)
   }
 
   private messageStart(chunk: Record<string, unknown>): string {

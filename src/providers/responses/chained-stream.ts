@@ -5,7 +5,7 @@
  * The frames of the first step are parsed back into events for the second; both are pure, so the
  * chain is too.
  */
-import type {SseEvent, StreamTransformer, TokenUsage} from '../stream.js'
+import type {SseEvent, StreamErrorCode, StreamTransformer, TokenUsage} from '../stream.js'
 
 /** Frames as the translators write them (`sseFrame` and friends): `event:` / `data:` lines, a blank line after each. */
 export function parseFrames(text: string): SseEvent[] {
@@ -54,9 +54,9 @@ export class ChainedStream implements StreamTransformer {
     return this.feed(this.first.end()) + this.second.end()
   }
 
-  fail(message: string): string {
-    this.first.fail(message)
-    return this.second.fail(message)
+  fail(message: string, error?: StreamErrorCode): string {
+    this.first.fail(message, error)
+    return this.second.fail(message, error)
   }
 
   private feed(text: string): string {

@@ -18,7 +18,7 @@
  * An upstream error, a truncated upstream or fail() ends the stream with an `error` event and
  * never with a completion event. A state machine: no I/O, no clock.
  */
-import {TRUNCATED_STREAM_MESSAGE, type SseEvent, type StreamTransformer, type TokenUsage} from '../stream.js'
+import {TRUNCATED_STREAM_MESSAGE, type SseEvent, type StreamErrorCode, type StreamTransformer, type TokenUsage} from '../stream.js'
 import {isRecord, madeUpToolCallId} from '../util.js'
 import {ToolCallKeys, openAIChatUsage, readOpenAIStreamEvent, reasoningText, upstreamErrorMessage} from '../openai/stream-chunk.js'
 import {responsesErrorEvent, responsesFrame} from './events.js'
@@ -156,10 +156,10 @@ export class ChatToResponsesStream implements StreamTransformer {
     return this.fail(TRUNCATED_STREAM_MESSAGE)
   }
 
-  fail(message: string): string {
+  fail(message: string, error?: StreamErrorCode): string {
     if (this.finalized || this.broken) return ''
     this.broken = true
-    return responsesFrame(responsesErrorEvent(message, this.sequence++))
+    return responsesFrame(responsesErrorEvent(message, this.sequence++, error?.code, error?.type))
   }
 
   /** Numbers the event in place (callers pass a fresh literal; copying it per event costs more than framing it). */

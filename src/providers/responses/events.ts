@@ -11,10 +11,10 @@ export function responsesFrame(event: ResponsesStreamEvent): string {
  * the nested object is what makes the official SDKs throw instead of returning a partial answer.
  * No `response.completed` may follow it.
  */
-export function responsesErrorEvent(message: string, sequenceNumber: number, code = 'server_error'): ResponsesStreamEvent {
-  return {type: 'error', code, message, param: null, sequence_number: sequenceNumber, error: {type: code, code, message, param: null}}
+export function responsesErrorEvent(message: string, sequenceNumber: number, code = 'server_error', type = code): ResponsesStreamEvent {
+  return {type: 'error', code, message, param: null, sequence_number: sequenceNumber, error: {type, code, message, param: null}}
 }
 
-export function responsesErrorFrame(message: string, sequenceNumber: number, code?: string): string {
-  return responsesFrame(responsesErrorEvent(message, sequenceNumber, code))
+export function responsesErrorFrame(message: string, sequenceNumber: number, code?: string, type?: string): string {
+  return responsesFrame(responsesErrorEvent(message, sequenceNumber, code, type))
 }

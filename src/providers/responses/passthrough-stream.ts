@@ -2,7 +2,7 @@
  * Responses stream to a Responses client (an OpenAI upstream answering /v1/responses itself):
  * events re-framed unchanged, usage read from the terminal event on the way.
  */
-import {MALFORMED_STREAM_MESSAGE, TRUNCATED_STREAM_MESSAGE, isBlankData, looksLikeJsonObject, sseFrame, type SseEvent, type StreamTransformer, type TokenUsage} from '../stream.js'
+import {MALFORMED_STREAM_MESSAGE, TRUNCATED_STREAM_MESSAGE, isBlankData, looksLikeJsonObject, sseFrame, type SseEvent, type StreamErrorCode, type StreamTransformer, type TokenUsage} from '../stream.js'
 import {isRecord, parseJson} from '../util.js'
 import {responsesErrorFrame} from './events.js'
 import {responsesUsage} from './usage.js'
@@ -50,10 +50,10 @@ export class ResponsesPassthroughStream implements StreamTransformer {
     return responsesErrorFrame(TRUNCATED_STREAM_MESSAGE, this.lastSequence + 1)
   }
 
-  fail(message: string): string {
+  fail(message: string, error?: StreamErrorCode): string {
     if (this.finished || this.broken) return ''
     this.broken = true
-    return responsesErrorFrame(message, this.lastSequence + 1)
+    return responsesErrorFrame(message, this.lastSequence + 1, error?.code, error?.type)
   }
 
   private inspect(text: string): void {
