@@ -74,9 +74,9 @@ export function parseListenAddress(value: string): {host: string; port: number} 
   return {host, port}
 }
 
-/** 0 turns the probe off; otherwise at least a second apart (each probe calls the provider with its key). */
+/** 0 turns the probe off; otherwise at least 0.1 s apart (each probe calls the provider with its key: 1 ms would be a flood). */
 function probePeriod(secs: number): number {
-  if (secs > 0 && secs < 1) throw new ConfigError(`TOKENHUB_HEALTH_PROBE_SECS must be 0 (off) or at least 1, got ${secs}`)
+  if (secs > 0 && secs < 0.1) throw new ConfigError(`TOKENHUB_HEALTH_PROBE_SECS must be 0 (off) or at least 0.1, got ${secs}`)
   return secs
 }
 
@@ -133,17 +133,17 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv):
     defaultMode: mode as RoutingMode,
     defaultMaxBudgetUsd: numberFrom('TOKENHUB_DEFAULT_MAX_BUDGET_USD', flags.defaultMaxBudgetUsd, env.TOKENHUB_DEFAULT_MAX_BUDGET_USD, 0),
     defaultMaxLatencyMs: numberFrom('TOKENHUB_DEFAULT_MAX_LATENCY_MS', flags.defaultMaxLatencyMs, env.TOKENHUB_DEFAULT_MAX_LATENCY_MS, 0, {integer: true}),
-    providerTimeoutSecs: numberFrom('TOKENHUB_PROVIDER_TIMEOUT_SECS', flags.providerTimeoutSecs, env.TOKENHUB_PROVIDER_TIMEOUT_SECS, 60, {min: 1}),
+    providerTimeoutSecs: numberFrom('TOKENHUB_PROVIDER_TIMEOUT_SECS', flags.providerTimeoutSecs, env.TOKENHUB_PROVIDER_TIMEOUT_SECS, 60, {min: 1, max: MAX_TIMER_SECS}),
     logLevel,
     drainTimeoutSecs: numberFrom('TOKENHUB_DRAIN_TIMEOUT_SECS', flags.drainTimeoutSecs, env.TOKENHUB_DRAIN_TIMEOUT_SECS, 30, {min: 0, max: MAX_TIMER_SECS}),
     maxBodyBytes: numberFrom('TOKENHUB_MAX_BODY_BYTES', flags.maxBodyBytes, env.TOKENHUB_MAX_BODY_BYTES, 32 * 1024 * 1024, {min: 1024, integer: true}),
     circuitFailures: numberFrom('TOKENHUB_CIRCUIT_FAILURES', undefined, env.TOKENHUB_CIRCUIT_FAILURES, 5, {min: 1, integer: true}),
-    circuitOpenSecs: numberFrom('TOKENHUB_CIRCUIT_OPEN_SECS', undefined, env.TOKENHUB_CIRCUIT_OPEN_SECS, 30, {min: 0.1}),
+    circuitOpenSecs: numberFrom('TOKENHUB_CIRCUIT_OPEN_SECS', undefined, env.TOKENHUB_CIRCUIT_OPEN_SECS, 30, {min: 0.1, max: MAX_TIMER_SECS}),
     healthProbeSecs: probePeriod(numberFrom('TOKENHUB_HEALTH_PROBE_SECS', undefined, env.TOKENHUB_HEALTH_PROBE_SECS, 0, {min: 0, max: MAX_TIMER_SECS})),
     journalRetentionDays: numberFrom('TOKENHUB_JOURNAL_RETENTION_DAYS', undefined, env.TOKENHUB_JOURNAL_RETENTION_DAYS, 30, {min: 1}),
     metricsToken: nonEmpty(env.TOKENHUB_METRICS_TOKEN),
-    streamIdleTimeoutSecs: numberFrom('TOKENHUB_STREAM_IDLE_TIMEOUT_SECS', undefined, env.TOKENHUB_STREAM_IDLE_TIMEOUT_SECS, 60, {min: 1}),
-    requestDeadlineSecs: numberFrom('TOKENHUB_REQUEST_DEADLINE_SECS', undefined, env.TOKENHUB_REQUEST_DEADLINE_SECS, 180, {min: 1}),
+    streamIdleTimeoutSecs: numberFrom('TOKENHUB_STREAM_IDLE_TIMEOUT_SECS', undefined, env.TOKENHUB_STREAM_IDLE_TIMEOUT_SECS, 60, {min: 1, max: MAX_TIMER_SECS}),
+    requestDeadlineSecs: numberFrom('TOKENHUB_REQUEST_DEADLINE_SECS', undefined, env.TOKENHUB_REQUEST_DEADLINE_SECS, 180, {min: 1, max: MAX_TIMER_SECS}),
     allowUnpriced: booleanFrom('TOKENHUB_ALLOW_UNPRICED', env.TOKENHUB_ALLOW_UNPRICED),
     // uWS resets connections whose request head passes ~128 KiB; stay well below to answer 431/414.
     maxHeaderBytes: numberFrom('TOKENHUB_MAX_HEADER_BYTES', undefined, env.TOKENHUB_MAX_HEADER_BYTES, 32 * 1024, {min: 1024, integer: true}),

@@ -193,7 +193,9 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
           )
           const lost = await retryFinalWrites(logger, [
             ...(closed && runtime ? [{what: 'usage and journals', first: closed, retry: () => runtime!.closeFiles()}] : []),
-            {what: 'store', retry: () => store.flush()},
+            // A failed store write rolls memory back to what is on disk (the change was refused, not
+            // acknowledged): nothing is left to retry, and a failure here is final.
+            {what: 'store', retry: () => store.flush(), retries: 0},
           ])
           await lock.release()
           if (lost) throw lost
@@ -233,13 +235,13 @@ const FINAL_WRITE_RETRIES = 10
  */
 export async function retryFinalWrites(
   logger: Pick<Logger, 'error'>,
-  writes: Array<{what: string; first?: unknown; retry: () => Promise<void>}>,
+  writes: Array<{what: string; first?: unknown; retry: () => Promise<void>; retries?: number}>,
   {retries = FINAL_WRITE_RETRIES, intervalMs = 1000} = {},
 ): Promise<Error | null> {
   let failing: Error | null = null
   for (const write of writes) {
     let error: unknown = write.first ?? (await write.retry().then(() => null, (e: unknown) => e))
-    for (let attempt = 1; error && attempt <= retries; attempt++) {
+    for (let attempt = 1; error && attempt <= (write.retries ?? retries); attempt++) {
       logger.error({err: error, attempt, of: retries}, `final ${write.what} write failed; retrying in ${intervalMs / 1000} s`)
       await new Promise((resolve) => setTimeout(resolve, intervalMs))
       error = await write.retry().then(() => null, (e: unknown) => e)

@@ -301,7 +301,9 @@ export class Gateway {
     if (failure.code === 'INTERNAL') this.deps.logger.error({err: failure.cause ?? failure, request_id: state.call.requestId}, 'gateway request failed')
     this.sendError(state, sink, failure)
     if (typeof failure.details?.alias === 'string') state.aliasFrom = failure.details.alias
-    this.account(state, {status: failure.status, errorClass: failure.code, errorMessage: failure.message, model: null, usage: null, ttftMs: null, fallback: 'none'})
+    // A client that left while sending its body is recorded as any client that left.
+    const errorClass = failure.code === 'CLIENT_CLOSED' ? 'client_aborted' : failure.code
+    this.account(state, {status: failure.status, errorClass, errorMessage: failure.message, model: null, usage: null, ttftMs: null, fallback: 'none'})
   }
 
   private async admitAndRoute(state: CallState, sink: ResponseSink): Promise<void> {
@@ -495,8 +497,6 @@ export class Gateway {
           if (cut) deps.health.release(model.id, model.providerId)
           else if (outcome.streamError) deps.health.recordFailure(model.id, model.providerId, outcome.latencyMs, outcome.streamError, 'model')
           else deps.health.recordSuccess(model.id, model.providerId, outcome.latencyMs)
-          // What OpenAI stored of it is the key's own: the relay lets only it (or its project) reach it.
-          if (outcome.responseId && model.providerType === 'openai' && state.key && call.body.store !== false) this.storedResponses.remember(outcome.responseId, state.key, model.providerId)
           // The upstream broke its stream: billed what was relayed, as for a client that left, not the model's maximum.
           const relayed = outcome.streamError ? relayedUsage(state, model, outcome.usage, outcome.relayedEvents) : null
           this.account(state, {
@@ -509,6 +509,8 @@ export class Gateway {
             ttftMs: outcome.ttftMs,
             fallback: 'reservation',
           })
+          // What OpenAI stored of it is the key's own: the relay lets only it (or its project) reach it.
+          if (outcome.responseId && model.providerType === 'openai' && state.key && call.body.store !== false) this.storedResponses.remember(outcome.responseId, state.key, model.providerId)
           return
         }
         if (outcome.kind === 'aborted') {

@@ -10,7 +10,7 @@ import type {Logger} from '../../src/logging/logger.js'
 import type {ConfigStore} from '../../src/store/config-store.js'
 import type {RoutingConfig} from '../../src/store/document.js'
 import {Journal} from '../../src/store/journal.js'
-import {STORED_RESPONSE_DAYS} from './stored-responses.js'
+import {STORED_RESPONSE_RETENTION_MS} from './stored-responses.js'
 import type {StoreKey} from '../../src/store/store-key.js'
 import {UsageLedger} from '../../src/store/usage-ledger.js'
 import type {Vault} from '../../src/vault/vault.js'
@@ -158,14 +158,16 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
 
   async function maintain(): Promise<void> {
     const now = Date.now()
-    try {
-      rollups.prune(now)
-      await journals.metrics.prune(new Date(now - rollups.retentionMs))
-      await journals.requests.prune(new Date(now - options.journalRetentionMs))
-      await journals.audit.prune(new Date(now - AUDIT_RETENTION_MS))
-      await journals.responses.prune(new Date(now - STORED_RESPONSE_DAYS * 86_400_000))
-    } catch (error) {
-      logger.error({err: error}, 'journal maintenance failed')
+    rollups.prune(now)
+    // Each journal on its own: one that cannot be pruned does not keep the others growing.
+    const cutoffs: Array<[string, Journal, number]> = [
+      ['metrics', journals.metrics, now - rollups.retentionMs],
+      ['requests', journals.requests, now - options.journalRetentionMs],
+      ['audit', journals.audit, now - AUDIT_RETENTION_MS],
+      ['responses', journals.responses, now - STORED_RESPONSE_RETENTION_MS],
+    ]
+    for (const [name, journal, olderThan] of cutoffs) {
+      await journal.prune(new Date(olderThan)).catch((error: unknown) => logger.error({err: error, journal: name}, 'journal maintenance failed'))
     }
   }
 
@@ -228,7 +230,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
     },
     onAdminChange(change) {
       if (change.resource === 'provider' || change.resource === 'model' || change.resource === 'alias') catalog.invalidate()
-      if ((change.resource === 'provider' || change.resource === 'model') && remadeTarget(change)) health.forget(change.resource, change.id)
+      if ((change.resource === 'provider' || change.resource === 'model') && remadeTarget(change)) {
+        health.forget(change.resource, change.id)
+        // A provider pointed elsewhere: its models' verdicts (404s, 5xx, timeouts) were about the old upstream.
+        if (change.resource === 'provider' && change.action === 'update') {
+          for (const model of Object.values(store.data.models)) if (model.provider_id === change.id) health.forget('model', model.id)
+        }
+      }
       if (change.resource === 'provider') keys.clear()
       if (change.resource === 'api_key') auth.keyChanged(change.id)
       if (change.resource === 'vault' && change.action === 'locked') keys.clear()

@@ -73,7 +73,7 @@ interface Owner {
 const MAX_OWNERS = 100_000
 
 /** How long OpenAI keeps a stored response, and so how long its owner is worth remembering. */
-export const STORED_RESPONSE_DAYS = 30
+export const STORED_RESPONSE_RETENTION_MS = 30 * 86_400_000
 
 /** A `stored_response` record of the responses journal. */
 interface OwnerRecord {
@@ -99,7 +99,12 @@ export class StoredResponses {
     const owner: Owner = {keyId: key.id, project: key.project ?? null, providerId}
     this.add(responseId, owner)
     const record: OwnerRecord = {id: responseId, key_id: owner.keyId, project: owner.project, provider_id: providerId}
-    this.journal?.append(record, 'stored_response')
+    try {
+      this.journal?.append(record, 'stored_response')
+    } catch (error) {
+      // Only a closed journal (a request ending at shutdown): the owner stays known for this run.
+      this.deps.logger.warn({err: error, response_id: responseId}, 'the owner of a stored response could not be journaled')
+    }
   }
 
   /**
@@ -110,7 +115,7 @@ export class StoredResponses {
   restore(): Promise<void> {
     const {journal} = this
     if (!journal) return this.loaded
-    const since = new Date(Date.now() - STORED_RESPONSE_DAYS * 86_400_000)
+    const since = new Date(Date.now() - STORED_RESPONSE_RETENTION_MS)
     this.loaded = journal.readLatest(MAX_OWNERS, {since}).then(
       (entries) => {
         const meanwhile = this.owners

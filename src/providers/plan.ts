@@ -28,6 +28,9 @@ export type Dialect = Wire
 /** Anthropic requires max_tokens; used when an OpenAI client sets none and the model has no cap. */
 export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096
 
+/** OpenAI models that refuse max_tokens and want max_completion_tokens. */
+const COMPLETION_TOKENS_MODEL = /^(o\d|gpt-5)/
+/** OpenAI's reasoning models: reasoning_effort, and only the default sampling (the -chat variants are not). */
 const REASONING_MODEL = /^(o\d|gpt-5(?!(\.\d+)?-chat))/
 
 export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'responses'
@@ -181,7 +184,7 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
     model: model.upstreamModel,
     maxOutputTokens: model.maxOutputTokens,
     // OpenAI's reasoning models refuse max_tokens; other OpenAI-compatible servers may not know the newer name.
-    maxTokensField: openAIReasoning ? 'max_completion_tokens' : 'max_tokens',
+    maxTokensField: model.providerType === 'openai' && COMPLETION_TOKENS_MODEL.test(model.upstreamModel) ? 'max_completion_tokens' : 'max_tokens',
     reasoningEffort: openAIReasoning,
     defaultSamplingOnly: openAIReasoning,
   })

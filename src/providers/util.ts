@@ -84,12 +84,6 @@ export function parseJsonObject(text: unknown): Record<string, unknown> | undefi
 const ANTHROPIC_TOOL_ID = /^[a-zA-Z0-9_-]+$/
 
 /**
- * A tool-call id Anthropic accepts (`^[a-zA-Z0-9_-]+$`). Some OpenAI-compatible servers use ids
- * like `functions.get_weather:0` (Kimi); those become `functions_get_weather_0_<hash>`, the same
- * every time, so a tool_use and its tool_result still match (the hash keeps two ids that differ
- * only in the replaced characters apart). Valid ids are kept as they are.
- */
-/**
  * An id for a tool call the upstream sent without one (Gemini's OpenAI API, LM Studio, some
  * llama.cpp builds): random, so that calls of different turns of a conversation never share one
  * (Anthropic refuses a conversation with repeated or empty tool_use ids).
@@ -98,6 +92,12 @@ export function madeUpToolCallId(prefix: 'toolu_' | 'call_'): string {
   return `${prefix}${randomBytes(12).toString('base64url')}`
 }
 
+/**
+ * A tool-call id Anthropic accepts (`^[a-zA-Z0-9_-]+$`). Some OpenAI-compatible servers use ids
+ * like `functions.get_weather:0` (Kimi); those become `functions_get_weather_0_<hash>`, the same
+ * every time, so a tool_use and its tool_result still match (the hash keeps two ids that differ
+ * only in the replaced characters apart). Valid ids are kept as they are.
+ */
 export function anthropicToolId(id: string): string {
   if (id === '' || ANTHROPIC_TOOL_ID.test(id)) return id
   let hash = 0x811c9dc5

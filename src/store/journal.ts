@@ -296,6 +296,8 @@ export class Journal {
       } catch (error) {
         // Renamed by a seal since the listing: the next prune sees it under its new name.
         if (isMissing(error)) continue
+        // Not a file (a directory under a segment's name): left alone, and reported by a read.
+        if ((error as NodeJS.ErrnoException).code === 'EISDIR' || (error as NodeJS.ErrnoException).code === 'EPERM') continue
         throw error
       }
       this.unsealed.delete(segment.seq)

@@ -387,6 +387,18 @@ describe('client disconnects', () => {
     expect(await healthOf()).toMatchObject({state: 'closed', errors: 0, last_error: null})
   })
 
+  it('a provider pointed at the right address again: its models start over too (their 404s were about the old address)', async () => {
+    await fx.daemon.admin('POST', '/admin/v1/providers', {id: 'misaddressed', type: 'openai', base_url: `${fx.openai.url}/not-the-api`, api_key: OPENAI_KEY})
+    await fx.addModel({id: 'on-misaddressed', provider_id: 'misaddressed', upstream_model: 'gpt-4o', weight: 1})
+    for (let i = 0; i < 3; i++) await client.chat.completions.create({model: 'on-misaddressed', messages: [{role: 'user', content: 'x'}]}).catch(() => {})
+    const healthOf = async () => (await fx.daemon.admin('GET', '/admin/v1/health')).body.models.find((m: {id: string}) => m.id === 'on-misaddressed')
+    expect((await healthOf())?.state).toMatch(/open/)
+    expect((await fx.daemon.admin('PATCH', '/admin/v1/providers/misaddressed', {base_url: fx.openai.url})).status).toBe(200)
+    expect(await healthOf()).toBeUndefined()
+    const answer = await client.chat.completions.create({model: 'on-misaddressed', messages: [{role: 'user', content: 'fixed'}]})
+    expect(answer.choices[0].message.content).toBe('echo: fixed')
+  })
+
   it('a client leaving a non-streaming request cancels the upstream request too', async () => {
     await fx.addModel({id: 'never-answers', provider_id: 'oa', weight: 1})
     fx.openai.behave('never-answers', {hang: true})

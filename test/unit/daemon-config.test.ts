@@ -59,7 +59,7 @@ describe('daemon configuration', () => {
     expect(() => resolveDaemonConfig({}, {TOKENHUB_UPSTREAM_MAX_CONNECTIONS: '2.5'})).toThrow(/must be an integer/)
     // Past Node's longest timer a period or deadline would fire after 1 ms: a probe flood, no drain.
     expect(() => resolveDaemonConfig({}, {TOKENHUB_HEALTH_PROBE_SECS: '3000000'})).toThrow(/TOKENHUB_HEALTH_PROBE_SECS must be <= 2147483/)
-    expect(() => resolveDaemonConfig({}, {TOKENHUB_HEALTH_PROBE_SECS: '0.001'})).toThrow(/0 \(off\) or at least 1/)
+    expect(() => resolveDaemonConfig({}, {TOKENHUB_HEALTH_PROBE_SECS: '0.001'})).toThrow(/0 \(off\) or at least 0.1/)
     expect(resolveDaemonConfig({}, {TOKENHUB_HEALTH_PROBE_SECS: '0'}).healthProbeSecs).toBe(0)
     expect(() => resolveDaemonConfig({}, {TOKENHUB_DRAIN_TIMEOUT_SECS: '1e300'})).toThrow(/must be <= 2147483/)
   })

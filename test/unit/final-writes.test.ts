@@ -17,6 +17,16 @@ describe('retryFinalWrites (shutdown on a full disk)', () => {
     expect(log.lines).toEqual(['final store write failed; retrying in 0.001 s', 'final store write failed; retrying in 0.001 s'])
   })
 
+  it('a write with no retries (the store: a failed write was rolled back) fails at once', async () => {
+    let tries = 0
+    const lost = await retryFinalWrites(logger() as never, [{what: 'store', retries: 0, retry: async () => {
+      tries++
+      throw new Error('ENOSPC')
+    }}], {retries: 5, intervalMs: 1})
+    expect(lost?.message).toBe('ENOSPC')
+    expect(tries).toBe(1)
+  })
+
   it('gives up after the retries with the error, and still tries the other writes', async () => {
     const log = logger()
     let storeWritten = false

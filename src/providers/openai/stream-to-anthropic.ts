@@ -21,7 +21,7 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
   private started = false
   private nextBlock = 0
   private open: OpenBlock | null = null
-  /** OpenAI tool_calls index -> Anthropic content-block index. */
+  /** Tool-call key (see ToolCallKeys: the upstream index, or a new key for a new id there) -> Anthropic content-block index. */
   private readonly toolBlocks = new Map<number, number>()
   private readonly toolKeys = new ToolCallKeys()
   /**
@@ -176,7 +176,6 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
   private toolCall(call: Record<string, unknown>): string {
     const id = typeof call.id === 'string' && call.id !== '' ? call.id : undefined
     const fn = isRecord(call.function) ? call.function : {}
-    const calls = this.toolBlocks.size + this.heldCalls.size
     const key = this.toolKeys.keyOf(call)
     const name = typeof fn.name === 'string' ? fn.name : ''
     const args = typeof fn.arguments === 'string' ? fn.arguments : ''

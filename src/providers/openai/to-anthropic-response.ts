@@ -66,15 +66,14 @@ export function openAIResponseToAnthropic(resp: OpenAIChatCompletion, options: O
   const refused = answer === '' && typeof message?.refusal === 'string' && message.refusal !== ''
   const text = refused ? (message!.refusal as string) : answer
   if (text !== '') content.push({type: 'text', text})
-  const calls = Array.isArray(message?.tool_calls) ? message.tool_calls : []
-  calls.forEach((call) => {
-    if (!isRecord(call) || !isRecord(call.function)) return
+  for (const call of Array.isArray(message?.tool_calls) ? message.tool_calls : []) {
+    if (!isRecord(call) || !isRecord(call.function)) continue
     // Anthropic's input must be an object; arguments that are not one (truncated by max_tokens) become {}.
     const input = parseJsonObject(call.function.arguments) ?? {}
     // Some servers (Gemini's OpenAI API, LM Studio) send no id: make one that is unique in the conversation.
     const id = typeof call.id === 'string' && call.id !== '' ? anthropicToolId(call.id) : madeUpToolCallId('toolu_')
     content.push({type: 'tool_use', id, name: String(call.function.name ?? ''), input})
-  })
+  }
   return {
     id: anthropicMessageId(resp.id),
     type: 'message',

@@ -87,7 +87,7 @@ export class ChatToResponsesStream implements StreamTransformer {
   /** Reasoning deltas not relayed since the last keepalive comment. */
   private unshownReasoning = 0
   private readonly showReasoning: boolean
-  /** Chat tool_calls index -> output index of its function_call item. */
+  /** Tool-call key (see ToolCallKeys) -> output index of its function_call item. */
   private readonly toolItems = new Map<number, number>()
   private readonly toolKeys = new ToolCallKeys()
   /**
@@ -271,7 +271,6 @@ export class ChatToResponsesStream implements StreamTransformer {
   private toolCall(call: Record<string, unknown>): string {
     const id = typeof call.id === 'string' && call.id !== '' ? call.id : undefined
     const fn = isRecord(call.function) ? call.function : {}
-    const calls = this.toolItems.size + this.heldCalls.size
     const key = this.toolKeys.keyOf(call)
     const args = typeof fn.arguments === 'string' ? fn.arguments : ''
     const held = this.heldCalls.get(key)
