@@ -8,7 +8,7 @@ import type {AuditDto} from '../src/core/api-types.js'
 export default class Audit extends BaseCommand {
   static override summary = 'The audit trail: every admin change, who made it, from where, in which request'
   static override flags = {
-    limit: countFlag('How many [default: 50]', {min: 1}),
+    limit: countFlag('How many (at most 1000) [default: 50]', {min: 1, max: 1000}),
     offset: countFlag('Skip this many of the newest'),
     action: Flags.string({description: 'Only this action or resource type, e.g. provider.create or api_key'}),
     resource: Flags.string({description: 'Only entries about this resource id'}),

@@ -9,7 +9,7 @@ export default class Logs extends BaseCommand {
   static override summary = 'Recent /v1 requests, newest first (no prompt or completion text)'
   static override description = 'The table and --json read the recent-requests buffer (the last 10,000). --csv exports every matching record still in the journal (TOKENHUB_JOURNAL_RETENTION_DAYS), oldest first.'
   static override flags = {
-    limit: {...countFlag('How many [default: 50]', {min: 1}), exclusive: ['csv']},
+    limit: {...countFlag('How many (at most 1000) [default: 50]', {min: 1, max: 1000}), exclusive: ['csv']},
     offset: {...countFlag('Skip this many of the newest'), exclusive: ['csv']},
     model: Flags.string({description: 'Only requests for this model (routed or requested)'}),
     key: Flags.string({description: 'Only requests of this API key (id or name)'}),

@@ -7,7 +7,7 @@ import type {RewardsDto} from '../src/core/api-types.js'
 export default class Rewards extends BaseCommand {
   static override summary = 'Thompson-sampling rewards and the current posterior per model and size bucket'
   static override flags = {
-    limit: countFlag('Recent rewards to show [default: 20]', {min: 1}),
+    limit: countFlag('Recent rewards to show (at most 1000) [default: 20]', {min: 1, max: 1000}),
     model: Flags.string({description: 'Only this model'}),
   }
 

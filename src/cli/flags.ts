@@ -45,13 +45,15 @@ export function numberFlag(description: string, bounds: NumberBounds = {}) {
 }
 
 /** A whole number of things (a limit, an offset): not negative, not a fraction; anything else is a usage error (exit 2). */
-export function countFlag(description: string, options: {min?: number} = {}) {
+export function countFlag(description: string, options: {min?: number; max?: number} = {}) {
   const min = options.min ?? 0
   return Flags.custom<number>({
     description,
     parse: async (input) => {
       const value = Number(input)
       if (input.trim() === '' || !Number.isInteger(value) || value < min) throw new Errors.CLIError(`expected a whole number >= ${min}, got "${input}"`, {exit: 2})
+      // Past what the daemon answers in one page: said here, not silently fewer rows.
+      if (options.max !== undefined && value > options.max) throw new Errors.CLIError(`at most ${options.max} per page, got ${value}; page with --offset`, {exit: 2})
       return value
     },
   })()

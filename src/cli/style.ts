@@ -18,9 +18,13 @@ export function inertLines(text: string): string {
   return text.split('\n').map(inert).join('\n')
 }
 
-/** Client-supplied strings are data: render control characters inert in terminal output. */
+/**
+ * Client-supplied strings are data: render control characters inert in terminal output, and the
+ * bidirectional overrides too (U+202A-202E, U+2066-2069, marks): they would reorder what follows
+ * them on the line, so a model name could make a log line read as something else.
+ */
 export function inert(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 /** An error as oclif prints it, without its wrapping at the terminal's width: a log or grep gets whole lines. */

@@ -111,6 +111,10 @@ describe('exit codes', () => {
     expect((await cli(['model', 'edit'])).code).toBe(2)
     expect((await cli(['model', 'add', '--id', 'x', '--provider', 'p', '--weight', 'heavy'])).code).toBe(2)
     expect((await cli(['provider', 'add', '--id', 'x'])).code).toBe(2)
+    // More than the daemon answers in one page is said, not silently cut to 1000 rows.
+    const tooMany = await cli(['logs', '--limit', '5000'])
+    expect(tooMany.code).toBe(2)
+    expect(tooMany.stderr).toContain('at most 1000 per page')
   })
 
   it('2 when a destructive command has no terminal to confirm on and no --yes', async () => {

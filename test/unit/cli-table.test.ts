@@ -34,3 +34,13 @@ describe('renderTable', () => {
     expect(renderTable(rows, columns, '', 20).split('\n')[1]).toContain('3f9a0c1d2e4b5a69')
   })
 })
+
+describe('inert', () => {
+  it('escapes control characters and bidirectional overrides in client-chosen text, and leaves other text alone', async () => {
+    const {inert} = await import('../../src/cli/style.js')
+    expect(inert('gpt\u001b[31m')).toBe('gpt\\u001b[31m')
+    // A right-to-left override would make the rest of a log line read backwards.
+    expect(inert('model\u202eevil\u2066x\u200f')).toBe('model\\u202eevil\\u2066x\\u200f')
+    expect(inert('claude-sonnet-4-5 café 模型')).toBe('claude-sonnet-4-5 café 模型')
+  })
+})

@@ -60,7 +60,8 @@ export function logsTable(rows: RequestLogDto[], empty = 'No requests yet.'): st
       {header: 'status', get: (l) => l.status_code, color: statusColor},
       {header: 'endpoint', get: (l) => l.endpoint.replace('/v1/', ''), narrow: 'drop'},
       {header: 'key', get: (l) => l.api_key_name, narrow: 'shrink'},
-      {header: 'model', get: (l) => (l.alias_from ? `${l.model_id} (${l.alias_from})` : l.model_id), narrow: 'shrink'},
+      // A request refused before routing has no model: what it asked for.
+      {header: 'model', get: (l) => (l.model_id === null ? l.requested_model : l.alias_from ? `${l.model_id} (${l.alias_from})` : l.model_id), narrow: 'shrink'},
       {header: 'tokens in/out', get: (l) => `${l.input_tokens}/${l.output_tokens}`},
       {header: 'cost', get: (l) => (l.unpriced ? 'unpriced' : usd(l.cost_usd))},
       {header: 'latency', get: (l) => ms(l.latency_ms)},
