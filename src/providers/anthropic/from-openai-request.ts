@@ -105,6 +105,9 @@ function convertMessages(
     else turns.push({role, content})
   }
 
+  // Calls that came without an id (Gemini's OpenAI API, LM Studio): Anthropic refuses an empty
+  // one, so each gets one, and the tool results without an id take them in order.
+  const unnamed: string[] = []
   input.forEach((message, i) => {
     if (!isRecord(message)) throw validation(`messages[${i}] must be an object`)
     if (typeof message.name === 'string' && message.role !== 'function') dropped.add('messages[].name')
@@ -117,10 +120,10 @@ function convertMessages(
         append('user', userBlocks(message.content, `messages[${i}]`, dropped))
         break
       case 'assistant':
-        append('assistant', assistantBlocks(message as OpenAIAssistantMessage, i, dropped))
+        append('assistant', assistantBlocks(message as OpenAIAssistantMessage, i, dropped, unnamed))
         break
       case 'tool':
-        append('user', [toolResult(message as OpenAIToolMessage)])
+        append('user', [toolResult(message as OpenAIToolMessage, unnamed)])
         break
       case 'function':
         throw validation(`messages[${i}]: legacy "function" messages cannot be sent to Anthropic models; use tools and "tool" messages`)
@@ -209,7 +212,7 @@ function fileBlock(file: unknown): AnthropicContentBlock | undefined {
   return block
 }
 
-function assistantBlocks(message: OpenAIAssistantMessage, i: number, dropped: DroppedNotes): AnthropicContentBlock[] {
+function assistantBlocks(message: OpenAIAssistantMessage, i: number, dropped: DroppedNotes, unnamed: string[]): AnthropicContentBlock[] {
   const blocks: AnthropicContentBlock[] = []
   const {content} = message
   if (typeof content === 'string') blocks.push(...textBlock(content))
@@ -229,7 +232,12 @@ function assistantBlocks(message: OpenAIAssistantMessage, i: number, dropped: Dr
       dropped.add(`messages[${i}].tool_calls[${j}] (${isRecord(call) ? String(call.type) : 'invalid'})`)
       return
     }
-    blocks.push({type: 'tool_use', id: anthropicToolId(String(call.id ?? '')), name: String(fn.name ?? ''), input: parseToolArguments(fn.arguments)})
+    let id = typeof call.id === 'string' ? call.id : ''
+    if (id === '') {
+      id = `toolu_unnamed_${i}_${j}`
+      unnamed.push(id)
+    }
+    blocks.push({type: 'tool_use', id: anthropicToolId(id), name: String(fn.name ?? ''), input: parseToolArguments(fn.arguments)})
   })
   return blocks
 }
@@ -240,7 +248,7 @@ export function parseToolArguments(args: unknown): Record<string, unknown> {
   return parseJsonObject(args) ?? {_raw: typeof args === 'string' ? args : JSON.stringify(args)}
 }
 
-function toolResult(message: OpenAIToolMessage): AnthropicToolResultBlock {
+function toolResult(message: OpenAIToolMessage, unnamed: string[]): AnthropicToolResultBlock {
   const {content} = message
   let result: AnthropicToolResultBlock['content']
   if (typeof content === 'string') result = content
@@ -248,7 +256,8 @@ function toolResult(message: OpenAIToolMessage): AnthropicToolResultBlock {
     const texts = content.flatMap((part) => (isRecord(part) && part.type === 'text' ? textBlock(part.text) : []))
     result = texts.length > 0 ? texts : ''
   } else result = ''
-  return {type: 'tool_result', tool_use_id: anthropicToolId(String(message.tool_call_id ?? '')), content: result}
+  const id = typeof message.tool_call_id === 'string' && message.tool_call_id !== '' ? message.tool_call_id : (unnamed.shift() ?? '')
+  return {type: 'tool_result', tool_use_id: anthropicToolId(id), content: result}
 }
 
 function convertTools(body: OpenAIChatRequest, out: AnthropicRequest, dropped: DroppedNotes): void {

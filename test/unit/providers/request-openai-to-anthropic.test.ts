@@ -352,6 +352,28 @@ describe('tool-call ids for Anthropic', () => {
     expect(blocks.find((b) => b.type === 'tool_result')?.tool_use_id).toBe(kimi)
   })
 
+  it('gives calls in the history that have no id (Gemini, LM Studio) an id, and their results, in order, the same', () => {
+    const {body} = openAIChatToAnthropic(
+      {
+        model: 'x',
+        messages: [
+          {role: 'user', content: 'weather in two cities?'},
+          {role: 'assistant', content: null, tool_calls: [{id: '', type: 'function', function: {name: 'w', arguments: '{"c":"Lisbon"}'}}, {type: 'function', function: {name: 'w', arguments: '{"c":"Paris"}'}}]},
+          {role: 'tool', tool_call_id: '', content: 'sunny'},
+          {role: 'tool', content: 'rain'},
+        ],
+      } as never,
+      {model: 'claude', defaultMaxTokens: 1024},
+    )
+    const blocks = (body.messages as Array<{content: Array<{type: string; id?: string; tool_use_id?: string}>}>).flatMap((m) => (Array.isArray(m.content) ? m.content : []))
+    const uses = blocks.filter((b) => b.type === 'tool_use').map((b) => b.id)
+    const results = blocks.filter((b) => b.type === 'tool_result').map((b) => b.tool_use_id)
+    expect(uses).toHaveLength(2)
+    for (const id of uses) expect(id).toMatch(/^[A-Za-z0-9_-]+$/)
+    expect(new Set(uses).size).toBe(2)
+    expect(results).toEqual(uses)
+  })
+
   it('gives answered calls that came without ids (Gemini, LM Studio) ids of their own, different in every answer', async () => {
     const {openAIResponseToAnthropic} = await import('../../../src/providers/openai/to-anthropic-response.js')
     const answer = {
