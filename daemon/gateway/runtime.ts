@@ -118,12 +118,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
     key: options.storeKey,
     onError: (error) => logger.error({err: error}, 'could not write usage.age; will retry'),
   })
-  const journals = {
-    requests: await journal(options, 'requests'),
-    audit: await journal(options, 'audit'),
-    metrics: await journal(options, 'metrics'),
-    responses: await journal(options, 'responses'),
-  }
+  // Opened side by side (each lists its directory and reads its newest segment's tail).
+  const [requests, auditJournal, metrics, responses] = await Promise.all(['requests', 'audit', 'metrics', 'responses'].map((name) => journal(options, name)))
+  const journals = {requests, audit: auditJournal, metrics, responses}
   const audit = new AuditTrail(
     (record) => journals.audit.append(record, 'audit'),
     // A record that cannot be written is logged; the answer still goes out (the change is made).
