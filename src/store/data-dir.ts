@@ -86,18 +86,21 @@ async function prepareDataDir(dataDir: string): Promise<{created: boolean; tight
  * subdirectories, readable by others (copied in with another umask, restored from a backup):
  * tightened to 0600 / 0700. Returns what was changed, for the log.
  */
-export async function tightenDataDirEntries(dataDir: string): Promise<string[]> {
+export async function tightenDataDirEntries(dataDir: string, prefix = '', depth = 0): Promise<string[]> {
   const changed: string[] = []
-  for (const entry of await readdir(dataDir, {withFileTypes: true})) {
+  for (const entry of await readdir(dataDir, {withFileTypes: true}).catch(() => [])) {
     // The admin token file has its own check, with its own message (resolveAdminToken).
-    if ((!entry.isFile() && !entry.isDirectory()) || entry.name === '.admin-token') continue
+    if ((!entry.isFile() && !entry.isDirectory()) || (depth === 0 && entry.name === '.admin-token')) continue
     const path = join(dataDir, entry.name)
     const mode = (await stat(path).catch(() => null))?.mode
-    if (mode === undefined || (mode & 0o077) === 0) continue
-    await chmod(path, entry.isDirectory() ? DATA_DIR_MODE : 0o600).then(
-      () => changed.push(entry.name),
-      () => {},
-    )
+    if (mode !== undefined && (mode & 0o077) !== 0) {
+      await chmod(path, entry.isDirectory() ? DATA_DIR_MODE : 0o600).then(
+        () => changed.push(`${prefix}${entry.name}`),
+        () => {},
+      )
+    }
+    // Restored journals (journal/<name>/*.jrnl) too: two levels down is all the data dir has.
+    if (entry.isDirectory() && depth < 2) changed.push(...(await tightenDataDirEntries(path, `${prefix}${entry.name}/`, depth + 1)))
   }
   return changed
 }

@@ -280,14 +280,22 @@ describe('tokenhub daemon', () => {
     await mkdir(dataDir, {mode: 0o755})
     const first = await started({dataDir})
     expect((await stat(dataDir)).mode & 0o777).toBe(0o700)
+    // An audit record, so the audit journal has a segment on disk.
+    await first.admin('POST', '/admin/v1/apikeys', {name: 'restored'})
     expect(await first.stop()).toBe(0)
     // Restored from a backup with a wide umask: the store, its key and the journals' folders.
     for (const name of ['store.age', 'store.key']) await chmod(join(dataDir, name), 0o644)
     await mkdir(join(dataDir, 'copied-in'), {mode: 0o755})
     await chmod(join(dataDir, 'copied-in'), 0o755)
+    const {readdir} = await import('node:fs/promises')
+    const segments = (await readdir(join(dataDir, 'journal', 'audit'))).map((name) => join(dataDir, 'journal', 'audit', name))
+    expect(segments.length).toBeGreaterThan(0)
+    for (const segment of segments) await chmod(segment, 0o644)
     const second = await started({dataDir})
     for (const name of ['store.age', 'store.key']) expect((await stat(join(dataDir, name))).mode & 0o777, name).toBe(0o600)
     expect((await stat(join(dataDir, 'copied-in'))).mode & 0o777).toBe(0o700)
+    // The journals' segments too (restored from a backup with the rest).
+    for (const segment of segments) expect((await stat(segment)).mode & 0o777, segment).toBe(0o600)
     expect(second.stderr()).toContain('files in the data dir were readable by others')
   })
 
