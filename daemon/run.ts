@@ -168,7 +168,7 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
     const hostForUrl = listening.host.includes(':') ? `[${listening.host}]` : listening.host
     const url = `http://${hostForUrl}:${listening.port}`
     io.say(`listening on ${url}`)
-    logger.info({url, data_dir: config.dataDir, version: VERSION}, 'daemon started')
+    logger.info({url, data_dir: config.dataDir, version: VERSION, settings: effectiveSettings(config)}, 'daemon started')
     // Loaded after listening, off the start-up path; a request that comes first waits for it.
     setImmediate(() => void loadTokenizer().catch((error) => logger.error({err: error}, 'the tokenizer failed to load; requests will fail until restart')))
 
@@ -252,4 +252,10 @@ export async function retryFinalWrites(
     }
   }
   return failing
+}
+
+/** The settings in effect (flags over environment over defaults), for the start-up log; never the secrets, only whether they are set. */
+export function effectiveSettings(config: DaemonConfig): Record<string, unknown> {
+  const {adminToken, vaultPassword, metricsToken, host: _host, port: _port, dataDir: _dataDir, ...rest} = config
+  return {...rest, admin_token_from_env: adminToken !== undefined, vault_password_from_env: vaultPassword !== undefined, metrics_token_set: metricsToken !== undefined}
 }

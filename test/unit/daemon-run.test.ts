@@ -43,3 +43,14 @@ describe('retryFinalWrites (shutdown on a full disk)', () => {
     expect(log.lines.at(-1)).toBe('final usage and journals write failed: what was not written is lost')
   })
 })
+
+describe('effectiveSettings (the start-up log line)', () => {
+  it('lists what is in effect and says whether each secret is set, never its value', async () => {
+    const {effectiveSettings} = await import('../../daemon/run.js')
+    const {resolveDaemonConfig} = await import('../../daemon/config.js')
+    const config = resolveDaemonConfig({drainTimeoutSecs: 5}, {TOKENHUB_ADMIN_TOKEN: 'admin-token-secret-0123456789', TOKENHUB_VAULT_PASSWORD: 'vault-password-secret', TOKENHUB_METRICS_TOKEN: 'metrics-secret'})
+    const settings = effectiveSettings(config)
+    expect(settings).toMatchObject({drainTimeoutSecs: 5, providerTimeoutSecs: 60, admin_token_from_env: true, vault_password_from_env: true, metrics_token_set: true})
+    expect(JSON.stringify(settings)).not.toMatch(/secret/)
+  })
+})
