@@ -82,14 +82,19 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
         publish({type: change === 'locked' ? 'vault_locked' : change === 'rotated' ? 'vault_rotated' : 'vault_unlocked'})
       },
     })
-    if (config.vaultPassword) {
+    const unlockFromEnv = async (password: string) => {
       try {
-        await vault.unlock(config.vaultPassword)
+        await vault.unlock(password)
       } catch (error) {
         const reason = isTokenHubError(error) && error.code === 'VAULT_PASSWORD_INVALID' ? 'it is not the vault password' : (error as Error).message
         throw new DaemonStartError(`TOKENHUB_VAULT_PASSWORD does not unlock the vault: ${reason}`)
       }
     }
+    // A vault that has a password is unlocked before serving. A new one gets its password only once
+    // the daemon listens: a start that fails (the port taken) must not have chosen it (a typo in
+    // the variable would then lock out the next start). No provider key can exist before it.
+    const setsFirstPassword = config.vaultPassword !== undefined && !vault.initialized
+    if (config.vaultPassword !== undefined && !setsFirstPassword) await unlockFromEnv(config.vaultPassword)
 
     const token = await resolveAdminToken({envToken: config.adminToken, file: files.adminToken, store})
     if (token.ignoredRetiredEnv) logger.warn('TOKENHUB_ADMIN_TOKEN holds a token that was rotated away; using the rotated token from the data dir instead')
@@ -138,6 +143,7 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
     }
     const app = createApp(deps, {logger, limits: {maxBodyBytes: config.maxBodyBytes, maxHeaderBytes: config.maxHeaderBytes, maxUrlBytes: config.maxUrlBytes}})
     const listening = await listen(app.server, config.host, config.port)
+    if (setsFirstPassword) await unlockFromEnv(config.vaultPassword!)
     const heartbeat = setInterval(
       () => publish({type: 'heartbeat', uptime_s: Math.floor((Date.now() - startedAt) / 1000), in_flight: app.inflight.active, subscribers: bus.subscriberCount}),
       HEARTBEAT_MS,
