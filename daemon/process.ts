@@ -65,9 +65,10 @@ export async function runDaemonProcess(flags: DaemonFlags): Promise<number> {
   try {
     daemon = await startDaemon(config, {logger, say: (line) => process.stdout.write(`${line}\n`)})
   } catch (error) {
-    const expected = EXPECTED_START_ERRORS.some((type) => error instanceof type) || /cannot listen/.test((error as Error).message)
+    const disk = diskProblem(error, config.dataDir)
+    const expected = disk !== null || EXPECTED_START_ERRORS.some((type) => error instanceof type) || /cannot listen/.test((error as Error).message)
     if (!expected) logger.fatal({err: error}, 'start-up failed')
-    process.stderr.write(`tokenhub daemon: cannot start: ${(error as Error).message}\n`)
+    process.stderr.write(`tokenhub daemon: cannot start: ${disk ?? (error as Error).message}\n`)
     logger.flush()
     return 1
   }
@@ -76,4 +77,17 @@ export async function runDaemonProcess(flags: DaemonFlags): Promise<number> {
     stop(pending)
   }
   return 0
+}
+
+/** Disk trouble while the data dir is set up (full, read-only, over quota): said as such, naming the data dir, without a stack. */
+export function diskProblem(error: unknown, dataDir: string): string | null {
+  const code = (error as NodeJS.ErrnoException | null)?.code
+  const what: Record<string, string> = {
+    ENOSPC: 'the disk holding it is full',
+    EDQUOT: "this user's disk quota is used up",
+    EROFS: 'it is on a read-only file system',
+  }
+  if (typeof code !== 'string' || !(code in what)) return null
+  const path = (error as NodeJS.ErrnoException).path
+  return `cannot write to the data dir ${dataDir}: ${what[code]} (${code}${path ? ` at ${path}` : ''})`
 }

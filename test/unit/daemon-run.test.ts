@@ -54,3 +54,15 @@ describe('effectiveSettings (the start-up log line)', () => {
     expect(JSON.stringify(settings)).not.toMatch(/secret/)
   })
 })
+
+describe('diskProblem (a start that cannot write its data dir)', () => {
+  it('words a full disk, a quota and a read-only file system, naming the data dir; other errors are not its business', async () => {
+    const {diskProblem} = await import('../../daemon/process.js')
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), {code: 'ENOSPC'})
+    expect(diskProblem(full, '/var/lib/tokenhub')).toBe('cannot write to the data dir /var/lib/tokenhub: the disk holding it is full (ENOSPC)')
+    const readOnly = Object.assign(new Error('EROFS'), {code: 'EROFS', path: '/var/lib/tokenhub/store.age'})
+    expect(diskProblem(readOnly, '/var/lib/tokenhub')).toContain('read-only file system (EROFS at /var/lib/tokenhub/store.age)')
+    expect(diskProblem(Object.assign(new Error('x'), {code: 'EACCES'}), '/d')).toBeNull()
+    expect(diskProblem(new Error('plain'), '/d')).toBeNull()
+  })
+})
