@@ -23,6 +23,15 @@ describe('event buffer', () => {
     expect(state.received).toBe(2)
   })
 
+  it('lists the daemon\'s notices at the time they came, without counting them as received events', () => {
+    const state = appendEvents(initialEvents(), [route(1), {type: 'closing', reason: 'the daemon is shutting down'}], () => '2026-01-01T00:00:09.000Z')
+    expect(state.items.map((e) => [e.event.type, e.event.ts])).toEqual([
+      ['route_success', '2026-01-01T00:00:01.000Z'],
+      ['closing', '2026-01-01T00:00:09.000Z'],
+    ])
+    expect(state.received).toBe(1)
+  })
+
   it('stays bounded however many events arrive', () => {
     let state = initialEvents(100)
     for (let batch = 0; batch < 50; batch++) state = appendEvents(state, Array.from({length: 37}, (_, i) => route(batch * 37 + i)))

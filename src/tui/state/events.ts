@@ -34,10 +34,13 @@ export function initialEvents(capacity = DEFAULT_EVENT_CAPACITY): EventsState {
 /** Events the pane never lists: `connected` is shown as the connection state instead. */
 const HIDDEN = new Set(['connected'])
 
-export function appendEvents(state: EventsState, events: readonly StreamEvent[]): EventsState {
+export function appendEvents(state: EventsState, events: readonly StreamEvent[], now = () => new Date().toISOString()): EventsState {
   const shown = events.filter((event) => !HIDDEN.has(event.type))
   if (shown.length === 0) return state
-  const added = shown.map((event, i) => ({seq: state.nextSeq + i, event}))
+  // The daemon's notices (`dropped`, `closing`) carry no time: listed at the time they came.
+  const added = shown.map((event, i) => ({seq: state.nextSeq + i, event: event.ts === undefined ? {...event, ts: now()} : event}))
+  // Only the daemon's events count as received, not its notices about the stream.
+  const counted = shown.filter((event) => typeof event.id === 'number').length
   const all = [...state.items, ...added]
   const items = all.length > state.capacity ? all.slice(-state.capacity) : all
   // A held selection that fell out of the buffer goes back to following (and the status line says
@@ -49,7 +52,7 @@ export function appendEvents(state: EventsState, events: readonly StreamEvent[])
     selected: evicted ? null : state.selected,
     nextSeq: state.nextSeq + shown.length,
     unseen: state.frozen ? state.unseen + shown.length : 0,
-    received: state.received + shown.length,
+    received: state.received + counted,
   }
 }
 
