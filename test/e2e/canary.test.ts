@@ -93,7 +93,8 @@ beforeAll(async () => {
   await daemon.stop()
   collect('daemon stdout', daemon.stdout())
   collect('daemon stderr', daemon.stderr())
-})
+  // 30 CLI runs and the vault's scrypt at its real work factor: ~26 s alone, more under a loaded CI run.
+}, 120_000)
 
 afterAll(async () => {
   await daemon?.cleanup()
