@@ -1,14 +1,16 @@
 import {randomBytes} from 'node:crypto'
-import {open, readdir, rename, unlink} from 'node:fs/promises'
+import {open, readdir, realpath, rename, unlink} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
 const TEMP_SUFFIX = '.tmp'
 
 /**
  * Writes a file so that readers and crashes only ever see the old or the new content:
- * temp file (0600) + fsync + rename + fsync of the directory.
+ * temp file (0600) + fsync + rename + fsync of the directory. A symlink is followed: the file it
+ * points at is replaced and the link stays (an operator who keeps store.age on another volume).
  */
-export async function writeFileAtomic(path: string, data: Uint8Array | string | Uint8Array[], mode = 0o600): Promise<void> {
+export async function writeFileAtomic(to: string, data: Uint8Array | string | Uint8Array[], mode = 0o600): Promise<void> {
+  const path = await realpath(to).catch(() => to)
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`)
   const file = await open(temp, 'wx', mode)
   try {

@@ -1,4 +1,4 @@
-import {readFile, stat, writeFile} from 'node:fs/promises'
+import {lstat, mkdir, readFile, rename, stat, symlink, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 import {AgeJsonAdapter} from '../../src/store/age-json-adapter.js'
@@ -40,6 +40,25 @@ describe('ConfigStore', () => {
     expect((await stat(join(dir.path, 'store.key'))).mode & 0o777).toBe(0o600)
     const reopened = await ConfigStore.open({dataDir: dir.path})
     expect(Object.keys(reopened.data.providers)).toEqual(['p1'])
+  })
+
+  it('a symlinked store.age stays a symlink: the file it points at is replaced', async () => {
+    const store = await ConfigStore.open({dataDir: dir.path})
+    await store.update((doc) => {
+      doc.providers.p1 = sampleProvider('p1')
+    })
+    // The operator moves the store to another volume and links it back.
+    const elsewhere = join(dir.path, 'elsewhere')
+    await mkdir(elsewhere)
+    await rename(join(dir.path, 'store.age'), join(elsewhere, 'store.age'))
+    await symlink(join(elsewhere, 'store.age'), join(dir.path, 'store.age'))
+    const linked = await ConfigStore.open({dataDir: dir.path})
+    await linked.update((doc) => {
+      doc.providers.p2 = sampleProvider('p2')
+    })
+    expect((await lstat(join(dir.path, 'store.age'))).isSymbolicLink()).toBe(true)
+    const reopened = await ConfigStore.open({dataDir: dir.path})
+    expect(Object.keys(reopened.data.providers).sort()).toEqual(['p1', 'p2'])
   })
 
   it('coalesces changes that arrive together into few writes', async () => {
