@@ -19,7 +19,7 @@ import type {AdminDeps} from './admin/deps.js'
 import {createApp} from './app.js'
 import type {DaemonConfig} from './config.js'
 import {createRuntime, type GatewayRuntime} from './gateway/runtime.js'
-import {listen} from './server.js'
+import {blockedByFetch, listen} from './server.js'
 
 /** A heartbeat event on the stream every so often, so followers can tell a quiet gateway from a dead one. */
 export const HEARTBEAT_MS = 30_000
@@ -174,6 +174,7 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIO): Promise<R
     const hostForUrl = listening.host.includes(':') ? `[${listening.host}]` : listening.host
     const url = `http://${hostForUrl}:${listening.port}`
     io.say(`listening on ${url}`)
+    if (blockedByFetch(listening.port)) logger.warn({port: listening.port}, 'clients built on fetch (the openai and Anthropic SDKs, tokenhub\'s own CLI and TUI, browsers) refuse to connect to this port (the WHATWG blocked-port list); choose another')
     logger.info({url, data_dir: config.dataDir, version: VERSION, settings: effectiveSettings(config)}, 'daemon started')
     // Loaded after listening, off the start-up path; a request that comes first waits for it.
     setImmediate(() => void loadTokenizer().catch((error) => logger.error({err: error}, 'the tokenizer failed to load; requests will fail until restart')))

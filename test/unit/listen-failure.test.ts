@@ -1,6 +1,6 @@
 import {createServer, type Server} from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
-import {listenFailureMessage, probeListen} from '../../daemon/server.js'
+import {blockedByFetch, listenFailureMessage, probeListen} from '../../daemon/server.js'
 
 describe('listenFailureMessage', () => {
   it('says a low port needs root or CAP_NET_BIND_SERVICE, not that it is in use', () => {
@@ -47,5 +47,19 @@ describe('probeListen', () => {
   it('finds EADDRNOTAVAIL for an address this machine does not have', async () => {
     // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never assigned to a real host.
     expect(await probeListen('192.0.2.1', 18_000)).toBe('EADDRNOTAVAIL')
+  })
+})
+
+describe('blockedByFetch', () => {
+  const refusal = (port: number) =>
+    fetch(`http://127.0.0.1:${port}/`).then(
+      () => 'answered',
+      (error: Error & {cause?: Error}) => error.cause?.message ?? error.message,
+    )
+
+  it('names exactly the ports Node\'s own fetch refuses (the daemon warns when it listens on one)', async () => {
+    const candidates = [...Array.from({length: 11000}, (_, port) => port).filter((port) => port > 0 && blockedByFetch(port)), 6001, 6664, 6670, 8080, 10081]
+    for (const port of candidates) expect([port, (await refusal(port)) === 'bad port']).toEqual([port, blockedByFetch(port)])
+    expect(blockedByFetch(6000)).toBe(true)
   })
 })
