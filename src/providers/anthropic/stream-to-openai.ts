@@ -28,6 +28,8 @@ export class AnthropicToOpenAIStream implements StreamTransformer {
   private outputReported = false
   /** Anthropic content-block index -> OpenAI tool_calls index (tool_use blocks counted from 0). */
   private readonly toolIndex = new Map<number, number>()
+  /** Tool calls (OpenAI index) that have had argument text: one without any gets "{}" when its block stops. */
+  private readonly toolArguments = new Set<number>()
   private finishSent = false
   private finished = false
   private broken = false
@@ -69,6 +71,8 @@ export class AnthropicToOpenAIStream implements StreamTransformer {
         return this.blockStart(data.index, data.content_block)
       case 'content_block_delta':
         return this.blockDelta(data.index, data.delta)
+      case 'content_block_stop':
+        return this.blockStop(data.index)
       case 'message_delta':
         this.recordUsage(data.usage)
         if (isRecord(data.usage) && typeof data.usage.output_tokens === 'number') this.outputReported = true
@@ -82,7 +86,7 @@ export class AnthropicToOpenAIStream implements StreamTransformer {
         return openAIErrorFrame(upstreamErrorMessage(error), typeof error.type === 'string' ? error.type : 'api_error')
       }
       default:
-        // ping, content_block_stop and event types added after this was written.
+        // ping and event types added after this was written.
         return ''
     }
   }
@@ -114,6 +118,7 @@ export class AnthropicToOpenAIStream implements StreamTransformer {
     this.toolIndex.set(index, k)
     // Anthropic streams input as deltas after an empty {}; a non-empty start input is sent whole.
     const input = isRecord(block.input) && Object.keys(block.input).length > 0 ? JSON.stringify(block.input) : ''
+    if (input) this.toolArguments.add(k)
     return this.chunk({
       tool_calls: [{index: k, id: String(block.id ?? ''), type: 'function', function: {name: String(block.name ?? ''), arguments: input}}],
     })
@@ -126,7 +131,16 @@ export class AnthropicToOpenAIStream implements StreamTransformer {
     const k = this.toolIndex.get(index)
     // Deltas of server-tool blocks (not in the map) and the empty opening fragment carry nothing.
     if (k === undefined || typeof delta.partial_json !== 'string' || delta.partial_json === '') return ''
+    this.toolArguments.add(k)
     return this.chunk({tool_calls: [{index: k, function: {arguments: delta.partial_json}}]})
+  }
+
+  /** A call without arguments ends with "{}", as OpenAI sends it: clients JSON.parse the text ("" throws). */
+  private blockStop(index: unknown): string {
+    const k = typeof index === 'number' ? this.toolIndex.get(index) : undefined
+    if (k === undefined || this.toolArguments.has(k)) return ''
+    this.toolArguments.add(k)
+    return this.chunk({tool_calls: [{index: k, function: {arguments: '{}'}}]})
   }
 
   private stop(): string {

@@ -53,6 +53,36 @@ describe('AnthropicToOpenAIStream', () => {
     expect(args.map((a) => JSON.parse(a))).toEqual([{city: 'Lisbon', unit: 'celsius'}, {city: 'Paris'}])
   })
 
+  it('a tool call without arguments ends with "{}" (as OpenAI sends it), streamed or given whole, and only once', () => {
+    const transformer = stream(false)
+    const ev = (data: Record<string, unknown>) => ({event: String(data.type), data: JSON.stringify(data)})
+    const out = run(transformer, [
+      ev({type: 'message_start', message: {id: 'msg_01E', usage: {input_tokens: 5, output_tokens: 1}}}),
+      ev({type: 'content_block_start', index: 0, content_block: {type: 'tool_use', id: 'toolu_1', name: 'list_files', input: {}}}),
+      ev({type: 'content_block_delta', index: 0, delta: {type: 'input_json_delta', partial_json: ''}}),
+      ev({type: 'content_block_stop', index: 0}),
+      ev({type: 'content_block_start', index: 1, content_block: {type: 'tool_use', id: 'toolu_2', name: 'read', input: {}}}),
+      ev({type: 'content_block_delta', index: 1, delta: {type: 'input_json_delta', partial_json: '{"path":"a"}'}}),
+      ev({type: 'content_block_stop', index: 1}),
+      ev({type: 'content_block_start', index: 2, content_block: {type: 'tool_use', id: 'toolu_3', name: 'now', input: {tz: 'UTC'}}}),
+      ev({type: 'content_block_stop', index: 2}),
+      ev({type: 'content_block_start', index: 3, content_block: {type: 'text', text: ''}}),
+      ev({type: 'content_block_stop', index: 3}),
+      ev({type: 'message_delta', delta: {stop_reason: 'tool_use'}, usage: {output_tokens: 9}}),
+      ev({type: 'message_stop'}),
+    ])
+    const args = ['', '', '']
+    let pieces = 0
+    for (const frame of frames(out)) {
+      for (const call of frame.data?.choices?.[0]?.delta?.tool_calls ?? []) {
+        args[call.index] += call.function.arguments
+        pieces++
+      }
+    }
+    expect(args).toEqual(['{}', '{"path":"a"}', '{"tz":"UTC"}'])
+    expect(pieces).toBe(5) // three openings, "{}" for the first, one delta for the second
+  })
+
   it('translates a text stream and sends no usage chunk when the client did not ask for it', () => {
     const transformer = stream(false)
     const out = run(transformer, parseSse(fixtureText('anthropic-stream-text.sse')))
