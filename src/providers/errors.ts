@@ -22,6 +22,16 @@ const ANTHROPIC_ERROR_TYPES = new Set([
   'overloaded_error',
 ])
 
+/** Anthropic error types OpenAI clients do not know -> OpenAI's (the others are the same words in both). */
+const OPENAI_TYPE_OF_ANTHROPIC: Record<string, string | undefined> = {
+  not_found_error: 'invalid_request_error',
+  request_too_large: 'invalid_request_error',
+  billing_error: 'insufficient_quota',
+  timeout_error: 'server_error',
+  api_error: 'server_error',
+  overloaded_error: 'server_error',
+}
+
 const MAX_MESSAGE_CHARS = 500
 
 export function errorTypeForStatus(status: number): string {
@@ -192,8 +202,10 @@ export function translateErrorBody(text: string, status: number, to: ErrorDialec
   const overflow = isContextOverflow(status, text)
   let message = redactSecrets(parsed.message)
   if (to === 'openai') {
-    const type = parsed.type ?? errorTypeForStatus(status)
-    const code = parsed.code ?? (overflow ? 'context_length_exceeded' : null)
+    // An Anthropic type OpenAI has no word for is said in OpenAI's; the Anthropic one stays as the code.
+    const renamed = parsed.shape === 'anthropic' && parsed.type !== undefined ? OPENAI_TYPE_OF_ANTHROPIC[parsed.type] : undefined
+    const type = renamed ?? parsed.type ?? errorTypeForStatus(status)
+    const code = parsed.code ?? (overflow ? 'context_length_exceeded' : renamed ? parsed.type! : null)
     return JSON.stringify({error: {message, type, param: parsed.param ?? null, code}})
   }
   if (overflow) message = anthropicOverflowMessage(message)

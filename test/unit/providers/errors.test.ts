@@ -50,8 +50,13 @@ describe('translateErrorBody', () => {
   })
 
   it('turns Anthropic errors into OpenAI ones, flagging context overflow with OpenAI’s code', () => {
-    expect(translate('anthropic_overloaded', 'openai')).toEqual({error: {message: 'Overloaded', type: 'overloaded_error', param: null, code: null}})
-    expect(translate('anthropic_not_found', 'openai')).toEqual({error: {message: 'model: claude-3-opus-latest', type: 'not_found_error', param: null, code: null}})
+    // Types OpenAI has no word for are said in OpenAI's, the Anthropic one kept as the code.
+    expect(translate('anthropic_overloaded', 'openai')).toEqual({error: {message: 'Overloaded', type: 'server_error', param: null, code: 'overloaded_error'}})
+    expect(translate('anthropic_not_found', 'openai')).toEqual({error: {message: 'model: claude-3-opus-latest', type: 'invalid_request_error', param: null, code: 'not_found_error'}})
+    const tooLarge = JSON.stringify({type: 'error', error: {type: 'request_too_large', message: 'Request exceeds the maximum allowed number of bytes.'}})
+    expect(JSON.parse(translateErrorBody(tooLarge, 413, 'openai')).error).toMatchObject({type: 'invalid_request_error', code: 'request_too_large'})
+    const rateLimited = JSON.stringify({type: 'error', error: {type: 'rate_limit_error', message: 'slow down'}})
+    expect(JSON.parse(translateErrorBody(rateLimited, 429, 'openai')).error).toMatchObject({type: 'rate_limit_error', code: null})
     expect(translate('anthropic_prompt_too_long', 'openai').error.code).toBe('context_length_exceeded')
     expect(translate('anthropic_context_limit', 'openai').error.code).toBe('context_length_exceeded')
   })
