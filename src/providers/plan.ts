@@ -187,6 +187,7 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
     maxTokensField: model.providerType === 'openai' && COMPLETION_TOKENS_MODEL.test(model.upstreamModel) ? 'max_completion_tokens' : 'max_tokens',
     reasoningEffort: openAIReasoning,
     defaultSamplingOnly: openAIReasoning,
+    maxStopSequences: model.providerType === 'openai' ? OPENAI_MAX_STOP_SEQUENCES : undefined,
   })
   const thinking = wantsThinking(client.body)
   return {
@@ -199,6 +200,9 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
     streamTransformer: () => new OpenAIToAnthropicStream({model: model.id, created: created(), includeUsage: false, thinking, inputEstimate: client.inputEstimate}),
   }
 }
+
+/** OpenAI's Chat Completions API refuses more stop sequences than this (400). */
+const OPENAI_MAX_STOP_SEQUENCES = 4
 
 /** The Anthropic client turned extended thinking on ("enabled", or "adaptive" on the newest models). */
 function wantsThinking(body: Record<string, unknown>): boolean {

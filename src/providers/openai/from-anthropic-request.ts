@@ -39,6 +39,8 @@ export interface AnthropicToOpenAIOptions {
    * out and listed in `dropped`.
    */
   defaultSamplingOnly?: boolean
+  /** At most this many stop sequences go up (OpenAI's API takes 4; Anthropic's many more): the first ones, the rest listed in `dropped`. */
+  maxStopSequences?: number
 }
 
 /** An extended-thinking budget as an OpenAI reasoning effort (Claude Code: 4k think, 10k megathink, 32k ultrathink). */
@@ -73,7 +75,11 @@ export function anthropicToOpenAIChat(
   const out: OpenAIChatRequest = {model: options.model, messages}
   const maxTokens = firstNumber(body.max_tokens)
   if (maxTokens !== undefined) out[options.maxTokensField ?? 'max_tokens'] = clampMaxTokens(maxTokens, options.maxOutputTokens)
-  if (Array.isArray(body.stop_sequences) && body.stop_sequences.length > 0) out.stop = body.stop_sequences
+  if (Array.isArray(body.stop_sequences) && body.stop_sequences.length > 0) {
+    const limit = options.maxStopSequences ?? Number.POSITIVE_INFINITY
+    out.stop = body.stop_sequences.slice(0, limit)
+    if (body.stop_sequences.length > limit) dropped.add(`stop_sequences[${limit}..]`)
+  }
   copySampling(body, out)
   if (options.defaultSamplingOnly) {
     for (const field of ['temperature', 'top_p', 'stop'] as const) {

@@ -216,6 +216,18 @@ describe('the request plan', () => {
     expect(JSON.parse(planRequest(anthropicRequest(thinking), model('openai', 'gpt-5.1-chat-latest'), null).body).reasoning_effort).toBeUndefined()
   })
 
+  it('sends OpenAI at most 4 stop sequences (it refuses more), the first ones; other servers get them all', () => {
+    const base = anthropicRequest(undefined)
+    const stops = ['a', 'b', 'c', 'd', 'e', 'f']
+    const request = {...base, body: {...base.body, stop_sequences: stops}}
+    const openai = planRequest(request as never, model('openai', 'gpt-4o'), null)
+    expect(JSON.parse(openai.body).stop).toEqual(['a', 'b', 'c', 'd'])
+    expect(openai.dropped).toContain('stop_sequences[4..]')
+    const vllm = planRequest(request as never, model('vllm', 'qwen3'), null)
+    expect(JSON.parse(vllm.body).stop).toEqual(stops)
+    expect(vllm.dropped).toEqual([])
+  })
+
   it('leaves out the sampling an OpenAI reasoning model refuses, and lists it in dropped', () => {
     const base = anthropicRequest(undefined)
     const request = {...base, body: {...base.body, temperature: 0.3}}
