@@ -112,7 +112,9 @@ export class OpenAIToAnthropicStream implements StreamTransformer {
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage: {input_tokens: isRecord(chunk.usage) ? anthropicUsage(chunk.usage).input_tokens : 0, output_tokens: 0},
+      // What the prompt costs, from the start (Claude Code's context meter reads it here): the
+      // upstream's count when its first chunk has one, else the gateway's estimate; message_delta corrects it.
+      usage: {input_tokens: isRecord(chunk.usage) ? anthropicUsage(chunk.usage).input_tokens : (this.options.inputEstimate ?? 0), output_tokens: 0},
     }
     return anthropicFrame({type: 'message_start', message})
   }

@@ -107,6 +107,8 @@ describe('OpenAIToAnthropicStream', () => {
     const events = [openAIChunk({role: 'assistant', content: 'Hello there, friend!'}), openAIChunk({}, 'stop'), {data: '[DONE]'}]
     const estimated = run(new OpenAIToAnthropicStream({model: 'gpt-4o', created: 1, includeUsage: false, inputEstimate: 1234}), events)
     expect(frames(estimated).find((frame) => frame.event === 'message_delta')?.data.usage).toEqual({input_tokens: 1234, output_tokens: 5})
+    // message_start says it from the start, as Anthropic does with its own count.
+    expect(frames(estimated).find((frame) => frame.event === 'message_start')?.data.message.usage).toEqual({input_tokens: 1234, output_tokens: 0})
     const usageChunk = openAIChunk({}, null, {choices: [], usage: {prompt_tokens: 1500, completion_tokens: 6}})
     const reported = run(new OpenAIToAnthropicStream({model: 'gpt-4o', created: 1, includeUsage: false, inputEstimate: 1234}), [...events.slice(0, 2), usageChunk, events[2]])
     expect(frames(reported).find((frame) => frame.event === 'message_delta')?.data.usage).toEqual({input_tokens: 1500, output_tokens: 6})
