@@ -4,7 +4,7 @@ import {openAIChatToAnthropic} from './anthropic/from-openai-request.js'
 import {AnthropicPassthroughStream} from './anthropic/passthrough-stream.js'
 import {AnthropicToOpenAIStream} from './anthropic/stream-to-openai.js'
 import {anthropicResponseToOpenAI} from './anthropic/to-openai-response.js'
-import {withoutUnsignedThinking} from './anthropic/unsigned-thinking.js'
+import {forAnthropicThinking} from './anthropic/unsigned-thinking.js'
 import type {Wire} from './endpoint.js'
 import {endpointFor} from './index.js'
 import {anthropicToOpenAIChat} from './openai/from-anthropic-request.js'
@@ -162,8 +162,9 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
   }
 
   if (client.dialect === 'anthropic' && upstreamIsAnthropic) {
-    const body = withoutUnsignedThinking(forModel(client.body, model))
-    return passthrough(model, endpoint.paths.chat, headers, body, 'anthropic', () => new AnthropicPassthroughStream())
+    const {body, dropped} = forAnthropicThinking(forModel(client.body, model))
+    const plan = passthrough(model, endpoint.paths.chat, headers, body, 'anthropic', () => new AnthropicPassthroughStream())
+    return dropped.length > 0 ? {...plan, dropped} : plan
   }
 
   if (client.dialect === 'openai') {

@@ -4,6 +4,11 @@
  * empty signature; the client sends them back in later turns, and Anthropic refuses a request whose
  * thinking blocks do not carry its signature. Before such a conversation goes to an Anthropic
  * model, they are left out (Anthropic ignores the thinking of earlier turns anyway).
+ *
+ * With thinking on, Anthropic also wants a tool loop's assistant turn to start with its own signed
+ * thinking ("a final assistant message must start with a thinking block"): a turn another model
+ * began (a failover, a weighted alias, Claude Code's /model switch) cannot have one, so thinking
+ * is turned off for that request, and is back on the next user turn.
  */
 import {isRecord} from '../util.js'
 
@@ -26,4 +31,31 @@ export function withoutUnsignedThinking(body: Record<string, unknown>): Record<s
       return content.length > 0 ? [{...message, content}] : []
     }),
   }
+}
+
+const isToolResult = (block: unknown): boolean => isRecord(block) && block.type === 'tool_result'
+/** A user message that only hands back tool results: the assistant's turn goes on. */
+const continuesTurn = (message: unknown): boolean => isRecord(message) && message.role === 'user' && Array.isArray(message.content) && message.content.length > 0 && message.content.every(isToolResult)
+const startsWithThinking = (message: unknown): boolean => {
+  const first = isRecord(message) && Array.isArray(message.content) ? message.content[0] : undefined
+  return isRecord(first) && (first.type === 'redacted_thinking' || (first.type === 'thinking' && !isUnsigned(first)))
+}
+
+/**
+ * For an Anthropic model: unsigned thinking left out, and thinking turned off when the request
+ * continues a tool loop whose assistant turn does not start with signed thinking. `dropped` says
+ * what was left out.
+ */
+export function forAnthropicThinking(body: Record<string, unknown>): {body: Record<string, unknown>; dropped: string[]} {
+  const out = withoutUnsignedThinking(body)
+  const thinking = out.thinking
+  const messages = out.messages
+  if (!isRecord(thinking) || thinking.type === 'disabled' || !Array.isArray(messages) || !continuesTurn(messages.at(-1))) return {body: out, dropped: []}
+  // The turn's first assistant message: after the last user message that is not only tool results.
+  let at = messages.length - 1
+  while (at > 0 && (continuesTurn(messages[at]) || (isRecord(messages[at]) && messages[at].role === 'assistant'))) at--
+  const first = messages.slice(at).find((message) => isRecord(message) && message.role === 'assistant')
+  if (first === undefined || startsWithThinking(first)) return {body: out, dropped: []}
+  const {thinking: _off, ...rest} = out
+  return {body: rest, dropped: ['thinking']}
 }

@@ -6,7 +6,7 @@
 import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
 import {describe, expect, it} from 'vitest'
-import {withoutUnsignedThinking} from '../../../src/providers/anthropic/unsigned-thinking.js'
+import {forAnthropicThinking, withoutUnsignedThinking} from '../../../src/providers/anthropic/unsigned-thinking.js'
 import {anthropicToOpenAIChat, effortForBudget} from '../../../src/providers/openai/from-anthropic-request.js'
 import {OpenAIToAnthropicStream} from '../../../src/providers/openai/stream-to-anthropic.js'
 import {openAIResponseToAnthropic} from '../../../src/providers/openai/to-anthropic-response.js'
@@ -214,6 +214,42 @@ describe('the request plan', () => {
     expect(JSON.parse(planRequest(anthropicRequest(thinking), model('vllm', 'deepseek-r1'), null).body).reasoning_effort).toBeUndefined()
     // The chat variants of gpt-5 are not reasoning models.
     expect(JSON.parse(planRequest(anthropicRequest(thinking), model('openai', 'gpt-5.1-chat-latest'), null).body).reasoning_effort).toBeUndefined()
+  })
+
+  it('turns thinking off for an Anthropic model when a tool loop\'s assistant turn does not start with its signed thinking (another model began it)', () => {
+    const thinking = {type: 'enabled', budget_tokens: 10000}
+    const signed = {type: 'thinking', thinking: 'claude thought', signature: 'EqQBCkYIBxgCKkBz'}
+    const call = (id: string) => ({type: 'tool_use', id, name: 'read', input: {path: 'a'}})
+    const result = (id: string) => ({role: 'user', content: [{type: 'tool_result', tool_use_id: id, content: 'file'}]})
+    const ask = {role: 'user', content: 'fix the bug'}
+    const body = (messages: unknown[], on: unknown = thinking) => ({model: 'claude', max_tokens: 16000, thinking: on, messages})
+
+    // gpt-4o began the turn (no thinking), or DeepSeek did (unsigned thinking, left out): off, and said so.
+    for (const began of [[call('t1')], [{type: 'thinking', thinking: 'deepseek thought', signature: ''}, call('t1')], [{type: 'text', text: 'Reading.'}, call('t1')]]) {
+      const out = forAnthropicThinking(body([ask, {role: 'assistant', content: began}, result('t1')]))
+      expect(out.body).not.toHaveProperty('thinking')
+      expect(out.dropped).toEqual(['thinking'])
+      expect((out.body.messages as {content: unknown[]}[])[1].content.some((b) => (b as {type: string}).type === 'thinking')).toBe(false)
+    }
+    // Claude began it: thinking stays, through several tool steps (later steps carry no thinking).
+    const claudeLoop = body([ask, {role: 'assistant', content: [signed, call('t1')]}, result('t1'), {role: 'assistant', content: [call('t2')]}, result('t2')])
+    expect(forAnthropicThinking(claudeLoop)).toEqual({body: claudeLoop, dropped: []})
+    const redacted = body([ask, {role: 'assistant', content: [{type: 'redacted_thinking', data: 'xyz'}, call('t1')]}, result('t1')])
+    expect(forAnthropicThinking(redacted).dropped).toEqual([])
+    // A new user turn after another model's tool loop: Anthropic asks nothing of past turns.
+    const newTurn = body([ask, {role: 'assistant', content: [call('t1')]}, result('t1'), {role: 'assistant', content: [{type: 'text', text: 'Done.'}]}, {role: 'user', content: 'thanks'}])
+    expect(forAnthropicThinking(newTurn)).toEqual({body: newTurn, dropped: []})
+    // Thinking off or absent: nothing to do.
+    const off = body([ask, {role: 'assistant', content: [call('t1')]}, result('t1')], {type: 'disabled'})
+    expect(forAnthropicThinking(off)).toEqual({body: off, dropped: []})
+
+    // Through the plan: the request goes without thinking and the client is told (x-tokenhub-dropped).
+    const base = anthropicRequest(thinking)
+    const request = {...base, body: {...base.body, messages: [ask, {role: 'assistant', content: [call('t1')]}, result('t1')]}}
+    const plan = planRequest(request as never, model('anthropic', 'claude-sonnet-4-5'), null)
+    expect(JSON.parse(plan.body)).not.toHaveProperty('thinking')
+    expect(plan.dropped).toEqual(['thinking'])
+    expect(planRequest(anthropicRequest(thinking), model('anthropic', 'claude-sonnet-4-5'), null).dropped).toEqual([])
   })
 
   it('sends OpenAI at most 4 stop sequences (it refuses more), the first ones; other servers get them all', () => {
