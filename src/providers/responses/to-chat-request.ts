@@ -150,16 +150,28 @@ function convertItems(items: unknown[], messages: OpenAIMessage[], dropped: Drop
         // Encrypted or summarised reasoning of an OpenAI model means nothing to another model.
         dropped.add('input[] (reasoning)')
         break
+      case 'custom_tool_call':
+        // A freeform tool's call (gpt-5's apply_patch in Codex) from an earlier turn: its raw text as the call's one argument.
+        appendToolCall(messages, {call_id: item.call_id, name: item.name, arguments: JSON.stringify({input: typeof item.input === 'string' ? item.input : ''})}, i)
+        break
+      case 'custom_tool_call_output':
+        messages.push({role: 'tool', tool_call_id: String(item.call_id ?? ''), content: toolOutput(item.output, `input[${i}].output`, dropped)})
+        break
       case 'item_reference':
         throw new TokenHubError('VALIDATION', `input[${i}] is an item_reference: TokenHub does not store responses; send the full item`, {
           suggestion: NO_STORAGE_HINT,
           details: {field: `input[${i}]`},
         })
       default:
+        // What a tool OpenAI ran (a web search, say) did in an earlier turn: the answer after it says what came of it.
+        if (typeof type === 'string' && HOSTED_TOOL_ITEMS.has(type)) {
+          dropped.add(`input[] (${type})`)
+          break
+        }
         throw new TokenHubError(
           'VALIDATION',
-          `input[${i}] is a ${JSON.stringify(type)} item: this model's upstream cannot honour it (only messages, function_call and function_call_output items are translated for non-OpenAI upstreams)`,
-          {suggestion: 'Route the request to an OpenAI model, or leave out hosted and custom tools', details: {field: `input[${i}]`, item_type: type}},
+          `input[${i}] is a ${JSON.stringify(type)} item: this model's upstream cannot honour it (messages, function and custom tool calls and their outputs are translated for non-OpenAI upstreams; hosted tools' calls are left out)`,
+          {suggestion: 'Route the request to an OpenAI model', details: {field: `input[${i}]`, item_type: type}},
         )
     }
   })
@@ -323,6 +335,9 @@ function refusedTool(where: string, type: unknown, forced = false): TokenHubErro
  * (the model answers without searching); tools the client runs itself (custom, local_shell,
  * computer use, ...) are refused instead, since the client would wait for calls that never come.
  */
+/** History items of tools OpenAI ran itself: left out for other upstreams (listed in dropped). */
+const HOSTED_TOOL_ITEMS = new Set(['web_search_call', 'file_search_call', 'code_interpreter_call', 'image_generation_call', 'mcp_list_tools', 'mcp_call', 'mcp_approval_request', 'mcp_approval_response'])
+
 const HOSTED_TOOLS = new Set(['web_search', 'web_search_preview', 'web_search_preview_2025_03_11', 'web_search_2025_08_26', 'file_search', 'code_interpreter', 'image_generation', 'mcp'])
 
 function functionTool(tool: Record<string, unknown>, where: string, dropped: DroppedNotes): OpenAIFunctionTool {

@@ -390,12 +390,32 @@ describe('responsesToChat', () => {
     [{background: true}, /^background is not supported/],
     [{input: [{type: 'item_reference', id: 'msg_123'}]}, /^input\[0\] is an item_reference/],
     [{input: [{id: 'msg_123'}]}, /^input\[0\] is an item_reference/],
-    [{input: [{type: 'custom_tool_call', call_id: 'call_1', name: 'apply_patch', input: '*** Begin Patch'}]}, /^input\[0\] is a "custom_tool_call" item/],
-    [{input: [{type: 'web_search_call', id: 'ws_1', status: 'completed'}]}, /^input\[0\] is a "web_search_call" item/],
+    [{input: [{type: 'local_shell_call', call_id: 'call_1', action: {type: 'exec', command: ['ls']}}]}, /^input\[0\] is a "local_shell_call" item/],
   ])('refuses what needs stored state or hosted tools: %j', (fields, message) => {
     const err = refusal({input: 'x', ...fields})
     expect(err.code).toBe('VALIDATION')
     expect(err.message).toMatch(message)
+  })
+
+  it('carries on a Codex history from an OpenAI model: freeform tool calls as function calls with their text, hosted tool calls left out', () => {
+    const {body, dropped} = translate({
+      input: [
+        {role: 'user', content: 'fix the typo, and look up the spec'},
+        {type: 'web_search_call', id: 'ws_1', status: 'completed', action: {type: 'search', query: 'spec'}},
+        {type: 'custom_tool_call', call_id: 'call_1', name: 'apply_patch', input: '*** Begin Patch\n*** End Patch'},
+        {type: 'custom_tool_call_output', call_id: 'call_1', output: 'Done!'},
+        {role: 'assistant', content: [{type: 'output_text', text: 'Fixed.'}]},
+        {role: 'user', content: 'thanks'},
+      ],
+    })
+    expect(body.messages).toEqual([
+      {role: 'user', content: 'fix the typo, and look up the spec'},
+      {role: 'assistant', content: null, tool_calls: [{id: 'call_1', type: 'function', function: {name: 'apply_patch', arguments: JSON.stringify({input: '*** Begin Patch\n*** End Patch'})}}]},
+      {role: 'tool', tool_call_id: 'call_1', content: 'Done!'},
+      {role: 'assistant', content: 'Fixed.'},
+      {role: 'user', content: 'thanks'},
+    ])
+    expect(dropped).toEqual(['input[] (web_search_call)'])
   })
 
   it('rejects a body without input, bad items and unknown roles', () => {
