@@ -288,6 +288,31 @@ describe('circuit breaker', () => {
 describe('requests a model cannot take as they are', () => {
   const legacyFunction = [{role: 'user' as const, content: 'x'}, {role: 'function' as const, name: 'lookup', content: '42'}]
 
+  it('a Responses-only OpenAI model (gpt-5-codex) is skipped for chat and Messages clients without blame, and serves Codex\'s /v1/responses', async () => {
+    await fx.addModel({id: 'codex', provider_id: 'oa', upstream_model: 'gpt-5-codex', weight: 10})
+    await fx.daemon.admin('PUT', '/admin/v1/aliases/codex-or-backup', {variants: [{model_id: 'codex', weight: 1}, {model_id: 'backup', weight: 0}]})
+    const anthropic = new Anthropic({apiKey: fx.key, baseURL: fx.daemon.url, maxRetries: 0})
+    for (let i = 0; i < 6; i++) {
+      const {response} = await anthropic.messages.create({model: 'codex-or-backup', max_tokens: 5, messages: [{role: 'user', content: `x${i}`}]}).withResponse()
+      expect(response.headers.get('x-tokenhub-model')).toBe('backup')
+    }
+    expect((await lastLog()).attempts.map((a: {model_id: string; error_class: string | null}) => [a.model_id, a.error_class])).toEqual([
+      ['codex', 'untranslatable'],
+      ['backup', null],
+    ])
+    // Named alone: a 400 that says why and what to do, not an upstream 404 turned 502.
+    const named = await client.chat.completions.create({model: 'codex', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(named.status).toBe(400)
+    expect(named.message).toContain("served only by OpenAI's Responses API")
+    expect(fx.openai.requests.filter((r) => r.json?.model === 'gpt-5-codex')).toHaveLength(0)
+    // Six refusals later its circuit is closed, and Codex is served.
+    const health = (await fx.daemon.admin('GET', '/admin/v1/health')).body.models.find((m: {id: string}) => m.id === 'codex')
+    expect(health?.state ?? 'closed').toBe('closed')
+    const codex = await client.responses.create({model: 'codex', input: 'hello'})
+    expect(codex.status).toBe('completed')
+    expect(fx.openai.requests.at(-1)).toMatchObject({path: '/v1/responses', json: {model: 'gpt-5-codex'}})
+  })
+
   it('a translation refusal while a circuit is half open gives the probe back, so the next request closes it', async () => {
     await fx.addModel({id: 'claude-probe', provider_id: 'an', weight: 1})
     fx.anthropic.behave('claude-probe', {status: 500})
