@@ -133,9 +133,22 @@ function refuseStoredState(body: ResponsesRequest): void {
 // ---------------------------------------------------------------------------------------------
 
 function convertItems(items: unknown[], messages: OpenAIMessage[], dropped: DroppedNotes): void {
+  // Images in tool outputs (a screenshot tool): Chat tool messages carry text only, so they follow the
+  // run of tool messages in a user message, as an Anthropic tool_result's images do the other way.
+  let images: OpenAIUserContentPart[] = []
+  const flushImages = () => {
+    if (images.length > 0) messages.push({role: 'user', content: images})
+    images = []
+  }
+  const output = (item: Record<string, unknown>, i: number) => {
+    const {text, images: more} = toolOutput(item.output, `input[${i}].output`, dropped)
+    messages.push({role: 'tool', tool_call_id: String(item.call_id ?? ''), content: text})
+    images.push(...more)
+  }
   items.forEach((item, i) => {
     if (!isRecord(item)) throw validation(`input[${i}] must be an object`)
     const type = item.type ?? (item.role !== undefined ? 'message' : 'item_reference')
+    if (type !== 'function_call_output' && type !== 'custom_tool_call_output') flushImages()
     switch (type) {
       case 'message':
         messages.push(...convertMessage(item, `input[${i}]`, dropped))
@@ -144,7 +157,7 @@ function convertItems(items: unknown[], messages: OpenAIMessage[], dropped: Drop
         appendToolCall(messages, item, i)
         break
       case 'function_call_output':
-        messages.push({role: 'tool', tool_call_id: String(item.call_id ?? ''), content: toolOutput(item.output, `input[${i}].output`, dropped)})
+        output(item, i)
         break
       case 'reasoning':
         // Encrypted or summarised reasoning of an OpenAI model means nothing to another model.
@@ -155,7 +168,7 @@ function convertItems(items: unknown[], messages: OpenAIMessage[], dropped: Drop
         appendToolCall(messages, {call_id: item.call_id, name: item.name, arguments: JSON.stringify({input: typeof item.input === 'string' ? item.input : ''})}, i)
         break
       case 'custom_tool_call_output':
-        messages.push({role: 'tool', tool_call_id: String(item.call_id ?? ''), content: toolOutput(item.output, `input[${i}].output`, dropped)})
+        output(item, i)
         break
       case 'item_reference':
         throw new TokenHubError('VALIDATION', `input[${i}] is an item_reference: TokenHub does not store responses; send the full item`, {
@@ -175,6 +188,7 @@ function convertItems(items: unknown[], messages: OpenAIMessage[], dropped: Drop
         )
     }
   })
+  flushImages()
 }
 
 function convertMessage(item: Record<string, unknown>, where: string, dropped: DroppedNotes): OpenAIMessage[] {
@@ -300,18 +314,21 @@ function appendToolCall(messages: OpenAIMessage[], item: Record<string, unknown>
   } else messages.push({role: 'assistant', content: null, tool_calls: [call]})
 }
 
-/** A function's output as tool-message text. Chat tool messages carry no images or files. */
-function toolOutput(output: unknown, where: string, dropped: DroppedNotes): string {
-  if (typeof output === 'string') return output
-  if (output === undefined || output === null) return ''
-  if (!Array.isArray(output)) return JSON.stringify(output)
+/** A function's output as tool-message text, and its images (Chat tool messages carry text only). */
+function toolOutput(output: unknown, where: string, dropped: DroppedNotes): {text: string; images: OpenAIUserContentPart[]} {
+  const images: OpenAIUserContentPart[] = []
+  if (typeof output === 'string') return {text: output, images}
+  if (output === undefined || output === null) return {text: '', images}
+  if (!Array.isArray(output)) return {text: JSON.stringify(output), images}
   let text = ''
   output.forEach((part, j) => {
     const partTextValue = partText(part)
+    const image = partTextValue === undefined && partType(part) === 'input_image' ? userPart(part, `${where}[${j}]`) : undefined
     if (partTextValue !== undefined) text += partTextValue
+    else if (image) images.push(image)
     else dropped.add(`${where}[${j}] (${partType(part)})`)
   })
-  return text
+  return {text, images}
 }
 
 // ---------------------------------------------------------------------------------------------

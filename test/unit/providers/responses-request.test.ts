@@ -225,7 +225,7 @@ describe('responsesToChat', () => {
     ])
   })
 
-  it('carries assistant refusals and reports tool-output images and message phase', () => {
+  it('carries assistant refusals, tool-output images (in a user message after the tool messages) and reports message phase', () => {
     const {body, dropped} = translate({
       input: [
         {role: 'user', content: 'Do the bad thing'},
@@ -249,8 +249,29 @@ describe('responsesToChat', () => {
         tool_calls: [{id: 'call_S1', type: 'function', function: {name: 'screenshot', arguments: '{}'}}],
       },
       {role: 'tool', tool_call_id: 'call_S1', content: 'Screenshot taken.'},
+      {role: 'user', content: [{type: 'image_url', image_url: {url: PNG}}]},
     ])
-    expect(dropped).toEqual(['input[].phase', 'input[3].output[1] (input_image)'])
+    expect(dropped).toEqual(['input[].phase'])
+  })
+
+  it('puts the images of parallel tool outputs after the whole run of tool messages (Chat wants tool messages right after the calls), and on to Claude', () => {
+    const shot = (id: string) => ({type: 'function_call_output', call_id: id, output: [{type: 'input_text', text: `shot ${id}`}, {type: 'input_image', image_url: PNG}]})
+    const {body} = translate({
+      input: [
+        {role: 'user', content: 'compare the two windows'},
+        {type: 'function_call', call_id: 'a', name: 'screenshot', arguments: '{"w":1}'},
+        {type: 'function_call', call_id: 'b', name: 'screenshot', arguments: '{"w":2}'},
+        shot('a'),
+        shot('b'),
+        {role: 'user', content: 'well?'},
+      ],
+    })
+    expect(body.messages.slice(1).map((m: {role: string}) => m.role)).toEqual(['assistant', 'tool', 'tool', 'user', 'user'])
+    expect(body.messages[4].content).toEqual([{type: 'image_url', image_url: {url: PNG}}, {type: 'image_url', image_url: {url: PNG}}])
+    // The Anthropic model gets them as images in the user turn that carries the tool results.
+    const claude = openAIChatToAnthropic(body as never, {model: 'claude-sonnet-4-5'} as never).body as {messages: {role: string; content: {type: string}[]}[]}
+    const turn = claude.messages.find((m) => m.role === 'user' && Array.isArray(m.content) && m.content.some((b) => b.type === 'tool_result'))
+    expect(turn?.content.map((b) => b.type)).toEqual(['tool_result', 'tool_result', 'image', 'image', 'text'])
   })
 
   it.each([
