@@ -1,5 +1,5 @@
 import {BaseCommand} from '../src/cli/base-command.js'
-import {resolveConnection} from '../src/cli/connection.js'
+import {readLocalAdminTokenFile, resolveConnection} from '../src/cli/connection.js'
 import {colorEnabled} from '../src/cli/style.js'
 import {AdminClient} from '../src/client/admin-client.js'
 import {ClientError} from '../src/client/errors.js'
@@ -27,7 +27,9 @@ export default class Tui extends BaseCommand {
     delete process.env.CI
     delete process.env.CONTINUOUS_INTEGRATION
     const {runDashboard} = await import('../src/tui/run.js')
-    const code = await runDashboard({url: connection.url, token: connection.token, client, info, color: colorEnabled(process.stdout)})
+    // A token read from the data dir's file is read again after a rotation (the daemon writes the new one there).
+    const reloadToken = connection.tokenSource === 'file' ? async () => (await readLocalAdminTokenFile()).token : undefined
+    const code = await runDashboard({url: connection.url, token: connection.token, reloadToken, client, info, color: colorEnabled(process.stdout)})
     // Nothing should be left running; if something is, do not hang the shell.
     setTimeout(() => process.exit(code), 1000).unref()
     if (code !== 0) this.exit(code)

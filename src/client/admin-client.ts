@@ -69,6 +69,11 @@ export class AdminClient {
     this.url = options.url.replace(/\/+$/, '')
   }
 
+  /** Uses another admin token from now on (the dashboard's, after the token was rotated). */
+  setToken(token: string): void {
+    this.options.token = token
+  }
+
   async request<T>(method: Method, path: string, body?: unknown, options: {auth?: boolean; text?: boolean} = {}): Promise<T> {
     const headers: Record<string, string> = {accept: options.text ? '*/*' : 'application/json'}
     if (options.auth !== false) {

@@ -11,6 +11,8 @@ import {openTerminalSession} from './terminal.js'
 export interface DashboardOptions {
   url: string
   token?: string
+  /** Where to read the token again after the daemon refused it (it came from the local token file). */
+  reloadToken?: () => Promise<string | null>
   client: DashboardClient
   /** What the start-up check read, so the header is filled from the first frame. */
   info?: InfoDto
@@ -37,6 +39,7 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
     follow: options.follow ?? followEventSocket,
     url: options.url,
     token: options.token,
+    reloadToken: options.reloadToken,
     dispatch: store.dispatch,
   })
   let exitCode = 0

@@ -241,4 +241,45 @@ describe('controller', () => {
     await vi.waitFor(() => expect(attempts).toBe(2), {timeout: 2000})
     controller.stop()
   })
+  it('a token from the local file that the daemon now rejects (rotated) is read again from the file, and the dashboard carries on with it', async () => {
+    const {ClientError} = await import('../../src/client/errors.js')
+    const rejected = () => new ClientError('AUTH_INVALID', 'the daemon rejected the admin token', {status: 401})
+    let current = 'old-token'
+    const base = fakeClient()
+    const tokens: string[] = []
+    const client = {
+      ...base,
+      setToken: (token: string) => void (current = token),
+      info: () => (current === 'new-token' ? base.info() : Promise.reject(rejected())),
+    }
+    const streamTokens: Array<string | undefined> = []
+    let state: DashboardState = initialState({url: 'http://gw:8080', now: NOW})
+    const controller = new DashboardController({
+      client,
+      follow: async (options) => {
+        streamTokens.push(options.token)
+        if (options.token !== 'new-token') throw rejected()
+        options.onState('connected')
+        await new Promise(() => {})
+      },
+      url: 'http://gw:8080',
+      token: 'old-token',
+      reloadToken: async () => {
+        tokens.push('read')
+        return 'new-token'
+      },
+      dispatch: (action) => void (state = dashboardReducer(state, action)),
+      now: () => NOW,
+      authRetryMs: 60_000,
+      flushMs: 5,
+    })
+    controller.start()
+    await vi.waitFor(() => expect(state.connection.stream).toBe('live'), {timeout: 3000})
+    await vi.waitFor(() => expect(state.remote.errors.info).toBeUndefined(), {timeout: 3000})
+    expect(streamTokens).toEqual(['old-token', 'new-token'])
+    expect(state.flash?.text).toContain('admin token was rotated')
+    // Read once however many requests were refused together.
+    expect(tokens).toEqual(['read'])
+    controller.stop()
+  })
 })

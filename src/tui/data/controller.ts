@@ -5,7 +5,10 @@ import type {StatsDto} from '../../core/api-types.js'
 import {LOGS_SHOWN, type Action, type Effect, type RemoteData, type Resource} from '../state/types.js'
 
 /** The part of the admin client the dashboard uses; tests hand in a fake. */
-export type DashboardClient = Pick<AdminClient, 'info' | 'health' | 'engineModels' | 'apiKeysPage' | 'revokeApiKey' | 'logs' | 'stats' | 'tsdbQuery' | 'simulate'>
+export type DashboardClient = Pick<AdminClient, 'info' | 'health' | 'engineModels' | 'apiKeysPage' | 'revokeApiKey' | 'logs' | 'stats' | 'tsdbQuery' | 'simulate'> & {setToken?: (token: string) => void}
+
+/** A rejected token is read again from its file at most this often. */
+const TOKEN_REREAD_MS = 2000
 
 /**
  * The keys view shows the first this many (a store may hold 100,000: polling them all every few
@@ -46,6 +49,11 @@ export interface ControllerOptions {
   follow: EventFollower
   url: string
   token?: string
+  /**
+   * The token came from the data dir's .admin-token: a rejected token is read again from there
+   * (`tokenhub rotate-admin-token` writes the new one), and the dashboard carries on with it.
+   */
+  reloadToken?: () => Promise<string | null>
   dispatch: (action: Action) => void
   now?: () => number
   intervals?: Partial<PollIntervals>
@@ -80,8 +88,26 @@ export class DashboardController {
   /** Events still to come that the stream replays from before it (re)connected. */
   private replaying = 0
 
+  private token: string | undefined
+  private tokenReadAt = Number.NEGATIVE_INFINITY
+
   constructor(private readonly options: ControllerOptions) {
     this.now = options.now ?? Date.now
+    this.token = options.token
+  }
+
+  /** After the daemon refused the token: the token file's current one, when it is another (the token was rotated). */
+  private async renewToken(): Promise<void> {
+    const {reloadToken, client} = this.options
+    if (!reloadToken || this.now() - this.tokenReadAt < TOKEN_REREAD_MS) return
+    this.tokenReadAt = this.now()
+    const token = await reloadToken().catch(() => null)
+    if (!token || token === this.token || this.stopped) return
+    this.token = token
+    client.setToken?.(token)
+    this.enqueue({type: 'flash', text: 'the admin token was rotated: using the new one from the token file', tone: 'ok', at: this.now()}, true)
+    this.retryStreamNow?.()
+    for (const load of this.loaders.values()) void load()
   }
 
   get stopped(): boolean {
@@ -168,7 +194,9 @@ export class DashboardController {
         // The token works (again): a stream refused for it need not sit out its wait.
         if (this.streamAuthFailed) this.retryStreamNow?.()
       } catch (error) {
-        this.enqueue({type: 'load_failed', resource, ...describe(error), at: this.now()})
+        const failure = describe(error)
+        this.enqueue({type: 'load_failed', resource, ...failure, at: this.now()})
+        if (failure.code === 'AUTH_INVALID') void this.renewToken()
       } finally {
         inFlight = false
       }
@@ -212,7 +240,7 @@ export class DashboardController {
       try {
         await this.options.follow({
           url: this.options.url,
-          token: this.options.token,
+          token: this.token,
           signal,
           // What happened just before the dashboard opened; reconnections resume from the last event seen.
           backlog: EVENT_BACKLOG,
@@ -236,6 +264,7 @@ export class DashboardController {
         const {code, message} = describe(error)
         this.streamAuthFailed = code === 'AUTH_INVALID'
         this.enqueue({type: 'stream_state', stream: this.streamAuthFailed ? 'auth_failed' : 'retrying', detail: message})
+        if (this.streamAuthFailed) void this.renewToken()
         wasDown = true
         // Up to 30 s, or until R or a poll that the token passes says to try now.
         await new Promise<void>((resolve) => {

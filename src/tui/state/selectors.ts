@@ -14,7 +14,8 @@ export interface Status {
 export function connectionStatus(state: DashboardState): Status {
   const {stream, detail} = state.connection
   const infoError = state.remote.errors.info
-  if (stream === 'auth_failed' || infoError?.code === 'AUTH_INVALID') return {text: 'admin token rejected', tone: 'bad'}
+  // A token from the local file is read again at once; one given by --token or the environment is not.
+  if (stream === 'auth_failed' || infoError?.code === 'AUTH_INVALID') return {text: 'admin token rejected (rotated? start tui with the current one)', tone: 'bad'}
   if (stream === 'retrying' || infoError?.code === 'UNREACHABLE') {
     return {text: `disconnected, retrying${detail && stream === 'retrying' ? ` (${detail.replace(/; retrying.*$/, '')})` : ''}`, tone: 'bad'}
   }
