@@ -1,7 +1,7 @@
 import {Box, useApp, useInput} from 'ink'
 import {useSyncExternalStore} from 'react'
 import {ErrorBoundary} from './components/ErrorBoundary.js'
-import {FieldList, fieldListMaxScroll} from './components/FieldList.js'
+import {FieldList, fieldLines, fieldListMaxScroll} from './components/FieldList.js'
 import {Footer} from './components/Footer.js'
 import {Header} from './components/Header.js'
 import {HelpOverlay, helpLayout} from './components/HelpOverlay.js'
@@ -91,7 +91,7 @@ export function App({store, effects, theme, size}: AppProps) {
       const helpMax = current.nav.help
         ? helpLayout(helpSections(keyContext(current)), frame.width, frame.body).maxScroll
         : modal.kind === 'detail'
-          ? fieldListMaxScroll(modal.fields.length, frame.body)
+          ? fieldListMaxScroll(fieldLines(modal.fields, frame.width).length, frame.body)
           : 0
       const {actions, effect} = resolveKey(current, press.input, press.key, pageSize(frame), helpMax)
       if (actions.length > 0) store.dispatch(actions.length === 1 ? actions[0] : {type: 'batch', actions})

@@ -130,6 +130,34 @@ export function fit(text: string, width: number): string {
   return `${out}…`
 }
 
+/** Text cut into lines of at most `width` columns (never splitting a character); at most `maxLines`, the last ending with an ellipsis when more was left. */
+export function wrapColumns(text: string, width: number, maxLines = Number.POSITIVE_INFINITY): string[] {
+  if (width <= 0 || text === '') return [text === '' ? '' : fit(text, width)]
+  const lines: string[] = []
+  if (PLAIN_ASCII.test(text)) {
+    for (let at = 0; at < text.length; at += width) lines.push(text.slice(at, at + width))
+  } else {
+    let line = ''
+    let used = 0
+    for (const {segment} of graphemes.segment(text)) {
+      const w = stringWidth(segment)
+      if (used + w > width && line !== '') {
+        lines.push(line)
+        line = ''
+        used = 0
+      }
+      line += segment
+      used += w
+    }
+    lines.push(line)
+  }
+  if (lines.length <= maxLines) return lines
+  const kept = lines.slice(0, maxLines)
+  const last = kept[maxLines - 1]
+  kept[maxLines - 1] = displayWidth(last) < width ? `${last}…` : fit(`${last}…`, width)
+  return kept
+}
+
 /**
  * The footer in `width` columns: whole hints ("Enter detail"), never half of one. Hints (and a
  * prompt's trailing help) are separated by two spaces; the last ones go first, except the

@@ -9,6 +9,7 @@ import type {Action, DashboardState} from '../../src/tui/state/types.js'
 import {apiKey, ENGINE, fakeClient, fakeStream, KEYS, log, NOW, routeEvent} from './fake-client.js'
 import {modelCells} from '../../src/tui/screens/Models.js'
 import {displayWidth} from '../../src/tui/format.js'
+import {FieldList, fieldLines, fieldListMaxScroll} from '../../src/tui/components/FieldList.js'
 
 const KEY = {up: '\u001b[A', down: '\u001b[B', pageDown: '\u001b[6~', enter: '\r', escape: '\u001b', tab: '\t'}
 
@@ -320,3 +321,24 @@ describe('layout', () => {
     }
   })
 })
+
+describe('detail view', () => {
+  it('wraps a long value under the value column, so an upstream error or the attempts can be read whole; scrolling moves by lines', () => {
+    const error = `all 2 attempt(s) failed; last: fake-a via fakeprov: upstream answered HTTP 500 (${'x'.repeat(120)} END)`
+    const fields: Array<[string, string]> = [['status', '502'], ['error_message', error], ['model_id', 'fake-a']]
+    const size = {columns: 60, rows: 30}
+    const {lastFrame, rerender} = render(<FieldList title="request r1" fields={fields} width={size.columns} height={20} theme={{color: false}} />)
+    const text = lastFrame() ?? ''
+    expectFits(text, size)
+    expect(text.replace(/\n {15}/g, '')).toContain(error)
+    expect(text).toMatch(/^model_id\s+fake-a$/m)
+    // Lines, not fields, scroll: on a short screen the last line of the error is reached.
+    const lines = fieldLines(fields, size.columns)
+    expect(lines.length).toBeGreaterThan(4)
+    const max = fieldListMaxScroll(lines.length, 4)
+    rerender(<FieldList title="request r1" fields={fields} width={size.columns} height={4} theme={{color: false}} scroll={max - 1} />)
+    expect(lastFrame()).toContain('END)')
+    expect(lastFrame()).toMatch(/above, 1 more lines/)
+  })
+})
+

@@ -259,7 +259,7 @@ describe('controller', () => {
       follow: async (options) => {
         streamTokens.push(options.token)
         if (options.token !== 'new-token') throw rejected()
-        options.onState('connected')
+        options.onState?.('connected', 'connected')
         await new Promise(() => {})
       },
       url: 'http://gw:8080',

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {displayWidth, fit, fitFooter, pad, price, tokenSize} from '../../src/tui/format.js'
+import {displayWidth, fit, fitFooter, pad, price, tokenSize, wrapColumns} from '../../src/tui/format.js'
 
 describe('dashboard formatting', () => {
   it('prices read alike down a column', () => {
@@ -28,5 +28,14 @@ describe('dashboard formatting', () => {
     expect(fitFooter(hints, 8)).toBe('Space p…')
     expect(fitFooter('filter (type, model or provider): gpt▏  Enter apply · Esc cancel', 50)).toBe('filter (type, model or provider): gpt▏')
     expect(fitFooter('the daemon is unreachable at http://127.0.0.1:8080', 20)).toBe('the daemon is unrea…')
+  })
+  it('wraps text into lines of a width, never splitting a wide character, and cuts after maxLines with an ellipsis', () => {
+    expect(wrapColumns('abcdefghij', 4)).toEqual(['abcd', 'efgh', 'ij'])
+    expect(wrapColumns('', 4)).toEqual([''])
+    const wide = wrapColumns('名前名前名', 5)
+    expect(wide).toEqual(['名前', '名前', '名'])
+    for (const line of wide) expect(displayWidth(line)).toBeLessThanOrEqual(5)
+    expect(wrapColumns('abcdefghij', 4, 2)).toEqual(['abcd', 'efg…'])
+    expect(wrapColumns('abcdefgh', 4, 2)).toEqual(['abcd', 'efgh'])
   })
 })

@@ -48,7 +48,7 @@ export type Modal =
   | {kind: 'filter'; draft: string; fresh?: boolean}
   | {kind: 'simulate'; draft: string; fresh?: boolean}
   | {kind: 'confirm_revoke'; keyId: string; label: string}
-  /** `scroll`: fields scrolled past (a record can be longer than the screen). */
+  /** `scroll`: lines scrolled past (a record can be longer than the screen; long values wrap). */
   | {kind: 'detail'; title: string; fields: Array<[string, string]>; scroll?: number}
 
 export interface NavState {
