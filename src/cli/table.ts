@@ -18,9 +18,14 @@ export interface Column<T> {
   narrow?: 'drop' | 'shrink'
 }
 
-/** The width a table may take: the terminal's when stdout is one, else unlimited (a pipe or file gets whole rows). */
-export function outputWidth(stream: NodeJS.WriteStream = process.stdout): number {
-  return stream.isTTY && stream.columns > 0 ? stream.columns : Number.POSITIVE_INFINITY
+/**
+ * The width a table may take: the terminal's when stdout is one (or COLUMNS, when set, to ask for
+ * a narrower or wider table), else unlimited (a pipe or file gets whole rows).
+ */
+export function outputWidth(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): number {
+  if (!stream.isTTY) return Number.POSITIVE_INFINITY
+  const asked = /^\d+$/.test(env.COLUMNS ?? '') ? Number(env.COLUMNS) : 0
+  return asked >= 20 ? asked : stream.columns > 0 ? stream.columns : Number.POSITIVE_INFINITY
 }
 
 const MIN_SHRUNK = 12

@@ -1,5 +1,7 @@
-import {describe, expect, it} from 'vitest'
-import {renderTable, type Column} from '../../src/cli/table.js'
+import {afterEach, describe, expect, it, vi} from 'vitest'
+import {outputWidth, renderTable, type Column} from '../../src/cli/table.js'
+import {modelsTable} from '../../src/cli/render/resources.js'
+import type {ModelDto} from '../../src/core/api-types.js'
 
 describe('renderTable', () => {
   it('aligns columns by terminal width: a CJK name or an emoji takes two columns a character', () => {
@@ -32,6 +34,39 @@ describe('renderTable', () => {
     expect(narrow[1]).toContain('active')
     // Too narrow even then: ids and figures stay whole (the row wraps rather than lies).
     expect(renderTable(rows, columns, '', 20).split('\n')[1]).toContain('3f9a0c1d2e4b5a69')
+  })
+})
+
+describe('tables on a terminal', () => {
+  const tty = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY')
+  afterEach(() => {
+    vi.unstubAllEnvs()
+    if (tty) Object.defineProperty(process.stdout, 'isTTY', tty)
+    else delete (process.stdout as {isTTY?: boolean}).isTTY
+  })
+  const onTerminal = () => Object.defineProperty(process.stdout, 'isTTY', {value: true, configurable: true})
+
+  it('take the terminal width, or COLUMNS when it is set; a pipe gets whole rows whatever COLUMNS says', () => {
+    const stream = {isTTY: true, columns: 120} as NodeJS.WriteStream
+    expect(outputWidth(stream, {})).toBe(120)
+    expect(outputWidth(stream, {COLUMNS: '60'})).toBe(60)
+    expect(outputWidth(stream, {COLUMNS: 'wide'})).toBe(120)
+    expect(outputWidth({isTTY: false} as NodeJS.WriteStream, {COLUMNS: '60'})).toBe(Number.POSITIVE_INFINITY)
+  })
+
+  it('the model list fits 80 columns with a realistic id (kind, weight, context and pricing give way), prices whole, $0 for free', () => {
+    onTerminal()
+    vi.stubEnv('COLUMNS', '80')
+    const model = (id: string, input: number, output: number): ModelDto => ({
+      id, provider_id: 'local-vllm', upstream_model: null, kind: 'chat', weight: 5, max_context_tokens: 32768, max_output_tokens: null,
+      input_per_1k: input, output_per_1k: output, enabled: true, pricing_source: 'manual', created_at: '', updated_at: '',
+    })
+    const out = modelsTable([model('Qwen/Qwen2.5-Coder-32B-Instruct', 0, 0), model('gpt-4o-mini', 0.00015, 0.0006)]).split('\n')
+    for (const line of out) expect(line.length).toBeLessThanOrEqual(80)
+    expect(out[1]).toMatch(/^Qwen\/Qwen2\.5-Coder-32B-Instruct\s+local-vllm\s+.*\$0\s+\$0\s+yes$/)
+    expect(out[2]).toContain('$0.0006')
+    vi.stubEnv('COLUMNS', '200')
+    expect(modelsTable([model('m', 0, 0)])).toContain('PRICING')
   })
 })
 

@@ -6,7 +6,7 @@ import {usd} from './format.js'
 const spent = (value: number) => (value === 0 ? '$0' : usd(value))
 
 const yesNo = (value: boolean) => (value ? 'yes' : 'no')
-const price = (value: number) => (value === 0 ? '0' : `$${value}`)
+const price = (value: number) => `$${value}`
 const date = (value: string | null) => (value ? value.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : null)
 
 const statusColor = (value: string) => {
@@ -23,10 +23,10 @@ export function providersTable(rows: ProviderDto[]): string {
     [
       {header: 'id', get: (p) => p.id},
       {header: 'type', get: (p) => p.type},
-      {header: 'base url', get: (p) => p.base_url},
+      {header: 'base url', get: (p) => p.base_url, narrow: 'shrink'},
       {header: 'enabled', get: (p) => yesNo(p.enabled), color: statusColor},
-      {header: 'api key', get: (p) => (p.has_api_key ? 'vault' : 'none')},
-      {header: 'models', get: (p) => p.model_count},
+      {header: 'api key', get: (p) => (p.has_api_key ? 'vault' : 'none'), narrow: 'drop'},
+      {header: 'models', get: (p) => p.model_count, narrow: 'drop'},
     ],
     'No providers yet. Add one: tokenhub provider add --id openai --type openai --base-url https://api.openai.com --api-key-stdin',
   )
@@ -38,12 +38,12 @@ export function modelsTable(rows: ModelDto[]): string {
     [
       {header: 'id', get: (m) => m.id},
       {header: 'provider', get: (m) => m.provider_id},
-      {header: 'kind', get: (m) => m.kind},
-      {header: 'weight', get: (m) => m.weight},
-      {header: 'context', get: (m) => m.max_context_tokens},
+      {header: 'kind', get: (m) => m.kind, narrow: 'drop'},
+      {header: 'weight', get: (m) => m.weight, narrow: 'drop'},
+      {header: 'context', get: (m) => m.max_context_tokens, narrow: 'drop'},
       {header: 'in/1k', get: (m) => price(m.input_per_1k)},
       {header: 'out/1k', get: (m) => price(m.output_per_1k)},
-      {header: 'pricing', get: (m) => m.pricing_source},
+      {header: 'pricing', get: (m) => m.pricing_source, narrow: 'drop'},
       {header: 'enabled', get: (m) => yesNo(m.enabled), color: statusColor},
     ],
     'No models yet. Add one: tokenhub model add --id gpt-4o --provider openai',
@@ -61,7 +61,7 @@ export function apiKeysTable(rows: ApiKeyDto[]): string {
       {header: 'status', get: (k) => k.status, color: statusColor},
       // What an operator checks: this month's spend against the budget.
       {header: 'spent/budget', get: (k) => `${spent(k.current_spend_usd)} / ${k.monthly_budget_usd > 0 ? `$${k.monthly_budget_usd}` : 'unlimited'}`},
-      {header: 'expires', get: (k) => date(k.expires_at) ?? 'never'},
+      {header: 'expires', get: (k) => date(k.expires_at) ?? 'never', narrow: 'drop'},
       {header: 'last used', get: (k) => date(k.last_used_at) ?? 'never', narrow: 'drop'},
       {header: 'created', get: (k) => date(k.created_at), narrow: 'drop'},
     ],
@@ -134,7 +134,7 @@ export function discoveryTable(result: DiscoveryDto): string {
     result.models,
     [
       {header: 'model', get: (m) => m.id},
-      {header: 'owned by', get: (m) => m.owned_by},
+      {header: 'owned by', get: (m) => m.owned_by, narrow: 'drop'},
       {header: 'registered', get: (m) => yesNo(m.registered), color: statusColor},
     ],
     `Provider ${result.provider_id} reports no models.`,

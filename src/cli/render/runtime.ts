@@ -24,8 +24,8 @@ export function aliasesTable(rows: AliasDto[]): string {
     rows,
     [
       {header: 'name', get: (a) => a.name},
-      {header: 'variants', get: (a) => a.variants.map((v) => `${v.model_id}=${v.weight}`).join(', ')},
-      {header: 'sticky by', get: (a) => a.sticky_by},
+      {header: 'variants', get: (a) => a.variants.map((v) => `${v.model_id}=${v.weight}`).join(', '), narrow: 'shrink'},
+      {header: 'sticky by', get: (a) => a.sticky_by, narrow: 'drop'},
       {header: 'enabled', get: (a) => (a.enabled ? 'yes' : 'no')},
     ],
     'No aliases yet. Create one: tokenhub alias set gpt-4 --model <registered model id>',
