@@ -240,8 +240,11 @@ describe('dashboard screens', () => {
     expect(frame()).toMatch(/› 12:00:29\s+200\s+cheap-gpt\s+oa\s+251ms\s+120\s+\$0\.0012\s+web-fro/)
     expect(frame()).toMatch(/12:00:28\s+429\s+strong-gpt.*rate_limited/)
     expect(frame()).toMatch(/12:00:27\s+502\s+claude.*upstream_er/)
+    expect(frame()).not.toContain('selection held')
     await press(KEY.down)
     await waitFor('› 12:00:28')
+    // Off the newest row the view no longer follows, and says so.
+    expect(frame()).toContain('selection held (Esc follows)')
     await press(KEY.pageDown, KEY.pageDown)
     await waitGone('12:00:29')
     await press(KEY.enter)

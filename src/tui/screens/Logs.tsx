@@ -47,12 +47,14 @@ function logCells(log: RequestLogDto): Cell[] {
 /** Recent requests, newest first, scrollable; status coloured by class. */
 export function Logs({logs, limit, cursor, frame, theme, loading}: LogsProps) {
   const full = logs.length >= limit
+  // Moved off the newest row, the view stays on that request (by id) instead of following: say so, as Events does.
+  const status = [cursor > 0 ? 'selection held (Esc follows)' : '', full ? `the newest ${limit} requests; \`tokenhub logs --offset ${limit}\` reads older ones` : ''].filter(Boolean).join(' · ')
   return (
     <Box flexDirection="column" width={frame.width} height={frame.body} overflow="hidden">
-      <Table columns={COLUMNS} rows={logs.map(logCells)} width={frame.width} height={frame.body - (full ? 2 : 1)} selected={cursor} theme={theme} empty={loading ? 'loading…' : '(no requests yet)'} />
-      {full ? (
+      <Table columns={COLUMNS} rows={logs.map(logCells)} width={frame.width} height={frame.body - (status ? 2 : 1)} selected={cursor} theme={theme} empty={loading ? 'loading…' : '(no requests yet)'} />
+      {status ? (
         <Text {...toneProps(theme, 'muted')} wrap="truncate-end">
-          the newest {limit} requests; `tokenhub logs --offset {limit}` reads older ones
+          {status}
         </Text>
       ) : null}
     </Box>

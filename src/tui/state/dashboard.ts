@@ -59,7 +59,8 @@ function followSelection(before: DashboardState, after: DashboardState, screen: 
   for (let i = 0; i < length; i++) {
     if (rowId(after, screen, i) === id) return i === after.nav.cursor[screen] ? after : withNav(after, {cursor: {...after.nav.cursor, [screen]: i}})
   }
-  return after
+  // The held request fell out of the newest page: follow the newest again, not some unrelated older row.
+  return screen === 'logs' ? withNav(after, {cursor: {...after.nav.cursor, logs: 0}}) : after
 }
 
 function withNav(state: DashboardState, nav: Partial<NavState>): DashboardState {
