@@ -14,7 +14,7 @@ import {
   seedSeries,
   unseedSeries,
 } from '../../src/tui/state/series.js'
-import {downsample, plotLines, spanMinutes} from '../../src/tui/components/chart-text.js'
+import {axisLabel, downsample, plotLines, spanMinutes} from '../../src/tui/components/chart-text.js'
 
 const T0 = Date.parse('2026-03-01T12:00:00.000Z')
 const MIN = 60_000
@@ -130,5 +130,12 @@ describe('chart text', () => {
       for (const line of lines) expect(line.length).toBeLessThanOrEqual(30)
       expect(lines.join('\n')).toMatch(/[┼┤]/)
     }
+  })
+  it('labels a small-valued axis (cost per minute) with distinct figures, not six rows of 0.00005 and 0.00000 above zero', () => {
+    expect([0, 0.00005, 0.0000012, 0.00012, 0.0055, 0.02, 3].map(axisLabel)).toEqual(['0', '50.0µ', '1.20µ', '120µ', '5.50m', '0.020', '3.00'])
+    const lines = plotLines([0.00006, 0.00001, 0.00003, 0.000002], 30, 8)
+    const labels = lines.map((line) => line.slice(0, 7).trim())
+    expect(new Set(labels).size).toBe(labels.length)
+    expect(labels.slice(0, -1).every((label) => label !== '0' && !/^0\.0+$/.test(label))).toBe(true)
   })
 })

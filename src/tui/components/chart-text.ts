@@ -16,6 +16,17 @@ export function spanMinutes(width: number, available = 60): number {
   return Math.max(1, Math.min(available, 60, pointsFor(width)))
 }
 
+/**
+ * An axis label of two significant figures at least: small values (a cost per minute of $0.00005)
+ * in milli or micro units, so neighbouring rows do not all read 0.00005 or 0.00000.
+ */
+export function axisLabel(value: number): string {
+  if (value <= 0 || value >= 0.01) return compact(value)
+  if (value >= 0.001) return `${(value * 1e3).toFixed(2)}m`
+  const micro = value * 1e6
+  return `${micro >= 100 ? micro.toFixed(0) : micro >= 10 ? micro.toFixed(1) : micro.toFixed(2)}µ`
+}
+
 const known = (v: number | null): v is number => v !== null && Number.isFinite(v)
 
 /**
@@ -48,7 +59,7 @@ export function plotLines(values: ReadonlyArray<number | null>, width: number, h
     min: 0,
     max: max > 0 ? max : 1,
     offset: 2,
-    format: (x: number) => compact(Math.max(0, x)).padStart(LABEL_WIDTH).slice(-LABEL_WIDTH),
+    format: (x: number) => axisLabel(Math.max(0, x)).padStart(LABEL_WIDTH).slice(-LABEL_WIDTH),
   })
   return text.split('\n').slice(0, rows)
 }
