@@ -2,6 +2,7 @@ import {pruneAliases, type AliasPrune} from './aliases.js'
 import {conflict, notFound, validation} from '../core/errors.js'
 import {modelCreateSchema, modelPatchSchema} from '../core/schemas/model.js'
 import {parsePayload} from '../core/schemas/parse.js'
+import {createPrices, patchedPricingSource} from '../core/pricing.js'
 import {getOwn, type ModelRecord} from '../store/document.js'
 import {changedFields, type AdminContext} from './context.js'
 import {catalogEntry} from './model-catalog.js'
@@ -42,16 +43,9 @@ export class ModelAdmin {
     }
     // By the upstream id, else by the gateway id (`claude-sonnet-4-5` for a dated upstream snapshot).
     const known = catalogEntry(input.upstream_model ?? input.id) ?? (input.upstream_model ? catalogEntry(input.id) : undefined)
-    const warnings: string[] = []
-    const priced = input.input_per_1k !== undefined || input.output_per_1k !== undefined
-    let pricingSource = input.pricing_source ?? 'manual'
-    if (!priced) {
-      if (known?.input_per_1k !== undefined) pricingSource = 'catalog'
-      else {
-        pricingSource = 'unpriced'
-        warnings.push(`no price given and "${input.id}" is not in the model catalog: it is not routed until you set input_per_1k / output_per_1k (0 for a free model), or the daemon runs with TOKENHUB_ALLOW_UNPRICED=true (its requests then cost $0)`)
-      }
-    }
+    const kind = input.kind ?? known?.kind ?? (/embed/i.test(input.upstream_model ?? input.id) ? 'embedding' : 'chat')
+    const prices = createPrices({id: input.id, kind, input_per_1k: input.input_per_1k, output_per_1k: input.output_per_1k, known})
+    const warnings = [...prices.warnings]
     const maxContext = input.max_context_tokens ?? known?.max_context_tokens
     if (maxContext === undefined) warnings.push(`max_context_tokens not given: assuming ${DEFAULT_CONTEXT_TOKENS}`)
     const now = this.ctx.now().toISOString()
@@ -59,16 +53,16 @@ export class ModelAdmin {
       id: input.id,
       provider_id: input.provider_id,
       upstream_model: input.upstream_model ?? null,
-      kind: input.kind ?? known?.kind ?? (/embed/i.test(input.upstream_model ?? input.id) ? 'embedding' : 'chat'),
+      kind,
       weight: input.weight ?? DEFAULT_WEIGHT,
       max_context_tokens: maxContext ?? DEFAULT_CONTEXT_TOKENS,
       max_output_tokens: input.max_output_tokens ?? known?.max_output_tokens ?? null,
-      input_per_1k: input.input_per_1k ?? (priced ? 0 : (known?.input_per_1k ?? 0)),
-      output_per_1k: input.output_per_1k ?? (priced ? 0 : (known?.output_per_1k ?? 0)),
+      input_per_1k: prices.input_per_1k,
+      output_per_1k: prices.output_per_1k,
       cache_read_per_1k: input.cache_read_per_1k ?? null,
       cache_write_per_1k: input.cache_write_per_1k ?? null,
       enabled: input.enabled ?? true,
-      pricing_source: pricingSource,
+      pricing_source: prices.pricing_source,
       created_at: now,
       updated_at: now,
     }
@@ -84,11 +78,12 @@ export class ModelAdmin {
     const current = this.get(id)
     const input = parsePayload(modelPatchSchema, body, 'invalid model change')
     if (input.provider_id !== undefined) this.requireProvider(input.provider_id)
-    const priceChanged = input.input_per_1k !== undefined || input.output_per_1k !== undefined
+    // pricing_source is the server's: present in a body, it marks a GET result sent back.
+    const {pricing_source: resent, ...change} = input
     const next: ModelRecord = {
       ...current,
-      ...definedOnly(input),
-      pricing_source: input.pricing_source ?? (priceChanged ? 'manual' : current.pricing_source),
+      ...definedOnly(change),
+      pricing_source: patchedPricingSource(current, change, resent !== undefined),
       updated_at: this.ctx.now().toISOString(),
     }
     this.requireServable(next)

@@ -39,3 +39,6 @@ export const usd = z.number().finite().min(0, 'must be >= 0')
 export const MAX_PRICE_PER_1K = 10_000
 export const pricePer1k = usd.max(MAX_PRICE_PER_1K, `must be at most ${MAX_PRICE_PER_1K} (USD per 1,000 tokens)`)
 export const nonNegativeInt = z.number().int().min(0, 'must be >= 0')
+
+/** A field the server sets (a GET result's `created_at`, `pricing_source`...): accepted so the result can be sent back, and ignored. */
+export const readOnlyField = z.unknown().optional()

@@ -1,5 +1,5 @@
 import {z} from 'zod'
-import {modelId, pricePer1k, providerId} from './common.js'
+import {modelId, pricePer1k, providerId, readOnlyField} from './common.js'
 
 const weight = z.number().int().min(0, 'must be between 0 and 10').max(10, 'must be between 0 and 10')
 const contextTokens = z.number().int().min(1, 'must be >= 1').max(100_000_000)
@@ -20,7 +20,8 @@ export const modelCreateSchema = z.strictObject({
   cache_read_per_1k: pricePer1k.nullable().optional(),
   cache_write_per_1k: pricePer1k.nullable().optional(),
   enabled: z.boolean().optional(),
-  pricing_source: z.string().max(40).optional(),
+  /** Read-only: derived from the prices given and the catalog. */
+  pricing_source: readOnlyField,
 })
 export type ModelCreateInput = z.output<typeof modelCreateSchema>
 
@@ -36,6 +37,7 @@ export const modelPatchSchema = z.strictObject({
   cache_read_per_1k: pricePer1k.nullable().optional(),
   cache_write_per_1k: pricePer1k.nullable().optional(),
   enabled: z.boolean().optional(),
-  pricing_source: z.string().max(40).optional(),
+  /** Read-only: derived from the prices given and the catalog. */
+  pricing_source: readOnlyField,
 })
 export type ModelPatchInput = z.output<typeof modelPatchSchema>

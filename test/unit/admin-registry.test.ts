@@ -1,0 +1,86 @@
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {AliasAdmin} from '../../src/admin/aliases.js'
+import type {AdminChange, AdminContext} from '../../src/admin/context.js'
+import {ModelAdmin} from '../../src/admin/models.js'
+import {ProviderAdmin} from '../../src/admin/providers.js'
+import {TokenHubError} from '../../src/core/errors.js'
+import {ConfigStore} from '../../src/store/config-store.js'
+import type {Vault} from '../../src/vault/vault.js'
+import {tempDir} from '../helpers/paths.js'
+
+let dir: {path: string; cleanup: () => Promise<void>}
+let store: ConfigStore
+let changes: AdminChange[]
+let providers: ProviderAdmin
+let models: ModelAdmin
+let aliases: AliasAdmin
+
+beforeEach(async () => {
+  dir = await tempDir()
+  store = await ConfigStore.open({dataDir: dir.path})
+  changes = []
+  const ctx: AdminContext = {store, vault: {} as Vault, now: () => new Date('2026-01-02T03:04:05.000Z'), onChange: (change) => changes.push(change)}
+  providers = new ProviderAdmin(ctx)
+  models = new ModelAdmin(ctx)
+  aliases = new AliasAdmin(ctx)
+  await providers.create({id: 'pa', type: 'openai', base_url: 'http://127.0.0.1:1'})
+})
+afterEach(async () => {
+  await store.flush()
+  await dir.cleanup()
+})
+
+/** The VALIDATION or CONFLICT error a call throws. */
+async function refusal(call: Promise<unknown>): Promise<TokenHubError> {
+  const error = await call.then(
+    () => null,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(TokenHubError)
+  return error as TokenHubError
+}
+
+describe('model pricing_source', () => {
+  it('is derived, never taken from the client: an unpriced model stays unpriced, a priced one stays priced', async () => {
+    const {model} = await models.create({id: 'x1', provider_id: 'pa', pricing_source: 'manual'})
+    expect(model.pricing_source).toBe('unpriced')
+    expect((await models.patch('x1', {pricing_source: 'manual'})).pricing_source).toBe('unpriced')
+    await models.create({id: 'm-a', provider_id: 'pa', input_per_1k: 0.001, output_per_1k: 0.002, pricing_source: 'unpriced'})
+    expect(models.get('m-a').pricing_source).toBe('manual')
+    expect((await models.patch('m-a', {pricing_source: '\u0000evil'})).pricing_source).toBe('manual')
+    expect((await models.patch('m-a', {pricing_source: 'unpriced', weight: 3})).pricing_source).toBe('manual')
+  })
+
+  it('becomes manual once a price is set (0 for a free model), but not when a GET result is sent back unchanged', async () => {
+    await models.create({id: 'x1', provider_id: 'pa'})
+    const {id: _id, created_at: _c, updated_at: _u, ...resent} = models.get('x1')
+    expect((await models.patch('x1', {...resent, weight: 2})).pricing_source).toBe('unpriced')
+    expect((await models.patch('x1', {input_per_1k: 0, output_per_1k: 0})).pricing_source).toBe('manual')
+    await models.create({id: 'gpt-4o', provider_id: 'pa'})
+    const {id: _id2, created_at: _c2, updated_at: _u2, ...catalogResent} = models.get('gpt-4o')
+    expect((await models.patch('gpt-4o', catalogResent)).pricing_source).toBe('catalog')
+    expect((await models.patch('gpt-4o', {...catalogResent, output_per_1k: 0.02})).pricing_source).toBe('manual')
+  })
+})
+
+describe('model create with one price', () => {
+  it('takes the other price from the catalog for a known model', async () => {
+    const a = await models.create({id: 'gpt-4o-mini', provider_id: 'pa', input_per_1k: 0.0002})
+    expect(a.model).toMatchObject({input_per_1k: 0.0002, output_per_1k: 0.0006, pricing_source: 'manual'})
+    expect(a.warnings).toEqual([])
+    const b = await models.create({id: 'mini-x', upstream_model: 'gpt-4o-mini', provider_id: 'pa', output_per_1k: 0.001})
+    expect(b.model).toMatchObject({input_per_1k: 0.00015, output_per_1k: 0.001})
+    expect(b.warnings).toEqual([])
+  })
+
+  it('warns that the other price is $0 for an unknown model (not for an embedding model\'s output)', async () => {
+    const a = await models.create({id: 'local-a', provider_id: 'pa', input_per_1k: 0.001, max_context_tokens: 8192})
+    expect(a.model).toMatchObject({input_per_1k: 0.001, output_per_1k: 0})
+    expect(a.warnings).toEqual([expect.stringMatching(/^output_per_1k not given .*\$0/)])
+    const b = await models.create({id: 'local-b', provider_id: 'pa', output_per_1k: 0.001, max_context_tokens: 8192})
+    expect(b.warnings).toEqual([expect.stringMatching(/^input_per_1k not given .*\$0/)])
+    const c = await models.create({id: 'local-embed', kind: 'embedding', provider_id: 'pa', input_per_1k: 0.0001, max_context_tokens: 8192})
+    expect(c.model.output_per_1k).toBe(0)
+    expect(c.warnings).toEqual([])
+  })
+})
