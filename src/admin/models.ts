@@ -86,7 +86,8 @@ export class ModelAdmin {
       pricing_source: patchedPricingSource(current, change, resent !== undefined),
       updated_at: this.ctx.now().toISOString(),
     }
-    this.requireServable(next)
+    // Only a change of what the rule is about is checked: a model left unservable can still be disabled.
+    if (input.provider_id !== undefined || input.kind !== undefined) this.requireServable(next)
     await this.ctx.store.update((doc) => {
       doc.models[id] = next
     })

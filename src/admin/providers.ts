@@ -76,6 +76,17 @@ export class ProviderAdmin {
     const apiKeyEnc =
       input.api_key === undefined ? undefined : input.api_key === null ? null : await this.ctx.vault.encryptSecret(input.api_key)
     const current = this.record(id)
+    if (input.type === 'anthropic' && current.type !== 'anthropic') {
+      const embeddings = Object.values(this.ctx.store.data.models)
+        .filter((m) => m.provider_id === id && m.kind === 'embedding')
+        .map((m) => m.id)
+      if (embeddings.length > 0) {
+        throw conflict(
+          `type: Anthropic has no embeddings API, and provider "${id}" has embedding model(s) ${embeddings.slice(0, 5).join(', ')}${embeddings.length > 5 ? ', ...' : ''}; move them to an openai or vllm provider (tokenhub model edit <id> --provider ...) or delete them first`,
+          {models: embeddings},
+        )
+      }
+    }
     const next: ProviderRecord = {
       ...current,
       ...(input.type !== undefined && {type: input.type}),

@@ -84,3 +84,29 @@ describe('model create with one price', () => {
     expect(c.warnings).toEqual([])
   })
 })
+
+describe('embedding models and anthropic providers', () => {
+  it('refuses to make a provider with embedding models anthropic (409 naming them); other changes go through', async () => {
+    await models.create({id: 'emb-1', provider_id: 'pa', kind: 'embedding', input_per_1k: 0.0001, output_per_1k: 0})
+    const error = await refusal(providers.patch('pa', {type: 'anthropic'}))
+    expect(error.code).toBe('CONFLICT')
+    expect(error.message).toContain('emb-1')
+    expect(store.data.providers.pa.type).toBe('openai')
+    expect((await providers.patch('pa', {type: 'vllm'})).type).toBe('vllm')
+    await models.delete('emb-1')
+    expect((await providers.patch('pa', {type: 'anthropic'})).type).toBe('anthropic')
+  })
+
+  it('lets a model left unservable be disabled and edited; moving one there is still refused', async () => {
+    await models.create({id: 'emb-1', provider_id: 'pa', kind: 'embedding', input_per_1k: 0.0001, output_per_1k: 0})
+    // The state an older daemon let a provider type change leave behind.
+    await store.update((doc) => {
+      doc.providers.pa.type = 'anthropic'
+    })
+    expect((await models.setEnabled('emb-1', false)).enabled).toBe(false)
+    expect((await models.patch('emb-1', {weight: 3})).weight).toBe(3)
+    expect((await refusal(models.patch('emb-1', {kind: 'embedding'}))).code).toBe('VALIDATION')
+    await models.create({id: 'chat-1', provider_id: 'pa', input_per_1k: 0.001, output_per_1k: 0.001, max_context_tokens: 8192})
+    expect((await refusal(models.patch('chat-1', {kind: 'embedding'}))).code).toBe('VALIDATION')
+  })
+})

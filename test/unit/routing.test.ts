@@ -106,6 +106,18 @@ describe('selectModels', () => {
     })
   })
 
+  it('says why an embedding model on an anthropic provider cannot serve embeddings (not "an embedding model")', () => {
+    const decision = selectModels(
+      input({
+        models: [model('emb-1', {kind: 'embedding', providerType: 'anthropic'})],
+        request: {capability: 'embeddings', estimatedInputTokens: 10, requestedOutputTokens: null, allowedModels: null, allowedProviders: null},
+      }),
+    )
+    expect(decision.skipped[0]).toMatchObject({skipReason: 'unsupported_endpoint', skipDetail: 'its provider is anthropic, which has no embeddings API'})
+    const chat = selectModels(input({models: [model('emb-2', {kind: 'embedding'})]}))
+    expect(chat.skipped[0].skipDetail).toBe('an embedding model')
+  })
+
   it('ignores a latency limit until there are enough samples', () => {
     const decision = selectModels(
       input({signals: () => ({p95LatencyMs: 9000, latencySamples: 2, errorRate: 0, available: true, cooldownUntil: 0}), policy: {maxLatencyMs: 100}}),

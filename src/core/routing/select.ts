@@ -35,7 +35,10 @@ function skipOf(model: RoutableModel, signals: ModelSignals, input: SelectInput,
   if (model.pricingSource === 'unpriced' && !input.allowUnpriced) {
     return ['unpriced', 'the model has no price, so its cost would be recorded as $0; set input_per_1k/output_per_1k (0 for a free model) or TOKENHUB_ALLOW_UNPRICED=1']
   }
-  if (!supports(model, request.capability)) return ['unsupported_endpoint', model.kind === 'embedding' ? 'an embedding model' : `${model.kind} models on ${model.providerType} upstreams do not serve ${request.capability}`]
+  if (!supports(model, request.capability)) {
+    if (model.kind !== 'embedding') return ['unsupported_endpoint', `${model.kind} models on ${model.providerType} upstreams do not serve ${request.capability}`]
+    return ['unsupported_endpoint', request.capability === 'embeddings' ? `its provider is ${model.providerType}, which has no embeddings API` : 'an embedding model']
+  }
   if (request.storedState && model.providerType !== 'openai') {
     return ['unsupported_endpoint', `previous_response_id, conversation and stored prompts need an upstream with the Responses API (type openai), not ${model.providerType}`]
   }
