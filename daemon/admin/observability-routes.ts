@@ -96,10 +96,9 @@ export function observabilityRoutes(deps: {runtime: GatewayRuntime; store: Confi
       method: 'get',
       path: '/admin/v1/health',
       handler: () => {
-        // Deleted providers and models keep their breakers in memory; they are not shown.
-        const {providers, models} = runtime.health.snapshot()
+        // Every registered provider and model, with traffic or not; deleted ones keep their breakers in memory, unlisted.
         const data = deps.store.data
-        return {body: {providers: providers.filter((p) => getOwn(data.providers, p.id)), models: models.filter((m) => getOwn(data.models, m.id))}}
+        return {body: runtime.health.snapshot({providers: Object.keys(data.providers), models: Object.keys(data.models)})}
       },
     },
     {

@@ -32,6 +32,15 @@ export interface HealthOptions {
 
 const SIGNAL_TTL_MS = 250
 
+/** What a target without traffic shows: never written to. */
+const IDLE: Target = {
+  window: new SampleWindow(1),
+  breaker: new CircuitBreaker({now: () => 0}),
+  lastError: null,
+  lastErrorAt: null,
+  cooldownUntil: 0,
+}
+
 /** Circuit breakers and recent latency/error windows per model and per provider, fed by real traffic. */
 export class HealthRegistry {
   private readonly models = new Map<string, Target>()
@@ -134,7 +143,12 @@ export class HealthRegistry {
     target.cooldownUntil = Math.max(target.cooldownUntil, untilMs)
   }
 
-  snapshot(): {providers: TargetHealth[]; models: TargetHealth[]} {
+  /**
+   * Circuits and windows by target. With `registered`, exactly those providers and models, in that
+   * order (one without traffic yet: closed, no requests), and nothing is added to the registry;
+   * without it, every target seen so far.
+   */
+  snapshot(registered?: {providers: Iterable<string>; models: Iterable<string>}): {providers: TargetHealth[]; models: TargetHealth[]} {
     const now = this.now()
     const view = (id: string, target: Target): TargetHealth => {
       const counts = target.window.counts(now)
@@ -151,6 +165,10 @@ export class HealthRegistry {
         last_error_at: target.lastErrorAt,
         cooldown_until: target.cooldownUntil > now ? new Date(target.cooldownUntil).toISOString() : null,
       }
+    }
+    if (registered) {
+      const listed = (map: Map<string, Target>, ids: Iterable<string>) => [...ids].map((id) => view(id, map.get(id) ?? IDLE))
+      return {providers: listed(this.providers, registered.providers), models: listed(this.models, registered.models)}
     }
     return {
       providers: [...this.providers].map(([id, t]) => view(id, t)),

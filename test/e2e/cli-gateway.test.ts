@@ -41,7 +41,11 @@ describe('gateway commands', () => {
     expect(result.stdout).toMatch(/^PROVIDERS/m)
     expect(result.stdout).toMatch(/^oa\s+closed\s+1/m)
     expect(result.stdout).toMatch(/^claude\s+closed/m)
-    expect(json(await cli(['health', '--json'])).models.map((m: {id: string}) => m.id).sort()).toEqual(['claude', 'strong-gpt'])
+    // Every registered model, the idle one too.
+    const health = json(await cli(['health', '--json']))
+    expect(health.models.map((m: {id: string}) => m.id).sort()).toEqual(['cheap-gpt', 'claude', 'strong-gpt'])
+    expect(health.models.find((m: {id: string}) => m.id === 'cheap-gpt')).toMatchObject({state: 'closed', requests: 0})
+    expect(health.providers.map((p: {id: string}) => p.id).sort()).toEqual(['an', 'oa'])
   })
 
   it('simulate ranks every model with scores and skip reasons (seed JSON form and flags)', async () => {

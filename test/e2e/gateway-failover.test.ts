@@ -419,7 +419,7 @@ describe('client disconnects', () => {
     const healthOf = async () => (await fx.daemon.admin('GET', '/admin/v1/health')).body.models.find((m: {id: string}) => m.id === 'on-misaddressed')
     expect((await healthOf())?.state).toMatch(/open/)
     expect((await fx.daemon.admin('PATCH', '/admin/v1/providers/misaddressed', {base_url: fx.openai.url})).status).toBe(200)
-    expect(await healthOf()).toBeUndefined()
+    expect(await healthOf()).toMatchObject({state: 'closed', requests: 0, errors: 0, last_error: null})
     const answer = await client.chat.completions.create({model: 'on-misaddressed', messages: [{role: 'user', content: 'fixed'}]})
     expect(answer.choices[0].message.content).toBe('echo: fixed')
   })

@@ -100,6 +100,33 @@ describe('HealthRegistry.forget', () => {
   })
 })
 
+describe('HealthRegistry.snapshot of the registered targets', () => {
+  it('lists each one given, idle ones closed with no requests, without adding them to the registry', async () => {
+    const {HealthRegistry} = await import('../../daemon/gateway/health-registry.js')
+    const health = new HealthRegistry({failureThreshold: 2, now: () => 1_000_000})
+    health.recordFailure('busy', 'p', 10, 'boom', 'model')
+    health.signals('deleted', 'p')
+    const snapshot = health.snapshot({providers: ['p', 'q'], models: ['idle', 'busy']})
+    expect(snapshot.providers.map((t) => t.id)).toEqual(['p', 'q'])
+    expect(snapshot.models.map((t) => t.id)).toEqual(['idle', 'busy'])
+    expect(snapshot.models[0]).toEqual({
+      id: 'idle',
+      state: 'closed',
+      requests: 0,
+      errors: 0,
+      error_rate: 0,
+      p50_ms: null,
+      p95_ms: null,
+      consecutive_failures: 0,
+      last_error: null,
+      last_error_at: null,
+      cooldown_until: null,
+    })
+    expect(snapshot.models[1]).toMatchObject({id: 'busy', requests: 1, errors: 1, last_error: 'boom'})
+    expect(health.snapshot().models.map((t) => t.id)).toEqual(['busy', 'deleted'])
+  })
+})
+
 describe('RateLimiter', () => {
   it('limits requests per minute and says when to retry', () => {
     const limiter = new RateLimiter()

@@ -44,7 +44,7 @@ function healthTable(title: string, rows: TargetHealthDto[]): string {
       {header: 'p95', get: (t) => ms(t.p95_ms)},
       {header: 'last error', get: (t) => (t.last_error ? `${t.last_error} (${t.last_error_at})` : null), narrow: 'shrink'},
     ],
-    '  (no traffic yet)',
+    '  (none registered)',
   )}`
 }
 
