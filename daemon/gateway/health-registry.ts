@@ -164,6 +164,7 @@ export class HealthRegistry {
         last_error: target.lastError,
         last_error_at: target.lastErrorAt,
         cooldown_until: target.cooldownUntil > now ? new Date(target.cooldownUntil).toISOString() : null,
+        open_until: target.breaker.state === 'open' ? new Date(now + target.breaker.retryInMs).toISOString() : null,
       }
     }
     if (registered) {

@@ -137,7 +137,10 @@ export interface TargetHealthDto {
   consecutive_failures: number
   last_error: string | null
   last_error_at: string | null
+  /** Skipped until then: the upstream rate limited it (429, Retry-After). */
   cooldown_until: string | null
+  /** While the circuit is open: when a probe request will be let through. */
+  open_until: string | null
 }
 
 export interface HealthDto {

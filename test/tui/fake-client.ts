@@ -11,8 +11,8 @@ export const INFO: InfoDto = {tokenhub: 'ok', version: '9.9.9', uptime_s: 3723, 
 
 export const HEALTH: HealthDto = {
   providers: [
-    {id: 'oa', state: 'closed', requests: 120, errors: 6, error_rate: 0.05, p50_ms: 80, p95_ms: 420, consecutive_failures: 0, last_error: null, last_error_at: null, cooldown_until: null},
-    {id: 'an', state: 'open', requests: 40, errors: 30, error_rate: 0.75, p50_ms: 900, p95_ms: 2500, consecutive_failures: 5, last_error: 'HTTP 529', last_error_at: null, cooldown_until: null},
+    {id: 'oa', state: 'closed', requests: 120, errors: 6, error_rate: 0.05, p50_ms: 80, p95_ms: 420, consecutive_failures: 0, last_error: null, last_error_at: null, cooldown_until: null, open_until: null},
+    {id: 'an', state: 'open', requests: 40, errors: 30, error_rate: 0.75, p50_ms: 900, p95_ms: 2500, consecutive_failures: 5, last_error: 'HTTP 529', last_error_at: null, cooldown_until: null, open_until: null},
   ],
   models: [],
 }

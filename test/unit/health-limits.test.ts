@@ -1,5 +1,5 @@
 import {beforeAll, describe, expect, it} from 'vitest'
-import {backoffMs, classifyStatus, nextStep, parseRetryAfter} from '../../src/core/failover.js'
+import {backoffMs, blameFor, classifyStatus, nextStep, parseRetryAfter} from '../../src/core/failover.js'
 import {CircuitBreaker, type CircuitState} from '../../src/core/health/circuit-breaker.js'
 import {SampleWindow} from '../../src/core/health/sample-window.js'
 import {RateLimiter} from '../../src/core/limits/rate-limiter.js'
@@ -121,9 +121,33 @@ describe('HealthRegistry.snapshot of the registered targets', () => {
       last_error: null,
       last_error_at: null,
       cooldown_until: null,
+      open_until: null,
     })
     expect(snapshot.models[1]).toMatchObject({id: 'busy', requests: 1, errors: 1, last_error: 'boom'})
     expect(health.snapshot().models.map((t) => t.id)).toEqual(['busy', 'deleted'])
+  })
+})
+
+describe('HealthRegistry.snapshot waits', () => {
+  it('gives an open circuit\'s probe time and a 429 cooldown\'s end', async () => {
+    const {HealthRegistry} = await import('../../daemon/gateway/health-registry.js')
+    let now = 1_000_000
+    const health = new HealthRegistry({failureThreshold: 1, openMs: 30_000, now: () => now})
+    health.recordFailure('m', 'p', 10, 'boom', 'provider')
+    health.coolDown('m', now + 20_000)
+    now += 5_000
+    const snapshot = health.snapshot()
+    expect(snapshot.providers[0]).toMatchObject({state: 'open', open_until: new Date(1_030_000).toISOString(), cooldown_until: null})
+    expect(snapshot.models[0]).toMatchObject({state: 'open', open_until: new Date(1_030_000).toISOString(), cooldown_until: new Date(1_020_000).toISOString()})
+    now += 30_000
+    expect(health.snapshot().providers[0]).toMatchObject({state: 'half_open', open_until: null})
+  })
+
+  it('leaves an upstream 429 out of the requests, errors and latency percentiles', async () => {
+    const {HealthRegistry} = await import('../../daemon/gateway/health-registry.js')
+    const health = new HealthRegistry({now: () => 1_000_000})
+    health.recordFailure('m', 'p', 4, 'upstream answered HTTP 429', blameFor(classifyStatus(429, false)))
+    expect(health.snapshot().models[0]).toMatchObject({requests: 0, errors: 0, p50_ms: null, p95_ms: null, last_error: 'upstream answered HTTP 429'})
   })
 })
 

@@ -32,6 +32,14 @@ export function aliasesTable(rows: AliasDto[]): string {
   )
 }
 
+const timeOfDay = (iso: string) => iso.replace(/^.*T/, '').replace(/\.\d+Z$/, 'Z')
+
+/** Why the router passes over a target now, and until when: a 429 cooldown, an open circuit's wait for its probe. */
+function retryAt(t: TargetHealthDto): string | null {
+  const parts = [t.open_until && `probe at ${timeOfDay(t.open_until)}`, t.cooldown_until && `cooling down until ${timeOfDay(t.cooldown_until)}`].filter(Boolean)
+  return parts.length > 0 ? parts.join('; ') : null
+}
+
 function healthTable(title: string, rows: TargetHealthDto[]): string {
   return `${title}\n${renderTable(
     rows,
@@ -42,6 +50,7 @@ function healthTable(title: string, rows: TargetHealthDto[]): string {
       {header: 'errors', get: (t) => pct(t.error_rate)},
       {header: 'p50', get: (t) => ms(t.p50_ms)},
       {header: 'p95', get: (t) => ms(t.p95_ms)},
+      {header: 'retry', get: retryAt},
       {header: 'last error', get: (t) => (t.last_error ? `${t.last_error} (${t.last_error_at})` : null), narrow: 'shrink'},
     ],
     '  (none registered)',
