@@ -112,6 +112,16 @@ describe('failover', () => {
     const error = await client.chat.completions.create({model: 'off-alias', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
     expect(error.status).toBe(404)
     expect(error.message).toContain('alias "off-alias" is disabled')
+    // A pattern that also matches does not take the disabled alias's requests; simulate agrees.
+    await fx.daemon.admin('PUT', '/admin/v1/aliases/off-*', {variants: [{model_id: 'backup', weight: 1}]})
+    const still = await client.chat.completions.create({model: 'off-alias', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    expect(still.status).toBe(404)
+    expect(still.message).toContain('alias "off-alias" is disabled')
+    const simulated = await fx.daemon.admin('POST', '/admin/v1/routing/simulate', {model: 'off-alias'})
+    expect(simulated.status).toBe(404)
+    expect(simulated.body.error.message).toContain('alias "off-alias" is disabled')
+    expect((await fx.daemon.admin('POST', '/admin/v1/routing/simulate', {model: 'off-other'})).body.alias_from).toBe('off-*')
+    await fx.daemon.admin('DELETE', '/admin/v1/aliases/off-*')
   })
 
   it('moves on from an upstream that does not answer in time', async () => {

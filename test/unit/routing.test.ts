@@ -217,6 +217,17 @@ describe('aliases', () => {
     expect(findAlias(aliases, 'gpt-4o')).toBeUndefined()
   })
 
+  it('a disabled exact name is not passed on to a pattern that also matches it (its requests stop)', () => {
+    const withPattern: AliasDefinition[] = [
+      {name: 'gpt-*', variants: [{model_id: 'b', weight: 1}], sticky_by: 'request', enabled: true},
+      {name: 'gpt-4', variants: [{model_id: 'a', weight: 1}], sticky_by: 'request', enabled: false},
+      {name: 'gpt-4*', variants: [{model_id: 'a', weight: 1}], sticky_by: 'request', enabled: false},
+    ]
+    expect(findAlias(withPattern, 'gpt-4')).toBeUndefined()
+    // A disabled pattern is passed over for the next one that matches.
+    expect(findAlias(withPattern, 'gpt-4o')?.name).toBe('gpt-*')
+  })
+
   it('splits traffic by weight and keeps the others as failover targets', () => {
     const random = seeded(3)
     const counts = {a: 0, b: 0}

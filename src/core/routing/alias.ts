@@ -23,13 +23,15 @@ function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${escaped.join('.*')}$`)
 }
 
-/** Exact names first; then the pattern with the most literal characters. */
+/**
+ * An exact name first, undefined when it is disabled (its requests stop: no pattern takes them);
+ * then the enabled pattern with the most literal characters.
+ */
 export function findAlias(aliases: AliasDefinition[], requested: string): AliasDefinition | undefined {
-  const enabled = aliases.filter((a) => a.enabled)
-  const exact = enabled.find((a) => !isPattern(a.name) && a.name === requested)
-  if (exact) return exact
-  return enabled
-    .filter((a) => isPattern(a.name) && globToRegExp(a.name).test(requested))
+  const exact = aliases.find((a) => !isPattern(a.name) && a.name === requested)
+  if (exact) return exact.enabled ? exact : undefined
+  return aliases
+    .filter((a) => a.enabled && isPattern(a.name) && globToRegExp(a.name).test(requested))
     .sort((a, b) => b.name.replaceAll('*', '').length - a.name.replaceAll('*', '').length || a.name.localeCompare(b.name))[0]
 }
 
