@@ -78,8 +78,9 @@ export class ModelAdmin {
     const current = this.get(id)
     const input = parsePayload(modelPatchSchema, body, 'invalid model change')
     if (input.provider_id !== undefined) this.requireProvider(input.provider_id)
-    // pricing_source is the server's: present in a body, it marks a GET result sent back.
-    const {pricing_source: resent, ...change} = input
+    if (input.id !== undefined && input.id !== id) throw validation(`id: the body says "${input.id}" but the path says "${id}"; a model's id cannot change`)
+    // Read-only fields are the server's; pricing_source in a body marks a GET result sent back.
+    const {pricing_source: resent, id: _id, created_at: _created, updated_at: _updated, ...change} = input
     const next: ModelRecord = {
       ...current,
       ...definedOnly(change),

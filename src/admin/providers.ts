@@ -1,6 +1,6 @@
 import {pruneAliases, type AliasPrune} from './aliases.js'
 import type {ProviderDto} from '../core/api-types.js'
-import {conflict, notFound} from '../core/errors.js'
+import {conflict, notFound, validation} from '../core/errors.js'
 import {providerCreateSchema, providerPatchSchema} from '../core/schemas/provider.js'
 import {parsePayload} from '../core/schemas/parse.js'
 import {getOwn, type ProviderRecord} from '../store/document.js'
@@ -73,6 +73,7 @@ export class ProviderAdmin {
   async patch(id: string, body: unknown): Promise<ProviderView> {
     this.record(id)
     const input = parsePayload(providerPatchSchema, body, 'invalid provider change')
+    if (input.id !== undefined && input.id !== id) throw validation(`id: the body says "${input.id}" but the path says "${id}"; a provider's id cannot change`)
     const apiKeyEnc =
       input.api_key === undefined ? undefined : input.api_key === null ? null : await this.ctx.vault.encryptSecret(input.api_key)
     const current = this.record(id)

@@ -110,3 +110,29 @@ describe('embedding models and anthropic providers', () => {
     expect((await refusal(models.patch('chat-1', {kind: 'embedding'}))).code).toBe('VALIDATION')
   })
 })
+
+describe('a GET result sent back', () => {
+  it('PUTs an alias back, and PATCHes a provider and a model back, read-only fields ignored', async () => {
+    await models.create({id: 'm-a', provider_id: 'pa', input_per_1k: 0.001, output_per_1k: 0.002, max_context_tokens: 8192})
+    const alias = (await aliases.set('x', {variants: [{model_id: 'm-a'}]})).alias
+    expect((await aliases.set('x', JSON.parse(JSON.stringify({...alias, enabled: false})))).alias).toMatchObject({name: 'x', enabled: false, created_at: alias.created_at})
+
+    const provider = providers.get('pa')
+    expect(provider).toMatchObject({cred_store: 'none', model_count: 1})
+    expect(await providers.patch('pa', {...provider, enabled: false})).toMatchObject({id: 'pa', enabled: false, model_count: 1})
+    expect(store.data.providers.pa).not.toHaveProperty('cred_store')
+    expect((await providers.create({id: 'gox', type: 'openai', base_url: 'http://127.0.0.1:2', cred_store: 'none'})).id).toBe('gox')
+
+    const model = models.get('m-a')
+    const patched = await models.patch('m-a', {...model, created_at: '1999-01-01T00:00:00.000Z', updated_at: 'x', weight: 9})
+    expect(patched).toMatchObject({id: 'm-a', weight: 9, created_at: model.created_at, pricing_source: 'manual'})
+    expect((await models.create({id: 'm-b', provider_id: 'pa', max_context_tokens: 8192, input_per_1k: 0, output_per_1k: 0, created_at: 'x'})).model.created_at).toBe('2026-01-02T03:04:05.000Z')
+  })
+
+  it('refuses a body whose id is not the path\'s', async () => {
+    await models.create({id: 'm-a', provider_id: 'pa', input_per_1k: 0.001, output_per_1k: 0.002, max_context_tokens: 8192})
+    expect((await refusal(models.patch('m-a', {id: 'm-b', weight: 1}))).message).toContain('path says "m-a"')
+    expect((await refusal(providers.patch('pa', {id: 'pb'}))).message).toContain('path says "pa"')
+    expect(models.get('m-a').weight).toBe(5)
+  })
+})

@@ -1,6 +1,6 @@
 import {z} from 'zod'
 import {STICKY_MODES} from '../routing/alias.js'
-import {modelId} from './common.js'
+import {modelId, readOnlyField} from './common.js'
 
 /** Alias names: a model-id-like name, optionally with `*` wildcards ("claude-*"). */
 export const aliasName = z
@@ -17,7 +17,9 @@ export const aliasSetSchema = z.strictObject({
   variants: z.array(variant).min(1, 'give at least one variant'),
   sticky_by: z.enum(STICKY_MODES).optional(),
   enabled: z.boolean().optional(),
-  /** Accepted so a GET result can be PUT back. */
+  /** Accepted so a GET result can be PUT back (the name must be the path's); the timestamps are ignored. */
   name: z.string().optional(),
+  created_at: readOnlyField,
+  updated_at: readOnlyField,
 })
 export type AliasSetInput = z.output<typeof aliasSetSchema>

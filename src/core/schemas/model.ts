@@ -22,6 +22,8 @@ export const modelCreateSchema = z.strictObject({
   enabled: z.boolean().optional(),
   /** Read-only: derived from the prices given and the catalog. */
   pricing_source: readOnlyField,
+  created_at: readOnlyField,
+  updated_at: readOnlyField,
 })
 export type ModelCreateInput = z.output<typeof modelCreateSchema>
 
@@ -39,5 +41,9 @@ export const modelPatchSchema = z.strictObject({
   enabled: z.boolean().optional(),
   /** Read-only: derived from the prices given and the catalog. */
   pricing_source: readOnlyField,
+  /** Accepted when it is the id in the path. */
+  id: z.string().optional(),
+  created_at: readOnlyField,
+  updated_at: readOnlyField,
 })
 export type ModelPatchInput = z.output<typeof modelPatchSchema>
