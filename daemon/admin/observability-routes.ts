@@ -159,7 +159,12 @@ export function observabilityRoutes(deps: {runtime: GatewayRuntime; store: Confi
         const {limit, offset} = limitParam(ctx, 100, 1000)
         const model = ctx.query.get('model') ?? ctx.query.get('model_id')
         const {items, total} = runtime.logs.rewards(model, offset, limit)
-        const posteriors = runtime.bandit.posteriors().filter((p) => !model || p.model_id === model)
+        const models = deps.store.data.models
+        if (model && total === 0 && !getOwn(models, model)) {
+          throw new TokenHubError('NOT_FOUND', `no model "${model}" is registered or has recorded rewards; see tokenhub models list`, {details: {parameter: 'model', id: model}})
+        }
+        // A request under way when its model was deleted still rewards it: that evidence steers nothing and is not listed.
+        const posteriors = runtime.bandit.posteriors().filter((p) => getOwn(models, p.model_id) && (!model || p.model_id === model))
         return {body: {rewards: items, total, limit, offset, posteriors}}
       },
     },

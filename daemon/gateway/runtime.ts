@@ -8,7 +8,7 @@ import {failedBeforeAnswer, ThompsonBandit, type TokenBucket} from '../../src/co
 import type {EventBus} from '../../src/events/bus.js'
 import type {Logger} from '../../src/logging/logger.js'
 import type {ConfigStore} from '../../src/store/config-store.js'
-import type {RoutingConfig} from '../../src/store/document.js'
+import {getOwn, type RoutingConfig} from '../../src/store/document.js'
 import {Journal} from '../../src/store/journal.js'
 import {STORED_RESPONSE_RETENTION_MS} from './stored-responses.js'
 import type {StoreKey} from '../../src/store/store-key.js'
@@ -138,7 +138,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
     onError: (error) => logger.error({err: error}, 'a request record consumer failed'),
   })
 
-  await replayRecent({journals, logs, bandit, audit, logger})
+  await replayRecent({journals, logs, bandit, audit, logger, store})
   // Time series are for dashboards and queries, not for serving: they load while the daemon
   // already serves (their deltas add up in any order). A week of a busy gateway is many records.
   const rollupsLoaded = replayRollups({journals, rollups, logger}).catch((error) => logger.error({err: error}, 'could not rebuild the time series from the metrics journal'))
@@ -229,9 +229,15 @@ export async function createRuntime(options: RuntimeOptions): Promise<GatewayRun
       if (change.resource === 'provider' || change.resource === 'model' || change.resource === 'alias') catalog.invalidate()
       if ((change.resource === 'provider' || change.resource === 'model') && remadeTarget(change)) {
         health.forget(change.resource, change.id)
+        // The bandit's evidence on the model goes with its circuit: a remade model starts from the prior.
+        if (change.resource === 'model') bandit.forget(change.id)
         // A provider pointed elsewhere: its models' verdicts (404s, 5xx, timeouts) were about the old upstream.
         if (change.resource === 'provider' && change.action === 'update') {
-          for (const model of Object.values(store.data.models)) if (model.provider_id === change.id) health.forget('model', model.id)
+          for (const model of Object.values(store.data.models)) {
+            if (model.provider_id !== change.id) continue
+            health.forget('model', model.id)
+            bandit.forget(model.id)
+          }
         }
       }
       if (change.resource === 'provider') keys.clear()
@@ -273,9 +279,14 @@ function persistRollups(rollups: RollupStore, metrics: Journal): void {
  * (as many as the ring holds: the bandit's evidence halves every hour, so older records hardly
  * count), and the audit trail. The cost follows the ring size, not the journal's.
  */
-async function replayRecent(deps: {journals: GatewayRuntime['journals']; logs: RequestLogRing; bandit: ThompsonBandit; audit: AuditTrail; logger: Logger}): Promise<void> {
+async function replayRecent(deps: {journals: GatewayRuntime['journals']; logs: RequestLogRing; bandit: ThompsonBandit; audit: AuditTrail; logger: Logger; store: ConfigStore}): Promise<void> {
   const started = performance.now()
   const dayAgo = new Date(Date.now() - 86_400_000)
+  // The bandit learns only about registered models, from rewards since they were made under their id.
+  const learns = (modelId: string, at: number) => {
+    const model = getOwn(deps.store.data.models, modelId)
+    return model !== undefined && at >= Date.parse(model.created_at)
+  }
   let requests = 0
   for (const entry of await deps.journals.requests.readLatest(deps.logs.capacity, {since: dayAgo})) {
     const record = entry.record as {type?: string}
@@ -284,8 +295,8 @@ async function replayRecent(deps: {journals: GatewayRuntime['journals']; logs: R
     deps.logs.add(rest)
     if (rest.reward !== null && rest.reward !== undefined && rest.model_id && rest.token_bucket) {
       const at = Date.parse(rest.timestamp)
-      deps.bandit.update(rest.model_id, rest.token_bucket as TokenBucket, rest.reward, at)
-      for (const failed of failedBeforeAnswer(rest.attempts ?? [], rest.model_id)) deps.bandit.update(failed, rest.token_bucket as TokenBucket, 0, at)
+      if (learns(rest.model_id, at)) deps.bandit.update(rest.model_id, rest.token_bucket as TokenBucket, rest.reward, at)
+      for (const failed of failedBeforeAnswer(rest.attempts ?? [], rest.model_id)) if (learns(failed, at)) deps.bandit.update(failed, rest.token_bucket as TokenBucket, 0, at)
     }
     requests++
   }

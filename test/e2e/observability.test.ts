@@ -247,6 +247,24 @@ describe('stats, time series, audit, rewards, engine, metrics', () => {
     expect(engine.adapters.find((a: {provider_id: string}) => a.provider_id === 'oa')).toMatchObject({credential: 'ready'})
   })
 
+  it('a deleted or remade model starts the bandit over; an unknown model is a 404', async () => {
+    await fx.addModel({id: 'bandit-remade', provider_id: 'oa', upstream_model: 'gpt-4o', weight: 1})
+    await ask('bandit-remade')
+    const posteriorsOf = async () => (await fx.daemon.admin('GET', '/admin/v1/rewards?model=bandit-remade')).body.posteriors
+    expect(await posteriorsOf()).toEqual([expect.objectContaining({samples: 1, updated_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/)})])
+    await fx.daemon.admin('PATCH', '/admin/v1/models/bandit-remade', {upstream_model: 'gpt-4o-mini'})
+    expect(await posteriorsOf()).toEqual([])
+    await ask('bandit-remade')
+    await fx.daemon.admin('DELETE', '/admin/v1/models/bandit-remade')
+    expect((await fx.daemon.admin('GET', '/admin/v1/rewards')).body.posteriors.map((p: {model_id: string}) => p.model_id)).not.toContain('bandit-remade')
+    await fx.addModel({id: 'bandit-remade', provider_id: 'oa', upstream_model: 'gpt-4o', weight: 1})
+    expect(await posteriorsOf()).toEqual([])
+    const unknown = await fx.daemon.admin('GET', '/admin/v1/rewards?model=nope')
+    expect(unknown.status).toBe(404)
+    expect(unknown.body.error.message).toContain('no model "nope"')
+    await fx.daemon.admin('DELETE', '/admin/v1/models/bandit-remade')
+  })
+
   it('exports logs as CSV from the journal, with filters', async () => {
     const response = await fetch(`${fx.daemon.url}/admin/v1/logs/export?model=claude`, {headers: auth()})
     expect(response.headers.get('content-type')).toContain('text/csv')

@@ -183,6 +183,15 @@ describe('ThompsonBandit', () => {
     expect(posteriors.find((p) => p.model_id === 'good')?.samples).toBe(200)
   })
 
+  it('forgets a model\'s evidence in every bucket when told (deleted, remade), and dates posteriors in ISO 8601', () => {
+    const bandit = new ThompsonBandit({random: seeded(2), now: () => 1_700_000_000_000})
+    for (const bucket of ['small', 'large'] as const) bandit.update('m', bucket, 0)
+    bandit.update('other', 'small', 1)
+    expect(bandit.posteriors().find((p) => p.model_id === 'other')?.updated_at).toBe('2023-11-14T22:13:20.000Z')
+    bandit.forget('m')
+    expect(bandit.posteriors().map((p) => p.model_id)).toEqual(['other'])
+  })
+
   it('forgets old evidence with the half-life', () => {
     let now = 0
     const bandit = new ThompsonBandit({random: seeded(1), now: () => now, halfLifeMs: 1000})

@@ -4,7 +4,8 @@
  * or speed changes. Pure: randomness and the clock are injected.
  */
 
-export type TokenBucket = 'small' | 'medium' | 'large' | 'xlarge'
+export const TOKEN_BUCKETS = ['small', 'medium', 'large', 'xlarge'] as const
+export type TokenBucket = (typeof TOKEN_BUCKETS)[number]
 
 export function tokenBucket(tokens: number): TokenBucket {
   if (tokens < 1_000) return 'small'
@@ -20,7 +21,8 @@ export interface Posterior {
   beta: number
   mean: number
   samples: number
-  updated_at: number
+  /** ISO 8601: the last reward (or decay to a sample). */
+  updated_at: string
 }
 
 interface Arm {
@@ -93,6 +95,11 @@ export class ThompsonBandit {
     this.arms.set(key(modelId, bucket), arm)
   }
 
+  /** Drops a model's evidence in every bucket: it was deleted, or made anew (its history is not its own). */
+  forget(modelId: string): void {
+    for (const bucket of TOKEN_BUCKETS) this.arms.delete(key(modelId, bucket))
+  }
+
   posteriors(): Posterior[] {
     return [...this.arms.entries()].map(([k, arm]) => {
       const [modelId, bucket] = splitKey(k)
@@ -103,7 +110,7 @@ export class ThompsonBandit {
         beta: arm.beta,
         mean: arm.alpha / (arm.alpha + arm.beta),
         samples: arm.samples,
-        updated_at: arm.updatedAt,
+        updated_at: new Date(arm.updatedAt).toISOString(),
       }
     })
   }
