@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
 import {TokenHubError} from '../../src/core/errors.js'
 import {apiKeyCreateSchema} from '../../src/core/schemas/apikey.js'
-import {modelCreateSchema} from '../../src/core/schemas/model.js'
+import {aliasName, aliasSetSchema} from '../../src/core/schemas/alias.js'
+import {modelCreateSchema, modelPatchSchema} from '../../src/core/schemas/model.js'
 import {parsePayload} from '../../src/core/schemas/parse.js'
 import {providerCreateSchema} from '../../src/core/schemas/provider.js'
 import {routingConfigSchema} from '../../src/core/schemas/routing.js'
@@ -29,6 +30,25 @@ describe('admin payload validation', () => {
     expect(parsePayload(apiKeyCreateSchema, {name: 'a', scopes: ['embeddings']}, 'x').scopes).toEqual(['embeddings'])
     expect(parsePayload(apiKeyCreateSchema, {name: 'a', scopes: 'chat, embeddings'}, 'x').scopes).toEqual(['chat', 'embeddings'])
     expect(failure(() => parsePayload(apiKeyCreateSchema, {name: 'a', scopes: ['admin']}, 'x')).message).toContain('scopes[0]')
+  })
+
+  it('refuses control characters in upstream_model (it is sent upstream as is)', () => {
+    for (const upstream_model of ['\u001b[31mred\u0000', 'a b\nc', 'a\tb', 'x\u0085y', 'x\u007f']) {
+      expect(failure(() => parsePayload(modelCreateSchema, {id: 'm', provider_id: 'p', upstream_model}, 'm')).message).toContain('upstream_model: must not contain control characters')
+      expect(failure(() => parsePayload(modelPatchSchema, {upstream_model}, 'm')).message).toContain('upstream_model')
+    }
+    expect(parsePayload(modelCreateSchema, {id: 'm', provider_id: 'p', upstream_model: 'Qwen/Qwen2.5-Coder-32B-Instruct'}, 'm').upstream_model).toBe('Qwen/Qwen2.5-Coder-32B-Instruct')
+    expect(parsePayload(modelCreateSchema, {id: 'm', provider_id: 'p', upstream_model: 'llama3:8b'}, 'm').upstream_model).toBe('llama3:8b')
+  })
+
+  it('refuses alias names with ".." segments, as model ids', () => {
+    for (const name of ['x/../y', 'q/..', '../z', 'a/']) expect(aliasName.safeParse(name).success, name).toBe(false)
+    for (const name of ['claude-*', 'org/model-*', 'a..b']) expect(aliasName.safeParse(name).success, name).toBe(true)
+  })
+
+  it('refuses an alias that lists a model twice', () => {
+    const error = failure(() => parsePayload(aliasSetSchema, {variants: [{model_id: 'm-a'}, {model_id: 'm-b'}, {model_id: 'm-a', weight: 2}]}, 'invalid alias'))
+    expect(error.message).toContain('variants[2].model_id: "m-a" is listed twice')
   })
 
   it('refuses non-http base URLs and URLs with credentials', () => {

@@ -18,7 +18,15 @@ export const modelId = z
     /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$/,
     'must be 1-200 characters: letters, digits and . _ : / @ + -, starting with a letter or digit',
   )
-  .refine((id) => !id.split('/').includes('..') && !id.endsWith('/'), 'must not contain ".." segments or end with "/"')
+  .refine(noDotDotSegments, 'must not contain ".." segments or end with "/"')
+
+/** Ids and names with slashes go into URL paths: no ".." segment, no trailing "/". */
+export function noDotDotSegments(id: string): boolean {
+  return !id.split('/').includes('..') && !id.endsWith('/')
+}
+
+/** A string sent upstream or printed: no C0 or C1 control characters (NUL, newline, tab, ESC...). */
+export const noControlCharacters = (value: string) => !/[\u0000-\u001f\u007f-\u009f]/.test(value)
 
 /**
  * An upstream base URL: http(s), no credentials, and no query or fragment (paths such as

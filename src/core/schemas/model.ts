@@ -1,6 +1,8 @@
 import {z} from 'zod'
-import {modelId, pricePer1k, providerId, readOnlyField} from './common.js'
+import {modelId, noControlCharacters, pricePer1k, providerId, readOnlyField} from './common.js'
 
+/** The id sent upstream: anything the upstream may use (vLLM serves paths, Ollama tags), but no control characters. */
+const upstreamModel = z.string().min(1).max(200).refine(noControlCharacters, 'must not contain control characters')
 const weight = z.number().int().min(0, 'must be between 0 and 10').max(10, 'must be between 0 and 10')
 const contextTokens = z.number().int().min(1, 'must be >= 1').max(100_000_000)
 const outputTokens = z.number().int().min(1, 'must be >= 1').max(100_000_000)
@@ -9,7 +11,7 @@ export const modelCreateSchema = z.strictObject({
   id: modelId.refine((id) => id !== 'auto', '"auto" is reserved for automatic routing'),
   provider_id: providerId,
   /** The id sent upstream, when it differs from the id clients use (defaults to `id`). */
-  upstream_model: z.string().min(1).max(200).optional(),
+  upstream_model: upstreamModel.optional(),
   kind: z.enum(['chat', 'embedding']).optional(),
   weight: weight.optional(),
   max_context_tokens: contextTokens.optional(),
@@ -29,7 +31,7 @@ export type ModelCreateInput = z.output<typeof modelCreateSchema>
 
 export const modelPatchSchema = z.strictObject({
   provider_id: providerId.optional(),
-  upstream_model: z.string().min(1).max(200).nullable().optional(),
+  upstream_model: upstreamModel.nullable().optional(),
   kind: z.enum(['chat', 'embedding']).optional(),
   weight: weight.optional(),
   max_context_tokens: contextTokens.optional(),
