@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import type {TargetHealthDto} from '../../src/core/api-types.js'
-import {healthTables} from '../../src/cli/render/runtime.js'
+import {healthTables, simulationTable} from '../../src/cli/render/runtime.js'
 
 const target = (id: string, overrides: Partial<TargetHealthDto> = {}): TargetHealthDto => ({
   id,
@@ -28,5 +28,28 @@ describe('health table', () => {
     expect(table).toMatch(/^pa\s+open\s+0\s+0\.0%\s+-\s+-\s+probe at 10:00:30Z/m)
     expect(table).toMatch(/^m-b2\s+closed\s+0\s+0\.0%\s+-\s+-\s+cooling down until 10:01:00Z\s+upstream answered HTTP 429/m)
     expect(table).toMatch(/^idle\s+closed\s+0\s+0\.0%\s+-\s+-\s+-\s+-$/m)
+  })
+})
+
+describe('simulation table', () => {
+  const candidate = (model_id: string, skip_reason: string | null) => ({
+    model_id,
+    provider_id: 'p',
+    rank: skip_reason ? null : 1,
+    score: skip_reason ? null : 0.5,
+    components: null,
+    estimated_cost_usd: 0.001,
+    p95_latency_ms: null,
+    error_rate: 0,
+    weight: 5,
+    skip_reason,
+    skip_detail: skip_reason && 'the vault is locked, so this provider\'s API key cannot be used',
+  })
+
+  it('notes the locked vault only when it skipped a provider for it', () => {
+    const head = (candidates: ReturnType<typeof candidate>[]) =>
+      simulationTable({mode: 'normal', token_count: 500, chosen: 'local', alias_from: null, vault_locked: true, candidates}).split('\n')[0]
+    expect(head([candidate('local', null)])).toBe('mode normal, ~500 input tokens: would route to local')
+    expect(head([candidate('local', null), candidate('gpt', 'vault_locked')])).toContain('(the vault is locked: providers with an API key are skipped')
   })
 })

@@ -82,7 +82,9 @@ export function logsTable(rows: RequestLogDto[], empty = 'No requests yet.'): st
 }
 
 export function simulationTable(result: SimulationDto): string {
-  const locked = result.vault_locked ? ' (the vault is locked: providers with an API key are skipped; run `tokenhub vault unlock`)' : ''
+  // Only when it changed the answer: a daemon whose providers have no key works the same locked.
+  const skippedLocked = result.candidates.some((c) => c.skip_reason === 'vault_locked')
+  const locked = skippedLocked ? ' (the vault is locked: providers with an API key are skipped; run `tokenhub vault unlock`)' : ''
   const via = result.alias_from ? ` (alias ${result.alias_from})` : ''
   const head = `mode ${result.mode}, ~${result.token_count} input tokens: ${result.chosen ? `would route to ${result.chosen}${via}` : 'no eligible model'}${locked}`
   return `${head}\n${renderTable(
