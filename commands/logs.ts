@@ -10,12 +10,12 @@ export default class Logs extends BaseCommand {
   static override description = 'The table and --json read the recent-requests buffer (the last 10,000). --csv exports every matching record still in the journal (TOKENHUB_JOURNAL_RETENTION_DAYS), oldest first.'
   static override flags = {
     limit: {...countFlag('How many (at most 1000) [default: 50]', {min: 1, max: 1000}), exclusive: ['csv']},
-    offset: {...countFlag('Skip this many of the newest'), exclusive: ['csv']},
+    offset: countFlag('Skip this many of the newest'),
     model: Flags.string({description: 'Only requests for this model (routed or requested)'}),
     key: Flags.string({description: 'Only requests of this API key (id or name)'}),
     status: numberFlag('Only requests that ended with this HTTP status', {min: 100, max: 599, integer: true}),
     since: sinceFlag('Only requests since a time (ISO 8601) or a duration back (15m, 24h, 7d)'),
-    csv: Flags.boolean({description: 'Print CSV (the whole journal history that matches)', exclusive: ['json']}),
+    csv: Flags.boolean({description: 'Print CSV (the whole journal history that matches)', exclusive: ['json', 'offset']}),
   }
 
   static override examples = [

@@ -80,7 +80,8 @@ export class AdminClient {
       if (!this.options.token) {
         // A local configuration problem, found before the daemon is asked: a usage error (exit 2).
         const reason = this.options.noTokenReason
-        throw new ClientError('USAGE', reason ? `no admin token: TOKENHUB_ADMIN_TOKEN is not set, --token is not given, and ${reason}` : 'no admin token: set TOKENHUB_ADMIN_TOKEN or pass --token', {
+        const remote = `no admin token: set TOKENHUB_ADMIN_TOKEN or pass --token (the local .admin-token is used only for a daemon on this machine, and ${this.url} is not one)`
+        throw new ClientError('USAGE', reason ? `no admin token: TOKENHUB_ADMIN_TOKEN is not set, --token is not given, and ${reason}` : remote, {
           suggestion: reason
             ? 'Set TOKENHUB_DATA_DIR to the daemon\'s data dir (a daemon started with --data-dir does not set it for the CLI), or set TOKENHUB_ADMIN_TOKEN or pass --token (`tokenhub admin-token` on the daemon host prints it).'
             : 'On the daemon host, `tokenhub admin-token` prints it.',
@@ -109,7 +110,7 @@ export class AdminClient {
     // TokenHub (another server at that address, a proxy's own error page): its words, which may
     // quote the token it was sent, are not shown as the daemon's.
     if (response.headers.get('x-tokenhub-request-id') === null) {
-      throw new ClientError('UNEXPECTED_RESPONSE', `${this.url} answered HTTP ${response.status} without X-TokenHub-Request-Id: not a TokenHub daemon (another server at that address, or a proxy's own error); is it a TokenHub daemon?`, {
+      throw new ClientError('UNEXPECTED_RESPONSE', `${this.url} answered HTTP ${response.status} without X-TokenHub-Request-Id: not a TokenHub daemon (another server at that address, or a proxy's own error)`, {
         status: response.status,
         suggestion: 'Check the address (--url, TOKENHUB_URL or `tokenhub config get url`).',
       })

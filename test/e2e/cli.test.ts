@@ -145,6 +145,14 @@ describe('admin token commands', () => {
       const missing = await runCli(['status'], {env: {TOKENHUB_URL: printed, TOKENHUB_DATA_DIR: dir.path}})
       expect(missing.code).toBe(2)
       expect(missing.stderr).toContain(`no admin token: TOKENHUB_ADMIN_TOKEN is not set, --token is not given, and ${join(dir.path, '.admin-token')} does not exist`)
+      // A daemon elsewhere: the local token file is not its own, and the message says why it was not read.
+      const remote = await runCli(['status'], {env: {TOKENHUB_URL: 'http://192.0.2.1:8080', TOKENHUB_DATA_DIR: dir.path}})
+      expect(remote.code).toBe(2)
+      expect(remote.stderr).toContain('the local .admin-token is used only for a daemon on this machine, and http://192.0.2.1:8080 is not one')
+      // --csv exports everything that matches: --offset has no meaning with it (and the usage line shows no empty alternative).
+      const csvOffset = await runCli(['logs', '--csv', '--offset', '3'], {env: {TOKENHUB_URL: printed, TOKENHUB_DATA_DIR: daemon.dataDir}})
+      expect(csvOffset.code).toBe(2)
+      expect((await runCli(['logs', '--help'])).stdout).not.toMatch(/\| \]/)
     } finally {
       await dir.cleanup()
     }
