@@ -322,6 +322,11 @@ describe('layout', () => {
       await waitFor(marker)
       expectFits(frame(), size)
     }
+    // However narrow, the tab bar names the screen shown (the others by number when the titles do not fit).
+    await press(KEY.escape, '5')
+    await waitFor('[5 Logs]')
+    await press('4')
+    await waitFor('[4 Keys]')
   })
 })
 

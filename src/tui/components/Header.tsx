@@ -21,6 +21,9 @@ export interface HeaderProps {
  */
 export function Header({url, version, uptime, vault, connection, screen, width, theme}: HeaderProps) {
   const fixedPart = `TokenHub  ● ${connection.text}  ${vault.text}  up ${uptime}  ${version ? `v${version}` : ''}  `
+  const tab = (id: ScreenId, i: number, short: boolean) => (id === screen ? `[${i + 1} ${SCREEN_TITLES[id]}]` : short ? ` ${i + 1} ` : ` ${i + 1} ${SCREEN_TITLES[id]} `)
+  // Too narrow for every title: the other tabs show their number only, so the current one stays readable.
+  const short = SCREENS.reduce((sum, id, i) => sum + tab(id, i, false).length + 1, 0) > width
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate">
@@ -35,7 +38,7 @@ export function Header({url, version, uptime, vault, connection, screen, width, 
       <Text wrap="truncate">
         {SCREENS.map((id, i) => (
           <Text key={id} {...(id === screen ? toneProps(theme, 'accent') : toneProps(theme, 'muted'))}>
-            {id === screen ? `[${i + 1} ${SCREEN_TITLES[id]}]` : ` ${i + 1} ${SCREEN_TITLES[id]} `}
+            {tab(id, i, short)}
             {' '}
           </Text>
         ))}
