@@ -181,6 +181,11 @@ describe('navigation by keys', () => {
     const next = press(failed, 'm')
     expect(next.effects).toEqual([])
     expect(next.state.simulation.mode).toBe('planning')
+    // The daemon back after an outage: the failure it caused goes (a live stream staying live changes nothing).
+    const away = dashboardReducer(failed, {type: 'stream_state', stream: 'retrying', detail: 'ECONNREFUSED'})
+    expect(dashboardReducer(away, {type: 'stream_state', stream: 'live', detail: 'connected'}).simulation.error).toBeNull()
+    // The count takes at most 8 digits (the daemon simulates up to 100,000,000 tokens).
+    expect(press(press(state, 's').state, '9', '9', '9', '9', '9', '9', '9', '9', '9').state.nav.modal).toMatchObject({draft: '99999999'})
   })
 
   it('the list cursor follows its row (by id) when a poll brings new rows on top', () => {

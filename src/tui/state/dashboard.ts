@@ -127,7 +127,8 @@ function promptInput(state: DashboardState, text: string): DashboardState {
   const typed = modal.kind === 'simulate' ? printable.replace(/\D/g, '') : printable
   // A key that types nothing (a letter in the token count) leaves the suggestion alone.
   if (typed === '') return state
-  const draft = ((modal.fresh ? '' : modal.draft) + typed).slice(0, modal.kind === 'filter' ? 80 : 9)
+  // At most 8 digits: the daemon simulates up to 100,000,000 tokens.
+  const draft = ((modal.fresh ? '' : modal.draft) + typed).slice(0, modal.kind === 'filter' ? 80 : 8)
   return withNav(state, {modal: {kind: modal.kind, draft}})
 }
 
@@ -250,7 +251,11 @@ export function dashboardReducer(state: DashboardState, action: Action): Dashboa
       return {...state, series: unseedSeries(state.series)}
     case 'series_seed_failed':
       return {...state, series: seedFailed(state.series)}
-    case 'stream_state':
-      return {...state, connection: {stream: action.stream, detail: action.detail}}
+    case 'stream_state': {
+      const next = {...state, connection: {stream: action.stream, detail: action.detail}}
+      // Back from an outage: a simulation that failed for it says nothing about the daemon now.
+      const back = action.stream === 'live' && state.connection.stream !== 'live' && state.connection.stream !== 'connecting'
+      return back && state.simulation.error !== null ? {...next, simulation: {...next.simulation, error: null}} : next
+    }
   }
 }
