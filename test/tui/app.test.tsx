@@ -216,9 +216,14 @@ describe('dashboard screens', () => {
     expect(new Set(starts).size).toBe(1)
     expect(frame()).toContain('$0.00012 / $50.00')
     expect(frame()).toContain('$1000 / $1000')
-    // A name too long for its column is cut on a character boundary, with an ellipsis.
-    expect(frame()).toMatch(/検証用の[^\s]*…/)
+    // With room to spare the long name is shown whole; on a narrower terminal it is cut on a character boundary, with an ellipsis.
+    expect(frame()).toContain('検証用のとても長い名前のキーです')
     for (const line of frame().split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(120)
+    const narrow = await mount({columns: 80, rows: 30}, {keys, info: {api_keys: keys.length}})
+    await narrow.press('4')
+    await narrow.waitFor('th-k5')
+    expect(narrow.frame()).toMatch(/検証用の[^\s]*…/)
+    for (const line of narrow.frame().split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(80)
   })
 
   it('keys: reads one page of 1,000 and says when the store holds more', async () => {

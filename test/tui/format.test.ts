@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest'
+import {columnWidths} from '../../src/tui/components/table-layout.js'
 import {displayWidth, fit, fitFooter, pad, price, tokenSize, wrapColumns} from '../../src/tui/format.js'
 
 describe('dashboard formatting', () => {
@@ -37,5 +38,20 @@ describe('dashboard formatting', () => {
     for (const line of wide) expect(displayWidth(line)).toBeLessThanOrEqual(5)
     expect(wrapColumns('abcdefghij', 4, 2)).toEqual(['abcd', 'efg…'])
     expect(wrapColumns('abcdefgh', 4, 2)).toEqual(['abcd', 'efgh'])
+  })
+})
+
+describe('table columns', () => {
+  const columns = [{header: 'model', max: 12, min: 8}, {header: 'health', max: 9, min: 9}, {header: 'reqs', align: 'right' as const, max: 7}]
+  const rows = [[{text: 'extremely-long-model-identifier-v2'}, {text: 'half_open'}, {text: '1234'}]]
+
+  it('grow a capped text column into spare room (a wide terminal shows whole names), never past the widest cell', () => {
+    expect(columnWidths(columns, rows, 30)).toEqual([13, 9, 4])
+    expect(columnWidths(columns, rows, 200)).toEqual([34, 9, 4])
+  })
+
+  it('cut text to its minimum before hiding columns, and never cut a state word given a minimum (half_open)', () => {
+    expect(columnWidths(columns, rows, 25)).toEqual([8, 9, 4])
+    expect(columnWidths(columns, rows, 19)).toEqual([8, 9, 0])
   })
 })

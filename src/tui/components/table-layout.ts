@@ -20,6 +20,8 @@ export interface Cell {
 }
 
 export const GAP = 2
+/** A text column grown into spare room stops here (a 500-character error is for the detail view). */
+const MAX_GROWN = 80
 
 const minOf = (column: ColumnSpec, natural: number) => Math.min(natural, column.min ?? (column.align === 'right' ? natural : column.header.length))
 
@@ -29,8 +31,13 @@ const minOf = (column: ColumnSpec, natural: number) => Math.min(natural, column.
  * minimum from the right, and if that is not enough the rightmost columns are hidden.
  */
 export function columnWidths(columns: readonly ColumnSpec[], rows: readonly (readonly Cell[])[], total: number): number[] {
-  const widths = columns.map((column, i) => Math.min(column.max ?? 40, Math.max(column.header.length, ...rows.map((row) => displayWidth(row[i]?.text ?? '')))))
+  const natural = columns.map((column, i) => Math.max(column.header.length, ...rows.map((row) => displayWidth(row[i]?.text ?? ''))))
+  const widths = columns.map((column, i) => Math.min(column.max ?? 40, natural[i]))
   const used = () => widths.reduce((sum, w) => sum + (w > 0 ? w + GAP : 0), 0) - GAP
+  // Room to spare (a wide terminal): capped text columns grow towards their widest cell, most important first.
+  for (let i = 0; i < columns.length && used() < total; i++) {
+    if (columns[i].align !== 'right' && natural[i] > widths[i]) widths[i] = Math.min(natural[i], MAX_GROWN, widths[i] + (total - used()))
+  }
   for (let i = columns.length - 1; i >= 0 && used() > total; i--) {
     widths[i] = Math.max(minOf(columns[i], widths[i]), widths[i] - (used() - total))
   }

@@ -26,7 +26,8 @@ const MODEL_COLUMNS: ColumnSpec[] = [
   {header: 'in/1k', align: 'right', max: 9},
   {header: 'out/1k', align: 'right', max: 9},
   {header: 'context', align: 'right', max: 8},
-  {header: 'health', max: 9},
+  // A state word is never cut (half_open).
+  {header: 'health', max: 9, min: 9},
   {header: 'p95', align: 'right', max: 7},
   {header: 'err%', align: 'right', max: 6},
   {header: 'reqs', align: 'right', max: 7},
