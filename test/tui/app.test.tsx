@@ -126,7 +126,10 @@ describe('dashboard screens', () => {
     await press('2')
     await waitFor('waiting for events')
     stream.push(routeEvent(1, 'claude', 'route_error', {error_class: 'upstream_error'}), routeEvent(2, 'cheap-gpt'))
-    await waitFor('2 received')
+    await waitFor('2 received  ·  2 kept')
+    // A notice about the stream (the daemon closing it) is listed, and counted apart from the events.
+    stream.push({type: 'closing', reason: 'the admin token was rotated'})
+    await waitFor('2 received  ·  2 kept  ·  1 stream notice')
     const lines = frame().split('\n')
     expect(lines.findIndex((l) => l.includes('model=claude'))).toBeLessThan(lines.findIndex((l) => l.includes('model=cheap-gpt')))
     expect(frame()).toContain('12:00:30  route_error       model=claude provider=an status=502 error=upstream_error latency=300')

@@ -11,7 +11,10 @@ export interface EventsProps {
 }
 
 function statusLine(events: EventsState, matching: number): string {
-  const parts = [`${events.received} received`, `${events.items.length} kept`]
+  // The daemon's notices about the stream (closing, dropped) are listed but are not events it sent: counted apart.
+  const notices = events.items.reduce((n, item) => n + (typeof item.event.id === 'number' ? 0 : 1), 0)
+  const parts = [`${events.received} received`, `${events.items.length - notices} kept`]
+  if (notices > 0) parts.push(`${notices} stream notice${notices === 1 ? '' : 's'}`)
   if (events.filter) parts.push(`filter "${events.filter}" (${matching} match)`)
   if (events.frozen) parts.push(`PAUSED, ${events.unseen} new (Space resumes)`)
   else parts.push(events.selected === null ? 'following' : 'selection held (Esc follows)')
