@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {resolveConnection} from '../src/cli/connection.js'
 import {formatEvent} from '../src/cli/render/events.js'
-import {colorEnabled, inert} from '../src/cli/style.js'
+import {colorEnabled, inert, inertJson} from '../src/cli/style.js'
 import {followEvents} from '../src/client/event-stream.js'
 import {EVENT_TYPES} from '../src/events/types.js'
 
@@ -54,7 +54,7 @@ export default class Events extends BaseCommand {
           return
         }
         if (controller.signal.aborted) return
-        process.stdout.write(json ? `${JSON.stringify(event)}\n` : `${formatEvent(event, color)}\n`)
+        process.stdout.write(json ? `${inertJson(event)}\n` : `${formatEvent(event, color)}\n`)
         if (flags.count !== undefined && ++printed >= flags.count) stop()
       },
       onState: (state, detail) => {

@@ -1,4 +1,4 @@
-import {inertLines, writeUnwrapped} from './style.js'
+import {inertJson, inertLines, writeUnwrapped} from './style.js'
 import {Command, Flags} from '@oclif/core'
 import {AdminClient} from '../client/admin-client.js'
 import {assertCanConfirm, confirm} from './prompt.js'
@@ -59,6 +59,11 @@ export abstract class BaseCommand extends Command {
   /** Its --json output is one object per line (events): an error is one line too. */
   protected jsonLines = false
 
+  /** --json output, with C1 controls and bidirectional overrides in strings escaped too (see inertJson). */
+  override logJson(json: unknown): void {
+    process.stdout.write(`${inertJson(json, true)}\n`)
+  }
+
   protected override async catch(error: CommandError): Promise<unknown> {
     // oclif writes flag parse errors as "Parsing --weight \n\t<why>": one line reads better (and a tab would be shown escaped).
     if (!(error instanceof ClientError)) error.message = error.message.replace(/^Parsing (--[\w-]+) \n\t/, 'Parsing $1: ')
@@ -67,7 +72,7 @@ export abstract class BaseCommand extends Command {
     failure.message = failure.message.replace(/\n+See more help with --help\s*$/, '')
     if (this.jsonEnabled()) {
       const body = {error: {code: failure.code, message: failure.message, ...(failure.suggestion && {suggestion: failure.suggestion}), ...failure.details}}
-      if (this.jsonLines) process.stdout.write(`${JSON.stringify(body)}\n`)
+      if (this.jsonLines) process.stdout.write(`${inertJson(body)}\n`)
       else this.logJson(body)
       return this.exit(failure.exit)
     }

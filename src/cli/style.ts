@@ -27,6 +27,15 @@ export function inert(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
+/**
+ * JSON whose strings cannot drive a terminal: JSON.stringify escapes C0 controls but leaves C1
+ * (U+009B is a CSI on many terminals) and the bidirectional overrides, which it may, since they
+ * only ever occur inside strings. Still valid JSON, the same value when parsed.
+ */
+export function inertJson(value: unknown, pretty = false): string {
+  return JSON.stringify(value, null, pretty ? 2 : undefined).replace(/[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
 /** An error as oclif prints it, without its wrapping at the terminal's width: a log or grep gets whole lines. */
 export function writeUnwrapped(message: string, suggestion?: string): void {
   const lines = inertLines(message).split('\n').join('\n ›   ')

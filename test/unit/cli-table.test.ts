@@ -70,6 +70,19 @@ describe('tables on a terminal', () => {
   })
 })
 
+describe('inertJson', () => {
+  it('escapes C1 controls and bidirectional overrides inside strings, and parses back to the same value', async () => {
+    const {inertJson} = await import('../../src/cli/style.js')
+    const value = {model: '\u001b[2J\u009b31mred\u202egnp.exe', n: 1, list: ['plain', 'ünïcödé 名前']}
+    const text = inertJson(value, true)
+    expect(text).not.toMatch(/[\u007f-\u009f\u202e]/)
+    expect(text).toContain('\\u009b31m')
+    expect(text).toContain('\\u202e')
+    expect(text).toContain('ünïcödé 名前')
+    expect(JSON.parse(text)).toEqual(value)
+  })
+})
+
 describe('inert', () => {
   it('escapes control characters and bidirectional overrides in client-chosen text, and leaves other text alone', async () => {
     const {inert} = await import('../../src/cli/style.js')

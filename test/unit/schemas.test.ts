@@ -52,7 +52,7 @@ describe('admin payload validation', () => {
   })
 
   it('refuses non-http base URLs and URLs with credentials', () => {
-    for (const base_url of ['file:///etc/passwd', 'ftp://x', 'not a url', 'http://user:pw@host']) {
+    for (const base_url of ['file:///etc/passwd', 'ftp://x', 'not a url', 'http://user:pw@host', 'http://127.0.0.1:9911/\u001b[31m', 'http://h/\u009b31m']) {
       expect(failure(() => parsePayload(providerCreateSchema, {id: 'p', type: 'openai', base_url}, 'p')).message).toContain('base_url')
     }
     expect(parsePayload(providerCreateSchema, {id: 'p', type: 'vllm', base_url: 'http://127.0.0.1:8000'}, 'p').type).toBe('vllm')

@@ -33,13 +33,14 @@ export const noControlCharacters = (value: string) => !/[\u0000-\u001f\u007f-\u0
  * /v1/models are appended to it, and a query is where a key would hide from the credentials rule).
  */
 export const httpUrl = z.string().refine((value) => {
+  if (!noControlCharacters(value)) return false
   try {
     const url = new URL(value)
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && !url.username && !url.password && url.search === '' && url.hash === '' && !/[?#]/.test(value)
   } catch {
     return false
   }
-}, 'must be an http:// or https:// URL without credentials, query string or fragment')
+}, 'must be an http:// or https:// URL without credentials, query string, fragment or control characters')
 
 export const usd = z.number().finite().min(0, 'must be >= 0')
 
