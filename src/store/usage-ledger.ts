@@ -20,7 +20,8 @@ export interface UsageLedgerOptions {
 const monthOf = (date: Date) => date.toISOString().slice(0, 7)
 
 /**
- * Per-key spend for the current UTC month and last-use times. Updated in memory on the request
+ * Per-key spend for the current UTC month (the latest month the clock has reached: it never rolls
+ * back) and last-use times. Updated in memory on the request
  * path; written (age-encrypted, atomically) at most once per interval when something changed and
  * on close, so at most about a second of accounting is at risk on a hard crash.
  */
@@ -135,7 +136,10 @@ export class UsageLedger {
     if (this.dirty) throw new Error('usage.age could not be written: spend and last-use times since its last write are not on disk')
   }
 
-  /** Called per request: the month string is only recomputed once the clock leaves the cached month. */
+  /**
+   * Called per request: the month string is only recomputed once the clock leaves the cached month.
+   * While the clock is behind the ledger's month, that month stays current.
+   */
   private rollMonth(): void {
     const ms = this.nowMs()
     if (ms >= this.monthStart && ms < this.monthEnd) return
@@ -143,7 +147,9 @@ export class UsageLedger {
     this.monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)
     this.monthEnd = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)
     const month = monthOf(now)
-    if (month !== this.state.month) {
+    // Only forward ("YYYY-MM" compares lexically): a clock stepped back, or a daemon started before
+    // NTP has synced, keeps the later month's spend instead of discarding it.
+    if (month > this.state.month) {
       this.state = {month, spend_usd: {}, last_used_at: this.state.last_used_at}
       this.dirty = true
     }

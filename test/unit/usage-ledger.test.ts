@@ -64,10 +64,36 @@ describe('UsageLedger', () => {
     ledger.addSpend('k1', 0.1)
     expect(ledger.spend('k1')).toBeCloseTo(0.1)
     expect(ledger.lastUsed('k1')).toBe('2026-11-30T23:59:00.000Z')
-    // A clock set back (NTP step) re-derives the month too.
-    setClock('2026-11-30T23:00:00.000Z')
-    expect(ledger.month).toBe('2026-11')
     await ledger.close()
+  })
+
+  it('never discards spend when the clock steps back across a month boundary (NTP step, RTC before sync)', async () => {
+    const {open, setClock} = await setup()
+    setClock('2027-01-01T00:00:05.000Z')
+    const ledger = await open()
+    ledger.addSpend('k1', 0.05)
+    setClock('2026-12-31T23:59:58.000Z')
+    expect(ledger.month).toBe('2027-01')
+    expect(ledger.spend('k1')).toBeCloseTo(0.05)
+    ledger.addSpend('k1', 0.01)
+    setClock('2027-01-01T00:01:00.000Z')
+    expect(ledger.month).toBe('2027-01')
+    expect(ledger.spend('k1')).toBeCloseTo(0.06)
+    await ledger.close()
+    // A daemon started while the clock is still in the previous month keeps the file's month.
+    setClock('2026-12-31T23:00:00.000Z')
+    const early = await open()
+    expect(early.spend('k1')).toBeCloseTo(0.06)
+    early.touch('k1', Date.parse('2026-12-31T23:00:00Z'))
+    await early.close()
+    setClock('2027-01-15T00:00:00.000Z')
+    const synced = await open()
+    expect(synced.month).toBe('2027-01')
+    expect(synced.spend('k1')).toBeCloseTo(0.06)
+    // Forward still rolls.
+    setClock('2027-02-01T00:00:00.000Z')
+    expect(synced.spend('k1')).toBe(0)
+    await synced.close()
   })
 
   it('holds reservations in memory only, per key, and releases them exactly', async () => {
