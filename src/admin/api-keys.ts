@@ -2,7 +2,7 @@ import {generateApiKey, randomId} from '../auth/secrets.js'
 import type {ApiKeyDto} from '../core/api-types.js'
 import {roundUsd} from '../core/cost.js'
 import {parseDuration} from '../core/duration.js'
-import {notFound, validation} from '../core/errors.js'
+import {conflict, notFound, validation} from '../core/errors.js'
 import {apiKeyCreateSchema, apiKeyPatchSchema, DEFAULT_SCOPES} from '../core/schemas/apikey.js'
 import {parsePayload} from '../core/schemas/parse.js'
 import {getOwn, type ApiKeyRecord} from '../store/document.js'
@@ -69,6 +69,9 @@ function rpmFrom(input: {rate_limit_rpm?: number; rate_limit_rps?: number}): num
 }
 
 export class ApiKeyAdmin {
+  /** Ids of the keys whose rotation is being saved. */
+  private readonly rotating = new Set<string>()
+
   constructor(
     private readonly ctx: AdminContext,
     private readonly usage?: KeyUsageSource,
@@ -160,10 +163,25 @@ export class ApiKeyAdmin {
     return toApiKeyView(next, now, this.usage)
   }
 
-  /** New secret, same settings; the old secret stops working at once. */
+  /**
+   * New secret, same settings; the old secret stops working at once. One rotation of a key at a
+   * time: a second one while the first is being saved is refused (409), so only one caller is
+   * told it owns the new secret (the other's would be dead on arrival).
+   */
   async rotate(id: string): Promise<ApiKeyWithSecret> {
     const current = this.record(id)
     if (current.revoked_at) throw validation(`API key "${id}" is revoked; create a new key instead`)
+    if (this.rotating.has(id)) throw conflict(`API key "${id}" is already being rotated by another request; only that request gets the new secret`, {id})
+    this.rotating.add(id)
+    try {
+      return await this.rotateNow(current)
+    } finally {
+      this.rotating.delete(id)
+    }
+  }
+
+  private async rotateNow(current: ApiKeyRecord): Promise<ApiKeyWithSecret> {
+    const id = current.id
     const now = this.ctx.now()
     const secret = generateApiKey()
     const next: ApiKeyRecord = {

@@ -383,6 +383,22 @@ describe('API keys', () => {
     expect(rotated.body.rotated_at).not.toBeNull()
   })
 
+  it('concurrent rotations of one key: exactly one is told the new secret (200), and it works; the others get 409 CONFLICT', async () => {
+    const key = await daemon.admin('POST', '/admin/v1/apikeys', {name: 'rotated-at-once'})
+    const answers = await Promise.all(Array.from({length: 4}, () => daemon.admin('POST', `/admin/v1/apikeys/${key.body.id}/rotate`)))
+    const winners = answers.filter((a) => a.status === 200)
+    expect(winners).toHaveLength(1)
+    for (const loser of answers.filter((a) => a.status !== 200)) {
+      expect(loser.status).toBe(409)
+      expect(loser.body.error.code).toBe('CONFLICT')
+    }
+    const models = await fetch(`${daemon.url}/v1/models`, {headers: {authorization: `Bearer ${winners[0].body.key}`}})
+    expect(models.status).toBe(200)
+    // Once it is saved, the next rotation goes ahead.
+    expect((await daemon.admin('POST', `/admin/v1/apikeys/${key.body.id}/rotate`)).status).toBe(200)
+    await daemon.admin('DELETE', `/admin/v1/apikeys/${key.body.id}`)
+  })
+
   it('warns when a key\'s restrictions name models or providers that are not registered (a typo leaves it nothing)', async () => {
     const typo = await daemon.admin('POST', '/admin/v1/apikeys', {name: 'typo', allowed_models: ['gpt-4o', 'gtp-4o'], allowed_providers: ['opneai']})
     expect(typo.status).toBe(201)
@@ -458,7 +474,7 @@ describe('persistence and secrets at rest', () => {
     expect(providers.body.items.map((p: {id: string}) => p.id)).toEqual(['openai', 'anthropic'])
     expect((await daemon.admin('GET', '/admin/v1/models')).body.items.map((m: {id: string}) => m.id)).toEqual(['gpt-4o'])
     expect((await daemon.admin('GET', '/admin/v1/routing-config')).body.default_mode).toBe('high_confidence')
-    expect((await daemon.admin('GET', '/admin/v1/apikeys')).body.total).toBe(8) // prod-app, typo, off, brief, 3 paging keys, restart-check
+    expect((await daemon.admin('GET', '/admin/v1/apikeys')).body.total).toBe(9) // prod-app, rotated-at-once, typo, off, brief, 3 paging keys, restart-check
     expect((await daemon.admin('GET', '/admin/v1/info')).body).toMatchObject({vault_locked: true, vault_initialized: true})
     expect((await daemon.admin('POST', '/admin/v1/vault/unlock', {password: VAULT_PASSWORD})).status).toBe(200)
     expect((await daemon.admin('GET', '/admin/v1/providers/openai/discover')).status).toBe(200)
