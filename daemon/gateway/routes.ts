@@ -1,7 +1,7 @@
 import type HyperExpress from 'hyper-express'
 import type {Request, Response} from 'hyper-express'
 import {TokenHubError, isTokenHubError} from '../../src/core/errors.js'
-import {estimateChatTokens, estimateInputTokens, estimateResponsesTokens, estimateWithin, tokenizerReady} from '../../src/core/tokens.js'
+import {batchInputProblem, estimateChatTokens, estimateInputTokens, estimateResponsesTokens, estimateWithin, tokenizerReady} from '../../src/core/tokens.js'
 import {readRequestText, requiredJson} from '../http/context.js'
 import {HyperExpressSink, untilAbort, watchAbort, type AbortWatch} from '../http/response-sink.js'
 import {loopTurns as turns} from '../http/turns.js'
@@ -60,6 +60,23 @@ const outputLimits = (...fields: string[]): Check => wholeNumbers(Number.POSITIV
 /** How many answers, when given: a whole number 1-128 (a numeric string would be coerced by some upstreams and billed as one answer). */
 const choiceCounts = (...fields: string[]): Check => wholeNumbers(128, ...fields)
 
+/** Completions `prompt` / embeddings `input`: required, in one of OpenAI's shapes (see batchInputProblem). */
+const batchInput =
+  (field: string): Check =>
+  (body) => {
+    const problem = batchInputProblem(body[field], field)
+    if (problem) throw new TokenHubError('VALIDATION', `${problem.path}: ${problem.message}`, {details: {param: problem.path}})
+  }
+
+/** A field that, when given, must be one of `values`. */
+const oneOf =
+  (field: string, ...values: string[]): Check =>
+  (body) => {
+    const value = body[field]
+    if (value === undefined || value === null || values.includes(value as string)) return
+    throw new TokenHubError('VALIDATION', `${field}: must be ${values.map((v) => `"${v}"`).join(' or ')}`, {details: {param: field}})
+  }
+
 const all =
   (...checks: Check[]): Check =>
   (body) => {
@@ -108,8 +125,8 @@ const chatEstimate = bounded(estimateChatTokens)
 const ENDPOINTS: EndpointSpec[] = [
   {path: '/v1/chat/completions', dialect: 'openai', endpoint: 'chat', check: chatBody, estimate: chatEstimate},
   {path: '/v1/messages', dialect: 'anthropic', endpoint: 'chat', check: messagesBody, estimate: chatEstimate},
-  {path: '/v1/completions', dialect: 'openai', endpoint: 'completions', check: all(requirePresent('prompt'), outputLimits('max_tokens'), choiceCounts('n', 'best_of')), estimate: bounded((b, scope) => estimateInputTokens(b.prompt, scope))},
-  {path: '/v1/embeddings', dialect: 'openai', endpoint: 'embeddings', check: requirePresent('input'), estimate: bounded((b, scope) => estimateInputTokens(b.input, scope))},
+  {path: '/v1/completions', dialect: 'openai', endpoint: 'completions', check: all(batchInput('prompt'), outputLimits('max_tokens'), choiceCounts('n', 'best_of')), estimate: bounded((b, scope) => estimateInputTokens(b.prompt, scope))},
+  {path: '/v1/embeddings', dialect: 'openai', endpoint: 'embeddings', check: all(batchInput('input'), wholeNumbers(Number.POSITIVE_INFINITY, 'dimensions'), oneOf('encoding_format', 'float', 'base64')), estimate: bounded((b, scope) => estimateInputTokens(b.input, scope))},
   {path: '/v1/responses', dialect: 'openai', endpoint: 'responses', check: all(responsesInput, outputLimits('max_output_tokens')), estimate: bounded(estimateResponsesTokens)},
 ]
 

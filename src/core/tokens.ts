@@ -182,6 +182,35 @@ export function estimateChatTokens(body: {messages?: unknown; system?: unknown; 
   return total
 }
 
+const isToken = (value: unknown): boolean => typeof value === 'number' && Number.isInteger(value) && value >= 0
+
+/**
+ * What is wrong with a legacy completions `prompt` or an embeddings `input`, naming the path, or
+ * null when it is one of OpenAI's shapes: a string, a non-empty array of strings, of token ids
+ * (non-negative integers), or of non-empty arrays of token ids. Any other shape would be estimated
+ * at 0 tokens (no context check, TPM count or budget hold) and forwarded.
+ */
+export function batchInputProblem(input: unknown, field: string): {path: string; message: string} | null {
+  if (typeof input === 'string') return null
+  const shapes = 'a string, an array of strings, an array of token ids (non-negative integers) or an array of such arrays'
+  if (!Array.isArray(input)) return {path: field, message: `must be ${shapes}`}
+  if (input.length === 0) return {path: field, message: `must not be empty (${shapes})`}
+  const first = input[0]
+  const kind = typeof first === 'string' ? 'string' : isToken(first) ? 'token' : Array.isArray(first) ? 'tokens' : null
+  if (kind === null) return {path: `${field}[0]`, message: 'must be a string, a token id (non-negative integer) or an array of token ids'}
+  for (let index = 0; index < input.length; index++) {
+    const item: unknown = input[index]
+    const path = `${field}[${index}]`
+    if (kind === 'string' && typeof item !== 'string') return {path, message: `must be a string, like ${field}[0]`}
+    if (kind === 'token' && !isToken(item)) return {path, message: `must be a token id (non-negative integer), like ${field}[0]`}
+    if (kind !== 'tokens') continue
+    if (!Array.isArray(item) || item.length === 0) return {path, message: `must be a non-empty array of token ids, like ${field}[0]`}
+    const bad = item.findIndex((token) => !isToken(token))
+    if (bad >= 0) return {path: `${path}[${bad}]`, message: 'must be a token id (non-negative integer)'}
+  }
+  return null
+}
+
 /** Legacy completions `prompt` or embeddings `input`: a string, strings, or token arrays. */
 export function estimateInputTokens(input: unknown, scope = ''): number {
   if (typeof input === 'string') return countText(input, scope)

@@ -7,6 +7,7 @@ let fx: GatewayFixture
 
 beforeAll(async () => {
   fx = await startGatewayFixture()
+  await fx.addModel({id: 'embed-shapes', provider_id: 'oa', upstream_model: 'text-embedding-3-small', kind: 'embedding', input_per_1k: 0.00002, output_per_1k: 0})
 })
 afterAll(() => fx?.close())
 
@@ -89,6 +90,56 @@ describe('API key checks on /v1', () => {
     const unknown = await ask(clientFor(fx.key), 'gpt-99').catch((e) => e)
     expect(unknown.status).toBe(404)
     expect(unknown.message).toContain('gpt-99')
+  })
+})
+
+describe('embeddings input and completions prompt shapes', () => {
+  const post = (path: string, body: Record<string, unknown>) => raw(path, {authorization: `Bearer ${fx.key}`}, JSON.stringify(body))
+
+  it.each([
+    ['/v1/embeddings', 'input', {}, 'input'],
+    ['/v1/embeddings', 'input', true, 'input'],
+    ['/v1/embeddings', 'input', 5, 'input'],
+    ['/v1/embeddings', 'input', [], 'input'],
+    ['/v1/embeddings', 'input', [null], 'input[0]'],
+    ['/v1/embeddings', 'input', [1.5], 'input[0]'],
+    ['/v1/embeddings', 'input', [1, -2], 'input[1]'],
+    ['/v1/embeddings', 'input', ['a', 1], 'input[1]'],
+    ['/v1/embeddings', 'input', [[1, 'a']], 'input[0][1]'],
+    ['/v1/embeddings', 'input', [['a']], 'input[0][0]'],
+    ['/v1/embeddings', 'input', [[1], []], 'input[1]'],
+    ['/v1/completions', 'prompt', undefined, 'prompt'],
+    ['/v1/completions', 'prompt', 123, 'prompt'],
+    ['/v1/completions', 'prompt', {a: 1}, 'prompt'],
+    ['/v1/completions', 'prompt', [null], 'prompt[0]'],
+    ['/v1/completions', 'prompt', [[-1]], 'prompt[0][0]'],
+    ['/v1/completions', 'prompt', [1.5], 'prompt[0]'],
+  ])('%s refuses %s %j with 400 VALIDATION naming %s, before any upstream call', async (path, field, value, param) => {
+    const before = fx.openai.requests.length
+    const response = await post(path, {model: path === '/v1/embeddings' ? 'embed-shapes' : 'cheap-gpt', [field]: value})
+    expect(response.status).toBe(400)
+    expect(response.body.error).toMatchObject({type: 'invalid_request_error', param})
+    expect(response.body.error.message).toMatch(new RegExp(`^${param.replace(/[[\]]/g, '\\$&')}: `))
+    expect(fx.openai.requests.length).toBe(before)
+  })
+
+  it.each([
+    [{dimensions: 'abc'}, 'dimensions'],
+    [{dimensions: 0}, 'dimensions'],
+    [{dimensions: -3}, 'dimensions'],
+    [{dimensions: 1.5}, 'dimensions'],
+    [{encoding_format: 'bogus'}, 'encoding_format'],
+  ])('/v1/embeddings refuses %j', async (extra, param) => {
+    const response = await post('/v1/embeddings', {model: 'embed-shapes', input: 'a', ...extra})
+    expect(response.status).toBe(400)
+    expect(response.body.error.param).toBe(param)
+  })
+
+  it('accepts a string, strings, token ids and arrays of token ids (and dimensions, encoding_format)', async () => {
+    for (const input of ['a', ['a', 'b'], [1, 2, 0], [[1, 2], [3]]]) {
+      expect((await post('/v1/embeddings', {model: 'embed-shapes', input, dimensions: 8, encoding_format: 'float'})).status).toBe(200)
+      expect((await post('/v1/completions', {model: 'cheap-gpt', prompt: input, max_tokens: 5})).status).toBe(200)
+    }
   })
 })
 
