@@ -373,6 +373,14 @@ describe('API keys', () => {
     expect(edited.body.api_key).toMatchObject({monthly_budget_usd: 100, allowed_models: ['gpt-4o'], name: 'prod-app', scopes: ['chat', 'plan']})
     expect((await daemon.admin('PATCH', `/admin/v1/apikeys/${created.id}`, {scopes: ['root']})).status).toBe(400)
     expect((await daemon.admin('PATCH', `/admin/v1/apikeys/${created.id}`, {expires_at: '2001-01-01T00:00:00Z'})).status).toBe(400)
+    for (const [body, field] of [[{allowed_models: []}, 'allowed_models'], [{allowed_providers: []}, 'allowed_providers'], [{name: '   '}, 'name']] as const) {
+      const refused = await daemon.admin('PATCH', `/admin/v1/apikeys/${created.id}`, body)
+      expect(refused.status).toBe(400)
+      expect(refused.body.error.message).toContain(`${field}: `)
+    }
+    const empty = await daemon.admin('POST', '/admin/v1/apikeys', {name: 'nothing-allowed', allowed_models: []})
+    expect(empty.status).toBe(400)
+    expect(empty.body.error.message).toContain('allowed_models: must list at least one')
   })
 
   it('rotates: new secret, same settings', async () => {

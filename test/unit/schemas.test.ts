@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {TokenHubError} from '../../src/core/errors.js'
-import {apiKeyCreateSchema} from '../../src/core/schemas/apikey.js'
+import {apiKeyCreateSchema, apiKeyPatchSchema} from '../../src/core/schemas/apikey.js'
 import {aliasName, aliasSetSchema} from '../../src/core/schemas/alias.js'
 import {modelCreateSchema, modelPatchSchema} from '../../src/core/schemas/model.js'
 import {parsePayload} from '../../src/core/schemas/parse.js'
@@ -49,6 +49,31 @@ describe('admin payload validation', () => {
   it('refuses an alias that lists a model twice', () => {
     const error = failure(() => parsePayload(aliasSetSchema, {variants: [{model_id: 'm-a'}, {model_id: 'm-b'}, {model_id: 'm-a', weight: 2}]}, 'invalid alias'))
     expect(error.message).toContain('variants[2].model_id: "m-a" is listed twice')
+  })
+
+  it('stores a scope given twice once', () => {
+    expect(parsePayload(apiKeyCreateSchema, {name: 'a', scopes: 'chat,chat'}, 'x').scopes).toEqual(['chat'])
+    expect(parsePayload(apiKeyPatchSchema, {scopes: ['embeddings', 'chat', 'embeddings']}, 'x').scopes).toEqual(['embeddings', 'chat'])
+  })
+
+  it('trims key names and refuses one that is only whitespace, like an empty one', () => {
+    expect(parsePayload(apiKeyCreateSchema, {name: '  prod-app '}, 'x').name).toBe('prod-app')
+    for (const schema of [apiKeyCreateSchema, apiKeyPatchSchema]) {
+      for (const name of ['', '   ', '\t ']) {
+        const error = failure(() => parsePayload(schema, {name}, 'x'))
+        expect(error.details?.issues).toEqual([{path: 'name', message: 'must not be empty'}])
+      }
+    }
+  })
+
+  it('refuses an empty allowed_models / allowed_providers (null means no restriction)', () => {
+    for (const schema of [apiKeyCreateSchema, apiKeyPatchSchema]) {
+      for (const field of ['allowed_models', 'allowed_providers']) {
+        const error = failure(() => parsePayload(schema, {name: 'a', [field]: []}, 'x'))
+        expect(error.message).toContain(`${field}: must list at least one id`)
+        expect(parsePayload(schema, {name: 'a', [field]: null}, 'x')[field as 'allowed_models']).toBeNull()
+      }
+    }
   })
 
   it('refuses non-http base URLs and URLs with credentials', () => {

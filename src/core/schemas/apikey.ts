@@ -28,11 +28,16 @@ const scopes = z.preprocess(
   normalizeScopes,
   z
     .array(z.enum(API_KEY_SCOPES, {message: `each scope must be one of: ${API_KEY_SCOPES.join(', ')}`}))
-    .min(1, 'give at least one scope'),
+    .min(1, 'give at least one scope')
+    .transform((list) => [...new Set(list)]),
 )
+
+/** An allow-list: null (or left out) is no restriction; an empty one would leave the key nothing to use. */
+const allowList = (id: z.ZodType<string>) => z.array(id).min(1, 'must list at least one id (null, or leaving it out, means no restriction)').nullable()
 
 const name = z
   .string()
+  .trim()
   .min(1, 'must not be empty')
   .max(100)
   .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must not contain control characters')
@@ -45,8 +50,8 @@ export const apiKeyCreateSchema = z
   .strictObject({
     name,
     scopes: scopes.optional(),
-    allowed_models: z.array(modelId).nullable().optional(),
-    allowed_providers: z.array(providerId).nullable().optional(),
+    allowed_models: allowList(modelId).optional(),
+    allowed_providers: allowList(providerId).optional(),
     expires_at: isoDate.nullable().optional(),
     expires_in: expiresIn.optional(),
     monthly_budget_usd: usd.optional(),
@@ -65,8 +70,8 @@ export const apiKeyPatchSchema = z
   .strictObject({
     name: name.optional(),
     scopes: scopes.optional(),
-    allowed_models: z.array(modelId).nullable().optional(),
-    allowed_providers: z.array(providerId).nullable().optional(),
+    allowed_models: allowList(modelId).optional(),
+    allowed_providers: allowList(providerId).optional(),
     expires_at: isoDate.nullable().optional(),
     expires_in: expiresIn.optional(),
     monthly_budget_usd: usd.optional(),
