@@ -15,7 +15,8 @@ export interface LogQuery {
 export function matchesLogQuery(query: Omit<LogQuery, 'limit' | 'offset'>) {
   return (record: RequestLogRecord): boolean =>
     (!query.model || record.model_id === query.model || record.requested_model === query.model) &&
-    // A key by its id or its name (what `tokenhub apikey list` shows first).
+    // A key by its id (the admin routes resolve a registered key's name to its id first), or by
+    // the name it had when the request was made (a name no key has now still finds its history).
     (!query.apiKeyId || record.api_key_id === query.apiKeyId || record.api_key_name === query.apiKeyId) &&
     (query.status === undefined || record.status_code === query.status) &&
     (!query.since || record.timestamp >= query.since)

@@ -216,8 +216,15 @@ describe('stats, time series, audit, rewards, engine, metrics', () => {
     expect(await seen('model=retired')).toBe(1)
     await fx.daemon.admin('DELETE', '/admin/v1/models/retired')
     expect(sum(await requests('model=retired'))).toBe(1)
-    await fx.newKey({name: 'reporting-bot'})
-    expect((await fx.daemon.admin('GET', '/admin/v1/tsdb/query?metric=requests&key=reporting-bot')).status).toBe(400)
+    const twin = await fx.newKey({name: 'reporting-bot'})
+    await new OpenAI({apiKey: twin.key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0}).chat.completions.create({model: 'claude', messages: [{role: 'user', content: 'hello'}]})
+    // A name two keys share is refused alike by the time series, the logs and the export (not their requests merged).
+    for (const path of ['/admin/v1/tsdb/query?metric=requests&key=reporting-bot', '/admin/v1/logs?key=reporting-bot', '/admin/v1/logs?api_key_id=reporting-bot', '/admin/v1/logs/export?format=csv&key=reporting-bot', '/admin/v1/logs/export?format=jsonl&api_key_id=reporting-bot']) {
+      const shared = await fx.daemon.admin('GET', path)
+      expect(shared.status, path).toBe(400)
+      expect(shared.body.error.message).toContain('2 API keys are named "reporting-bot"; give the id of one')
+    }
+    expect((await fx.daemon.admin('GET', `/admin/v1/logs?key=${twin.id}`)).body.total).toBe(1)
   })
 
   it('records every admin mutation in the audit trail, with request id and address', async () => {
