@@ -1,10 +1,9 @@
 import {getOwn} from '../../src/store/document.js'
-import {csvRow} from '../../src/core/csv.js'
 import {parseDuration} from '../../src/core/duration.js'
 import {TokenHubError, validation} from '../../src/core/errors.js'
 import {computeStats, WINDOWS} from '../../src/core/metrics/stats.js'
 import {listMetrics, queryTsdb, validateTsdbQuery} from '../../src/core/metrics/tsdb.js'
-import type {RequestLogRecord} from '../../src/core/request-log.js'
+import {REQUEST_CSV_HEADER, requestCsvRow, type RequestLogRecord} from '../../src/core/request-log.js'
 import {parseSince} from '../../src/core/since.js'
 import {endpointFor} from '../../src/providers/index.js'
 import type {ConfigStore} from '../../src/store/config-store.js'
@@ -13,30 +12,6 @@ import {matchesLogQuery, type LogQuery} from '../gateway/request-log.js'
 import type {GatewayRuntime} from '../gateway/runtime.js'
 import type {AdminRoute} from './deps.js'
 import {PAGE, pageParams} from './pagination.js'
-
-const LOG_COLUMNS: Array<keyof RequestLogRecord> = [
-  'timestamp',
-  'request_id',
-  'api_key_id',
-  'api_key_name',
-  'endpoint',
-  'mode',
-  'requested_model',
-  'alias_from',
-  'model_id',
-  'provider_id',
-  'stream',
-  'status_code',
-  'error_class',
-  'input_tokens',
-  'output_tokens',
-  'total_tokens',
-  'cost_usd',
-  'unpriced',
-  'usage_source',
-  'latency_ms',
-  'ttft_ms',
-]
 
 /** The filters of /logs and /logs/export. */
 const LOG_FILTERS = ['status', 'since', 'model', 'model_id', 'api_key_id', 'key'] as const
@@ -123,12 +98,12 @@ export function observabilityRoutes(deps: {runtime: GatewayRuntime; store: Confi
         if (format !== 'csv' && format !== 'jsonl') throw validation('query parameter format must be csv or jsonl')
         const matches = matchesLogQuery(filters)
         await runtime.journals.requests.flush()
-        let out = format === 'csv' ? csvRow([...LOG_COLUMNS, 'attempts']) : ''
+        let out = format === 'csv' ? REQUEST_CSV_HEADER : ''
         for await (const entry of runtime.journals.requests.read(filters.since ? {since: new Date(filters.since)} : undefined)) {
           const record = entry.record as RequestLogRecord & {type?: string}
           if (record?.type !== 'request' || !matches(record)) continue
           const {type: _type, ...clean} = record
-          out += format === 'csv' ? csvRow([...LOG_COLUMNS.map((c) => clean[c]), clean.attempts.length]) : `${JSON.stringify(clean)}\n`
+          out += format === 'csv' ? requestCsvRow(clean) : `${JSON.stringify(clean)}\n`
         }
         return {body: out, contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson'}
       },

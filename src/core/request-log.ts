@@ -1,3 +1,5 @@
+import {csvRow} from './csv.js'
+
 /** One record per /v1 request (success or failure): what the logs API, stats and journal carry. No prompt or completion text. */
 export interface AttemptRecord {
   model_id: string
@@ -48,4 +50,41 @@ export interface RequestLogRecord {
   /** The bandit observation of this request (null when no model answered or the client left). */
   token_bucket: string | null
   reward: number | null
+}
+
+/** The CSV export's columns, in order. New columns go at the end: scripts read them by position. */
+const CSV_COLUMNS = [
+  'timestamp',
+  'request_id',
+  'api_key_id',
+  'api_key_name',
+  'endpoint',
+  'mode',
+  'requested_model',
+  'alias_from',
+  'model_id',
+  'provider_id',
+  'stream',
+  'status_code',
+  'error_class',
+  'input_tokens',
+  'output_tokens',
+  'total_tokens',
+  'cost_usd',
+  'unpriced',
+  'usage_source',
+  'latency_ms',
+  'ttft_ms',
+  'attempts',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'usage_flagged',
+  'error_message',
+] as const satisfies ReadonlyArray<keyof RequestLogRecord>
+
+export const REQUEST_CSV_HEADER = csvRow([...CSV_COLUMNS])
+
+/** One record as a CSV line: `attempts` is their count; cache columns are empty in records older than them. */
+export function requestCsvRow(record: RequestLogRecord): string {
+  return csvRow(CSV_COLUMNS.map((column) => (column === 'attempts' ? record.attempts.length : record[column])))
 }

@@ -277,6 +277,8 @@ describe('stats, time series, audit, rewards, engine, metrics', () => {
     expect(response.headers.get('content-type')).toContain('text/csv')
     const lines = (await response.text()).trim().split('\r\n')
     expect(lines[0]).toMatch(/^timestamp,request_id,api_key_id,/)
+    expect(lines[0]).toMatch(/,ttft_ms,attempts,cache_read_tokens,cache_write_tokens,usage_flagged,error_message$/)
+    expect(lines.slice(1).every((l) => /,1,\d+,\d+,false,$/.test(l))).toBe(true)
     expect(lines.length).toBeGreaterThan(1)
     expect(lines.slice(1).every((l) => l.includes(',claude,an,'))).toBe(true)
     expect((await fetch(`${fx.daemon.url}/admin/v1/logs?since=yesterday-ish`, {headers: auth()})).status).toBe(400)
