@@ -1,4 +1,4 @@
-import {billableUsage, costUsd, interruptedStreamUsage, maxCostUsd, maxOutputTokens, outputCeiling, roundUsd, usageCostUsd, type BilledTokens, type OutputRequest} from '../../src/core/cost.js'
+import {billableUsage, costUsd, holdUsd, interruptedStreamUsage, maxCostUsd, maxOutputTokens, outputCeiling, roundUsd, usageCostUsd, type BilledTokens, type OutputRequest} from '../../src/core/cost.js'
 import {TokenHubError, isTokenHubError} from '../../src/core/errors.js'
 import {backoffMs, blameFor, nextStep, type AttemptFailure} from '../../src/core/failover.js'
 import type {AttemptRecord, RequestLogRecord} from '../../src/core/request-log.js'
@@ -378,7 +378,7 @@ export class Gateway {
     }
 
     // The hold is what the first candidate could cost; failing over to a dearer one raises it.
-    state.reservation = first ? maxCostUsd(first, state.estimate, state.output) : 0
+    state.reservation = first ? holdUsd(first, state.estimate, state.output) : 0
     deps.ledger.reserve(key.id, state.reservation)
     await this.attemptAll(state, sink)
   }
@@ -404,7 +404,7 @@ export class Gateway {
         state.attempts.push({model_id: model.id, provider_id: model.providerId, status: null, error_class: 'unhealthy', latency_ms: 0})
         continue
       }
-      const hold = maxCostUsd(model, state.estimate, state.output)
+      const hold = holdUsd(model, state.estimate, state.output)
       if (state.key && hold > state.reservation) {
         // A dearer candidate must fit the budget too, or parallel requests admitted on a cheap
         // first choice could all fail over into spending many times the budget.

@@ -94,6 +94,17 @@ export function maxCostUsd(prices: Prices & {maxOutputTokens: number | null}, in
   return costUsd(prices, inputTokens, maxOutputTokens(prices, output))
 }
 
+/**
+ * Headroom on the o200k input estimate where an upstream's count matters (the context check, the
+ * budget hold): other tokenizers (Claude's) count some 10-30 % more.
+ */
+export const ESTIMATE_HEADROOM = 1.15
+
+/** What a request in flight holds against its key's budget: maxCostUsd with the input estimate raised by ESTIMATE_HEADROOM. */
+export function holdUsd(prices: Prices & {maxOutputTokens: number | null}, inputEstimate: number, output: OutputRequest): number {
+  return maxCostUsd(prices, Math.ceil(inputEstimate * ESTIMATE_HEADROOM), output)
+}
+
 /** Usage figures beyond this are not believed (no request has ten million tokens). */
 export const MAX_PLAUSIBLE_TOKENS = 10_000_000
 

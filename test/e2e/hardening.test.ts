@@ -362,6 +362,28 @@ describe('accounting integrity', () => {
     expect(spend).toBeLessThanOrEqual(budget + perRequest + 1e-12)
   })
 
+  it('pads each hold by the estimate headroom: an upstream counting up to 15 % more input than the estimate cannot overspend either', async () => {
+    // "hi" is estimated at 5 input tokens; this upstream counts 6 (a tokenizer like Claude's). Each
+    // hold is ceil(5 x 1.15) = 6 input + 5 output tokens, the real cost R. Unpadded (5 + 5), 14
+    // requests in flight at once fit a budget of 12.5 R and spend 14 R, beyond budget + R.
+    fx.openai.behave('budgeted', {usage: {input: 6, output: 5}, chunkDelayMs: 150})
+    const perRequest = 0.000011
+    const budget = 12.5 * perRequest
+    const {key, id} = await fx.newKey({monthly_budget_usd: budget})
+    const parallel = new OpenAI({apiKey: key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
+    const drain = async () => {
+      for await (const _chunk of await parallel.chat.completions.create({model: 'budgeted', max_tokens: 5, stream: true, messages: [{role: 'user', content: 'hi'}]}));
+    }
+    try {
+      const results = await Promise.allSettled(Array.from({length: 20}, drain))
+      expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThanOrEqual(1)
+      const spend = (await fx.daemon.admin('GET', `/admin/v1/apikeys/${id}`)).body.current_spend_usd
+      expect(spend).toBeLessThanOrEqual(budget + perRequest + 1e-12)
+    } finally {
+      fx.openai.behave('budgeted', {usage: {input: 5, output: 5}})
+    }
+  })
+
   it('clamps nonsense usage to what the request could produce, flags it, and bills what the header says', async () => {
     fx.openai.behave('nonsense-usage', {usage: {input: -50, output: 1e15}})
     const {data, response} = await client.chat.completions.create({model: 'nonsense-usage', max_tokens: 10, messages: [{role: 'user', content: 'x'}]}).withResponse()

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {billableUsage, costUsd, interruptedStreamUsage, maxCostUsd, MAX_PLAUSIBLE_TOKENS, outputCeiling, roundUsd, sanitizeUsage} from '../../src/core/cost.js'
+import {billableUsage, costUsd, holdUsd, interruptedStreamUsage, maxCostUsd, MAX_PLAUSIBLE_TOKENS, outputCeiling, roundUsd, sanitizeUsage} from '../../src/core/cost.js'
 
 const out = (requested: number | null, choices = 1) => ({requested, choices})
 
@@ -11,6 +11,12 @@ describe('cost and usage', () => {
     expect(maxCostUsd(prices, 1000, out(100))).toBeCloseTo(0.0012, 12)
     expect(maxCostUsd(prices, 1000, out(null))).toBeCloseTo(0.003, 12)
     expect(maxCostUsd({...prices, maxOutputTokens: null}, 0, out(null))).toBeCloseTo(0.008192, 12)
+  })
+
+  it('holds the most a request can cost with the input estimate raised by the context check\'s headroom (x1.15)', () => {
+    expect(holdUsd(prices, 1000, out(100))).toBeCloseTo(0.00135, 12)
+    expect(holdUsd(prices, 5, out(10))).toBeCloseTo(0.000026, 12) // ceil(5.75) = 6 input tokens
+    expect(holdUsd(prices, 0, out(100))).toBe(maxCostUsd(prices, 0, out(100)))
   })
 
   it('clamps and flags nonsense usage', () => {

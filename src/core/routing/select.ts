@@ -1,9 +1,7 @@
-import {costUsd, expectedOutputTokens} from '../cost.js'
+import {costUsd, ESTIMATE_HEADROOM, expectedOutputTokens} from '../cost.js'
 import {MODE_WEIGHTS} from './modes.js'
 import type {Candidate, ModelSignals, RoutableModel, RouteDecision, RouteRequest, RoutingPolicy, SkipReason} from './types.js'
 
-/** Context check headroom: the token estimate is an estimate. */
-export const CONTEXT_HEADROOM = 1.15
 /** Latency limits apply only once a model has this many samples. */
 export const MIN_LATENCY_SAMPLES = 5
 
@@ -48,7 +46,7 @@ function skipOf(model: RoutableModel, signals: ModelSignals, input: SelectInput,
   if (policy.minWeight > 0 && model.weight < policy.minWeight) return ['weight_below_minimum', `weight ${model.weight} < ${policy.minWeight}`]
   // max_tokens above the model's output limit is clamped when the request is sent, so it counts clamped.
   const output = request.requestedOutputTokens === null ? 0 : model.maxOutputTokens ? Math.min(request.requestedOutputTokens, model.maxOutputTokens) : request.requestedOutputTokens
-  const needed = Math.ceil((request.contextInputTokens ?? request.estimatedInputTokens) * CONTEXT_HEADROOM) + output
+  const needed = Math.ceil((request.contextInputTokens ?? request.estimatedInputTokens) * ESTIMATE_HEADROOM) + output
   if (model.maxContextTokens > 0 && needed > model.maxContextTokens) {
     return ['context_overflow', `needs ~${needed} tokens, context is ${model.maxContextTokens}`]
   }
