@@ -51,6 +51,14 @@ describe('admin payload validation', () => {
     expect(error.message).toContain('variants[2].model_id: "m-a" is listed twice')
   })
 
+  it('refuses control characters (C0 and C1) in a key\'s name and project', () => {
+    for (const value of ['\u001b[31mPROJ\u001b]0;x\u0007', 'a\u009bb', 'line\nbreak']) {
+      expect(failure(() => parsePayload(apiKeyCreateSchema, {name: 'a', project: value}, 'x')).message).toContain('project: must not contain control characters')
+      expect(failure(() => parsePayload(apiKeyPatchSchema, {name: value}, 'x')).message).toContain('name: must not contain control characters')
+    }
+    expect(parsePayload(apiKeyCreateSchema, {name: '支付服务 🤖', project: 'billing-eu'}, 'x').project).toBe('billing-eu')
+  })
+
   it('stores a scope given twice once', () => {
     expect(parsePayload(apiKeyCreateSchema, {name: 'a', scopes: 'chat,chat'}, 'x').scopes).toEqual(['chat'])
     expect(parsePayload(apiKeyPatchSchema, {scopes: ['embeddings', 'chat', 'embeddings']}, 'x').scopes).toEqual(['embeddings', 'chat'])

@@ -1,5 +1,5 @@
 import {z} from 'zod'
-import {modelId, nonNegativeInt, providerId, usd} from './common.js'
+import {modelId, noControlCharacters, nonNegativeInt, providerId, usd} from './common.js'
 
 /**
  * `chat` covers every generation endpoint (chat completions, legacy completions, /v1/chat,
@@ -40,11 +40,11 @@ const name = z
   .trim()
   .min(1, 'must not be empty')
   .max(100)
-  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must not contain control characters')
+  .refine(noControlCharacters, 'must not contain control characters')
 export const isoDateTime = z.iso.datetime({offset: true, message: 'must be an ISO 8601 date-time such as 2027-01-31T00:00:00Z'})
 const isoDate = isoDateTime
 const expiresIn = z.union([z.string().min(1), z.number().positive()])
-const project = z.string().min(1).max(100)
+const project = z.string().min(1).max(100).refine(noControlCharacters, 'must not contain control characters')
 
 export const apiKeyCreateSchema = z
   .strictObject({
