@@ -405,10 +405,13 @@ interface ListedModel {
   ownedBy: string
 }
 
-/** What /v1/models shows a key: enabled models it may use, and aliases with at least one of those among their variants. */
+/**
+ * What /v1/models shows a key: enabled models it may use (its allow-lists, and its scopes: an
+ * embeddings-only key sees embedding models), and aliases with at least one of those among their variants.
+ */
 function visibleModels(catalog: ModelCatalog, key: ApiKeyRecord): ListedModel[] {
   const usable = (m: RoutableModel) =>
-    m.enabled && m.providerEnabled && (!key.allowed_models || key.allowed_models.includes(m.id)) && (!key.allowed_providers || key.allowed_providers.includes(m.providerId))
+    m.enabled && m.providerEnabled && key.scopes.includes(m.kind === 'embedding' ? 'embeddings' : 'chat') && (!key.allowed_models || key.allowed_models.includes(m.id)) && (!key.allowed_providers || key.allowed_providers.includes(m.providerId))
   const models = catalog.all().filter(usable)
   const aliases = catalog.aliases().filter((a) => a.enabled && !a.name.includes('*') && a.variants.some((v) => {
     const model = catalog.get(v.model_id)

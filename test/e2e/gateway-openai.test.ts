@@ -280,6 +280,15 @@ describe('other OpenAI endpoints', () => {
     const limited = await fx.newKey({allowed_models: ['cheap-gpt']})
     const limitedClient = new OpenAI({apiKey: limited.key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0})
     expect((await limitedClient.models.list()).data.map((m) => m.id)).toEqual(['cheap-gpt', 'gpt-mini'])
+    // Scopes too: an embeddings-only key lists embedding models only, a chat-only key none of them.
+    await fx.addModel({id: 'embed-listed', provider_id: 'oa', kind: 'embedding', input_per_1k: 0.00002, output_per_1k: 0})
+    const embedder = await fx.newKey({scopes: ['embeddings']})
+    const embedIds = (await new OpenAI({apiKey: embedder.key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0}).models.list()).data.map((m) => m.id)
+    expect(embedIds).toContain('embed-listed')
+    expect(embedIds).not.toContain('cheap-gpt')
+    expect(embedIds).not.toContain('gpt-4')
+    const chatter = await fx.newKey({scopes: ['chat']})
+    expect((await new OpenAI({apiKey: chatter.key, baseURL: `${fx.daemon.url}/v1`, maxRetries: 0}).models.list()).data.map((m) => m.id)).not.toContain('embed-listed')
 
     expect(await client.models.retrieve('gpt-4')).toMatchObject({id: 'gpt-4', object: 'model', owned_by: 'tokenhub-alias'})
     expect(await limitedClient.models.retrieve('cheap-gpt')).toMatchObject({id: 'cheap-gpt', object: 'model', owned_by: 'oa'})
