@@ -1,6 +1,6 @@
 import {BaseCommand} from '../src/cli/base-command.js'
 import {readLocalAdminTokenFile, resolveConnection} from '../src/cli/connection.js'
-import {colorEnabled} from '../src/cli/style.js'
+import {colorEnabled, inert} from '../src/cli/style.js'
 import {AdminClient} from '../src/client/admin-client.js'
 import {ClientError} from '../src/client/errors.js'
 
@@ -20,8 +20,11 @@ export default class Tui extends BaseCommand {
     }
     const connection = await resolveConnection(flags)
     const client = new AdminClient({url: connection.url, token: connection.token, noTokenReason: connection.tokenProblem, timeoutMs: 10_000})
-    // Fail before taking over the screen: a wrong token exits 1, an unreachable daemon 3.
-    const info = await client.info()
+    // Fail before taking over the screen: a wrong token exits 1, an unreachable daemon 3. A line
+    // says what it waits for meanwhile (seconds on a busy machine), and is wiped once answered.
+    const say = process.stderr.isTTY === true
+    if (say) process.stderr.write(`connecting to ${inert(connection.url)}...`)
+    const info = await client.info().finally(() => say && process.stderr.write('\r\u001b[2K'))
     // Ink draws only a final frame when it believes it runs in CI (it reads CI at import time);
     // on an interactive terminal the dashboard is what the user asked for.
     delete process.env.CI

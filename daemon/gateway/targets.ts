@@ -68,11 +68,17 @@ function noTargetError(input: ResolveInput, requested: string, allSkipped: Candi
   // For auto, the models this key may not use are none of its business: not listed (a named
   // model or alias the client sent is, so it learns why).
   const skipped = auto ? allSkipped.filter((c) => c.skipReason !== 'not_allowed') : allSkipped
-  const details = {requested_model: requested, ...(alias !== undefined && {alias}), skipped: skipped.map((c) => ({model_id: c.modelId, reason: c.skipReason, detail: c.skipDetail}))}
+  const details = {requested_model: requested || 'auto', ...(alias !== undefined && {alias}), skipped: skipped.map((c) => ({model_id: c.modelId, reason: c.skipReason, detail: c.skipDetail}))}
   // An aliased id names the models it stands for: "claude-opus-5-5" (alias claude-* -> claude).
   const target = auto ? undefined : alias !== undefined ? `model "${requested}" (alias ${alias} -> ${skipped.map((c) => c.modelId).join(', ')})` : `model "${requested}"`
   if (allSkipped.length > 0 && reasons.every((r) => r === 'not_allowed')) {
     return new TokenHubError('FORBIDDEN', `this API key may not use ${target ?? 'any eligible model'}`, {details})
+  }
+  // auto, and nothing that serves this endpoint (embeddings, say) among what the key may use: no retry helps.
+  if (auto && allSkipped.length > 0 && reasons.every((r) => r === 'not_allowed' || r === 'unsupported_endpoint')) {
+    return reasons.includes('not_allowed')
+      ? new TokenHubError('FORBIDDEN', 'this API key may use no model that serves this endpoint', {details})
+      : new TokenHubError('VALIDATION', 'no registered model serves this endpoint', {details, suggestion: 'Register one (tokenhub model add ... --kind embedding for /v1/embeddings).'})
   }
   if (skipped.length > 0 && reasons.every((r) => r === 'context_overflow')) {
     return new TokenHubError('VALIDATION', `the request is too long for ${target ?? 'every registered model'}: ${skipped[0].skipDetail}`, {details})

@@ -20,7 +20,7 @@ describe('registry bounds and conflicts', () => {
     for (const base_url of ['http://127.0.0.1:9/base?key=sk-abc', 'http://127.0.0.1:9/base#frag', 'http://127.0.0.1:9/?']) {
       const response = await daemon.admin('POST', '/admin/v1/providers', {id: 'q', type: 'openai', base_url})
       expect(response.status, base_url).toBe(400)
-      expect(JSON.stringify(response.body)).toContain('query string or fragment')
+      expect(JSON.stringify(response.body)).toContain('query string, fragment')
     }
   })
 

@@ -61,6 +61,11 @@ describe('API key checks on /v1', () => {
     expect(auto.response.headers.get('x-tokenhub-model')).toBe('cheap-gpt')
     const providerLimited = await fx.newKey({allowed_providers: ['an']})
     await expect(ask(clientFor(providerLimited.key), 'strong-gpt')).rejects.toMatchObject({status: 403})
+    // auto for embeddings with a key whose models serve none: a 403 saying so, not a 503 the SDKs retry in vain.
+    const both = await fx.newKey({scopes: ['chat', 'embeddings'], allowed_models: ['cheap-gpt']})
+    const noEmbedder = await clientFor(both.key).embeddings.create({model: 'auto', input: 'x'}).catch((e) => e)
+    expect(noEmbedder.status).toBe(403)
+    expect(noEmbedder.error).toMatchObject({code: 'FORBIDDEN', message: expect.stringContaining('no model that serves this endpoint'), requested_model: 'auto'})
   })
 
   it('400 for malformed JSON and wrong shapes, 404 for an unknown model', async () => {
