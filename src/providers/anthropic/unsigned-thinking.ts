@@ -50,7 +50,8 @@ export function forAnthropicThinking(body: Record<string, unknown>): {body: Reco
   const out = withoutUnsignedThinking(body)
   const thinking = out.thinking
   const messages = out.messages
-  if (!isRecord(thinking) || thinking.type === 'disabled' || !Array.isArray(messages) || !continuesTurn(messages.at(-1))) return {body: out, dropped: []}
+  // Only budgeted thinking ("enabled") requires it: with "adaptive" the model may answer a turn without thinking.
+  if (!isRecord(thinking) || thinking.type !== 'enabled' || !Array.isArray(messages) || !continuesTurn(messages.at(-1))) return {body: out, dropped: []}
   // The turn's first assistant message: after the last user message that is not only tool results.
   let at = messages.length - 1
   while (at > 0 && (continuesTurn(messages[at]) || (isRecord(messages[at]) && messages[at].role === 'assistant'))) at--

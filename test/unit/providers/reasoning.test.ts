@@ -239,9 +239,11 @@ describe('the request plan', () => {
     // A new user turn after another model's tool loop: Anthropic asks nothing of past turns.
     const newTurn = body([ask, {role: 'assistant', content: [call('t1')]}, result('t1'), {role: 'assistant', content: [{type: 'text', text: 'Done.'}]}, {role: 'user', content: 'thanks'}])
     expect(forAnthropicThinking(newTurn)).toEqual({body: newTurn, dropped: []})
-    // Thinking off or absent: nothing to do.
+    // Thinking off or absent: nothing to do; adaptive thinking lets the model skip thinking, so a turn without it is valid.
     const off = body([ask, {role: 'assistant', content: [call('t1')]}, result('t1')], {type: 'disabled'})
     expect(forAnthropicThinking(off)).toEqual({body: off, dropped: []})
+    const adaptive = body([ask, {role: 'assistant', content: [call('t1')]}, result('t1')], {type: 'adaptive'})
+    expect(forAnthropicThinking(adaptive)).toEqual({body: adaptive, dropped: []})
 
     // Through the plan: the request goes without thinking and the client is told (x-tokenhub-dropped).
     const base = anthropicRequest(thinking)
