@@ -24,7 +24,7 @@ import {Overview} from './screens/Overview.js'
 
 export interface AppProps {
   store: Store<DashboardState, Action>
-  /** Runs what a key asked for (revoke, simulate, refresh); quitting is handled here. */
+  /** Runs what a key asked for (revoke, simulate, refresh, suspend); quitting is handled here. */
   effects: {run(effect: Effect): unknown}
   theme: Theme
   /** A fixed terminal size (tests); otherwise the real one, following resizes. */

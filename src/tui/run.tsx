@@ -6,6 +6,7 @@ import {DashboardController, type DashboardClient, type EventFollower} from './d
 import {createStore} from './data/store.js'
 import {dashboardReducer, initialState} from './state/dashboard.js'
 import {changeShows} from './state/selectors.js'
+import type {Effect} from './state/types.js'
 import {openTerminalSession} from './terminal.js'
 
 export interface DashboardOptions {
@@ -55,7 +56,18 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
     },
   })
   try {
-    instance = render(<App store={store} effects={controller} theme={{color: options.color}} />, {
+    // Ctrl-Z is the terminal's business (the session's), the rest the controller's.
+    const effects = {
+      run: (effect: Effect) => {
+        if (effect.kind !== 'suspend') return controller.run(effect)
+        session.suspend(() => {
+          // The screen was cleared: Ink must write the whole frame again, not just what changed.
+          instance?.clear()
+          store.dispatch({type: 'flash', text: 'resumed', tone: 'ok', at: Date.now()})
+        })
+      },
+    }
+    instance = render(<App store={store} effects={effects} theme={{color: options.color}} />, {
       stdout,
       stdin,
       stderr,

@@ -12,6 +12,7 @@ export const ALT_SCREEN_ON = '\u001b[?1049h'
 export const ALT_SCREEN_OFF = '\u001b[?1049l'
 const CLEAR = '\u001b[2J\u001b[H'
 const SHOW_CURSOR = '\u001b[?25h'
+const HIDE_CURSOR = '\u001b[?25l'
 const HELD_LIMIT = 64 * 1024
 
 export interface SessionOptions {
@@ -25,6 +26,12 @@ export interface SessionOptions {
 export interface TerminalSession {
   /** Leaves the alternate screen and prints what was held. Safe to call twice. */
   restore(): void
+  /**
+   * Ctrl-Z: gives the shell its screen and cooked mode back and stops the process (SIGTSTP, as any
+   * full-screen program); `fg` continues it, the dashboard takes the screen again and `onResume`
+   * redraws it.
+   */
+  suspend(onResume: () => void): void
 }
 
 type Write = NodeJS.WriteStream['write']
@@ -47,6 +54,18 @@ export function openTerminalSession(options: SessionOptions): TerminalSession {
   const originalConsole = CONSOLE_METHODS.map((name) => [name, console[name]] as const)
   for (const name of CONSOLE_METHODS) console[name] = (...args: unknown[]) => hold(`${args.map(String).join(' ')}\n`)
 
+  // While stopped (Ctrl-Z), frames are dropped: a timer that fires on SIGCONT before its handler
+  // would draw the dashboard over the shell's screen. The redraw after resuming draws it whole.
+  let suspended = false
+  const originalStdoutWrite: Write = stdout.write
+  const write = (text: string) => originalStdoutWrite.call(stdout, text)
+  stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    if (!suspended) return (originalStdoutWrite as (...args: unknown[]) => boolean).call(stdout, chunk, ...rest)
+    const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined
+    callback?.()
+    return true
+  }) as Write
+
   let restored = false
   const restore = () => {
     if (restored) return
@@ -56,7 +75,9 @@ export function openTerminalSession(options: SessionOptions): TerminalSession {
     process.off('uncaughtException', onCrash)
     process.off('unhandledRejection', onRejection)
     if (stdin.isTTY && stdin.isRaw) stdin.setRawMode(false)
-    stdout.write(SHOW_CURSOR + ALT_SCREEN_OFF)
+    suspended = false
+    stdout.write = originalStdoutWrite
+    write(SHOW_CURSOR + ALT_SCREEN_OFF)
     stderr.write = originalWrite
     for (const [name, method] of originalConsole) console[name] = method
     if (held) stderr.write(held.endsWith('\n') ? held : `${held}\n`)
@@ -77,6 +98,21 @@ export function openTerminalSession(options: SessionOptions): TerminalSession {
   for (const signal of SIGNALS) process.on(signal, onSignal)
   process.on('uncaughtException', onCrash)
   process.on('unhandledRejection', onRejection)
-  stdout.write(ALT_SCREEN_ON + CLEAR)
-  return {restore}
+  const suspend = (onResume: () => void) => {
+    if (restored || suspended) return
+    if (stdin.isTTY && stdin.isRaw) stdin.setRawMode(false)
+    write(SHOW_CURSOR + ALT_SCREEN_OFF)
+    suspended = true
+    process.once('SIGCONT', () => {
+      if (restored) return
+      if (stdin.isTTY) stdin.setRawMode(true)
+      write(ALT_SCREEN_ON + CLEAR + HIDE_CURSOR)
+      suspended = false
+      onResume()
+    })
+    process.kill(process.pid, 'SIGTSTP')
+  }
+
+  write(ALT_SCREEN_ON + CLEAR)
+  return {restore, suspend}
 }

@@ -143,6 +143,25 @@ describe.skipIf(!tmuxInstalled)('tokenhub tui on a terminal (tmux)', () => {
     expect(after).not.toMatch(/at .*\.js:\d+/) // no stack trace
   }, 60_000)
 
+  it('Ctrl-Z suspends to the shell with its screen back, and fg resumes the dashboard', async () => {
+    type(`clear; node ${binRun} tui`)
+    key('Enter')
+    await waitForScreen((text) => text.includes('● live') && text.includes('[1 Overview]'), 'the dashboard')
+    key('C-z')
+    const stopped = await waitForScreen((text) => /Stopped/.test(text) && /test-shell\$ *$/m.test(text), 'the shell after Ctrl-Z')
+    expect(alternateScreenOn()).toBe(false)
+    expect(stopped).not.toContain('[1 Overview]')
+    type('fg')
+    key('Enter')
+    await waitForScreen((text) => text.includes('[1 Overview]') && text.includes('● live'), 'the dashboard again after fg')
+    expect(alternateScreenOn()).toBe(true)
+    key('q')
+    await waitForScreen((text) => /test-shell\$ *$/m.test(text) && !text.includes('[1 Overview]'), 'the shell after q')
+    type('echo SUSPEND_EXIT=$?')
+    key('Enter')
+    expect(await waitForScreen((text) => /SUSPEND_EXIT=\d+/.test(text), 'the exit code')).toContain('SUSPEND_EXIT=0')
+  }, 60_000)
+
   it('keeps running while the daemon restarts, says so, and resumes the event stream', async () => {
     const port = await freePort()
     const data = await tempDir('tokenhub-tui-restart-')

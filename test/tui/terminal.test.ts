@@ -1,4 +1,4 @@
-import {describe, expect, it} from 'vitest'
+import {describe, expect, it, vi} from 'vitest'
 import {ALT_SCREEN_OFF, ALT_SCREEN_ON, openTerminalSession} from '../../src/tui/terminal.js'
 
 function fakeStream() {
@@ -48,5 +48,33 @@ describe('terminal session', () => {
       ['SIGTERM', 143],
       ['SIGHUP', 129],
     ])
+  })
+  it('Ctrl-Z gives the shell its screen and cooked mode back and stops; SIGCONT takes the screen again and asks for a redraw', () => {
+    const stdout = fakeStream()
+    const stderr = fakeStream()
+    const modes: boolean[] = []
+    const stdin = {isTTY: true, isRaw: true, setRawMode: (raw: boolean) => void modes.push(raw)} as unknown as NodeJS.ReadStream
+    const kill = vi.spyOn(process, 'kill').mockImplementation(() => true)
+    try {
+      const session = openTerminalSession({stdout: stdout.stream, stderr: stderr.stream, stdin, onSignal: () => {}})
+      let redraws = 0
+      session.suspend(() => redraws++)
+      expect(kill).toHaveBeenCalledWith(process.pid, 'SIGTSTP')
+      expect(stdout.text().endsWith(ALT_SCREEN_OFF)).toBe(true)
+      // A frame drawn while stopped (a timer firing before SIGCONT's handler) does not reach the shell's screen.
+      stdout.stream.write('a frame')
+      expect(stdout.text().endsWith(ALT_SCREEN_OFF)).toBe(true)
+      expect(modes).toEqual([false])
+      process.emit('SIGCONT', 'SIGCONT')
+      expect(stdout.text().lastIndexOf(ALT_SCREEN_ON)).toBeGreaterThan(stdout.text().lastIndexOf(ALT_SCREEN_OFF))
+      expect(modes).toEqual([false, true])
+      expect(redraws).toBe(1)
+      // Only once per stop.
+      process.emit('SIGCONT', 'SIGCONT')
+      expect(redraws).toBe(1)
+      session.restore()
+    } finally {
+      kill.mockRestore()
+    }
   })
 })

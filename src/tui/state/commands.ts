@@ -25,6 +25,8 @@ export function runCommand(state: DashboardState, command: Command, page: number
   switch (command) {
     case 'quit':
       return {actions: [], effect: {kind: 'quit'}}
+    case 'suspend':
+      return {actions: [], effect: {kind: 'suspend'}}
     case 'toggle_help':
       return {actions: [{type: 'toggle_help'}]}
     case 'next_screen':

@@ -7,6 +7,7 @@ import type {ScreenId} from './types.js'
 
 export type Command =
   | 'quit'
+  | 'suspend'
   | 'toggle_help'
   | 'next_screen'
   | 'prev_screen'
@@ -78,6 +79,7 @@ export interface KeyBinding {
 export const KEY_BINDINGS: readonly KeyBinding[] = [
   {command: 'quit', scope: 'always', keys: [{input: 'c', ctrl: true}], label: 'Ctrl-C', help: 'quit'},
   {command: 'quit', scope: 'global', keys: [{input: 'q'}], label: 'q', help: 'quit', hint: 'quit'},
+  {command: 'suspend', scope: 'always', keys: [{input: 'z', ctrl: true}], label: 'Ctrl-Z', help: 'suspend to the shell (fg resumes)'},
   {command: 'toggle_help', scope: 'global', keys: [{input: '?'}], label: '?', help: 'show or hide this key map', hint: 'keys'},
   {command: 'next_screen', scope: 'global', keys: [{key: 'tab', shift: false}], label: 'Tab', help: 'next screen'},
   {command: 'prev_screen', scope: 'global', keys: [{key: 'tab', shift: true}], label: 'Shift-Tab', help: 'previous screen'},

@@ -128,4 +128,4 @@ export type Action =
   | {type: 'stream_state'; stream: StreamState; detail: string}
 
 /** Work the UI asks the data layer to do (reducers stay pure). */
-export type Effect = {kind: 'quit'} | {kind: 'revoke'; keyId: string; label: string} | {kind: 'simulate'; mode: string; tokens: number} | {kind: 'refresh'}
+export type Effect = {kind: 'quit'} | {kind: 'suspend'} | {kind: 'revoke'; keyId: string; label: string} | {kind: 'simulate'; mode: string; tokens: number} | {kind: 'refresh'}
