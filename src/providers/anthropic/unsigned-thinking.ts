@@ -34,8 +34,11 @@ export function withoutUnsignedThinking(body: Record<string, unknown>): Record<s
 }
 
 const isToolResult = (block: unknown): boolean => isRecord(block) && block.type === 'tool_result'
-/** A user message that only hands back tool results: the assistant's turn goes on. */
-const continuesTurn = (message: unknown): boolean => isRecord(message) && message.role === 'user' && Array.isArray(message.content) && message.content.length > 0 && message.content.every(isToolResult)
+/**
+ * A user message that hands back tool results: the assistant's turn goes on. Anthropic puts them
+ * first; Claude Code often adds text after them (system reminders, hook output), still the same turn.
+ */
+const continuesTurn = (message: unknown): boolean => isRecord(message) && message.role === 'user' && Array.isArray(message.content) && isToolResult(message.content[0])
 const startsWithThinking = (message: unknown): boolean => {
   const first = isRecord(message) && Array.isArray(message.content) ? message.content[0] : undefined
   return isRecord(first) && (first.type === 'redacted_thinking' || (first.type === 'thinking' && !isUnsigned(first)))

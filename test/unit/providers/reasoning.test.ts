@@ -231,6 +231,13 @@ describe('the request plan', () => {
       expect(out.dropped).toEqual(['thinking'])
       expect((out.body.messages as {content: unknown[]}[])[1].content.some((b) => (b as {type: string}).type === 'thinking')).toBe(false)
     }
+    // Claude Code adds text after the tool results (system reminders): the same turn, so the same rule.
+    const withReminder = (id: string) => ({role: 'user', content: [{type: 'tool_result', tool_use_id: id, content: 'file'}, {type: 'text', text: '<system-reminder>x</system-reminder>'}]})
+    expect(forAnthropicThinking(body([ask, {role: 'assistant', content: [call('t1')]}, withReminder('t1')])).dropped).toEqual(['thinking'])
+    const claudeWithReminders = body([ask, {role: 'assistant', content: [signed, call('t1')]}, withReminder('t1'), {role: 'assistant', content: [call('t2')]}, withReminder('t2')])
+    expect(forAnthropicThinking(claudeWithReminders)).toEqual({body: claudeWithReminders, dropped: []})
+    const reminderMidTurn = body([ask, {role: 'assistant', content: [signed, call('t1')]}, withReminder('t1'), {role: 'assistant', content: [call('t2')]}, result('t2')])
+    expect(forAnthropicThinking(reminderMidTurn)).toEqual({body: reminderMidTurn, dropped: []})
     // Claude began it: thinking stays, through several tool steps (later steps carry no thinking).
     const claudeLoop = body([ask, {role: 'assistant', content: [signed, call('t1')]}, result('t1'), {role: 'assistant', content: [call('t2')]}, result('t2')])
     expect(forAnthropicThinking(claudeLoop)).toEqual({body: claudeLoop, dropped: []})
