@@ -83,7 +83,7 @@ export interface GatewayCall {
 const NOT_THE_MODELS_DOING = new Set(['client_error', 'context_overflow', 'request_not_found', 'gateway_resources'])
 const CLIENT_LEFT = 'the client closed the connection'
 const SCOPE: Record<Endpoint, ApiKeyScope> = {chat: 'chat', completions: 'chat', embeddings: 'embeddings', responses: 'chat'}
-const CAPABILITY: Record<Endpoint, Capability> = {chat: 'chat', completions: 'completions', embeddings: 'embeddings', responses: 'chat'}
+const CAPABILITY: Record<Endpoint, Capability> = {chat: 'chat', completions: 'completions', embeddings: 'embeddings', responses: 'responses'}
 
 /**
  * Reported usage as billed (see billableUsage); besides, no input at all for a prompt that has

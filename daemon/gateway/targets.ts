@@ -76,9 +76,12 @@ function noTargetError(input: ResolveInput, requested: string, allSkipped: Candi
   }
   // auto, and nothing that serves this endpoint (embeddings, say) among what the key may use: no retry helps.
   if (auto && allSkipped.length > 0 && reasons.every((r) => r === 'not_allowed' || r === 'unsupported_endpoint')) {
+    // Why the models it could use cannot take it (an embedding model for chat, previous_response_id off OpenAI...).
+    const why = skipped[0] ? ` (${skipped[0].modelId}: ${skipped[0].skipDetail})` : ''
+    const embeddings = input.request.capability === 'embeddings'
     return reasons.includes('not_allowed')
-      ? new TokenHubError('FORBIDDEN', 'this API key may use no model that serves this endpoint', {details})
-      : new TokenHubError('VALIDATION', 'no registered model serves this endpoint', {details, suggestion: 'Register one (tokenhub model add ... --kind embedding for /v1/embeddings).'})
+      ? new TokenHubError('FORBIDDEN', `this API key may use no model that can take this request${why}`, {details})
+      : new TokenHubError('VALIDATION', `no registered model can take this request${why}`, {details, ...(embeddings && {suggestion: 'Register an embedding model (tokenhub model add ... --kind embedding).'})})
   }
   if (skipped.length > 0 && reasons.every((r) => r === 'context_overflow')) {
     return new TokenHubError('VALIDATION', `the request is too long for ${target ?? 'every registered model'}: ${skipped[0].skipDetail}`, {details})

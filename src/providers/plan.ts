@@ -1,4 +1,3 @@
-import {TokenHubError} from '../core/errors.js'
 import type {RoutableModel} from '../core/routing/types.js'
 import {VERSION} from '../version.js'
 import {openAIChatToAnthropic} from './anthropic/from-openai-request.js'
@@ -33,12 +32,6 @@ export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096
 const COMPLETION_TOKENS_MODEL = /^(o\d|gpt-5)/
 /** OpenAI's reasoning models: reasoning_effort, and only the default sampling (the -chat variants are not). */
 const REASONING_MODEL = /^(o\d|gpt-5(?!(\.\d+)?-chat))/
-
-/**
- * OpenAI models served only by the Responses API: Chat Completions (and legacy completions) answer
- * 404 "only supported in v1/responses" for them.
- */
-const RESPONSES_ONLY_MODEL = /^(o\d+(-mini)?-(pro|deep-research)|codex-mini|gpt-5(\.\d+)?-(pro|codex)|computer-use-preview)/
 
 export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'responses'
 
@@ -152,14 +145,6 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
   const upstreamIsAnthropic = endpoint.wire === 'anthropic'
 
   if (client.endpoint === 'responses') return planResponses(client, model, headers)
-  if (client.endpoint !== 'embeddings' && model.providerType === 'openai' && RESPONSES_ONLY_MODEL.test(model.upstreamModel)) {
-    // Refused here, as untranslatable: the next candidate is tried, and the model's health (which Codex's
-    // /v1/responses requests depend on) takes no blame for a request it was never going to take.
-    throw new TokenHubError('VALIDATION', `model ${JSON.stringify(model.id)} (${model.upstreamModel}) is served only by OpenAI's Responses API, not ${client.endpoint === 'chat' ? (client.dialect === 'anthropic' ? 'as Anthropic Messages' : 'Chat Completions') : 'legacy completions'}`, {
-      suggestion: 'Send it through /v1/responses (the Codex CLI does), or route this client to another model (an alias with a fallback)',
-      details: {model: model.id, upstream_model: model.upstreamModel},
-    })
-  }
 
   if (client.endpoint !== 'chat') {
     const path = client.endpoint === 'embeddings' ? endpoint.paths.embeddings : endpoint.paths.completions

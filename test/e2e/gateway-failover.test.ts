@@ -306,10 +306,11 @@ describe('requests a model cannot take as they are', () => {
       const {response} = await anthropic.messages.create({model: 'codex-or-backup', max_tokens: 5, messages: [{role: 'user', content: `x${i}`}]}).withResponse()
       expect(response.headers.get('x-tokenhub-model')).toBe('backup')
     }
-    expect((await lastLog()).attempts.map((a: {model_id: string; error_class: string | null}) => [a.model_id, a.error_class])).toEqual([
-      ['codex', 'untranslatable'],
-      ['backup', null],
-    ])
+    // Skipped by routing (so simulate agrees and auto never ranks it first for these clients): only the backup is tried.
+    expect((await lastLog()).attempts.map((a: {model_id: string}) => a.model_id)).toEqual(['backup'])
+    const simulated = await fx.daemon.admin('POST', '/admin/v1/routing/simulate', {model: 'codex-or-backup'})
+    expect(simulated.body.candidates.find((c: {model_id: string}) => c.model_id === 'codex')).toMatchObject({skip_reason: 'unsupported_endpoint'})
+    expect((await fx.daemon.admin('POST', '/admin/v1/routing/simulate', {model: 'codex', capability: 'responses'})).body.chosen).toBe('codex')
     // Named alone: a 400 that says why and what to do, not an upstream 404 turned 502.
     const named = await client.chat.completions.create({model: 'codex', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
     expect(named.status).toBe(400)
@@ -317,7 +318,7 @@ describe('requests a model cannot take as they are', () => {
     expect(fx.openai.requests.filter((r) => r.json?.model === 'gpt-5-codex')).toHaveLength(0)
     // Six refusals later its circuit is closed, and Codex is served.
     const health = (await fx.daemon.admin('GET', '/admin/v1/health')).body.models.find((m: {id: string}) => m.id === 'codex')
-    expect(health?.state ?? 'closed').toBe('closed')
+    expect(health).toMatchObject({state: 'closed', errors: 0})
     const codex = await client.responses.create({model: 'codex', input: 'hello'})
     expect(codex.status).toBe('completed')
     expect(fx.openai.requests.at(-1)).toMatchObject({path: '/v1/responses', json: {model: 'gpt-5-codex'}})

@@ -52,6 +52,21 @@ describe('selectModels', () => {
     }
   })
 
+  it('skips OpenAI models only the Responses API serves for every other kind of request, and only those', () => {
+    for (const upstream of ['gpt-5-codex', 'gpt-5.1-codex-max', 'gpt-5-pro', 'o3-pro', 'o1-pro', 'o3-deep-research', 'codex-mini-latest']) {
+      const only = model('m', {upstreamModel: upstream})
+      for (const capability of ['chat', 'completions'] as const) {
+        const decision = selectModels(input({models: [only], request: {capability, estimatedInputTokens: 5, requestedOutputTokens: null, allowedModels: null, allowedProviders: null}}))
+        expect(decision.skipped[0], `${upstream} ${capability}`).toMatchObject({skipReason: 'unsupported_endpoint', skipDetail: expect.stringContaining("only by OpenAI's Responses API")})
+      }
+      expect(selectModels(input({models: [only], request: {capability: 'responses', estimatedInputTokens: 5, requestedOutputTokens: null, allowedModels: null, allowedProviders: null}})).ranked).toHaveLength(1)
+    }
+    for (const upstream of ['gpt-5', 'gpt-5.1', 'gpt-5-mini', 'o3', 'o4-mini', 'gpt-4o']) expect(selectModels(input({models: [model('m', {upstreamModel: upstream})]})).ranked, upstream).toHaveLength(1)
+    // A vLLM server that calls its model gpt-5-codex serves chat completions; Claude models serve Responses clients (translated).
+    expect(selectModels(input({models: [model('m', {providerType: 'vllm', upstreamModel: 'gpt-5-codex'})]})).ranked).toHaveLength(1)
+    expect(selectModels(input({models: [model('c', {providerType: 'anthropic'})], request: {capability: 'responses', estimatedInputTokens: 5, requestedOutputTokens: null, allowedModels: null, allowedProviders: null}})).ranked).toHaveLength(1)
+  })
+
   it('records a reason for every skipped model', () => {
     const signals = new Map<string, ModelSignals>([
       ['sick', {p95LatencyMs: null, latencySamples: 0, errorRate: 1, available: false, cooldownUntil: 0}],

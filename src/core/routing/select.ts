@@ -19,9 +19,17 @@ export interface SelectInput {
   allowUnpriced?: boolean
 }
 
+/**
+ * OpenAI models served only by the Responses API: Chat Completions (and legacy completions) answer
+ * 404 "only supported in v1/responses" for them, and TokenHub does not translate into Responses.
+ */
+const RESPONSES_ONLY_MODEL = /^(o\d+(-mini)?-(pro|deep-research)|codex-mini|gpt-5(\.\d+)?-(pro|codex)|computer-use-preview)/
+
+export const responsesOnly = (model: RoutableModel): boolean => model.providerType === 'openai' && RESPONSES_ONLY_MODEL.test(model.upstreamModel)
+
 function supports(model: RoutableModel, capability: RouteRequest['capability']): boolean {
   if ((capability === 'embeddings') !== (model.kind === 'embedding')) return false
-  return model.providerType !== 'anthropic' || capability === 'chat'
+  return model.providerType !== 'anthropic' || capability === 'chat' || capability === 'responses'
 }
 
 function skipOf(model: RoutableModel, signals: ModelSignals, input: SelectInput, cost: number): [SkipReason, string] | null {
@@ -36,6 +44,9 @@ function skipOf(model: RoutableModel, signals: ModelSignals, input: SelectInput,
   if (!supports(model, request.capability)) {
     if (model.kind !== 'embedding') return ['unsupported_endpoint', `${model.kind} models on ${model.providerType} upstreams do not serve ${request.capability}`]
     return ['unsupported_endpoint', request.capability === 'embeddings' ? `its provider is ${model.providerType}, which has no embeddings API` : 'an embedding model']
+  }
+  if (request.capability !== 'responses' && responsesOnly(model)) {
+    return ['unsupported_endpoint', `${model.upstreamModel} is served only by OpenAI's Responses API: send /v1/responses (the Codex CLI does), or route this client to another model`]
   }
   if (request.storedState && model.providerType !== 'openai') {
     return ['unsupported_endpoint', `previous_response_id, conversation and stored prompts need an upstream with the Responses API (type openai), not ${model.providerType}`]

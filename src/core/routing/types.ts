@@ -42,7 +42,8 @@ export interface RoutingPolicy {
   minWeight: number
 }
 
-export type Capability = 'chat' | 'completions' | 'embeddings'
+/** What the request asks for: chat (Chat Completions, Anthropic Messages), OpenAI's Responses API, legacy completions, embeddings. */
+export type Capability = 'chat' | 'responses' | 'completions' | 'embeddings'
 
 export interface RouteRequest {
   capability: Capability

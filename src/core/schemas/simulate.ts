@@ -13,7 +13,7 @@ export const simulateSchema = z.strictObject({
   /** What the request's `model` would be: a registered id, an alias, or auto (the default). */
   model: z.string().optional(),
   model_hint: z.string().optional(),
-  capability: z.enum(['chat', 'completions', 'embeddings']).optional(),
+  capability: z.enum(['chat', 'responses', 'completions', 'embeddings']).optional(),
   /** Simulate as this API key (its model and provider restrictions apply). */
   api_key_id: z.string().optional(),
 })

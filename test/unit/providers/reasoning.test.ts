@@ -261,15 +261,6 @@ describe('the request plan', () => {
     expect(planRequest(anthropicRequest(thinking), model('anthropic', 'claude-sonnet-4-5'), null).dropped).toEqual([])
   })
 
-  it('refuses chat-shaped requests for OpenAI models only the Responses API serves, and only those', () => {
-    for (const upstream of ['gpt-5-codex', 'gpt-5.1-codex-max', 'gpt-5-pro', 'o3-pro', 'o1-pro', 'o3-deep-research', 'codex-mini-latest']) {
-      expect(() => planRequest(anthropicRequest(), model('openai', upstream), null), upstream).toThrow(/served only by OpenAI's Responses API/)
-    }
-    for (const upstream of ['gpt-5', 'gpt-5.1', 'gpt-5-mini', 'o3', 'o4-mini', 'gpt-4o']) expect(() => planRequest(anthropicRequest(), model('openai', upstream), null), upstream).not.toThrow()
-    // A vLLM server that calls its model gpt-5-codex serves chat completions.
-    expect(() => planRequest(anthropicRequest(), model('vllm', 'gpt-5-codex'), null)).not.toThrow()
-  })
-
   it('sends OpenAI at most 4 stop sequences (it refuses more), the first ones; other servers get them all', () => {
     const base = anthropicRequest(undefined)
     const stops = ['a', 'b', 'c', 'd', 'e', 'f']
