@@ -223,7 +223,7 @@ function planResponses(client: ClientRequest, model: RoutableModel, headers: Rec
   if (endpoint.paths.responses) {
     return passthrough(model, endpoint.paths.responses, headers, forModel(client.body, model), 'openai', () => new ResponsesPassthroughStream())
   }
-  const chat = responsesToChat(client.body as never, {model: model.upstreamModel, maxOutputTokens: model.maxOutputTokens})
+  const chat = responsesToChat(client.body as never, {model: model.upstreamModel, maxOutputTokens: model.maxOutputTokens, toolOutputImages: endpoint.wire === 'anthropic'})
   const echo = {model: model.id, request: client.body as never, toolNames: chat.toolNames}
   if (endpoint.wire === 'openai') {
     return {

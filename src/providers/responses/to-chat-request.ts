@@ -28,6 +28,12 @@ export interface ResponsesToChatOptions {
   model: string
   /** The model's output limit, when known: max_output_tokens is clamped to it. */
   maxOutputTokens?: number | null
+  /**
+   * Images in tool outputs (a screenshot tool) go on, after the tool messages: for Claude, which
+   * reads them. Other servers' models are often text-only and would refuse the whole request, so
+   * for them they are left out (listed in dropped) as before.
+   */
+  toolOutputImages?: boolean
 }
 
 /** Request fields this translator maps or refuses; every other non-null field is reported as dropped. */
@@ -78,7 +84,7 @@ export function responsesToChat(body: ResponsesRequest, options: ResponsesToChat
   const messages: OpenAIMessage[] = []
   if (typeof body.instructions === 'string' && body.instructions !== '') messages.push({role: 'system', content: body.instructions})
   if (typeof body.input === 'string') messages.push({role: 'user', content: body.input})
-  else convertItems(body.input, messages, dropped)
+  else convertItems(body.input, messages, dropped, options.toolOutputImages === true)
 
   const out: OpenAIChatRequest = {model: options.model, messages}
   const maxTokens = firstNumber(body.max_output_tokens)
@@ -132,7 +138,7 @@ function refuseStoredState(body: ResponsesRequest): void {
 // Input items
 // ---------------------------------------------------------------------------------------------
 
-function convertItems(items: unknown[], messages: OpenAIMessage[], dropped: DroppedNotes): void {
+function convertItems(items: unknown[], messages: OpenAIMessage[], dropped: DroppedNotes, keepImages: boolean): void {
   // Images in tool outputs (a screenshot tool): Chat tool messages carry text only, so they follow the
   // run of tool messages in a user message, as an Anthropic tool_result's images do the other way.
   let images: OpenAIUserContentPart[] = []
@@ -141,7 +147,7 @@ function convertItems(items: unknown[], messages: OpenAIMessage[], dropped: Drop
     images = []
   }
   const output = (item: Record<string, unknown>, i: number) => {
-    const {text, images: more} = toolOutput(item.output, `input[${i}].output`, dropped)
+    const {text, images: more} = toolOutput(item.output, `input[${i}].output`, dropped, keepImages)
     messages.push({role: 'tool', tool_call_id: String(item.call_id ?? ''), content: text})
     images.push(...more)
   }
@@ -315,7 +321,7 @@ function appendToolCall(messages: OpenAIMessage[], item: Record<string, unknown>
 }
 
 /** A function's output as tool-message text, and its images (Chat tool messages carry text only). */
-function toolOutput(output: unknown, where: string, dropped: DroppedNotes): {text: string; images: OpenAIUserContentPart[]} {
+function toolOutput(output: unknown, where: string, dropped: DroppedNotes, keepImages: boolean): {text: string; images: OpenAIUserContentPart[]} {
   const images: OpenAIUserContentPart[] = []
   if (typeof output === 'string') return {text: output, images}
   if (output === undefined || output === null) return {text: '', images}
@@ -323,7 +329,8 @@ function toolOutput(output: unknown, where: string, dropped: DroppedNotes): {tex
   let text = ''
   output.forEach((part, j) => {
     const partTextValue = partText(part)
-    const image = partTextValue === undefined && partType(part) === 'input_image' ? userPart(part, `${where}[${j}]`) : undefined
+    // Only an image given inline or by URL: one by file_id cannot be fetched, and a tool's output is no reason to refuse the request.
+    const image = keepImages && partTextValue === undefined && partType(part) === 'input_image' && isRecord(part) && typeof part.image_url === 'string' && part.image_url !== '' ? userPart(part, `${where}[${j}]`) : undefined
     if (partTextValue !== undefined) text += partTextValue
     else if (image) images.push(image)
     else dropped.add(`${where}[${j}] (${partType(part)})`)

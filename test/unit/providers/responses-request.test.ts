@@ -5,7 +5,7 @@ import {flatToolName, responsesToChat} from '../../../src/providers/responses/to
 import type {ResponsesRequest} from '../../../src/providers/responses/types.js'
 import {fixtureJson} from './sse-helpers.js'
 
-const translate = (body: Record<string, unknown>, opts: {maxOutputTokens?: number | null} = {}) =>
+const translate = (body: Record<string, unknown>, opts: {maxOutputTokens?: number | null; toolOutputImages?: boolean} = {}) =>
   responsesToChat({model: 'gpt-5-codex', ...body} as ResponsesRequest, {model: 'qwen3-coder', ...opts})
 
 /** The TokenHubError a translation throws (fails the test when none is thrown). */
@@ -225,8 +225,8 @@ describe('responsesToChat', () => {
     ])
   })
 
-  it('carries assistant refusals, tool-output images (in a user message after the tool messages) and reports message phase', () => {
-    const {body, dropped} = translate({
+  it('carries assistant refusals, tool-output images for Claude (in a user message after the tool messages) and reports message phase', () => {
+    const request = {
       input: [
         {role: 'user', content: 'Do the bad thing'},
         {type: 'message', role: 'assistant', phase: 'final_answer', content: [{type: 'refusal', refusal: "I can't help with that."}]},
@@ -237,10 +237,12 @@ describe('responsesToChat', () => {
           output: [
             {type: 'input_text', text: 'Screenshot taken.'},
             {type: 'input_image', image_url: PNG},
+            {type: 'input_image', file_id: 'file-abc'},
           ],
         },
       ],
-    })
+    }
+    const {body, dropped} = translate(request, {toolOutputImages: true})
     expect(body.messages.slice(1)).toEqual([
       {
         role: 'assistant',
@@ -251,7 +253,12 @@ describe('responsesToChat', () => {
       {role: 'tool', tool_call_id: 'call_S1', content: 'Screenshot taken.'},
       {role: 'user', content: [{type: 'image_url', image_url: {url: PNG}}]},
     ])
-    expect(dropped).toEqual(['input[].phase'])
+    // An image by file_id cannot be fetched: left out, not a refusal of the whole request.
+    expect(dropped).toEqual(['input[].phase', 'input[3].output[2] (input_image)'])
+    // For other servers (often text-only models that would refuse the request) they are left out.
+    const textOnly = translate(request)
+    expect(textOnly.body.messages.at(-1)).toEqual({role: 'tool', tool_call_id: 'call_S1', content: 'Screenshot taken.'})
+    expect(textOnly.dropped).toEqual(['input[].phase', 'input[3].output[1] (input_image)', 'input[3].output[2] (input_image)'])
   })
 
   it('puts the images of parallel tool outputs after the whole run of tool messages (Chat wants tool messages right after the calls), and on to Claude', () => {
@@ -265,7 +272,7 @@ describe('responsesToChat', () => {
         shot('b'),
         {role: 'user', content: 'well?'},
       ],
-    })
+    }, {toolOutputImages: true})
     expect(body.messages.slice(1).map((m: {role: string}) => m.role)).toEqual(['assistant', 'tool', 'tool', 'user', 'user'])
     expect(body.messages[4].content).toEqual([{type: 'image_url', image_url: {url: PNG}}, {type: 'image_url', image_url: {url: PNG}}])
     // The Anthropic model gets them as images in the user turn that carries the tool results.
