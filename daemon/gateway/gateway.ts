@@ -17,6 +17,7 @@ import {presentedKey, type ApiKeyAuth} from './api-key-auth.js'
 import {runAttempt} from './attempt.js'
 import type {ModelCatalog} from './catalog.js'
 import {findAlias} from '../../src/core/routing/alias.js'
+import {keyAllows} from '../../src/core/routing/select.js'
 import {endpointFor} from '../../src/providers/index.js'
 import {estimateWithin, inputShape} from '../../src/core/tokens.js'
 import {dialectErrorBody} from './dialect-errors.js'
@@ -268,7 +269,7 @@ export class Gateway {
       throw new TokenHubError('VALIDATION', `model "${requested}" is an embedding model; count_tokens counts a Messages request for a chat model`, {details: {param: 'model'}})
     }
     const candidates = explicit ? [explicit] : alias!.variants.map((v) => catalog.get(v.model_id)).filter((m): m is RoutableModel => m !== undefined)
-    const allowed = candidates.filter((m) => (!key.allowed_models || key.allowed_models.includes(m.id)) && (!key.allowed_providers || key.allowed_providers.includes(m.providerId)))
+    const allowed = candidates.filter((m) => keyAllows(key, m))
     if (candidates.length > 0 && allowed.length === 0) {
       throw new TokenHubError('FORBIDDEN', `this API key may not use model "${requested}"`, {details: {requested_model: requested}})
     }

@@ -13,6 +13,7 @@ import {checkRequestHead} from '../http/limits.js'
 import {newRequestId} from '../http/request-id.js'
 import type {Gateway, GatewayCall} from './gateway.js'
 import type {Dialect, Endpoint} from '../../src/providers/plan.js'
+import {keyAllows} from '../../src/core/routing/select.js'
 import type {RoutableModel} from '../../src/core/routing/types.js'
 import type {ApiKeyRecord} from '../../src/store/document.js'
 import {getAndHead} from '../http/head.js'
@@ -411,7 +412,7 @@ interface ListedModel {
  */
 function visibleModels(catalog: ModelCatalog, key: ApiKeyRecord): ListedModel[] {
   const usable = (m: RoutableModel) =>
-    m.enabled && m.providerEnabled && key.scopes.includes(m.kind === 'embedding' ? 'embeddings' : 'chat') && (!key.allowed_models || key.allowed_models.includes(m.id)) && (!key.allowed_providers || key.allowed_providers.includes(m.providerId))
+    m.enabled && m.providerEnabled && key.scopes.includes(m.kind === 'embedding' ? 'embeddings' : 'chat') && keyAllows(key, m)
   const models = catalog.all().filter(usable)
   const aliases = catalog.aliases().filter((a) => a.enabled && !a.name.includes('*') && a.variants.some((v) => {
     const model = catalog.get(v.model_id)

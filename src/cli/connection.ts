@@ -98,6 +98,8 @@ export function daemonUrlProblem(url: string): string | null {
     // Reported below.
   }
   if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) return `is not an http(s) URL: "${url}" (e.g. http://127.0.0.1:8080)`
+  // fetch() refuses such a URL anyway; and it is not echoed, since it holds a password.
+  if (parsed.username !== '' || parsed.password !== '') return `holds credentials (user:password@): the daemon takes the admin token (--token, TOKENHUB_ADMIN_TOKEN), not URL credentials; give http(s)://host[:port] (e.g. ${parsed.protocol}//${parsed.host})`
   const extra = [
     ...(/^\/*$/.test(parsed.pathname) ? [] : [`a path (${parsed.pathname})`]),
     ...(parsed.search !== '' || url.includes('?') ? ['a query'] : []),

@@ -188,7 +188,8 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
     maxTokensField: model.providerType === 'openai' && COMPLETION_TOKENS_MODEL.test(model.upstreamModel) ? 'max_completion_tokens' : 'max_tokens',
     reasoningEffort: openAIReasoning,
     defaultSamplingOnly: openAIReasoning,
-    maxStopSequences: model.providerType === 'openai' ? OPENAI_MAX_STOP_SEQUENCES : undefined,
+    // (A reasoning model gets none at all: see defaultSamplingOnly.)
+    maxStopSequences: model.providerType === 'openai' && !openAIReasoning ? OPENAI_MAX_STOP_SEQUENCES : undefined,
   })
   const thinking = wantsThinking(client.body)
   return {

@@ -68,6 +68,11 @@ describe('resolveConnection', () => {
   it('names TOKENHUB_URL when that is where a bad URL came from, and takes trailing slashes', async () => {
     await expect(resolveConnection({}, {TOKENHUB_URL: 'http://127.0.0.1:8080/?'})).rejects.toThrow(/^TOKENHUB_URL has a query/)
     expect(daemonUrlProblem('http://127.0.0.1:8080/')).toBeNull()
+    // Credentials: refused (fetch would refuse them too), and the password is not echoed back.
+    const creds = daemonUrlProblem('http://admin:hunter2-secret@gw.internal:8080')
+    expect(creds).toContain('holds credentials')
+    expect(creds).toContain('http://gw.internal:8080')
+    expect(creds).not.toContain('hunter2-secret')
     expect(daemonUrlProblem('https://gateway.internal:8443//')).toBeNull()
     expect(daemonUrlProblem('ftp://127.0.0.1:8080')).toMatch(/^is not an http\(s\) URL/)
   })

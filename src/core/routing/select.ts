@@ -27,6 +27,11 @@ const RESPONSES_ONLY_MODEL = /^(o\d+(-mini)?-(pro|deep-research)|codex-mini|gpt-
 
 export const responsesOnly = (model: RoutableModel): boolean => model.providerType === 'openai' && RESPONSES_ONLY_MODEL.test(model.upstreamModel)
 
+/** The key's allow-lists (null: no restriction) let it use this model. */
+export function keyAllows(key: {allowed_models: readonly string[] | null; allowed_providers: readonly string[] | null}, model: Pick<RoutableModel, 'id' | 'providerId'>): boolean {
+  return (!key.allowed_models || key.allowed_models.includes(model.id)) && (!key.allowed_providers || key.allowed_providers.includes(model.providerId))
+}
+
 function supports(model: RoutableModel, capability: RouteRequest['capability']): boolean {
   if ((capability === 'embeddings') !== (model.kind === 'embedding')) return false
   return model.providerType !== 'anthropic' || capability === 'chat' || capability === 'responses'
