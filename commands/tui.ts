@@ -1,3 +1,4 @@
+import {register} from 'node:module'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {readLocalAdminTokenFile, resolveConnection} from '../src/cli/connection.js'
 import {colorEnabled, inert} from '../src/cli/style.js'
@@ -29,6 +30,8 @@ export default class Tui extends BaseCommand {
     // on an interactive terminal the dashboard is what the user asked for.
     delete process.env.CI
     delete process.env.CONTINUOUS_INTEGRATION
+    // Ink's text caches, bounded before Ink loads (src/tui/ink-caches.ts): else a dashboard open for hours grows without end.
+    register('../src/tui/ink-cache-hook.js', import.meta.url)
     const {runDashboard} = await import('../src/tui/run.js')
     // A token read from the data dir's file is read again after a rotation (the daemon writes the new one there).
     const reloadToken = connection.tokenSource === 'file' ? async () => (await readLocalAdminTokenFile()).token : undefined
