@@ -7,13 +7,7 @@ interface LedgerFile {
   month: string
   spend_usd: Record<string, number>
   last_used_at: Record<string, string>
-  /** Spend of the other months the clock was in lately (at most two), for a clock that goes back to one of them. */
-  other_months?: Record<string, Record<string, number>>
 }
-
-/** A clock this far behind the ledger's month is taken as wrong before (a clock that ran ahead), not as a small step back. */
-const BIG_STEP_BACK_MS = 24 * 60 * 60 * 1000
-const OTHER_MONTHS_KEPT = 2
 
 export interface UsageLedgerOptions {
   file: string
@@ -26,7 +20,8 @@ export interface UsageLedgerOptions {
 const monthOf = (date: Date) => date.toISOString().slice(0, 7)
 
 /**
- * Per-key spend for the current UTC month (see rollMonth for a clock that goes back) and last-use times. Updated in memory on the request
+ * Per-key spend for the current UTC month (the latest month the clock has reached: it never rolls
+ * back) and last-use times. Updated in memory on the request
  * path; written (age-encrypted, atomically) at most once per interval when something changed and
  * on close, so at most about a second of accounting is at risk on a hard crash.
  */
@@ -59,7 +54,7 @@ export class UsageLedger {
     const raw = await adapter.read().catch((error: unknown) => {
       throw error instanceof StoreOpenError ? new StoreOpenError(options.file, `${error.message.slice(options.file.length + 2)}; ${remedy}`) : error
     })
-    if (raw !== null && (typeof raw !== 'object' || typeof raw.month !== 'string' || typeof raw.spend_usd !== 'object' || (raw.other_months !== undefined && (typeof raw.other_months !== 'object' || raw.other_months === null)))) {
+    if (raw !== null && (typeof raw !== 'object' || typeof raw.month !== 'string' || typeof raw.spend_usd !== 'object')) {
       throw new StoreOpenError(options.file, `decrypted, but does not hold a usage ledger; ${remedy}`)
     }
     const now = (options.now ?? (() => new Date()))()
@@ -143,11 +138,7 @@ export class UsageLedger {
 
   /**
    * Called per request: the month string is only recomputed once the clock leaves the cached month.
-   * Forward, the month turns. A small step back across the boundary (an NTP correction) keeps the
-   * later month current, so no budget is handed out again. A big one (the clock had run ahead by
-   * days or months, or the daemon started before NTP synced) goes to the clock's month; either way
-   * no month's spend is discarded: the last months are kept, and a month the clock comes back to
-   * continues from what it had spent.
+   * While the clock is behind the ledger's month, that month stays current.
    */
   private rollMonth(): void {
     const ms = this.nowMs()
@@ -156,14 +147,11 @@ export class UsageLedger {
     this.monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)
     this.monthEnd = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)
     const month = monthOf(now)
-    if (month === this.state.month) return
-    // "YYYY-MM" compares lexically.
-    if (month < this.state.month && Date.parse(`${this.state.month}-01T00:00:00Z`) - ms < BIG_STEP_BACK_MS) return
-    const others = {...this.state.other_months, [this.state.month]: this.state.spend_usd}
-    const spend = others[month] ?? {}
-    delete others[month]
-    const kept = Object.keys(others).sort().reverse().slice(0, OTHER_MONTHS_KEPT)
-    this.state = {month, spend_usd: spend, last_used_at: this.state.last_used_at, other_months: Object.fromEntries(kept.map((m) => [m, others[m]]))}
-    this.dirty = true
+    // Only forward ("YYYY-MM" compares lexically): a clock stepped back, or a daemon started before
+    // NTP has synced, keeps the later month's spend instead of discarding it.
+    if (month > this.state.month) {
+      this.state = {month, spend_usd: {}, last_used_at: this.state.last_used_at}
+      this.dirty = true
+    }
   }
 }
