@@ -60,11 +60,8 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
     const effects = {
       run: (effect: Effect) => {
         if (effect.kind !== 'suspend') return controller.run(effect)
-        session.suspend(() => {
-          // The screen was cleared: Ink must write the whole frame again, not just what changed.
-          instance?.clear()
-          store.dispatch({type: 'flash', text: 'resumed', tone: 'ok', at: Date.now()})
-        })
+        // The session draws the last frame again on resuming (Ink believes it is still on screen); then the news.
+        session.suspend(() => store.dispatch({type: 'flash', text: 'resumed', tone: 'ok', at: Date.now()}))
       },
     }
     instance = render(<App store={store} effects={effects} theme={{color: options.color}} />, {

@@ -55,12 +55,18 @@ export function openTerminalSession(options: SessionOptions): TerminalSession {
   for (const name of CONSOLE_METHODS) console[name] = (...args: unknown[]) => hold(`${args.map(String).join(' ')}\n`)
 
   // While stopped (Ctrl-Z), frames are dropped: a timer that fires on SIGCONT before its handler
-  // would draw the dashboard over the shell's screen. The redraw after resuming draws it whole.
+  // would draw the dashboard over the shell's screen. The last frame drawn is kept, to draw again
+  // on resuming (Ink draws only what changed, and believes the old frame is still on screen).
   let suspended = false
+  let lastFrame = ''
   const originalStdoutWrite: Write = stdout.write
   const write = (text: string) => originalStdoutWrite.call(stdout, text)
   stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    if (!suspended) return (originalStdoutWrite as (...args: unknown[]) => boolean).call(stdout, chunk, ...rest)
+    if (!suspended) {
+      // A whole frame (Ink writes one per render: erase the old lines, then the new output), not a cursor code.
+      if (typeof chunk === 'string' && chunk.length > 64) lastFrame = chunk
+      return (originalStdoutWrite as (...args: unknown[]) => boolean).call(stdout, chunk, ...rest)
+    }
     const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined
     callback?.()
     return true
@@ -75,9 +81,10 @@ export function openTerminalSession(options: SessionOptions): TerminalSession {
     process.off('uncaughtException', onCrash)
     process.off('unhandledRejection', onRejection)
     if (stdin.isTTY && stdin.isRaw) stdin.setRawMode(false)
-    suspended = false
     stdout.write = originalStdoutWrite
-    write(SHOW_CURSOR + ALT_SCREEN_OFF)
+    // Stopped, the shell has the screen already; writing to the terminal from the background would stop us again (SIGTTOU).
+    if (!suspended) write(SHOW_CURSOR + ALT_SCREEN_OFF)
+    suspended = false
     stderr.write = originalWrite
     for (const [name, method] of originalConsole) console[name] = method
     if (held) stderr.write(held.endsWith('\n') ? held : `${held}\n`)
@@ -103,14 +110,28 @@ export function openTerminalSession(options: SessionOptions): TerminalSession {
     if (stdin.isTTY && stdin.isRaw) stdin.setRawMode(false)
     write(SHOW_CURSOR + ALT_SCREEN_OFF)
     suspended = true
-    process.once('SIGCONT', () => {
-      if (restored) return
+    let fallback: NodeJS.Timeout | undefined
+    const resume = () => {
+      clearTimeout(fallback)
+      process.off('SIGCONT', resume)
+      if (restored || !suspended) return
       if (stdin.isTTY) stdin.setRawMode(true)
-      write(ALT_SCREEN_ON + CLEAR + HIDE_CURSOR)
+      write(ALT_SCREEN_ON + CLEAR + HIDE_CURSOR + lastFrame)
       suspended = false
       onResume()
-    })
-    process.kill(process.pid, 'SIGTSTP')
+    }
+    process.on('SIGCONT', resume)
+    try {
+      // The whole process group, as a shell's Ctrl-Z does: under npx, npm run or sh -c the shell waits on the parent.
+      process.kill(0, 'SIGTSTP')
+    } catch {
+      // No job control signals here (Windows): carry on.
+      return resume()
+    }
+    // Still running this long after (no job control: an orphaned process group, ssh without a
+    // shell, a container's PID 1, where SIGTSTP is discarded): carry on rather than sit blank.
+    // A stopped process runs no timer, so after a real stop SIGCONT or this resumes, whichever is first.
+    fallback = setTimeout(resume, 500)
   }
 
   write(ALT_SCREEN_ON + CLEAR)

@@ -143,17 +143,20 @@ describe.skipIf(!tmuxInstalled)('tokenhub tui on a terminal (tmux)', () => {
     expect(after).not.toMatch(/at .*\.js:\d+/) // no stack trace
   }, 60_000)
 
-  it('Ctrl-Z suspends to the shell with its screen back, and fg resumes the dashboard', async () => {
-    type(`clear; node ${binRun} tui`)
+  it('Ctrl-Z suspends to the shell with its screen back (also under a wrapper such as sh -c or npx), and fg resumes the dashboard as it was', async () => {
+    type(`clear; sh -c 'node ${binRun} tui'`)
     key('Enter')
     await waitForScreen((text) => text.includes('● live') && text.includes('[1 Overview]'), 'the dashboard')
+    // With the key map open: after fg it is drawn again, though nothing on it changed.
+    key('?')
+    await waitForScreen((text) => text.includes('Key map'), 'the key map')
     key('C-z')
     const stopped = await waitForScreen((text) => /Stopped/.test(text) && /test-shell\$ *$/m.test(text), 'the shell after Ctrl-Z')
     expect(alternateScreenOn()).toBe(false)
     expect(stopped).not.toContain('[1 Overview]')
     type('fg')
     key('Enter')
-    await waitForScreen((text) => text.includes('[1 Overview]') && text.includes('● live'), 'the dashboard again after fg')
+    await waitForScreen((text) => text.includes('Key map') && text.includes('● live'), 'the dashboard again after fg, key map and all')
     expect(alternateScreenOn()).toBe(true)
     key('q')
     await waitForScreen((text) => /test-shell\$ *$/m.test(text) && !text.includes('[1 Overview]'), 'the shell after q')

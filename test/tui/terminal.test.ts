@@ -57,9 +57,11 @@ describe('terminal session', () => {
     const kill = vi.spyOn(process, 'kill').mockImplementation(() => true)
     try {
       const session = openTerminalSession({stdout: stdout.stream, stderr: stderr.stream, stdin, onSignal: () => {}})
+      stdout.stream.write(`${'x'.repeat(80)} the last frame`)
       let redraws = 0
       session.suspend(() => redraws++)
-      expect(kill).toHaveBeenCalledWith(process.pid, 'SIGTSTP')
+      // The whole process group, as a shell's Ctrl-Z (under npx or sh -c the shell waits on the parent).
+      expect(kill).toHaveBeenCalledWith(0, 'SIGTSTP')
       expect(stdout.text().endsWith(ALT_SCREEN_OFF)).toBe(true)
       // A frame drawn while stopped (a timer firing before SIGCONT's handler) does not reach the shell's screen.
       stdout.stream.write('a frame')
@@ -67,12 +69,52 @@ describe('terminal session', () => {
       expect(modes).toEqual([false])
       process.emit('SIGCONT', 'SIGCONT')
       expect(stdout.text().lastIndexOf(ALT_SCREEN_ON)).toBeGreaterThan(stdout.text().lastIndexOf(ALT_SCREEN_OFF))
+      // The last frame is drawn again (Ink would redraw only what changed, onto a cleared screen).
+      expect(stdout.text().endsWith('the last frame')).toBe(true)
       expect(modes).toEqual([false, true])
       expect(redraws).toBe(1)
       // Only once per stop.
       process.emit('SIGCONT', 'SIGCONT')
       expect(redraws).toBe(1)
       session.restore()
+    } finally {
+      kill.mockRestore()
+    }
+  })
+  it('Ctrl-Z where nothing stops the process (no job control, Windows) carries on instead of sitting blank', async () => {
+    const stdout = fakeStream()
+    const stdin = {isTTY: true, isRaw: true, setRawMode: () => {}} as unknown as NodeJS.ReadStream
+    for (const behaviour of ['discarded', 'throws'] as const) {
+      const kill = vi.spyOn(process, 'kill').mockImplementation(() => {
+        if (behaviour === 'throws') throw new Error('ENOSYS')
+        return true
+      })
+      try {
+        const session = openTerminalSession({stdout: stdout.stream, stderr: fakeStream().stream, stdin, onSignal: () => {}})
+        let resumed = 0
+        session.suspend(() => resumed++)
+        if (behaviour === 'discarded') {
+          expect(resumed).toBe(0)
+          await new Promise((resolve) => setTimeout(resolve, 700))
+        }
+        expect(resumed, behaviour).toBe(1)
+        expect(stdout.text().lastIndexOf(ALT_SCREEN_ON)).toBeGreaterThan(stdout.text().lastIndexOf(ALT_SCREEN_OFF))
+        session.restore()
+      } finally {
+        kill.mockRestore()
+      }
+    }
+  })
+
+  it('a signal that ends a stopped dashboard does not write to the terminal from the background', () => {
+    const stdout = fakeStream()
+    const kill = vi.spyOn(process, 'kill').mockImplementation(() => true)
+    try {
+      const session = openTerminalSession({stdout: stdout.stream, stderr: fakeStream().stream, stdin: {isTTY: false} as unknown as NodeJS.ReadStream, onSignal: () => {}})
+      session.suspend(() => {})
+      const before = stdout.text()
+      session.restore()
+      expect(stdout.text()).toBe(before)
     } finally {
       kill.mockRestore()
     }
