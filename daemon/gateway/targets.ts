@@ -77,7 +77,8 @@ function noTargetError(input: ResolveInput, requested: string, allSkipped: Candi
   // auto, and nothing that serves this endpoint (embeddings, say) among what the key may use: no retry helps.
   if (auto && allSkipped.length > 0 && reasons.every((r) => r === 'not_allowed' || r === 'unsupported_endpoint')) {
     // Why the models it could use cannot take it (an embedding model for chat, previous_response_id off OpenAI...).
-    const why = skipped[0] ? ` (${skipped[0].modelId}: ${skipped[0].skipDetail})` : ''
+    const first = skipped.find((c) => c.skipReason === 'unsupported_endpoint')
+    const why = first ? ` (${first.modelId}: ${first.skipDetail})` : ''
     const embeddings = input.request.capability === 'embeddings'
     return reasons.includes('not_allowed')
       ? new TokenHubError('FORBIDDEN', `this API key may use no model that can take this request${why}`, {details})

@@ -97,7 +97,9 @@ export function daemonUrlProblem(url: string): string | null {
   } catch {
     // Reported below.
   }
-  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) return `is not an http(s) URL: "${url}" (e.g. http://127.0.0.1:8080)`
+  // Whatever it holds between "//" and "@" may be a password: never echoed.
+  const shown = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@]*@/i, '$1***@')
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) return `is not an http(s) URL: "${shown}" (e.g. http://127.0.0.1:8080)`
   // fetch() refuses such a URL anyway; and it is not echoed, since it holds a password.
   if (parsed.username !== '' || parsed.password !== '') return `holds credentials (user:password@): the daemon takes the admin token (--token, TOKENHUB_ADMIN_TOKEN), not URL credentials; give http(s)://host[:port] (e.g. ${parsed.protocol}//${parsed.host})`
   const extra = [
@@ -105,7 +107,7 @@ export function daemonUrlProblem(url: string): string | null {
     ...(parsed.search !== '' || url.includes('?') ? ['a query'] : []),
     ...(parsed.hash !== '' || url.includes('#') ? ['a fragment'] : []),
   ]
-  if (extra.length > 0) return `has ${extra.join(' and ')}: "${url}"; give only the daemon's address, http(s)://host[:port] (e.g. ${parsed.origin})`
+  if (extra.length > 0) return `has ${extra.join(' and ')}: "${shown}"; give only the daemon's address, http(s)://host[:port] (e.g. ${parsed.origin})`
   return null
 }
 

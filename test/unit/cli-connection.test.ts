@@ -73,6 +73,7 @@ describe('resolveConnection', () => {
     expect(creds).toContain('holds credentials')
     expect(creds).toContain('http://gw.internal:8080')
     expect(creds).not.toContain('hunter2-secret')
+    for (const odd of ['ftp://admin:hunter2-secret@gw:8080', 'admin:hunter2-secret@gw:8080']) expect(daemonUrlProblem(odd)).not.toContain('hunter2-secret')
     expect(daemonUrlProblem('https://gateway.internal:8443//')).toBeNull()
     expect(daemonUrlProblem('ftp://127.0.0.1:8080')).toMatch(/^is not an http\(s\) URL/)
   })
