@@ -18,22 +18,28 @@ export function inertLines(text: string): string {
   return text.split('\n').map(inert).join('\n')
 }
 
+/** C1 controls (U+009B is a CSI on many terminals) and the bidirectional marks and overrides, as a character-class body. */
+const INVISIBLE = '\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069'
+const UNSAFE_TEXT = new RegExp(`[\\u0000-\\u001f${INVISIBLE}]`, 'g')
+const UNSAFE_IN_JSON = new RegExp(`[${INVISIBLE}\\u2028\\u2029]`, 'g')
+const escaped = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+
 /**
  * Client-supplied strings are data: render control characters inert in terminal output, and the
  * bidirectional overrides too (U+202A-202E, U+2066-2069, marks): they would reorder what follows
  * them on the line, so a model name could make a log line read as something else.
  */
 export function inert(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return text.replace(UNSAFE_TEXT, escaped)
 }
 
 /**
  * JSON whose strings cannot drive a terminal: JSON.stringify escapes C0 controls but leaves C1
- * (U+009B is a CSI on many terminals) and the bidirectional overrides, which it may, since they
- * only ever occur inside strings. Still valid JSON, the same value when parsed.
+ * and the bidirectional overrides, which this does too (they only ever occur inside strings).
+ * Still valid JSON, the same value when parsed.
  */
 export function inertJson(value: unknown, pretty = false): string {
-  return JSON.stringify(value, null, pretty ? 2 : undefined).replace(/[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return JSON.stringify(value, null, pretty ? 2 : undefined).replace(UNSAFE_IN_JSON, escaped)
 }
 
 /** An error as oclif prints it, without its wrapping at the terminal's width: a log or grep gets whole lines. */
