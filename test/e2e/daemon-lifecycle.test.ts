@@ -5,6 +5,7 @@ import {afterEach, describe, expect, it, vi} from 'vitest'
 import OpenAI from 'openai'
 import {expectStartFailure, startTestDaemon, type TestDaemon} from '../helpers/daemon.js'
 import {startGatewayFixture} from '../helpers/gateway-fixture.js'
+import {runCli} from '../helpers/cli.js'
 import {binRun, freePort, tempDir} from '../helpers/paths.js'
 
 const cleanups: Array<() => Promise<void>> = []
@@ -220,6 +221,30 @@ describe('tokenhub daemon', () => {
     const empty = await expectStartFailure({dataDir: join(parent, 'never-created'), args: ['--drain-timeout-secs', ''], env: {TOKENHUB_DRAIN_TIMEOUT_SECS: '30'}})
     expect(empty.code).toBe(2)
     expect(empty.stderr).toContain('--drain-timeout-secs is empty')
+  })
+
+  it('starts from flags without oclif, and leaves help and flags it cannot read to oclif, whose errors are exit 2 as before', async () => {
+    const parent = await temp()
+    const never = join(parent, 'never-created')
+    // Every flag at once, in both spellings, is read by the fast start and takes effect.
+    const daemon = await started({args: ['--default-mode=cheap', '--log-level', 'warn', '--max-body-bytes', '2048', '--drain-timeout-secs=5', '--default-max-budget-usd', '0', '--default-max-latency-ms', '0', '--provider-timeout-secs', '30']})
+    const big = await fetch(`${daemon.url}/v1/chat/completions`, {method: 'POST', headers: {authorization: 'Bearer x', 'content-type': 'application/json'}, body: 'x'.repeat(5000)})
+    expect(big.status).toBe(413)
+    for (const [args, message] of [
+      [['--drain-timeout-secs', 'soon'], '--drain-timeout-secs must be a number, got "soon"'],
+      [['--bogus', '1'], 'Nonexistent flag: --bogus'],
+      [['--listen', '127.0.0.1:0', '--listen', '127.0.0.1:1'], '--listen can only be specified once'],
+      [['extra'], 'daemon does not take "extra"'],
+    ] as const) {
+      const failure = await expectStartFailure({dataDir: never, args: [...args]})
+      expect(failure.code, args.join(' ')).toBe(2)
+      expect(failure.stderr).toContain(message)
+    }
+    await expect(stat(never)).rejects.toThrow(/ENOENT/)
+    const help = await runCli(['daemon', '--help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('--drain-timeout-secs=<value>')
+    expect(help.stdout).toContain('TOKENHUB_LISTEN_ADDR')
   })
 
   it('keeps serving when whatever read its stdout went away during start-up (`tokenhub daemon | head -1`)', {timeout: 30_000}, async () => {
