@@ -1,4 +1,8 @@
-import {Agent, errors, type Dispatcher} from 'undici'
+import type {Dispatcher} from 'undici'
+// Only the Agent and its errors, not undici's index: that loads fetch, WebSocket, caches, mocks
+// and interceptors too (~1 MB of code), ~50-80 ms of the daemon's time to listening.
+import Agent from 'undici/lib/dispatcher/agent.js'
+import errors from 'undici/lib/core/errors.js'
 import {TokenHubError} from '../../src/core/errors.js'
 
 export interface UpstreamRequest {

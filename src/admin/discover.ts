@@ -1,4 +1,3 @@
-import {request} from 'undici'
 import {TokenHubError} from '../core/errors.js'
 import {redactSecrets} from '../core/redact.js'
 import {endpointFor} from '../providers/index.js'
@@ -15,6 +14,14 @@ export interface DiscoveryResult {
   models: DiscoveredModel[]
 }
 
+
+const UNDICI = 'undici'
+/**
+ * undici's index, loaded on the first discovery or health probe. A specifier in a variable keeps
+ * the daemon's bundle from taking it in: its ~0.6 MB (fetch, WebSocket, caches, mocks) cost ~60 ms
+ * of the daemon's time to listening, parsed at every start for a call that is rare.
+ */
+const undiciApi = () => import(UNDICI) as Promise<typeof import('undici')>
 
 function describeNetworkError(error: unknown): string {
   const err = error as NodeJS.ErrnoException & {cause?: NodeJS.ErrnoException}
@@ -38,6 +45,7 @@ export async function discoverModels(options: {
   let status: number
   let text: string
   try {
+    const {request} = await undiciApi()
     const response = await request(url, {
       method: 'GET',
       headers: {accept: 'application/json', ...endpoint.authHeaders(apiKey)},
