@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 import {STICKY_MODES} from '../routing/alias.js'
 import {modelId, noDotDotSegments, readOnlyField} from './common.js'
 

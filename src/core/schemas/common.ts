@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 export const PROVIDER_TYPES = ['openai', 'anthropic', 'vllm'] as const
 export type ProviderType = (typeof PROVIDER_TYPES)[number]

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 import {modelId, noControlCharacters, pricePer1k, providerId, readOnlyField} from './common.js'
 
 /** The id sent upstream: anything the upstream may use (vLLM serves paths, Ollama tags), but no control characters. */

@@ -1,4 +1,4 @@
-import type {z} from 'zod'
+import type * as z from 'zod'
 import {validation} from '../errors.js'
 
 export interface ValidationIssue {

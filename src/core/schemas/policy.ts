@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 import {ROUTING_MODES} from './common.js'
 
 /** The per-request `tokenhub` body field (and TokenHub's /v1/chat `policy`). 0 means unlimited. */

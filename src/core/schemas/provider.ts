@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 import {httpUrl, PROVIDER_TYPES, providerId, readOnlyField} from './common.js'
 
 const apiKey = z.string().min(1, 'must not be empty').max(4096).refine((v) => !/[\r\n]/.test(v), 'must be a single line')

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 import {nonNegativeInt, ROUTING_MODES, usd} from './common.js'
 
 export const routingConfigSchema = z

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 import {ROUTING_MODES} from './common.js'
 
 export const simulateSchema = z.strictObject({
