@@ -35,6 +35,9 @@ export interface LeadingStreamError {
 
 const STATUS_OF_TYPE: Record<string, number> = {
   invalid_request_error: 400,
+  // Codes of a Responses stream's response.failed / error event that are the request's fault.
+  invalid_prompt: 400,
+  context_length_exceeded: 400,
   authentication_error: 401,
   billing_error: 402,
   permission_error: 403,

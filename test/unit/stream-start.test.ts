@@ -18,6 +18,11 @@ describe('leadingStreamError', () => {
     expect(leadingStreamError({event: 'error', data: JSON.stringify({type: 'error', code: 'server_error', message: 'boom', sequence_number: 1})})).toMatchObject({status: 500, message: 'boom'})
     const failed = JSON.stringify({type: 'response.failed', response: {status: 'failed', error: {code: 'rate_limit_exceeded', message: 'later'}}})
     expect(leadingStreamError({event: 'response.failed', data: failed})).toMatchObject({status: 429, message: 'later'})
+    // The request's own fault: a 400 that goes back to the client (an overflow one is compacted on by Claude Code and Codex).
+    for (const code of ['invalid_prompt', 'context_length_exceeded']) {
+      const refused = JSON.stringify({type: 'response.failed', response: {status: 'failed', error: {code, message: 'no'}}})
+      expect(leadingStreamError({event: 'response.failed', data: refused}), code).toMatchObject({status: 400, body: JSON.stringify({error: {message: 'no', type: code}})})
+    }
   })
 
   it('leaves content alone, also content that talks about errors', () => {
