@@ -1,3 +1,4 @@
+import {responsesOnly} from '../core/routing/select.js'
 import type {RoutableModel} from '../core/routing/types.js'
 import {VERSION} from '../version.js'
 import {openAIChatToAnthropic} from './anthropic/from-openai-request.js'
@@ -16,8 +17,11 @@ import {openAIResponseToAnthropic} from './openai/to-anthropic-response.js'
 import {floatRequest, toBase64Answer, wantsBase64} from './embeddings/encoding.js'
 import {ChainedStream} from './responses/chained-stream.js'
 import {ChatToResponsesStream} from './responses/chat-stream-to-responses.js'
+import {chatRequestToResponses} from './responses/from-chat-request.js'
 import {chatToResponses} from './responses/from-chat-response.js'
 import {ResponsesPassthroughStream} from './responses/passthrough-stream.js'
+import {ResponsesToChatStream} from './responses/stream-to-chat.js'
+import {responseToChatCompletion} from './responses/to-chat-response.js'
 import {responsesToChat} from './responses/to-chat-request.js'
 import {responsesUsage} from './responses/usage.js'
 import {tokenUsage, type StreamTransformer, type TokenUsage} from './stream.js'
@@ -30,8 +34,8 @@ export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096
 
 /** OpenAI models that refuse max_tokens and want max_completion_tokens. */
 const COMPLETION_TOKENS_MODEL = /^(o\d|gpt-5)/
-/** OpenAI's reasoning models: reasoning_effort, and only the default sampling (the -chat variants are not). */
-const REASONING_MODEL = /^(o\d|gpt-5(?!(\.\d+)?-chat))/
+/** OpenAI's reasoning models: reasoning_effort, and only the default sampling (the -chat variants are not; codex-mini is o4-mini's). */
+const REASONING_MODEL = /^(o\d|gpt-5(?!(\.\d+)?-chat)|codex-mini)/
 
 export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'responses'
 
@@ -156,6 +160,9 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
     return passthrough(model, path, headers, sent, 'openai', () => new OpenAIPassthroughStream({includeUsage: clientWantsUsage}), encodeHere ? toBase64Answer : unchanged)
   }
 
+  // gpt-5-codex, o3-pro...: their Chat Completions answer 404, so Chat (and Messages) go as Responses requests.
+  if (endpoint.paths.responses && responsesOnly(model)) return planChatViaResponses(client, model, headers, endpoint.paths.responses, clientWantsUsage)
+
   if (client.dialect === 'openai' && !upstreamIsAnthropic) {
     const body = forModel(client.body, model)
     return passthrough(model, endpoint.paths.chat, headers, client.stream ? withUsageRequested(body) : body, 'openai', () => new OpenAIPassthroughStream({includeUsage: clientWantsUsage}))
@@ -180,17 +187,7 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
     }
   }
 
-  const openAIReasoning = model.providerType === 'openai' && REASONING_MODEL.test(model.upstreamModel)
-  const translated = anthropicToOpenAIChat(client.body as never, {
-    model: model.upstreamModel,
-    maxOutputTokens: model.maxOutputTokens,
-    // OpenAI's reasoning models refuse max_tokens; other OpenAI-compatible servers may not know the newer name.
-    maxTokensField: model.providerType === 'openai' && COMPLETION_TOKENS_MODEL.test(model.upstreamModel) ? 'max_completion_tokens' : 'max_tokens',
-    reasoningEffort: openAIReasoning,
-    defaultSamplingOnly: openAIReasoning,
-    // (A reasoning model gets none at all: see defaultSamplingOnly.)
-    maxStopSequences: model.providerType === 'openai' && !openAIReasoning ? OPENAI_MAX_STOP_SEQUENCES : undefined,
-  })
+  const translated = messagesToChat(client.body, model)
   const thinking = wantsThinking(client.body)
   return {
     path: endpoint.paths.chat,
@@ -205,6 +202,65 @@ export function planRequest(client: ClientRequest, model: RoutableModel, apiKey:
 
 /** OpenAI's Chat Completions API refuses more stop sequences than this (400). */
 const OPENAI_MAX_STOP_SEQUENCES = 4
+
+const isOpenAIReasoning = (model: RoutableModel) => model.providerType === 'openai' && REASONING_MODEL.test(model.upstreamModel)
+
+/** An Anthropic Messages body as a Chat Completions body for an OpenAI-type model. */
+function messagesToChat(body: Record<string, unknown>, model: RoutableModel) {
+  const openAIReasoning = isOpenAIReasoning(model)
+  return anthropicToOpenAIChat(body as never, {
+    model: model.upstreamModel,
+    maxOutputTokens: model.maxOutputTokens,
+    // OpenAI's reasoning models refuse max_tokens; other OpenAI-compatible servers may not know the newer name.
+    maxTokensField: model.providerType === 'openai' && COMPLETION_TOKENS_MODEL.test(model.upstreamModel) ? 'max_completion_tokens' : 'max_tokens',
+    reasoningEffort: openAIReasoning,
+    defaultSamplingOnly: openAIReasoning,
+    // (A reasoning model gets none at all: see defaultSamplingOnly.)
+    maxStopSequences: model.providerType === 'openai' && !openAIReasoning ? OPENAI_MAX_STOP_SEQUENCES : undefined,
+  })
+}
+
+/** Chat Completions fields the Anthropic -> Chat step made, by the Anthropic names the client sent. */
+const CHAT_TO_MESSAGES_FIELD: Record<string, string> = {stop: 'stop_sequences', max_tokens: 'max_tokens', max_completion_tokens: 'max_tokens', user: 'metadata.user_id'}
+
+/**
+ * A Chat Completions or Anthropic Messages client served by an OpenAI model only the Responses API
+ * serves: the request goes to /v1/responses as a Responses request (Messages through the Anthropic
+ * -> Chat step first), and the answer comes back through Responses -> Chat (-> Anthropic), streams
+ * included. Usage is read from the upstream's own Responses events.
+ */
+function planChatViaResponses(client: ClientRequest, model: RoutableModel, headers: Record<string, string>, path: string, clientWantsUsage: boolean): UpstreamPlan {
+  const options = {model: model.upstreamModel, maxOutputTokens: model.maxOutputTokens, reasoningModel: isOpenAIReasoning(model)}
+  if (client.dialect === 'openai') {
+    const translated = chatRequestToResponses(client.body as never, options)
+    return {
+      path,
+      headers,
+      body: JSON.stringify(translated.body),
+      upstreamDialect: 'openai',
+      dropped: translated.dropped,
+      toClient: (upstream) => responseToChatCompletion(upstream, {model: model.id, created: created()}),
+      streamTransformer: () => new ResponsesToChatStream({model: model.id, created: created(), includeUsage: clientWantsUsage}),
+    }
+  }
+  const chat = messagesToChat(client.body, model)
+  const translated = chatRequestToResponses(chat.body, options)
+  const thinking = wantsThinking(client.body)
+  return {
+    path,
+    headers,
+    body: JSON.stringify(translated.body),
+    upstreamDialect: 'openai',
+    dropped: [...new Set([...chat.dropped, ...translated.dropped.map((field) => CHAT_TO_MESSAGES_FIELD[field] ?? field)])],
+    toClient: (upstream) => openAIResponseToAnthropic(responseToChatCompletion(upstream, {model: model.id, created: created()}), {model: model.id, thinking, inputEstimate: client.inputEstimate}),
+    streamTransformer: () =>
+      new ChainedStream(
+        // includeUsage: the usage chunk carries the upstream's counts to the Anthropic step's message_delta.
+        new ResponsesToChatStream({model: model.id, created: created(), includeUsage: true}),
+        new OpenAIToAnthropicStream({model: model.id, created: created(), includeUsage: false, thinking, inputEstimate: client.inputEstimate}),
+      ),
+  }
+}
 
 /** The Anthropic client turned extended thinking on ("enabled", or "adaptive" on the newest models). */
 function wantsThinking(body: Record<string, unknown>): boolean {

@@ -298,30 +298,35 @@ describe('circuit breaker', () => {
 describe('requests a model cannot take as they are', () => {
   const legacyFunction = [{role: 'user' as const, content: 'x'}, {role: 'function' as const, name: 'lookup', content: '42'}]
 
-  it('a Responses-only OpenAI model (gpt-5-codex) is skipped for chat and Messages clients without blame, and serves Codex\'s /v1/responses', async () => {
+  it('a Responses-only OpenAI model (gpt-5-codex) is skipped without blame for legacy completions, the one endpoint not translated into Responses, and serves chat, Messages and Codex', async () => {
     await fx.addModel({id: 'codex', provider_id: 'oa', upstream_model: 'gpt-5-codex', weight: 10})
     await fx.daemon.admin('PUT', '/admin/v1/aliases/codex-or-backup', {variants: [{model_id: 'codex', weight: 1}, {model_id: 'backup', weight: 0}]})
-    const anthropic = new Anthropic({apiKey: fx.key, baseURL: fx.daemon.url, maxRetries: 0})
     for (let i = 0; i < 6; i++) {
-      const {response} = await anthropic.messages.create({model: 'codex-or-backup', max_tokens: 5, messages: [{role: 'user', content: `x${i}`}]}).withResponse()
+      const {response} = await client.completions.create({model: 'codex-or-backup', prompt: `x${i}`, max_tokens: 5}).withResponse()
       expect(response.headers.get('x-tokenhub-model')).toBe('backup')
     }
     // Skipped by routing (so simulate agrees and auto never ranks it first for these clients): only the backup is tried.
     expect((await lastLog()).attempts.map((a: {model_id: string}) => a.model_id)).toEqual(['backup'])
-    const simulated = await fx.daemon.admin('POST', '/admin/v1/routing/simulate', {model: 'codex-or-backup'})
+    const simulated = await fx.daemon.admin('POST', '/admin/v1/routing/simulate', {model: 'codex-or-backup', capability: 'completions'})
     expect(simulated.body.candidates.find((c: {model_id: string}) => c.model_id === 'codex')).toMatchObject({skip_reason: 'unsupported_endpoint'})
-    expect((await fx.daemon.admin('POST', '/admin/v1/routing/simulate', {model: 'codex', capability: 'responses'})).body.chosen).toBe('codex')
+    expect((await fx.daemon.admin('POST', '/admin/v1/routing/simulate', {model: 'codex'})).body.chosen).toBe('codex')
     // Named alone: a 400 that says why and what to do, not an upstream 404 turned 502.
-    const named = await client.chat.completions.create({model: 'codex', messages: [{role: 'user', content: 'x'}]}).catch((e) => e)
+    const named = await client.completions.create({model: 'codex', prompt: 'x'}).catch((e) => e)
     expect(named.status).toBe(400)
     expect(named.message).toContain("served only by OpenAI's Responses API")
     expect(fx.openai.requests.filter((r) => r.json?.model === 'gpt-5-codex')).toHaveLength(0)
-    // Six refusals later its circuit is closed, and Codex is served.
+    // Six refusals later its circuit is closed, and Codex, chat and Claude Code clients are served (translated to /v1/responses).
     const health = (await fx.daemon.admin('GET', '/admin/v1/health')).body.models.find((m: {id: string}) => m.id === 'codex')
     expect(health).toMatchObject({state: 'closed', errors: 0})
     const codex = await client.responses.create({model: 'codex', input: 'hello'})
     expect(codex.status).toBe('completed')
     expect(fx.openai.requests.at(-1)).toMatchObject({path: '/v1/responses', json: {model: 'gpt-5-codex'}})
+    const chat = await client.chat.completions.create({model: 'codex-or-backup', messages: [{role: 'user', content: 'x'}]}).withResponse()
+    expect(chat.response.headers.get('x-tokenhub-model')).toBe('codex')
+    expect(fx.openai.requests.at(-1)).toMatchObject({path: '/v1/responses', json: {model: 'gpt-5-codex', store: false}})
+    const anthropic = new Anthropic({apiKey: fx.key, baseURL: fx.daemon.url, maxRetries: 0})
+    const {response} = await anthropic.messages.create({model: 'codex-or-backup', max_tokens: 5, messages: [{role: 'user', content: 'y'}]}).withResponse()
+    expect(response.headers.get('x-tokenhub-model')).toBe('codex')
   })
 
   it('a translation refusal while a circuit is half open gives the probe back, so the next request closes it', async () => {

@@ -52,15 +52,22 @@ describe('selectModels', () => {
     }
   })
 
-  it('skips OpenAI models only the Responses API serves for every other kind of request, and only those', () => {
+  it('serves chat and Responses requests with OpenAI models only the Responses API serves (chat is translated), and skips them for legacy completions and n above 1', () => {
+    const request = (capability: 'chat' | 'responses' | 'completions', choices?: number) => ({capability, estimatedInputTokens: 5, requestedOutputTokens: null, choices, allowedModels: null, allowedProviders: null})
     for (const upstream of ['gpt-5-codex', 'gpt-5.1-codex-max', 'gpt-5-pro', 'o3-pro', 'o1-pro', 'o3-deep-research', 'codex-mini-latest']) {
       const only = model('m', {upstreamModel: upstream})
-      for (const capability of ['chat', 'completions'] as const) {
-        const decision = selectModels(input({models: [only], request: {capability, estimatedInputTokens: 5, requestedOutputTokens: null, allowedModels: null, allowedProviders: null}}))
-        expect(decision.skipped[0], `${upstream} ${capability}`).toMatchObject({skipReason: 'unsupported_endpoint', skipDetail: expect.stringContaining("only by OpenAI's Responses API")})
-      }
-      expect(selectModels(input({models: [only], request: {capability: 'responses', estimatedInputTokens: 5, requestedOutputTokens: null, allowedModels: null, allowedProviders: null}})).ranked).toHaveLength(1)
+      for (const capability of ['chat', 'responses'] as const) expect(selectModels(input({models: [only], request: request(capability)})).ranked, `${upstream} ${capability}`).toHaveLength(1)
+      expect(selectModels(input({models: [only], request: request('completions')})).skipped[0], `${upstream} completions`).toMatchObject({
+        skipReason: 'unsupported_endpoint',
+        skipDetail: expect.stringContaining("only by OpenAI's Responses API, and legacy completions are not translated"),
+      })
+      expect(selectModels(input({models: [only], request: request('chat', 2)})).skipped[0], `${upstream} n=2`).toMatchObject({
+        skipReason: 'unsupported_endpoint',
+        skipDetail: expect.stringContaining('n=2 needs an upstream that returns several answers'),
+      })
     }
+    // Other OpenAI models serve legacy completions and n > 1 as before.
+    expect(selectModels(input({models: [model('m', {upstreamModel: 'gpt-4o'})], request: request('chat', 2)})).ranked).toHaveLength(1)
     for (const upstream of ['gpt-5', 'gpt-5.1', 'gpt-5-mini', 'o3', 'o4-mini', 'gpt-4o']) expect(selectModels(input({models: [model('m', {upstreamModel: upstream})]})).ranked, upstream).toHaveLength(1)
     // A vLLM server that calls its model gpt-5-codex serves chat completions; Claude models serve Responses clients (translated).
     expect(selectModels(input({models: [model('m', {providerType: 'vllm', upstreamModel: 'gpt-5-codex'})]})).ranked).toHaveLength(1)

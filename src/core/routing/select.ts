@@ -21,7 +21,9 @@ export interface SelectInput {
 
 /**
  * OpenAI models served only by the Responses API: Chat Completions (and legacy completions) answer
- * 404 "only supported in v1/responses" for them, and TokenHub does not translate into Responses.
+ * 404 "only supported in v1/responses" for them. TokenHub sends Chat Completions and Anthropic
+ * Messages requests for them to /v1/responses, translated (src/providers/responses/from-chat-request.ts);
+ * legacy completions are not translated, and a Responses request returns one answer (no `n` > 1).
  */
 const RESPONSES_ONLY_MODEL = /^(o\d+(-mini)?-(pro|deep-research)|codex-mini|gpt-5(\.\d+)?-(pro|codex)|computer-use-preview)/
 
@@ -50,14 +52,17 @@ function skipOf(model: RoutableModel, signals: ModelSignals, input: SelectInput,
     if (model.kind !== 'embedding') return ['unsupported_endpoint', `${model.kind} models on ${model.providerType} upstreams do not serve ${request.capability}`]
     return ['unsupported_endpoint', request.capability === 'embeddings' ? `its provider is ${model.providerType}, which has no embeddings API` : 'an embedding model']
   }
-  if (request.capability !== 'responses' && responsesOnly(model)) {
-    return ['unsupported_endpoint', `${model.upstreamModel} is served only by OpenAI's Responses API: send /v1/responses (the Codex CLI does), or route this client to another model`]
+  if (request.capability === 'completions' && responsesOnly(model)) {
+    return ['unsupported_endpoint', `${model.upstreamModel} is served only by OpenAI's Responses API, and legacy completions are not translated into it: send /v1/chat/completions, /v1/messages or /v1/responses`]
   }
   if (request.storedState && model.providerType !== 'openai') {
     return ['unsupported_endpoint', `previous_response_id, conversation and stored prompts need an upstream with the Responses API (type openai), not ${model.providerType}`]
   }
   if ((request.choices ?? 1) > 1 && model.providerType === 'anthropic') {
     return ['unsupported_endpoint', `n=${request.choices} needs an upstream that returns several answers per request; Anthropic models return one`]
+  }
+  if ((request.choices ?? 1) > 1 && responsesOnly(model)) {
+    return ['unsupported_endpoint', `n=${request.choices} needs an upstream that returns several answers per request; ${model.upstreamModel} is served only by OpenAI's Responses API, which returns one`]
   }
   if (policy.minWeight > 0 && model.weight < policy.minWeight) return ['weight_below_minimum', `weight ${model.weight} < ${policy.minWeight}`]
   // max_tokens above the model's output limit is clamped when the request is sent, so it counts clamped.
