@@ -40,8 +40,14 @@ export interface Behavior {
   usage?: {input: number; output: number; cacheRead?: number; cacheWrite?: number}
   /** Stream: start with a UTF-8 byte order mark split across two writes, and split every frame's bytes in two writes (mid-character when it falls there). */
   awkwardBytes?: boolean
-  /** Stream: answer 200 and then only an error event (Anthropic: after message_start and ping; OpenAI: a `{"error": ...}` chunk after the role chunk). */
+  /** Stream: answer 200 and then only an error event (Anthropic: after message_start and ping; OpenAI: a `{"error": ...}` chunk after the role chunk; Responses: response.failed after response.created, `type` as its code). */
   streamError?: {type: string; message: string}
+  /** Responses stream: after this many content events, response.failed (code server_error) instead of the rest. */
+  failAfterChunks?: number
+  /** Responses: the answer is cut off by max_output_tokens (status incomplete; response.incomplete when streamed). */
+  incomplete?: boolean
+  /** Responses: the model reasons first, and shows this reasoning summary (as when reasoning.summary is asked for). */
+  reasoningSummary?: string
 }
 
 export interface FakeUpstream {
@@ -352,44 +358,92 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
           }
         : null
     const text = toolOutput !== null ? `tool said: ${toolOutput}` : `echo: ${input}`
-    const usage = {input_tokens: behavior?.usage?.input ?? 13, input_tokens_details: {cached_tokens: 0}, output_tokens: behavior?.usage?.output ?? (call ? 12 : words(text).length), output_tokens_details: {reasoning_tokens: 0}, total_tokens: 0}
+    const summary = behavior?.reasoningSummary
+    const reasoningTokens = summary === undefined ? 0 : 4 * words(summary).length
+    const usage = {
+      input_tokens: behavior?.usage?.input ?? 13,
+      input_tokens_details: {cached_tokens: behavior?.usage?.cacheRead ?? 0},
+      output_tokens: behavior?.usage?.output ?? (call ? 12 : words(text).length) + reasoningTokens,
+      output_tokens_details: {reasoning_tokens: reasoningTokens},
+      total_tokens: 0,
+    }
     usage.total_tokens = usage.input_tokens + usage.output_tokens
     const message = {type: 'message', id: 'msg_fake', status: 'completed', role: 'assistant', content: [{type: 'output_text', text, annotations: []}]}
+    const reasoning = summary === undefined ? null : {id: 'rs_fake', type: 'reasoning', summary: [{type: 'summary_text', text: summary}]}
     const item = call ?? message
+    const output = reasoning ? [reasoning, item] : [item]
     const id = `resp_${randomBytes(12).toString('hex')}`
-    const response = (status: string, output: unknown[], withUsage: boolean) => ({id, object: 'response', created_at: 1700000000, status, model: body.model, output, usage: withUsage ? usage : null, parallel_tool_calls: true, tool_choice: 'auto', tools: [], error: null, incomplete_details: null, instructions: null, metadata: {}, temperature: null, top_p: null})
+    const finalStatus = behavior?.incomplete ? 'incomplete' : 'completed'
+    const response = (status: string, output: unknown[], withUsage: boolean) => ({
+      id,
+      object: 'response',
+      created_at: 1700000000,
+      status,
+      model: body.model,
+      output,
+      usage: withUsage ? usage : null,
+      parallel_tool_calls: true,
+      tool_choice: 'auto',
+      tools: [],
+      error: status === 'failed' ? {code: 'server_error', message: 'The model failed mid-answer'} : null,
+      incomplete_details: status === 'incomplete' ? {reason: 'max_output_tokens'} : null,
+      instructions: null,
+      metadata: {},
+      temperature: null,
+      top_p: null,
+    })
     // OpenAI stores a response unless told not to (GET/DELETE /v1/responses/{id}).
-    if (body.store !== false) storedResponses.set(id, {response: response('completed', [item], true), input: typeof body.input === 'string' ? [{type: 'message', role: 'user', content: [{type: 'input_text', text: body.input}]}] : body.input})
+    if (body.store !== false) storedResponses.set(id, {response: response(finalStatus, output, true), input: typeof body.input === 'string' ? [{type: 'message', role: 'user', content: [{type: 'input_text', text: body.input}]}] : body.input})
     if (!body.stream) {
       res.writeHead(200, {'content-type': 'application/json'})
-      res.end(JSON.stringify(response('completed', [item], true)))
+      res.end(JSON.stringify(response(finalStatus, output, true)))
       return
     }
     let seq = 0
     const event = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({type, sequence_number: seq++, ...data})}\n\n`
-    const content = call
+    if (behavior?.streamError) {
+      const failed = {...response('failed', [], false), error: {code: behavior.streamError.type, message: behavior.streamError.message}}
+      return chunked(res, [event('response.created', {response: response('in_progress', [], false)}), event('response.failed', {response: failed})], {chunkDelayMs: 20}, 0)
+    }
+    // Reasoning comes first, at output_index 0; the answer's item after it.
+    const at = reasoning ? 1 : 0
+    const thinking = reasoning
       ? [
-          event('response.output_item.added', {output_index: 0, item: {...call, status: 'in_progress', arguments: ''}}),
-          event('response.function_call_arguments.delta', {item_id: call.id, output_index: 0, delta: call.arguments.slice(0, 5)}),
-          event('response.function_call_arguments.delta', {item_id: call.id, output_index: 0, delta: call.arguments.slice(5)}),
-          event('response.function_call_arguments.done', {item_id: call.id, output_index: 0, name: call.name, arguments: call.arguments}),
+          event('response.output_item.added', {output_index: 0, item: {...reasoning, summary: []}}),
+          event('response.reasoning_summary_part.added', {item_id: reasoning.id, output_index: 0, summary_index: 0, part: {type: 'summary_text', text: ''}}),
+          ...words(summary!).map((w) => event('response.reasoning_summary_text.delta', {item_id: reasoning.id, output_index: 0, summary_index: 0, delta: w})),
+          event('response.reasoning_summary_text.done', {item_id: reasoning.id, output_index: 0, summary_index: 0, text: summary}),
+          event('response.reasoning_summary_part.done', {item_id: reasoning.id, output_index: 0, summary_index: 0, part: {type: 'summary_text', text: summary}}),
+          event('response.output_item.done', {output_index: 0, item: reasoning}),
+        ]
+      : []
+    const answer = call
+      ? [
+          event('response.output_item.added', {output_index: at, item: {...call, status: 'in_progress', arguments: ''}}),
+          event('response.function_call_arguments.delta', {item_id: call.id, output_index: at, delta: call.arguments.slice(0, 5)}),
+          event('response.function_call_arguments.delta', {item_id: call.id, output_index: at, delta: call.arguments.slice(5)}),
+          event('response.function_call_arguments.done', {item_id: call.id, output_index: at, name: call.name, arguments: call.arguments}),
         ]
       : [
-          event('response.output_item.added', {output_index: 0, item: {...message, status: 'in_progress', content: []}}),
-          event('response.content_part.added', {item_id: 'msg_fake', output_index: 0, content_index: 0, part: {type: 'output_text', text: '', annotations: []}}),
-          ...words(text).map((w) => event('response.output_text.delta', {item_id: 'msg_fake', output_index: 0, content_index: 0, delta: w, logprobs: []})),
-          event('response.output_text.done', {item_id: 'msg_fake', output_index: 0, content_index: 0, text, logprobs: []}),
-          event('response.content_part.done', {item_id: 'msg_fake', output_index: 0, content_index: 0, part: {type: 'output_text', text, annotations: []}}),
+          event('response.output_item.added', {output_index: at, item: {...message, status: 'in_progress', content: []}}),
+          event('response.content_part.added', {item_id: 'msg_fake', output_index: at, content_index: 0, part: {type: 'output_text', text: '', annotations: []}}),
+          ...words(text).map((w) => event('response.output_text.delta', {item_id: 'msg_fake', output_index: at, content_index: 0, delta: w, logprobs: []})),
+          event('response.output_text.done', {item_id: 'msg_fake', output_index: at, content_index: 0, text, logprobs: []}),
+          event('response.content_part.done', {item_id: 'msg_fake', output_index: at, content_index: 0, part: {type: 'output_text', text, annotations: []}}),
         ]
+    const content = [...thinking, ...answer]
+    const ending =
+      behavior?.failAfterChunks !== undefined
+        ? [event('response.failed', {response: response('failed', [], true)})]
+        : [event('response.output_item.done', {output_index: at, item}), event(`response.${finalStatus}`, {response: response(finalStatus, output, true)})]
     const frames = [
       event('response.created', {response: response('in_progress', [], false)}),
       event('response.in_progress', {response: response('in_progress', [], false)}),
-      ...content,
-      event('response.output_item.done', {output_index: 0, item}),
-      event('response.completed', {response: response('completed', [item], true)}),
+      ...(behavior?.failAfterChunks !== undefined ? content.slice(0, behavior.failAfterChunks) : content),
+      ...ending,
     ]
     // The index of the last content frame (text or argument delta), as `resetAfterChunks` counts.
-    await chunked(res, frames, behavior, call ? 4 : words(text).length + 3)
+    await chunked(res, frames, behavior, thinking.length + (call ? 4 : words(text).length + 3))
   }
 
   const chatAnthropic = async (body: any, res: ServerResponse, behavior: Behavior | undefined) => {
