@@ -39,6 +39,8 @@ export function toApiKeyView(record: ApiKeyRecord, now: Date, usage?: KeyUsageSo
   const {key_hash: _hash, ...rest} = record
   return {
     ...rest,
+    // A revoked key is off for good (revoked before revocation turned it off too).
+    enabled: record.enabled && !record.revoked_at,
     last_used_at: usage?.lastUsed(record.id) ?? record.last_used_at,
     current_spend_usd: roundUsd(usage?.spend(record.id) ?? 0),
     status: apiKeyStatus(record, now),
@@ -211,7 +213,7 @@ export class ApiKeyAdmin {
     const current = this.record(id)
     const now = this.ctx.now()
     if (current.revoked_at) return toApiKeyView(current, now, this.usage)
-    const next: ApiKeyRecord = {...current, revoked_at: now.toISOString(), updated_at: now.toISOString()}
+    const next: ApiKeyRecord = {...current, enabled: false, revoked_at: now.toISOString(), updated_at: now.toISOString()}
     await this.ctx.store.update((doc) => {
       doc.api_keys[id] = next
     })

@@ -432,6 +432,9 @@ describe('API keys', () => {
   it('revokes on DELETE and refuses to rotate a revoked key', async () => {
     const revoked = await daemon.admin('DELETE', `/admin/v1/apikeys/${created.id}`)
     expect(revoked.body.api_key.status).toBe('revoked')
+    // Off for good: the detail and the list do not call it enabled.
+    expect(revoked.body.api_key.enabled).toBe(false)
+    expect((await daemon.admin('GET', `/admin/v1/apikeys/${created.id}`)).body.enabled).toBe(false)
     expect((await daemon.admin('POST', `/admin/v1/apikeys/${created.id}/rotate`)).status).toBe(400)
     expect((await daemon.admin('DELETE', '/admin/v1/apikeys/nope')).status).toBe(404)
   })
