@@ -7,6 +7,21 @@ export interface AdminChange {
   id: string
   /** An update's changed fields, by name (never their values: a provider's `api_key` is one). */
   changed?: string[]
+  /** For the audit trail: how the change came about, when the action alone does not say (an upsert). */
+  detail?: string
+}
+
+/** The result of a POST that creates or, for an id that exists, updates (TokenHub's upsert). */
+export interface Upserted<T> {
+  value: T
+  created: boolean
+  /** An update's changed fields (empty: the body matched what was stored). */
+  changed: string[]
+}
+
+/** The audit detail of a POST that updated an existing record. */
+export function upsertDetail(changed: readonly string[]): string {
+  return changed.length > 0 ? `POST on an existing id (upsert); changed: ${changed.join(', ')}` : 'POST on an existing id (upsert); nothing changed'
 }
 
 /** Fields whose values differ between two versions of a record, sorted; `updated_at` is not a change. Secrets go by the name given in `rename`. */

@@ -1,10 +1,10 @@
 import {pruneAliases, type AliasPrune} from './aliases.js'
-import {conflict, notFound, validation} from '../core/errors.js'
-import {modelCreateSchema, modelPatchSchema} from '../core/schemas/model.js'
+import {conflict, isTokenHubError, notFound, validation} from '../core/errors.js'
+import {modelCreateSchema, modelPatchSchema, type ModelPatchInput} from '../core/schemas/model.js'
 import {parsePayload} from '../core/schemas/parse.js'
 import {createPrices, patchedPricingSource} from '../core/pricing.js'
 import {getOwn, type ModelRecord} from '../store/document.js'
-import {changedFields, type AdminContext} from './context.js'
+import {changedFields, upsertDetail, type AdminContext, type Upserted} from './context.js'
 import {catalogEntry} from './model-catalog.js'
 
 export const DEFAULT_WEIGHT = 5
@@ -74,11 +74,38 @@ export class ModelAdmin {
     return {model: record, warnings}
   }
 
+  /**
+   * POST /admin/v1/models: creates the model or, when the id exists, updates it (TokenHub's
+   * upsert). The body is checked as a create whether or not the id exists, then an existing model
+   * changes as a PATCH with those fields would (every PATCH check included); fields left out keep
+   * their values (TokenHub reset them: weight 0, disabled). A create's catalog defaults and warnings
+   * are for new models only.
+   */
+  async upsert(body: unknown): Promise<Upserted<ModelCreateResult>> {
+    const input = parsePayload(modelCreateSchema, body, 'invalid model')
+    if (!getOwn(this.ctx.store.data.models, input.id)) {
+      try {
+        return {value: await this.create(body), created: true, changed: []}
+      } catch (error) {
+        // Only the "already exists" refusal (a concurrent create won): an alias of that name stays a 409.
+        if (!(isTokenHubError(error) && error.code === 'CONFLICT' && getOwn(this.ctx.store.data.models, input.id))) throw error
+      }
+    }
+    const {id, ...change} = input
+    const {model, changed} = await this.update(id, change, {upsert: true})
+    return {value: {model, warnings: []}, created: false, changed}
+  }
+
   async patch(id: string, body: unknown): Promise<ModelRecord> {
-    const current = this.get(id)
+    this.get(id)
     const input = parsePayload(modelPatchSchema, body, 'invalid model change')
-    if (input.provider_id !== undefined) this.requireProvider(input.provider_id)
     if (input.id !== undefined && input.id !== id) throw validation(`id: the body says "${input.id}" but the path says "${id}"; a model's id cannot change`)
+    return (await this.update(id, input, {upsert: false})).model
+  }
+
+  private async update(id: string, input: ModelPatchInput, how: {upsert: boolean}): Promise<{model: ModelRecord; changed: string[]}> {
+    const current = this.get(id)
+    if (input.provider_id !== undefined) this.requireProvider(input.provider_id)
     // Read-only fields are the server's; pricing_source in a body marks a GET result sent back.
     const {pricing_source: resent, id: _id, created_at: _created, updated_at: _updated, ...change} = input
     const next: ModelRecord = {
@@ -89,11 +116,15 @@ export class ModelAdmin {
     }
     // Only a change of what the rule is about is checked: a model left unservable can still be disabled.
     if (input.provider_id !== undefined || input.kind !== undefined) this.requireServable(next)
-    await this.ctx.store.update((doc) => {
-      doc.models[id] = next
-    })
-    this.ctx.onChange({resource: 'model', action: 'update', id, changed: changedFields(current, next)})
-    return next
+    const changed = changedFields(current, next)
+    // Nothing to change (a provisioning script run again): the record, its updated_at included, stays.
+    if (changed.length > 0) {
+      await this.ctx.store.update((doc) => {
+        doc.models[id] = next
+      })
+    }
+    this.ctx.onChange({resource: 'model', action: 'update', id, changed, ...(how.upsert && {detail: upsertDetail(changed)})})
+    return {model: changed.length > 0 ? next : current, changed}
   }
 
   setEnabled(id: string, enabled: boolean): Promise<ModelRecord> {

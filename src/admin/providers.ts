@@ -1,10 +1,10 @@
 import {pruneAliases, type AliasPrune} from './aliases.js'
 import type {ProviderDto} from '../core/api-types.js'
-import {conflict, notFound, validation} from '../core/errors.js'
-import {providerCreateSchema, providerPatchSchema} from '../core/schemas/provider.js'
+import {conflict, isTokenHubError, notFound, validation} from '../core/errors.js'
+import {providerCreateSchema, providerPatchSchema, type ProviderPatchInput} from '../core/schemas/provider.js'
 import {parsePayload} from '../core/schemas/parse.js'
 import {getOwn, type ProviderRecord} from '../store/document.js'
-import {changedFields, type AdminContext} from './context.js'
+import {changedFields, upsertDetail, type AdminContext, type Upserted} from './context.js'
 
 export type ProviderView = ProviderDto
 
@@ -70,12 +70,38 @@ export class ProviderAdmin {
     return this.get(record.id)
   }
 
+  /**
+   * POST /admin/v1/providers: creates the provider or, when the id exists, updates it (TokenHub's
+   * upsert, so a provisioning script can run again). The body is checked as a create whether or not
+   * the id exists (a script is judged the same on a new daemon and on a provisioned one), then an
+   * existing provider changes as a PATCH with those fields would, every PATCH check included; fields
+   * left out keep their values, a stored API key first of all (TokenHub forgot it).
+   */
+  async upsert(body: unknown): Promise<Upserted<ProviderView>> {
+    const input = parsePayload(providerCreateSchema, body, 'invalid provider')
+    if (!getOwn(this.ctx.store.data.providers, input.id)) {
+      try {
+        return {value: await this.create(body), created: true, changed: []}
+      } catch (error) {
+        // A concurrent create of the same id won the race: this one updates it instead.
+        if (!(isTokenHubError(error) && error.code === 'CONFLICT' && getOwn(this.ctx.store.data.providers, input.id))) throw error
+      }
+    }
+    const {id, created_at: _c, updated_at: _u, has_api_key: _h, cred_store: _s, model_count: _m, ...change} = input
+    const {view, changed} = await this.update(id, change, {upsert: true})
+    return {value: view, created: false, changed}
+  }
+
   async patch(id: string, body: unknown): Promise<ProviderView> {
     this.record(id)
     const input = parsePayload(providerPatchSchema, body, 'invalid provider change')
     if (input.id !== undefined && input.id !== id) throw validation(`id: the body says "${input.id}" but the path says "${id}"; a provider's id cannot change`)
-    const apiKeyEnc =
-      input.api_key === undefined ? undefined : input.api_key === null ? null : await this.ctx.vault.encryptSecret(input.api_key)
+    return (await this.update(id, input, {upsert: false})).view
+  }
+
+  private async update(id: string, input: ProviderPatchInput, how: {upsert: boolean}): Promise<{view: ProviderView; changed: string[]}> {
+    this.record(id)
+    const apiKeyEnc = input.api_key === undefined ? undefined : input.api_key === null ? null : await this.encryptedUnlessSame(id, input.api_key)
     const current = this.record(id)
     if (input.type === 'anthropic' && current.type !== 'anthropic') {
       const embeddings = Object.values(this.ctx.store.data.models)
@@ -96,11 +122,32 @@ export class ProviderAdmin {
       ...(apiKeyEnc !== undefined && {api_key_enc: apiKeyEnc}),
       updated_at: this.ctx.now().toISOString(),
     }
-    await this.ctx.store.update((doc) => {
-      doc.providers[id] = next
-    })
-    this.ctx.onChange({resource: 'provider', action: 'update', id, changed: changedFields(current, next, {api_key_enc: 'api_key'})})
-    return this.get(id)
+    const changed = changedFields(current, next, {api_key_enc: 'api_key'})
+    // Nothing to change (a provisioning script run again): the record, its updated_at included, stays.
+    if (changed.length > 0) {
+      await this.ctx.store.update((doc) => {
+        doc.providers[id] = next
+      })
+    }
+    this.ctx.onChange({resource: 'provider', action: 'update', id, changed, ...(how.upsert && {detail: upsertDetail(changed)})})
+    return {view: this.get(id), changed}
+  }
+
+  /**
+   * The stored ciphertext when the key sent is the one stored (the vault unlocked tells), so
+   * sending the same key again (a provisioning script run again) is no change: a changed key
+   * makes the provider a new upstream target and forgets its health. Locked, it cannot tell.
+   */
+  private async encryptedUnlessSame(id: string, apiKey: string): Promise<string> {
+    const stored = this.record(id).api_key_enc
+    if (stored !== null && !this.ctx.vault.locked) {
+      const same = await this.ctx.vault.decryptSecret(stored).then(
+        (plain) => plain === apiKey,
+        () => false,
+      )
+      if (same) return stored
+    }
+    return this.ctx.vault.encryptSecret(apiKey)
   }
 
   /** Refuses (409) while models use the provider, unless cascade deletes them too. */

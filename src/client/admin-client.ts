@@ -55,13 +55,20 @@ function describeFetchFailure(error: unknown): string {
   return cause?.code ?? cause?.message ?? (error as Error).message
 }
 
-/** Typed client for /admin/v1 (used by the CLI and the TUI; works against a remote daemon). */
+/** The answer of a create-or-update POST: `changed` (the fields an update changed) only when it updated. */
+export interface UpsertDto {
+  ok: true
+  created: boolean
+  changed?: string[]
+}
+
 /** What deleting models did to the aliases that named them. */
 export interface AliasPruneDto {
   updated_aliases: string[]
   deleted_aliases: string[]
 }
 
+/** Typed client for /admin/v1 (used by the CLI and the TUI; works against a remote daemon). */
 export class AdminClient {
   readonly url: string
 
@@ -156,7 +163,9 @@ export class AdminClient {
 
   listProviders = () => this.listAll<ProviderDto>('/admin/v1/providers', 'items')
   getProvider = (id: string) => this.request<ProviderDto>('GET', `/admin/v1/providers/${enc(id)}`)
-  addProvider = (body: Record<string, unknown>) => this.request<{ok: true; provider: ProviderDto}>('POST', '/admin/v1/providers', body)
+  /** Creates, or updates the provider with that id (TokenHub's upsert) unless `createOnly` (then 409 CONFLICT). */
+  addProvider = (body: Record<string, unknown>, options: {createOnly?: boolean} = {}) =>
+    this.request<UpsertDto & {provider: ProviderDto; cred_store: string}>('POST', `/admin/v1/providers${options.createOnly ? '?create_only=true' : ''}`, body)
   editProvider = (id: string, body: Record<string, unknown>) => this.request<{ok: true; provider: ProviderDto}>('PATCH', `/admin/v1/providers/${enc(id)}`, body)
   deleteProvider = (id: string, cascade: boolean) =>
     this.request<{ok: true; id: string; deleted_models: string[]} & AliasPruneDto>('DELETE', `/admin/v1/providers/${enc(id)}${cascade ? '?cascade=true' : ''}`)
@@ -164,7 +173,9 @@ export class AdminClient {
 
   listModels = () => this.listAll<ModelDto>('/admin/v1/models', 'items')
   getModel = (id: string) => this.request<ModelDto>('GET', `/admin/v1/models/${enc(id)}`)
-  addModel = (body: Record<string, unknown>) => this.request<{ok: true; model: ModelDto; warnings: string[]}>('POST', '/admin/v1/models', body)
+  /** Creates, or updates the model with that id (TokenHub's upsert) unless `createOnly` (then 409 CONFLICT). */
+  addModel = (body: Record<string, unknown>, options: {createOnly?: boolean} = {}) =>
+    this.request<UpsertDto & {model: ModelDto; warnings: string[]}>('POST', `/admin/v1/models${options.createOnly ? '?create_only=true' : ''}`, body)
   editModel = (id: string, body: Record<string, unknown>) => this.request<{ok: true; model: ModelDto}>('PATCH', `/admin/v1/models/${enc(id)}`, body)
   deleteModel = (id: string) => this.request<{ok: true; id: string} & AliasPruneDto>('DELETE', `/admin/v1/models/${enc(id)}`)
 

@@ -141,8 +141,11 @@ describe('providers', () => {
     expect(JSON.stringify(list.body)).not.toContain(PROVIDER_KEY)
   })
 
-  it('refuses duplicates (409), bad types and non-http URLs (400)', async () => {
-    const duplicate = await daemon.admin('POST', '/admin/v1/providers', {id: 'openai', type: 'openai', base_url: openai.url})
+  it('updates an existing id (TokenHub\'s upsert; 409 only with create_only=true), refuses bad types and non-http URLs (400)', async () => {
+    const again = await daemon.admin('POST', '/admin/v1/providers', {id: 'openai', type: 'openai', base_url: openai.url})
+    expect(again.status).toBe(200)
+    expect(again.body).toMatchObject({created: false, changed: [], provider: {has_api_key: true}})
+    const duplicate = await daemon.admin('POST', '/admin/v1/providers?create_only=true', {id: 'openai', type: 'openai', base_url: openai.url})
     expect(duplicate.status).toBe(409)
     expect(duplicate.body.error.code).toBe('CONFLICT')
     expect((await daemon.admin('POST', '/admin/v1/providers', {id: 'x', type: 'gemini', base_url: openai.url})).status).toBe(400)
@@ -272,11 +275,12 @@ describe('models', () => {
     expect(response.body.warnings.join(' ')).toContain('not in the model catalog')
   })
 
-  it('refuses an unknown provider_id (400), a duplicate id (409) and a bad weight (400)', async () => {
+  it('refuses an unknown provider_id (400), a duplicate id with create_only=true (409; else an update) and a bad weight (400)', async () => {
     const unknown = await daemon.admin('POST', '/admin/v1/models', {id: 'm1', provider_id: 'nope'})
     expect(unknown.status).toBe(400)
     expect(unknown.body.error.message).toContain('provider_id')
-    expect((await daemon.admin('POST', '/admin/v1/models', {id: 'gpt-4o', provider_id: 'openai'})).status).toBe(409)
+    expect((await daemon.admin('POST', '/admin/v1/models?create_only=true', {id: 'gpt-4o', provider_id: 'openai'})).status).toBe(409)
+    expect((await daemon.admin('POST', '/admin/v1/models', {id: 'gpt-4o', provider_id: 'openai'})).body).toMatchObject({created: false, changed: []})
     expect((await daemon.admin('POST', '/admin/v1/models', {id: 'm2', provider_id: 'openai', weight: 11})).status).toBe(400)
   })
 

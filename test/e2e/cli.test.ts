@@ -268,9 +268,13 @@ describe('providers, models, routing and keys through the CLI', () => {
     const gone = await cli(['model', 'delete', 'Qwen/Qwen2.5-Coder-32B-Instruct', '--yes', '--json'])
     expect(gone.code).toBe(1)
     expect(json(gone).error.code).toBe('NOT_FOUND')
-    const dup = await cli(['model', 'add', '--id', 'gpt-4o', '--provider', 'up'])
+    // Adding an id that exists updates it, as tokenhubctl does; --create-only refuses it.
+    const dup = await cli(['model', 'add', '--id', 'gpt-4o', '--provider', 'up', '--create-only'])
     expect(dup.code).toBe(1)
     expect(dup.stderr).toContain('already exists')
+    const again = await cli(['model', 'add', '--id', 'gpt-4o', '--provider', 'up'])
+    expect(again.code).toBe(0)
+    expect(again.stdout).toContain('nothing changed')
   })
 
   it('provider delete needs --cascade while models remain', async () => {

@@ -140,3 +140,10 @@ export function discoveryTable(result: DiscoveryDto): string {
     `Provider ${result.provider_id} reports no models.`,
   )
 }
+
+/** The first line of `provider add` / `model add`: what the create-or-update POST did. */
+export function upsertOutcome(what: 'Provider' | 'Model', id: string, result: {created: boolean; changed?: string[]}): string {
+  if (result.created) return `${what} ${id} created.`
+  const changed = result.changed ?? []
+  return changed.length > 0 ? `${what} ${id} existed and was updated (changed: ${changed.join(', ')}).` : `${what} ${id} exists with these settings; nothing changed.`
+}
