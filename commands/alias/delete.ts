@@ -3,6 +3,7 @@ import {BaseCommand} from '../../src/cli/base-command.js'
 import {yesFlag} from '../../src/cli/flags.js'
 
 export default class AliasDelete extends BaseCommand {
+  static override hiddenAliases = ['aliases:delete']
   static override summary = 'Delete an alias'
   static override args = {name: Args.string({ignoreStdin: true, description: 'Alias name or pattern', required: true})}
   static override flags = {yes: yesFlag}

@@ -4,6 +4,7 @@ import {aliasesTable} from '../../src/cli/render/runtime.js'
 import type {AliasDto} from '../../src/core/api-types.js'
 
 export default class AliasGet extends BaseCommand {
+  static override hiddenAliases = ['aliases:get']
   static override summary = 'Show one alias'
   static override args = {name: Args.string({ignoreStdin: true, description: 'Alias name or pattern', required: true})}
   static override examples = ['<%= config.bin %> alias get gpt-4']

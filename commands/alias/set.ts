@@ -5,6 +5,7 @@ import {aliasesTable} from '../../src/cli/render/runtime.js'
 import type {AliasDto} from '../../src/core/api-types.js'
 
 export default class AliasSet extends BaseCommand {
+  static override hiddenAliases = ['aliases:set']
   static override summary = 'Create or replace an alias: a name (or pattern with *) clients send, mapped to weighted models'
   static override description = `Each --model is MODEL_ID or MODEL_ID=WEIGHT (weight 0-100, default 1). Traffic splits by weight; the other variants are failover targets (weight 0 = failover only). --sticky-by: request (a weighted pick per request), api_key (each key always gets the same variant), round_robin.
 

@@ -6,6 +6,7 @@ import {paint} from '../../src/cli/style.js'
 import type {ApiKeySecretDto} from '../../src/core/api-types.js'
 
 export default class ApiKeyCreate extends BaseCommand {
+  static override hiddenAliases = ['apikeys:create']
   static override summary = 'Create a client API key for /v1 (the key is printed once)'
   static override description = 'The key (th-...) is printed on stdout exactly once; TokenHub keeps only its SHA-256 hash. Scopes also accept the tokenhubctl string form ("[\\"chat\\"]").'
   static override args = {json: Args.string({ignoreStdin: true, description: 'Key settings as JSON: {"name","scopes","allowed_models","expires_in"|"expires_at","monthly_budget_usd",...}'})}

@@ -4,6 +4,7 @@ import {yesFlag} from '../../src/cli/flags.js'
 import type {ApiKeyDto} from '../../src/core/api-types.js'
 
 export default class ApiKeyDelete extends BaseCommand {
+  static override hiddenAliases = ['apikeys:delete', 'apikeys:revoke']
   static override summary = 'Revoke an API key: its next request gets 401'
   static override description = 'The key stays listed as revoked so logs can still name it; it cannot be brought back.'
   static override args = {id: Args.string({ignoreStdin: true, description: 'API key id', required: true})}

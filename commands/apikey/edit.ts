@@ -7,6 +7,7 @@ import {apiKeyFields} from '../../src/cli/render/resources.js'
 import type {ApiKeyDto} from '../../src/core/api-types.js'
 
 export default class ApiKeyEdit extends BaseCommand {
+  static override hiddenAliases = ['apikeys:edit']
   static override summary = "Change an API key's settings (name, scopes, budget, expiry, limits); only the fields given change"
   static override args = {
     id: Args.string({ignoreStdin: true, description: 'API key id', required: true}),

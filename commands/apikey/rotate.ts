@@ -4,6 +4,7 @@ import {yesFlag} from '../../src/cli/flags.js'
 import type {ApiKeySecretDto} from '../../src/core/api-types.js'
 
 export default class ApiKeyRotate extends BaseCommand {
+  static override hiddenAliases = ['apikeys:rotate']
   static override summary = 'Give an API key a new secret; the old one stops working at once'
   static override args = {id: Args.string({ignoreStdin: true, description: 'API key id', required: true})}
   static override flags = {yes: yesFlag}

@@ -7,6 +7,7 @@ import type {UpsertDto} from '../../src/client/admin-client.js'
 import type {ModelDto} from '../../src/core/api-types.js'
 
 export default class ModelAdd extends BaseCommand {
+  static override hiddenAliases = ['models:add']
   static override summary = 'Register a model of a provider, or update the one with that id'
   static override description = 'Fields left out are filled from the built-in catalog of public models (context, output cap, prices) when the id is known; otherwise weight 5, context 32768, and the model is marked unpriced with a warning: it is not routed until it has a price (0 for a free model) or the daemon runs with TOKENHUB_ALLOW_UNPRICED=true.\n\nAs with tokenhubctl, adding an id that exists updates it, so a provisioning script can run again: the fields given change, the others stay as they are. It says whether it created, updated or found nothing to change; --create-only refuses an existing id instead (exit 1, CONFLICT).'
   static override args = {json: Args.string({ignoreStdin: true, description: 'Model as JSON: {"id","provider_id","weight","max_context_tokens","input_per_1k","output_per_1k","enabled"}'})}

@@ -5,6 +5,7 @@ import {aliasNote} from '../../src/cli/alias-note.js'
 import type {AliasPruneDto} from '../../src/client/admin-client.js'
 
 export default class ModelDelete extends BaseCommand {
+  static override hiddenAliases = ['models:delete']
   static override summary = 'Delete a model (and drop it from the aliases that name it)'
   static override args = {id: Args.string({ignoreStdin: true, description: 'Model id (may contain slashes)', required: true})}
   static override flags = {yes: yesFlag}

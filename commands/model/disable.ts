@@ -3,6 +3,7 @@ import {BaseCommand} from '../../src/cli/base-command.js'
 import type {ModelDto} from '../../src/core/api-types.js'
 
 export default class ModelDisable extends BaseCommand {
+  static override hiddenAliases = ['models:disable']
   static override summary = 'Disable a model: the router stops choosing it'
   static override args = {id: Args.string({ignoreStdin: true, description: 'Model id (may contain slashes)', required: true})}
   static override examples = ['<%= config.bin %> model disable gpt-4o']

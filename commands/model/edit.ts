@@ -7,6 +7,7 @@ import {modelFields} from '../../src/cli/render/resources.js'
 import type {ModelDto} from '../../src/core/api-types.js'
 
 export default class ModelEdit extends BaseCommand {
+  static override hiddenAliases = ['models:edit']
   static override summary = 'Change a model; only the fields given change'
   static override args = {
     id: Args.string({ignoreStdin: true, description: 'Model id (may contain slashes)', required: true}),

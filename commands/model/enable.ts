@@ -3,6 +3,7 @@ import {BaseCommand} from '../../src/cli/base-command.js'
 import type {ModelDto} from '../../src/core/api-types.js'
 
 export default class ModelEnable extends BaseCommand {
+  static override hiddenAliases = ['models:enable']
   static override summary = 'Enable a model for routing'
   static override args = {id: Args.string({ignoreStdin: true, description: 'Model id (may contain slashes)', required: true})}
   static override examples = ['<%= config.bin %> model enable gpt-4o']

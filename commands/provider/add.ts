@@ -7,6 +7,7 @@ import {providerFields, upsertOutcome} from '../../src/cli/render/resources.js'
 import type {ProviderDto} from '../../src/core/api-types.js'
 
 export default class ProviderAdd extends BaseCommand {
+  static override hiddenAliases = ['providers:add']
   static override summary = 'Register a provider, or update the one with that id (its API key goes into the vault, encrypted)'
   static override description = 'Give the provider as JSON (the tokenhubctl form) or with flags; flags win over JSON fields. Types: openai (also any OpenAI-compatible server), anthropic, vllm (no key needed). The API key can be added while the vault is locked, but the vault must have been set up once (`tokenhub vault unlock`).\n\nAs with tokenhubctl, adding an id that exists updates it, so a provisioning script can run again: the fields given change, the others (a stored API key too) stay. It says whether it created, updated or found nothing to change; --create-only refuses an existing id instead (exit 1, CONFLICT).'
   static override args = {json: Args.string({ignoreStdin: true, description: 'Provider as JSON: {"id","type","base_url","api_key"?,"enabled"?}'})}

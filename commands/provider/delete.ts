@@ -5,6 +5,7 @@ import {aliasNote} from '../../src/cli/alias-note.js'
 import type {AliasPruneDto} from '../../src/client/admin-client.js'
 
 export default class ProviderDelete extends BaseCommand {
+  static override hiddenAliases = ['providers:delete']
   static override summary = 'Delete a provider (refused while it has models, unless --cascade)'
   static override args = {id: Args.string({ignoreStdin: true, description: 'Provider id', required: true})}
   static override flags = {

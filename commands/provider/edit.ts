@@ -7,6 +7,7 @@ import {providerFields} from '../../src/cli/render/resources.js'
 import type {ProviderDto} from '../../src/core/api-types.js'
 
 export default class ProviderEdit extends BaseCommand {
+  static override hiddenAliases = ['providers:edit']
   static override summary = 'Change a provider; only the fields given change'
   static override args = {
     id: Args.string({ignoreStdin: true, description: 'Provider id', required: true}),

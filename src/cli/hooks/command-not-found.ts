@@ -10,13 +10,22 @@ const spaced = (id: string) => id.replaceAll(':', ' ')
  */
 const hook: Hook<'command_not_found'> = async function ({id, argv, config}) {
   const parts = id.split(':')
+  const subcommands = (topic: string) => config.commands.filter((c) => c.id.startsWith(`${topic}:`) && !c.hidden).map((c) => spaced(c.id))
   let message = ''
   for (let n = parts.length - 1; n > 0 && !message; n--) {
     const command = config.findCommand(parts.slice(0, n).join(':'))
-    if (command) message = `${spaced(command.id)} does not take "${parts.slice(n).join(' ')}"; see \`${config.bin} ${spaced(command.id)} --help\``
+    if (!command) continue
+    // A topic that runs alone (`provider` lists; `providers` is its alias): a word after it is an unknown command of the topic.
+    const aliasesOf = (c: {aliases?: string[]; hiddenAliases?: string[]}) => [...(c.aliases ?? []), ...(c.hiddenAliases ?? [])]
+    // An alias's entry is a copy of its command under the alias's id: the command is the copy whose id is no alias.
+    const topic = config.commands.find((c) => aliasesOf(c).includes(command.id) && !aliasesOf(c).includes(c.id))?.id ?? command.id
+    const offers = subcommands(topic)
+    message = offers.length
+      ? `unknown command "${spaced(id)}"; ${spaced(topic)} has: ${offers.sort().join(', ')}`
+      : `${spaced(command.id)} does not take "${parts.slice(n).join(' ')}"; see \`${config.bin} ${spaced(command.id)} --help\``
   }
   if (!message) {
-    const siblings = config.commands.filter((c) => c.id.startsWith(`${parts[0]}:`) && !c.hidden).map((c) => spaced(c.id))
+    const siblings = subcommands(parts[0])
     message = siblings.length
       ? `unknown command "${spaced(id)}"; ${parts[0]} has: ${siblings.sort().join(', ')}`
       : `unknown command "${spaced(id)}"; see \`${config.bin} --help\``

@@ -1,0 +1,68 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {json, runCli} from '../helpers/cli.js'
+import {startGatewayFixture, type GatewayFixture} from '../helpers/gateway-fixture.js'
+
+/**
+ * tokenhubctl (Go) invocations that scripts use, run unchanged: bare topics, plural topics.
+ */
+
+let fx: GatewayFixture
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, {env: {...fx.daemon.cliEnv, ...env}})
+
+beforeAll(async () => {
+  fx = await startGatewayFixture()
+})
+afterAll(() => fx?.close())
+
+describe('a topic alone does what tokenhubctl does', () => {
+  it('provider, model, apikey and alias list; routing and engine show; --json as the list verb', async () => {
+    for (const [bare, verb] of [
+      ['provider', 'list'],
+      ['model', 'list'],
+      ['apikey', 'list'],
+      ['alias', 'list'],
+      ['routing', 'get'],
+      ['engine', 'models'],
+    ]) {
+      const alone = await cli([bare])
+      const explicit = await cli([bare, verb])
+      expect(alone.code, bare).toBe(0)
+      expect(alone.stdout, bare).toBe(explicit.stdout)
+      expect(json(await cli([bare, '--json'])), bare).toEqual(json(await cli([bare, verb, '--json'])))
+    }
+    expect((await cli(['provider'])).stdout).toMatch(/^ID\s+TYPE\s+BASE URL/m)
+  })
+
+  it('--help (and help TOPIC) still lists the topic\'s commands; the root help lists the topic once', async () => {
+    for (const args of [['provider', '--help'], ['help', 'provider']]) {
+      const help = await runCli(args)
+      expect(help.code, args.join(' ')).toBe(0)
+      for (const verb of ['provider add', 'provider list', 'provider discover']) expect(help.stdout, args.join(' ')).toContain(verb)
+    }
+    const root = await runCli(['--help'])
+    expect(root.stdout.match(/^ {2}provider {2,}/gm)).toHaveLength(1)
+  })
+
+  it('the plural topics work with every verb, alone too', async () => {
+    expect((await cli(['providers'])).stdout).toBe((await cli(['provider', 'list'])).stdout)
+    expect(json(await cli(['models', '--json'])).map((m: {id: string}) => m.id)).toContain('claude')
+    expect(json(await cli(['apikeys', 'list', '--json'])).length).toBeGreaterThan(0)
+    const added = await cli(['models', 'add', '--id', 'plural-model', '--provider', 'oa', '--input-per-1k', '0', '--output-per-1k', '0'])
+    expect(added.code).toBe(0)
+    expect((await cli(['models', 'disable', 'plural-model'])).code).toBe(0)
+    expect((await cli(['models', 'delete', 'plural-model', '--yes'])).code).toBe(0)
+    expect((await cli(['providers', 'edit', 'oa', '--enable'])).code).toBe(0)
+  })
+
+  it('an unknown word after a topic is still a usage error naming what the topic has', async () => {
+    for (const args of [['provider', 'frobnicate'], ['providers', 'frobnicate'], ['routing', 'show']]) {
+      const result = await cli(args)
+      expect(result.code, args.join(' ')).toBe(2)
+      expect(result.stderr, args.join(' ')).toContain(`unknown command "${args.join(' ')}"; ${args[0].replace(/s$/, '')} has: `)
+    }
+    const asJson = await cli(['provider', 'frobnicate', '--json'])
+    expect(json(asJson).error).toMatchObject({code: 'USAGE', message: expect.stringContaining('provider add')})
+    // A verb's extra word keeps its own message.
+    expect((await cli(['provider', 'list', 'extra'])).stderr).toContain('provider list does not take "extra"')
+  })
+})
