@@ -3,7 +3,8 @@ import {json, runCli} from '../helpers/cli.js'
 import {startGatewayFixture, type GatewayFixture} from '../helpers/gateway-fixture.js'
 
 /**
- * tokenhubctl (Go) invocations that scripts use, run unchanged: bare topics, plural topics.
+ * tokenhubctl (Go) invocations that scripts use, run unchanged: bare topics, plural topics,
+ * the top-level verbs (discover, provider-status, model-test).
  */
 
 let fx: GatewayFixture
@@ -64,5 +65,56 @@ describe('a topic alone does what tokenhubctl does', () => {
     expect(json(asJson).error).toMatchObject({code: 'USAGE', message: expect.stringContaining('provider add')})
     // A verb's extra word keeps its own message.
     expect((await cli(['provider', 'list', 'extra'])).stderr).toContain('provider list does not take "extra"')
+  })
+})
+
+describe('top-level verbs of tokenhubctl', () => {
+  it('discover ID is provider discover ID', async () => {
+    const top = await cli(['discover', 'oa', '--json'])
+    expect(top.code).toBe(0)
+    expect(json(top)).toEqual(json(await cli(['provider', 'discover', 'oa', '--json'])))
+    const unknown = await cli(['discover', 'ghost'])
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain('provider "ghost" not found')
+    expect((await cli(['discover'])).code).toBe(2)
+  })
+
+  it('provider-status ID shows one provider\'s health; an unknown id is exit 1', async () => {
+    const status = await cli(['provider-status', 'oa'])
+    expect(status.code).toBe(0)
+    expect(status.stdout).toMatch(/^provider\s+oa$/m)
+    expect(status.stdout).toMatch(/^circuit\s+closed$/m)
+    expect(json(await cli(['provider-status', 'oa', '--json']))).toMatchObject({id: 'oa', state: 'closed', consecutive_failures: 0})
+    const unknown = await cli(['provider-status', 'ghost', '--json'])
+    expect(unknown.code).toBe(1)
+    expect(json(unknown).error).toMatchObject({code: 'NOT_FOUND', message: 'provider "ghost" not found'})
+  })
+
+  it('model-test ID [KEY] sends one small request through /v1 with a client key', async () => {
+    const tested = await cli(['model-test', 'strong-gpt', fx.key])
+    expect(tested.code).toBe(0)
+    expect(tested.stdout).toMatch(/^status\s+200$/m)
+    expect(tested.stdout).toMatch(/^answered by\s+strong-gpt \(oa\)$/m)
+    expect(tested.stdout).not.toContain(fx.key)
+    const viaEnv = json(await cli(['model-test', 'claude', '--json'], {TOKENHUB_API_KEY: fx.key}))
+    expect(viaEnv).toMatchObject({model: 'claude', status: 200, model_used: 'claude', provider: 'an'})
+    expect(viaEnv.response).toEqual(expect.any(String))
+    expect(viaEnv.input_tokens).toBeGreaterThan(0)
+    const request = fx.openai.requests.find((r) => JSON.stringify(r.body ?? '').includes('Say the word OK'))
+    expect(request).toBeDefined()
+  })
+
+  it('model-test: no key is a usage error, a refused request exit 1 with the gateway\'s message', async () => {
+    const noKey = await cli(['model-test', 'strong-gpt'])
+    expect(noKey.code).toBe(2)
+    expect(noKey.stderr).toContain('TOKENHUB_API_KEY')
+    const badKey = await cli(['model-test', 'strong-gpt', 'th-not-a-real-key', '--json'])
+    expect(badKey.code).toBe(1)
+    expect(json(badKey).error).toMatchObject({status: 401})
+    const unknown = await cli(['model-test', 'no-such-model'], {TOKENHUB_API_KEY: fx.key})
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain('HTTP 404')
+    const unreachable = await runCli(['model-test', 'strong-gpt', fx.key], {env: {TOKENHUB_URL: 'http://127.0.0.1:1'}})
+    expect(unreachable.code).toBe(3)
   })
 })

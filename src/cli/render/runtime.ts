@@ -1,7 +1,7 @@
 import type {AliasDto, HealthDto, RequestLogDto, SimulationDto, TargetHealthDto} from '../../core/api-types.js'
 import {paint} from '../style.js'
 import {ms, pct, usd} from './format.js'
-import {renderTable} from '../table.js'
+import {renderFields, renderTable} from '../table.js'
 
 
 const stateColor = (value: string) => {
@@ -103,4 +103,20 @@ export function simulationTable(result: SimulationDto): string {
     ],
     'No models are registered.',
   )}`
+}
+
+/** One target's health as fields (`tokenhub provider-status ID`, tokenhubctl's verb). */
+export function targetHealthFields(kind: 'provider' | 'model', t: TargetHealthDto): string {
+  return renderFields([
+    [kind, t.id],
+    ['circuit', t.state],
+    ['requests', t.requests],
+    ['errors', `${t.errors} (${pct(t.error_rate)})`],
+    ['consecutive failures', t.consecutive_failures],
+    ['p50', ms(t.p50_ms)],
+    ['p95', ms(t.p95_ms)],
+    ['retry', retryAt(t)],
+    ['last error', t.last_error],
+    ['last error at', t.last_error_at],
+  ])
 }
