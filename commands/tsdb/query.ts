@@ -9,8 +9,10 @@ import {METRICS} from '../../src/core/metrics/tsdb.js'
 export default class TsdbQuery extends BaseCommand {
   static override summary = 'Query a time series and draw it as a line chart (--json for the points)'
   static override description =
-    'Metrics: requests, errors, latency, ttft, tokens_in, tokens_out, cost. Aggregations: sum (cost, tokens, requests, errors by default), avg (latency, ttft by default), p95, count. Steps are whole minutes; empty steps are explicit (0 for counts and sums, no value for latency). The tokenhubctl form "metric=latency&model_id=gpt-4o&step_ms=60000" works as the argument.'
-  static override args = {query: Args.string({ignoreStdin: true, description: 'Query string form, e.g. "metric=cost&step_ms=300000"'})}
+    'Metrics: requests, errors, latency, ttft, tokens_in, tokens_out, cost. Aggregations: sum (cost, tokens, requests, errors by default), avg (latency, ttft by default), p95, count. Steps are whole minutes; empty steps are explicit (0 for counts and sums, no value for latency). The tokenhubctl form "metric=latency&model_id=gpt-4o&step_ms=60000" works as the argument, and so do its parts as separate arguments (metric=latency model_id=gpt-4o), joined with & as tokenhubctl does.'
+  static override args = {query: Args.string({ignoreStdin: true, description: 'Query string form, e.g. "metric=cost&step_ms=300000" (or its parts as separate arguments)'})}
+  /** tokenhubctl joins every argument with &: `tsdb query metric=latency step_ms=60000`. */
+  static override strict = false
   static override flags = {
     metric: Flags.string({description: 'Metric name', options: [...METRICS]}),
     model: Flags.string({description: 'Only this model id'}),
@@ -27,12 +29,17 @@ export default class TsdbQuery extends BaseCommand {
     '<%= config.bin %> tsdb query --metric latency --model gpt-4o --since 6h --step 5m',
     '<%= config.bin %> tsdb query --metric cost --since 24h --step 1h --json',
     '<%= config.bin %> tsdb query "metric=latency&model_id=gpt-4o&step_ms=60000"',
+    '<%= config.bin %> tsdb query metric=latency model_id=gpt-4o step_ms=60000',
   ]
 
   async run(): Promise<TsdbResultDto> {
-    const {args, flags} = await this.parse(TsdbQuery)
+    const {argv, flags} = await this.parse(TsdbQuery)
+    const words = argv as string[]
+    // Not strict (for the extra words), so oclif passes a misspelt flag on as a word: it is still a usage error.
+    const unknownFlag = words.find((word) => word.startsWith('-'))
+    if (unknownFlag) this.usageError(`Nonexistent flag: ${unknownFlag}; see \`tokenhub tsdb query --help\``)
     const {parseDuration} = await import('../../src/core/duration.js')
-    const query: Record<string, string | number | undefined> = Object.fromEntries(new URLSearchParams(args.query ?? ''))
+    const query: Record<string, string | number | undefined> = Object.fromEntries(new URLSearchParams(words.join('&')))
     const now = Date.now()
     const set = (name: string, value: string | number | undefined) => {
       if (value !== undefined) query[name] = value

@@ -4,7 +4,7 @@ import {startGatewayFixture, type GatewayFixture} from '../helpers/gateway-fixtu
 
 /**
  * tokenhubctl (Go) invocations that scripts use, run unchanged: bare topics, plural topics,
- * the top-level verbs (discover, provider-status, model-test).
+ * the top-level verbs (discover, provider-status, model-test), tsdb query's joined words, -v / -h.
  */
 
 let fx: GatewayFixture
@@ -34,8 +34,8 @@ describe('a topic alone does what tokenhubctl does', () => {
     expect((await cli(['provider'])).stdout).toMatch(/^ID\s+TYPE\s+BASE URL/m)
   })
 
-  it('--help (and help TOPIC) still lists the topic\'s commands; the root help lists the topic once', async () => {
-    for (const args of [['provider', '--help'], ['help', 'provider']]) {
+  it('--help (and help TOPIC, -h) still lists the topic\'s commands; the root help lists the topic once', async () => {
+    for (const args of [['provider', '--help'], ['help', 'provider'], ['provider', '-h']]) {
       const help = await runCli(args)
       expect(help.code, args.join(' ')).toBe(0)
       for (const verb of ['provider add', 'provider list', 'provider discover']) expect(help.stdout, args.join(' ')).toContain(verb)
@@ -116,5 +116,25 @@ describe('top-level verbs of tokenhubctl', () => {
     expect(unknown.stderr).toContain('HTTP 404')
     const unreachable = await runCli(['model-test', 'strong-gpt', fx.key], {env: {TOKENHUB_URL: 'http://127.0.0.1:1'}})
     expect(unreachable.code).toBe(3)
+  })
+})
+
+describe('small forms', () => {
+  it('tsdb query takes the query string\'s parts as separate words, as tokenhubctl joins them', async () => {
+    const joined = json(await cli(['tsdb', 'query', 'metric=requests&model_id=strong-gpt', '--json']))
+    const words = await cli(['tsdb', 'query', 'metric=requests', 'model_id=strong-gpt', '--json'])
+    expect(words.code).toBe(0)
+    expect(json(words)).toMatchObject({metric: joined.metric, step_ms: joined.step_ms})
+    const misspelt = await cli(['tsdb', 'query', 'metric=requests', '--modle', 'x'])
+    expect(misspelt.code).toBe(2)
+  })
+
+  it('-v prints the version and -h the help, as in tokenhubctl', async () => {
+    const version = await runCli(['-v'])
+    expect(version.code).toBe(0)
+    expect(version.stdout).toMatch(/^tokenhub\/0\.1\.0 /)
+    const help = await runCli(['-h'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('TOPICS')
   })
 })
