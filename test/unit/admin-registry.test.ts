@@ -136,3 +136,52 @@ describe('a GET result sent back', () => {
     expect(models.get('m-a').weight).toBe(5)
   })
 })
+
+describe('create or update (POST, TokenHub\'s upsert)', () => {
+  /** A vault that encrypts after a turn of the event loop, as age does (so two calls interleave), to a new ciphertext each time. */
+  let sealed = 0
+  function slowVault(locked = true): Vault {
+    return {
+      locked,
+      encryptSecret: async (plain: string) => {
+        await new Promise((resolve) => setImmediate(resolve))
+        return `enc:${++sealed}:${plain}`
+      },
+      decryptSecret: async (cipher: string) => cipher.replace(/^enc:\d+:/, ''),
+    } as unknown as Vault
+  }
+
+  it('two concurrent POSTs of a new id both succeed: the one that saves first creates, the other updates', async () => {
+    const racing = new ProviderAdmin({store, vault: slowVault(), now: () => new Date('2026-01-02T03:04:05.000Z'), onChange: (change) => changes.push(change)})
+    const body = {id: 'race', type: 'openai', base_url: 'http://127.0.0.1:3', api_key: 'sk-1'}
+    const [a, b] = await Promise.all([racing.upsert(body), racing.upsert({...body, base_url: 'http://127.0.0.1:4'})])
+    expect([a.created, b.created]).toEqual([true, false])
+    expect(b.changed).toEqual(['api_key', 'base_url'])
+    expect(store.data.providers.race.base_url).toBe('http://127.0.0.1:4')
+    expect(changes.filter((c) => c.id === 'race').map((c) => c.action)).toEqual(['create', 'update'])
+  })
+
+  it('an unlocked vault tells the same key: no change; a locked one cannot: the key is replaced', async () => {
+    const now = () => new Date('2026-01-02T03:04:05.000Z')
+    const unlocked = new ProviderAdmin({store, vault: slowVault(false), now, onChange: () => {}})
+    await unlocked.upsert({id: 'k', type: 'openai', base_url: 'http://127.0.0.1:3', api_key: 'sk-1'})
+    expect((await unlocked.upsert({id: 'k', type: 'openai', base_url: 'http://127.0.0.1:3', api_key: 'sk-1'})).changed).toEqual([])
+    expect((await unlocked.upsert({id: 'k', type: 'openai', base_url: 'http://127.0.0.1:3', api_key: 'sk-2'})).changed).toEqual(['api_key'])
+    const locked = new ProviderAdmin({store, vault: slowVault(true), now, onChange: () => {}})
+    expect((await locked.upsert({id: 'k', type: 'openai', base_url: 'http://127.0.0.1:3', api_key: 'sk-2'})).changed).toEqual(['api_key'])
+    expect((await locked.upsert({id: 'k', type: 'openai', base_url: 'http://127.0.0.1:3'})).changed).toEqual([])
+    expect(store.data.providers.k.api_key_enc).toMatch(/^enc:\d+:sk-2$/)
+  })
+
+  it('a model: fields left out keep their values; the audit detail names the changed fields', async () => {
+    await models.upsert({id: 'm', provider_id: 'pa', max_context_tokens: 8192, input_per_1k: 0.001, output_per_1k: 0.002})
+    await models.patch('m', {enabled: false, upstream_model: 'm-upstream'})
+    const updated = await models.upsert({id: 'm', provider_id: 'pa', weight: 2})
+    expect(updated).toMatchObject({created: false, changed: ['weight']})
+    expect(updated.value.model).toMatchObject({weight: 2, enabled: false, upstream_model: 'm-upstream', input_per_1k: 0.001, max_context_tokens: 8192})
+    expect(changes.at(-1)).toMatchObject({resource: 'model', action: 'update', id: 'm', changed: ['weight'], detail: 'POST on an existing id (upsert); changed: weight'})
+    // A PATCH is audited as before, without the upsert detail.
+    await models.patch('m', {weight: 3})
+    expect(changes.at(-1)).not.toHaveProperty('detail')
+  })
+})
