@@ -8,7 +8,7 @@ import {ROUTING_MODES} from '../src/core/schemas/common.js'
 
 export default class Simulate extends BaseCommand {
   static override summary = 'What-if routing: every model with its score, score components and skip reason (sends nothing upstream)'
-  static override args = {json: Args.string({ignoreStdin: true, description: 'Scenario as JSON: {"model","mode","token_count","output_tokens","n","max_budget_usd","max_latency_ms","min_weight","model_hint","capability","api_key_id"}'})}
+  static override args = {json: Args.string({ignoreStdin: true, description: 'Scenario as JSON: {"model","mode","token_count","output_tokens","n","max_budget_usd","max_latency_ms","min_weight","model_hint","capability","stream","api_key_id"}'})}
   static override flags = {
     model: Flags.string({description: 'The request\'s model: a registered id, an alias, or auto [default: auto]'}),
     mode: Flags.string({description: 'Routing mode', options: [...ROUTING_MODES]}),

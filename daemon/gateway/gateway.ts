@@ -346,6 +346,7 @@ export class Gateway {
         requestedOutputTokens: outputTokens,
         storedState: call.endpoint === 'responses' && leansOnStoredState(call.body),
         choices: call.dialect === 'openai' && call.endpoint === 'chat' ? choicesOf(call.body) : 1,
+        stream: state.stream,
         allowedModels: key.allowed_models,
         allowedProviders: key.allowed_providers,
       },

@@ -84,6 +84,7 @@ export function simulateRouting(
       estimatedInputTokens: tokens,
       requestedOutputTokens: input.output_tokens ?? null,
       choices: input.n ?? 1,
+      stream: input.stream ?? false,
       allowedModels: key?.allowed_models ?? null,
       allowedProviders: key?.allowed_providers ?? null,
     },

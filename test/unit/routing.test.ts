@@ -54,7 +54,7 @@ describe('selectModels', () => {
 
   it('serves chat and Responses requests with OpenAI models only the Responses API serves (chat is translated), and skips them for legacy completions and n above 1', () => {
     const request = (capability: 'chat' | 'responses' | 'completions', choices?: number) => ({capability, estimatedInputTokens: 5, requestedOutputTokens: null, choices, allowedModels: null, allowedProviders: null})
-    for (const upstream of ['gpt-5-codex', 'gpt-5.1-codex-max', 'gpt-5-pro', 'o3-pro', 'o1-pro', 'o3-deep-research', 'codex-mini-latest']) {
+    for (const upstream of ['gpt-5-codex', 'gpt-5.1-codex-max', 'gpt-5-pro', 'o3-pro', 'o1-pro', 'codex-mini-latest']) {
       const only = model('m', {upstreamModel: upstream})
       for (const capability of ['chat', 'responses'] as const) expect(selectModels(input({models: [only], request: request(capability)})).ranked, `${upstream} ${capability}`).toHaveLength(1)
       expect(selectModels(input({models: [only], request: request('completions')})).skipped[0], `${upstream} completions`).toMatchObject({
@@ -66,6 +66,19 @@ describe('selectModels', () => {
         skipDetail: expect.stringContaining('n=2 needs an upstream that returns several answers'),
       })
     }
+    // Deep research and computer use need hosted tools only a Responses client can give them.
+    for (const upstream of ['o3-deep-research', 'o4-mini-deep-research', 'computer-use-preview']) {
+      const only = model('m', {upstreamModel: upstream})
+      expect(selectModels(input({models: [only], request: request('responses')})).ranked, upstream).toHaveLength(1)
+      expect(selectModels(input({models: [only], request: request('chat')})).skipped[0], upstream).toMatchObject({skipReason: 'unsupported_endpoint', skipDetail: expect.stringContaining('hosted tools')})
+    }
+    // The o-series pro models answer whole: a streamed request skips them (Claude Code always streams).
+    for (const upstream of ['o3-pro', 'o1-pro']) {
+      for (const capability of ['chat', 'responses'] as const) {
+        expect(selectModels(input({models: [model('m', {upstreamModel: upstream})], request: {...request(capability), stream: true}})).skipped[0], `${upstream} ${capability}`).toMatchObject({skipReason: 'unsupported_endpoint', skipDetail: expect.stringContaining('does not stream')})
+      }
+    }
+    expect(selectModels(input({models: [model('m', {upstreamModel: 'gpt-5-codex'})], request: {...request('chat'), stream: true}})).ranked).toHaveLength(1)
     // Other OpenAI models serve legacy completions and n > 1 as before.
     expect(selectModels(input({models: [model('m', {upstreamModel: 'gpt-4o'})], request: request('chat', 2)})).ranked).toHaveLength(1)
     for (const upstream of ['gpt-5', 'gpt-5.1', 'gpt-5-mini', 'o3', 'o4-mini', 'gpt-4o']) expect(selectModels(input({models: [model('m', {upstreamModel: upstream})]})).ranked, upstream).toHaveLength(1)

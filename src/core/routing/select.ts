@@ -29,6 +29,15 @@ const RESPONSES_ONLY_MODEL = /^(o\d+(-mini)?-(pro|deep-research)|codex-mini|gpt-
 
 export const responsesOnly = (model: RoutableModel): boolean => model.providerType === 'openai' && RESPONSES_ONLY_MODEL.test(model.upstreamModel)
 
+/**
+ * Responses-only models no translated request can use: deep research needs a hosted data source
+ * (web search, file search, MCP) and computer use its computer tool, which only a Responses
+ * client can give them (translated requests carry function tools).
+ */
+const HOSTED_TOOLS_MODEL = /^(o\d+(-mini)?-deep-research|computer-use-preview)/
+/** OpenAI models that answer whole, never as a stream ("stream unsupported", a 400 no failover gets past). */
+const NO_STREAM_MODEL = /^o\d+(-mini)?-pro/
+
 /** The key's allow-lists (null: no restriction) let it use this model. */
 export function keyAllows(key: {allowed_models: readonly string[] | null; allowed_providers: readonly string[] | null}, model: Pick<RoutableModel, 'id' | 'providerId'>): boolean {
   return (!key.allowed_models || key.allowed_models.includes(model.id)) && (!key.allowed_providers || key.allowed_providers.includes(model.providerId))
@@ -51,6 +60,12 @@ function skipOf(model: RoutableModel, signals: ModelSignals, input: SelectInput,
   if (!supports(model, request.capability)) {
     if (model.kind !== 'embedding') return ['unsupported_endpoint', `${model.kind} models on ${model.providerType} upstreams do not serve ${request.capability}`]
     return ['unsupported_endpoint', request.capability === 'embeddings' ? `its provider is ${model.providerType}, which has no embeddings API` : 'an embedding model']
+  }
+  if (request.capability !== 'responses' && model.providerType === 'openai' && HOSTED_TOOLS_MODEL.test(model.upstreamModel)) {
+    return ['unsupported_endpoint', `${model.upstreamModel} needs OpenAI's hosted tools (web search, file search, computer use), which only a /v1/responses client can give it`]
+  }
+  if (request.stream && model.providerType === 'openai' && NO_STREAM_MODEL.test(model.upstreamModel)) {
+    return ['unsupported_endpoint', `${model.upstreamModel} does not stream: send the request with stream false, or route streaming clients to another model`]
   }
   if (request.capability === 'completions' && responsesOnly(model)) {
     return ['unsupported_endpoint', `${model.upstreamModel} is served only by OpenAI's Responses API, and legacy completions are not translated into it: send /v1/chat/completions, /v1/messages or /v1/responses`]

@@ -59,6 +59,8 @@ export interface RouteRequest {
   storedState?: boolean
   /** OpenAI `n` (answers per request) when above 1: Anthropic upstreams give one, so they cannot serve it. */
   choices?: number
+  /** A streamed answer was asked for: models that only answer whole are skipped. */
+  stream?: boolean
   /** API key restrictions; null = all. */
   allowedModels: string[] | null
   allowedProviders: string[] | null

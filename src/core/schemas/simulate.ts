@@ -14,6 +14,8 @@ export const simulateSchema = z.strictObject({
   model: z.string().optional(),
   model_hint: z.string().optional(),
   capability: z.enum(['chat', 'responses', 'completions', 'embeddings']).optional(),
+  /** A streamed request (models that do not stream are skipped). */
+  stream: z.boolean().optional(),
   /** Simulate as this API key (its model and provider restrictions apply). */
   api_key_id: z.string().optional(),
 })
