@@ -35,9 +35,27 @@ export interface LeadingStreamError {
 
 const STATUS_OF_TYPE: Record<string, number> = {
   invalid_request_error: 400,
-  // Codes of a Responses stream's response.failed / error event that are the request's fault.
+  // Codes of a Responses stream's response.failed / error event that are the request's fault
+  // (a policy block included: another model would only be asked the same), not a server error to
+  // retry and fail over on.
   invalid_prompt: 400,
   context_length_exceeded: 400,
+  data_residency_mismatch: 400,
+  bio_policy: 400,
+  invalid_image: 400,
+  invalid_image_format: 400,
+  invalid_base64_image: 400,
+  invalid_image_url: 400,
+  image_too_large: 400,
+  image_too_small: 400,
+  image_parse_error: 400,
+  image_content_policy_violation: 400,
+  invalid_image_mode: 400,
+  image_file_too_large: 400,
+  unsupported_image_media_type: 400,
+  empty_image_file: 400,
+  failed_to_download_image: 400,
+  image_file_not_found: 400,
   authentication_error: 401,
   billing_error: 402,
   permission_error: 403,
@@ -79,7 +97,18 @@ export function leadingStreamError(event: SseEvent): LeadingStreamError | null {
   if (!error) return null
   const message = typeof error.message === 'string' ? error.message : 'upstream stream error'
   const status = statusOf(error)
-  // Anthropic and OpenAI shapes go back as they came; others in OpenAI's shape, which every error translator reads.
-  const body = data.type === 'error' && isRecord(data.error) ? event.data : isRecord(data.error) && data.type === undefined ? event.data : JSON.stringify({error: {message, type: typeof error.type === 'string' ? error.type : typeof error.code === 'string' ? error.code : 'api_error'}})
+  // Anthropic and OpenAI shapes go back as they came; others (a Responses error event or
+  // response.failed) in OpenAI's shape, which every error translator reads, with their code kept.
+  const asSent = (data.type === 'error' && isRecord(data.error)) || (isRecord(data.error) && data.type === undefined)
+  const body = asSent
+    ? event.data
+    : JSON.stringify({error: {message, type: errorTypeOf(error, status), param: typeof error.param === 'string' ? error.param : null, code: typeof error.code === 'string' ? error.code : null}})
   return {status, body, message}
+}
+
+/** The error's own type, unless it is the event's (`"type": "error"`) or missing: then the one OpenAI gives that status. */
+function errorTypeOf(error: Record<string, unknown>, status: number): string {
+  if (typeof error.type === 'string' && error.type !== 'error') return error.type
+  if (status === 429) return 'rate_limit_error'
+  return status < 500 ? 'invalid_request_error' : 'server_error'
 }

@@ -19,10 +19,15 @@ describe('leadingStreamError', () => {
     const failed = JSON.stringify({type: 'response.failed', response: {status: 'failed', error: {code: 'rate_limit_exceeded', message: 'later'}}})
     expect(leadingStreamError({event: 'response.failed', data: failed})).toMatchObject({status: 429, message: 'later'})
     // The request's own fault: a 400 that goes back to the client (an overflow one is compacted on by Claude Code and Codex).
-    for (const code of ['invalid_prompt', 'context_length_exceeded']) {
+    // So is a bad image or a policy block: another model would only be asked the same (no retry, no failover).
+    for (const code of ['invalid_prompt', 'context_length_exceeded', 'invalid_image_url', 'failed_to_download_image', 'image_too_large', 'bio_policy', 'data_residency_mismatch']) {
       const refused = JSON.stringify({type: 'response.failed', response: {status: 'failed', error: {code, message: 'no'}}})
-      expect(leadingStreamError({event: 'response.failed', data: refused}), code).toMatchObject({status: 400, body: JSON.stringify({error: {message: 'no', type: code}})})
+      expect(leadingStreamError({event: 'response.failed', data: refused}), code).toMatchObject({status: 400, body: JSON.stringify({error: {message: 'no', type: 'invalid_request_error', param: null, code}})})
     }
+    // The flat error event OpenAI documents: OpenAI's error shape, its code and param kept, not the event's own type.
+    const flat = JSON.stringify({type: 'error', code: 'invalid_prompt', message: 'Invalid prompt: flagged', param: 'input', sequence_number: 2})
+    expect(leadingStreamError({event: 'error', data: flat})).toMatchObject({status: 400, body: JSON.stringify({error: {message: 'Invalid prompt: flagged', type: 'invalid_request_error', param: 'input', code: 'invalid_prompt'}})})
+    expect(JSON.parse(leadingStreamError({event: 'error', data: JSON.stringify({type: 'error', code: 'server_error', message: 'boom'})})!.body).error).toMatchObject({type: 'server_error', code: 'server_error'})
   })
 
   it('leaves content alone, also content that talks about errors', () => {
