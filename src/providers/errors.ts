@@ -188,12 +188,21 @@ function anthropicOverflowMessage(message: string): string {
  */
 export function upstreamErrorMessage(text: string | null, status: number): string | null {
   if (!text || text.trim() === '' || parseJson(text) === undefined) return null
-  const message = redactSecrets(parseUpstreamError(text, status).message)
+  const message = clientSafeMessage(parseUpstreamError(text, status).message)
+  return message === '' ? null : message
+}
+
+/**
+ * An upstream's own error words as a client may see them, in an error answer or a stream's error
+ * frame: credentials redacted, the operator's account ids (`org-...`, `proj_...`) and URLs taken
+ * out, at most 300 characters.
+ */
+export function clientSafeMessage(message: string): string {
+  const safe = redactSecrets(message)
     .replace(/\b(org|proj)[-_][A-Za-z0-9]{6,}/g, '$1-[REDACTED]')
     .replace(/\bhttps?:\/\/\S+/g, '[URL]')
     .trim()
-  if (message === '') return null
-  return message.length > 300 ? `${message.slice(0, 300)}...` : message
+  return safe.length > 300 ? `${safe.slice(0, 300)}...` : safe
 }
 
 /** An upstream error body (any shape, or text/HTML) as the client dialect's error JSON. Secrets quoted back by the upstream are redacted. */

@@ -1,5 +1,6 @@
 /** Reading OpenAI chat.completion.chunk streams: shared by the stream translators and the passthrough. */
 import {MALFORMED_STREAM_MESSAGE, tokenUsage, type TokenUsage} from '../stream.js'
+import {clientSafeMessage} from '../errors.js'
 import {isRecord, parseJson, tokenCount} from '../util.js'
 
 /** Chat usage as TokenUsage (`prompt_tokens` already counts cached prompt tokens); null without one. */
@@ -29,7 +30,8 @@ export function readOpenAIStreamEvent(data: string): OpenAIStreamEvent {
 }
 
 /** The message of an upstream error object, or a generic one. */
-export const upstreamErrorMessage = (error: Record<string, unknown>): string => (typeof error.message === 'string' ? error.message : 'Upstream error')
+/** What an error event in an upstream stream says, scrubbed for the client (see clientSafeMessage). */
+export const upstreamErrorMessage = (error: Record<string, unknown>): string => (typeof error.message === 'string' && error.message.trim() !== '' ? clientSafeMessage(error.message) || 'Upstream error' : 'Upstream error')
 
 /**
  * The reasoning text of a chat delta or message, as OpenAI-compatible reasoning servers send it:

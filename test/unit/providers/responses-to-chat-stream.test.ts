@@ -220,6 +220,17 @@ describe('ChainedStream (Responses -> Chat -> Anthropic), as Claude Code gets a 
     expect(frames(failed).at(-1)?.data).toEqual({type: 'error', error: {type: 'api_error', message: 'The model crashed'}})
     expect(failed).not.toContain('message_stop')
   })
+
+  it("a mid-stream error's words reach the client scrubbed: no account ids, URLs or keys (as the HTTP error path)", () => {
+    const words = 'Rate limit reached for gpt-5-codex in organization org-AbCdEf123456 on tokens per min. Key sk-proj-abcdefghijklmnopqrstuvwxyz0123 used. Visit https://platform.openai.com/account/rate-limits to learn more.'
+    for (const transformer of [stream(), chained(false)]) {
+      const out = run(transformer, [created(), textDelta('Half'), terminal('response.failed', {error: {code: 'rate_limit_exceeded', message: words}})])
+      const last = JSON.stringify(frames(out).at(-1)?.data)
+      expect(last).toContain('org-[REDACTED]')
+      expect(last).toContain('[URL]')
+      for (const secret of ['AbCdEf123456', 'platform.openai.com', 'sk-proj-abcdefghijklmnopqrstuvwxyz0123']) expect(last).not.toContain(secret)
+    }
+  })
 })
 
 describe('the official SDKs reading a translated gpt-5-codex stream', () => {
