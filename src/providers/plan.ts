@@ -221,7 +221,7 @@ function messagesToChat(body: Record<string, unknown>, model: RoutableModel) {
 }
 
 /** Chat Completions fields the Anthropic -> Chat step made, by the Anthropic names the client sent. */
-const CHAT_TO_MESSAGES_FIELD: Record<string, string> = {stop: 'stop_sequences', max_tokens: 'max_tokens', max_completion_tokens: 'max_tokens', user: 'metadata.user_id'}
+const CHAT_TO_MESSAGES_FIELD: Record<string, string> = {stop: 'stop_sequences', max_tokens: 'max_tokens', max_completion_tokens: 'max_tokens', user: 'metadata.user_id', reasoning_effort: 'thinking'}
 
 /**
  * A Chat Completions or Anthropic Messages client served by an OpenAI model only the Responses API

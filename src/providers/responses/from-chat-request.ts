@@ -48,10 +48,14 @@ const MAPPED_FIELDS = new Set([
   'user',
   'safety_identifier',
   'prompt_cache_key',
+  'prompt_cache_retention',
   'service_tier',
   'metadata',
   'n',
 ])
+
+/** Models that take only `reasoning.effort: "high"` (their default). */
+const ONLY_HIGH_EFFORT = /^gpt-5(\.\d+)?-pro/
 
 /** Set to these values the fields ask for what the translation does anyway: nothing to report. */
 const DEFAULTS: Record<string, unknown> = {store: false, logprobs: false, presence_penalty: 0, frequency_penalty: 0}
@@ -80,8 +84,18 @@ export function chatRequestToResponses(body: OpenAIChatRequest, options: ChatToR
     if (!options.reasoningModel) out[field] = value
     else if (value !== 1) dropped.add(field)
   }
-  if (typeof body.reasoning_effort === 'string') out.reasoning = {effort: body.reasoning_effort}
-  if (body.stream === true) out.stream = true
+  if (typeof body.reasoning_effort === 'string') {
+    // gpt-5-pro reasons only at high (any other effort is a 400); the client's choice is listed as dropped.
+    if (ONLY_HIGH_EFFORT.test(options.model) && body.reasoning_effort !== 'high') dropped.add('reasoning_effort')
+    else out.reasoning = {effort: body.reasoning_effort}
+  }
+  // prompt_cache_retention ('24h') keeps a long session's cached prefix: the Responses API takes it as is.
+  if (typeof body.prompt_cache_retention === 'string') out.prompt_cache_retention = body.prompt_cache_retention
+  if (body.stream === true) {
+    out.stream = true
+    const obfuscation = isRecord(body.stream_options) ? (body.stream_options as Record<string, unknown>).include_obfuscation : undefined
+    if (typeof obfuscation === 'boolean') out.stream_options = {include_obfuscation: obfuscation}
+  }
   for (const field of ['user', 'safety_identifier', 'prompt_cache_key', 'service_tier'] as const) {
     if (typeof body[field] === 'string' && body[field] !== '') out[field] = body[field]
   }

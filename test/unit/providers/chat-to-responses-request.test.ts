@@ -99,6 +99,20 @@ describe('chatRequestToResponses', () => {
     expect(translate({response_format: {type: 'text'}}).body).not.toHaveProperty('text')
   })
 
+  it('gpt-5-pro gets no effort but high (anything else is an upstream 400): the asked one is listed as dropped', () => {
+    const pro = (effort: string) => chatRequestToResponses({model: 'p', messages: [{role: 'user', content: 'hi'}], reasoning_effort: effort} as OpenAIChatRequest, {model: 'gpt-5-pro', reasoningModel: true})
+    expect(pro('low').body).not.toHaveProperty('reasoning')
+    expect(pro('low').dropped).toEqual(['reasoning_effort'])
+    expect(pro('high').body.reasoning).toEqual({effort: 'high'})
+    expect(translate({reasoning_effort: 'low'}).body.reasoning).toEqual({effort: 'low'})
+  })
+
+  it('carries prompt_cache_retention and a stream\'s include_obfuscation, which the Responses API takes as they are', () => {
+    const {body, dropped} = translate({prompt_cache_retention: '24h', stream: true, stream_options: {include_usage: true, include_obfuscation: false}})
+    expect(body).toMatchObject({prompt_cache_retention: '24h', stream: true, stream_options: {include_obfuscation: false}})
+    expect(dropped).toEqual([])
+  })
+
   it('never stores: store is false whatever the client said, and a chat store: true is listed', () => {
     expect(translate({}).body.store).toBe(false)
     const stored = translate({store: true, metadata: {run: '7'}})
