@@ -27,7 +27,7 @@ import type {BusEvent} from '../../src/events/bus.js'
 import type {Journal} from '../../src/store/journal.js'
 import {admitCall} from './call-admission.js'
 import type {HealthRegistry} from './health-registry.js'
-import {planRequest, type Dialect, type Endpoint} from '../../src/providers/plan.js'
+import {attemptTimeouts, planRequest, type Dialect, type Endpoint} from '../../src/providers/plan.js'
 import {policyFrom} from './policy.js'
 import type {ProviderKeys} from './provider-keys.js'
 import type {RecordQueue} from './record-queue.js'
@@ -470,6 +470,7 @@ export class Gateway {
         continue
       }
 
+      const timeouts = attemptTimeouts(model, {firstByteMs: deps.firstByteTimeoutMs, idleMs: deps.idleTimeoutMs})
       for (let retry = 0; ; retry++) {
         const outcome = await runAttempt({
           plan,
@@ -480,8 +481,8 @@ export class Gateway {
           endpoint: call.endpoint,
           sink,
           upstream: deps.upstream,
-          firstByteTimeoutMs: Math.max(1, Math.min(deps.firstByteTimeoutMs, deadline - performance.now())),
-          idleTimeoutMs: deps.idleTimeoutMs,
+          firstByteTimeoutMs: Math.max(1, Math.min(timeouts.firstByteMs, deadline - performance.now())),
+          idleTimeoutMs: timeouts.idleMs,
           // A whole answer's cost is what it is billed: its usage, else the model's maximum (see account).
           responseHeaders: (usage, whole) =>
             addDroppedHeader(this.responseHeaders(state, model, usage ? billedCost(model, usage, state) : whole ? maxCostUsd(model, state.estimate, state.output) : null), plan.dropped),

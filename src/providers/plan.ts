@@ -205,6 +205,20 @@ const OPENAI_MAX_STOP_SEQUENCES = 4
 
 const isOpenAIReasoning = (model: RoutableModel) => model.providerType === 'openai' && REASONING_MODEL.test(model.upstreamModel)
 
+/**
+ * OpenAI's reasoning models think unseen before their first content, sending nothing (streamed:
+ * no event; whole: no headers) for minutes at a high effort. Their per-attempt first-byte and
+ * idle timeouts are at least this long, Codex CLI's own stream idle timeout: a shorter one cuts a
+ * model that is working, and the retry pays for the reasoning again.
+ */
+export const REASONING_PATIENCE_MS = 300_000
+
+/** The first-byte and idle timeouts of one attempt on this model (see REASONING_PATIENCE_MS). */
+export function attemptTimeouts(model: RoutableModel, configured: {firstByteMs: number; idleMs: number}): {firstByteMs: number; idleMs: number} {
+  if (!isOpenAIReasoning(model)) return configured
+  return {firstByteMs: Math.max(configured.firstByteMs, REASONING_PATIENCE_MS), idleMs: Math.max(configured.idleMs, REASONING_PATIENCE_MS)}
+}
+
 /** An Anthropic Messages body as a Chat Completions body for an OpenAI-type model. */
 function messagesToChat(body: Record<string, unknown>, model: RoutableModel) {
   const openAIReasoning = isOpenAIReasoning(model)
