@@ -163,6 +163,12 @@ async function deliverJson(input: AttemptInput, body: UpstreamCall, status: numb
       upstreamDialect: input.plan.upstreamDialect,
     }
   }
+  // A Responses answer that failed (or was cancelled) inside a 200, translated for a Chat or Messages
+  // client, fails like the HTTP error it stands for, not as an empty answer. (A Responses client gets it as it is.)
+  if (input.endpoint !== 'responses' && isFailedResponse(parsed)) {
+    const failed = leadingStreamError({event: 'response.failed', data: JSON.stringify({type: 'response.failed', response: parsed})})
+    return streamErrorFailure(input, failed ?? {status: 500, body: JSON.stringify({error: {message: 'the upstream response was cancelled', type: 'server_error'}}), message: 'the upstream response was cancelled'}, started)
+  }
   const translated = input.plan.toClient(parsed)
   const usage = usageOf(input.plan.upstreamDialect, input.endpoint, parsed)
   const clientBody = input.wrapBody ? input.wrapBody(translated, usage) : translated
@@ -175,6 +181,12 @@ async function deliverJson(input: AttemptInput, body: UpstreamCall, status: numb
   input.sink.send(status, out, headers)
   const responseId = input.endpoint === 'responses' && typeof (parsed as {id?: unknown} | null)?.id === 'string' ? (parsed as {id: string}).id : null
   return {kind: 'success', status, usage, ttftMs: null, latencyMs, streamError: null, responseId}
+}
+
+/** A Responses API answer whose status says it has no answer in it. */
+function isFailedResponse(body: unknown): boolean {
+  const response = body as {object?: unknown; status?: unknown} | null
+  return response?.object === 'response' && (response.status === 'failed' || response.status === 'cancelled')
 }
 
 /**

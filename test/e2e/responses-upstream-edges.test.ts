@@ -105,3 +105,26 @@ describe('timeouts for models that reason unseen', () => {
     expect(log.attempts.map((a: {error_class: string}) => a.error_class)).toEqual(log.attempts.map(() => 'timeout'))
   }, 20_000)
 })
+
+describe('a whole Responses answer that failed inside a 200', () => {
+  it("is the request's 400 when the upstream says the request is at fault, not an empty answer", async () => {
+    const failed = response('failed', {error: {code: 'invalid_prompt', message: 'Invalid prompt: it was flagged'}})
+    scripts = [{body: JSON.stringify(failed)}]
+    requests = 0
+    const error = await client.chat.completions.create({model: 'codex', messages: [{role: 'user', content: 'x'}]}).catch((e: {status?: number; code?: string}) => e)
+    expect(error).toMatchObject({status: 400, code: 'invalid_prompt'})
+    expect(requests).toBe(1)
+  }, 20_000)
+
+  it('fails over like a server error when it failed on the server, or was cancelled', async () => {
+    for (const failed of [response('failed', {error: {code: 'server_error', message: 'The model crashed'}}), response('cancelled')]) {
+      scripts = [{body: JSON.stringify(failed)}, {body: JSON.stringify(failed)}]
+      requests = 0
+      const error = await client.chat.completions.create({model: 'codex', messages: [{role: 'user', content: 'x'}]}).catch((e: {status?: number}) => e)
+      expect((error as {status?: number}).status).toBeGreaterThanOrEqual(500)
+      expect(requests).toBe(2)
+      const log = await lastLog()
+      expect(log.attempts.map((a: {error_class: string}) => a.error_class)).toEqual(['transient', 'transient'])
+    }
+  }, 20_000)
+})
