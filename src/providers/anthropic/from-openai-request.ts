@@ -4,6 +4,7 @@
  */
 import {TokenHubError, validation} from '../../core/errors.js'
 import {DroppedNotes, GATEWAY_FIELDS} from '../notes.js'
+import {assistantFunctionCalls} from '../openai/assistant-tool-calls.js'
 import {anthropicToolId, clampMaxTokens, firstNumber, isRecord, parseJsonObject} from '../util.js'
 import type {OpenAIAssistantMessage, OpenAIChatRequest, OpenAIToolMessage} from '../openai/types.js'
 import type {
@@ -225,20 +226,9 @@ function assistantBlocks(message: OpenAIAssistantMessage, i: number, dropped: Dr
   }
   if (blocks.length === 0 && typeof message.refusal === 'string') blocks.push(...textBlock(message.refusal))
   if (message.function_call) dropped.add(`messages[${i}].function_call`)
-  const toolCalls = Array.isArray(message.tool_calls) ? message.tool_calls : []
-  toolCalls.forEach((call, j) => {
-    const fn = isRecord(call) && isRecord(call.function) ? call.function : undefined
-    if (!fn || (call.type !== undefined && call.type !== 'function')) {
-      dropped.add(`messages[${i}].tool_calls[${j}] (${isRecord(call) ? String(call.type) : 'invalid'})`)
-      return
-    }
-    let id = typeof call.id === 'string' ? call.id : ''
-    if (id === '') {
-      id = `toolu_unnamed_${i}_${j}`
-      unnamed.push(id)
-    }
-    blocks.push({type: 'tool_use', id: anthropicToolId(id), name: String(fn.name ?? ''), input: parseToolArguments(fn.arguments)})
-  })
+  for (const call of assistantFunctionCalls(message, i, dropped, unnamed, 'toolu')) {
+    blocks.push({type: 'tool_use', id: anthropicToolId(call.id), name: call.name, input: parseToolArguments(call.arguments)})
+  }
   return blocks
 }
 

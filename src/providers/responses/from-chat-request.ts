@@ -9,6 +9,7 @@
  */
 import {TokenHubError, validation} from '../../core/errors.js'
 import {DroppedNotes, GATEWAY_FIELDS} from '../notes.js'
+import {assistantFunctionCalls} from '../openai/assistant-tool-calls.js'
 import {clampMaxTokens, firstNumber, isRecord} from '../util.js'
 import type {OpenAIChatRequest} from '../openai/types.js'
 import type {ResponsesFunctionTool, ResponsesInputContent, ResponsesInputItem, ResponsesRequest, ResponsesTextFormat, ResponsesToolChoice} from './types.js'
@@ -226,21 +227,10 @@ function assistantItems(message: Record<string, unknown>, i: number, dropped: Dr
   if (typeof message.reasoning_content === 'string' || typeof message.reasoning === 'string') dropped.add('messages[].reasoning_content')
   if (message.function_call) dropped.add(`messages[${i}].function_call`)
   if (message.audio !== undefined && message.audio !== null) dropped.add(`messages[${i}].audio`)
-  const calls = Array.isArray(message.tool_calls) ? message.tool_calls : []
-  calls.forEach((call, j) => {
-    const fn = isRecord(call) && isRecord(call.function) ? call.function : undefined
-    if (!fn || (call.type !== undefined && call.type !== 'function')) {
-      dropped.add(`messages[${i}].tool_calls[${j}] (${isRecord(call) ? String(call.type) : 'invalid'})`)
-      return
-    }
-    let id = typeof call.id === 'string' ? call.id : ''
-    if (id === '') {
-      id = `call_unnamed_${i}_${j}`
-      unnamed.push(id)
-    }
-    const args = typeof fn.arguments === 'string' ? fn.arguments : fn.arguments === undefined || fn.arguments === null ? '{}' : JSON.stringify(fn.arguments)
-    items.push({type: 'function_call', call_id: id, name: String(fn.name ?? ''), arguments: args})
-  })
+  for (const call of assistantFunctionCalls(message, i, dropped, unnamed, 'call')) {
+    const args = typeof call.arguments === 'string' ? call.arguments : call.arguments === undefined || call.arguments === null ? '{}' : JSON.stringify(call.arguments)
+    items.push({type: 'function_call', call_id: call.id, name: call.name, arguments: args})
+  }
   return items
 }
 
