@@ -50,6 +50,12 @@ export async function runDaemonProcess(flags: DaemonFlags): Promise<number> {
       },
     )
   }
+  // Whatever read stdout may be gone (`tokenhub daemon | true`, a supervisor that read the
+  // "listening on" line and closed its end): the daemon serves on, its lines were only news. An
+  // unhandled write error would otherwise end it as an uncaught exception.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') logger.warn({err: error}, 'cannot write to stdout')
+  })
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
   // The default action of SIGHUP would kill the daemon. Nothing is reloaded: flags and environment

@@ -264,6 +264,28 @@ describe('tokenhub daemon', () => {
     expect(exited).toBe(0)
   })
 
+  it('keeps serving when nothing reads its stdout at all (`tokenhub daemon | true`): the lines it prints are lost, not the daemon', {timeout: 30_000}, async () => {
+    const dataDir = await temp()
+    const port = await freePort()
+    const child = spawn(process.execPath, [binRun, 'daemon', '--listen', `127.0.0.1:${port}`], {env: {PATH: process.env.PATH ?? '', HOME: dataDir, TOKENHUB_DATA_DIR: dataDir}, stdio: ['ignore', 'pipe', 'pipe']})
+    cleanups.push(async () => {
+      if (child.exitCode === null) child.kill('SIGKILL')
+    })
+    // Closed before the daemon wrote anything: its first line meets EPIPE.
+    child.stdout.destroy()
+    let stderr = ''
+    child.stderr.on('data', (d) => (stderr += d))
+    let exited: number | null | undefined
+    child.on('exit', (code) => (exited = code))
+    await vi.waitFor(async () => expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200), {timeout: 15_000, interval: 100})
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(exited, stderr).toBeUndefined()
+    expect(stderr).not.toContain('uncaught exception')
+    child.kill('SIGTERM')
+    await new Promise((resolve) => child.once('exit', resolve))
+    expect(exited).toBe(0)
+  })
+
   it('refuses to start when TOKENHUB_VAULT_PASSWORD does not open the vault', async () => {
     const dataDir = await temp()
     const first = await started({dataDir, env: {TOKENHUB_VAULT_PASSWORD: 'the-real-password'}})
