@@ -470,7 +470,7 @@ export class Gateway {
         continue
       }
 
-      const timeouts = attemptTimeouts(model, {firstByteMs: deps.firstByteTimeoutMs, idleMs: deps.idleTimeoutMs})
+      const timeouts = attemptTimeouts(model, {firstByteMs: deps.firstByteTimeoutMs, idleMs: deps.idleTimeoutMs, deadlineMs: deps.deadlineMs})
       for (let retry = 0; ; retry++) {
         const outcome = await runAttempt({
           plan,

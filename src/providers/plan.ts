@@ -208,15 +208,17 @@ const isOpenAIReasoning = (model: RoutableModel) => model.providerType === 'open
 /**
  * OpenAI's reasoning models think unseen before their first content, sending nothing (streamed:
  * no event; whole: no headers) for minutes at a high effort. Their per-attempt first-byte and
- * idle timeouts are at least this long, Codex CLI's own stream idle timeout: a shorter one cuts a
- * model that is working, and the retry pays for the reasoning again.
+ * idle timeouts are at least this long (Codex CLI's own stream idle timeout), or half the request
+ * deadline when that is shorter, so one failover still fits in the deadline when an upstream
+ * hangs: a shorter timeout cuts a model that is working, and the retry pays for the reasoning again.
  */
 export const REASONING_PATIENCE_MS = 300_000
 
 /** The first-byte and idle timeouts of one attempt on this model (see REASONING_PATIENCE_MS). */
-export function attemptTimeouts(model: RoutableModel, configured: {firstByteMs: number; idleMs: number}): {firstByteMs: number; idleMs: number} {
-  if (!isOpenAIReasoning(model)) return configured
-  return {firstByteMs: Math.max(configured.firstByteMs, REASONING_PATIENCE_MS), idleMs: Math.max(configured.idleMs, REASONING_PATIENCE_MS)}
+export function attemptTimeouts(model: RoutableModel, configured: {firstByteMs: number; idleMs: number; deadlineMs: number}): {firstByteMs: number; idleMs: number} {
+  if (!isOpenAIReasoning(model)) return {firstByteMs: configured.firstByteMs, idleMs: configured.idleMs}
+  const patience = Math.min(REASONING_PATIENCE_MS, configured.deadlineMs / 2)
+  return {firstByteMs: Math.max(configured.firstByteMs, patience), idleMs: Math.max(configured.idleMs, patience)}
 }
 
 /** An Anthropic Messages body as a Chat Completions body for an OpenAI-type model. */

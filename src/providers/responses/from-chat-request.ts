@@ -55,8 +55,8 @@ const MAPPED_FIELDS = new Set([
   'n',
 ])
 
-/** Models that take only `reasoning.effort: "high"` (their default). */
-const ONLY_HIGH_EFFORT = /^gpt-5(\.\d+)?-pro/
+/** Models that take only `reasoning.effort: "high"` (their default): gpt-5-pro (not the later x.y-pro models, which take more). */
+const ONLY_HIGH_EFFORT = /^gpt-5-pro/
 
 /** Set to these values the fields ask for what the translation does anyway: nothing to report. */
 const DEFAULTS: Record<string, unknown> = {store: false, logprobs: false, presence_penalty: 0, frequency_penalty: 0}

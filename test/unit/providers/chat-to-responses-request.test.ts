@@ -100,10 +100,12 @@ describe('chatRequestToResponses', () => {
   })
 
   it('gpt-5-pro gets no effort but high (anything else is an upstream 400): the asked one is listed as dropped', () => {
-    const pro = (effort: string) => chatRequestToResponses({model: 'p', messages: [{role: 'user', content: 'hi'}], reasoning_effort: effort} as OpenAIChatRequest, {model: 'gpt-5-pro', reasoningModel: true})
+    const pro = (effort: string, model = 'gpt-5-pro') => chatRequestToResponses({model: 'p', messages: [{role: 'user', content: 'hi'}], reasoning_effort: effort} as OpenAIChatRequest, {model, reasoningModel: true})
     expect(pro('low').body).not.toHaveProperty('reasoning')
     expect(pro('low').dropped).toEqual(['reasoning_effort'])
     expect(pro('high').body.reasoning).toEqual({effort: 'high'})
+    // Later pro models take more efforts: theirs goes as asked.
+    expect(pro('xhigh', 'gpt-5.2-pro').body.reasoning).toEqual({effort: 'xhigh'})
     expect(translate({reasoning_effort: 'low'}).body.reasoning).toEqual({effort: 'low'})
   })
 

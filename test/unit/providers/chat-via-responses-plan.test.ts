@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import type {RoutableModel} from '../../../src/core/routing/types.js'
-import {planRequest} from '../../../src/providers/plan.js'
+import {attemptTimeouts, planRequest} from '../../../src/providers/plan.js'
 import {fixtureJson} from './sse-helpers.js'
 
 const codex = (overrides: Partial<RoutableModel> = {}): RoutableModel => ({
@@ -74,5 +74,17 @@ describe('planRequest for a model only the Responses API serves', () => {
     // A non-reasoning model keeps stop through the Chat step; the Responses API has no stop at all.
     const plan = planRequest({dialect: 'anthropic', endpoint: 'chat', body, stream: false, requestId: 'r'}, codex({upstreamModel: 'computer-use-preview'}), null)
     expect(plan.dropped).toEqual(['stop_sequences'])
+  })
+})
+
+describe('attemptTimeouts', () => {
+  const configured = {firstByteMs: 60_000, idleMs: 60_000, deadlineMs: 180_000}
+  it('gives OpenAI reasoning models up to 300 s, but at most half the request deadline, so a failover still fits', () => {
+    for (const upstreamModel of ['gpt-5-codex', 'o3', 'gpt-5-mini', 'o4-mini']) expect(attemptTimeouts(codex({upstreamModel}), configured), upstreamModel).toEqual({firstByteMs: 90_000, idleMs: 90_000})
+    expect(attemptTimeouts(codex(), {...configured, deadlineMs: 900_000})).toEqual({firstByteMs: 300_000, idleMs: 300_000})
+    // A longer setting wins; other models keep the settings.
+    expect(attemptTimeouts(codex(), {firstByteMs: 400_000, idleMs: 30_000, deadlineMs: 900_000})).toEqual({firstByteMs: 400_000, idleMs: 300_000})
+    for (const upstreamModel of ['gpt-4o', 'gpt-5-chat-latest', 'gpt-4.1']) expect(attemptTimeouts(codex({upstreamModel}), configured), upstreamModel).toEqual({firstByteMs: 60_000, idleMs: 60_000})
+    expect(attemptTimeouts(codex({providerType: 'vllm'}), configured)).toEqual({firstByteMs: 60_000, idleMs: 60_000})
   })
 })
