@@ -233,6 +233,8 @@ function messagesToChat(body: Record<string, unknown>, model: RoutableModel) {
     defaultSamplingOnly: openAIReasoning,
     // (A reasoning model gets none at all: see defaultSamplingOnly.)
     maxStopSequences: model.providerType === 'openai' && !openAIReasoning ? OPENAI_MAX_STOP_SEQUENCES : undefined,
+    // OpenAI reads PDFs as file parts (Chat Completions and Responses); other servers would refuse them.
+    pdfFiles: model.providerType === 'openai',
   })
 }
 

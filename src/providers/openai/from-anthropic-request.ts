@@ -11,7 +11,9 @@ import type {AnthropicRequest} from '../anthropic/types.js'
 import type {
   OpenAIChatRequest,
   OpenAIFunctionTool,
+  OpenAIFilePart,
   OpenAIImagePart,
+  OpenAITextPart,
   OpenAIMessage,
   OpenAIToolCall,
   OpenAIToolChoice,
@@ -41,6 +43,12 @@ export interface AnthropicToOpenAIOptions {
   defaultSamplingOnly?: boolean
   /** At most this many stop sequences go up (OpenAI's API takes 4; Anthropic's many more): the first ones, the rest listed in `dropped`. */
   maxStopSequences?: number
+  /**
+   * The upstream reads PDFs given as `file` content parts (OpenAI's own API, Chat Completions and
+   * Responses): a base64 PDF document goes as one. Other OpenAI-compatible servers would refuse
+   * the part, so it is left out and listed for them.
+   */
+  pdfFiles?: boolean
 }
 
 /** An extended-thinking budget as an OpenAI reasoning effort (Claude Code: 4k think, 10k megathink, 32k ultrathink). */
@@ -61,7 +69,7 @@ export function anthropicToOpenAIChat(
   if (system !== '') messages.push({role: 'system', content: system})
   body.messages.forEach((message, i) => {
     if (!isRecord(message)) throw validation(`messages[${i}] must be an object`)
-    if (message.role === 'user') messages.push(...userMessages(message.content, i, dropped))
+    if (message.role === 'user') messages.push(...userMessages(message.content, i, dropped, options.pdfFiles === true))
     else if (message.role === 'assistant') {
       const converted = assistantMessage(message.content, i, dropped)
       if (converted) messages.push(converted)
@@ -143,12 +151,28 @@ function documentText(block: Record<string, unknown>): string | undefined {
   return typeof block.title === 'string' && block.title !== '' ? `${block.title}\n\n${source.data}` : source.data
 }
 
+/** A base64 PDF document as an OpenAI `file` part (its title, if any, as the file name; OpenAI wants one ending in .pdf). */
+function pdfFilePart(block: Record<string, unknown>): OpenAIFilePart | undefined {
+  const source = block.source
+  if (!isRecord(source) || source.type !== 'base64' || source.media_type !== 'application/pdf' || typeof source.data !== 'string' || source.data === '') return undefined
+  const title = typeof block.title === 'string' ? block.title.trim().replace(/[\\/\u0000-\u001f]/g, '_') : ''
+  const filename = title === '' ? 'document.pdf' : /\.pdf$/i.test(title) ? title : `${title}.pdf`
+  return {type: 'file', file: {filename, file_data: `data:application/pdf;base64,${source.data}`}}
+}
+
+/** A document block as what a chat message can carry: text, a PDF file part (when the upstream reads them), else nothing. */
+function documentPart(block: Record<string, unknown>, pdfFiles: boolean): OpenAITextPart | OpenAIFilePart | undefined {
+  const text = documentText(block)
+  if (text !== undefined) return {type: 'text', text}
+  return pdfFiles ? pdfFilePart(block) : undefined
+}
+
 /**
  * One Anthropic user turn becomes: a `tool` message per tool_result (they must directly follow the
  * assistant's tool calls), then a user message with the rest. Images inside tool results cannot go
  * in a `tool` message, so they join that user message.
  */
-function userMessages(content: unknown, i: number, dropped: DroppedNotes): OpenAIMessage[] {
+function userMessages(content: unknown, i: number, dropped: DroppedNotes, pdfFiles: boolean): OpenAIMessage[] {
   if (typeof content === 'string') return [{role: 'user', content}]
   if (!Array.isArray(content)) return []
   const tools: OpenAIMessage[] = []
@@ -168,13 +192,13 @@ function userMessages(content: unknown, i: number, dropped: DroppedNotes): OpenA
         return
       }
       case 'document': {
-        const text = documentText(block)
-        if (text !== undefined) rest.push({type: 'text', text})
+        const part = documentPart(block, pdfFiles)
+        if (part) rest.push(part)
         else dropped.add(`${where} (document)`)
         return
       }
       case 'tool_result': {
-        const {text, images} = toolResultContent(block.content, where, dropped)
+        const {text, images} = toolResultContent(block.content, where, dropped, pdfFiles)
         // OpenAI has no is_error: a failed (or refused) tool run says so in its content.
         const content = block.is_error === true ? `Error: ${text === '' ? 'the tool failed' : text}` : text
         tools.push({role: 'tool', tool_call_id: String(block.tool_use_id ?? ''), content})
@@ -190,19 +214,21 @@ function userMessages(content: unknown, i: number, dropped: DroppedNotes): OpenA
   return [...tools, {role: 'user', content: only?.type === 'text' ? only.text : rest}]
 }
 
-function toolResultContent(content: unknown, where: string, dropped: DroppedNotes): {text: string; images: OpenAIImagePart[]} {
+/** A tool result's text, and the images and PDF files in it (a `tool` message holds only text: they join the user message after it). */
+function toolResultContent(content: unknown, where: string, dropped: DroppedNotes, pdfFiles: boolean): {text: string; images: Array<OpenAIImagePart | OpenAIFilePart>} {
   if (typeof content === 'string') return {text: content, images: []}
   const texts: string[] = []
-  const images: OpenAIImagePart[] = []
+  const images: Array<OpenAIImagePart | OpenAIFilePart> = []
   if (Array.isArray(content)) {
     content.forEach((block, k) => {
       if (!isRecord(block)) return
       noteCacheControl(block, dropped)
       const image = block.type === 'image' ? imagePart(block.source) : undefined
-      const document = block.type === 'document' ? documentText(block) : undefined
+      const document = block.type === 'document' ? documentPart(block, pdfFiles) : undefined
       if (block.type === 'text' && typeof block.text === 'string') texts.push(block.text)
       else if (image) images.push(image)
-      else if (document !== undefined) texts.push(document)
+      else if (document?.type === 'text') texts.push(document.text)
+      else if (document) images.push(document)
       else dropped.add(`${where}.content[${k}] (${String(block.type)})`)
     })
   }

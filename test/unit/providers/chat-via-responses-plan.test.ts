@@ -77,6 +77,20 @@ describe('planRequest for a model only the Responses API serves', () => {
   })
 })
 
+describe('a PDF from an Anthropic client', () => {
+  it('reaches an OpenAI model as a file (input_file through the Responses API), and stays out of requests to other servers', () => {
+    const body = {model: 'x', max_tokens: 100, messages: [{role: 'user', content: [{type: 'document', title: 'spec', source: {type: 'base64', media_type: 'application/pdf', data: 'JVBERi0xLjcK'}}, {type: 'text', text: 'Summarise.'}]}]}
+    const plan = planRequest({dialect: 'anthropic', endpoint: 'chat', body, stream: false, requestId: 'r'}, codex(), null)
+    const sent = JSON.parse(plan.body)
+    expect(sent.input[0].content[0]).toEqual({type: 'input_file', file_data: 'data:application/pdf;base64,JVBERi0xLjcK', filename: 'spec.pdf'})
+    expect(plan.dropped).toEqual([])
+    const chat = planRequest({dialect: 'anthropic', endpoint: 'chat', body, stream: false, requestId: 'r'}, codex({upstreamModel: 'gpt-4o'}), null)
+    expect(JSON.parse(chat.body).messages[0].content[0]).toMatchObject({type: 'file', file: {filename: 'spec.pdf'}})
+    const vllm = planRequest({dialect: 'anthropic', endpoint: 'chat', body, stream: false, requestId: 'r'}, codex({providerType: 'vllm', upstreamModel: 'qwen'}), null)
+    expect(vllm.dropped).toContain('messages[0].content[0] (document)')
+  })
+})
+
 describe('attemptTimeouts', () => {
   const configured = {firstByteMs: 60_000, idleMs: 60_000, deadlineMs: 180_000}
   it('gives OpenAI reasoning models up to 300 s, but at most half the request deadline, so a failover still fits', () => {

@@ -190,6 +190,31 @@ describe('anthropicToOpenAIChat', () => {
       expect(body.messages).toEqual([{role: 'user', content: 'notes.txt\n\nMeeting at 10.'}])
       expect(dropped).toEqual(['messages[0].content[1] (document)', 'messages[0].content[2] (search_result)'])
     })
+
+    it('sends a PDF as a file part to an upstream that reads them (OpenAI), also from a tool result (Claude Code reading a PDF)', () => {
+      const pdf = (title?: string) => ({type: 'document', ...(title !== undefined && {title}), source: {type: 'base64', media_type: 'application/pdf', data: 'JVBERi0xLjcK'}})
+      const {body, dropped} = translate(
+        {
+          messages: [
+            user([pdf('Q3 report'), {type: 'text', text: 'Summarise it.'}]),
+            {role: 'assistant', content: [{type: 'tool_use', id: 'toolu_1', name: 'Read', input: {file_path: 'a.pdf'}}]},
+            user([{type: 'tool_result', tool_use_id: 'toolu_1', content: [{type: 'text', text: 'PDF file read'}, pdf()]}]),
+          ],
+        },
+        {pdfFiles: true},
+      )
+      const file = (filename: string) => ({type: 'file', file: {filename, file_data: 'data:application/pdf;base64,JVBERi0xLjcK'}})
+      expect(body.messages[0]).toEqual({role: 'user', content: [file('Q3 report.pdf'), {type: 'text', text: 'Summarise it.'}]})
+      // The tool message holds the text; the file follows in a user message, as images do.
+      expect(body.messages.slice(2)).toEqual([
+        {role: 'tool', tool_call_id: 'toolu_1', content: 'PDF file read'},
+        {role: 'user', content: [file('document.pdf')]},
+      ])
+      expect(dropped).toEqual([])
+      // Not to other servers, and not a PDF given by URL or file id.
+      expect(translate({messages: [user([pdf()])]}).dropped).toEqual(['messages[0].content[0] (document)'])
+      expect(translate({messages: [user([{type: 'document', source: {type: 'url', url: 'https://x/a.pdf'}}])]}, {pdfFiles: true}).dropped).toEqual(['messages[0].content[0] (document)'])
+    })
   })
 
   describe('assistant turns', () => {
