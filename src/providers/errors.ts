@@ -193,6 +193,21 @@ export function upstreamErrorMessage(text: string | null, status: number): strin
 }
 
 /**
+ * An error event of an upstream stream relayed as it is (a pass-through), with its words made
+ * client-safe (see clientSafeMessage): OpenAI's `{"error": {...}}` chunk, Anthropic's `error`
+ * event, a Responses `error` or `response.failed` event. The text as it came when nothing in it
+ * needed that; `data` is the text parsed (changed in place).
+ */
+export function scrubbedErrorEvent(text: string, data: Record<string, unknown>): string {
+  const holder = isRecord(data.error) ? data.error : isRecord(data.response) && isRecord(data.response.error) ? data.response.error : data.type === 'error' ? data : null
+  if (!holder || typeof holder.message !== 'string') return text
+  const safe = clientSafeMessage(holder.message)
+  if (safe === holder.message) return text
+  holder.message = safe
+  return JSON.stringify(data)
+}
+
+/**
  * An upstream's own error words as a client may see them, in an error answer or a stream's error
  * frame: credentials redacted, the operator's account ids (`org-...`, `proj_...`) and URLs taken
  * out, at most 300 characters.

@@ -1,4 +1,5 @@
 /** Anthropic stream to an Anthropic client: events re-framed unchanged, usage read on the way. */
+import {scrubbedErrorEvent} from '../errors.js'
 import {MALFORMED_STREAM_MESSAGE, TRUNCATED_STREAM_MESSAGE, anthropicErrorFrame, isBlankData, looksLikeJsonObject, sseFrame, tokenUsage, type SseEvent, type StreamErrorCode, type StreamTransformer, type TokenUsage} from '../stream.js'
 import {isRecord, parseJson} from '../util.js'
 import {mergeAnthropicCounts, type AnthropicTokenCounts} from './to-openai-response.js'
@@ -34,7 +35,8 @@ export class AnthropicPassthroughStream implements StreamTransformer {
     if (this.finished || this.broken) return ''
     if (isBlankData(event.data)) return ''
     if (!looksLikeJsonObject(event.data)) return this.fail(MALFORMED_STREAM_MESSAGE)
-    if (event.event === undefined || INSPECTED.has(event.event)) this.inspect(event.data)
+    const data = event.event === undefined || INSPECTED.has(event.event) ? this.inspect(event.data) : undefined
+    if (data?.type === 'error') return sseFrame(scrubbedErrorEvent(event.data, data), event.event)
     return sseFrame(event.data, event.event)
   }
 
@@ -50,9 +52,9 @@ export class AnthropicPassthroughStream implements StreamTransformer {
     return anthropicErrorFrame(message, error?.type, error?.code)
   }
 
-  private inspect(text: string): void {
+  private inspect(text: string): Record<string, unknown> | undefined {
     const data = parseJson(text)
-    if (!isRecord(data)) return
+    if (!isRecord(data)) return undefined
     if (data.type === 'message_start' && isRecord(data.message)) this.record(data.message.usage)
     else if (data.type === 'message_delta') {
       this.record(data.usage)
@@ -60,6 +62,7 @@ export class AnthropicPassthroughStream implements StreamTransformer {
     }
     else if (data.type === 'message_stop') this.finished = true
     else if (data.type === 'error') this.broken = true
+    return data
   }
 
   private record(usage: unknown): void {

@@ -3,6 +3,7 @@
  * the gateway asked for on its own behalf (DESIGN §4: upstream always gets
  * stream_options.include_usage so streams are accounted).
  */
+import {scrubbedErrorEvent} from '../errors.js'
 import {MALFORMED_STREAM_MESSAGE, OPENAI_DONE_FRAME, TRUNCATED_STREAM_MESSAGE, isBlankData, looksLikeJsonObject, openAIErrorFrame, sseFrame, type SseEvent, type StreamErrorCode, type StreamTransformer, type TokenUsage} from '../stream.js'
 import {isRecord, parseJson} from '../util.js'
 import {openAIChatUsage} from './stream-chunk.js'
@@ -47,7 +48,10 @@ export class OpenAIPassthroughStream implements StreamTransformer {
     const chunk = mayCarryState(event.data) ? parseJson(event.data) : null
     if (chunk === undefined) return this.fail(MALFORMED_STREAM_MESSAGE)
     if (isRecord(chunk)) {
-      if (chunk.error !== undefined && chunk.error !== null) this.broken = true
+      if (chunk.error !== undefined && chunk.error !== null) {
+        this.broken = true
+        return sseFrame(scrubbedErrorEvent(event.data, chunk), event.event)
+      }
       if (isRecord(chunk.usage)) {
         this.recorded = openAIChatUsage(chunk.usage)
         const usageOnly = Array.isArray(chunk.choices) && chunk.choices.length === 0

@@ -2,6 +2,7 @@
  * Responses stream to a Responses client (an OpenAI upstream answering /v1/responses itself):
  * events re-framed unchanged, usage read from the terminal event on the way.
  */
+import {scrubbedErrorEvent} from '../errors.js'
 import {MALFORMED_STREAM_MESSAGE, TRUNCATED_STREAM_MESSAGE, isBlankData, looksLikeJsonObject, sseFrame, type SseEvent, type StreamErrorCode, type StreamTransformer, type TokenUsage} from '../stream.js'
 import {isRecord, parseJson} from '../util.js'
 import {responsesErrorFrame} from './events.js'
@@ -39,8 +40,10 @@ export class ResponsesPassthroughStream implements StreamTransformer {
     if (isBlankData(event.data)) return ''
     if (!looksLikeJsonObject(event.data)) return this.fail(MALFORMED_STREAM_MESSAGE)
     // The many delta events are not parsed: only their sequence number is picked out, for our own error event.
-    if (event.event === undefined || event.event === 'error' || TERMINAL.has(event.event)) this.inspect(event.data)
-    else this.noteSequence(event.data)
+    if (event.event === undefined || event.event === 'error' || TERMINAL.has(event.event)) {
+      const data = this.inspect(event.data)
+      if (data?.type === 'error' || data?.type === 'response.failed') return sseFrame(scrubbedErrorEvent(event.data, data), event.event)
+    } else this.noteSequence(event.data)
     return sseFrame(event.data, event.event)
   }
 
@@ -56,9 +59,9 @@ export class ResponsesPassthroughStream implements StreamTransformer {
     return responsesErrorFrame(message, this.lastSequence + 1, error?.code, error?.type)
   }
 
-  private inspect(text: string): void {
+  private inspect(text: string): Record<string, unknown> | undefined {
     const data = parseJson(text)
-    if (!isRecord(data)) return
+    if (!isRecord(data)) return undefined
     if (typeof data.sequence_number === 'number') this.lastSequence = Math.max(this.lastSequence, data.sequence_number)
     const type = data.type
     if (typeof type === 'string' && TERMINAL.has(type)) {
@@ -66,6 +69,7 @@ export class ResponsesPassthroughStream implements StreamTransformer {
       this.recorded = responsesUsage(data.response) ?? this.recorded
       if (isRecord(data.response) && typeof data.response.id === 'string') this.id = data.response.id
     } else if (type === 'error') this.broken = true
+    return data
   }
 
   private noteSequence(text: string): void {

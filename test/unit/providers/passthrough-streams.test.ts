@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {AnthropicPassthroughStream} from '../../../src/providers/anthropic/passthrough-stream.js'
 import {OpenAIPassthroughStream} from '../../../src/providers/openai/passthrough-stream.js'
+import {ResponsesPassthroughStream} from '../../../src/providers/responses/passthrough-stream.js'
 import {TRUNCATED_STREAM_MESSAGE, sseFrame} from '../../../src/providers/stream.js'
 import {fixtureText, frames, parseSse, run} from './sse-helpers.js'
 
@@ -159,6 +160,33 @@ describe('AnthropicPassthroughStream', () => {
     whole.push({event: 'message_stop', data: '{"type":"message_stop"}'})
     expect(whole.complete).toBe(true)
     expect(whole.usage).toBeNull()
+  })
+})
+
+describe('an upstream error relayed by a pass-through stream', () => {
+  const words = 'Rate limit reached in organization org-AbCdEf123456; see https://platform.openai.com/account/limits'
+  const scrubbed = (out: string) => {
+    expect(out).toContain('org-[REDACTED]')
+    expect(out).toContain('[URL]')
+    expect(out).not.toContain('AbCdEf123456')
+    expect(out).not.toContain('platform.openai.com')
+  }
+
+  it('has its words scrubbed as on the HTTP error path (account ids, URLs), its shape kept; harmless words go byte for byte', () => {
+    const openai = run(new OpenAIPassthroughStream({includeUsage: false}), [{data: JSON.stringify({error: {message: words, type: 'tokens', code: 'rate_limit_exceeded'}})}])
+    scrubbed(openai)
+    expect(frames(openai)[0].data.error).toMatchObject({type: 'tokens', code: 'rate_limit_exceeded'})
+    const anthropic = run(new AnthropicPassthroughStream(), [{event: 'error', data: JSON.stringify({type: 'error', error: {type: 'rate_limit_error', message: words}})}])
+    scrubbed(anthropic)
+    expect(anthropic.startsWith('event: error\n')).toBe(true)
+    const failed = JSON.stringify({type: 'response.failed', sequence_number: 3, response: {id: 'resp_1', object: 'response', status: 'failed', error: {code: 'rate_limit_exceeded', message: words}, usage: null}})
+    const responses = run(new ResponsesPassthroughStream(), [{event: 'response.failed', data: failed}])
+    scrubbed(responses)
+    expect(frames(responses)[0].data.response).toMatchObject({id: 'resp_1', status: 'failed', error: {code: 'rate_limit_exceeded'}})
+    const flat = run(new ResponsesPassthroughStream(), [{event: 'error', data: JSON.stringify({type: 'error', code: 'rate_limit_exceeded', message: words, sequence_number: 2})}])
+    scrubbed(flat)
+    const plain = JSON.stringify({error: {message: 'The server had an error while processing your request.', type: 'server_error'}})
+    expect(run(new OpenAIPassthroughStream({includeUsage: false}), [{data: plain}])).toBe(`data: ${plain}\n\n`)
   })
 })
 
