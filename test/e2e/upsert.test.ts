@@ -164,6 +164,19 @@ describe('models: POST on an existing id updates it', () => {
     ])
   })
 
+  it('a model as GET shows it (nulls included) goes back as is: an export re-applied changes nothing; a new one is created from it', async () => {
+    const created = await daemon.admin('POST', '/admin/v1/models', {id: 'plain-x', provider_id: 'up', max_context_tokens: 8000, input_per_1k: 0.001, output_per_1k: 0.002})
+    expect(created.status).toBe(201)
+    const record = await stored('/admin/v1/models/plain-x')
+    expect(record).toMatchObject({upstream_model: null, max_output_tokens: null})
+    const again = await daemon.admin('POST', '/admin/v1/models', record)
+    expect(again.status).toBe(200)
+    expect(again.body.changed).toEqual([])
+    const copy = await daemon.admin('POST', '/admin/v1/models', {...record, id: 'plain-y'})
+    expect(copy.status).toBe(201)
+    expect(copy.body.model).toMatchObject({upstream_model: null, max_output_tokens: null, max_context_tokens: 8000})
+  })
+
   it('checks the body as a create and as a PATCH: every refusal leaves the model as it was', async () => {
     await daemon.admin('POST', '/admin/v1/providers', {id: 'anth', type: 'anthropic', base_url: 'http://127.0.0.1:9'})
     const before = await stored('/admin/v1/models/Org/model-x')

@@ -10,12 +10,13 @@ const outputTokens = z.number().int().min(1, 'must be >= 1').max(100_000_000)
 export const modelCreateSchema = z.strictObject({
   id: modelId.refine((id) => id !== 'auto', '"auto" is reserved for automatic routing'),
   provider_id: providerId,
-  /** The id sent upstream, when it differs from the id clients use (defaults to `id`). */
-  upstream_model: upstreamModel.optional(),
+  /** The id sent upstream, when it differs from the id clients use (defaults to `id`; null too, as a model's record shows it). */
+  upstream_model: upstreamModel.nullable().optional(),
   kind: z.enum(['chat', 'embedding']).optional(),
   weight: weight.optional(),
   max_context_tokens: contextTokens.optional(),
-  max_output_tokens: outputTokens.optional(),
+  /** null, as a record without a known limit shows it: the catalog's, if it knows the model. */
+  max_output_tokens: outputTokens.nullable().optional(),
   input_per_1k: pricePer1k.optional(),
   output_per_1k: pricePer1k.optional(),
   /** Prompt-cache prices; null (the default) is the provider type's usual share of input_per_1k. */
