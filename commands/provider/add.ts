@@ -40,6 +40,9 @@ export default class ProviderAdd extends BaseCommand {
     requireFields(body, ['id', 'type', 'base_url'], 'pass --id, --type and --base-url (or a JSON argument)')
     const result = await (await this.client(flags)).addProvider(body, {createOnly: flags['create-only']})
     this.print(`${upsertOutcome('Provider', result.provider.id, result)}\n${providerFields(result.provider)}`)
+    if (!result.created && body.api_key !== undefined && result.changed?.includes('api_key')) {
+      this.note('The API key sent replaced the stored one, and the provider\'s health starts over. (A key is compared with the stored one only while the vault is unlocked: sent again while it is locked, even the same key counts as a new one.)')
+    }
     return result
   }
 }

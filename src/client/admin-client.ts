@@ -48,7 +48,8 @@ function params(query: Record<string, string | number | undefined>): URLSearchPa
   return out
 }
 
-function describeFetchFailure(error: unknown): string {
+/** Why a fetch to the daemon failed, in a user's words (the error code, or what is special about the port). */
+export function describeFetchFailure(error: unknown): string {
   const cause = (error as {cause?: {code?: string; message?: string}}).cause
   // Node's fetch refuses the WHATWG "bad ports" (6000, 6665-6669, 10080, ...) without connecting.
   if (cause?.message === 'bad port') return 'Node\'s fetch refuses to connect to this port (it is on the WHATWG blocked-port list); run the daemon on another port'

@@ -1,3 +1,4 @@
+import {describeFetchFailure} from './admin-client.js'
 import {ClientError} from './errors.js'
 
 /** What `tokenhub model-test` reports (and prints with --json): one small request through /v1. */
@@ -46,8 +47,7 @@ export async function testModel(options: {url: string; apiKey: string; model: st
     })
   } catch (error) {
     const timedOut = (error as Error).name === 'TimeoutError'
-    const cause = (error as {cause?: {code?: string; message?: string}}).cause
-    throw new ClientError('UNREACHABLE', `cannot reach the TokenHub daemon at ${url}: ${timedOut ? 'timed out' : (cause?.code ?? cause?.message ?? (error as Error).message)}`, {
+    throw new ClientError('UNREACHABLE', `cannot reach the TokenHub daemon at ${url}: ${timedOut ? 'timed out' : describeFetchFailure(error)}`, {
       suggestion: 'Is `tokenhub daemon` running? Set the address with --url, TOKENHUB_URL or `tokenhub config set url <url>`.',
     })
   }

@@ -116,6 +116,8 @@ describe('top-level verbs of tokenhubctl', () => {
     expect(unknown.stderr).toContain('HTTP 404')
     const unreachable = await runCli(['model-test', 'strong-gpt', fx.key], {env: {TOKENHUB_URL: 'http://127.0.0.1:1'}})
     expect(unreachable.code).toBe(3)
+    // Port 1 is on fetch's blocked list: said in the words every other command uses, not "bad port".
+    expect(unreachable.stderr).toContain('blocked-port list')
   })
 })
 

@@ -249,6 +249,11 @@ describe('provider add / model add (the tokenhubctl form) run twice', () => {
       const locked = await cli(['provider', 'add', '--id', 'ci', '--type', 'openai', '--base-url', upstream.url, '--api-key-stdin', '--json'], OTHER_KEY)
       expect(locked.code).toBe(0)
       expect(json(locked)).toMatchObject({created: false, changed: ['api_key', 'base_url']})
+      // The human form says why the key counts as changed (the same key sent again would too).
+      const again = await cli(['provider', 'add', '--id', 'ci', '--type', 'openai', '--base-url', upstream.url, '--api-key-stdin'], OTHER_KEY)
+      expect(again.code).toBe(0)
+      expect(again.stdout).toContain('changed: api_key')
+      expect(again.stderr).toContain('only while the vault is unlocked')
     } finally {
       await daemon.admin('POST', '/admin/v1/vault/unlock', {password: VAULT_PASSWORD})
     }
