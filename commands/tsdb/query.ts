@@ -4,7 +4,8 @@ import {lineChart} from '../../src/cli/render/chart.js'
 import {tsdbSummary} from '../../src/cli/render/observability.js'
 import {colorEnabled} from '../../src/cli/style.js'
 import type {TsdbResultDto} from '../../src/core/api-types.js'
-import {METRICS} from '../../src/core/metrics/tsdb.js'
+import {isTokenHubError} from '../../src/core/errors.js'
+import {METRICS, validateTsdbQuery} from '../../src/core/metrics/tsdb.js'
 
 export default class TsdbQuery extends BaseCommand {
   static override summary = 'Query a time series and draw it as a line chart (--json for the points)'
@@ -56,8 +57,16 @@ export default class TsdbQuery extends BaseCommand {
     } catch (error) {
       this.usageError((error as Error).message)
     }
-    if (query.metric === undefined) this.usageError('name a metric: --metric requests|errors|latency|ttft|tokens_in|tokens_out|cost')
     if (query.start !== undefined && query.end === undefined) query.end = now
+    // Checked here as the daemon would, so a mistake in the tokenhubctl form (metric=bogus, a
+    // misspelt key) is a usage error (exit 2, nothing sent), as it is in the flag form.
+    try {
+      validateTsdbQuery(Object.fromEntries(Object.entries(query).map(([name, value]) => [name, value === undefined ? undefined : String(value)])), now)
+    } catch (error) {
+      if (!isTokenHubError(error)) throw error
+      if (query.metric === undefined && error.details?.parameter === 'metric') this.usageError('name a metric: --metric requests|errors|latency|ttft|tokens_in|tokens_out|cost')
+      this.usageError(error.message)
+    }
     const result = await (await this.client(flags)).tsdbQuery(query)
     // Steps are whole minutes: say so when the one asked for was rounded.
     const asked = query.step_ms === undefined ? Number.NaN : Number(query.step_ms)

@@ -129,6 +129,18 @@ describe('small forms', () => {
     expect(json(words)).toMatchObject({metric: joined.metric, step_ms: joined.step_ms})
     const misspelt = await cli(['tsdb', 'query', 'metric=requests', '--modle', 'x'])
     expect(misspelt.code).toBe(2)
+    // A mistake in that form is a usage error (exit 2) as in the flag form, found before anything is sent.
+    for (const [words, message] of [
+      [['metric=bogus'], 'metric must be one of'],
+      [['metric=latency', 'agg=bogus'], 'agg must be one of'],
+      [['metric=latency', 'step_ms=abc'], 'step_ms must be'],
+      [['metric=latency', 'modle=x'], 'unknown query parameter "modle"'],
+      [['a=b', 'c=d'], 'unknown query parameter "a"'],
+    ] as const) {
+      const refused = await runCli(['tsdb', 'query', ...words], {env: {TOKENHUB_URL: 'http://127.0.0.1:9', TOKENHUB_ADMIN_TOKEN: 'x'}})
+      expect([words.join(' '), refused.code]).toEqual([words.join(' '), 2])
+      expect(refused.stderr).toContain(message)
+    }
   })
 
   it('-v prints the version and -h the help, as in tokenhubctl', async () => {
