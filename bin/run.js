@@ -10,6 +10,12 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
   // React's development build (the default without NODE_ENV) keeps a performance record of every
   // render: the dashboard's memory grew without bound under traffic. Production unless told otherwise.
   process.env.NODE_ENV ??= 'production'
+  // tokenhubctl's plural topics run every verb through hidden aliases; their help (`providers --help`,
+  // `help apikeys`) is the singular topic's, which lists its commands (an alias's help would not).
+  const asksHelp = process.argv[2] === 'help' || (process.argv.length === 4 && ['--help', '-h'].includes(process.argv[3]))
+  const topic = process.argv[2] === 'help' ? 3 : 2
+  const singular = asksHelp ? {providers: 'provider', models: 'model', apikeys: 'apikey', aliases: 'alias'}[process.argv[topic]] : undefined
+  if (singular) process.argv[topic] = singular
   if (!(process.argv[2] === 'daemon' && (await startDaemonFast(process.argv.slice(3))))) {
     const {execute} = await import('@oclif/core')
     const {fileURLToPath} = await import('node:url')

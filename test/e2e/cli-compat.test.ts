@@ -53,6 +53,12 @@ describe('a topic alone does what tokenhubctl does', () => {
     expect((await cli(['models', 'disable', 'plural-model'])).code).toBe(0)
     expect((await cli(['models', 'delete', 'plural-model', '--yes'])).code).toBe(0)
     expect((await cli(['providers', 'edit', 'oa', '--enable'])).code).toBe(0)
+    // Their help is the topic's, with its commands listed.
+    for (const args of [['providers', '--help'], ['help', 'models'], ['apikeys', '-h'], ['aliases', '--help']]) {
+      const help = await cli(args)
+      expect([args.join(' '), help.code]).toEqual([args.join(' '), 0])
+      expect(help.stdout, args.join(' ')).toContain('COMMANDS')
+    }
   })
 
   it('an unknown word after a topic is still a usage error naming what the topic has', async () => {
