@@ -120,9 +120,10 @@ describe('gateway commands', () => {
     const points = json(await cli(['tsdb', 'query', 'metric=tokens_in&model_id=claude&step_ms=60000', '--json']))
     expect(points.points.reduce((s: number, p: {value: number}) => s + p.value, 0)).toBe(day.by_model.claude.tokens_in)
     expect((await cli(['tsdb', 'query', '--metric', 'nope'])).code).toBe(2)
-    // A misspelt filter in the query-string form is refused by the daemon instead of widening the query.
+    // A misspelt filter in the query-string form is refused instead of widening the query: a usage
+    // error found before anything is sent, as in the flag form (the daemon refuses it too).
     const typo = await cli(['tsdb', 'query', 'metric=cost&modle_id=claude'])
-    expect(typo.code).toBe(1)
+    expect(typo.code).toBe(2)
     expect(typo.stderr).toContain('unknown query parameter "modle_id"')
     // Shorter deletes history at once: without a terminal to ask on, only with --yes.
     const unconfirmed = await cli(['tsdb', 'retention', '36h'])
