@@ -48,8 +48,28 @@ function params(query: Record<string, string | number | undefined>): URLSearchPa
   return out
 }
 
+/** A fetch to the daemon that failed before any answer (exit 3): why, in a user's words. */
+export function unreachable(url: string, error: unknown): ClientError {
+  const timedOut = (error as Error).name === 'TimeoutError'
+  return new ClientError('UNREACHABLE', `cannot reach the TokenHub daemon at ${url}: ${timedOut ? 'timed out' : describeFetchFailure(error)}`, {
+    suggestion: 'Is `tokenhub daemon` running? Set the address with --url, TOKENHUB_URL or `tokenhub config set url <url>`.',
+  })
+}
+
+/**
+ * An answer without the request id every answer of the daemon carries: whatever answered is not
+ * TokenHub (another server at that address, a proxy's own error page), and its words, which may
+ * quote the token it was sent, are not shown as the daemon's.
+ */
+export function notTokenHub(url: string, status: number): ClientError {
+  return new ClientError('UNEXPECTED_RESPONSE', `${url} answered HTTP ${status} without X-TokenHub-Request-Id: not a TokenHub daemon (another server at that address, or a proxy's own error)`, {
+    status,
+    suggestion: 'Check the address (--url, TOKENHUB_URL or `tokenhub config get url`).',
+  })
+}
+
 /** Why a fetch to the daemon failed, in a user's words (the error code, or what is special about the port). */
-export function describeFetchFailure(error: unknown): string {
+function describeFetchFailure(error: unknown): string {
   const cause = (error as {cause?: {code?: string; message?: string}}).cause
   // Node's fetch refuses the WHATWG "bad ports" (6000, 6665-6669, 10080, ...) without connecting.
   if (cause?.message === 'bad port') return 'Node\'s fetch refuses to connect to this port (it is on the WHATWG blocked-port list); run the daemon on another port'
@@ -108,21 +128,10 @@ export class AdminClient {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
       })
     } catch (error) {
-      const timedOut = (error as Error).name === 'TimeoutError'
-      throw new ClientError('UNREACHABLE', `cannot reach the TokenHub daemon at ${this.url}: ${timedOut ? 'timed out' : describeFetchFailure(error)}`, {
-        suggestion: 'Is `tokenhub daemon` running? Set the address with --url, TOKENHUB_URL or `tokenhub config set url <url>`.',
-      })
+      throw unreachable(this.url, error)
     }
     const text = await response.text()
-    // Every answer of the daemon carries its request id. Without one, whatever answered is not
-    // TokenHub (another server at that address, a proxy's own error page): its words, which may
-    // quote the token it was sent, are not shown as the daemon's.
-    if (response.headers.get('x-tokenhub-request-id') === null) {
-      throw new ClientError('UNEXPECTED_RESPONSE', `${this.url} answered HTTP ${response.status} without X-TokenHub-Request-Id: not a TokenHub daemon (another server at that address, or a proxy's own error)`, {
-        status: response.status,
-        suggestion: 'Check the address (--url, TOKENHUB_URL or `tokenhub config get url`).',
-      })
-    }
+    if (response.headers.get('x-tokenhub-request-id') === null) throw notTokenHub(this.url, response.status)
     if (options.text && response.ok) return text as T
     let payload: unknown
     try {

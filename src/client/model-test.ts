@@ -1,4 +1,4 @@
-import {describeFetchFailure} from './admin-client.js'
+import {notTokenHub, unreachable} from './admin-client.js'
 import {ClientError} from './errors.js'
 
 /** What `tokenhub model-test` reports (and prints with --json): one small request through /v1. */
@@ -46,19 +46,12 @@ export async function testModel(options: {url: string; apiKey: string; model: st
       signal: AbortSignal.timeout(options.timeoutMs ?? 120_000),
     })
   } catch (error) {
-    const timedOut = (error as Error).name === 'TimeoutError'
-    throw new ClientError('UNREACHABLE', `cannot reach the TokenHub daemon at ${url}: ${timedOut ? 'timed out' : describeFetchFailure(error)}`, {
-      suggestion: 'Is `tokenhub daemon` running? Set the address with --url, TOKENHUB_URL or `tokenhub config set url <url>`.',
-    })
+    throw unreachable(url, error)
   }
   const text = await response.text()
   const latency = Math.round(performance.now() - started)
   const requestId = response.headers.get('x-tokenhub-request-id')
-  if (requestId === null) {
-    throw new ClientError('UNEXPECTED_RESPONSE', `${url} answered HTTP ${response.status} without X-TokenHub-Request-Id: not a TokenHub daemon (another server at that address, or a proxy's own error)`, {
-      status: response.status,
-    })
-  }
+  if (requestId === null) throw notTokenHub(url, response.status)
   let answer: ChatAnswer | undefined
   try {
     answer = JSON.parse(text) as ChatAnswer
